@@ -1,0 +1,193 @@
+"""The only door to certomancer: the testbed's state in, certomancer's PKI architecture out.
+
+Certomancer describes a PKI declaratively and signs certificates from that description. A built
+architecture is immutable, so for every change we describe the whole testbed again from
+:class:`~testbed.world.WorldState`; certificates issued earlier are handed back to certomancer as
+pre-generated files (``certificate-file``), so only the new certificate is signed and no
+certificate ever changes its bytes. Key files live under ``keys/``; a token's key appears as its
+public half only (``public-only``), since the private key never leaves the token.
+
+Service labels equal authority labels, so URLs read
+``<base>/kyso/ocsp/<authority>``, ``<base>/kyso/crls/<authority>/latest.crl``,
+``<base>/kyso/certs/<authority>/ca.crt`` and ``<base>/kyso/tsa/<authority>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from certomancer.config_utils import ConfigurationError
+from certomancer.registry import CertomancerConfig, PKIArchitecture
+
+from ..errors import InvalidInputError
+from .keys import install_key_cache
+from .names import VietnameseName
+
+ARCH_LABEL = "kyso"
+KEYS_DIR = "keys"
+CERTS_DIR = "certs"
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """Everything certomancer needs to sign one certificate."""
+
+    label: str
+    subject_name: VietnameseName
+    key_label: str
+    issuer: str
+    """Authority label of the issuer (equal to ``label`` for a self-signed root)."""
+    issuer_certificate: str
+    issuer_key_label: str
+    serial: int
+    not_before: datetime
+    not_after: datetime
+    digest: str = "sha256"
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    certomancer_profiles: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    request: CertificateRequest
+    public_key_only: bool
+
+
+def key_path(directory: Path, key_label: str, *, public_only: bool) -> Path:
+    suffix = "pub.pem" if public_only else "key.pem"
+    return directory / KEYS_DIR / f"{key_label}.{suffix}"
+
+
+def certificate_path(directory: Path, label: str) -> Path:
+    return directory / CERTS_DIR / f"{label}.der"
+
+
+def service_urls(base_url: str, authority: str) -> dict[str, str]:
+    """The URLs certomancer writes into certificates for an authority's services."""
+    prefix = f"{base_url}/{ARCH_LABEL}"
+    return {
+        "ocsp": f"{prefix}/ocsp/{authority}",
+        "crl": f"{prefix}/crls/{authority}/latest.crl",
+        "ca_certificate": f"{prefix}/certs/{authority}/ca.crt",
+        "tsa": f"{prefix}/tsa/{authority}",
+    }
+
+
+class CertomancerBridge:
+    """Describes the testbed to certomancer and gets certificates signed."""
+
+    def __init__(
+        self,
+        directory: Path,
+        base_url: str,
+        authorities: dict[str, tuple[str, str, str | None]],
+        crl_period_seconds: int,
+    ) -> None:
+        """``authorities`` maps a label to (certificate label, OCSP signer label, TSA label)."""
+        install_key_cache()
+        self.directory = directory
+        self.base_url = base_url
+        self.authorities = authorities
+        self.crl_period_seconds = crl_period_seconds
+
+    def _services(self) -> dict[str, Any]:
+        services: dict[str, Any] = {"ocsp": {}, "crl-repo": {}, "cert-repo": {},
+                                    "time-stamping": {}}
+        for authority, (certificate, ocsp_signer, tsa) in self.authorities.items():
+            services["ocsp"][authority] = {
+                "for-issuer": authority, "issuer-cert": certificate,
+                "responder-cert": ocsp_signer, "signing-key": ocsp_signer,
+            }
+            services["crl-repo"][authority] = {
+                "for-issuer": authority, "issuer-cert": certificate, "signing-key": authority,
+                "simulated-update-schedule": f"PT{self.crl_period_seconds}S",
+            }
+            services["cert-repo"][authority] = {
+                "for-issuer": authority, "issuer-cert": certificate,
+                "publish-issued-certs": False,
+            }
+            if tsa is not None:
+                services["time-stamping"][authority] = {
+                    "signing-key": tsa, "signing-cert": tsa,
+                }
+        return services
+
+    def architecture(
+        self, issued: list[IssuedCertificate], new: IssuedCertificate | None = None
+    ) -> PKIArchitecture:
+        """Certomancer's view of the testbed: all ``issued`` certificates (from their files)
+        plus ``new`` (to be signed)."""
+        everything = [*issued, *([new] if new else [])]
+        keys: dict[str, dict[str, Any]] = {}
+        entities: dict[str, dict[str, str]] = {}
+        certs: dict[str, dict[str, Any]] = {}
+        for item in everything:
+            request = item.request
+            key_file = key_path(self.directory, request.key_label, public_only=item.public_key_only)
+            keys[request.key_label] = {
+                "path": str(key_file.relative_to(self.directory)),
+                "public-only": item.public_key_only,
+            }
+            entities[request.label] = request.subject_name.certomancer_entity()
+            spec: dict[str, Any] = {
+                "subject": request.label,
+                "subject-key": request.key_label,
+                "issuer": request.issuer,
+                "issuer-cert": request.issuer_certificate,
+                "authority-key": request.issuer_key_label,
+                "serial": request.serial,
+                "validity": {
+                    "valid-from": request.not_before.isoformat(),
+                    "valid-to": request.not_after.isoformat(),
+                },
+                "digest-algo": request.digest,
+                "extensions": request.extensions,
+                "profiles": request.certomancer_profiles,
+            }
+            if item is not new:
+                spec["certificate-file"] = str(
+                    certificate_path(self.directory, request.label).relative_to(self.directory))
+            certs[request.label] = spec
+        # the issuer entity of every certificate is its authority's label: alias those names
+        for authority, (certificate, _, _) in self.authorities.items():
+            if certificate in entities:
+                entities[authority] = entities[certificate]
+        config = {
+            "keysets": {ARCH_LABEL: {"keys": keys}},
+            "pki-architectures": {
+                ARCH_LABEL: {
+                    "keyset": ARCH_LABEL,
+                    "entities": entities,
+                    "certs": certs,
+                    "services": self._services(),
+                }
+            },
+        }
+        try:
+            loaded = CertomancerConfig(
+                config,
+                key_search_dir=str(self.directory),
+                config_search_dir=str(self.directory),
+                lazy_load_keys=True,
+                external_url_prefix=self.base_url,
+            )
+        except (ConfigurationError, OSError) as error:
+            raise InvalidInputError(f"certificate description rejected: {error}") from None
+        return loaded.get_pki_arch(ARCH_LABEL)  # type: ignore[arg-type]
+
+    def sign(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
+        """Have certomancer sign ``new``; returns its DER and writes ``certs/<label>.der``."""
+        architecture = self.architecture(issued, new)
+        try:
+            certificate: asn1_x509.Certificate = architecture.get_cert(new.request.label)
+        except ConfigurationError as error:
+            raise InvalidInputError(f"certificate '{new.request.label}': {error}") from None
+        der = certificate.dump()
+        path = certificate_path(self.directory, new.request.label)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(der)
+        return der

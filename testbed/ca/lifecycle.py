@@ -1,0 +1,485 @@
+"""Certificate lifecycle at run time: create the hierarchy, issue, renew, change information,
+revoke (reason, date), re-issue after revocation, compromise an authority.
+
+Each operation is one transaction on the testbed registry: take the lock, load, check the request
+against the state (every user mistake raises a :class:`~testbed.errors.TestbedError` *before*
+anything changes), let certomancer sign what is needed, bump the revision, save. The clock is the
+testbed's simulated clock, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..clock import Clock
+from ..errors import InvalidInputError, InvalidStateError
+from ..world import (
+    AuthorityRecord,
+    CertificateRecord,
+    CertificateRole,
+    ClockState,
+    KeySource,
+    Revocation,
+    RevocationReason,
+    Subscriber,
+    WorldState,
+    WorldStore,
+)
+from .certomancer_bridge import (
+    CertificateRequest,
+    CertomancerBridge,
+    IssuedCertificate,
+    certificate_path,
+    key_path,
+)
+from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, Branch, ocsp_responder_label, tsa_label
+from .keys import (
+    KeyType,
+    describe_public_key,
+    generate_private_key,
+    public_key_der_of,
+    write_private_key,
+    write_public_key,
+)
+from .names import VietnameseName
+from .profiles import (
+    ProfileKind,
+    RuleBreak,
+    add_years,
+    authority_information_access,
+    crl_distribution_point,
+    max_validity_years,
+    signature_digest,
+    subscriber_extensions,
+)
+
+AUTHORITY_BACKDATE = timedelta(days=730)
+"""Authorities are valid from two years before the testbed starts, so scenarios can move the
+clock back to 'last month' or 'last year' and still find a working hierarchy."""
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def new_serial() -> int:
+    """A random positive serial of up to 127 bits, as real CAs use (RFC 5280: ≤ 20 octets)."""
+    return secrets.randbits(127) | 1
+
+
+def slug(text: str) -> str:
+    """'Nguyễn Văn An' → 'nguyen-van-an': an ASCII id for files, URLs and the command line."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = decomposed.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:63] or "subscriber"
+
+
+def check_subscriber_id(subscriber_id: str) -> str:
+    if not _SLUG.match(subscriber_id):
+        raise InvalidInputError(
+            f"subscriber id: '{subscriber_id}' must be lower-case letters, digits and '-' "
+            "(e.g. nguyen-van-an)"
+        )
+    return subscriber_id
+
+
+def _request_of(record: CertificateRecord, state: WorldState,
+                extensions: list[dict[str, Any]] | None = None,
+                profiles: list[Any] | None = None) -> CertificateRequest:
+    issuer = state.authorities.get(record.issuer)
+    issuer_certificate = issuer.certificate if issuer else record.label
+    if issuer_certificate == record.label:
+        issuer_key = record.key_label  # self-signed root
+    else:
+        issuer_key = state.certificates[issuer_certificate].key_label
+    return CertificateRequest(
+        label=record.label,
+        subject_name=record.subject_name,
+        key_label=record.key_label,
+        issuer=record.issuer,
+        issuer_certificate=issuer_certificate,
+        issuer_key_label=issuer_key,
+        serial=record.serial,
+        not_before=record.not_before,
+        not_after=record.not_after,
+        extensions=extensions or [],
+        certomancer_profiles=profiles or [],
+    )
+
+
+class Lifecycle:
+    """Operations on one testbed directory's certificates."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.store = WorldStore(directory)
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    def _bridge(self, state: WorldState) -> CertomancerBridge:
+        authorities = {
+            label: (record.certificate, record.ocsp_responder, record.tsa)
+            for label, record in state.authorities.items()
+        }
+        return CertomancerBridge(self.directory, state.base_url, authorities,
+                                 state.crl_period_seconds)
+
+    def _issued(self, state: WorldState) -> list[IssuedCertificate]:
+        # authorities first: certomancer resolves issuers in declaration order
+        ordered = sorted(state.certificates.values(),
+                         key=lambda record: record.role is not CertificateRole.AUTHORITY)
+        return [IssuedCertificate(_request_of(record, state),
+                                  public_key_only=record.key_source is KeySource.TOKEN)
+                for record in ordered]
+
+    def transaction(self, change: Callable[[WorldState], Any]) -> Any:
+        """Run ``change`` on the freshly loaded state under the lock and save it on success."""
+        with self.store.locked():
+            state = self.store.load()
+            result = change(state)
+            state.revision += 1
+            self.store.save(state)
+        return result
+
+    def read(self) -> WorldState:
+        return self.store.load()
+
+    # ---- creation -----------------------------------------------------------------------------
+    def create(self, base_url: str, clock: Clock,
+               hierarchy: Iterable[AuthoritySpec] = DEFAULT_HIERARCHY) -> WorldState:
+        """Generate every authority's key and certificate and write a new registry."""
+        if self.store.exists():
+            raise InvalidStateError(f"{self.directory}: a testbed already exists here")
+        now = clock.now()
+        state = WorldState(base_url=base_url, created_at=now, clock=ClockState.of(clock))
+        epoch = now - AUTHORITY_BACKDATE
+        specs = list(hierarchy)
+        for spec in specs:
+            ocsp_signer = ocsp_responder_label(spec.label) if spec.issues_subscribers \
+                else spec.label
+            state.authorities[spec.label] = AuthorityRecord(
+                label=spec.label, name=spec.name.marked().normalised(), branch=spec.branch,
+                parent=spec.parent, certificate=spec.label, ocsp_responder=ocsp_signer,
+                tsa=tsa_label(spec.label) if spec.runs_tsa else None,
+                issues_subscribers=spec.issues_subscribers,
+            )
+        bridge = self._bridge(state)
+        for spec in specs:
+            self._issue_authority(state, bridge, spec, epoch, now)
+        for spec in specs:
+            if spec.issues_subscribers:
+                self._issue_service_certificate(state, bridge, spec, CertificateRole.OCSP_RESPONDER,
+                                                epoch, now)
+            if spec.runs_tsa:
+                self._issue_service_certificate(state, bridge, spec, CertificateRole.TSA,
+                                                epoch, now)
+        state.revision = 1
+        with self.store.locked():
+            self.store.save(state)
+        return state
+
+    def _software_key(self, key_label: str, key_type: KeyType) -> str:
+        key = generate_private_key(key_type)
+        write_private_key(key, key_path(self.directory, key_label, public_only=False))
+        return describe_public_key(public_key_der_of(key))
+
+    def _sign(self, state: WorldState, bridge: CertomancerBridge, record: CertificateRecord,
+              extensions: list[dict[str, Any]], profiles: list[Any] | None = None,
+              digest: str = "sha256") -> None:
+        request = _request_of(record, state, extensions, profiles)
+        request = CertificateRequest(**{**request.__dict__, "digest": digest})
+        bridge.sign(self._issued(state),
+                    IssuedCertificate(request, record.key_source is KeySource.TOKEN))
+        state.certificates[record.label] = record
+
+    def _issue_authority(self, state: WorldState, bridge: CertomancerBridge,
+                         spec: AuthoritySpec, epoch: datetime, now: datetime) -> None:
+        key_type = self._software_key(spec.label, spec.key_type)
+        record = CertificateRecord(
+            label=spec.label, serial=new_serial(), role=CertificateRole.AUTHORITY,
+            issuer=spec.parent or spec.label, holder=spec.label, branch=spec.branch,
+            subject_name=state.authorities[spec.label].name, key_label=spec.label,
+            not_before=epoch, not_after=add_years(epoch, spec.validity_years),
+            key_source=KeySource.SOFTWARE, key_type=key_type, issued_at=now,
+        )
+        ca_profile: dict[str, Any] = {"id": "simple-ca"}
+        extensions: list[dict[str, Any]] = []
+        if spec.parent is not None:
+            ca_profile["params"] = {"max-path-len": 0}
+            extensions = [crl_distribution_point(spec.parent),
+                          authority_information_access(spec.parent)]
+        self._sign(state, bridge, record, extensions, [ca_profile])
+
+    def _issue_service_certificate(self, state: WorldState, bridge: CertomancerBridge,
+                                   spec: AuthoritySpec, role: CertificateRole,
+                                   epoch: datetime, now: datetime) -> None:
+        authority = state.authorities[spec.label]
+        if role is CertificateRole.OCSP_RESPONDER:
+            label, what = authority.ocsp_responder, "OCSP Responder"
+            profiles: list[Any] = ["ocsp-responder"]
+            extensions: list[dict[str, Any]] = []
+        else:
+            assert authority.tsa is not None
+            label, what = authority.tsa, "Dịch vụ cấp dấu thời gian (TSA)"
+            profiles = []
+            extensions = [
+                {"id": "key_usage", "critical": True,
+                 "smart-value": {"schema": "key-usage",
+                                 "params": ["digital_signature", "non_repudiation"]}},
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+                crl_distribution_point(spec.label),
+                authority_information_access(spec.label),
+            ]
+        name = VietnameseName(
+            common_name=f"{what} - {spec.name.common_name}",
+            organization=spec.name.organization, locality=spec.name.locality,
+        ).marked().normalised()
+        key_type = self._software_key(label, KeyType.RSA2048)
+        # The responder lives as long as its CA, and the TSA ten years, so that scenarios can
+        # move the clock years ahead without the services' own certificates expiring under them.
+        years = spec.validity_years if role is CertificateRole.OCSP_RESPONDER else 10
+        record = CertificateRecord(
+            label=label, serial=new_serial(), role=role, issuer=spec.label, holder=spec.label,
+            branch=spec.branch, subject_name=name, key_label=label, not_before=epoch,
+            not_after=add_years(epoch, years), key_source=KeySource.SOFTWARE, key_type=key_type,
+            issued_at=now,
+        )
+        self._sign(state, bridge, record, extensions, profiles)
+
+    # ---- subscribers ----------------------------------------------------------------------------
+    def issue(
+        self,
+        subscriber_id: str,
+        *,
+        name: VietnameseName | None = None,
+        profile: ProfileKind = ProfileKind.PERSONAL,
+        branch: Branch = Branch.CONG_VU,
+        issuer: str | None = None,
+        key_type: KeyType = KeyType.RSA2048,
+        public_key_der: bytes | None = None,
+        not_before: datetime | None = None,
+        validity: timedelta | None = None,
+        rule_breaks: Iterable[RuleBreak] = (),
+    ) -> CertificateRecord:
+        """Issue a certificate to a (new or existing) subscriber.
+
+        The key is generated here as a software key unless ``public_key_der`` is given, in which
+        case only that public key is certified (a token's: the private key never leaves it).
+        """
+        check_subscriber_id(subscriber_id)
+        breaks = frozenset(rule_breaks)
+
+        def change(state: WorldState) -> CertificateRecord:
+            existing = state.subscribers.get(subscriber_id)
+            if existing is None:
+                if name is None:
+                    raise InvalidInputError(
+                        f"subscriber '{subscriber_id}' is new: give a name (--name)")
+                issuing = issuer or _issuing_ca(state, branch)
+                authority = state.authority(issuing)
+                if not authority.issues_subscribers:
+                    raise InvalidInputError(
+                        f"issuer: '{issuing}' is a root; subscribers get certificates from "
+                        f"{', '.join(_issuing_cas(state))}")
+                subscriber = Subscriber(
+                    id=subscriber_id, name=name.marked().normalised(), profile=profile,
+                    branch=authority.branch, issuer=issuing)
+                state.subscribers[subscriber_id] = subscriber
+            else:
+                subscriber = existing
+            return self._issue_for(state, subscriber, key_type=key_type,
+                                   public_key_der=public_key_der, not_before=not_before,
+                                   validity=validity, breaks=breaks, replaces=None,
+                                   renewal=False)
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def _issue_for(self, state: WorldState, subscriber: Subscriber, *, key_type: KeyType,
+                   public_key_der: bytes | None, not_before: datetime | None,
+                   validity: timedelta | None, breaks: frozenset[RuleBreak],
+                   replaces: str | None, renewal: bool, reuse_key: str | None = None,
+                   ) -> CertificateRecord:
+        now = state.clock.clock().now()
+        start = not_before or now
+        longest = add_years(start, max_validity_years(subscriber.branch, renewal=renewal))
+        end = start + validity if validity is not None else longest
+        if end <= start:
+            raise InvalidInputError("validity: must be positive")
+        if end > longest and RuleBreak.OVERLONG_VALIDITY not in breaks:
+            raise InvalidInputError(
+                f"validity: ends {end.date()}, later than the {subscriber.branch.value} maximum "
+                f"{longest.date()} (ND68 Art. 9 / ND23); use rule break overlong-validity for a "
+                "negative case")
+        issuer = state.authority(subscriber.issuer)
+        issuer_record = state.certificates[issuer.certificate]
+        if end > issuer_record.not_after:
+            raise InvalidInputError(
+                f"validity: ends after the issuing CA's certificate ({issuer_record.not_after})")
+        label = f"{subscriber.id}-{len(subscriber.certificates) + 1}"
+        if reuse_key is not None:
+            key_label = reuse_key
+            source = state.certificates[subscriber.current_certificate or ""].key_source
+            key_description = state.certificates[subscriber.current_certificate or ""].key_type
+        elif public_key_der is not None:
+            key_label = label
+            try:
+                key_description = describe_public_key(public_key_der)
+                write_public_key(public_key_der, key_path(self.directory, key_label,
+                                                          public_only=True))
+            except ValueError:
+                raise InvalidInputError("public key: not a DER SubjectPublicKeyInfo") from None
+            source = KeySource.TOKEN
+        else:
+            key_label = label
+            key_description = self._software_key(key_label, key_type)
+            source = KeySource.SOFTWARE
+        record = CertificateRecord(
+            label=label, serial=new_serial(), role=CertificateRole.SUBSCRIBER,
+            issuer=issuer.label, holder=subscriber.id, branch=subscriber.branch,
+            subject_name=subscriber.name, key_label=key_label, profile=subscriber.profile,
+            rule_breaks=sorted(breaks), not_before=start, not_after=end, key_source=source,
+            key_type=key_description, replaces=replaces, issued_at=now,
+        )
+        extensions = subscriber_extensions(subscriber.profile, subscriber.branch, issuer.label,
+                                           breaks)
+        self._sign(state, self._bridge(state), record, extensions,
+                   digest=signature_digest(breaks))
+        subscriber.certificates.append(label)
+        return record
+
+    def renew(self, reference: str, *, validity: timedelta | None = None) -> CertificateRecord:
+        """Gia hạn: a new certificate for the same key and name (ND68 Art. 9.3: ≤ 3 years)."""
+
+        def change(state: WorldState) -> CertificateRecord:
+            old = _current_subscriber_certificate(state, reference)
+            if old.revocation is not None:
+                raise InvalidStateError(
+                    f"certificate '{old.label}' is revoked; a revoked certificate cannot be "
+                    "renewed (re-issue instead)")
+            subscriber = state.subscriber(old.holder)
+            return self._issue_for(state, subscriber, key_type=KeyType.RSA2048,
+                                   public_key_der=None, not_before=None, validity=validity,
+                                   breaks=frozenset(old.rule_breaks), replaces=old.label,
+                                   renewal=True, reuse_key=old.key_label)
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def change_info(self, reference: str, *, name: VietnameseName,
+                    reason: RevocationReason | None = None) -> CertificateRecord:
+        """Thay đổi nội dung thông tin: a new certificate with the new name, same key; the old
+        one is revoked (affiliationChanged when the agency changed, else superseded)."""
+
+        def change(state: WorldState) -> CertificateRecord:
+            old = _current_subscriber_certificate(state, reference)
+            if old.revocation is not None:
+                raise InvalidStateError(f"certificate '{old.label}' is already revoked")
+            subscriber = state.subscriber(old.holder)
+            new_name = name.marked().normalised()
+            if new_name == subscriber.name:
+                raise InvalidInputError("name: nothing changed")
+            now = state.clock.clock().now()
+            agency_changed = (new_name.organization != subscriber.name.organization
+                              or new_name.organizational_unit
+                              != subscriber.name.organizational_unit)
+            subscriber.name = new_name
+            record = self._issue_for(state, subscriber, key_type=KeyType.RSA2048,
+                                     public_key_der=None, not_before=None, validity=None,
+                                     breaks=frozenset(old.rule_breaks), replaces=old.label,
+                                     renewal=False, reuse_key=old.key_label)
+            old.revocation = Revocation(
+                reason=reason or (RevocationReason.AFFILIATION_CHANGED if agency_changed
+                                  else RevocationReason.SUPERSEDED),
+                revoked_at=now)
+            return record
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def reissue(self, reference: str, *, key_type: KeyType = KeyType.RSA2048,
+                public_key_der: bytes | None = None) -> CertificateRecord:
+        """Cấp mới sau thu hồi: a new key and certificate after the old one was revoked."""
+
+        def change(state: WorldState) -> CertificateRecord:
+            old = _current_subscriber_certificate(state, reference)
+            if old.revocation is None:
+                raise InvalidStateError(
+                    f"certificate '{old.label}' is not revoked; re-issue follows a revocation "
+                    "(revoke it first, or renew)")
+            subscriber = state.subscriber(old.holder)
+            return self._issue_for(state, subscriber, key_type=key_type,
+                                   public_key_der=public_key_der, not_before=None,
+                                   validity=None, breaks=frozenset(old.rule_breaks),
+                                   replaces=old.label, renewal=False)
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def revoke(self, reference: str, *, reason: RevocationReason = RevocationReason.UNSPECIFIED,
+               at: datetime | None = None,
+               invalidity_date: datetime | None = None) -> CertificateRecord:
+        """Revoke a certificate (subscriber or authority) with a reason, at ``at`` (or now)."""
+
+        def change(state: WorldState) -> CertificateRecord:
+            record = state.certificate(reference)
+            if record.revocation is not None:
+                raise InvalidStateError(
+                    f"certificate '{record.label}' (serial {record.serial:#x}) is already revoked "
+                    f"({record.revocation.reason.value}, {record.revocation.revoked_at})")
+            if record.role is CertificateRole.AUTHORITY and record.issuer == record.label:
+                raise InvalidInputError(
+                    f"'{record.label}' is a root: a root cannot be revoked by its own CRL; "
+                    "distrust it instead")
+            now = state.clock.clock().now()
+            revoked_at = at or now
+            if invalidity_date is not None and invalidity_date > revoked_at:
+                raise InvalidInputError("invalidity date: must not be after the revocation date")
+            record.revocation = Revocation(reason=reason, revoked_at=revoked_at,
+                                           invalidity_date=invalidity_date)
+            return record
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def compromise_authority(self, authority: str, *, at: datetime | None = None
+                             ) -> CertificateRecord:
+        """CA compromise: revoke an issuing authority's certificate with reason cACompromise."""
+        return self.revoke(authority, reason=RevocationReason.CA_COMPROMISE, at=at)
+
+    def publish_crl(self, authority: str) -> datetime:
+        """Issue an out-of-cycle CRL for ``authority`` now (real CAs do so after revocations)."""
+
+        def change(state: WorldState) -> datetime:
+            state.authority(authority)
+            now = state.clock.clock().now()
+            state.crl_publications.setdefault(authority, []).append(now)
+            return now
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def set_clock(self, clock: Clock) -> Clock:
+        def change(state: WorldState) -> Clock:
+            state.clock = ClockState.of(clock)
+            return clock
+
+        return self.transaction(change)  # type: ignore[no-any-return]
+
+    def certificate_der(self, label: str) -> bytes:
+        return certificate_path(self.directory, label).read_bytes()
+
+
+def _issuing_cas(state: WorldState) -> list[str]:
+    return [label for label, record in state.authorities.items() if record.issues_subscribers]
+
+
+def _issuing_ca(state: WorldState, branch: Branch) -> str:
+    for label, record in state.authorities.items():
+        if record.branch is branch and record.issues_subscribers:
+            return label
+    raise InvalidInputError(f"branch: no issuing CA for '{branch.value}'")
+
+
+def _current_subscriber_certificate(state: WorldState, reference: str) -> CertificateRecord:
+    record = state.certificate(reference)
+    if record.role is not CertificateRole.SUBSCRIBER:
+        raise InvalidInputError(f"'{reference}' is not a subscriber certificate")
+    return record

@@ -1,0 +1,442 @@
+"""The testbed's live services over HTTP on 127.0.0.1: OCSP, CRL, TSA and certificate repository.
+
+They answer *as of the testbed clock*, because third-party software never sends certomancer's
+fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
+Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
+the testbed itself while still letting certomancer's own builders sign every response:
+:class:`certomancer.services.SimpleOCSPResponder` (with our registry as its revocation source),
+:class:`certomancer.services.CRLBuilder` and :class:`certomancer.services.TimeStamper`.
+
+Speed: keys are parsed once (:mod:`testbed.ca.keys`), authority material is loaded once per
+registry revision, and an OCSP request without a nonce gets a pre-produced response for its
+(request, testbed instant, revision), as RFC 5019 allows. Any change to the registry (even from
+another process) bumps the revision and so drops every cached answer.
+
+Outages are simulated per service (``ocsp:<ca>``, ``crl:<ca>``, ``tsa:<ca>``, ``certs:<ca>``):
+HTTP 500, no answer at all, a slow answer, or (CRL) a stale CRL whose nextUpdate has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import secrets
+import socket
+import threading
+import urllib.parse
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+from asn1crypto import algos, core, crl, keys, ocsp, tsp, x509
+from certomancer.services import (
+    CRLBuilder,
+    RevocationInfoInterface,
+    SimpleOCSPResponder,
+    TimeStamper,
+    choose_signed_digest,
+)
+
+from .ca.certomancer_bridge import ARCH_LABEL, certificate_path, key_path
+from .ca.keys import install_key_cache
+from .errors import ServiceError
+from .world import CertificateRecord, ServiceMode, WorldState, WorldStore
+
+OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
+NO_ANSWER_SECONDS = 3600.0
+"""How long a 'no-answer' service keeps a client waiting (the client's timeout ends it first)."""
+STALE_CRL_AGE_PERIODS = 2
+TSA_POLICY = "2.25.142858004740299473809878048017257334532.9.1"
+_RESPONSE_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class _Signer:
+    certificate: x509.Certificate
+    private_key: keys.PrivateKeyInfo
+
+    def algorithm(self) -> algos.SignedDigestAlgorithm:
+        return choose_signed_digest("sha256", self.certificate.public_key)
+
+
+class _RegistryRevocationSource(RevocationInfoInterface):
+    """certomancer's OCSP responder asks this for each CertID: good, revoked or unknown."""
+
+    def __init__(self, issuer: x509.Certificate, issued: dict[int, CertificateRecord]) -> None:
+        self._issuer = issuer
+        self._issued = issued
+
+    def get_issuer_cert(self) -> x509.Certificate:
+        return self._issuer
+
+    def check_revocation_status(
+        self, cid: ocsp.CertId, at_time: datetime
+    ) -> tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]:
+        record = self._issued.get(cid["serial_number"].native)
+        if record is None or record.issued_at > at_time:
+            # never issued (or not yet, at the testbed instant): RFC 6960 'unknown'
+            return ocsp.CertStatus(name="unknown", value=core.Null()), []
+        revocation = record.revocation
+        if revocation is None or revocation.revoked_at > at_time:
+            return ocsp.CertStatus(name="good", value=core.Null()), []
+        extensions = []
+        if revocation.invalidity_date is not None:
+            extensions.append(ocsp.SingleResponseExtension({
+                "extn_id": "invalidity_date",
+                "extn_value": core.GeneralizedTime(revocation.invalidity_date),
+            }))
+        status = ocsp.CertStatus(name="revoked", value=ocsp.RevokedInfo({
+            "revocation_time": revocation.revoked_at,
+            "revocation_reason": revocation.reason.value,
+        }))
+        return status, extensions
+
+
+class _Snapshot:
+    """Everything the services need from one registry revision, parsed once."""
+
+    def __init__(self, directory: Path, state: WorldState) -> None:
+        self.state = state
+        backend = install_key_cache()
+        self._certificates: dict[str, x509.Certificate] = {}
+        self._signers: dict[str, _Signer] = {}
+        self._directory = directory
+        self._backend = backend
+        self.issued: dict[str, dict[int, CertificateRecord]] = {
+            label: {record.serial: record for record in state.issued_by(label)}
+            for label in state.authorities
+        }
+
+    def certificate(self, label: str) -> x509.Certificate:
+        if label not in self._certificates:
+            der = certificate_path(self._directory, label).read_bytes()
+            self._certificates[label] = x509.Certificate.load(der)
+        return self._certificates[label]
+
+    def signer(self, label: str) -> _Signer:
+        if label not in self._signers:
+            record = self.state.certificates[label]
+            pem = key_path(self._directory, record.key_label, public_only=False).read_bytes()
+            private_key, _ = self._backend.load_private_key(pem, None)
+            self._signers[label] = _Signer(self.certificate(label), private_key)
+        return self._signers[label]
+
+
+class LiveServices:
+    """Answers service requests for one testbed directory, following its registry."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.store = WorldStore(directory)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._snapshot: _Snapshot | None = None
+        self._ocsp_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._crl_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+
+    def snapshot(self) -> _Snapshot:
+        """The current registry revision's material; reloaded when the file changes."""
+        stamp = self.store.stamp()
+        with self._lock:
+            if self._snapshot is None or stamp != self._stamp:
+                self._snapshot = _Snapshot(self.directory, self.store.load())
+                self._stamp = stamp
+            return self._snapshot
+
+    # ---- OCSP ------------------------------------------------------------------------------
+    def ocsp_response(self, authority: str, request_der: bytes) -> bytes:
+        snapshot = self.snapshot()
+        state = snapshot.state
+        record = state.authorities[authority]
+        now = state.clock.clock().now()
+        try:
+            request = ocsp.OCSPRequest.load(request_der)
+            tbs_request = request["tbs_request"]
+            nonce = request.nonce_value
+            cache_key = (authority, state.revision, now, tbs_request.dump())
+        except (ValueError, TypeError):
+            return SimpleOCSPResponder.build_error_response("malformed_request").dump()
+        if nonce is None and cache_key in self._ocsp_cache:
+            self._ocsp_cache.move_to_end(cache_key)
+            return self._ocsp_cache[cache_key]
+        signer = snapshot.signer(record.ocsp_responder)
+        responder = SimpleOCSPResponder(
+            responder_cert=signer.certificate,
+            responder_key=signer.private_key,
+            signature_algo=signer.algorithm(),
+            at_time=now,
+            revinfo_interface=_RegistryRevocationSource(
+                snapshot.certificate(record.certificate), snapshot.issued[authority]),
+            validity=OCSP_RESPONSE_VALIDITY,
+        )
+        try:
+            response = responder.build_ocsp_response(request).dump()
+        except (ValueError, TypeError, KeyError):
+            response = SimpleOCSPResponder.build_error_response("malformed_request").dump()
+        if nonce is None:
+            self._remember(self._ocsp_cache, cache_key, response)
+        return response
+
+    # ---- CRL -------------------------------------------------------------------------------
+    def crl_issuance(self, state: WorldState, authority: str, instant: datetime
+                     ) -> tuple[int, datetime, datetime]:
+        """(CRL number, thisUpdate, nextUpdate) of the newest CRL issued at or before
+        ``instant``: scheduled every ``crl_period_seconds`` from the authority's notBefore, plus
+        out-of-cycle publications."""
+        origin = state.certificates[state.authorities[authority].certificate].not_before
+        period = timedelta(seconds=state.crl_period_seconds)
+        ticks = max(0, (instant - origin) // period)
+        scheduled = origin + ticks * period
+        published = [moment for moment in state.crl_publications.get(authority, [])
+                     if moment <= instant]
+        this_update = max([scheduled, *published])
+        return ticks + len(published), this_update, scheduled + period
+
+    def crl(self, authority: str) -> bytes:
+        snapshot = self.snapshot()
+        state = snapshot.state
+        now = state.clock.clock().now()
+        behaviour = state.services.get(f"crl:{authority}")
+        instant = now
+        if behaviour is not None and behaviour.mode is ServiceMode.STALE:
+            period = timedelta(seconds=state.crl_period_seconds)
+            instant = behaviour.stale_since or now - STALE_CRL_AGE_PERIODS * period
+        number, this_update, next_update = self.crl_issuance(state, authority, instant)
+        cache_key = (authority, state.revision, number, this_update)
+        if cache_key in self._crl_cache:
+            return self._crl_cache[cache_key]
+        record = state.authorities[authority]
+        ca_certificate = snapshot.certificate(record.certificate)
+        signer = snapshot.signer(record.certificate)
+        builder = CRLBuilder(
+            issuer_name=ca_certificate.subject,
+            issuer_key=signer.private_key,
+            signature_algo=signer.algorithm(),
+            authority_key_identifier=ca_certificate.key_identifier_value,
+        )
+        entries = []
+        for issued in sorted(snapshot.issued[authority].values(), key=lambda r: r.serial):
+            revocation = issued.revocation
+            if revocation is None or revocation.revoked_at > this_update:
+                continue
+            extensions = []
+            if revocation.invalidity_date is not None:
+                extensions.append(crl.CRLEntryExtension({
+                    "extn_id": "invalidity_date",
+                    "extn_value": core.GeneralizedTime(revocation.invalidity_date),
+                }))
+            entries.append(CRLBuilder.format_revoked_cert(
+                issued.serial, crl.CRLReason(revocation.reason.value), revocation.revoked_at,
+                extensions))
+        der = builder.build_crl(crl_number=number, this_update=this_update,
+                                next_update=next_update, revoked_certs=entries).dump()
+        self._remember(self._crl_cache, cache_key, der)
+        return der
+
+    # ---- TSA and certificates -------------------------------------------------------------
+    def timestamp(self, authority: str, request_der: bytes) -> bytes:
+        snapshot = self.snapshot()
+        record = snapshot.state.authorities[authority]
+        if record.tsa is None:
+            raise KeyError(authority)
+        try:
+            request = tsp.TimeStampReq.load(request_der)
+            request.native  # noqa: B018 (parse fully now: a broken request is the client's error)
+        except (ValueError, TypeError):
+            return tsp.TimeStampResp({"status": {"status": "rejection",
+                                                 "fail_info": {"bad_data_format"}}}).dump()
+        signer = snapshot.signer(record.tsa)
+        stamper = TimeStamper(
+            tsa_cert=signer.certificate,
+            tsa_key=signer.private_key,
+            signature_algo=signer.algorithm(),
+            certs_to_embed=[snapshot.certificate(record.certificate)],
+            fixed_dt=snapshot.state.clock.clock().now(),
+            policy=tsp.ObjectIdentifier(TSA_POLICY),
+        )
+        return stamper.request_tsa_response(request).dump()
+
+    def ca_certificate(self, authority: str) -> bytes:
+        snapshot = self.snapshot()
+        return snapshot.certificate(snapshot.state.authorities[authority].certificate).dump()
+
+    def behaviour(self, service: str) -> tuple[ServiceMode, float]:
+        behaviour = self.snapshot().state.services.get(service)
+        if behaviour is None:
+            return ServiceMode.NORMAL, 0.0
+        return behaviour.mode, behaviour.delay_seconds
+
+    @staticmethod
+    def _remember(cache: OrderedDict[tuple[object, ...], bytes], key: tuple[object, ...],
+                  value: bytes) -> None:
+        cache[key] = value
+        if len(cache) > _RESPONSE_CACHE_SIZE:
+            cache.popitem(last=False)
+
+
+# ---- HTTP ------------------------------------------------------------------------------------
+def build_application(services: LiveServices) -> web.Application:
+    """The aiohttp application: certomancer's URL layout, the testbed's answers."""
+    routes = web.RouteTableDef()
+    prefix = f"/{ARCH_LABEL}"
+
+    async def behave(service: str) -> web.Response | None:
+        mode, delay = services.behaviour(service)
+        if mode is ServiceMode.HTTP_500:
+            return web.Response(status=500, text=f"simulated outage of {service}\n")
+        if mode is ServiceMode.NO_ANSWER:
+            await asyncio.sleep(NO_ANSWER_SECONDS)
+        if mode is ServiceMode.SLOW:
+            await asyncio.sleep(delay)
+        return None
+
+    def known(authority: str) -> None:
+        if authority not in services.snapshot().state.authorities:
+            raise web.HTTPNotFound(text=f"no authority '{authority}'\n")
+
+    async def answer_ocsp(authority: str, body: bytes) -> web.Response:
+        known(authority)
+        outage = await behave(f"ocsp:{authority}")
+        if outage is not None:
+            return outage
+        return web.Response(body=services.ocsp_response(authority, body),
+                            content_type="application/ocsp-response")
+
+    @routes.post(prefix + "/ocsp/{authority}")
+    async def ocsp_post(request: web.Request) -> web.Response:
+        return await answer_ocsp(request.match_info["authority"], await request.read())
+
+    @routes.get(prefix + "/ocsp/{authority}/{encoded:.+}")
+    async def ocsp_get(request: web.Request) -> web.Response:
+        # RFC 6960 A.1: GET {url}/{url-encoding of base64 encoding of the DER request}
+        encoded = request.match_info["encoded"]
+        try:
+            body = base64.b64decode(urllib.parse.unquote(encoded), validate=True)
+        except (binascii.Error, ValueError):
+            return web.Response(
+                body=SimpleOCSPResponder.build_error_response("malformed_request").dump(),
+                content_type="application/ocsp-response")
+        return await answer_ocsp(request.match_info["authority"], body)
+
+    @routes.get(prefix + "/crls/{authority}/latest.crl")
+    async def crl_get(request: web.Request) -> web.Response:
+        authority = request.match_info["authority"]
+        known(authority)
+        outage = await behave(f"crl:{authority}")
+        if outage is not None:
+            return outage
+        return web.Response(body=services.crl(authority), content_type="application/pkix-crl")
+
+    @routes.post(prefix + "/tsa/{authority}")
+    async def tsa_post(request: web.Request) -> web.Response:
+        authority = request.match_info["authority"]
+        known(authority)
+        if services.snapshot().state.authorities[authority].tsa is None:
+            raise web.HTTPNotFound(text=f"'{authority}' runs no timestamp authority\n")
+        outage = await behave(f"tsa:{authority}")
+        if outage is not None:
+            return outage
+        return web.Response(body=services.timestamp(authority, await request.read()),
+                            content_type="application/timestamp-reply")
+
+    @routes.get(prefix + "/certs/{authority}/{name}")
+    async def certificate_get(request: web.Request) -> web.Response:
+        authority, name = request.match_info["authority"], request.match_info["name"]
+        known(authority)
+        outage = await behave(f"certs:{authority}")
+        if outage is not None:
+            return outage
+        der = services.ca_certificate(authority)
+        if name == "ca.crt":
+            return web.Response(body=der, content_type="application/pkix-cert")
+        if name == "ca.cert.pem":
+            text = "-----BEGIN CERTIFICATE-----\n"
+            encoded = base64.b64encode(der).decode()
+            text += "\n".join(encoded[i:i + 64] for i in range(0, len(encoded), 64))
+            return web.Response(text=text + "\n-----END CERTIFICATE-----\n",
+                                content_type="application/x-pem-file")
+        raise web.HTTPNotFound()
+
+    @routes.get("/health")
+    async def health(request: web.Request) -> web.Response:
+        state = services.snapshot().state
+        return web.json_response({"revision": state.revision,
+                                  "now": state.clock.clock().now().isoformat()})
+
+    application = web.Application(client_max_size=1024 * 1024)
+    application.add_routes(routes)
+    return application
+
+
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A listening socket on 127.0.0.1 (``port`` 0: an ephemeral one), bound before anything
+    is issued so the URLs inside certificates carry the real port."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as error:
+        listener.close()
+        raise ServiceError(f"port {port} on 127.0.0.1 is not available ({error.strerror})") \
+            from None
+    listener.listen(256)
+    listener.setblocking(False)
+    return listener
+
+
+class ServiceThread:
+    """Runs the services on a listening socket in a background thread with its own loop
+    (pyHanko's synchronous API calls ``asyncio.run`` and must not share our loop)."""
+
+    def __init__(self, services: LiveServices, listener: socket.socket) -> None:
+        self.services = services
+        self.listener = listener
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="kyso-services", daemon=True)
+        self._ready = threading.Event()
+        self._stopping: asyncio.Event | None = None
+        self._failure: BaseException | None = None
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._serve())
+        except BaseException as error:  # reported to the starting thread
+            self._failure = error
+            self._ready.set()
+        finally:
+            self._loop.close()
+
+    async def _serve(self) -> None:
+        self._stopping = asyncio.Event()
+        runner = web.AppRunner(build_application(self.services), access_log=None,
+                               handler_cancellation=True, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.SockSite(runner, self.listener)
+        await site.start()
+        self._ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            await runner.cleanup()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(timeout=30)
+        if self._failure is not None:
+            raise ServiceError(f"services failed to start: {self._failure}")
+
+    def stop(self) -> None:
+        if self._stopping is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stopping.set)
+            self._thread.join(timeout=10)
+        self.listener.close()
+
+
+def random_serial() -> int:
+    """A serial the testbed never issued (for OCSP 'unknown' tests): random 127 bits, even,
+    while every issued serial is odd."""
+    return secrets.randbits(127) & ~1

@@ -1,0 +1,295 @@
+"""The testbed's state: authorities, subscribers, certificates, revocations, services, clock.
+
+Certomancer describes a PKI once and is immutable afterwards; a testbed changes all the time
+(issue, renew, revoke, move the clock). This module holds the changing state as one pydantic
+model, persisted as ``registry.json`` in the testbed directory: readable by a person, validated on
+load, written atomically (temporary file + rename) under an exclusive file lock, so a command in
+another process (``kyso ca revoke``) and the running services (``kyso up``) agree on one truth.
+Every successful change bumps ``revision``; services use it to drop cached responses.
+
+Certificates themselves are stored as DER files beside the registry, so a certificate never
+changes its bytes once issued.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .ca.hierarchy import Branch
+from .ca.names import VietnameseName
+from .ca.profiles import ProfileKind, RuleBreak
+from .clock import Clock
+from .errors import InvalidInputError, UnknownSubscriberError
+
+REGISTRY_FILE = "registry.json"
+STATE_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RevocationReason(StrEnum):
+    """RFC 5280 CRLReason values the testbed uses, with the Vietnamese situations they model."""
+
+    UNSPECIFIED = "unspecified"
+    KEY_COMPROMISE = "key_compromise"
+    """Lost or exposed token (ND68 Art. 17)."""
+    CA_COMPROMISE = "ca_compromise"
+    AFFILIATION_CHANGED = "affiliation_changed"
+    """Change of position or agency."""
+    SUPERSEDED = "superseded"
+    """Replaced by a new certificate (change of information)."""
+    CESSATION_OF_OPERATION = "cessation_of_operation"
+    """Retirement, resignation, dissolution, device retired."""
+    CERTIFICATE_HOLD = "certificate_hold"
+    """Suspension (tạm dừng), TT15 Annex II 1.1."""
+    PRIVILEGE_WITHDRAWN = "privilege_withdrawn"
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "reason") -> RevocationReason:
+        normalised = text.strip().replace("-", "_").lower()
+        camel = {member.value.replace("_", ""): member for member in cls}
+        if normalised in cls._value2member_map_:
+            return cls(normalised)
+        if normalised.replace("_", "") in camel:
+            return camel[normalised.replace("_", "")]
+        allowed = ", ".join(member.value for member in cls)
+        raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}")
+
+
+class CertificateRole(StrEnum):
+    AUTHORITY = "authority"
+    OCSP_RESPONDER = "ocsp-responder"
+    TSA = "tsa"
+    SUBSCRIBER = "subscriber"
+
+
+class KeySource(StrEnum):
+    SOFTWARE = "software"
+    """A key file in the testbed directory (authorities, or a subscriber without a token)."""
+    TOKEN = "token"  # noqa: S105 (the key lives on a token; not a password)
+    """Only the public key is known here; the private key never left the token."""
+
+
+class Revocation(_Model):
+    reason: RevocationReason
+    revoked_at: datetime = Field(description="revocationDate: when the CA revoked it.")
+    invalidity_date: datetime | None = Field(
+        default=None, description="When the key is known or suspected to have been compromised "
+        "(e.g. the date a token loss was reported)."
+    )
+
+
+class CertificateRecord(_Model):
+    """One issued certificate; its bytes are in ``certs/<label>.der``."""
+
+    label: str
+    serial: int
+    role: CertificateRole
+    issuer: str = Field(description="Label of the issuing authority.")
+    holder: str = Field(description="Authority label or subscriber id.")
+    branch: Branch
+    subject_name: VietnameseName
+    key_label: str = Field(description="Key file label: keys/<label>.key.pem (software) or "
+                           "keys/<label>.pub.pem (token: public half only).")
+    profile: ProfileKind | None = None
+    rule_breaks: list[RuleBreak] = Field(default_factory=list)
+    not_before: datetime
+    not_after: datetime
+    key_source: KeySource
+    key_type: str
+    revocation: Revocation | None = None
+    replaces: str | None = Field(default=None, description="Label of the certificate this one "
+                                 "renews, re-issues or replaces after a change of information.")
+    issued_at: datetime = Field(description="Testbed instant at which the CA issued it.")
+
+    def is_revoked_at(self, instant: datetime) -> bool:
+        return self.revocation is not None and self.revocation.revoked_at <= instant
+
+
+class Subscriber(_Model):
+    """A person, organisation or device holding certificates from the testbed."""
+
+    id: str = Field(description="Stable slug, e.g. 'nguyen-van-an'.")
+    name: VietnameseName
+    profile: ProfileKind
+    branch: Branch
+    issuer: str
+    certificates: list[str] = Field(default_factory=list, description="Labels, oldest first.")
+
+    @property
+    def current_certificate(self) -> str | None:
+        return self.certificates[-1] if self.certificates else None
+
+
+class ServiceMode(StrEnum):
+    """How a live service behaves, to simulate outages."""
+
+    NORMAL = "normal"
+    HTTP_500 = "http-500"
+    NO_ANSWER = "no-answer"
+    """Accept the connection, never answer (the client times out)."""
+    SLOW = "slow"
+    """Answer after ``delay_seconds``."""
+    STALE = "stale"
+    """CRL only: keep serving an old CRL whose nextUpdate has passed."""
+
+
+class ServiceBehaviour(_Model):
+    mode: ServiceMode = ServiceMode.NORMAL
+    delay_seconds: float = 0.0
+    stale_since: datetime | None = Field(
+        default=None, description="For STALE CRLs: serve the CRL as it was at this instant.")
+
+
+class AuthorityRecord(_Model):
+    label: str
+    name: VietnameseName
+    branch: Branch
+    parent: str | None
+    certificate: str = Field(description="Label of the authority's certificate.")
+    ocsp_responder: str = Field(description="Label of the certificate that signs its OCSP "
+                                "responses (the authority's own for roots).")
+    tsa: str | None = None
+    issues_subscribers: bool
+
+
+class ClockState(_Model):
+    pinned_at: datetime | None = None
+    offset_seconds: float = 0.0
+
+    def clock(self) -> Clock:
+        return Clock(pinned_at=self.pinned_at, offset=timedelta(seconds=self.offset_seconds))
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockState:
+        return cls(pinned_at=clock.pinned_at, offset_seconds=clock.offset.total_seconds())
+
+
+class WorldState(_Model):
+    """Everything a testbed knows, as persisted in ``registry.json``."""
+
+    version: int = STATE_VERSION
+    revision: int = 0
+    base_url: str = Field(description="http://127.0.0.1:<port>, baked into every AIA and CRL DP.")
+    created_at: datetime
+    clock: ClockState
+    crl_period_seconds: int = Field(default=86400, description="Scheduled CRL issuance period.")
+    authorities: dict[str, AuthorityRecord] = Field(default_factory=dict)
+    certificates: dict[str, CertificateRecord] = Field(default_factory=dict)
+    subscribers: dict[str, Subscriber] = Field(default_factory=dict)
+    services: dict[str, ServiceBehaviour] = Field(
+        default_factory=dict, description="Per service ('ocsp:ca-cv', 'crl:ca-cv', 'tsa:ca-cv')."
+    )
+    crl_publications: dict[str, list[datetime]] = Field(
+        default_factory=dict, description="Out-of-cycle CRL issuances per authority.")
+
+    # ---- lookups with user-facing errors -------------------------------------------------
+    def subscriber(self, subscriber_id: str) -> Subscriber:
+        try:
+            return self.subscribers[subscriber_id]
+        except KeyError:
+            known = ", ".join(sorted(self.subscribers)) or "none yet"
+            raise UnknownSubscriberError(
+                f"subscriber '{subscriber_id}' does not exist (known: {known})"
+            ) from None
+
+    def certificate(self, reference: str) -> CertificateRecord:
+        """A certificate by label, by decimal or 0x-hex serial, or a subscriber's current one."""
+        if reference in self.certificates:
+            return self.certificates[reference]
+        if reference in self.subscribers:
+            current = self.subscribers[reference].current_certificate
+            if current is not None:
+                return self.certificates[current]
+        serial = _parse_serial(reference)
+        if serial is not None:
+            for record in self.certificates.values():
+                if record.serial == serial:
+                    return record
+        raise UnknownSubscriberError(
+            f"no certificate, serial or subscriber named '{reference}' in this testbed"
+        )
+
+    def authority(self, label: str) -> AuthorityRecord:
+        try:
+            return self.authorities[label]
+        except KeyError:
+            known = ", ".join(sorted(self.authorities))
+            raise UnknownSubscriberError(
+                f"authority '{label}' does not exist (known: {known})") from None
+
+    def issued_by(self, authority: str) -> list[CertificateRecord]:
+        return [record for record in self.certificates.values() if record.issuer == authority
+                and record.label != self.authorities[authority].certificate]
+
+
+def _parse_serial(text: str) -> int | None:
+    try:
+        return int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        return None
+
+
+class WorldStore:
+    """The testbed directory's registry file: load, and change under an exclusive lock."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / REGISTRY_FILE
+        self._lock_path = directory / ".registry.lock"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def load(self) -> WorldState:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InvalidInputError(
+                f"{self.directory}: no testbed here (no {REGISTRY_FILE}); start one with "
+                f"'kyso up --dir {self.directory}'"
+            ) from None
+        try:
+            return WorldState.model_validate(json.loads(raw))
+        except (json.JSONDecodeError, ValidationError) as error:
+            first = str(error).splitlines()
+            detail = first[1].strip() if len(first) > 1 else first[0]
+            raise InvalidInputError(f"{self.path}: not a valid testbed registry ({detail})") \
+                from None
+
+    def stamp(self) -> tuple[int, int]:
+        """(mtime_ns, size) of the registry file: cheap change detection for the services."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (status.st_mtime_ns, status.st_size)
+
+    def save(self, state: WorldState) -> None:
+        """Write atomically: readers see the old file or the new one, never half of one."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".json.tmp")
+        temporary.write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        os.replace(temporary, self.path)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive lock across processes for a read-modify-write of the registry."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,45 @@
+"""The one-way flow and the simulated-time rule, checked on the source itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([a-z_]+)", re.MULTILINE)
+WALL_CLOCK = re.compile(r"datetime\.(?:now|utcnow)\(|time\.time\(\)")
+
+
+def _imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for module in IMPORT.findall(path.read_text(encoding="utf-8")):
+            found.add((str(path.relative_to(ROOT)), module))
+    return found
+
+
+def test_testbed_imports_no_higher_layer() -> None:
+    offenders = {(path, module) for path, module in _imports("testbed")
+                 if module in {"conformance", "scenarios", "reports"}}
+    assert not offenders
+
+
+def test_reports_read_results_only() -> None:
+    offenders = {(path, module) for path, module in _imports("reports")
+                 if module in {"conformance", "scenarios", "testbed"}}
+    assert not offenders
+
+
+def test_scenarios_do_not_import_conformance() -> None:
+    assert not {(p, m) for p, m in _imports("scenarios") if m == "conformance"}
+
+
+def test_only_the_clock_module_reads_the_wall_clock() -> None:
+    offenders = []
+    for package in ("testbed", "conformance", "scenarios", "reports"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.name == "clock.py" and path.parent.name == "testbed":
+                continue
+            if WALL_CLOCK.search(path.read_text(encoding="utf-8")):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

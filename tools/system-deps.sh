@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kyso needs, only when one is missing, so warm runs stay fast.
+#   softhsm2      the PKCS#11 token emulator (subscribers' USB tokens)
+#   opensc        pkcs11-tool and pkcs11-spy: an independent PKCS#11 client and call tracer
+#   openssl       an independent OCSP/CRL client for the tests
+#   poppler-utils pdfsig/pdftoppm: independent PDF signature checker and renderer
+#   fonts-dejavu-core  a TTF with Vietnamese glyphs for visible signatures and reports
+set -euo pipefail
+
+need=()
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "kyso: installing missing system packages: ${need[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+else
+    echo "kyso: cannot install ${need[*]}: not root and no password-less sudo." >&2
+    echo "kyso: run as root:  apt-get update && apt-get install -y ${need[*]}" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "kyso: no apt-get on this machine; install by hand: ${need[*]} (Debian package names)" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "kyso: system packages ready" >&2
