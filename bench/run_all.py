@@ -1,0 +1,17 @@
+"""Runs every benchmark in turn (``make bench``)."""
+
+from __future__ import annotations
+
+import importlib
+
+BENCHMARKS = ["bench.bench_testbed"]
+
+
+def main() -> None:
+    for name in BENCHMARKS:
+        print(f"== {name}")
+        importlib.import_module(name).main()
+
+
+if __name__ == "__main__":
+    main()
