@@ -1,0 +1,128 @@
+"""The ``kyso`` command line: a real `kyso up` process, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from testbed.session import Testbed
+from tests.helpers import fetch
+
+KYSO = [sys.executable, "-m", "conformance.cli"]
+
+
+def kyso(*arguments: str, check_exit: int | None = 0) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*KYSO, *arguments], capture_output=True, text=True, timeout=60,
+                            check=False)
+    if check_exit is not None:
+        assert result.returncode == check_exit, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def served_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A testbed made by `kyso up` in its own process, stopped with Ctrl-C (SIGINT)."""
+    directory = tmp_path_factory.mktemp("cli")
+    process = subprocess.Popen([*KYSO, "up", "--dir", str(directory), "--at",
+                                "2026-11-22T09:00:00+07:00"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        lines.append(line)
+        if "Ctrl-C" in line or not line:
+            break
+    output = "".join(lines)
+    assert "services on http://127.0.0.1:" in output, output + process.stderr.read()
+    assert "root-cv" in output and "trust anchors:" in output
+    base_url = Testbed.open(directory).base_url
+    health = json.loads(fetch(base_url + "/health"))
+    assert health["now"] == "2026-11-22T02:00:00+00:00"
+    process.send_signal(signal.SIGINT)
+    remaining, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert "testbed stopped" in remaining
+    return directory
+
+
+def _registry(directory: Path) -> bytes:
+    return (directory / "registry.json").read_bytes()
+
+
+def test_issue_list_and_revoke_from_the_command_line(served_directory: Path) -> None:
+    result = kyso("ca", "issue", "do-van-giang", "--dir", str(served_directory), "--name",
+                  "Đỗ Văn Giang", "--org", "Sở Y tế tỉnh Hà Tĩnh", "--province", "Hà Tĩnh",
+                  "--key", "p256")
+    assert result.stdout.startswith("do-van-giang-1\tserial 0x")
+    kyso("ca", "revoke", "do-van-giang", "--dir", str(served_directory), "--reason",
+         "keyCompromise", "--invalidity-date", "2026-11-20T08:00:00")
+    listing = json.loads(kyso("ca", "list", "--json", "--dir", str(served_directory)).stdout)
+    revocation = listing["do-van-giang-1"]["revocation"]
+    assert revocation["reason"] == "key_compromise"
+    assert revocation["invalidity_date"] == "2026-11-20T01:00:00Z"  # Vietnam time by default
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["ca", "revoke", "nobody"], "no certificate, serial or subscriber named 'nobody'"),
+    (["ca", "renew", "ghost"], "no certificate, serial or subscriber named 'ghost'"),
+    (["ca", "issue", "new-person"], "give a name (--name)"),
+    (["ca", "issue", "Bad Id", "--name", "X"], "subscriber id: 'Bad Id'"),
+    (["ca", "issue", "x", "--name", "X", "--key", "rsa512"], "--key: 'rsa512' is not one of"),
+    (["ca", "revoke", "root-cv", "--at", "next tuesday"], "--at: 'next tuesday' is not an ISO"),
+    (["ca", "revoke", "ca-cv", "--reason", "boredom"], "--reason: 'boredom' is not one of"),
+    (["clock", "set", "2026-13-45"], "instant: '2026-13-45' is not an ISO 8601"),
+    (["clock", "advance", "soon"], "duration: 'soon' is not a duration"),
+    (["service", "set", "ocsp:nowhere", "http-500"], "authority 'nowhere' does not exist"),
+    (["service", "set", "ocsp:ca-cv", "broken"], "mode: 'broken' is not one of"),
+    (["service", "set", "ocsp:ca-cv", "stale"], "only a CRL can be stale"),
+])
+def test_bad_input_gets_one_line_exit_2_and_changes_nothing(
+        served_directory: Path, arguments: list[str], message: str) -> None:
+    before = _registry(served_directory)
+    result = kyso(*arguments, "--dir", str(served_directory), check_exit=2)
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _registry(served_directory) == before
+
+
+def test_revoking_twice_is_refused_and_changes_nothing(served_directory: Path) -> None:
+    kyso("ca", "issue", "twice", "--dir", str(served_directory), "--name", "Hai Lần")
+    kyso("ca", "revoke", "twice", "--dir", str(served_directory))
+    before = _registry(served_directory)
+    result = kyso("ca", "revoke", "twice", "--dir", str(served_directory), check_exit=2)
+    assert "is already revoked" in result.stderr and result.stderr.count("\n") == 1
+    assert _registry(served_directory) == before
+
+
+def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = kyso("up", "--dir", str(tmp_path / "tb"), "--port", str(port), check_exit=2)
+    assert f"port {port} on 127.0.0.1 is not available" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "tb" / "registry.json").exists()
+
+
+def test_no_testbed_in_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    result = kyso("clock", "show", "--dir", str(tmp_path), check_exit=2)
+    assert "no testbed here" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_clock_moves_and_services_follow(served_directory: Path) -> None:
+    out = kyso("clock", "set", "2027-03-01T08:00:00+07:00", "--dir", str(served_directory))
+    assert out.stdout.startswith("2027-03-01T01:00:00+00:00 (pinned)")
+    out = kyso("clock", "advance", "+30d", "--dir", str(served_directory))
+    assert out.stdout.startswith("2027-03-31T01:00:00+00:00")
