@@ -1,4 +1,4 @@
-"""Certificates carry what Vietnamese certificates carry (ND68 Art. 7, 9) and break rules on demand."""
+"""Certificates carry what Vietnamese ones carry (ND68 Art. 7, 9) and break rules on demand."""
 
 from __future__ import annotations
 
