@@ -1,0 +1,132 @@
+"""What a third-party program needs to use a subscriber token, as a file and as text.
+
+A signing program under test is told: which PKCS#11 module to load (the lockout module, so PIN
+lockout and lost tokens behave as on a real device), which environment to export so the module
+finds this testbed's tokens, and which token, key and certificate to use. The PIN is never part
+of this description: it is referenced by the path of a separate PIN file (mode 0600) written
+only when the caller asks for one with :func:`write_pin_file`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import TokenError
+from .token import SubscriberToken
+
+ACCESS_FORMAT_VERSION = 1
+
+
+class TokenAccess(BaseModel):
+    """How to reach one subscriber token from another program (serialised as JSON)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ACCESS_FORMAT_VERSION, description="Format version of this file.")
+    module: str = Field(description="Absolute path of the PKCS#11 module to load.")
+    env: dict[str, str] = Field(
+        description="Environment variables to export before loading the module."
+    )
+    token_label: str = Field(description="CKA_LABEL of the token (select the token by it).")
+    token_serial: str = Field(description="Serial number of the token.")
+    key_label: str = Field(description="CKA_LABEL of the private key and public key.")
+    key_id: str = Field(description="CKA_ID of the key pair and certificate, lowercase hex.")
+    key_type: str = Field(description="rsa2048, rsa3072 or p256.")
+    certificate_label: str = Field(description="CKA_LABEL of the subscriber certificate.")
+    pkcs11_uri: str = Field(description="RFC 7512 URI of the private key.")
+    pin_file: str | None = Field(
+        None, description="Path of a file holding the user PIN (mode 0600), if one was written."
+    )
+
+    @classmethod
+    def for_token(cls, token: SubscriberToken, *, pin_file: Path | None = None) -> TokenAccess:
+        """The access description of ``token``; ``pin_file`` is referenced, never read."""
+        key_id = token.key_id.hex()
+        uri = (
+            f"pkcs11:token={_uri_part(token.label)};object={_uri_part(token.label)};"
+            f"id={_uri_part(token.key_id)};type=private"
+        )
+        return cls(
+            module=str(token.softhsm.module_path),
+            env=token.softhsm.env(),
+            token_label=token.label,
+            token_serial=token.serial,
+            key_label=token.label,
+            key_id=key_id,
+            key_type=token.key_type,
+            certificate_label=token.label,
+            pkcs11_uri=uri,
+            pin_file=str(pin_file.resolve()) if pin_file is not None else None,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> TokenAccess:
+        """Read an access file written by :meth:`write`."""
+        try:
+            return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise TokenError(f"token access file {path}: {err}".splitlines()[0]) from err
+
+    def to_json(self) -> str:
+        """The JSON form (indented, stable key order)."""
+        return json.dumps(self.model_dump(), indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, path: Path) -> Path:
+        """Write the JSON form to ``path``; returns the path."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.to_json(), encoding="utf-8")
+        except OSError as err:
+            raise TokenError(f"token {self.token_label!r}: cannot write {path}: {err}") from err
+        return path
+
+    def process_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """``base`` (default: this process's environment) plus the variables to export."""
+        return {**(dict(os.environ) if base is None else base), **self.env}
+
+    def text(self) -> str:
+        """A human-readable form: exports, names and an example pkcs11-tool command."""
+        exports = "\n".join(
+            f"export {name}={shlex.quote(value)}" for name, value in self.env.items()
+        )
+        pin = self.pin_file or "(no PIN file written; ask the testbed operator)"
+        return (
+            f"PKCS#11 module : {self.module}\n"
+            f"token label    : {self.token_label} (serial {self.token_serial})\n"
+            f"key            : label {self.key_label}, id {self.key_id}, type {self.key_type}\n"
+            f"certificate    : label {self.certificate_label}\n"
+            f"PKCS#11 URI    : {self.pkcs11_uri}\n"
+            f"user PIN file  : {pin}\n"
+            f"environment:\n{exports}\n"
+            "example:\n"
+            f"  pkcs11-tool --module {shlex.quote(self.module)} "
+            f"--token-label {shlex.quote(self.token_label)} --login --list-objects\n"
+        )
+
+
+def write_pin_file(path: Path, pin: str) -> Path:
+    """Write ``pin`` to ``path`` with mode 0600: the one place a PIN may be put in a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: force it
+            os.write(fd, pin.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise TokenError(f"cannot write PIN file {path}: {err}") from err
+    return path
+
+
+def _uri_part(value: str | bytes) -> str:
+    """Percent-encode a PKCS#11 URI path attribute value (RFC 7512 section 2.3)."""
+    if isinstance(value, bytes):
+        return "".join(f"%{byte:02x}" for byte in value)
+    return quote(value, safe="-._~:[]@!$'()*+,=")
