@@ -102,6 +102,42 @@ def build_parser() -> argparse.ArgumentParser:
     _directory_option(listing)
     listing.add_argument("--json", action="store_true")
 
+    token = commands.add_parser("token", help="subscribers' USB tokens (SoftHSM2)")\
+        .add_subparsers(dest="action", required=True, parser_class=_Parser)
+    token_create = token.add_parser("create", help="new token, key generated on it, certificate")
+    _directory_option(token_create)
+    token_create.add_argument("subscriber")
+    token_create.add_argument("--key", default="rsa2048", help="rsa2048|rsa3072|p256")
+    token_create.add_argument("--name", help="full name (CN); required for a new subscriber")
+    token_create.add_argument("--title"), token_create.add_argument("--org")
+    token_create.add_argument("--unit"), token_create.add_argument("--province")
+    token_create.add_argument("--identifier")
+    token_create.add_argument("--profile", default="personal")
+    token_create.add_argument("--branch", default="cong-vu")
+    token_create.add_argument("--max-pin-tries", type=int, default=5)
+    token_create.add_argument("--reissue", action="store_true",
+                              help="re-issue after revocation: new token, key and certificate")
+    for action, text in (("list", "all tokens"), ("show", "what a program needs to use it"),
+                         ("lock", "enter wrong PINs until it locks"),
+                         ("restore", "SO sets a new user PIN (ND68 Art. 22)"),
+                         ("return", "hand the token back (ND68 Art. 20)"),
+                         ("delete", "remove the token from the testbed"),
+                         ("lose", "report it lost: revoke its certificate (keyCompromise)"),
+                         ("change-pin", "the holder changes the user PIN")):
+        sub = token.add_parser(action, help=text)
+        _directory_option(sub)
+        if action != "list":
+            sub.add_argument("label")
+        if action == "show":
+            sub.add_argument("--reveal-pin", action="store_true",
+                             help="print the user PIN itself (never logged anywhere)")
+        if action == "lose":
+            sub.add_argument("--reported-at", help="when the loss was reported (default: now)")
+        if action == "change-pin":
+            sub.add_argument("--new-pin", required=True)
+        if action == "restore":
+            sub.add_argument("--new-pin", help="default: a new random PIN")
+
     clock = commands.add_parser("clock", help="simulated time").add_subparsers(
         dest="action", required=True, parser_class=_Parser)
     show = clock.add_parser("show")
@@ -210,8 +246,7 @@ def _ca(arguments: argparse.Namespace) -> int:
         record = testbed.issue(
             arguments.subscriber, name=_name_from(arguments),
             profile=ProfileKind.parse(arguments.profile, field="--profile"),
-            branch=Branch(arguments.branch) if arguments.branch in Branch._value2member_map_
-            else _bad_branch(arguments.branch),
+            branch=_branch(arguments.branch),
             key_type=KeyType.parse(arguments.key, field="--key"),
             public_key_der=_read_public_key(arguments.public_key) if arguments.public_key
             else None,
@@ -256,6 +291,59 @@ def _bad_branch(text: str) -> Branch:
     raise InvalidInputError(f"--branch: '{text}' is not one of cong-vu, public, other")
 
 
+def _token(arguments: argparse.Namespace) -> int:
+    testbed = Testbed.open(arguments.dir)
+    tokens = testbed.tokens
+    action = arguments.action
+    if action == "create":
+        token, certificate = tokens.create(
+            arguments.subscriber, key_type=arguments.key, max_pin_tries=arguments.max_pin_tries,
+            reissue=arguments.reissue,
+            **({} if arguments.reissue else {
+                "name": _name_from(arguments),
+                "profile": ProfileKind.parse(arguments.profile, field="--profile"),
+                "branch": _branch(arguments.branch)}))
+        print(f"token {token.label}: {token.key_type} key generated on the token")
+        _print_certificate(certificate)
+        print(tokens.access(token.label).text(), end="")
+    elif action == "list":
+        for record in testbed.state.tokens.values():
+            print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
+                  f"{record.status.value}\t{record.certificate}")
+    elif action == "show":
+        record = testbed.state.token(arguments.label)
+        print(f"status         : {record.status.value}")
+        print(tokens.access(record.label).text(), end="")
+        if arguments.reveal_pin:
+            print(f"user PIN       : {tokens.user_pin(record.label)}")
+    elif action == "lose":
+        reported = (parse_instant(arguments.reported_at, field="--reported-at")
+                    if arguments.reported_at else None)
+        _print_certificate(tokens.lose(arguments.label, reported_at=reported))
+    elif action == "lock":
+        tries = tokens.lock(arguments.label)
+        print(f"token {arguments.label}: locked after {tries} wrong PINs")
+    elif action == "restore":
+        tokens.restore(arguments.label, new_user_pin=arguments.new_pin)
+        print(f"token {arguments.label}: restored; new PIN in {tokens.pin_file(arguments.label)}")
+    elif action == "change-pin":
+        tokens.change_pin(arguments.label, arguments.new_pin)
+        print(f"token {arguments.label}: PIN changed")
+    elif action == "return":
+        tokens.give_back(arguments.label)
+        print(f"token {arguments.label}: returned")
+    elif action == "delete":
+        tokens.delete(arguments.label)
+        print(f"token {arguments.label}: deleted")
+    return EXIT_OK
+
+
+def _branch(text: str) -> Branch:
+    if text in Branch._value2member_map_:
+        return Branch(text)
+    return _bad_branch(text)
+
+
 def _clock(arguments: argparse.Namespace) -> int:
     testbed = Testbed.open(arguments.dir)
     if arguments.action == "set":
@@ -287,7 +375,8 @@ def _demo(arguments: argparse.Namespace) -> int:
     return run_demo(arguments.dir)
 
 
-_HANDLERS = {"up": _up, "ca": _ca, "clock": _clock, "service": _service, "demo": _demo}
+_HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
+             "demo": _demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

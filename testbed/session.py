@@ -22,6 +22,7 @@ from .ca.lifecycle import Lifecycle
 from .clock import Clock
 from .errors import InvalidInputError, ServiceError
 from .services import LiveServices, ServiceThread, bind_loopback
+from .token_lifecycle import TokenLifecycle
 from .world import (
     CertificateRecord,
     ServiceBehaviour,
@@ -40,6 +41,8 @@ class Testbed:
     def __init__(self, directory: Path, listener: socket.socket | None = None) -> None:
         self.directory = directory
         self.lifecycle = Lifecycle(directory)
+        self.tokens = TokenLifecycle(directory, self.lifecycle)
+        """Subscribers' tokens: create, lose, lock, restore, return (ND68 Art. 20–22)."""
         self._listener = listener
         self._thread: ServiceThread | None = None
 

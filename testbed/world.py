@@ -164,6 +164,33 @@ class AuthorityRecord(_Model):
     issues_subscribers: bool
 
 
+class TokenStatus(StrEnum):
+    """Where a subscriber's token is (Decree 68 Art. 20–22)."""
+
+    IN_USE = "in-use"
+    LOST = "lost"
+    """Reported lost (Art. 20 d); its certificate is revoked (keyCompromise)."""
+    RETURNED = "returned"
+    """Handed back when its certificate ended (Art. 20 a–c); deleted from SoftHSM."""
+
+
+class TokenRecord(_Model):
+    """A subscriber's USB token, emulated by SoftHSM2 in the testbed directory."""
+
+    label: str
+    subscriber: str
+    certificate: str = Field(description="Label of the certificate on the token.")
+    key_type: str
+    status: TokenStatus = TokenStatus.IN_USE
+    handed_over_at: datetime
+    reported_lost_at: datetime | None = None
+    returned_at: datetime | None = None
+    access_file: str = Field(description="Relative path of the JSON a third-party program "
+                             "needs (module, environment, labels; the PIN only by file path).")
+    pin_file: str = Field(description="Relative path of the user-PIN file (mode 0600).")
+    so_pin_file: str = Field(description="Relative path of the SO-PIN file (mode 0600).")
+
+
 class ClockState(_Model):
     pinned_at: datetime | None = None
     offset_seconds: float = 0.0
@@ -193,6 +220,7 @@ class WorldState(_Model):
     )
     crl_publications: dict[str, list[datetime]] = Field(
         default_factory=dict, description="Out-of-cycle CRL issuances per authority.")
+    tokens: dict[str, TokenRecord] = Field(default_factory=dict)
 
     # ---- lookups with user-facing errors -------------------------------------------------
     def subscriber(self, subscriber_id: str) -> Subscriber:
@@ -220,6 +248,14 @@ class WorldState(_Model):
         raise UnknownSubscriberError(
             f"no certificate, serial or subscriber named '{reference}' in this testbed"
         )
+
+    def token(self, label: str) -> TokenRecord:
+        try:
+            return self.tokens[label]
+        except KeyError:
+            known = ", ".join(sorted(self.tokens)) or "none yet"
+            raise UnknownSubscriberError(
+                f"token '{label}' does not exist (known: {known})") from None
 
     def authority(self, label: str) -> AuthorityRecord:
         try:

@@ -60,7 +60,7 @@ DEFAULT_HIERARCHY: tuple[AuthoritySpec, ...] = (
     AuthoritySpec(
         label="root-cv",
         name=VietnameseName(
-            common_name="Cơ quan chứng thực số chuyên dùng Chính phủ - Root CA",
+            common_name="Cơ quan chứng thực số chuyên dùng Chính phủ",
             organization="Ban Cơ yếu Chính phủ",
         ),
         branch=Branch.CONG_VU,
@@ -83,7 +83,7 @@ DEFAULT_HIERARCHY: tuple[AuthoritySpec, ...] = (
     AuthoritySpec(
         label="root-neac",
         name=VietnameseName(
-            common_name="Trung tâm Chứng thực điện tử quốc gia - NEAC Root CA",
+            common_name="NEAC - Trung tâm Chứng thực điện tử quốc gia",
             organization="Bộ Khoa học và Công nghệ",
         ),
         branch=Branch.PUBLIC,

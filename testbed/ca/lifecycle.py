@@ -218,12 +218,12 @@ class Lifecycle:
                                    epoch: datetime, now: datetime) -> None:
         authority = state.authorities[spec.label]
         if role is CertificateRole.OCSP_RESPONDER:
-            label, what = authority.ocsp_responder, "OCSP Responder"
+            label, what = authority.ocsp_responder, "OCSP"
             profiles: list[Any] = ["ocsp-responder"]
             extensions: list[dict[str, Any]] = []
         else:
             assert authority.tsa is not None
-            label, what = authority.tsa, "Dịch vụ cấp dấu thời gian (TSA)"
+            label, what = authority.tsa, "TSA"
             profiles = []
             extensions = [
                 {"id": "key_usage", "critical": True,
@@ -234,7 +234,7 @@ class Lifecycle:
                 authority_information_access(spec.label),
             ]
         name = VietnameseName(
-            common_name=f"{what} - {spec.name.common_name}",
+            common_name=f"{spec.name.common_name} {what}",
             organization=spec.name.organization, locality=spec.name.locality,
         ).marked().normalised()
         key_type = self._software_key(label, KeyType.RSA2048)

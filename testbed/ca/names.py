@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import InvalidInputError
 
 TEST_MARKER = "TEST"
+UPPER_BOUNDS = {"common_name": 64, "title": 64, "organization_name": 64,
+                "organizational_unit_name": 64, "locality_name": 128, "user_id": 256}
+"""RFC 5280 Appendix A upper bounds (ub-common-name etc.), in characters."""
 
 
 def _with_marker(value: str) -> str:
@@ -69,4 +72,10 @@ class VietnameseName(BaseModel):
             "country_name": self.country.upper(),
             "user_id": self.identifier,
         }
-        return {key: value for key, value in attributes.items() if value}
+        present = {key: value for key, value in attributes.items() if value}
+        for key, value in present.items():
+            bound = UPPER_BOUNDS.get(key)
+            if bound is not None and len(value) > bound:
+                raise InvalidInputError(
+                    f"name: {key} '{value}' has {len(value)} characters; RFC 5280 allows {bound}")
+        return present

@@ -126,3 +126,23 @@ def test_clock_moves_and_services_follow(served_directory: Path) -> None:
     assert out.stdout.startswith("2027-03-01T01:00:00+00:00 (pinned)")
     out = kyso("clock", "advance", "+30d", "--dir", str(served_directory))
     assert out.stdout.startswith("2027-03-31T01:00:00+00:00")
+
+
+def test_token_commands_never_print_the_pin_unless_asked(served_directory: Path) -> None:
+    created = kyso("token", "create", "ta-van-minh", "--dir", str(served_directory), "--name",
+                   "Tạ Văn Minh", "--key", "p256")
+    assert "p256 key generated on the token" in created.stdout
+    assert "pkcs11-tool --module" in created.stdout
+    testbed = Testbed.open(served_directory)
+    pin = testbed.tokens.user_pin("ta-van-minh")
+    shown = kyso("token", "show", "ta-van-minh", "--dir", str(served_directory))
+    assert pin not in shown.stdout + created.stdout
+    revealed = kyso("token", "show", "ta-van-minh", "--reveal-pin", "--dir",
+                    str(served_directory))
+    assert f"user PIN       : {pin}" in revealed.stdout
+    locked = kyso("token", "lock", "ta-van-minh", "--dir", str(served_directory))
+    assert "locked after 5 wrong PINs" in locked.stdout
+    lost = kyso("token", "lose", "ta-van-minh", "--dir", str(served_directory))
+    assert "revoked key_compromise" in lost.stdout
+    again = kyso("token", "lose", "ta-van-minh", "--dir", str(served_directory), check_exit=2)
+    assert "token 'ta-van-minh' is lost" in again.stderr

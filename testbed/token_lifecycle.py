@@ -1,0 +1,250 @@
+"""Subscribers' tokens joined to the certificate lifecycle (Decree 68 Art. 20–22).
+
+The token layer (:mod:`testbed.tokens`) knows PKCS#11 and nothing of CAs; the CA layer
+(:mod:`testbed.ca`) knows certificates and nothing of tokens. This module is where a token's
+story meets its certificate's:
+
+* hand-over: the key pair is generated on a new token, the issuing CA certifies its public key
+  (the private key never leaves the token), and the certificate and CA chain go onto the token;
+* lost (Art. 20 d): the token refuses every program, and the certificate is revoked with reason
+  keyCompromise, the report date as invalidity date;
+* locked: wrong PINs entered through the PKCS#11 module until it locks, exactly as a person would;
+* restored (Art. 22): the SO sets a new user PIN;
+* returned (Art. 20 a–c): only once the certificate is revoked or expired; the token is wiped;
+* re-issued (after revocation): a new token, a new key, a new certificate.
+
+PINs live only in 0600 files under ``tokens/`` and in memory; never in the registry or logs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .ca.lifecycle import Lifecycle, check_subscriber_id
+from .errors import InvalidInputError, InvalidStateError, TokenError
+from .tokens import SoftHsm, SubscriberToken, TokenAccess
+from .tokens.access import write_pin_file
+from .tokens.token import KEY_TYPES, PinIncorrectError, PinLockedError
+from .world import (
+    CertificateRecord,
+    RevocationReason,
+    TokenRecord,
+    TokenStatus,
+    WorldState,
+)
+
+TOKENS_DIR = "tokens"
+DEFAULT_MAX_PIN_TRIES = 5
+
+
+def _new_pin() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+class TokenLifecycle:
+    """Token operations on one testbed directory."""
+
+    def __init__(self, directory: Path, lifecycle: Lifecycle) -> None:
+        self.directory = directory
+        self.lifecycle = lifecycle
+        self._softhsm: SoftHsm | None = None
+
+    @property
+    def softhsm(self) -> SoftHsm:
+        """This testbed's own SoftHSM2 (its own softhsm2.conf: nothing global)."""
+        if self._softhsm is None:
+            self._softhsm = SoftHsm(self.directory / TOKENS_DIR / "hsm")
+        return self._softhsm
+
+    def _path(self, relative: str) -> Path:
+        return self.directory / relative
+
+    def user_pin(self, label: str) -> str:
+        record = self.lifecycle.read().token(label)
+        return self._path(record.pin_file).read_text(encoding="utf-8")
+
+    def pin_file(self, label: str) -> Path:
+        return self._path(self.lifecycle.read().token(label).pin_file)
+
+    def open(self, label: str) -> SubscriberToken:
+        record = self.lifecycle.read().token(label)
+        if record.status is TokenStatus.RETURNED:
+            raise InvalidStateError(f"token '{label}' was returned and no longer exists")
+        return SubscriberToken.open(self.softhsm, label, user_pin=self.user_pin(label))
+
+    def access(self, label: str) -> TokenAccess:
+        return TokenAccess.load(self._path(self.lifecycle.read().token(label).access_file))
+
+    # ---- hand-over ----------------------------------------------------------------------------
+    def create(self, subscriber_id: str, *, key_type: str = "rsa2048",
+               user_pin: str | None = None, so_pin: str | None = None,
+               max_pin_tries: int = DEFAULT_MAX_PIN_TRIES, reissue: bool = False,
+               **issue_options: Any) -> tuple[TokenRecord, CertificateRecord]:
+        """A new token for ``subscriber_id`` with a key generated on it and its certificate.
+
+        ``reissue=True`` is the re-issue after revocation (ND68 Art. 21): the subscriber exists
+        and its current certificate is revoked.
+        """
+        check_subscriber_id(subscriber_id)
+        if key_type not in KEY_TYPES:
+            raise InvalidInputError(f"--key: '{key_type}' is not one of {', '.join(KEY_TYPES)}")
+        if max_pin_tries < 1:
+            raise InvalidInputError("max PIN tries: must be at least 1")
+        for pin, name in ((user_pin, "user PIN"), (so_pin, "SO PIN")):
+            if pin is not None and not 4 <= len(pin) <= 64:
+                raise InvalidInputError(f"{name}: must be 4 to 64 characters")
+        state = self.lifecycle.read()
+        existing = state.subscribers.get(subscriber_id)
+        if reissue and existing is None:
+            state.subscriber(subscriber_id)  # raises the unknown-subscriber error
+        in_use = [t.label for t in state.tokens.values()
+                  if t.subscriber == subscriber_id and t.status is TokenStatus.IN_USE]
+        if not reissue and in_use:
+            raise InvalidStateError(
+                f"subscriber '{subscriber_id}' already holds token '{in_use[0]}'")
+        count = sum(1 for t in state.tokens.values() if t.subscriber == subscriber_id)
+        label = subscriber_id if count == 0 else f"{subscriber_id}-{count + 1}"
+        user_pin = user_pin or _new_pin()
+        so_pin = so_pin or _new_pin()
+        token = SubscriberToken.create(self.softhsm, label=label, key_type=key_type,
+                                       user_pin=user_pin, so_pin=so_pin,
+                                       max_pin_tries=max_pin_tries)
+        try:
+            if reissue:
+                certificate = self.lifecycle.reissue(subscriber_id,
+                                                     public_key_der=token.public_key_der())
+            else:
+                certificate = self.lifecycle.issue(subscriber_id,
+                                                   public_key_der=token.public_key_der(),
+                                                   **issue_options)
+        except BaseException:
+            token.delete()
+            raise
+        chain = self._chain_ders(certificate)
+        token.store_certificate(self.lifecycle.certificate_der(certificate.label), chain)
+        token_dir = self.directory / TOKENS_DIR
+        pin_file = write_pin_file(token_dir / f"{label}.pin", user_pin)
+        so_pin_file = write_pin_file(token_dir / f"{label}.so-pin", so_pin)
+        access_file = TokenAccess.for_token(token, pin_file=pin_file).write(
+            token_dir / f"{label}.json")
+
+        def record(state: WorldState) -> TokenRecord:
+            entry = TokenRecord(
+                label=label, subscriber=subscriber_id, certificate=certificate.label,
+                key_type=key_type, handed_over_at=state.clock.clock().now(),
+                access_file=str(access_file.relative_to(self.directory)),
+                pin_file=str(pin_file.relative_to(self.directory)),
+                so_pin_file=str(so_pin_file.relative_to(self.directory)))
+            state.tokens[label] = entry
+            return entry
+
+        return self.lifecycle.transaction(record), certificate
+
+    def _chain_ders(self, certificate: CertificateRecord) -> list[bytes]:
+        state = self.lifecycle.read()
+        chain: list[bytes] = []
+        issuer = certificate.issuer
+        while True:
+            authority = state.authorities[issuer]
+            chain.append(self.lifecycle.certificate_der(authority.certificate))
+            if authority.parent is None:
+                return chain
+            issuer = authority.parent
+
+    # ---- the token's story --------------------------------------------------------------------
+    def _in_use(self, label: str) -> TokenRecord:
+        record = self.lifecycle.read().token(label)
+        if record.status is not TokenStatus.IN_USE:
+            raise InvalidStateError(f"token '{label}' is {record.status.value}")
+        return record
+
+    def lose(self, label: str, *, reported_at: datetime | None = None) -> CertificateRecord:
+        """Lost token: unusable from now on, certificate revoked (keyCompromise)."""
+        record = self._in_use(label)
+        now = self.lifecycle.read().clock.clock().now()
+        reported = reported_at or now
+        if reported > now:
+            raise InvalidInputError("reported date: must not be in the testbed's future")
+        certificate = self.lifecycle.read().certificate(record.certificate)
+        if certificate.revocation is not None:
+            raise InvalidStateError(
+                f"certificate '{certificate.label}' on token '{label}' is already revoked")
+        SubscriberToken.open(self.softhsm, label).mark_lost()
+        revoked = self.lifecycle.revoke(record.certificate,
+                                        reason=RevocationReason.KEY_COMPROMISE,
+                                        invalidity_date=reported)
+
+        def mark(state: WorldState) -> None:
+            state.tokens[label].status = TokenStatus.LOST
+            state.tokens[label].reported_lost_at = reported
+
+        self.lifecycle.transaction(mark)
+        return revoked
+
+    def lock(self, label: str) -> int:
+        """Enter wrong PINs through the PKCS#11 module until the token locks; returns how many."""
+        self._in_use(label)
+        token = SubscriberToken.open(self.softhsm, label)
+        right = self.user_pin(label)
+        wrong = "0000" if right != "0000" else "1111"
+        for attempt in range(1, 1000):
+            try:
+                with token.session(wrong):
+                    pass
+            except PinIncorrectError:
+                continue
+            except PinLockedError:
+                return attempt - 1
+        raise TokenError(f"token '{label}': did not lock after 999 wrong PINs")
+
+    def restore(self, label: str, *, new_user_pin: str | None = None) -> None:
+        """The authority restores a locked token: the SO sets a new user PIN (ND68 Art. 22)."""
+        record = self._in_use(label)
+        so_pin = self._path(record.so_pin_file).read_text(encoding="utf-8")
+        new_pin = new_user_pin or _new_pin()
+        SubscriberToken.open(self.softhsm, label).restore(so_pin, new_pin)
+        write_pin_file(self._path(record.pin_file), new_pin)
+
+    def change_pin(self, label: str, new_user_pin: str) -> None:
+        """The holder changes the user PIN (knowing the current one)."""
+        record = self._in_use(label)
+        if not 4 <= len(new_user_pin) <= 64:
+            raise InvalidInputError("new PIN: must be 4 to 64 characters")
+        SubscriberToken.open(self.softhsm, label).change_pin(self.user_pin(label), new_user_pin)
+        write_pin_file(self._path(record.pin_file), new_user_pin)
+
+    def give_back(self, label: str) -> None:
+        """Return the token (ND68 Art. 20): allowed once its certificate is revoked or expired."""
+        record = self._in_use(label)
+        state = self.lifecycle.read()
+        certificate = state.certificate(record.certificate)
+        now = state.clock.clock().now()
+        if certificate.revocation is None and certificate.not_after > now:
+            raise InvalidStateError(
+                f"token '{label}': its certificate is still valid; revoke it first "
+                "(e.g. cessation_of_operation on retirement)")
+        SubscriberToken.open(self.softhsm, label).delete()
+        for name in (record.pin_file, record.so_pin_file):
+            self._path(name).unlink(missing_ok=True)
+
+        def mark(state: WorldState) -> None:
+            state.tokens[label].status = TokenStatus.RETURNED
+            state.tokens[label].returned_at = now
+
+        self.lifecycle.transaction(mark)
+
+    def delete(self, label: str) -> None:
+        """Remove a token from the testbed entirely (its certificate stays in the registry)."""
+        record = self.lifecycle.read().token(label)
+        if record.status is not TokenStatus.RETURNED:
+            SubscriberToken.open(self.softhsm, label).delete()
+        for name in (record.pin_file, record.so_pin_file, record.access_file):
+            self._path(name).unlink(missing_ok=True)
+
+        def drop(state: WorldState) -> None:
+            state.tokens.pop(label)
+
+        self.lifecycle.transaction(drop)
