@@ -42,7 +42,7 @@ __all__ = [
 class Verdict(StrEnum):
     """The conclusion on one conformance case."""
 
-    PASS = "PASS"  # noqa: S105 (a verdict, not a password)
+    PASS = "PASS"
     FAIL = "FAIL"
     ERROR = "ERROR"
     SKIPPED = "SKIPPED"

@@ -154,6 +154,41 @@ class TokenLifecycle:
                 return chain
             issuer = authority.parent
 
+    def holding(self, subscriber_id: str) -> TokenRecord | None:
+        """The token the subscriber holds now, if any."""
+        for record in self.lifecycle.read().tokens.values():
+            if record.subscriber == subscriber_id and record.status is TokenStatus.IN_USE:
+                return record
+        return None
+
+    def install(self, certificate: CertificateRecord) -> TokenRecord:
+        """Put a newly issued certificate for the same key (renewal, change of information)
+        onto the subscriber's token, replacing the old one."""
+        record = self.holding(certificate.holder)
+        if record is None:
+            raise InvalidStateError(f"subscriber '{certificate.holder}' holds no token")
+        token = self.open(record.label)
+        token.store_certificate(self.lifecycle.certificate_der(certificate.label),
+                                self._chain_ders(certificate))
+
+        def point(state: WorldState) -> TokenRecord:
+            state.tokens[record.label].certificate = certificate.label
+            return state.tokens[record.label]
+
+        return self.lifecycle.transaction(point)
+
+    def renew(self, subscriber_id: str, **options: Any) -> CertificateRecord:
+        """Gia hạn for a token holder: new certificate, same key, written onto the token."""
+        certificate = self.lifecycle.renew(subscriber_id, **options)
+        self.install(certificate)
+        return certificate
+
+    def change_info(self, subscriber_id: str, **options: Any) -> CertificateRecord:
+        """Change of information for a token holder: new certificate onto the same token."""
+        certificate = self.lifecycle.change_info(subscriber_id, **options)
+        self.install(certificate)
+        return certificate
+
     # ---- the token's story --------------------------------------------------------------------
     def _in_use(self, label: str) -> TokenRecord:
         record = self.lifecycle.read().token(label)

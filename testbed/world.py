@@ -77,7 +77,7 @@ class CertificateRole(StrEnum):
 class KeySource(StrEnum):
     SOFTWARE = "software"
     """A key file in the testbed directory (authorities, or a subscriber without a token)."""
-    TOKEN = "token"  # noqa: S105 (the key lives on a token; not a password)
+    TOKEN = "token"
     """Only the public key is known here; the private key never left the token."""
 
 

@@ -1,0 +1,90 @@
+"""Comparing an answer with a checkpoint's expectation: did the software do what it must?
+
+Kept small and literal: the indication must match, the sub-indication must be one of the
+accepted ones (when the checkpoint lists any), the Vietnamese result the person is shown must be
+of the expected class, and every display field the checkpoint names must be shown. Conformance
+adds validation policies on top (FAIL / WARNING / INFO); a scenario run only needs yes or no,
+with the reason in words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .model import SignExpectation, VerifyExpectation
+from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
+
+
+@dataclass(frozen=True)
+class Judgement:
+    passed: bool
+    expected: str
+    actual: str
+    reason: str = ""
+
+
+def classify_vietnamese_result(text: str | None) -> MessageClass | None:
+    """Which class of result a Vietnamese text tells a person (None: it tells none).
+
+    Order matters: "không hợp lệ" contains "hợp lệ".
+    """
+    if not text:
+        return None
+    folded = unicodedata.normalize("NFC", text).casefold()
+    if any(phrase in folded for phrase in ("không xác định", "chưa xác định",
+                                           "không thể xác định", "chưa thể xác định")):
+        return MessageClass.INDETERMINATE
+    if "không hợp lệ" in folded:
+        return MessageClass.INVALID
+    if "hợp lệ" in folded:
+        return MessageClass.VALID
+    return None
+
+
+def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer) -> Judgement:
+    accepted = "|".join(s.value for s in expect.sub_indications) or "any"
+    expected = f"{expect.indication.value} ({accepted})"
+    if not answer.signatures:
+        return Judgement(False, expected, "no signature reported",
+                         answer.error or "the verifier reported no signature")
+    try:
+        signature = answer.signatures[expect.signature]
+    except IndexError:
+        return Judgement(False, expected, f"{len(answer.signatures)} signature(s)",
+                         f"signature {expect.signature} was not reported")
+    actual = signature.indication.value + (
+        f" ({signature.sub_indication.value})" if signature.sub_indication else "")
+    if signature.indication is not expect.indication:
+        return Judgement(False, expected, actual, "wrong indication")
+    if expect.sub_indications and signature.sub_indication not in expect.sub_indications:
+        return Judgement(False, expected, actual, "sub-indication not among the accepted ones")
+    wanted_class = expect.message_class or MessageClass.of(expect.indication)
+    shown = classify_vietnamese_result(signature.display.get("result"))
+    if shown is not wanted_class:
+        return Judgement(False, expected, actual,
+                         f"the person is told {shown.value if shown else 'nothing we recognise'}"
+                         f" in Vietnamese, not '{wanted_class.vietnamese}'")
+    missing = [field.value for field in expect.display if not signature.display.get(field.value)]
+    if missing:
+        return Judgement(False, expected, actual, f"display misses {', '.join(missing)}")
+    return Judgement(True, expected, actual)
+
+
+def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: bool
+                  ) -> Judgement:
+    warned = bool(answer.warnings)
+    expected = expect.outcome + ("" if expect.warning is None
+                                 else (", with a warning" if expect.warning else ", no warning"))
+    actual = answer.outcome.value + (", with a warning" if warned else "")
+    if answer.outcome.value != expect.outcome:
+        detail = f": {answer.reason}" if answer.reason else ""
+        return Judgement(False, expected, actual, f"the signer {answer.outcome.value}{detail}")
+    if answer.outcome is SignerOutcome.SIGNED and not output_exists:
+        return Judgement(False, expected, actual, "said 'signed' but wrote no document")
+    if answer.outcome is SignerOutcome.REFUSED and output_exists:
+        return Judgement(False, expected, actual, "refused but left a signed document behind")
+    if expect.warning is not None and warned != expect.warning:
+        return Judgement(False, expected, actual,
+                         "a warning was expected" if expect.warning else "an unexpected warning")
+    return Judgement(True, expected, actual)

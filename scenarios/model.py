@@ -1,0 +1,409 @@
+"""The scenario model: a story of actors, documents and a timeline, with checkpoints.
+
+One source of truth: these pydantic models validate scenario files and generate their JSON Schema
+(``scenarios/scenario.schema.json``, committed; a test fails when it drifts). Unknown keys are
+errors. Field descriptions are the documentation scenario authors read.
+
+Time is relative (``+30d`` after the scenario's start) so nothing rots; ``start`` may pin an
+absolute instant when a case needs one. Events happen in the order written, at non-decreasing
+instants. A *checkpoint* is a ``verify`` step, or a ``sign`` step with ``expect``: it names the
+requirement IDs it evidences and says why (Vietnamese and English).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from testbed.ca.hierarchy import Branch
+from testbed.ca.names import VietnameseName
+from testbed.ca.profiles import ProfileKind, RuleBreak
+from testbed.clock import parse_duration, parse_instant
+from testbed.errors import InvalidInputError
+from testbed.world import RevocationReason, ServiceMode
+
+from .outcomes import DisplayField, Indication, MessageClass, SubIndication
+
+SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+REQUIREMENT_ID = re.compile(r"^(TT15|ND68|ND23|ND30|TT41)-[0-9A-Za-z.]+(-[0-9A-Za-z.]+)*$")
+SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A text in Vietnamese first, English alongside."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Flag(StrEnum):
+    """Named bug classes a checkpoint probes (explained once, like Wycheproof's notes)."""
+
+    JUDGED_AT_NOW = "judged-at-now"
+    """Verifier judges the certificate at validation time, not at the (proven) signing time."""
+    BACKDATED_CLAIMED_TIME = "backdated-claimed-time"
+    """The signer's own clock is trusted as if it were a timestamp."""
+    CRL_ONLY = "crl-only"
+    OCSP_ONLY = "ocsp-only"
+    STATUS_UNKNOWN_AS_GOOD = "status-unknown-as-good"
+    STALE_CRL = "stale-crl"
+    SHADOW_ATTACK = "shadow-attack"
+    INCREMENTAL_UPDATE = "incremental-update"
+    SIGNATURE_WRAPPING = "signature-wrapping"
+    WEAK_CRYPTO = "weak-crypto"
+    UNTRUSTED_ROOT = "untrusted-root"
+    NO_PRE_SIGN_CHECK = "no-pre-sign-check"
+    KEY_OFF_TOKEN = "key-off-token"
+    VIETNAMESE_DISPLAY = "vietnamese-display"
+
+
+def resolve_instant(text: str, start: datetime) -> datetime:
+    """``+30d`` / ``-2h`` / ``+0s`` after ``start``, or an absolute ISO 8601 instant."""
+    text = text.strip()
+    if text[:1] in "+-":
+        return start + parse_duration(text, field="at")
+    return parse_instant(text, field="at")
+
+
+def _check_instant(value: str) -> str:
+    text = value.strip()
+    try:
+        if text[:1] in "+-":
+            parse_duration(text, field="at")
+        else:
+            parse_instant(text, field="at")
+    except InvalidInputError:
+        raise ValueError(f"'{text}' is neither a relative time (+30d, -2h) nor an ISO 8601 "
+                         "instant (2026-11-22T09:00:00+07:00)") from None
+    return text
+
+
+def _check_service(value: str) -> str:
+    if not SERVICE.match(value):
+        raise ValueError(f"'{value}' is not ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
+    return value
+
+
+InstantText = Annotated[str, Field(description="'+30d', '-2h', '+0s' (after start) or an "
+                                   "absolute ISO 8601 instant; without a zone: Vietnam time.")]
+DurationText = Annotated[str, Field(description="'30d', '12h', '90s', '1w', '1y'.")]
+
+
+class Actor(_Model):
+    """A subscriber in the story."""
+
+    name: VietnameseName
+    profile: ProfileKind = Field(default=ProfileKind.PERSONAL,
+                                 description="personal | organisation (the seal) | device")
+    branch: Branch = Field(default=Branch.CONG_VU, description="cong-vu | public | other")
+    key: Literal["rsa2048", "rsa3072", "p256", "rsa1024"] = Field(
+        default="p256", description="Key type; rsa1024 only without a token (weak-crypto).")
+    token: bool = Field(default=True, description="Key generated on a SoftHSM2 token "
+                        "(false: a software key file, for fixtures only).")
+    rule_breaks: list[RuleBreak] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _weak_keys_are_software(self) -> Actor:
+        if self.key == "rsa1024" and self.token:
+            raise ValueError("key rsa1024 needs token: false (tokens hold rsa2048/rsa3072/p256)")
+        return self
+
+
+class Document(_Model):
+    """A PDF the testbed generates for the story."""
+
+    subject: str | None = Field(default=None, description="The decision's subject line "
+                                "('Về việc ...'); default: the testbed's sample decision.")
+    pages: int = Field(default=1, ge=1, le=2)
+    form_field: bool = Field(default=False, description="Add a fillable text field.")
+
+
+class _Step(_Model):
+    at: InstantText = "+0s"
+    note: str | None = Field(default=None, description="Free text shown in the timeline.")
+
+    @field_validator("at")
+    @classmethod
+    def _valid_at(cls, value: str) -> str:
+        return _check_instant(value)
+
+
+class Checkpoint(_Model):
+    """What makes a step a checkpoint: an ID, the requirements it evidences, and why."""
+
+    id: str = Field(description="kebab-case, unique in the scenario.")
+    requirements: list[str] = Field(min_length=1, description="Requirement IDs, e.g. TT15-6.1.c")
+    why: Text
+    flags: list[Flag] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not SCENARIO_ID.match(value):
+            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
+        return value
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirement_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not REQUIREMENT_ID.match(value):
+                raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
+        return values
+
+
+# ---- certificate and token events -------------------------------------------------------------
+class Issue(_Step):
+    do: Literal["issue"]
+    actor: str
+    validity: DurationText | None = Field(default=None, description="Default: legal maximum.")
+
+
+class Renew(_Step):
+    do: Literal["renew"]
+    actor: str
+
+
+class ChangeInfo(_Step):
+    do: Literal["change-info"]
+    actor: str
+    title: str | None = None
+    organization: str | None = None
+    organizational_unit: str | None = None
+    locality: str | None = None
+
+
+class Revoke(_Step):
+    do: Literal["revoke"]
+    actor: str
+    reason: RevocationReason = RevocationReason.UNSPECIFIED
+    invalidity: InstantText | None = Field(default=None, description="When the key was "
+                                           "(suspected) compromised.")
+
+
+class Reissue(_Step):
+    do: Literal["reissue"]
+    actor: str
+
+
+class LoseToken(_Step):
+    do: Literal["lose-token"]
+    actor: str
+    reported: InstantText | None = Field(default=None, description="When the loss was reported "
+                                         "(default: the step's instant).")
+
+
+class LockToken(_Step):
+    do: Literal["lock-token"]
+    actor: str
+
+
+class RestoreToken(_Step):
+    do: Literal["restore-token"]
+    actor: str
+
+
+class ReturnToken(_Step):
+    do: Literal["return-token"]
+    actor: str
+
+
+class CompromiseCa(_Step):
+    do: Literal["compromise-ca"]
+    authority: str = "ca-cv"
+
+
+# ---- services ---------------------------------------------------------------------------------
+class Outage(_Step):
+    do: Literal["outage"]
+    service: str = Field(description="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
+    mode: Literal["http-500", "no-answer", "slow"] = "http-500"
+    delay_seconds: float = Field(default=5.0, ge=0, le=60)
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: str) -> str:
+        return _check_service(value)
+
+    @property
+    def service_mode(self) -> ServiceMode:
+        return ServiceMode(self.mode)
+
+
+class Recover(_Step):
+    do: Literal["recover"]
+    service: str
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: str) -> str:
+        return _check_service(value)
+
+
+class StaleCrl(_Step):
+    do: Literal["stale-crl"]
+    authority: str = "ca-cv"
+
+
+class PublishCrl(_Step):
+    do: Literal["publish-crl"]
+    authority: str = "ca-cv"
+
+
+# ---- documents --------------------------------------------------------------------------------
+class SignExpectation(_Model):
+    outcome: Literal["signed", "refused"]
+    warning: bool | None = Field(default=None, description="true: a warning must be shown "
+                                 "(e.g. status unobtainable, TT15 Annex II 1.2); false: none.")
+
+
+class Sign(_Step):
+    """Sign a document (or a signed artifact, adding a signature)."""
+
+    do: Literal["sign"]
+    actor: str
+    document: str | None = Field(default=None, description="A document from 'documents'.")
+    input: str | None = Field(default=None, description="An artifact produced earlier.")
+    output: str = Field(description="Name of the artifact this step produces.")
+    by: Literal["sut", "fixture"] = Field(
+        default="sut", description="sut: the signer under test (the reference signer by "
+        "default); fixture: the testbed itself prepares a signed document, rules broken on "
+        "purpose if asked.")
+    level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = "B-B"
+    visible: bool = False
+    digest: Literal["sha256", "sha384", "sha512", "sha1"] = Field(
+        default="sha256", description="fixture only: sha1 for weak-crypto cases.")
+    claimed_time: InstantText | None = Field(
+        default=None, description="fixture only: the signing time the signer claims "
+        "(backdated-claimed-time cases); default: the step's instant.")
+    expect: SignExpectation | None = None
+    checkpoint: Checkpoint | None = None
+
+    @model_validator(mode="after")
+    def _source_and_checkpoint(self) -> Sign:
+        if (self.document is None) == (self.input is None):
+            raise ValueError("give exactly one of 'document' and 'input'")
+        if (self.expect is None) != (self.checkpoint is None):
+            raise ValueError("'expect' and 'checkpoint' go together")
+        if self.by == "fixture" and self.expect is not None:
+            raise ValueError("a fixture is not under test: it cannot have 'expect'")
+        if self.by == "sut" and (self.digest != "sha256" or self.claimed_time is not None):
+            raise ValueError("'digest' and 'claimed_time' are for by: fixture")
+        return self
+
+
+class Tamper(_Step):
+    """Change an artifact the way an attacker (or a clerk filling a form) would."""
+
+    do: Literal["tamper"]
+    input: str
+    output: str
+    kind: Literal["byte-flip", "content-update", "form-fill", "truncate", "append-garbage"] = \
+        Field(description="byte-flip: one byte inside the signed range; content-update: an "
+              "incremental update changing page content; form-fill: an allowed form fill; "
+              "truncate: cut inside the signature; append-garbage: bytes after %%EOF.")
+
+
+class VerifyExpectation(_Model):
+    signature: int = Field(default=-1, description="Which signature: 0 = first, -1 = last.")
+    indication: Indication
+    sub_indications: list[SubIndication] = Field(
+        default_factory=list, description="Accepted sub-indications; empty: any.")
+    message_class: MessageClass | None = None
+    display: list[DisplayField] = Field(
+        default_factory=list, description="Fields that must be shown in Vietnamese.")
+
+
+class Verify(_Step):
+    do: Literal["verify"]
+    input: str
+    expect: VerifyExpectation
+    checkpoint: Checkpoint
+
+
+Step = Annotated[
+    Issue | Renew | ChangeInfo | Revoke | Reissue | LoseToken | LockToken | RestoreToken
+    | ReturnToken | CompromiseCa | Outage | Recover | StaleCrl | PublishCrl | Sign | Tamper
+    | Verify,
+    Field(discriminator="do"),
+]
+
+
+class Scenario(_Model):
+    """One story, played on a fresh testbed."""
+
+    id: str = Field(description="kebab-case; the file name without .yaml")
+    title: Text
+    description: Text
+    regimes: list[Literal["public", "cong-vu", "state-doc"]] = Field(min_length=1)
+    start: InstantText | None = Field(
+        default=None, description="Absolute start instant; default: when the run starts.")
+    actors: dict[str, Actor] = Field(default_factory=dict)
+    documents: dict[str, Document] = Field(default_factory=dict)
+    timeline: list[Step] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not SCENARIO_ID.match(value):
+            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _absolute_start(cls, value: str | None) -> str | None:
+        if value is not None:
+            if value.strip()[:1] in "+-":
+                raise ValueError("start must be an absolute ISO 8601 instant")
+            _check_instant(value)
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        for actor in self.actors:
+            if not SCENARIO_ID.match(actor):
+                raise ValueError(f"actors.{actor}: actor names are kebab-case (a-z, 0-9, '-'): "
+                                 "they become subscriber ids")
+        produced: set[str] = set()
+        checkpoint_ids: set[str] = set()
+        previous: timedelta | None = None
+        for index, step in enumerate(self.timeline):
+            where = f"timeline[{index}]"
+            actor = getattr(step, "actor", None)
+            if actor is not None and actor not in self.actors:
+                raise ValueError(f"{where}.actor: '{actor}' is not one of the actors "
+                                 f"({', '.join(self.actors) or 'none'})")
+            document = getattr(step, "document", None)
+            if document is not None and document not in self.documents:
+                raise ValueError(f"{where}.document: '{document}' is not in documents")
+            source = getattr(step, "input", None)
+            if source is not None and source not in produced:
+                raise ValueError(f"{where}.input: '{source}' is not produced by an earlier step")
+            output = getattr(step, "output", None)
+            if output is not None:
+                if output in produced or output in self.documents:
+                    raise ValueError(f"{where}.output: '{output}' is already used")
+                produced.add(output)
+            checkpoint = getattr(step, "checkpoint", None)
+            if checkpoint is not None:
+                if checkpoint.id in checkpoint_ids:
+                    raise ValueError(f"{where}.checkpoint.id: '{checkpoint.id}' is used twice")
+                checkpoint_ids.add(checkpoint.id)
+            if step.at.strip()[:1] in "+-":
+                offset = parse_duration(step.at, field="at")
+                if previous is not None and offset < previous:
+                    raise ValueError(f"{where}.at: '{step.at}' is before the previous step")
+                previous = offset
+        return self
+
+    def checkpoints(self) -> list[tuple[int, Sign | Verify]]:
+        return [(index, step) for index, step in enumerate(self.timeline)
+                if isinstance(step, Sign | Verify) and step.checkpoint is not None]

@@ -1,0 +1,61 @@
+"""The two roles a scenario needs played, as small protocols the conformance layer implements.
+
+The player does not know adapters, processes or the reference tools: it hands a
+:class:`SignRequest` to whatever :class:`Signer` it was given and a :class:`VerifyRequest` to
+its :class:`Verifier`, and compares their answers (adapter contract v1, :mod:`.outcomes`) with
+the checkpoint's expectation. Everything a request carries is a path or a value a third-party
+program can use: the token's access file and PIN file, trust anchors as PEM files, URLs, the
+testbed instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from .outcomes import SignerAnswer, VerifierAnswer
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """Sign ``input`` into ``output`` with the key on a token."""
+
+    input: Path
+    output: Path
+    token_access: Path
+    """JSON written by the testbed: PKCS#11 module, environment, labels (no PIN)."""
+    pin_file: Path
+    token_label: str
+    trust_roots: list[Path]
+    tsa_url: str | None
+    level: str
+    """B-B, B-T, B-LT or B-LTA."""
+    moment: datetime
+    """The testbed's current instant (what 'now' means for this signature)."""
+    visible: bool = False
+    reason: str | None = None
+    location: str | None = None
+    field_name: str | None = None
+    workdir: Path | None = None
+    """A private directory for this request (evidence, traces)."""
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """Verify every signature of ``input`` as of ``moment``."""
+
+    input: Path
+    trust_roots: list[Path]
+    moment: datetime
+    workdir: Path | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Signer(Protocol):
+    def sign(self, request: SignRequest) -> SignerAnswer: ...
+
+
+class Verifier(Protocol):
+    def verify(self, request: VerifyRequest) -> VerifierAnswer: ...
