@@ -2,15 +2,15 @@
 
 The expectation and answer types (EN 319 102-1 indications, message classes, the seven display
 fields, adapter contract v1 answers) are defined once, in :mod:`scenarios.outcomes`, because
-scenario files are written in them; they are re-exported here. What conformance adds is the
-:class:`Verdict` on a case: PASS / FAIL / ERROR / SKIPPED, always with a reason. ERROR means the
+scenario files are written in them; the :class:`Verdict` on a case (PASS / FAIL / ERROR /
+SKIPPED, always with a reason) is defined by the results model in :mod:`reports.results`, which
+renderers read without importing conformance. Both are re-exported here. ERROR means the
 software gave no usable answer; FAIL means it answered wrongly.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from reports.results import Verdict
 from scenarios.outcomes import (
     CONTRACT_VERSION,
     DisplayField,
@@ -37,12 +37,3 @@ __all__ = [
     "VerifierAnswer",
     "Verdict",
 ]
-
-
-class Verdict(StrEnum):
-    """The conclusion on one conformance case."""
-
-    PASS = "PASS"
-    FAIL = "FAIL"
-    ERROR = "ERROR"
-    SKIPPED = "SKIPPED"

@@ -1,0 +1,147 @@
+"""The results of a conformance run: one versioned model, the only input of every renderer.
+
+``kyso conform`` writes ``results.json`` in this shape; ``kyso report html|pdf|junit|diff`` only
+read it. The JSON Schema (``reports/results.schema.json``) is generated from this model and
+committed; a test fails when they drift. This package imports nothing from the rest of kyso, so
+a results file can be rendered years later without the testbed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+RESULTS_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "results.schema.json"
+
+
+class Verdict(StrEnum):
+    """The conclusion on a case or a requirement."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    """The software gave no usable answer (hang, crash, garbage): nothing could be judged."""
+    SKIPPED = "SKIPPED"
+    """An optional capability the software declares unsupported (never a mandatory one)."""
+
+
+class Severity(StrEnum):
+    """What a deviation costs under the validation policy (EU DSS style)."""
+
+    FAIL = "FAIL"
+    WARNING = "WARNING"
+    INFO = "INFO"
+    IGNORE = "IGNORE"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(_Model):
+    vi: str
+    en: str
+
+
+class SoftwareUnderTest(_Model):
+    name: str
+    vendor: str | None = None
+    version: str | None = None
+    profile: str | None = Field(default=None, description="Path of the SUT profile used.")
+    profile_sha256: str | None = None
+
+
+class Policy(_Model):
+    name: str
+    sha256: str | None = None
+
+
+class RunMetadata(_Model):
+    kyso_version: str
+    sut: SoftwareUnderTest
+    policy: Policy
+    roles: list[Literal["signer", "verifier"]]
+    testbed_instant: datetime = Field(description="The simulated instant the run started at.")
+    started_at: datetime
+    finished_at: datetime
+    host: str
+    platform: str
+
+
+class Evidence(_Model):
+    path: str = Field(description="Relative to the results file's directory.")
+    sha256: str
+    kind: str = Field(description="input, output, stdout, stderr, command, crl, ocsp, trace, ...")
+
+
+class CaseResult(_Model):
+    id: str = Field(description="role::family::kebab-name")
+    title: Text
+    requirements: list[str]
+    expected: str
+    actual: str
+    verdict: Verdict
+    severity: Severity = Field(default=Severity.FAIL,
+                               description="What a deviation costs under the policy.")
+    reason: str = Field(description="Why this verdict, in words (never empty).")
+    judged_at: datetime = Field(description="The testbed instant the case was judged at.")
+    duration_seconds: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class RequirementResult(_Model):
+    id: str
+    clause: str
+    confidence: str
+    level: str
+    statement: Text
+    verdict: Verdict
+    cases: list[str]
+
+
+class Summary(_Model):
+    cases: dict[Verdict, int]
+    requirements: dict[Verdict, int]
+    mandatory_failures: list[str] = Field(description="IDs of mandatory requirements that "
+                                          "failed: what a Sở KH&CN officer reads first.")
+
+
+class Results(_Model):
+    version: Literal[1] = RESULTS_VERSION
+    run: RunMetadata
+    cases: list[CaseResult]
+    requirements: list[RequirementResult]
+    summary: Summary
+
+
+class ResultsFileError(Exception):
+    """A results file that cannot be read; one line naming the file and the field."""
+
+
+def load_results(path: Path) -> Results:
+    try:
+        return Results.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ResultsFileError(f"{path}: cannot read ({error.strerror})") from None
+    except ValidationError as error:
+        detail = error.errors()[0]
+        where = ".".join(str(part) for part in detail["loc"])
+        raise ResultsFileError(f"{path}: {where or 'file'}: {detail['msg']}") from None
+
+
+def schema_text() -> str:
+    schema = Results.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://kyso.invalid/results.schema.json"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")
