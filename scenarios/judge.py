@@ -77,6 +77,15 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
     expected = expect.outcome + ("" if expect.warning is None
                                  else (", with a warning" if expect.warning else ", no warning"))
     actual = answer.outcome.value + (", with a warning" if warned else "")
+    if expect.outcome == "warn-or-refuse":
+        if answer.outcome is SignerOutcome.SIGNED and not warned:
+            return Judgement(False, expected, actual,
+                             "signed without warning although the status was unobtainable")
+        if answer.outcome is SignerOutcome.REFUSED and output_exists:
+            return Judgement(False, expected, actual, "refused but left a signed document")
+        if answer.outcome is SignerOutcome.SIGNED and not output_exists:
+            return Judgement(False, expected, actual, "said 'signed' but wrote no document")
+        return Judgement(True, expected, actual)
     if answer.outcome.value != expect.outcome:
         detail = f": {answer.reason}" if answer.reason else ""
         return Judgement(False, expected, actual, f"the signer {answer.outcome.value}{detail}")

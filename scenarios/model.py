@@ -260,7 +260,9 @@ class PublishCrl(_Step):
 
 # ---- documents --------------------------------------------------------------------------------
 class SignExpectation(_Model):
-    outcome: Literal["signed", "refused"]
+    outcome: Literal["signed", "refused", "warn-or-refuse"] = Field(
+        description="warn-or-refuse: signing without a warning is wrong, refusing is allowed "
+        "(status unobtainable: TT15 Annex II 1.2 asks a warning; signing may proceed or stop).")
     warning: bool | None = Field(default=None, description="true: a warning must be shown "
                                  "(e.g. status unobtainable, TT15 Annex II 1.2); false: none.")
 
