@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ["bench.bench_testbed", "bench.bench_tokens"]
+BENCHMARKS = ["bench.bench_testbed", "bench.bench_tokens", "bench.bench_sandbox"]
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -17,6 +18,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from conformance.reference.signer import add_sign_command, run_sign_command
+from conformance.reference.verifier import add_verify_command, run_verify
+from conformance.scenario_runs import add_scenario_command, run_scenario_command
 from testbed.ca.hierarchy import Branch
 from testbed.ca.keys import KeyType
 from testbed.ca.names import VietnameseName
@@ -157,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     service_set.add_argument("service", help="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
     service_set.add_argument("mode", help="normal|http-500|no-answer|slow|stale")
     service_set.add_argument("--delay", type=float, default=5.0, help="seconds, for 'slow'")
+    add_verify_command(commands)
+    add_sign_command(commands)
+    add_scenario_command(commands)
     return parser
 
 
@@ -377,9 +384,20 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
              "demo": _demo}
+_HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
+                  "scenario": run_scenario_command})
+
+
+def _quiet_libraries() -> None:
+    """pyHanko and certvalidator log every failed check with a traceback; kyso reports the
+    outcome itself, so their logs stay below CRITICAL unless KYSO_DEBUG is set."""
+    if not os.environ.get("KYSO_DEBUG"):
+        for name in ("pyhanko", "pyhanko_certvalidator", "aiohttp", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _quiet_libraries()
     arguments = build_parser().parse_args(argv)
     try:
         return _HANDLERS[arguments.command](arguments)

@@ -161,6 +161,14 @@ class TokenLifecycle:
                 return record
         return None
 
+    def latest(self, subscriber_id: str) -> TokenRecord | None:
+        """The subscriber's most recent token that still exists (in use, or lost: a lost token
+        is still a token a program can be pointed at, and must refuse)."""
+        candidates = [record for record in self.lifecycle.read().tokens.values()
+                      if record.subscriber == subscriber_id
+                      and record.status is not TokenStatus.RETURNED]
+        return candidates[-1] if candidates else None  # the registry keeps hand-over order
+
     def install(self, certificate: CertificateRecord) -> TokenRecord:
         """Put a newly issued certificate for the same key (renewal, change of information)
         onto the subscriber's token, replacing the old one."""

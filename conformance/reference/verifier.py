@@ -1,0 +1,241 @@
+"""The reference verifier: a thin face over :mod:`conformance.oracle` and the bilingual messages.
+
+:func:`verify` answers in the adapter contract's :class:`~conformance.verdict.VerifierAnswer`
+(one :class:`SignatureAnswer` per signature, with the TT15-6.4.b fields in ``display``);
+:func:`render_text` is what a person reads: every signature in Vietnamese first, then in English.
+``kyso verify FILE.pdf`` is the command (:func:`add_verify_command`, :func:`run_verify`).
+
+Bad input never raises: a file that is not a PDF, cannot be read or is damaged beyond parsing
+gives an answer whose ``error`` says so (the command prints one line and exits 2); a PDF without
+a signature gives an answer with no signatures and an ``error`` saying there is none.
+
+Exit codes of ``kyso verify``: 0 every signature valid, 1 some signature not valid (or none at
+all), 2 input or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509
+
+from conformance.oracle import (
+    DocumentError,
+    DocumentResult,
+    OracleOptions,
+    SignatureKind,
+    load_certificates,
+    validate_pdf,
+)
+from conformance.reference.messages import (
+    NO_SIGNATURE,
+    Message,
+    display_dict,
+    signature_lines,
+    vietnam_time,
+)
+from conformance.verdict import Indication, SignatureAnswer, VerifierAnswer
+from testbed.errors import InvalidInputError
+
+EXIT_VALID, EXIT_NOT_VALID, EXIT_INPUT_ERROR = 0, 1, 2
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification with everything behind the answer: the oracle's result, if it ran."""
+
+    answer: VerifierAnswer
+    result: DocumentResult | None
+    input_error: bool = False
+    """True when the file could not be checked at all (not a PDF, unreadable, damaged)."""
+
+
+def verify(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate], *,
+           at: datetime | None = None, options: OracleOptions | None = None) -> VerifierAnswer:
+    """Verify every signature of ``document`` (a path or the PDF bytes) at ``at`` (default now)."""
+    return verify_in_detail(document, trust_roots, at=at, options=options).answer
+
+
+def verify_in_detail(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate], *,
+                     at: datetime | None = None,
+                     options: OracleOptions | None = None) -> Verification:
+    """:func:`verify`, also returning the oracle's full result."""
+    name = "" if isinstance(document, bytes) else str(document)
+    try:
+        data = document if isinstance(document, bytes) else _read(Path(document))
+        result = validate_pdf(data, trust_roots, at=at, options=options)
+    except DocumentError as error:
+        message = _input_error(name, str(error))
+        return Verification(VerifierAnswer(error=message.text(), display=message.text()), None,
+                            input_error=True)
+    signatures = [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE]
+    answer = VerifierAnswer(
+        signatures=[SignatureAnswer(
+            field_name=s.field_name, indication=s.indication, sub_indication=s.sub_indication,
+            display=display_dict(s),
+            warnings=[w for w in [_warning(s)] if w]) for s in signatures],
+        display=render_text(result, name=name),
+        error=None if signatures else NO_SIGNATURE.text())
+    return Verification(answer, result)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise DocumentError("is a directory, not a file") from None
+    except OSError as error:
+        raise DocumentError(f"cannot be read ({error.strerror or error})") from None
+
+
+def _input_error(name: str, detail: str) -> Message:
+    where = f"{name}: " if name else ""
+    return Message(f"{where}không kiểm tra được tệp: {_vietnamese_detail(detail)}",
+                   f"{where}cannot check the file: {detail}")
+
+
+def _vietnamese_detail(detail: str) -> str:
+    if detail.startswith("not a PDF"):
+        return "không phải tệp PDF"
+    if detail.startswith("damaged"):
+        return "tệp PDF bị hỏng hoặc không đầy đủ"
+    if detail.startswith("cannot be read"):
+        return "không đọc được tệp"
+    return detail
+
+
+def _warning(result: Any) -> str | None:
+    """Annex II 1.2: when the revocation status cannot be obtained, warn (in both languages)."""
+    from conformance.verdict import SubIndication
+
+    if result.sub_indication is SubIndication.TRY_LATER:
+        return Message("Cảnh báo: không kiểm tra được trạng thái thu hồi của chứng thư số",
+                       "Warning: the certificate's revocation status could not be checked").text()
+    return None
+
+
+def render_text(result: DocumentResult, *, name: str = "") -> str:
+    """Every signature (and document timestamp) in Vietnamese, then the same in English."""
+    heading = Message(f"Kết quả kiểm tra chữ ký số{': ' + name if name else ''}",
+                      f"Signature verification{': ' + name if name else ''}")
+    checked = Message(f"Thời điểm kiểm tra: {vietnam_time(result.validation_time)}",
+                      f"Validated at: {vietnam_time(result.validation_time)}")
+    blocks: list[str] = []
+    for english in (False, True):
+        pick = (lambda m: m.english) if english else (lambda m: m.vietnamese)
+        lines = [pick(heading), pick(checked)]
+        if result.signature_count == 0:
+            lines.append(pick(NO_SIGNATURE))
+        counters = {SignatureKind.SIGNATURE: 0, SignatureKind.DOCUMENT_TIMESTAMP: 0}
+        for signature in result.signatures:
+            counters[signature.kind] += 1
+            lines.extend(signature_lines(signature, counters[signature.kind], english=english))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+# ---- trust anchors ------------------------------------------------------------------------------
+def trust_roots_from_files(paths: Sequence[Path]) -> list[x509.Certificate]:
+    """Certificates from PEM/DER files, or from every *.pem/*.crt/*.cer/*.der of a directory."""
+    roots: list[x509.Certificate] = []
+    for path in paths:
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in
+                       {".pem", ".crt", ".cer", ".der"}) if path.is_dir() else [path]
+        if path.is_dir() and not files:
+            raise InvalidInputError(f"--trust: {path} holds no .pem/.crt/.cer/.der file")
+        for file in files:
+            try:
+                roots.extend(load_certificates(file.read_bytes()))
+            except OSError as error:
+                raise InvalidInputError(
+                    f"--trust: cannot read {file} ({error.strerror or error})") from None
+            except ValueError:
+                raise InvalidInputError(f"--trust: {file} is not a PEM or DER certificate") \
+                    from None
+    return roots
+
+
+def trust_roots_of_testbed(directory: Path) -> list[x509.Certificate]:
+    """The testbed's root certificates: trust/<root>.pem of the authorities without a parent."""
+    from testbed.session import Testbed
+
+    testbed = Testbed.open(directory)
+    state = testbed.state
+    return [certificate for label, path in testbed.trust_anchor_paths().items()
+            if state.authorities[label].parent is None
+            for certificate in load_certificates(path.read_bytes())]
+
+
+# ---- the command --------------------------------------------------------------------------------
+def add_verify_command(commands: Any) -> argparse.ArgumentParser:
+    """Register ``kyso verify`` on the root command's subparsers."""
+    verify_parser: argparse.ArgumentParser = commands.add_parser(
+        "verify", help="verify the signatures of a PDF (kiểm tra chữ ký số)")
+    verify_parser.add_argument("file", type=Path, help="the PDF to check")
+    verify_parser.add_argument("--trust", type=Path, action="append", default=[],
+                               help="trusted root certificate(s): a PEM/DER file or a directory "
+                               "of them (repeatable)")
+    verify_parser.add_argument("--testbed", type=Path,
+                               help="trust this testbed's roots and validate at its instant "
+                               "(default without --trust: $KYSO_TESTBED or out/testbed)")
+    verify_parser.add_argument("--at", help="validation time, ISO 8601 (without a zone: "
+                               "Vietnam time); default: the testbed's instant, or now")
+    verify_parser.add_argument("--json", action="store_true",
+                               help="print the VerifierAnswer JSON (adapter contract v1)")
+    return verify_parser
+
+
+def run_verify(arguments: argparse.Namespace) -> int:
+    """``kyso verify``: print the result, return the exit code (see the module docstring)."""
+    from testbed.clock import parse_instant
+
+    # pyHanko logs every failed path with a traceback (WARNING, exc_info); the answer already
+    # says why, and a person must never see a traceback. A handler here keeps Python's
+    # last-resort stderr handler quiet unless the caller configured logging itself.
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+
+    at = parse_instant(arguments.at, field="--at") if arguments.at else None
+    testbed_directory: Path | None = arguments.testbed
+    if not arguments.trust and testbed_directory is None:
+        testbed_directory = Path(os.environ.get("KYSO_TESTBED", "out/testbed"))
+        if not (testbed_directory / "registry.json").exists():
+            raise InvalidInputError(
+                "no trust anchors: give --trust ROOT.pem (or a directory) or --testbed DIR")
+    roots = trust_roots_from_files(arguments.trust)
+    if testbed_directory is not None:
+        roots += trust_roots_of_testbed(testbed_directory)
+        if at is None:
+            from testbed.session import Testbed
+
+            at = Testbed.open(testbed_directory).now()
+    verification = verify_in_detail(arguments.file, roots, at=at)
+    answer = verification.answer
+    if arguments.json:
+        print(answer.model_dump_json(indent=2))
+    elif verification.input_error:
+        print(f"kyso: {answer.error}", file=sys.stderr)
+    else:
+        print(answer.display, end="")
+    if verification.input_error:
+        return EXIT_INPUT_ERROR
+    valid = bool(answer.signatures) and all(
+        signature.indication is Indication.TOTAL_PASSED for signature in answer.signatures)
+    return EXIT_VALID if valid else EXIT_NOT_VALID
+
+
+__all__ = [
+    "Verification", "add_verify_command", "render_text", "run_verify",
+    "trust_roots_from_files", "trust_roots_of_testbed", "verify", "verify_in_detail",
+]

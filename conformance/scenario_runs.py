@@ -1,0 +1,79 @@
+"""``kyso scenario list|show|run``: stories played on a fresh testbed with the reference tools.
+
+A run gets its own directory (``--keep DIR``, or a temporary one removed afterwards unless the
+run fails): the testbed, every artifact and ``index.json``. The exit code follows the root
+command's map: 0 all checkpoints passed, 1 some failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
+from scenarios.loader import catalogue_paths, find_scenario, load_scenario
+from scenarios.model import Scenario, Sign, Verify
+from scenarios.player import Player, ScenarioRun, format_run
+from scenarios.roles import Signer, Verifier
+from testbed.clock import parse_instant
+from testbed.errors import InvalidInputError
+from testbed.session import running_testbed
+
+
+def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
+         verifier: Verifier | None = None) -> ScenarioRun:
+    """Play ``scenario`` on a fresh testbed in ``directory/testbed``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    start = parse_instant(scenario.start, field="start") if scenario.start else None
+    with running_testbed(directory / "testbed", at=start) as testbed:
+        if start is None:
+            testbed.set_clock(testbed.now())
+        player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
+                        directory / "run")
+        return player.play(scenario)
+
+
+def add_scenario_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    scenario = commands.add_parser("scenario", help="stories as data, played on a testbed")
+    actions = scenario.add_subparsers(dest="action", required=True,
+                                      parser_class=type(scenario))
+    actions.add_parser("list", help="the catalogue")
+    show = actions.add_parser("show", help="one scenario, step by step")
+    show.add_argument("name", help="catalogue id or path to a .yaml file")
+    run = actions.add_parser("run", help="play a scenario on a fresh testbed")
+    run.add_argument("name", help="catalogue id or path to a .yaml file")
+    run.add_argument("--keep", type=Path, help="keep the run (testbed, artifacts) here")
+
+
+def run_scenario_command(arguments: argparse.Namespace) -> int:
+    if arguments.action == "list":
+        for path in catalogue_paths():
+            scenario = load_scenario(path)
+            print(f"{scenario.id:28} {len(scenario.checkpoints()):2} checkpoints  "
+                  f"{scenario.title.vi}")
+        return 0
+    scenario = load_scenario(find_scenario(arguments.name))
+    if arguments.action == "show":
+        print(f"{scenario.id}: {scenario.title.vi} / {scenario.title.en}")
+        print(f"  {scenario.description.vi}\n  {scenario.description.en}")
+        for index, step in enumerate(scenario.timeline):
+            marker = ""
+            if isinstance(step, Sign | Verify) and step.checkpoint is not None:
+                marker = f"  «{step.checkpoint.id}» {', '.join(step.checkpoint.requirements)}"
+            print(f"  [{step.at:>6}] {step.do}"
+                  f"{' ' + getattr(step, 'actor', '') if getattr(step, 'actor', None) else ''}"
+                  f"{marker}")
+            del index
+        return 0
+    keep: Path | None = arguments.keep
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise InvalidInputError(f"--keep: {keep} is not empty; choose a new directory")
+    directory = keep or Path(tempfile.mkdtemp(prefix=f"kyso-{scenario.id}-"))
+    run = play(scenario, directory)
+    print(format_run(run))
+    if keep is None and run.passed:
+        shutil.rmtree(directory, ignore_errors=True)
+        print("(run directory removed; --keep DIR keeps the testbed and artifacts)")
+    return 0 if run.passed else 1

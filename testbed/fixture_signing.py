@@ -1,0 +1,125 @@
+"""Signed documents the testbed prepares itself (not under test), rules broken on demand.
+
+Verifier cases need signed PDFs that no correct signer would make: SHA-1 digests, RSA-1024 keys,
+a claimed signing time from the signer's own (backdated) clock, a signature by a revoked key.
+The testbed makes them with pyHanko's signers directly, with the key on the subscriber's token
+(PKCS#11) or in a software key file, at the testbed's instant. Nothing here checks validity:
+that is the point of a fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from asn1crypto import x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+from .errors import InvalidInputError
+from .session import Testbed
+from .world import KeySource
+
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+
+
+class _ClaimedTimeSigner(signers.PdfSigner):
+    """pyHanko's PdfSigner, claiming a chosen signing time instead of the machine's clock.
+
+    pyHanko takes the claimed time from the session's ``system_time``, which its
+    ``init_signing_session`` fills from the machine clock; the testbed's time is simulated.
+    """
+
+    def __init__(self, *args: Any, claimed_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._claimed_time = claimed_time
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False
+                             ) -> PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._claimed_time
+        return session
+
+
+@contextmanager
+def _signer_for(testbed: Testbed, certificate_label: str) -> Iterator[signers.Signer]:
+    record = testbed.certificate(certificate_label)
+    chain = [x509.Certificate.load(testbed.certificate_der(r.label))
+             for r in testbed.chain(certificate_label)]
+    if record.key_source is KeySource.SOFTWARE:
+        from pyhanko.keys import load_private_key_from_pemder
+
+        key = load_private_key_from_pemder(testbed.private_key_path(certificate_label), None)
+        yield signers.SimpleSigner(signing_cert=chain[0], signing_key=key,
+                                   cert_registry=_registry(chain[1:]))
+        return
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    tokens = [t for t in testbed.state.tokens.values() if t.certificate == certificate_label]
+    if not tokens:
+        raise InvalidInputError(f"certificate '{certificate_label}': no token holds its key")
+    token = testbed.tokens.open(tokens[0].label)
+    with token.session(testbed.tokens.user_pin(tokens[0].label)) as session:
+        yield PKCS11Signer(session, key_id=token.key_id, signing_cert=chain[0],
+                           ca_chain=chain[1:], other_certs_to_pull=None, bulk_fetch=False,
+                           use_raw_mechanism=token.key_type == "p256")
+
+
+def _registry(certificates: list[x509.Certificate]) -> Any:
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return SimpleCertificateStore.from_certs(certificates)
+
+
+def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level: str = "B-B",
+                 digest: str = "sha256", claimed_time: datetime | None = None,
+                 field_name: str | None = None, tsa_authority: str | None = None) -> bytes:
+    """``pdf`` with one more signature (an incremental update when it is already signed)."""
+    if level not in LEVELS:
+        raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
+    now = testbed.now()
+    record = testbed.certificate(certificate_label)
+    issuer = testbed.state.authorities[record.issuer]
+    tsa_owner = tsa_authority or (record.issuer if issuer.tsa else "ca-cv")
+    timestamper = (timestamps.HTTPTimeStamper(testbed.urls(tsa_owner)["tsa"])
+                   if level != "B-B" else None)
+    root = x509.Certificate.load(testbed.certificate_der(testbed.chain(certificate_label)[-1]
+                                                         .label))
+    existing = _signature_count(pdf)
+
+    async def run(signer: signers.Signer) -> bytes:
+        # one explicit fetcher session, closed when signing ends (B-LT fetches OCSP and CRLs)
+        async with AIOHttpFetcherBackend() as fetchers:
+            embeds = level in ("B-LT", "B-LTA")
+            metadata = signers.PdfSignatureMetadata(
+                field_name=field_name or f"Signature{existing + 1}",
+                md_algorithm=digest,
+                subfilter=fields.SigSeedSubFilter.PADES,
+                embed_validation_info=embeds,
+                use_pades_lta=level == "B-LTA",
+                validation_context=ValidationContext(
+                    trust_roots=[root], moment=now, allow_fetching=True, fetchers=fetchers)
+                if embeds else None,
+            )
+            pdf_signer = _ClaimedTimeSigner(metadata, signer=signer, timestamper=timestamper,
+                                            claimed_time=claimed_time or now)
+            writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+            output = BytesIO()
+            await pdf_signer.async_sign_pdf(writer, output=output)
+            return output.getvalue()
+
+    with _signer_for(testbed, certificate_label) as signer:
+        return asyncio.run(run(signer))
+
+
+def _signature_count(pdf: bytes) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return len(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)

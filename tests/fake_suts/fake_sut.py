@@ -1,0 +1,109 @@
+"""A programmable misbehaving SUT: ``fake_sut.py BEHAVIOUR MARKER``.
+
+Each behaviour is one way third-party software can go wrong (hang, crash, garbage, floods,
+processes left behind, writes outside its directory). MARKER is any string; it only rides in
+the command line so a test can check in ``/proc`` that no process of the fake survived.
+Standard library only: it runs under the sandbox's minimal environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+MEBIBYTE = 1024 * 1024
+
+
+def _answer(**fields: object) -> None:
+    print(json.dumps({"version": 1, **fields}), flush=True)
+
+
+def _sleep_forever() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the worst case: only SIGKILL ends it
+    print("sleeping", file=sys.stderr, flush=True)
+    while True:
+        time.sleep(60)
+
+
+def _spawn_sleeper(marker: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, __file__, "sleep-forever", marker])
+
+
+def _orphan_setsid() -> None:
+    """Double fork, the grandchild in a session of its own, still holding stdout open."""
+    read_end, write_end = os.pipe()
+    intermediate = os.fork()
+    if intermediate == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.write(write_end, f"{os.getpid()} {os.getsid(0)}".encode())
+            os.close(write_end)
+            _sleep_forever()
+        os._exit(0)
+    os.waitpid(intermediate, 0)
+    os.close(write_end)
+    pid, session = os.read(read_end, 100).decode().split()
+    _answer(grandchild=int(pid), grandchild_session=int(session), session=os.getsid(0))
+
+
+def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per behaviour)
+    if behaviour == "echo-json":
+        request = json.loads(sys.stdin.buffer.read())
+        _answer(answer="ok", received=sorted(request))
+    elif behaviour == "print-env":
+        _answer(env=dict(os.environ), cwd=os.getcwd(), umask=os.umask(0o077),
+                fds=sorted(int(fd) for fd in os.listdir("/proc/self/fd")))
+    elif behaviour == "sleep-forever":
+        _sleep_forever()
+    elif behaviour == "segfault":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif behaviour == "kill-9":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif behaviour == "huge-stdout":
+        block = b"x" * MEBIBYTE
+        for _ in range(100):
+            sys.stdout.buffer.write(block)
+        sys.stdout.buffer.flush()
+    elif behaviour == "invalid-json":
+        print('{"version": 1, "indication": TOTAL-PASSED', flush=True)
+    elif behaviour == "silent-exit-0":
+        pass
+    elif behaviour == "orphan-child":
+        _spawn_sleeper(marker)
+        _answer(answer="ok")
+    elif behaviour == "orphan-setsid":
+        _orphan_setsid()
+    elif behaviour == "kill-supervisor":
+        _spawn_sleeper(marker)
+        os.kill(os.getppid(), signal.SIGKILL)
+        _sleep_forever()
+    elif behaviour == "write-outside":
+        Path("..", f"outside-{marker}.txt").write_text("escaped\n")
+        Path("/tmp", f"kyso-fake-sut-{marker}.txt").write_text("escaped\n")
+        _answer(answer="ok")
+    elif behaviour in ("huge-output-file", "huge-output-file-python"):
+        if behaviour == "huge-output-file":  # die of SIGXFSZ like a C program, not EFBIG
+            signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        block = b"x" * MEBIBYTE
+        with open("big.bin", "wb") as output:
+            for _ in range(100):
+                output.write(block)
+        _answer(answer="ok")
+    elif behaviour == "stderr-spam-then-exit-3":
+        for line in range(100_000):
+            print(f"noise line {line}", file=sys.stderr)
+        print("fatal: the last words", file=sys.stderr, flush=True)
+        return 3
+    else:
+        print(f"unknown behaviour {behaviour!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""))

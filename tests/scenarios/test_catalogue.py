@@ -1,0 +1,40 @@
+"""Every catalogue scenario runs green with the reference tools on a fresh testbed; a wrong
+expectation fails loudly, naming the checkpoint, what was expected and what happened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.scenario_runs import play
+from scenarios.loader import catalogue_paths, load_scenario, parse_scenario
+from scenarios.player import format_run
+
+
+@pytest.mark.parametrize("path", catalogue_paths(), ids=lambda path: path.stem)
+def test_catalogue_scenario_passes_with_the_reference_tools(path: Path, tmp_path: Path) -> None:
+    run = play(load_scenario(path), tmp_path)
+    assert run.passed, format_run(run)
+    assert run.checkpoints, "a catalogue scenario without checkpoints proves nothing"
+    index = (tmp_path / "run" / "index.json").read_text(encoding="utf-8")
+    assert '"passed": true' in index
+
+
+def test_a_wrong_expectation_fails_naming_checkpoint_expected_and_actual(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[2] / "scenarios" / "tampering.yaml").read_text(
+        encoding="utf-8")
+    wrong = text.replace("""    input: byte-flipped
+    expect:
+      indication: TOTAL-FAILED""", """    input: byte-flipped
+    expect:
+      indication: TOTAL-PASSED""")
+    assert wrong != text
+    run = play(parse_scenario(wrong, "tampering.yaml"), tmp_path)
+    assert not run.passed
+    report = format_run(run)
+    failing = [line for line in report.splitlines() if line.startswith(" ✗")]
+    assert len(failing) == 1 and "«verify-byte-changed»" in failing[0]
+    assert "expected TOTAL-PASSED (HASH_FAILURE|SIG_CRYPTO_FAILURE); got TOTAL-FAILED " \
+        "(HASH_FAILURE) — wrong indication" in report
+    assert report.splitlines()[-1].startswith("FAILED: 3 checkpoint(s), 1 failing step(s)")
