@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from asn1crypto import algos, ocsp, x509
 
 from testbed.ca.keys import KeyType
 from testbed.clock import parse_duration, parse_instant
@@ -304,18 +307,32 @@ class Player:
         result.judgement = judge_verification(step.expect, answer)
 
     def _save_revocation_evidence(self, workdir: Path) -> None:
-        """The CRLs the issuing CAs serve at this instant (as the software could see them)."""
-        import urllib.request
-
-        for label, authority in self.testbed.state.authorities.items():
-            if not authority.issues_subscribers:
+        """What the revocation services answer at this instant, as the software could see it:
+        the issuing CAs' CRLs and an OCSP response for every subscriber's current certificate."""
+        state = self.testbed.state
+        for label, authority in state.authorities.items():
+            if authority.issues_subscribers:
+                self._fetch(self.testbed.urls(label)["crl"], workdir / f"{label}.crl")
+        for subscriber in state.subscribers.values():
+            current = subscriber.current_certificate
+            if current is None:
                 continue
-            try:
-                with urllib.request.urlopen(self.testbed.urls(label)["crl"],  # noqa: S310
-                                            timeout=5) as response:
-                    (workdir / f"{label}.crl").write_bytes(response.read())
-            except OSError:
-                (workdir / f"{label}.crl.unavailable").write_text("service unavailable\n")
+            record = state.certificates[current]
+            request = ocsp_request_for(
+                x509.Certificate.load(self.testbed.certificate_der(record.issuer)), record.serial)
+            self._fetch(self.testbed.urls(record.issuer)["ocsp"], workdir / f"ocsp-{current}.der",
+                        request)
+
+    @staticmethod
+    def _fetch(url: str, target: Path, body: bytes | None = None) -> None:
+        request = urllib.request.Request(url, data=body)  # noqa: S310 (testbed URL, loopback)
+        if body is not None:
+            request.add_header("Content-Type", "application/ocsp-request")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                target.write_bytes(response.read())
+        except OSError as error:
+            target.with_name(target.name + ".unavailable").write_text(f"{error}\n")
 
     def _write_index(self, run: ScenarioRun) -> None:
         artifacts = {}
@@ -341,6 +358,17 @@ class Player:
         }
         (self.directory / "index.json").write_text(
             json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def ocsp_request_for(issuer: x509.Certificate, serial: int) -> bytes:
+    """A nonce-less OCSP request (RFC 6960) for ``serial`` issued by ``issuer``."""
+    cert_id = ocsp.CertId({
+        "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha1"}),
+        "issuer_name_hash": issuer.subject.sha1,
+        "issuer_key_hash": issuer.public_key.sha1,
+        "serial_number": serial,
+    })
+    return ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": cert_id}]}}).dump()
 
 
 def _describe(step: object) -> str:

@@ -38,3 +38,18 @@ def test_a_wrong_expectation_fails_naming_checkpoint_expected_and_actual(tmp_pat
     assert "expected TOTAL-PASSED (HASH_FAILURE|SIG_CRYPTO_FAILURE); got TOTAL-FAILED " \
         "(HASH_FAILURE) — wrong indication" in report
     assert report.splitlines()[-1].startswith("FAILED: 3 checkpoint(s), 1 failing step(s)")
+
+
+def test_scenario_commands_give_one_line_errors(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ntitle: {vi: x}\n", encoding="utf-8")
+    for arguments, message in ((["run", str(broken)], "broken.yaml:2: title.en: required"),
+                               (["show", "no-such-story"], "scenario 'no-such-story' is not in"),
+                               (["run", str(tmp_path / "absent.yaml")], "no such scenario file")):
+        result = subprocess.run([sys.executable, "-m", "conformance.cli", "scenario", *arguments],
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 2
+        assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
