@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_command(commands)
     add_sign_command(commands)
     add_scenario_command(commands)
+    mutants = commands.add_parser(
+        "mutants", help="which checkpoint catches which defective variant of the reference tools")
+    mutants.add_argument("--scenario", action="append", default=[],
+                         help="limit to these catalogue scenarios (repeatable)")
     return parser
 
 
@@ -376,6 +380,16 @@ def _service(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _mutants(arguments: argparse.Namespace) -> int:
+    from conformance.mutants import mutation_table
+    from scenarios.loader import find_scenario
+
+    paths = [find_scenario(name) for name in arguments.scenario] or None
+    table = mutation_table(paths)
+    print(table.render())
+    return EXIT_FAILED if table.uncaught or table.reference_failures else EXIT_OK
+
+
 def _demo(arguments: argparse.Namespace) -> int:
     from conformance.demo import run_demo
 
@@ -383,7 +397,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
-             "demo": _demo}
+             "demo": _demo, "mutants": _mutants}
 _HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
                   "scenario": run_scenario_command})
 

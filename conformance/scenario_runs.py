@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from conformance.reference.inspection import OracleInspector
 from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
 from scenarios.loader import catalogue_paths, find_scenario, load_scenario
 from scenarios.model import Scenario, Sign, Verify
@@ -23,15 +24,18 @@ from testbed.session import running_testbed
 
 
 def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
-         verifier: Verifier | None = None) -> ScenarioRun:
-    """Play ``scenario`` on a fresh testbed in ``directory/testbed``."""
+         verifier: Verifier | None = None, mutant_signers: dict[str, Signer] | None = None,
+         mutant_verifiers: dict[str, Verifier] | None = None) -> ScenarioRun:
+    """Play ``scenario`` on a fresh testbed in ``directory/testbed``; signing checkpoints are
+    inspected with the oracle; mutants (defective variants) are asked at every checkpoint."""
     directory.mkdir(parents=True, exist_ok=True)
     start = parse_instant(scenario.start, field="start") if scenario.start else None
     with running_testbed(directory / "testbed", at=start) as testbed:
         if start is None:
             testbed.set_clock(testbed.now())
         player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
-                        directory / "run")
+                        directory / "run", inspector=OracleInspector(),
+                        mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers)
         return player.play(scenario)
 
 

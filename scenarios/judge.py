@@ -42,6 +42,19 @@ def classify_vietnamese_result(text: str | None) -> MessageClass | None:
     return None
 
 
+def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:
+    """Whether a Vietnamese text tells the signer 'signed' or 'not signed' (TT15-5.6.b)."""
+    if not text:
+        return None
+    folded = unicodedata.normalize("NFC", text).casefold()
+    if any(phrase in folded for phrase in ("chưa ký", "không ký", "không thể ký",
+                                           "ký không thành công", "từ chối ký")):
+        return SignerOutcome.REFUSED
+    if "đã ký" in folded or "ký thành công" in folded:
+        return SignerOutcome.SIGNED
+    return None
+
+
 def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer) -> Judgement:
     accepted = "|".join(s.value for s in expect.sub_indications) or "any"
     expected = f"{expect.indication.value} ({accepted})"
@@ -85,7 +98,7 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
             return Judgement(False, expected, actual, "refused but left a signed document")
         if answer.outcome is SignerOutcome.SIGNED and not output_exists:
             return Judgement(False, expected, actual, "said 'signed' but wrote no document")
-        return Judgement(True, expected, actual)
+        return _vietnamese_result(expect, answer, expected, actual)
     if answer.outcome.value != expect.outcome:
         detail = f": {answer.reason}" if answer.reason else ""
         return Judgement(False, expected, actual, f"the signer {answer.outcome.value}{detail}")
@@ -96,4 +109,14 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
     if expect.warning is not None and warned != expect.warning:
         return Judgement(False, expected, actual,
                          "a warning was expected" if expect.warning else "an unexpected warning")
+    return _vietnamese_result(expect, answer, expected, actual)
+
+
+def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: str,
+                       actual: str) -> Judgement:
+    if expect.vietnamese_result and classify_vietnamese_signing(answer.display) \
+            is not answer.outcome:
+        word = "đã ký" if answer.outcome is SignerOutcome.SIGNED else "chưa ký"
+        return Judgement(False, expected, actual,
+                         f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)")
     return Judgement(True, expected, actual)

@@ -265,6 +265,9 @@ class SignExpectation(_Model):
         "(status unobtainable: TT15 Annex II 1.2 asks a warning; signing may proceed or stop).")
     warning: bool | None = Field(default=None, description="true: a warning must be shown "
                                  "(e.g. status unobtainable, TT15 Annex II 1.2); false: none.")
+    vietnamese_result: bool = Field(
+        default=True, description="The signer must say 'đã ký' / 'chưa ký' in Vietnamese "
+        "(TT15-5.6.b) in its displayed text.")
 
 
 class Sign(_Step):

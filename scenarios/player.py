@@ -13,7 +13,7 @@ import hashlib
 import json
 import traceback
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -57,7 +57,7 @@ from .model import (
     resolve_instant,
 )
 from .outcomes import SignerAnswer, SignerOutcome, VerifierAnswer
-from .roles import Signer, SignRequest, Verifier, VerifyRequest
+from .roles import Inspector, NoAnswer, Signer, SignRequest, Verifier, VerifyRequest
 
 TRUSTED_ROOTS = ("root-cv", "root-neac")
 """Trust anchors handed to software under test: the công vụ root and the NEAC-like root.
@@ -76,11 +76,15 @@ class StepResult:
     artifacts: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     answer: SignerAnswer | VerifierAnswer | None = None
+    no_answer: NoAnswer | None = None
+    """Set when the software under test gave no usable answer at this checkpoint (ERROR)."""
+    mutants: dict[str, Judgement | NoAnswer] = field(default_factory=dict)
+    """How each defective variant fared at this checkpoint (mutation testing)."""
 
     @property
     def failed(self) -> bool:
-        return self.error is not None or (self.judgement is not None
-                                          and not self.judgement.passed)
+        return self.error is not None or self.no_answer is not None or (
+            self.judgement is not None and not self.judgement.passed)
 
 
 @dataclass
@@ -106,11 +110,19 @@ class Player:
     """Plays scenarios on one testbed with the given signer and verifier."""
 
     def __init__(self, testbed: Testbed, signer: Signer, verifier: Verifier,
-                 directory: Path) -> None:
+                 directory: Path, *, inspector: Inspector | None = None,
+                 mutant_signers: dict[str, Signer] | None = None,
+                 mutant_verifiers: dict[str, Verifier] | None = None) -> None:
+        """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
+        defective variants asked the same question at every checkpoint of their role, beside
+        the story (their outputs never feed later steps): one pass yields the mutation table."""
         self.testbed = testbed
         self.signer = signer
         self.verifier = verifier
         self.directory = directory
+        self.inspector = inspector
+        self.mutant_signers = mutant_signers or {}
+        self.mutant_verifiers = mutant_verifiers or {}
         self._artifacts: dict[str, Path] = {}
 
     # ---- the run ---------------------------------------------------------------------------
@@ -262,22 +274,59 @@ class Player:
         tsa_owner = authority.label if authority.tsa else "ca-cv"
         workdir = self.directory / "work" / f"step-{result.index}"
         workdir.mkdir(parents=True, exist_ok=True)
+        certificate_file = workdir / "expected-signer.der"
+        certificate_file.write_bytes(self.testbed.certificate_der(state.tokens[token.label]
+                                                                  .certificate))
         request = SignRequest(
             input=source, output=output, token_access=self.testbed.directory / token.access_file,
             pin_file=self.testbed.directory / token.pin_file, token_label=token.label,
             trust_roots=self.trust_roots(), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
             level=step.level, moment=self.testbed.now(), visible=step.visible,
-            field_name=f"Signature-{step.output}", workdir=workdir)
-        answer = self.signer.sign(request)
+            certificate=certificate_file, field_name=f"Signature-{step.output}",
+            workdir=workdir)
+        try:
+            answer = self.signer.sign(request)
+        except NoAnswer as silence:
+            result.no_answer = silence
+            if step.expect is None:
+                raise StepError(f"the signer gave no answer: {silence.reason}") from None
+            return
         result.answer = answer
         produced = output.exists() and output.stat().st_size > 0
         if produced:
             self._artifacts[step.output] = output
             result.artifacts.append(step.output)
         if step.expect is not None:
-            result.judgement = judge_signing(step.expect, answer, produced)
+            result.judgement = self._judge_signing(step, request, answer, produced)
+            for name, mutant in self.mutant_signers.items():
+                result.mutants[name] = self._mutant_signing(name, mutant, step, request)
         elif answer.outcome is not SignerOutcome.SIGNED or not produced:
             raise StepError(f"the signer did not sign: {answer.reason or 'no output'}")
+
+    def _judge_signing(self, step: Sign, request: SignRequest, answer: SignerAnswer,
+                       produced: bool) -> Judgement:
+        assert step.expect is not None
+        judgement = judge_signing(step.expect, answer, produced)
+        if (judgement.passed and produced and self.inspector is not None
+                and answer.outcome is SignerOutcome.SIGNED):
+            problems = self.inspector.inspect(request, answer)
+            if problems:
+                return Judgement(False, judgement.expected, judgement.actual,
+                                 "the output is wrong: " + "; ".join(problems))
+        return judgement
+
+    def _mutant_signing(self, name: str, mutant: Signer, step: Sign,
+                        request: SignRequest) -> Judgement | NoAnswer:
+        workdir = self.directory / "mutants" / name / (
+            request.workdir.name if request.workdir else "sign")
+        workdir.mkdir(parents=True, exist_ok=True)
+        shadow = replace(request, output=workdir / request.output.name, workdir=workdir)
+        try:
+            answer = mutant.sign(shadow)
+        except NoAnswer as silence:
+            return silence
+        produced = shadow.output.exists() and shadow.output.stat().st_size > 0
+        return self._judge_signing(step, shadow, answer, produced)
 
     def _tamper(self, step: Tamper, result: StepResult) -> None:
         data = self._artifact(step.input).read_bytes()
@@ -300,11 +349,23 @@ class Player:
         workdir = self.directory / "work" / f"step-{result.index}"
         workdir.mkdir(parents=True, exist_ok=True)
         self._save_revocation_evidence(workdir)
-        answer = self.verifier.verify(VerifyRequest(
-            input=self._artifact(step.input), trust_roots=self.trust_roots(),
-            moment=self.testbed.now(), workdir=workdir))
-        result.answer = answer
-        result.judgement = judge_verification(step.expect, answer)
+        request = VerifyRequest(input=self._artifact(step.input), trust_roots=self.trust_roots(),
+                                moment=self.testbed.now(), workdir=workdir)
+        try:
+            answer = self.verifier.verify(request)
+        except NoAnswer as silence:
+            result.no_answer = silence
+        else:
+            result.answer = answer
+            result.judgement = judge_verification(step.expect, answer)
+        for name, mutant in self.mutant_verifiers.items():
+            shadow_dir = self.directory / "mutants" / name / workdir.name
+            shadow_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                result.mutants[name] = judge_verification(
+                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)))
+            except NoAnswer as silence:
+                result.mutants[name] = silence
 
     def _save_revocation_evidence(self, workdir: Path) -> None:
         """What the revocation services answer at this instant, as the software could see it:
@@ -351,7 +412,8 @@ class Player:
                 else not step.failed,
                 "expected": step.judgement.expected if step.judgement else None,
                 "actual": step.judgement.actual if step.judgement else None,
-                "reason": (step.judgement.reason if step.judgement else None) or step.error,
+                "reason": (step.judgement.reason if step.judgement else None) or step.error
+                or (f"no answer: {step.no_answer.reason}" if step.no_answer else None),
                 "answer": step.answer.model_dump(mode="json") if step.answer else None,
                 "artifacts": step.artifacts,
             } for step in run.steps],
@@ -409,6 +471,8 @@ def format_run(run: ScenarioRun, start: datetime | None = None) -> str:
                          + (f" — {step.judgement.reason}" if step.judgement.reason else ""))
         if step.error:
             lines.append(f"      error: {step.error}")
+        if step.no_answer is not None:
+            lines.append(f"      no usable answer (ERROR): {step.no_answer.reason}")
     verdict = "PASSED" if run.passed else "FAILED"
     count = len(run.checkpoints)
     failed = sum(1 for step in run.steps if step.failed)

@@ -35,6 +35,8 @@ class SignRequest:
     moment: datetime
     """The testbed's current instant (what 'now' means for this signature)."""
     visible: bool = False
+    certificate: Path | None = None
+    """DER of the certificate on the token: what the produced signature must be made with."""
     reason: str | None = None
     location: str | None = None
     field_name: str | None = None
@@ -53,9 +55,34 @@ class VerifyRequest:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+class NoAnswer(Exception):  # noqa: N818 (it is what happened: the software gave no answer)
+    """The software gave no usable answer (hang, crash, garbage, nothing): an ERROR, not a FAIL.
+
+    ``evidence`` maps a kind (stdout, stderr, command, ...) to a file in the request's workdir.
+    """
+
+    def __init__(self, reason: str, evidence: dict[str, Path] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.evidence = evidence or {}
+
+
 class Signer(Protocol):
-    def sign(self, request: SignRequest) -> SignerAnswer: ...
+    def sign(self, request: SignRequest) -> SignerAnswer:
+        """Answer (signed or refused), or raise :class:`NoAnswer`."""
+        ...
 
 
 class Verifier(Protocol):
-    def verify(self, request: VerifyRequest) -> VerifierAnswer: ...
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        """Answer, or raise :class:`NoAnswer`."""
+        ...
+
+
+class Inspector(Protocol):
+    """Looks at what a signer produced, with an independent oracle: did it sign correctly?"""
+
+    def inspect(self, request: SignRequest, answer: SignerAnswer) -> list[str]:
+        """Problems with ``request.output`` (empty: none): not validating, another key, a
+        missing level attribute, a partial coverage, damaged earlier signatures, ..."""
+        ...

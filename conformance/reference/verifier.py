@@ -77,15 +77,19 @@ def verify_in_detail(document: Path | str | bytes, trust_roots: Sequence[x509.Ce
         message = _input_error(name, str(error))
         return Verification(VerifierAnswer(error=message.text(), display=message.text()), None,
                             input_error=True)
+    return Verification(answer_for(result, name=name), result)
+
+
+def answer_for(result: DocumentResult, *, name: str = "") -> VerifierAnswer:
+    """The contract-v1 answer (what a person is shown, field by field) for an oracle result."""
     signatures = [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE]
-    answer = VerifierAnswer(
+    return VerifierAnswer(
         signatures=[SignatureAnswer(
             field_name=s.field_name, indication=s.indication, sub_indication=s.sub_indication,
             display=display_dict(s),
             warnings=[w for w in [_warning(s)] if w]) for s in signatures],
         display=render_text(result, name=name),
         error=None if signatures else NO_SIGNATURE.text())
-    return Verification(answer, result)
 
 
 def _read(path: Path) -> bytes:

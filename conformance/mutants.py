@@ -1,0 +1,68 @@
+"""The mutation table: which checkpoint catches which defective variant (``kyso mutants``).
+
+The whole catalogue is played once with the reference tools; at every checkpoint every
+defective variant of that role is asked the same question beside the story. A defect is caught
+where its answer is judged wrong (or it gives no answer). A defect no checkpoint catches means
+the suite cannot tell that mistake from correct behaviour: a hole to fill with a new checkpoint.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.reference.defects import Defect, mutants
+from conformance.scenario_runs import play
+from scenarios.judge import Judgement
+from scenarios.loader import catalogue_paths, load_scenario
+from scenarios.player import ScenarioRun
+
+
+@dataclass
+class MutationTable:
+    caught: dict[Defect, list[str]] = field(default_factory=dict)
+    """Defect → the checkpoints (scenario::checkpoint) that caught it."""
+    reference_failures: list[str] = field(default_factory=list)
+    """Checkpoints the reference tools themselves failed (the table is then not meaningful)."""
+
+    @property
+    def uncaught(self) -> list[Defect]:
+        return [defect for defect in Defect if not self.caught.get(defect)]
+
+    def render(self) -> str:
+        lines = [f"{'defect':28} {'role':8} caught by"]
+        for defect in Defect:
+            catchers = self.caught.get(defect, [])
+            shown = ", ".join(catchers[:4]) + (f" (+{len(catchers) - 4})"
+                                               if len(catchers) > 4 else "")
+            lines.append(f"{defect.value:28} {defect.role:8} {shown or 'NOT CAUGHT'}")
+            lines.append(f"{'':37}↳ {defect.rule}")
+        lines.append(f"{len(Defect) - len(self.uncaught)}/{len(Defect)} defects caught")
+        if self.reference_failures:
+            lines.append("reference tools failed: " + ", ".join(self.reference_failures))
+        return "\n".join(lines)
+
+
+def record(table: MutationTable, run: ScenarioRun) -> None:
+    for step in run.checkpoints:
+        name = f"{run.scenario.id}::{step.checkpoint}"
+        if step.failed:
+            table.reference_failures.append(name)
+        for defect_name, outcome in step.mutants.items():
+            if not isinstance(outcome, Judgement) or not outcome.passed:
+                table.caught.setdefault(Defect(defect_name), []).append(name)
+
+
+def mutation_table(paths: list[Path] | None = None, directory: Path | None = None
+                   ) -> MutationTable:
+    signers, verifiers = mutants()
+    table = MutationTable()
+    with tempfile.TemporaryDirectory(prefix="kyso-mutants-") as scratch:
+        root = directory or Path(scratch)
+        for path in paths or catalogue_paths():
+            scenario = load_scenario(path)
+            run = play(scenario, root / scenario.id, mutant_signers=signers,
+                       mutant_verifiers=verifiers)
+            record(table, run)
+    return table

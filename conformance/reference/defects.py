@@ -1,0 +1,311 @@
+"""Deliberately defective variants of the reference tools ("mutants"), one broken rule each.
+
+A conformance check is only trustworthy if a correct tool passes it and a defective one fails
+it. Each :class:`Defect` names one rule a real product is known to break; the variants live here,
+outside the reference code path, and work by wrapping the reference tools: a verifier variant
+re-reads the oracle's findings the way a careless program would (or validates with a careless
+input, e.g. at the signer's claimed time, or trusting any embedded root); a signer variant skips
+a step, changes a parameter, or damages its output afterwards. `kyso mutants` plays the catalogue
+once and asks every variant at every checkpoint of its role: the table shows which checkpoint
+catches which defect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from io import BytesIO
+from pathlib import Path
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import copy_into_new_writer
+from pyhanko.sign import fields, signers
+from pyhanko.sign.pkcs11 import PKCS11Signer
+from pyhanko.sign.timestamps import HTTPTimeStamper
+
+from conformance.oracle import OracleOptions, SignatureKind, SignatureResult, open_pdf
+from conformance.reference import signer as reference_signer
+from conformance.reference.certificate_check import CheckOutcome, check_certificate
+from conformance.reference.roles import ReferenceSigner
+from conformance.reference.verifier import answer_for, trust_roots_from_files, verify_in_detail
+from scenarios.outcomes import (
+    Indication,
+    MessageClass,
+    SignerAnswer,
+    SignerOutcome,
+    SubIndication,
+    VerifierAnswer,
+)
+from scenarios.roles import SignRequest, VerifyRequest
+from testbed.tokens import TokenAccess
+
+
+class Defect(StrEnum):
+    """One broken rule; the value is the name used on the command line."""
+
+    # verifier
+    IGNORE_REVOCATION = "ignore-revocation"
+    IGNORE_EXPIRY = "ignore-expiry"
+    CLAIMED_TIME = "claimed-time"
+    ANY_ROOT = "any-root"
+    SKIP_INTEGRITY = "skip-integrity"
+    ACCEPT_INCREMENTAL_UPDATES = "accept-incremental-updates"
+    UNKNOWN_AS_GOOD = "unknown-as-good"
+    ENGLISH_ONLY = "english-only"
+    IGNORE_KEY_USAGE = "ignore-key-usage"
+    ACCEPT_WEAK_CRYPTO = "accept-weak-crypto"
+    # signer
+    NO_VALIDITY_CHECK = "no-validity-check"
+    NO_TIMESTAMP = "no-timestamp"
+    SHA1_DIGEST = "sha1-digest"
+    PARTIAL_COVERAGE = "partial-coverage"
+    DROPS_EARLIER_SIGNATURES = "drops-earlier-signatures"
+    SOFTWARE_KEY = "software-key"
+    NO_STATUS_WARNING = "no-status-warning"
+    ENGLISH_ONLY_SIGNER = "english-only-signer"
+
+    @property
+    def role(self) -> str:
+        return "signer" if self in _SIGNER_DEFECTS else "verifier"
+
+    @property
+    def rule(self) -> str:
+        return _RULES[self]
+
+
+_SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DIGEST,
+                   Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
+                   Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER}
+
+_RULES = {
+    Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
+    Defect.IGNORE_EXPIRY: "ignores the validity period (Annex II 1.1)",
+    Defect.CLAIMED_TIME: "judges at the signer's claimed time instead of a proven one",
+    Defect.ANY_ROOT: "trusts whatever root the document carries (TT15-6.1.b)",
+    Defect.SKIP_INTEGRITY: "does not compare digests (TT15-6.1.d)",
+    Defect.ACCEPT_INCREMENTAL_UPDATES: "accepts any change made after signing (TT15-6.1.h)",
+    Defect.UNKNOWN_AS_GOOD: "takes an unobtainable status as good (Annex II 1.2)",
+    Defect.ENGLISH_ONLY: "tells the person in English only (TT15-6.4.a–b)",
+    Defect.IGNORE_KEY_USAGE: "does not check key usage (Annex II 1.5, optional)",
+    Defect.ACCEPT_WEAK_CRYPTO: "accepts RSA-1024 and SHA-1 (Annex I 1.2–1.3)",
+    Defect.NO_VALIDITY_CHECK: "signs without checking the certificate (TT15-5.1.a)",
+    Defect.NO_TIMESTAMP: "leaves out the timestamp it was asked for (TT15-5.1.e)",
+    Defect.SHA1_DIGEST: "signs with SHA-1 (Annex I 1.3)",
+    Defect.PARTIAL_COVERAGE: "leaves bytes outside the signature (TT15-5.1.g)",
+    Defect.DROPS_EARLIER_SIGNATURES: "rewrites the document, breaking earlier signatures",
+    Defect.SOFTWARE_KEY: "signs with a key that is not the token's (TT15-5.1.b)",
+    Defect.NO_STATUS_WARNING: "signs silently when the status is unobtainable (Annex II 1.2)",
+    Defect.ENGLISH_ONLY_SIGNER: "tells the signer in English only (TT15-5.6.b)",
+}
+
+_REVOCATION = {SubIndication.REVOKED, SubIndication.REVOKED_NO_POE,
+               SubIndication.REVOKED_CA_NO_POE}
+_EXPIRY = {SubIndication.EXPIRED, SubIndication.OUT_OF_BOUNDS_NO_POE,
+           SubIndication.OUT_OF_BOUNDS_NOT_REVOKED, SubIndication.NOT_YET_VALID}
+_WEAK = {SubIndication.CRYPTO_CONSTRAINTS_FAILURE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE}
+_CONSTRAINTS = {SubIndication.SIG_CONSTRAINTS_FAILURE, SubIndication.CHAIN_CONSTRAINTS_FAILURE}
+
+
+def _passed(result: SignatureResult) -> SignatureResult:
+    return result.model_copy(update={"indication": Indication.TOTAL_PASSED,
+                                      "sub_indication": None})
+
+
+def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
+    """How a program with ``defect`` reads the oracle's finding about one signature."""
+    sub = result.sub_indication
+    integrity = result.integrity
+    if defect is Defect.IGNORE_REVOCATION and sub in _REVOCATION:
+        return _passed(result)
+    if defect is Defect.IGNORE_EXPIRY and sub in _EXPIRY:
+        return _passed(result)
+    if defect is Defect.UNKNOWN_AS_GOOD and sub is SubIndication.TRY_LATER:
+        return _passed(result)
+    if defect is Defect.ACCEPT_WEAK_CRYPTO and sub in _WEAK:
+        return _passed(result)
+    if defect is Defect.IGNORE_KEY_USAGE and sub in _CONSTRAINTS:
+        return _passed(result)
+    if integrity is not None and result.indication is Indication.TOTAL_FAILED:
+        bytes_changed = not integrity.intact or not integrity.signature_valid
+        if defect is Defect.SKIP_INTEGRITY and bytes_changed:
+            return _passed(result)
+        if defect is Defect.ACCEPT_INCREMENTAL_UPDATES and not bytes_changed:
+            return _passed(result)
+    return result
+
+
+def _english(answer: VerifierAnswer) -> VerifierAnswer:
+    """The same answer with every text a person sees in English only."""
+    return answer.model_copy(update={
+        "signatures": [signature.model_copy(update={"display": {
+            key: (MessageClass.of(signature.indication).english if key == "result"
+                  else "(shown in English only)") for key in signature.display}})
+            for signature in answer.signatures],
+        "display": "English only"})
+
+
+@dataclass(frozen=True)
+class DefectiveVerifier:
+    """The reference verifier with one defect."""
+
+    defect: Defect
+
+    @property
+    def name(self) -> str:
+        return f"reference verifier with defect {self.defect.value}"
+
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        roots = trust_roots_from_files(request.trust_roots)
+        options = OracleOptions(require_non_repudiation=self.defect is not
+                                Defect.IGNORE_KEY_USAGE)
+        if self.defect is Defect.ANY_ROOT:
+            roots += _embedded_roots(request.input.read_bytes())
+        detail = verify_in_detail(request.input, roots, at=request.moment, options=options)
+        if detail.result is None:
+            return detail.answer
+        if self.defect is Defect.ENGLISH_ONLY:
+            return _english(detail.answer)
+        signatures = detail.result.signatures
+        if self.defect is Defect.CLAIMED_TIME:
+            signatures = self._at_claimed_times(request, roots, options, signatures)
+        else:
+            signatures = [_careless(self.defect, s) if s.kind is SignatureKind.SIGNATURE else s
+                          for s in signatures]
+        return answer_for(detail.result.model_copy(update={"signatures": signatures}))
+
+    @staticmethod
+    def _at_claimed_times(request: VerifyRequest, roots: list[x509.Certificate],
+                          options: OracleOptions, signatures: list[SignatureResult]
+                          ) -> list[SignatureResult]:
+        """Each signature judged at the time its signer claims, as if it were proven."""
+        judged = []
+        for index, signature in enumerate(signatures):
+            claimed = signature.signing_time.claimed
+            if signature.kind is not SignatureKind.SIGNATURE or claimed is None:
+                judged.append(signature)
+                continue
+            again = verify_in_detail(request.input, roots, at=claimed, options=options).result
+            judged.append(again.signatures[index] if again else signature)
+        return judged
+
+
+def _embedded_roots(pdf: bytes) -> list[x509.Certificate]:
+    """Self-signed certificates carried inside the document's signatures."""
+    roots = []
+    for embedded in open_pdf(pdf).embedded_signatures:
+        for choice in embedded.signed_data["certificates"]:
+            certificate = choice.chosen
+            if isinstance(certificate, x509.Certificate) and \
+                    certificate.self_signed in ("maybe", "yes"):
+                roots.append(certificate)
+    return roots
+
+
+# ---- signers ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefectiveSigner:
+    """The reference signer with one defect."""
+
+    defect: Defect
+
+    @property
+    def name(self) -> str:
+        return f"reference signer with defect {self.defect.value}"
+
+    def sign(self, request: SignRequest) -> SignerAnswer:
+        defect = self.defect
+        if defect is Defect.NO_TIMESTAMP:
+            return ReferenceSigner().sign(replace(request, level="B-B"))
+        if defect is Defect.NO_VALIDITY_CHECK:
+            return _naive_sign(request, check=False)
+        if defect is Defect.SHA1_DIGEST:
+            return _naive_sign(request, digest="sha1")
+        if defect is Defect.SOFTWARE_KEY:
+            return _naive_sign(request, software_key=True)
+        if defect is Defect.DROPS_EARLIER_SIGNATURES:
+            rewritten = request.workdir / "rewritten.pdf" if request.workdir else \
+                request.output.with_suffix(".rewritten.pdf")
+            _rewrite_without_history(request.input, rewritten)
+            return ReferenceSigner().sign(replace(request, input=rewritten))
+        answer = ReferenceSigner().sign(request)
+        if defect is Defect.PARTIAL_COVERAGE and answer.outcome is SignerOutcome.SIGNED:
+            with request.output.open("ab") as output:
+                output.write(b"\n% unsigned bytes appended after signing\n")
+        if defect is Defect.NO_STATUS_WARNING:
+            return answer.model_copy(update={"warnings": [], "display": (
+                "Đã ký. / Signed." if answer.outcome is SignerOutcome.SIGNED else answer.display)})
+        if defect is Defect.ENGLISH_ONLY_SIGNER:
+            english = "Signed." if answer.outcome is SignerOutcome.SIGNED else \
+                f"Not signed: {answer.reason or ''}"
+            return answer.model_copy(update={"display": english})
+        return answer
+
+
+def _rewrite_without_history(source: Path, target: Path) -> None:
+    """Save the document as a brand-new file: earlier revisions (and signatures) lose their
+    byte ranges, as in a program that 'saves as' before signing."""
+    reader = PdfFileReader(BytesIO(source.read_bytes()), strict=False)
+    writer = copy_into_new_writer(reader)
+    output = BytesIO()
+    writer.write(output)
+    target.write_bytes(output.getvalue())
+
+
+def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha256",
+                software_key: bool = False) -> SignerAnswer:
+    """A signer as naive products write it: PKCS#11 straight into pyHanko, B-B/B-T only.
+    It reuses the reference signer's token plumbing (same package) so that only the named
+    defect differs."""
+    access = TokenAccess.load(request.token_access)
+    pin = request.pin_file.read_text(encoding="utf-8").strip()
+    roots = trust_roots_from_files(request.trust_roots)
+    try:
+        with reference_signer._token_session(access, access.module) as session:
+            certificate, chain = reference_signer._token_certificates(session, access)
+            if check:
+                result = check_certificate(certificate, chain_candidates=chain,
+                                           trust_roots=roots, moment=request.moment)
+                if result.outcome is CheckOutcome.REFUSE:
+                    return reference_signer._answer_refused(result.message, result)
+            reference_signer._login(session, access.module, pin, access.token_label)
+            if software_key:
+                stray = (ec.generate_private_key(ec.SECP256R1()) if access.key_type == "p256"
+                         else rsa.generate_private_key(65537, 2048))
+                key_info = asn1_keys.PrivateKeyInfo.load(stray.private_bytes(
+                    serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption()))
+                signer: signers.Signer = signers.SimpleSigner(
+                    signing_cert=certificate, signing_key=key_info, cert_registry=None)
+            else:
+                signer = PKCS11Signer(session, key_id=bytes.fromhex(access.key_id),
+                                      signing_cert=certificate, ca_chain=chain,
+                                      use_raw_mechanism=access.key_type == "p256")
+            timestamper = HTTPTimeStamper(request.tsa_url) \
+                if request.level != "B-B" and request.tsa_url else None
+            metadata = signers.PdfSignatureMetadata(
+                field_name=request.field_name, md_algorithm=digest,
+                subfilter=fields.SigSeedSubFilter.PADES)
+            pdf_signer = reference_signer._PdfSignerAt(metadata, signer=signer,
+                                                       timestamper=timestamper,
+                                                       moment=request.moment)
+            writer = IncrementalPdfFileWriter(BytesIO(request.input.read_bytes()), strict=False)
+            output = BytesIO()
+            asyncio.run(pdf_signer.async_sign_pdf(writer, output=output))
+    except reference_signer._Refusal as refusal:
+        return reference_signer._answer_refused(refusal.message, refusal.check)
+    request.output.write_bytes(output.getvalue())
+    return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(request.output),
+                        display="Đã ký. / Signed.")
+
+
+def mutants() -> tuple[dict[str, DefectiveSigner], dict[str, DefectiveVerifier]]:
+    """Every defective variant, by defect name, split by role."""
+    return ({d.value: DefectiveSigner(d) for d in Defect if d.role == "signer"},
+            {d.value: DefectiveVerifier(d) for d in Defect if d.role == "verifier"})
+

@@ -1,0 +1,72 @@
+"""Looking at what a signer produced, with the oracle: the judge's eyes on signing checkpoints.
+
+A signer that says "signed" is not believed on its word (TT15-5.1.b, d, e, g; Annex I 1.2–1.3):
+the new signature must validate at the signing instant, be made with the key and certificate on
+the token, carry what the requested PAdES level needs, cover the whole file, and leave every
+earlier signature as it was.
+"""
+
+from __future__ import annotations
+
+from asn1crypto import x509
+
+from conformance.oracle import DocumentResult, PadesLevel, SignatureKind, validate_pdf
+from conformance.reference.verifier import trust_roots_from_files
+from scenarios.outcomes import Indication, SignerAnswer, SubIndication
+from scenarios.roles import SignRequest
+
+_LEVEL_ORDER = [PadesLevel.B_B, PadesLevel.B_T, PadesLevel.B_LT, PadesLevel.B_LTA]
+_STATUS_UNOBTAINABLE = {SubIndication.TRY_LATER, SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE}
+
+
+def _signatures(result: DocumentResult) -> list:  # type: ignore[type-arg]
+    return [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE]
+
+
+class OracleInspector:
+    """Implements :class:`scenarios.roles.Inspector` with :mod:`conformance.oracle`."""
+
+    def inspect(self, request: SignRequest, answer: SignerAnswer) -> list[str]:
+        roots = trust_roots_from_files(request.trust_roots)
+        try:
+            produced = validate_pdf(request.output.read_bytes(), roots, at=request.moment)
+        except (OSError, ValueError) as error:
+            return [f"the output is not a readable signed PDF ({error})"]
+        before = _signatures(validate_pdf(request.input.read_bytes(), roots, at=request.moment)) \
+            if b"/ByteRange" in request.input.read_bytes() else []
+        after = _signatures(produced)
+        if len(after) != len(before) + 1:
+            return [f"expected {len(before) + 1} signature(s) in the output, found {len(after)}"]
+        problems: list[str] = []
+        new = after[-1]
+        # a signer that warned the status was unobtainable (Annex II 1.2) produced a signature
+        # whose status the oracle cannot obtain either: that much is expected, not a defect
+        explained = bool(answer.warnings) and new.sub_indication in _STATUS_UNOBTAINABLE
+        if new.indication is not Indication.TOTAL_PASSED and not explained:
+            sub = f"/{new.sub_indication.value}" if new.sub_indication else ""
+            problems.append(f"the new signature does not validate ({new.indication.value}{sub}: "
+                            f"{new.reason})")
+        if request.certificate is not None and new.signer is not None:
+            expected = x509.Certificate.load(request.certificate.read_bytes())
+            if new.signer.serial != expected.serial_number:
+                problems.append("signed with another certificate than the one on the token")
+        wanted = PadesLevel(request.level)
+        if new.pades_level is None or \
+                _LEVEL_ORDER.index(new.pades_level) < _LEVEL_ORDER.index(wanted):
+            shown = new.pades_level.value if new.pades_level else "none"
+            problems.append(f"asked for PAdES {wanted.value}, the output is {shown}")
+        integrity = new.integrity
+        # the whole file, or its whole revision followed only by archival (LTA) updates
+        if integrity is not None and not (
+                integrity.coverage == "ENTIRE_FILE"
+                or (integrity.coverage == "ENTIRE_REVISION"
+                    and integrity.modification_level == "LTA_UPDATES")):
+            problems.append(f"the signature does not cover the whole file "
+                            f"({integrity.coverage}, later changes: "
+                            f"{integrity.modification_level})")
+        for index, (old, kept) in enumerate(zip(before, after[:-1], strict=True)):
+            if kept.indication is not old.indication and kept.indication is not \
+                    Indication.TOTAL_PASSED:
+                problems.append(f"earlier signature {index + 1} was damaged: "
+                                f"{old.indication.value} before, {kept.indication.value} after")
+        return problems

@@ -1,0 +1,142 @@
+"""kyso's reference signer and verifier behind the adapter contract v1, as a vendor would wrap
+their own tool: explicit inputs only (no testbed directory), one JSON answer on stdout, logs on
+stderr, PIN read from a file.
+
+    reference_sut.py sign --input IN.pdf --output OUT.pdf --token-access ACCESS.json \\
+        --pin-file PIN --trust ROOT.pem [--trust ...] --moment ISO --level B-LT \\
+        [--tsa-url URL] [--field-name NAME] [--defect NAME]
+    reference_sut.py verify --input IN.pdf --trust ROOT.pem [...] --moment ISO [--defect NAME]
+    reference_sut.py batch [--defect NAME]      (BatchInput on stdin, BatchOutput on stdout)
+
+``--defect`` selects one of the deliberately defective variants of
+:mod:`conformance.reference.defects` (e.g. ``ignore-revocation``): that is how the example
+defective profile is made. Exit codes: 0 answered, 64 unsupported (an unknown defect for the
+role), 3 internal error (a message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+EXIT_ANSWERED, EXIT_INTERNAL, EXIT_UNSUPPORTED = 0, 3, 64
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reference_sut.py", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    sign = commands.add_parser("sign", help="sign one PDF on a PKCS#11 token")
+    sign.add_argument("--input", type=Path, required=True)
+    sign.add_argument("--output", type=Path, required=True)
+    sign.add_argument("--token-access", type=Path, required=True)
+    sign.add_argument("--pin-file", type=Path, required=True)
+    sign.add_argument("--trust", type=Path, action="append", default=[])
+    sign.add_argument("--tsa-url", default="")
+    sign.add_argument("--moment", required=True)
+    sign.add_argument("--level", default="B-LT")
+    sign.add_argument("--field-name", default="")
+    sign.add_argument("--visible", action="store_true")
+    verify = commands.add_parser("verify", help="verify every signature of one PDF")
+    verify.add_argument("--input", type=Path, required=True)
+    verify.add_argument("--trust", type=Path, action="append", default=[])
+    verify.add_argument("--moment", required=True)
+    commands.add_parser("batch", help="many cases: BatchInput on stdin, BatchOutput on stdout")
+    for command in commands.choices.values():
+        command.add_argument("--defect", help="a named defect of conformance.reference.defects")
+    return parser
+
+
+def _roles(defect: str | None) -> tuple[Any, Any]:
+    """(signer, verifier): the reference tools, or the one named defective variant."""
+    from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
+
+    if not defect:
+        return ReferenceSigner(), ReferenceVerifier()
+    from conformance.reference.defects import Defect, DefectiveSigner, DefectiveVerifier
+
+    chosen = Defect(defect)  # ValueError: unknown defect
+    if chosen.role == "signer":
+        return DefectiveSigner(chosen), ReferenceVerifier()
+    return ReferenceSigner(), DefectiveVerifier(chosen)
+
+
+def _sign_request(case: Any) -> Any:
+    from scenarios.roles import SignRequest
+
+    return SignRequest(
+        input=Path(case.input), output=Path(case.output), token_access=Path(case.token_access),
+        pin_file=Path(case.pin_file), token_label=case.token_label,
+        trust_roots=[Path(p) for p in case.trust_files], tsa_url=case.tsa_url or None,
+        level=case.level, moment=datetime.fromisoformat(case.moment), visible=case.visible,
+        reason=case.reason, location=case.location, field_name=case.field_name or None)
+
+
+def _verify_request(case: Any) -> Any:
+    from scenarios.roles import VerifyRequest
+
+    return VerifyRequest(input=Path(case.input), trust_roots=[Path(p) for p in case.trust_files],
+                         moment=datetime.fromisoformat(case.moment))
+
+
+def _batch(signer: Any, verifier: Any) -> dict[str, Any]:
+    from conformance.sut.contract import BatchInput, SignCase
+
+    cases = BatchInput.model_validate_json(sys.stdin.buffer.read()).cases
+    results = []
+    for case in cases:
+        if isinstance(case, SignCase):
+            answer = signer.sign(_sign_request(case))
+        else:
+            answer = verifier.verify(_verify_request(case))
+        results.append({"case_id": case.case_id, "answer": answer.model_dump(mode="json")})
+    return {"version": 1, "results": results}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.ERROR)  # logs never go to stdout
+    try:
+        signer, verifier = _roles(arguments.defect)
+    except ValueError:
+        print(f"unknown defect {arguments.defect!r}", file=sys.stderr)
+        return EXIT_UNSUPPORTED
+    try:
+        if arguments.command == "batch":
+            print(json.dumps(_batch(signer, verifier), ensure_ascii=False))
+            return EXIT_ANSWERED
+        from conformance.sut.contract import SignCase, VerifyCase
+
+        trust = [str(path.resolve()) for path in arguments.trust]
+        if arguments.command == "sign":
+            from testbed.tokens.access import TokenAccess
+
+            access = TokenAccess.load(arguments.token_access)
+            case = SignCase(
+                case_id="cli", input=str(arguments.input), output=str(arguments.output),
+                token_access=str(arguments.token_access), pin_file=str(arguments.pin_file),
+                token_label=access.token_label, key_label=access.key_label,
+                certificate_label=access.certificate_label, module=access.module,
+                trust_files=trust, tsa_url=arguments.tsa_url or None, moment=arguments.moment,
+                level=arguments.level, visible=arguments.visible,
+                field_name=arguments.field_name or None)
+            answer = signer.sign(_sign_request(case))
+        else:
+            answer = verifier.verify(_verify_request(VerifyCase(
+                case_id="cli", input=str(arguments.input), trust_files=trust,
+                moment=arguments.moment)))
+    except Exception as error:  # noqa: BLE001 (contract: a message on stderr, exit 3)
+        print(f"reference_sut: internal error: {type(error).__name__}: {error}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+    print(answer.model_dump_json())
+    return EXIT_ANSWERED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

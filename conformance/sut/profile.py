@@ -1,0 +1,431 @@
+"""The SUT profile (``sut.toml``): what the software claims, and how kyso must drive it.
+
+A tester describes a vendor's software once: who made it (``[sut]``), which roles it plays
+(``roles``), what it declares it supports (``[capabilities]``, the implementation conformance
+statement: a case that needs a capability declared unsupported is SKIPPED with that reason,
+unless the requirement behind it is mandatory, which makes it FAIL), and how it is started
+(``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table).
+
+The field descriptions below are the vendor documentation (``conformance/sut/CONTRACT.md`` shows
+one example per adapter kind). A bad profile is refused before any case runs, with one line
+``FILE: FIELD: PROBLEM`` (:class:`ProfileError`): unknown keys, unknown placeholders in command
+templates, regular expressions that do not compile, a missing table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from conformance.sut.contract import DEFAULT_UNSUPPORTED_EXIT_CODE
+from testbed.errors import InvalidInputError
+
+DEFAULT_TIMEOUT_SECONDS = 60.0
+
+
+class Placeholder(StrEnum):
+    """What a command template may contain (``{input}``); each is one argument's worth of text."""
+
+    INPUT = "input"
+    """Absolute path of the PDF to sign or verify."""
+    OUTPUT = "output"
+    """Absolute path where the signed PDF must be written (signer only; never on refusal)."""
+    TOKEN_ACCESS = "token_access"
+    """Absolute path of the token access JSON (module, environment, labels; never the PIN)."""
+    PIN_FILE = "pin_file"
+    """Absolute path of a file (mode 0600) holding the token's user PIN."""
+    TOKEN_LABEL = "token_label"
+    """CKA_LABEL of the token to sign with."""
+    KEY_LABEL = "key_label"
+    """CKA_LABEL of the private key on the token."""
+    CERTIFICATE_LABEL = "certificate_label"
+    """CKA_LABEL of the signer's certificate on the token."""
+    MODULE = "module"
+    """Absolute path of the PKCS#11 module to load (its environment is exported for the SUT)."""
+    TRUST_DIR = "trust_dir"
+    """A directory holding only the trust anchors, one PEM file each."""
+    TRUST_FILES = "trust_files"
+    """The trust anchors as PEM files: the argument is repeated once per file."""
+    TSA_URL = "tsa_url"
+    """The timestamp authority's URL (empty when there is none)."""
+    MOMENT = "moment"
+    """The testbed instant to use as "now", ISO 8601 with offset (2026-11-22T09:00:00+07:00)."""
+    LEVEL = "level"
+    """The PAdES baseline level asked for: B-B, B-T, B-LT or B-LTA."""
+    WORKDIR = "workdir"
+    """The SUT's private working directory for this case (also its cwd, HOME and TMPDIR)."""
+    FIELD_NAME = "field_name"
+    """The signature field name to use (empty: the SUT chooses)."""
+    PYTHON = "python"
+    """The Python interpreter running kyso (for SUTs written in Python, and the examples)."""
+    PROFILE_DIR = "profile_dir"
+    """The directory holding this sut.toml (to reach scripts shipped beside it)."""
+
+
+_SIGN_ONLY = {Placeholder.OUTPUT, Placeholder.TOKEN_ACCESS, Placeholder.PIN_FILE,
+              Placeholder.TOKEN_LABEL, Placeholder.KEY_LABEL, Placeholder.CERTIFICATE_LABEL,
+              Placeholder.MODULE, Placeholder.TSA_URL, Placeholder.LEVEL, Placeholder.FIELD_NAME}
+SIGN_PLACEHOLDERS = frozenset(Placeholder)
+VERIFY_PLACEHOLDERS = frozenset(set(Placeholder) - _SIGN_ONLY)
+BATCH_PLACEHOLDERS = frozenset({Placeholder.PYTHON, Placeholder.PROFILE_DIR, Placeholder.WORKDIR})
+
+
+class ProfileError(InvalidInputError):
+    """A profile that cannot be used; the message is ``FILE: FIELD: PROBLEM`` on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+PadesLevel = Literal["B-B", "B-T", "B-LT", "B-LTA"]
+Regime = Literal["public", "cong-vu", "state-doc"]
+Role = Literal["signer", "verifier"]
+
+
+class SutInfo(_Model):
+    """``[sut]``: which software this profile describes (printed in every report header)."""
+
+    name: str = Field(min_length=1, description="Product name, e.g. 'VNPT-CA Signing Tool'.")
+    vendor: str = Field(min_length=1, description="Who makes it.")
+    version: str = Field(min_length=1, description="The exact version tested, e.g. '2.3.1'.")
+
+
+class Capabilities(_Model):
+    """``[capabilities]``: the implementation conformance statement (optional capabilities).
+
+    A case that needs a capability declared here as unsupported is SKIPPED with the reason
+    "declared unsupported in sut.toml"; if the requirement behind the case is mandatory, the
+    case is FAIL instead: a mandatory requirement is never skipped.
+    """
+
+    pades_levels: list[PadesLevel] = Field(
+        default_factory=list,
+        description="PAdES baseline levels the signer can produce (B-B, B-T, B-LT, B-LTA).")
+    ocsp: bool = Field(default=True, description="It checks revocation through OCSP.")
+    crl: bool = Field(default=True, description="It checks revocation through CRLs.")
+    offline: bool = Field(default=False, description="It can verify without network access "
+                          "(from validation data embedded in the document).")
+    token_types: list[Literal["pkcs11"]] = Field(
+        default_factory=lambda: ["pkcs11"],
+        description="Kinds of signing device it can use; the testbed offers PKCS#11 tokens.")
+    visible_signature: bool = Field(default=False,
+                                    description="The signer can place a visible signature.")
+    trust_store_management: bool = Field(
+        default=False, description="Trust anchors can be configured (added/removed) by the user.")
+    evidence_storage: bool = Field(
+        default=False, description="It keeps the validation data used (TT15-5.4 evidence).")
+
+
+class ExitCodes(_Model):
+    """``[adapter.cli.exit_codes]`` (answer = "exit-code"): exit codes that carry the verdict."""
+
+    signed: list[int] = Field(default_factory=lambda: [0],
+                              description="Signer: exit codes meaning 'signed' (with an output).")
+    refused: list[int] = Field(default_factory=list,
+                               description="Signer: exit codes meaning 'refused to sign'.")
+    total_passed: list[int] = Field(default_factory=list, alias="TOTAL-PASSED",
+                                    description="Verifier: exit codes meaning 'valid'.")
+    total_failed: list[int] = Field(default_factory=list, alias="TOTAL-FAILED",
+                                    description="Verifier: exit codes meaning 'invalid'.")
+    indeterminate: list[int] = Field(default_factory=list, alias="INDETERMINATE",
+                                     description="Verifier: exit codes meaning 'cannot tell'.")
+
+    def indication_of(self, exit_code: int) -> str | None:
+        for indication, codes in (("TOTAL-PASSED", self.total_passed),
+                                  ("TOTAL-FAILED", self.total_failed),
+                                  ("INDETERMINATE", self.indeterminate)):
+            if exit_code in codes:
+                return indication
+        return None
+
+
+class Patterns(_Model):
+    """``[adapter.cli.patterns]`` (answer = "exit-code"): Python regular expressions on stdout.
+
+    Verifier: every stdout line matching one of the three indication patterns (tried in the
+    order TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) is one signature; a named group
+    ``(?P<field>...)`` captures its field name. Signer: ``refused`` matching stdout or stderr
+    means a refusal; ``signed``, if given, must match for a signature to count.
+    """
+
+    signed: str | None = Field(default=None, description="Signer: text meaning 'signed'.")
+    refused: str | None = Field(default=None, description="Signer: text meaning 'refused'.")
+    total_passed: str | None = Field(default=None, alias="TOTAL-PASSED",
+                                     description="Verifier: one line per valid signature.")
+    total_failed: str | None = Field(default=None, alias="TOTAL-FAILED",
+                                     description="Verifier: one line per invalid signature.")
+    indeterminate: str | None = Field(default=None, alias="INDETERMINATE",
+                                      description="Verifier: one line per undecided signature.")
+
+    def indications(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(name, re.compile(pattern, re.MULTILINE)) for name, pattern in
+                (("TOTAL-PASSED", self.total_passed), ("TOTAL-FAILED", self.total_failed),
+                 ("INDETERMINATE", self.indeterminate)) if pattern is not None]
+
+
+class CliAdapter(_Model):
+    """``[adapter.cli]``: one process per case, started from an argument-list template."""
+
+    sign: list[str] | None = Field(
+        default=None, min_length=1,
+        description="Signer command as an argument list (no shell), with placeholders like "
+        "{input}; required when roles include 'signer'.")
+    verify: list[str] | None = Field(
+        default=None, min_length=1,
+        description="Verifier command as an argument list, with placeholders; required when "
+        "roles include 'verifier'.")
+    timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=3600,
+                                   description="Wall time per case; then ERROR 'timeout'.")
+    answer: Literal["json", "exit-code"] = Field(
+        default="json",
+        description="'json': one contract-v1 JSON object on stdout (preferred); 'exit-code': "
+        "the verdict is read from exit_codes and patterns (tools that cannot print JSON).")
+    unsupported_exit_code: int = Field(
+        default=DEFAULT_UNSUPPORTED_EXIT_CODE, ge=1, le=255,
+        description="Exit code meaning 'this case is not supported' (SKIPPED).")
+    exit_codes: ExitCodes = Field(default_factory=ExitCodes,
+                                  description="answer = 'exit-code': codes carrying the verdict.")
+    patterns: Patterns = Field(default_factory=Patterns,
+                               description="answer = 'exit-code': regular expressions on stdout.")
+
+
+class BatchAdapter(_Model):
+    """``[adapter.batch]``: one process for many cases (cases on stdin, results on stdout)."""
+
+    command: list[str] = Field(min_length=1, description="The batch program as an argument "
+                               "list; placeholders: {python}, {profile_dir}, {workdir}.")
+    timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=3600,
+                                   description="Wall time per case; a batch of N cases gets N "
+                                   "times this.")
+    unsupported_exit_code: int = Field(default=DEFAULT_UNSUPPORTED_EXIT_CODE, ge=1, le=255,
+                                       description="Exit code meaning 'batch mode unsupported'.")
+
+
+class PythonAdapter(_Model):
+    """``[adapter.python]``: an entry point called inside kyso (trusted code: no sandbox)."""
+
+    entry_point: str = Field(
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+        description="'module:factory'; factory(**options) returns an object with "
+        "sign(SignRequest) -> SignerAnswer and/or verify(VerifyRequest) -> VerifierAnswer.")
+    path: list[str] = Field(default_factory=list, description="Directories added to sys.path, "
+                            "relative to the profile's directory.")
+    options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Keyword arguments for the factory.")
+
+
+class ManualAdapter(_Model):
+    """``[adapter.manual]``: a person runs the program (GUI) from a test kit and records results."""
+
+    program: str = Field(min_length=1, description="How the tester starts the program "
+                         "(e.g. 'Start menu > Ký số > VNPT-CA Plugin').")
+    instructions: str | None = Field(default=None, description="Extra notes for the tester.")
+
+
+class Adapter(_Model):
+    """``[adapter]``: how kyso drives the SUT; exactly the table of ``kind`` must be given."""
+
+    kind: Literal["cli", "batch", "python", "manual"] = Field(
+        description="cli | batch | python | manual.")
+    cli: CliAdapter | None = None
+    batch: BatchAdapter | None = None
+    python: PythonAdapter | None = None
+    manual: ManualAdapter | None = None
+
+    @model_validator(mode="after")
+    def _one_table(self) -> Adapter:
+        if getattr(self, self.kind) is None:
+            raise ValueError(f"adapter.{self.kind}: required when adapter.kind = "
+                             f"'{self.kind}' (a [adapter.{self.kind}] table)")
+        for other in ("cli", "batch", "python", "manual"):
+            if other != self.kind and getattr(self, other) is not None:
+                raise ValueError(f"adapter.{other}: given, but adapter.kind = '{self.kind}'")
+        return self
+
+
+class SutProfile(_Model):
+    """A whole ``sut.toml``."""
+
+    sut: SutInfo
+    roles: list[Role] = Field(min_length=1, description="'signer', 'verifier' or both.")
+    regimes: list[Regime] = Field(
+        default_factory=lambda: ["public"],
+        description="Legal regimes it claims: 'public' (public digital signatures), 'cong-vu' "
+        "(the government's special-use CA), 'state-doc' (state administrative documents).")
+    capabilities: Capabilities
+    adapter: Adapter
+    env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra environment variables for the SUT (the rest of kyso's environment "
+        "is never passed on), e.g. JAVA_HOME.")
+
+    _path: Path | None = PrivateAttr(default=None)
+    _sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The profile file this was loaded from."""
+        return self._path
+
+    @property
+    def sha256(self) -> str | None:
+        """SHA-256 of the profile file's bytes (recorded in the run header)."""
+        return self._sha256
+
+    @property
+    def directory(self) -> Path:
+        return self._path.parent if self._path is not None else Path.cwd()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SutProfile:
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("roles: a role is listed twice")
+        for name in self.env:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"env.{name}: not a valid environment variable name")
+        if "signer" in self.roles and not self.capabilities.pades_levels:
+            raise ValueError("capabilities.pades_levels: a signer must declare at least one "
+                             "PAdES level")
+        cli = self.adapter.cli
+        if cli is not None:
+            for role, attribute in (("signer", "sign"), ("verifier", "verify")):
+                if role in self.roles and getattr(cli, attribute) is None:
+                    raise ValueError(f"adapter.cli.{attribute}: required, the roles include "
+                                     f"'{role}'")
+            _check_template("adapter.cli.sign", cli.sign, SIGN_PLACEHOLDERS)
+            _check_template("adapter.cli.verify", cli.verify, VERIFY_PLACEHOLDERS)
+            _check_patterns(cli.patterns)
+            if cli.answer == "exit-code" and "verifier" in self.roles \
+                    and not cli.patterns.indications() \
+                    and not any((cli.exit_codes.total_passed, cli.exit_codes.total_failed,
+                                 cli.exit_codes.indeterminate)):
+                raise ValueError("adapter.cli.patterns: answer = 'exit-code' needs indication "
+                                 "patterns or exit codes for the verifier")
+        if self.adapter.batch is not None:
+            _check_template("adapter.batch.command", self.adapter.batch.command,
+                            BATCH_PLACEHOLDERS)
+        return self
+
+    def supports_level(self, level: str) -> bool:
+        return level in self.capabilities.pades_levels
+
+
+def template_fields(text: str) -> list[str]:
+    """The placeholder names in one template argument (``{{`` and ``}}`` are literal braces)."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def _check_template(where: str, template: list[str] | None, allowed: frozenset[Placeholder]
+                    ) -> None:
+    if template is None:
+        return
+    for index, argument in enumerate(template):
+        try:
+            names = [(name, spec, conversion) for _, name, spec, conversion
+                     in string.Formatter().parse(argument) if name is not None]
+        except ValueError as error:
+            raise ValueError(f"{where}[{index}]: {error} (write {{{{ and }}}} for literal "
+                             "braces)") from None
+        for name, spec, conversion in names:
+            if name not in {p.value for p in Placeholder}:
+                raise ValueError(f"{where}[{index}]: unknown placeholder {{{name}}} (known: "
+                                 + " ".join(f"{{{p.value}}}" for p in Placeholder) + ")")
+            if name not in allowed:
+                raise ValueError(f"{where}[{index}]: placeholder {{{name}}} is not available "
+                                 "here")
+            if spec or conversion:
+                raise ValueError(f"{where}[{index}]: placeholder {{{name}}} takes no format "
+                                 "or conversion")
+            if name == Placeholder.TRUST_FILES and len(names) > 1:
+                raise ValueError(f"{where}[{index}]: {{trust_files}} repeats its argument per "
+                                 "file; it cannot share it with another placeholder")
+
+
+def _check_patterns(patterns: Patterns) -> None:
+    for name, field in Patterns.model_fields.items():
+        pattern = getattr(patterns, name)
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"adapter.cli.patterns.{field.alias or name}: bad regular "
+                             f"expression: {error}") from None
+
+
+# ---- loading --------------------------------------------------------------------------------
+_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])?(?:\.[\w-]+(?:\[\d+\])?)*): ")
+
+
+def _dotted(location: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _first_error(error: ValidationError) -> str:
+    detail = error.errors()[0]
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    location = tuple(part for part in detail["loc"] if part != "")
+    inner = _PATH_IN_MESSAGE.match(message)
+    if inner:  # a model-level check names its own field path
+        return message
+    dotted = _dotted(location) or "profile"
+    if detail["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; unknown keys are errors)"
+        if len(location) == 2 and location[1] in ("roles", "regimes", "env"):
+            message += (f"; '{location[1]}' is a top-level key: in TOML it must come before "
+                        "the first [table]")
+    elif detail["type"] == "missing":
+        message = ("required table, missing" if location and location[-1] in
+                   {"sut", "capabilities", "adapter"} else "required, missing")
+    elif detail["type"] in ("literal_error", "enum"):
+        message = f"{detail.get('input')!r}: {message}"
+    return f"{dotted}: {message}"
+
+
+def parse_profile(text: str, source: str = "sut.toml") -> SutProfile:
+    """Validate profile TOML text; raises :class:`ProfileError` (``source: field: problem``)."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(f"{source}: invalid TOML: {error}") from None
+    try:
+        return SutProfile.model_validate(data)
+    except ValidationError as error:
+        raise ProfileError(f"{source}: {_first_error(error)}") from None
+
+
+def load_profile(path: Path | str) -> SutProfile:
+    """Load and validate a ``sut.toml``; the result knows its path and SHA-256."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not UTF-8 text") from None
+    profile = parse_profile(text, str(path))
+    profile._path = path.resolve()
+    profile._sha256 = hashlib.sha256(raw).hexdigest()
+    return profile
+
+
+__all__ = [
+    "Adapter", "BatchAdapter", "Capabilities", "CliAdapter", "ExitCodes", "ManualAdapter",
+    "Patterns", "Placeholder", "ProfileError", "PythonAdapter", "SutInfo", "SutProfile",
+    "load_profile", "parse_profile", "template_fields",
+]

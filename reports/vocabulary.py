@@ -1,0 +1,176 @@
+"""The words every renderer shares: verdicts, severities and levels in Vietnamese and English,
+the overall conclusion, Vietnam-time instants, and the redaction of secrets.
+
+One place for them so the HTML page, the PDF *biên bản*, the JUnit file and the diff table say
+"Không đạt" for the same thing. Vietnamese comes first everywhere: the reader is a Sở KH&CN
+officer; English follows for the vendor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from .results import Results, Severity, Verdict
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+"""Indochina Time (UTC+07:00, no daylight saving): every instant in a report is shown in it."""
+
+
+@dataclass(frozen=True)
+class Words:
+    """One term in both languages."""
+
+    vi: str
+    en: str
+
+
+VERDICT_WORDS: dict[Verdict, Words] = {
+    Verdict.PASS: Words("Đạt", "Pass"),
+    Verdict.FAIL: Words("Không đạt", "Fail"),
+    Verdict.ERROR: Words("Lỗi (không có câu trả lời dùng được)", "Error (no usable answer)"),
+    Verdict.SKIPPED: Words("Bỏ qua", "Skipped"),
+}
+SHORT_VERDICT_WORDS: dict[Verdict, Words] = {
+    **VERDICT_WORDS,
+    Verdict.ERROR: Words("Lỗi", "Error"),
+}
+"""For narrow table cells; the legend in each report spells out what ``Lỗi`` means."""
+
+VERDICT_ORDER = (Verdict.FAIL, Verdict.ERROR, Verdict.SKIPPED, Verdict.PASS)
+"""Problems first: the order in which renderers list verdicts and sort cases."""
+
+SEVERITY_WORDS: dict[Severity, Words] = {
+    Severity.FAIL: Words("Nghiêm trọng", "Fail"),
+    Severity.WARNING: Words("Cảnh báo", "Warning"),
+    Severity.INFO: Words("Thông tin", "Info"),
+    Severity.IGNORE: Words("Bỏ qua", "Ignore"),
+}
+
+LEVEL_WORDS: dict[str, Words] = {
+    "mandatory": Words("Bắt buộc", "Mandatory"),
+    "recommended": Words("Khuyến nghị", "Recommended"),
+    "optional": Words("Tùy chọn", "Optional"),
+    "informational": Words("Tham khảo", "Informational"),
+}
+
+ROLE_WORDS: dict[str, Words] = {
+    "signer": Words("Phần mềm ký số", "Signing software"),
+    "verifier": Words("Phần mềm kiểm tra chữ ký số", "Signature verification software"),
+}
+
+
+def level_words(level: str) -> Words:
+    """The requirement level in both languages (an unknown level is shown as written)."""
+    return LEVEL_WORDS.get(level, Words(level, level))
+
+
+def role_of(case_id: str) -> str:
+    """The role part of a case ID (``role::family::name``)."""
+    return case_id.split("::", 1)[0]
+
+
+def family_of(case_id: str) -> str:
+    """``role::family`` of a case ID: the JUnit test suite and the diff grouping."""
+    parts = case_id.split("::")
+    return "::".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+def vietnam_time(instant: datetime) -> str:
+    """ISO 8601 in Vietnam time, to the second: ``2026-11-22T09:30:00+07:00``.
+
+    A naive instant is taken as UTC (the runner writes aware instants; this only keeps an old or
+    hand-written file renderable)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
+
+
+def duration_text(seconds: float) -> str:
+    """A case duration for people: ``0.42 s``, ``12.3 s``, ``2 min 05 s``."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """The one-line outcome an officer reads first."""
+
+    verdict: Verdict
+    words: Words
+
+
+def conclusion(results: Results) -> Conclusion:
+    """FAIL when a mandatory requirement failed; ERROR when none failed but some requirement
+    could not be judged; otherwise PASS (of the requirements tested, which the report lists)."""
+    if results.summary.mandatory_failures:
+        return Conclusion(Verdict.FAIL, Words(
+            "KHÔNG ĐẠT: có yêu cầu bắt buộc không đạt",
+            "FAIL: some mandatory requirements are not met"))
+    if any(requirement.verdict is Verdict.ERROR for requirement in results.requirements):
+        return Conclusion(Verdict.ERROR, Words(
+            "CHƯA KẾT LUẬN ĐƯỢC: có yêu cầu chưa đánh giá được (phần mềm không trả lời được)",
+            "INCONCLUSIVE: some requirements could not be judged (no usable answer)"))
+    return Conclusion(Verdict.PASS, Words(
+        "ĐẠT: mọi yêu cầu bắt buộc được kiểm tra đều đạt",
+        "PASS: every mandatory requirement tested is met"))
+
+
+# ---- secrets ---------------------------------------------------------------------------------
+REDACTED = "[đã che / redacted]"
+
+_SECRET_NAMES = (r"(?:so[-_ ]?pin|user[-_ ]?pin|pin[-_]?value|pin[-_ ]?code|pin|passphrase|"
+                 r"password|passwd|mật khẩu|token[-_ ]?secret|secret)")
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    re.DOTALL)
+"""A PEM private key of any kind: the whole block, or the rest of a truncated one."""
+_SECRET_ASSIGNMENTS = (
+    # "PIN: 123456", "so_pin=1234", "pin-value=1234" (a PKCS#11 URI), "mật khẩu: abc"
+    re.compile(rf"(?i)(?<![\w-])({_SECRET_NAMES}\s*[:=]\s*)[^\s,;)\]}}'\"]+"),
+    # "PIN 123456": a bare number after the word
+    re.compile(rf"(?i)(?<![\w-])({_SECRET_NAMES}\s+)\d{{4,}}\b"),
+    # "--pin 123456", "--so-pin=1234", "-pin 1234"
+    re.compile(r"(?i)(?<![\w-])(--?(?:so-)?pin[= ]|--password[= ]|--passphrase[= ])\S+"),
+)
+
+
+def redact(text: str) -> str:
+    """The text with anything that looks like a PIN, password or private key replaced.
+
+    A safety net, not the rule: the runner must never record a secret in the first place. It
+    exists because ``actual`` and ``reason`` quote the software's own output, which may echo a
+    PIN or dump a key; a report handed to a vendor must not carry one."""
+    text = _PRIVATE_KEY.sub(f"-----{REDACTED}-----", text)
+    for pattern in _SECRET_ASSIGNMENTS:
+        text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
+    return text
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_value(item) for key, item in value.items()}
+    return value
+
+
+_FREE_TEXT_FIELDS = ("expected", "actual", "reason")
+
+
+def redacted(results: Results) -> Results:
+    """A copy of the results whose free-text fields (what software said) are redacted.
+
+    IDs, hashes and paths are left alone: they are ours, and changing one would break links."""
+    cases = [case.model_copy(update={name: _redact_value(getattr(case, name))
+                                     for name in _FREE_TEXT_FIELDS})
+             for case in results.cases]
+    return results.model_copy(update={"cases": cases})

@@ -1,0 +1,20 @@
+"""Testing the tester: the reference tools pass every checkpoint, and every defective variant
+is caught by at least one checkpoint of the catalogue."""
+
+from __future__ import annotations
+
+from conformance.mutants import mutation_table
+from conformance.reference.defects import Defect
+
+
+def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
+    table = mutation_table()
+    assert not table.reference_failures, table.render()
+    assert not table.uncaught, table.render()
+    # spot checks that the right checkpoints do the catching
+    assert "untrusted-roots::verify-unrelated-root" in table.caught[Defect.ANY_ROOT]
+    assert "tampering::verify-byte-changed" in table.caught[Defect.SKIP_INTEGRITY]
+    assert "revocation-outage::sign-status-unobtainable-warns" in \
+        table.caught[Defect.NO_STATUS_WARNING]
+    assert "organisation-seal::sign-seal-after-personal" in \
+        table.caught[Defect.DROPS_EARLIER_SIGNATURES]
