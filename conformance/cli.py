@@ -164,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_command(commands)
     add_sign_command(commands)
     add_scenario_command(commands)
+    conform = commands.add_parser("conform", help="run the conformance cases against a SUT")
+    conform.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
+    conform.add_argument("--only", action="append", default=[],
+                         help="only cases whose ID matches (shell pattern or substring)")
+    conform.add_argument("--policy", default="default",
+                         help="validation policy: default, strict, or a policy .yaml file")
+    conform.add_argument("--out", type=Path, help="output directory (default: out/conform-<sut>)")
     mutants = commands.add_parser(
         "mutants", help="which checkpoint catches which defective variant of the reference tools")
     mutants.add_argument("--scenario", action="append", default=[],
@@ -380,6 +387,22 @@ def _service(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _conform(arguments: argparse.Namespace) -> int:
+    from conformance.runner import RunOptions, conform, exit_code
+
+    out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}"
+    results = conform(RunOptions(profile=arguments.sut, out=out, policy=arguments.policy,
+                                 only=tuple(arguments.only)))
+    counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
+                       sorted(results.summary.cases.items()))
+    print(f"{len(results.cases)} cases: {counts}")
+    if results.summary.mandatory_failures:
+        print("mandatory requirements failed / yêu cầu bắt buộc không đạt: "
+              + ", ".join(results.summary.mandatory_failures))
+    print(f"results: {out / 'results.json'}")
+    return exit_code(results)
+
+
 def _mutants(arguments: argparse.Namespace) -> int:
     from conformance.mutants import mutation_table
     from scenarios.loader import find_scenario
@@ -397,7 +420,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
-             "demo": _demo, "mutants": _mutants}
+             "demo": _demo, "mutants": _mutants, "conform": _conform}
 _HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
                   "scenario": run_scenario_command})
 

@@ -156,11 +156,15 @@ def _heading(diff: ResultsDiff) -> list[str]:
 _NO_CHANGE = "Không có kết quả nào thay đổi. / No verdict changed."
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _summary(diff: ResultsDiff) -> str:
-    worse = len(diff.regressions)
-    return (f"{len(diff.requirements)} yêu cầu, {len(diff.cases)} ca thay đổi; {worse} ca kém "
-            f"hơn. / {len(diff.requirements)} requirements, {len(diff.cases)} cases changed; "
-            f"{worse} cases worse.")
+    requirements, cases, worse = len(diff.requirements), len(diff.cases), len(diff.regressions)
+    return (f"{requirements} yêu cầu, {cases} ca thay đổi; {worse} ca kém hơn. / "
+            f"{_count(requirements, 'requirement')}, {_count(cases, 'case')} changed; "
+            f"{worse} worse.")
 
 
 def render_diff_table(diff: ResultsDiff) -> str:

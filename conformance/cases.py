@@ -1,0 +1,85 @@
+"""Conformance cases, derived from scenario checkpoints: one case per checkpoint and role.
+
+A case's ID is data, not a function name: ``role::scenario::checkpoint`` (e.g.
+``verifier::revoked-after-signing::verify-revoked-after-timestamp``). Its requirement IDs come
+from the checkpoint and must exist in the legal catalogue; its expected outcome is the
+checkpoint's expectation. Nothing here is stored as an expiring file: cases are regenerated from
+the scenarios on every run.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenarios.loader import catalogue_paths, load_scenario
+from scenarios.model import Scenario, Sign, Verify
+from testbed.errors import InvalidInputError
+
+from .requirements import Text, catalogue
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    role: str
+    scenario: str
+    checkpoint: str
+    step_index: int
+    requirements: tuple[str, ...]
+    title: Text
+    expected: str
+    flags: tuple[str, ...]
+
+
+def case_id(role: str, scenario: str, checkpoint: str) -> str:
+    return f"{role}::{scenario}::{checkpoint}"
+
+
+def _expected(step: Sign | Verify) -> str:
+    if isinstance(step, Sign):
+        assert step.expect is not None
+        return step.expect.outcome + ("" if step.expect.warning is None else
+                                      (", with a warning" if step.expect.warning
+                                       else ", no warning"))
+    subs = "|".join(s.value for s in step.expect.sub_indications) or "any"
+    return f"{step.expect.indication.value} ({subs})"
+
+
+def cases_of(scenario: Scenario) -> list[Case]:
+    found = []
+    for index, step in scenario.checkpoints():
+        assert step.checkpoint is not None
+        role = "signer" if isinstance(step, Sign) else "verifier"
+        found.append(Case(
+            id=case_id(role, scenario.id, step.checkpoint.id), role=role, scenario=scenario.id,
+            checkpoint=step.checkpoint.id, step_index=index,
+            requirements=tuple(step.checkpoint.requirements),
+            title=Text(vi=step.checkpoint.why.vi, en=step.checkpoint.why.en),
+            expected=_expected(step), flags=tuple(flag.value for flag in step.checkpoint.flags)))
+    return found
+
+
+def all_cases(paths: list[Path] | None = None) -> list[Case]:
+    """Every case of the catalogue; IDs unique, requirement IDs known."""
+    known = catalogue()
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for path in paths or catalogue_paths():
+        for case in cases_of(load_scenario(path)):
+            if case.id in seen:
+                raise InvalidInputError(f"{path}: case {case.id} is defined twice")
+            unknown = [r for r in case.requirements if r not in known]
+            if unknown:
+                raise InvalidInputError(f"{path}: {case.checkpoint}: requirement {unknown[0]} "
+                                        "is not in conformance/requirements.yaml")
+            seen.add(case.id)
+            cases.append(case)
+    return cases
+
+
+def matches(case: Case, patterns: list[str]) -> bool:
+    """``--only`` patterns (shell-style, on the case ID); none means every case."""
+    return not patterns or any(fnmatch.fnmatchcase(case.id, pattern) or pattern in case.id
+                               for pattern in patterns)

@@ -1,0 +1,99 @@
+"""The legal requirement catalogue (``requirements.yaml``) as validated data.
+
+Every checkpoint of every scenario names requirement IDs; this module is where those IDs mean
+something: the clause, how sure we are of its text (VERIFIED … NOT-FOUND), the regimes it binds,
+its level (mandatory / recommended / optional / informational), the roles, a statement in
+Vietnamese and English in our own words, and our interpretation where the law is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from scenarios.model import REQUIREMENT_ID
+from testbed.errors import InvalidInputError
+
+CATALOGUE_PATH = Path(__file__).resolve().parent / "requirements.yaml"
+
+
+class Confidence(StrEnum):
+    VERIFIED = "VERIFIED"
+    VERIFIED_TRANSCRIPT = "VERIFIED-TRANSCRIPT"
+    SECONDARY = "SECONDARY"
+    NOT_FOUND = "NOT-FOUND"
+
+
+class Level(StrEnum):
+    MANDATORY = "mandatory"
+    RECOMMENDED = "recommended"
+    OPTIONAL = "optional"
+    INFORMATIONAL = "informational"
+
+
+class Text(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    vi: str
+    en: str
+
+
+class Requirement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    clause: str
+    confidence: Confidence
+    regimes: list[Literal["public", "cong-vu", "state-doc"]] = Field(min_length=1)
+    level: Level
+    roles: list[Literal["signer", "verifier"]] = Field(min_length=1)
+    statement: Text
+    interpretation: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _shape(cls, value: str) -> str:
+        if not REQUIREMENT_ID.match(value):
+            raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
+        return value
+
+
+class CatalogueError(InvalidInputError):
+    """The catalogue file is broken (one line: file, entry, field)."""
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Requirement]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = TypeAdapter(list[Requirement]).validate_python(data)
+    except OSError as error:
+        raise CatalogueError(f"{path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise CatalogueError(f"{path}: YAML error: {' '.join(str(error).split())}") from None
+    except ValidationError as error:
+        detail = error.errors()[0]
+        where = ".".join(str(part) for part in detail["loc"])
+        raise CatalogueError(f"{path}: [{where}]: {detail['msg']}") from None
+    catalogue: dict[str, Requirement] = {}
+    for entry in entries:
+        if entry.id in catalogue:
+            raise CatalogueError(f"{path}: {entry.id}: listed twice")
+        catalogue[entry.id] = entry
+    return catalogue
+
+
+@cache
+def catalogue() -> dict[str, Requirement]:
+    """The shipped catalogue, loaded once."""
+    return load_catalogue()
+
+
+def clause_sort_key(requirement_id: str) -> tuple[tuple[int, int, str], ...]:
+    """TT15-5.1.a < TT15-5.2.b < TT15-6.1.a < TT15-PL1-1.2, numbers compared as numbers."""
+    return tuple((1, 0, part) if not part.isdigit() else (0, int(part), "")
+                 for part in re.split(r"[-.]", requirement_id))

@@ -1,0 +1,240 @@
+"""``kyso conform``: every case of the catalogue through a software under test, judged, with
+evidence, written as ``results.json`` (+ JUnit XML) for the report renderers.
+
+The catalogue's scenarios are played one by one on fresh testbeds. The SUT plays the roles its
+profile declares (signer, verifier, or both); the reference tools play the others, so a verifier
+under test is handed documents the reference signer made, and vice versa. Every checkpoint of a
+SUT role is a case: PASS, FAIL (answered wrongly), ERROR (no usable answer: hang, crash,
+garbage) or SKIPPED (an optional capability the profile declares unsupported). What a FAIL costs
+is the validation policy's decision. One misbehaving case never stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.results import (
+    CaseResult,
+    Evidence,
+    Policy,
+    RequirementResult,
+    Results,
+    RunMetadata,
+    Severity,
+    SoftwareUnderTest,
+    Summary,
+    Text,
+    Verdict,
+)
+from scenarios.loader import catalogue_paths, load_scenario
+from scenarios.model import Scenario, Sign
+from scenarios.player import ScenarioRun, StepResult
+from testbed.clock import wall_clock
+from testbed.errors import InvalidInputError
+
+from .cases import Case, cases_of, matches
+from .policy import load_policy
+from .requirements import Level, catalogue, clause_sort_key
+from .scenario_runs import play
+from .sut.adapters import build_roles
+from .sut.contract import SutUnsupported
+from .sut.profile import SutProfile, load_profile
+
+KYSO_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    profile: Path
+    out: Path
+    policy: str = "default"
+    only: tuple[str, ...] = ()
+
+
+def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
+    files: list[Path] = []
+    workdir = run_dir / "work" / f"step-{step.index}"
+    if workdir.exists():
+        files += sorted(p for p in workdir.rglob("*") if p.is_file())
+    files += [run_dir / "artifacts" / f"{name}.pdf" for name in step.artifacts]
+    if step.no_answer is not None:
+        files += [p for p in step.no_answer.evidence.values() if p.exists()]
+    evidence, seen = [], set()
+    for path in files:
+        if path in seen or not path.exists():
+            continue
+        seen.add(path)
+        evidence.append(Evidence(path=os.path.relpath(path, out),
+                                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                                 kind=_kind(path)))
+    return evidence
+
+
+def _kind(path: Path) -> str:
+    name = path.name
+    for marker, kind in (("stdout", "stdout"), ("stderr", "stderr"), ("command", "command"),
+                         (".crl", "crl"), ("ocsp-", "ocsp"), ("trace", "trace"),
+                         ("expected-signer", "certificate"), (".pdf", "document")):
+        if marker in name:
+            return kind
+    return "other"
+
+
+def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tuple[Verdict, str,
+                                                                                    str]:
+    """(verdict, actual, reason) for one checkpoint of a SUT role."""
+    known = catalogue()
+    mandatory = any(known[r].level is Level.MANDATORY for r in case.requirements)
+    if isinstance(step.no_answer, SutUnsupported):
+        if mandatory:
+            return (Verdict.FAIL, "declared unsupported",
+                    f"declared unsupported ({step.no_answer.reason}), but a mandatory "
+                    "requirement is never skipped")
+        return Verdict.SKIPPED, "declared unsupported", step.no_answer.reason
+    if step.no_answer is not None:
+        return Verdict.ERROR, "no usable answer", step.no_answer.reason
+    if step.error is not None:
+        missing = next((name for name in skipped_outputs if f"'{name}'" in step.error), None)
+        if missing is not None:
+            return (Verdict.SKIPPED, "not run",
+                    f"needs '{missing}', which a skipped case would have produced")
+        return Verdict.ERROR, "the story could not be played", step.error
+    assert step.judgement is not None
+    if step.judgement.passed:
+        return Verdict.PASS, step.judgement.actual, "as expected"
+    return Verdict.FAIL, step.judgement.actual, step.judgement.reason or "not as expected"
+
+
+def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Results:
+    profile = load_profile(options.profile)
+    policy, policy_hash = load_policy(options.policy)
+    out = options.out
+    if out.exists() and any(out.iterdir()):
+        raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
+    out.mkdir(parents=True, exist_ok=True)
+    signer, verifier = build_roles(profile)
+    scenarios: list[tuple[Scenario, list[Case]]] = []
+    for path in catalogue_paths():
+        scenario = load_scenario(path)
+        cases = [c for c in cases_of(scenario) if c.role in profile.roles
+                 and matches(c, list(options.only))]
+        if cases:
+            scenarios.append((scenario, cases))
+    total = sum(len(cases) for _, cases in scenarios)
+    if total == 0:
+        raise InvalidInputError("--only: no case matches (see 'kyso requirements' for IDs)")
+    started, clock_start = wall_clock(), time.monotonic()
+    testbed_instant = None
+    results: list[CaseResult] = []
+    done = 0
+    for scenario, cases in scenarios:
+        scenario_start = time.monotonic()
+        run_dir = out / "runs" / scenario.id
+        run: ScenarioRun = play(scenario, run_dir, signer=signer if "signer" in profile.roles
+                                else None, verifier=verifier if "verifier" in profile.roles
+                                else None)
+        testbed_instant = testbed_instant or (run.steps[0].at if run.steps else None)
+        by_index = {step.index: step for step in run.steps}
+        skipped_outputs = {name for step in run.steps
+                           if isinstance(step.no_answer, SutUnsupported)
+                           for name in _outputs(scenario, step.index)}
+        per_case = (time.monotonic() - scenario_start) / max(len(cases), 1)
+        for case in cases:
+            step = by_index[case.step_index]
+            verdict, actual, reason = _judge_case(case, step, skipped_outputs)
+            results.append(CaseResult(
+                id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
+                requirements=list(case.requirements), expected=case.expected, actual=actual,
+                verdict=verdict,
+                severity=policy.case_severity(list(case.requirements)) if verdict is
+                Verdict.FAIL else Severity.INFO,
+                reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
+                evidence=_evidence(out, step, run_dir / "run")))
+            done += 1
+            progress(f"[{done:3}/{total}] {verdict.value:7} {case.id}")
+    finished = wall_clock()
+    requirements = _requirements(profile, results, policy.name)
+    summary = Summary(
+        cases=dict(Counter(r.verdict for r in results)),
+        requirements=dict(Counter(r.verdict for r in requirements)),
+        mandatory_failures=[r.id for r in requirements if r.verdict is Verdict.FAIL
+                            and r.level == Level.MANDATORY.value])
+    outcome = Results(
+        run=RunMetadata(
+            kyso_version=KYSO_VERSION,
+            sut=SoftwareUnderTest(name=profile.sut.name, vendor=profile.sut.vendor,
+                                  version=profile.sut.version, profile=str(options.profile),
+                                  profile_sha256=profile.sha256),
+            policy=Policy(name=policy.name, sha256=policy_hash),
+            roles=list(profile.roles), testbed_instant=testbed_instant or started,
+            started_at=started, finished_at=finished, host=socket.gethostname(),
+            platform=f"{platform.system()} {platform.release()} · Python "
+                     f"{platform.python_version()} · {time.monotonic() - clock_start:.1f} s"),
+        cases=results, requirements=requirements, summary=summary)
+    write_outputs(outcome, out)
+    return outcome
+
+
+def _outputs(scenario: Scenario, index: int) -> list[str]:
+    step = scenario.timeline[index]
+    return [step.output] if isinstance(step, Sign) else []
+
+
+def _requirements(profile: SutProfile, results: list[CaseResult],
+                  policy_name: str) -> list[RequirementResult]:
+    rows = []
+    for requirement in sorted(catalogue().values(), key=lambda r: clause_sort_key(r.id)):
+        if not set(requirement.roles) & set(profile.roles) or \
+                not set(requirement.regimes) & set(profile.regimes):
+            continue
+        cases = [r for r in results if requirement.id in r.requirements]
+        verdicts = {c.verdict for c in cases}
+        failing = [c for c in cases if c.verdict is Verdict.FAIL and c.severity is Severity.FAIL]
+        if failing:
+            verdict = Verdict.FAIL
+        elif Verdict.ERROR in verdicts:
+            verdict = Verdict.ERROR
+        elif Verdict.PASS in verdicts or any(c.verdict is Verdict.FAIL for c in cases):
+            verdict = Verdict.PASS  # failures the policy rates WARNING/INFO do not fail it
+        else:
+            verdict = Verdict.SKIPPED
+        rows.append(RequirementResult(
+            id=requirement.id, clause=requirement.clause,
+            confidence=requirement.confidence.value, level=requirement.level.value,
+            statement=Text(vi=requirement.statement.vi, en=requirement.statement.en),
+            verdict=verdict, cases=[c.id for c in cases]))
+    del policy_name
+    return rows
+
+
+def write_outputs(results: Results, out: Path) -> None:
+    """results.json and junit.xml, each written atomically (never half a file)."""
+    _atomic(out / "results.json", results.model_dump_json(indent=2) + "\n")
+    try:
+        from reports.junit import render_junit
+    except ImportError:  # renderers arrive separately; results.json is the contract
+        return
+    _atomic(out / "junit.xml", render_junit(results))
+
+
+def _atomic(path: Path, text: str) -> None:
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def exit_code(results: Results) -> int:
+    """0 all pass; 1 some FAIL that the policy rates FAIL; 3 some ERROR (and no such FAIL)."""
+    if any(c.verdict is Verdict.FAIL and c.severity is Severity.FAIL for c in results.cases):
+        return 1
+    if any(c.verdict is Verdict.ERROR for c in results.cases):
+        return 3
+    return 0
