@@ -20,6 +20,7 @@ from pathlib import Path
 
 from conformance.reference.signer import add_sign_command, run_sign_command
 from conformance.reference.verifier import add_verify_command, run_verify
+from conformance.report_commands import add_report_command, run_report_command
 from conformance.scenario_runs import add_scenario_command, run_scenario_command
 from testbed.ca.hierarchy import Branch
 from testbed.ca.keys import KeyType
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_command(commands)
     add_sign_command(commands)
     add_scenario_command(commands)
+    add_report_command(commands)
     conform = commands.add_parser("conform", help="run the conformance cases against a SUT")
     conform.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
     conform.add_argument("--only", action="append", default=[],
@@ -422,7 +424,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
              "demo": _demo, "mutants": _mutants, "conform": _conform}
 _HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
-                  "scenario": run_scenario_command})
+                  "scenario": run_scenario_command, "report": run_report_command})
 
 
 def _quiet_libraries() -> None:

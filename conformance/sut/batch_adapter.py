@@ -114,7 +114,7 @@ def _results(output: dict[str, Any], evidence: dict[str, Any]) -> dict[str, dict
     """The results by case ID (the envelope checked; each answer is checked by its role)."""
     if output.get("version") != 1 or not isinstance(output.get("results"), list):
         raise SutNoAnswer('stdout is not a contract-v1 batch output ({"version": 1, "results": '
-                          f'[...]}}); got {json.dumps(output)[:200]}', evidence,
+                          f'[...]}}); got {json.dumps(output)[:200]}', facts=evidence,
                           kind="invalid-answer")
     found: dict[str, dict[str, Any]] = {}
     for item in output["results"]:
@@ -127,15 +127,15 @@ def _outcome(case_id: str, role: str, item: dict[str, Any] | None,
              evidence: dict[str, Any]) -> BatchOutcome:
     where = f"results[case_id={case_id}]"
     if item is None:
-        return SutNoAnswer(f"the batch output has no result for case {case_id}", evidence,
+        return SutNoAnswer(f"the batch output has no result for case {case_id}", facts=evidence,
                            kind="missing-result")
     extra = set(item) - {"case_id", "answer", "unsupported"}
     if extra:
-        return SutNoAnswer(f"{where}: unknown key(s) {sorted(extra)}", evidence,
+        return SutNoAnswer(f"{where}: unknown key(s) {sorted(extra)}", facts=evidence,
                            kind="invalid-answer")
     if isinstance(item.get("unsupported"), str):
         return SutUnsupported(f"the SUT declared this case unsupported: {item['unsupported']}",
-                              evidence)
+                              facts=evidence)
     model = SignerAnswer if role == "sign" else VerifierAnswer
     try:
         return validated(model, item.get("answer"), evidence, f"{where}.answer")

@@ -123,11 +123,12 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
              allowed_output_dirs: Sequence[Path] = (), secrets: Sequence[str] = ()
              ) -> tuple[SandboxResult, dict[str, Any]]:
     """Run one SUT process through the sandbox and write the evidence files; never raises for
-    the SUT's behaviour. Returns the sandbox result and the evidence dictionary."""
+    the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``)."""
     limits = SandboxLimits(timeout_seconds=timeout_seconds)
     result = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
                            allowed_output_dirs=allowed_output_dirs)
     stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
+    command_file = root / f"command{suffix}.json"
     stdout_file.write_bytes(result.stdout)
     stderr_file.write_bytes(result.stderr)
     evidence: dict[str, Any] = {
@@ -139,6 +140,7 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "flooded": result.flooded,
         "timeout_seconds": timeout_seconds,
         "duration_seconds": round(result.duration_seconds, 3),
+        "command_file": str(command_file),
         "stdout_file": str(stdout_file),
         "stderr_file": str(stderr_file),
         "stdout_bytes": result.stdout_total_bytes,
@@ -149,7 +151,7 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "stdin_bytes": len(stdin or b""),
         "outcome": _redact(result.describe(), secrets),
     }
-    (root / f"command{suffix}.json").write_text(
+    command_file.write_text(
         json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result, evidence
 
@@ -175,22 +177,22 @@ def process_problem(result: SandboxResult, evidence: dict[str, Any],
     """Raise the right exception if the process itself gave no answer (before reading stdout)."""
     reason = result.describe()
     if result.start_error is not None:
-        raise SutNoAnswer(reason, evidence, kind="start-error")
+        raise SutNoAnswer(reason, facts=evidence, kind="start-error")
     if result.supervisor_lost:
-        raise SutNoAnswer(reason, evidence, kind="crash")
+        raise SutNoAnswer(reason, facts=evidence, kind="crash")
     if result.timed_out:
-        raise SutNoAnswer(reason, evidence, kind="timeout")
+        raise SutNoAnswer(reason, facts=evidence, kind="timeout")
     if result.flooded:
-        raise SutNoAnswer(reason, evidence, kind="flood")
+        raise SutNoAnswer(reason, facts=evidence, kind="flood")
     if result.signal is not None:
-        raise SutNoAnswer(reason, evidence, kind="crash")
+        raise SutNoAnswer(reason, facts=evidence, kind="crash")
     if result.exit_code == unsupported_exit_code:
         tail = result.stderr_tail(300).strip()
         raise SutUnsupported(f"the SUT declared this case unsupported (exit code "
                              f"{unsupported_exit_code})" + (f": {tail}" if tail else ""),
-                             evidence)
+                             facts=evidence)
     if result.exit_code not in accepted_exit_codes:
-        raise SutNoAnswer(reason, evidence, kind="exit-code")
+        raise SutNoAnswer(reason, facts=evidence, kind="exit-code")
 
 
 def json_object(result: SandboxResult, evidence: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +200,7 @@ def json_object(result: SandboxResult, evidence: dict[str, Any]) -> dict[str, An
     problem = result.stdout_json_problem()
     if problem is not None:
         kind = "no-answer" if not result.stdout.strip() else "invalid-answer"
-        raise SutNoAnswer(f"exit code {result.exit_code}, {problem}", evidence, kind=kind)
+        raise SutNoAnswer(f"exit code {result.exit_code}, {problem}", facts=evidence, kind=kind)
     value: dict[str, Any] = json.loads(result.stdout.decode("utf-8"))
     return value
 
@@ -212,5 +214,5 @@ def validated(model: type[AnswerT], data: Any, evidence: dict[str, Any], where: 
         field = ".".join(str(part) for part in detail["loc"]) or "(object)"
         shown = json.dumps(data, ensure_ascii=False)[:200]
         raise SutNoAnswer(f"{where} is not a valid contract-v1 {model.__name__}: {field}: "
-                          f"{detail['msg']}; got {shown}", evidence,
+                          f"{detail['msg']}; got {shown}", facts=evidence,
                           kind="invalid-answer") from None

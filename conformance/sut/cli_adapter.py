@@ -105,11 +105,11 @@ class CliSut:
         produced = output.exists() and output.stat().st_size > 0
         if not produced:
             raise SutNoAnswer(f"exit code {result.exit_code} but no output file {output} and "
-                              f"no refusal declared; {result.first_bytes()}", evidence,
+                              f"no refusal declared; {result.first_bytes()}", facts=evidence,
                               kind="no-answer")
         if patterns.signed is not None and not _search(patterns.signed, stdout):
             raise SutNoAnswer(f"exit code {result.exit_code}: stdout does not match "
-                              f"patterns.signed; {result.first_bytes()}", evidence,
+                              f"patterns.signed; {result.first_bytes()}", facts=evidence,
                               kind="invalid-answer")
         return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(output),
                             display=stdout or None)
@@ -157,7 +157,7 @@ class CliSut:
         if not signatures:
             raise SutNoAnswer(f"exit code {result.exit_code}: no indication pattern matched "
                               f"stdout and the exit code is not declared; "
-                              f"{result.first_bytes()}", evidence, kind="invalid-answer")
+                              f"{result.first_bytes()}", facts=evidence, kind="invalid-answer")
         return VerifierAnswer(signatures=signatures, display=stdout or None)
 
     # ---- shared ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@
 * **Exit codes**: 0 = "I answered"; the profile's ``unsupported_exit_code`` (default 64) =
   "I do not support this case" (SKIPPED, for optional capabilities only); anything else, a
   signal, a timeout or an unusable stdout = no answer (ERROR, with the exit code and stderr tail).
-* **No answer** is raised, never returned: :class:`SutNoAnswer` (ERROR) and its subclass
+* **No answer** is raised, never returned: :class:`SutNoAnswer` (ERROR; a
+  :class:`scenarios.roles.NoAnswer`) and its subclass
   :class:`SutUnsupported` (SKIPPED unless the requirement is mandatory, then FAIL).
 
 The JSON Schemas vendors validate against are generated from these models into
@@ -28,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.outcomes import CONTRACT_VERSION, SignerAnswer, VerifierAnswer
-from scenarios.roles import SignRequest, VerifyRequest
+from scenarios.roles import NoAnswer, SignRequest, VerifyRequest
 
 EXIT_ANSWERED = 0
 """The SUT answered (signed, refused, or a verification result)."""
@@ -37,39 +38,47 @@ DEFAULT_UNSUPPORTED_EXIT_CODE = 64
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
-class SutNoAnswer(Exception):  # noqa: N818 (a verdict, not a programming error)
+class SutNoAnswer(NoAnswer):
     """The SUT gave no usable answer: the case is ERROR (not FAIL).
 
-    ``kind`` is a short word for reports and tests: ``timeout``, ``crash`` (killed by a signal),
-    ``exit-code`` (an undeclared non-zero exit), ``flood`` (output flood), ``no-answer`` (empty
-    stdout), ``invalid-answer`` (not JSON, or not a valid contract-v1 answer), ``start-error``,
-    ``exception`` (a python entry point raised), ``missing-result`` (a batch left a case out).
-    ``evidence`` holds the facts (command line without the PIN, exit code, durations, paths of
-    the stdout/stderr files kept in the case's directory).
+    A :class:`scenarios.roles.NoAnswer`, so the scenario player records it. ``kind`` is a short
+    word for reports and tests: ``timeout``, ``crash`` (killed by a signal, or the sandbox's
+    supervisor killed), ``exit-code`` (an undeclared exit code), ``flood`` (output flood),
+    ``no-answer`` (empty stdout, no output file), ``invalid-answer`` (not JSON, or not a valid
+    contract-v1 answer), ``start-error``, ``exception`` (a python entry point raised),
+    ``missing-result`` (a batch left the case out). ``evidence`` maps a kind of evidence
+    (``command``, ``stdout``, ``stderr``, ``traceback``) to its file in the case's directory;
+    ``facts`` holds the rest (command line without the PIN, exit code, signal, durations, the
+    first bytes of stdout, the tail of stderr).
     """
 
     verdict = "ERROR"
 
-    def __init__(self, reason: str, evidence: dict[str, Any] | None = None, *,
-                 kind: str = "no-answer") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.evidence = evidence or {}
+    def __init__(self, reason: str, evidence: dict[str, Path] | None = None, *,
+                 kind: str = "no-answer", facts: dict[str, Any] | None = None) -> None:
+        facts = facts or {}
+        if evidence is None:
+            evidence = {name: Path(facts[f"{name}_file"])
+                        for name in ("command", "stdout", "stderr", "traceback")
+                        if facts.get(f"{name}_file")}
+        super().__init__(reason, evidence)
         self.kind = kind
+        self.facts = facts
 
 
 class SutUnsupported(SutNoAnswer):
     """The SUT (or its profile) declares this case unsupported: SKIPPED with ``reason``.
 
     Only an optional capability may be skipped: the runner turns this into FAIL when the
-    requirement behind the case is mandatory.
+    requirement behind the case is mandatory. (As a :class:`NoAnswer`, a runner that does not
+    know this class records ERROR, never a silent pass.)
     """
 
     verdict = "SKIPPED"
 
-    def __init__(self, reason: str, evidence: dict[str, Any] | None = None, *,
-                 kind: str = "unsupported") -> None:
-        super().__init__(reason, evidence, kind=kind)
+    def __init__(self, reason: str, evidence: dict[str, Path] | None = None, *,
+                 kind: str = "unsupported", facts: dict[str, Any] | None = None) -> None:
+        super().__init__(reason, evidence, kind=kind, facts=facts)
 
 
 class _Model(BaseModel):

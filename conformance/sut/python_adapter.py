@@ -78,7 +78,8 @@ class PythonSut:
         root = case_root(request.workdir)
         _, suffix = call_slot(root)
         started = time.monotonic()
-        evidence: dict[str, Any] = {"entry_point": self.entry_point, "method": method}
+        evidence: dict[str, Any] = {"entry_point": self.entry_point, "method": method,
+                                    "command_file": str(root / f"command{suffix}.json")}
         try:
             answer = getattr(self.implementation, method)(request)
         except SutNoAnswer:
@@ -90,7 +91,7 @@ class PythonSut:
             evidence["traceback_file"] = str(trace)
             _write(root, suffix, evidence)
             first = str(error).splitlines()[0] if str(error) else ""
-            raise SutNoAnswer(f"{method}() raised {type(error).__name__}: {first}", evidence,
+            raise SutNoAnswer(f"{method}() raised {type(error).__name__}: {first}", facts=evidence,
                               kind="exception") from None
         evidence["duration_seconds"] = round(time.monotonic() - started, 3)
         _write(root, suffix, evidence)
@@ -99,7 +100,7 @@ class PythonSut:
         data = answer.model_dump(mode="json") if hasattr(answer, "model_dump") else answer
         if not isinstance(data, dict):
             raise SutNoAnswer(f"{method}() returned {type(answer).__name__}, not a "
-                              f"{model.__name__}", evidence, kind="invalid-answer")
+                              f"{model.__name__}", facts=evidence, kind="invalid-answer")
         return validated(model, data, evidence, f"{method}() result")
 
 

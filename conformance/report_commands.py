@@ -1,0 +1,61 @@
+"""``kyso report render|diff``: turn results files into what a lab hands over.
+
+Rendering reads ``results.json`` only (run, then render); with ``--lab DIR`` the PDF biên bản is
+signed by the lab's certificate (:mod:`conformance.lab`) as ``report-signed.pdf``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reports.diff import diff_results, render_diff_table
+from reports.errors import ReportError
+from reports.render import render_all
+from reports.results import ResultsFileError, load_results
+from testbed.errors import InvalidInputError
+
+SIGNED_PDF = "report-signed.pdf"
+
+
+def add_report_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = commands.add_parser("report", help="render results (HTML, PDF, JUnit) or diff two")
+    actions = report.add_subparsers(dest="action", required=True, parser_class=type(report))
+    render = actions.add_parser("render", help="report.html, report.pdf, junit.xml")
+    render.add_argument("results", type=Path, help="a results.json written by kyso conform")
+    render.add_argument("--out", type=Path, help="output folder (default: beside results)")
+    render.add_argument("--lab", type=Path,
+                        help="sign the PDF with the lab's certificate (lab testbed folder)")
+    diff = actions.add_parser("diff", help="cases and requirements whose verdict changed")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+
+
+def render_reports(results: Path, out: Path | None = None, lab: Path | None = None) -> list[Path]:
+    """Render every report; with ``lab`` also the signed PDF. Returns the files written."""
+    try:
+        rendered = render_all(results, out)
+    except (ResultsFileError, ReportError) as error:
+        raise InvalidInputError(str(error)) from None
+    written = [rendered.html, rendered.pdf, rendered.junit]
+    if lab is not None:
+        from .lab import lab_testbed, sign_report
+
+        signed = rendered.pdf.with_name(SIGNED_PDF)
+        with lab_testbed(lab) as testbed:
+            sign_report(testbed, rendered.pdf, signed)
+        written.append(signed)
+    return written
+
+
+def run_report_command(arguments: argparse.Namespace) -> int:
+    if arguments.action == "render":
+        for path in render_reports(arguments.results, arguments.out, arguments.lab):
+            print(path)
+        return 0
+    try:
+        difference = diff_results(load_results(arguments.old), load_results(arguments.new))
+    except ResultsFileError as error:
+        raise InvalidInputError(str(error)) from None
+    print(render_diff_table(difference))
+    return 0

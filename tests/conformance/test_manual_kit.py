@@ -1,0 +1,93 @@
+"""The manual kit: exported for a person, filled in as a person would, imported as answers."""
+
+from __future__ import annotations
+
+import csv
+import stat
+from pathlib import Path
+
+import pytest
+
+from conformance.sut.manual_kit import COLUMNS, KitCase, KitError, export_kit, import_results
+from scenarios.outcomes import Indication, SignerOutcome, VerifierAnswer
+from scenarios.roles import SignRequest, VerifyRequest
+from testbed.ca.names import VietnameseName
+from testbed.documents import administrative_document
+from testbed.session import Testbed
+
+
+def _cases(testbed: Testbed, tmp_path: Path, subscriber: str) -> list[KitCase]:
+    record, _ = testbed.tokens.create(
+        subscriber, key_type="p256",
+        name=VietnameseName(common_name="Phạm Thị Hoa manual-kit", organization="UBND xã An "
+                            "Bình", locality="Vĩnh Long"))
+    document = tmp_path / "to-trinh.pdf"
+    document.write_bytes(administrative_document())
+    anchors = testbed.trust_anchor_paths()
+    roots = [anchors["root-cv"], anchors["root-neac"]]
+    sign = SignRequest(input=document, output=tmp_path / "out.pdf",
+                       token_access=testbed.directory / record.access_file,
+                       pin_file=testbed.directory / record.pin_file, token_label=record.label,
+                       trust_roots=roots, tsa_url=None, level="B-B", moment=testbed.now())
+    verify = VerifyRequest(input=document, trust_roots=roots, moment=testbed.now())
+    return [KitCase("signer::basic::sign-b-b", sign, "Ký PAdES B-B", "Sign PAdES B-B"),
+            KitCase("verifier::basic::unsigned", verify, "Tệp chưa ký", "Unsigned file")]
+
+
+def _fill(results: Path, values: dict[str, dict[str, str]]) -> None:
+    with results.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row.update(values.get(row["case_id"], {}))
+    with results.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_kit_round_trips_to_answers(testbed: Testbed, tmp_path: Path) -> None:
+    cases = _cases(testbed, tmp_path, "manual-kit-signer")
+    kit = tmp_path / "kit"
+    results = export_kit(kit, cases, program="Ví dụ GUI")
+    pin = testbed.tokens.user_pin("manual-kit-signer")
+    assert (kit / "PINS.txt").read_text() == f"manual-kit-signer: {pin}\n"
+    assert stat.S_IMODE((kit / "PINS.txt").stat().st_mode) == 0o600
+    for path in kit.rglob("*"):
+        if path.is_file() and path.name != "PINS.txt" and path.suffix != ".pdf":
+            assert pin not in path.read_text(encoding="utf-8-sig"), path
+    assert (kit / "documents" / "to-trinh.pdf").exists()
+    assert sorted(p.name for p in (kit / "trust").iterdir()) == ["root-cv.pem", "root-neac.pem"]
+    checklist = (kit / "checklist.md").read_text()
+    assert checklist.index("Việc cần làm") < checklist.index("To do")
+    (kit / "signed" / "signer_basic_sign-b-b.pdf").write_bytes(b"%PDF-1.7 signed by hand")
+    _fill(results, {
+        "signer::basic::sign-b-b": {"result": "Đã ký", "result_text": "Ký số thành công"},
+        "verifier::basic::unsigned": {"result": "không hợp lệ",
+                                      "result_text": "Tài liệu không có chữ ký số",
+                                      "integrity": "Không xác định"},
+    })
+    answers = import_results(results)
+    signed = answers["signer::basic::sign-b-b"]
+    assert signed.outcome is SignerOutcome.SIGNED  # type: ignore[union-attr]
+    assert signed.output == str(kit / "signed" / "signer_basic_sign-b-b.pdf")  # type: ignore[union-attr]
+    verified = answers["verifier::basic::unsigned"]
+    assert isinstance(verified, VerifierAnswer)
+    assert verified.signatures[0].indication is Indication.TOTAL_FAILED
+    assert verified.signatures[0].display == {"integrity": "Không xác định",
+                                              "result": "Tài liệu không có chữ ký số"}
+
+
+def test_bad_results_are_refused_with_file_line_and_column(testbed: Testbed,
+                                                           tmp_path: Path) -> None:
+    results = export_kit(tmp_path / "kit", _cases(testbed, tmp_path, "manual-kit-bad"))
+    assert import_results(results) == {}  # nothing played yet
+    _fill(results, {"verifier::basic::unsigned": {"result": "có vẻ ổn"}})
+    with pytest.raises(KitError, match=r"results\.csv:3: result: 'có vẻ ổn' is not one of"):
+        import_results(results)
+    _fill(results, {"verifier::basic::unsigned": {"result": "", "case_id": "verifier::x::y"}})
+    with pytest.raises(KitError, match=r"results\.csv:3: case_id: 'verifier::x::y' is not a "
+                       "case of this kit"):
+        import_results(results)
+    results.write_text("case_id,role\n", encoding="utf-8")
+    with pytest.raises(KitError, match=r"results\.csv:1: header: missing column 'what_to_do'"):
+        import_results(results)
