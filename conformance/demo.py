@@ -1,85 +1,73 @@
-"""``kyso demo`` (``make demo``): a guided run through what kyso can do today.
+"""``kyso demo`` (``make demo``): the main job, end to end, in a few minutes.
 
-It builds a fresh testbed, issues a công vụ certificate, validates it with pyhanko-certvalidator
-over the live OCSP and CRL services, revokes it, and moves the simulated clock past expiry,
-printing each step. The full conformance run against the reference software (issues on the
-reference tools, adapters and suites) will replace the middle of this script as it lands.
+1. the full signer and verifier suites against the reference tools (python adapter);
+2. the verifier suite against a defective variant (ignore-revocation), driven as a real
+   command-line program through the sandbox;
+3. the reports of both runs: HTML, the PDF biên bản signed by the lab's certificate, JUnit XML;
+4. what changed between the two runs (``kyso report diff``);
+5. the signed report checked with ``kyso verify``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import time
-from datetime import timedelta
 from pathlib import Path
 
-from asn1crypto import x509
-from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathValidationError
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
-from testbed.ca.names import VietnameseName
-from testbed.clock import wall_clock
+from conformance.lab import lab_testbed, sign_report
+from conformance.reference.verifier import trust_roots_of_testbed, verify
+from conformance.runner import RunOptions, conform, exit_code
+from reports.diff import diff_results, render_diff_table
+from reports.render import render_all
+from reports.results import Verdict
 from testbed.errors import InvalidInputError
-from testbed.session import Testbed
-from testbed.world import RevocationReason
+
+EXAMPLES = Path(__file__).resolve().parent / "sut" / "examples"
+REFERENCE_PROFILE = EXAMPLES / "reference-python.toml"
+DEFECTIVE_PROFILE = EXAMPLES / "defective-verifier-cli.toml"
 
 
-def _validate(testbed: Testbed, label: str) -> str:
-    chain = testbed.chain(label)
-    certificates = [x509.Certificate.load(testbed.certificate_der(r.label)) for r in chain]
-
-    async def run() -> str:
-        async with AIOHttpFetcherBackend() as fetchers:
-            context = ValidationContext(trust_roots=[certificates[-1]], moment=testbed.now(),
-                                        allow_fetching=True, revocation_mode="require",
-                                        fetchers=fetchers)
-            validator = CertificateValidator(certificates[0], certificates[1:-1], context)
-            try:
-                await validator.async_validate_usage({"digital_signature", "non_repudiation"})
-            except PathValidationError as error:
-                return f"không hợp lệ / invalid: {type(error).__name__}: {error}"
-            return "hợp lệ / valid"
-
-    return asyncio.run(run())
+def _fresh(directory: Path) -> None:
+    if directory.exists():
+        if not (directory / "DEMO").exists():
+            raise InvalidInputError(f"{directory}: exists and is not a kyso demo folder; "
+                                    "choose another --dir")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    (directory / "DEMO").write_text("written by kyso demo; safe to delete\n")
 
 
 def run_demo(directory: Path) -> int:
-    if directory.exists():
-        if not (directory / "registry.json").exists():
-            raise InvalidInputError(f"{directory}: exists and is not a kyso demo directory; "
-                                    "choose another --dir")
-        shutil.rmtree(directory)
-    step = 0
+    _fresh(directory)
+    started = time.monotonic()
 
     def say(text: str) -> None:
-        nonlocal step
-        step += 1
-        print(f"[{step}] {text}", flush=True)
+        print(f"\n== [{time.monotonic() - started:5.0f} s] {text}", flush=True)
 
-    started = time.monotonic()
-    testbed = Testbed.create(directory, at=wall_clock())
-    with testbed:
-        say(f"testbed up in {time.monotonic() - started:.2f} s on {testbed.base_url} "
-            f"(clock {testbed.now().isoformat()})")
-        record = testbed.issue("nguyen-van-an", name=VietnameseName(
-            common_name="Nguyễn Văn An", title="Chuyên viên",
-            organization="Sở Khoa học và Công nghệ tỉnh Ninh Bình", locality="Ninh Bình",
-            identifier="CCCD:037090001234"))
-        say(f"issued {record.label} (serial {record.serial:#x}) by ca-cv, valid until "
-            f"{record.not_after.date()} (ND68 Art. 9: ≤ 5 years)")
-        say(f"validate with live OCSP + CRL: {_validate(testbed, record.label)}")
-        testbed.revoke(record.label, reason=RevocationReason.KEY_COMPROMISE,
-                       invalidity_date=testbed.now() - timedelta(hours=3))
-        say(f"token reported lost → revoked (keyCompromise): "
-            f"{_validate(testbed, record.label)}")
-        renewed = testbed.reissue(record.label)
-        say(f"re-issued {renewed.label}: {_validate(testbed, renewed.label)}")
-        testbed.set_clock(renewed.not_after + timedelta(days=1))
-        say(f"clock moved past notAfter ({testbed.now().date()}): "
-            f"{_validate(testbed, renewed.label)}")
-    print(f"testbed files (registry, certificates, trust anchors): {directory}")
-    print("The conformance run and reports arrive with the reference tools and suites "
-          "(see the open issues).")
-    return 0
+    say("1/5 reference signer + verifier, every case of the catalogue (python adapter)")
+    reference = conform(RunOptions(REFERENCE_PROFILE, directory / "reference"))
+    say("2/5 defective verifier 'ignore-revocation', as a command-line program in the sandbox")
+    defective = conform(RunOptions(DEFECTIVE_PROFILE, directory / "defective"))
+    say("3/5 reports: HTML, PDF biên bản signed by the lab, JUnit XML")
+    lab = directory / "lab"
+    with lab_testbed(lab) as testbed:
+        for run in ("reference", "defective"):
+            rendered = render_all(directory / run / "results.json")
+            sign_report(testbed, rendered.pdf, rendered.pdf.with_name("report-signed.pdf"))
+            print(f"  {rendered.html}\n  {rendered.pdf.with_name('report-signed.pdf')}\n"
+                  f"  {rendered.junit}")
+        say("4/5 kyso report diff reference defective")
+        print(render_diff_table(diff_results(reference, defective)))
+        say("5/5 kyso verify the signed report")
+        answer = verify(directory / "reference" / "report-signed.pdf",
+                        trust_roots_of_testbed(lab), at=testbed.now())
+        result = answer.signatures[0].display.get("result", "?") if answer.signatures else \
+            answer.error
+        print(f"  {directory / 'reference' / 'report-signed.pdf'}: {result}")
+    failed = sum(1 for case in defective.cases if case.verdict is Verdict.FAIL)
+    print(f"\nreference tools: {len(reference.cases)} cases, exit code {exit_code(reference)}"
+          f" · defective verifier: {failed} of {len(defective.cases)} cases FAIL, as it should")
+    print(f"open {directory / 'reference' / 'report.html'} in a browser; the lab testbed "
+          f"(for checking signed reports later): kyso up --dir {lab}")
+    print(f"demo finished in {time.monotonic() - started:.0f} s")
+    return 0 if exit_code(reference) == 0 and failed > 0 else 1

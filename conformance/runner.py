@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shutil
 import socket
 import time
 from collections import Counter
@@ -141,6 +142,7 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
         run: ScenarioRun = play(scenario, run_dir, signer=signer if "signer" in profile.roles
                                 else None, verifier=verifier if "verifier" in profile.roles
                                 else None)
+        scrub_secrets(run_dir / "testbed")
         testbed_instant = testbed_instant or (run.steps[0].at if run.steps else None)
         by_index = {step.index: step for step in run.steps}
         skipped_outputs = {name for step in run.steps
@@ -181,6 +183,16 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
         cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
+
+
+def scrub_secrets(testbed_dir: Path) -> None:
+    """Once a scenario is played, its testbed's secrets go: CA and software private keys, PIN
+    files, SoftHSM token stores. What stays (certificates, registry, trust anchors, the tokens'
+    public access files) is evidence; a run folder can be handed to a vendor as it is."""
+    for pattern in ("keys/*.key.pem", "tokens/*.pin", "tokens/*.so-pin"):
+        for path in testbed_dir.glob(pattern):
+            path.unlink()
+    shutil.rmtree(testbed_dir / "tokens" / "hsm", ignore_errors=True)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:

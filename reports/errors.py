@@ -7,13 +7,18 @@ command line maps the whole family to one exit code.
 
 from __future__ import annotations
 
+from pdffonts import vietnamese
+
 
 class ReportError(Exception):
     """A report could not be produced; the message says why and what to do."""
 
 
-class FontMissingError(ReportError):
-    """The font with Vietnamese glyphs (or pyHanko's OpenType support) is not installed."""
+class FontMissingError(ReportError, vietnamese.FontMissingError):
+    """The font with Vietnamese glyphs (or pyHanko's OpenType support) is not installed.
+
+    :mod:`pdffonts.vietnamese` raises its own ``FontMissingError``, the base of this one; the
+    renderers re-raise it as this, so the command line maps it with every other report error."""
 
 
 class ReportWriteError(ReportError):

@@ -20,8 +20,8 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from .errors import FontMissingError
-from .fonts import BOLD_FONT, REGULAR_FONT, vietnamese_woff
+from pdffonts.vietnamese import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
+
 from .results import CaseResult, RequirementResult, Results, Verdict
 from .vocabulary import (
     ROLE_WORDS,

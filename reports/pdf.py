@@ -8,8 +8,8 @@ the unsigned bytes. When the SHA-256 of ``results.json`` is given it is printed,
 record also vouches for the full results (which in turn carry the hash of each evidence file).
 
 The PDF is built with pyHanko's own writer and its OpenType glyph accumulator (through
-:class:`reports.fonts.EmbeddedFont`): DejaVu Sans regular and bold are embedded as subsets with
-a ``ToUnicode`` map, so every Vietnamese letter is a real glyph and text extraction gives the
+:class:`pdffonts.vietnamese.EmbeddedFont`): DejaVu Sans regular and bold are embedded as subsets
+with a ``ToUnicode`` map, so every Vietnamese letter is a real glyph and text extraction gives the
 letters back. The content streams are a handful of operators written here (text placement,
 rules and tinted boxes); no other PDF library is used.
 """
@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from .fonts import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
+from pdffonts import vietnamese
+from pdffonts.vietnamese import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
+
+from .errors import FontMissingError
 from .results import Results, Verdict
 from .vocabulary import (
     ROLE_WORDS,
@@ -366,8 +369,11 @@ def render_pdf(results: Results, *, results_sha256: str | None = None) -> bytes:
 
     ``results_sha256``: the hash of the results file rendered, printed in the record.
     Raises :class:`reports.errors.FontMissingError` when DejaVu Sans is not installed."""
-    require_font(REGULAR_FONT)
-    require_font(BOLD_FONT)
+    try:
+        require_font(REGULAR_FONT)
+        require_font(BOLD_FONT)
+    except vietnamese.FontMissingError as error:
+        raise FontMissingError(str(error)) from None
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name, pdf_string
     from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter

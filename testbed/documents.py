@@ -8,9 +8,9 @@ it carries an empty AcroForm text field, for the "permitted form fill after sign
 
 Everything is built with pyHanko's own PDF layer: :class:`~pyhanko.pdf_utils.writer.PdfFileWriter`,
 :class:`~pyhanko.pdf_utils.text.TextBox` for text, and pyHanko's OpenType
-:class:`~pyhanko.pdf_utils.font.opentype.GlyphAccumulator` for the embedded font (through a
-factory like its ``GlyphAccumulatorFactory``, fed a font program prepared in memory: see
-:func:`_font_program` for why); no PDF syntax is written by hand beyond the field and page
+:class:`~pyhanko.pdf_utils.font.opentype.GlyphAccumulator` for the embedded font (through
+:mod:`pdffonts.vietnamese`, the one preparation of DejaVu Sans shared with the reports: see there
+why it is cut and rescaled); no PDF syntax is written by hand beyond the field and page
 dictionaries pyHanko's API asks for and a ``q``/``Q`` around each text box. Needs
 ``pyhanko[opentype]`` (fonttools, uharfbuzz) and Debian's fonts-dejavu-core.
 
@@ -25,7 +25,6 @@ flipped byte inside the signed byte range, and a truncated file.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,13 +33,17 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pdffonts.vietnamese import (
+    BOLD_FONT,
+    REGULAR_FONT,
+    EmbeddedFont,
+    FontMissingError,
+    VietnameseFontFactory,
+    require_font,
+)
 
 from .errors import InvalidInputError, TestbedError
 
-FONT_DIRECTORY = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR_FONT = FONT_DIRECTORY / "DejaVuSans.ttf"
-BOLD_FONT = FONT_DIRECTORY / "DejaVuSans-Bold.ttf"
 A4 = (595, 842)
 MARGIN_LEFT, MARGIN_RIGHT = 70, 55
 BODY_SIZE, HEADER_SIZE = 11, 10
@@ -102,95 +105,15 @@ class _Page:
 
 
 def _require_fonts(paths: Sequence[Path]) -> None:
-    for path in paths:
-        if not path.is_file():
-            raise TestbedError(
-                f"font: {path} is missing; install Debian's fonts-dejavu-core "
-                "(apt-get install -y fonts-dejavu-core): Vietnamese text needs an embedded font")
+    """The font check of :mod:`pdffonts`, failing as a user-facing :class:`TestbedError`."""
     try:
-        import fontTools  # noqa: F401
-        import uharfbuzz  # noqa: F401
-    except ImportError:
-        raise TestbedError(
-            "font embedding: pyHanko's OpenType support is missing; install "
-            "'pyhanko[opentype]' (fonttools and uharfbuzz)") from None
+        for path in paths:
+            require_font(path)
+    except FontMissingError as error:
+        raise TestbedError(str(error)) from None
 
 
-# Latin, Vietnamese (Latin Extended Additional), combining marks, punctuation and the đồng sign.
-_REPERTOIRE = [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370),
-               *range(0x1E00, 0x1F00), *range(0x2000, 0x2070), 0x20AB]
-
-
-@functools.lru_cache(maxsize=8)
-def _font_program(path: Path) -> bytes:
-    """The font, cut down to the Vietnamese repertoire and scaled to 1000 units per em.
-
-    Why scaled: pyHanko 0.38's GlyphAccumulator writes the font's advance widths into the PDF
-    ``/W`` array (and its TJ adjustments) in the font's own units, while PDF glyph space is
-    1/1000 em. DejaVu Sans has 2048 units per em, so unscaled it renders every glyph twice as
-    far apart (measured: the text is visibly spread). At 1000 units per em both agree. Cutting
-    the repertoire first makes the rescale take ~0.5 s instead of ~1.7 s (once per process).
-    """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    font = TTFont(str(path))
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.drop_tables = [*options.drop_tables, "FFTM"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=_REPERTOIRE)
-    subsetter.subset(font)
-    scale_upem(font, 1000)
-    output = BytesIO()
-    font.save(output)
-    return output.getvalue()
-
-
-class _FontFactory(FontEngineFactory):
-    """A pyHanko font-engine factory over :func:`_font_program`.
-
-    pyHanko's own ``GlyphAccumulatorFactory`` only takes a file path; this one hands the
-    same :class:`GlyphAccumulator` the prepared font program from memory. With ``shared=True``
-    every text box of a writer gets the same engine, so one subset with every glyph used is
-    embedded instead of one font per line.
-    """
-
-    def __init__(self, path: Path, *, shared: bool) -> None:
-        self._program = _font_program(path)
-        self._shared = shared
-        self._engines: dict[int, Any] = {}
-
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-
-        if self._shared and id(writer) in self._engines:
-            return self._engines[id(writer)]
-        if obj_stream is None and writer.stream_xrefs:
-            obj_stream = writer.prepare_object_stream()
-        engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(self._program),
-                                  font_size=BODY_SIZE, obj_stream=obj_stream)
-        if self._shared:
-            self._engines[id(writer)] = engine
-        return engine
-
-
-class _SharedFont:
-    """One embedded font subset per writer and face, shared by every text box of a writer."""
-
-    def __init__(self, writer: Any, path: Path) -> None:
-        factory = _FontFactory(path, shared=True)
-        self.engine = factory.create_font_engine(writer)
-        self.factory = factory
-
-    def width(self, text: str, size: int) -> float:
-        return float(self.engine.shape(text).x_advance) * size
-
-
-def _wrap(text: str, font: _SharedFont, size: int, width: float) -> list[str]:
+def _wrap(text: str, font: EmbeddedFont, size: int, width: float) -> list[str]:
     """Greedy word wrap by the shaped width of each candidate line."""
     lines: list[str] = []
     current = ""
@@ -206,7 +129,7 @@ def _wrap(text: str, font: _SharedFont, size: int, width: float) -> list[str]:
     return lines
 
 
-def _layout(document: AdministrativeDocument, regular: _SharedFont, *, pages: int,
+def _layout(document: AdministrativeDocument, regular: EmbeddedFont, *, pages: int,
             with_form_field: bool) -> list[_Page]:
     """Place every line of the document: (text, distance from the page top, column, style)."""
     width, height = A4
@@ -266,7 +189,7 @@ def _layout(document: AdministrativeDocument, regular: _SharedFont, *, pages: in
     return result
 
 
-def _text_box(writer: Any, font: _SharedFont, line: _Line, resources: Any) -> Any:
+def _text_box(writer: Any, font: EmbeddedFont, line: _Line, resources: Any) -> Any:
     from pyhanko.pdf_utils import layout
     from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 
@@ -286,7 +209,7 @@ def _text_box(writer: Any, font: _SharedFont, line: _Line, resources: Any) -> An
     return box
 
 
-def _page_content(writer: Any, lines: Sequence[tuple[_SharedFont, _Line]]) -> Any:
+def _page_content(writer: Any, lines: Sequence[tuple[EmbeddedFont, _Line]]) -> Any:
     """One content stream for many text boxes: each box's graphics state saved and restored
     around it (``q``/``Q``; a TextBox places itself with a ``cm``), one shared resource dict."""
     from pyhanko.pdf_utils.content import PdfResources, RawContent
@@ -297,7 +220,7 @@ def _page_content(writer: Any, lines: Sequence[tuple[_SharedFont, _Line]]) -> An
     return RawContent(b"\n".join(rendered), resources=resources)
 
 
-def _add_text_field(writer: Any, page_ref: Any, name: str, font: _SharedFont) -> None:
+def _add_text_field(writer: Any, page_ref: Any, name: str, font: EmbeddedFont) -> None:
     """An empty, fillable text field with its widget on the first page."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name, pdf_string
@@ -339,8 +262,8 @@ def administrative_document(document: AdministrativeDocument | None = None, *, p
 
     document = document or AdministrativeDocument()
     writer = PdfFileWriter()
-    regular = _SharedFont(writer, font_path)
-    bold = _SharedFont(writer, bold_font_path)
+    regular = EmbeddedFont(writer, font_path)
+    bold = EmbeddedFont(writer, bold_font_path)
     page_refs = []
     for index, page in enumerate(_layout(document, regular, pages=pages,
                                          with_form_field=with_form_field)):
@@ -370,7 +293,7 @@ def append_content_change(pdf: bytes, text: str = "Kinh phí: 900.000.000 đồn
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    font = _SharedFont(writer, font_path)
+    font = EmbeddedFont(writer, font_path)
     # a resource name of its own, so the update does not collide with the page's fonts
     line = _Line(text, 120, size=BODY_SIZE, font_name="FKysoUpdate")
     content = _page_content(writer, [(font, line)])
@@ -391,7 +314,7 @@ def fill_form_field(pdf: bytes, value: str, *, field_name: str = FORM_FIELD_NAME
     from pyhanko.pdf_utils.text import TextBoxStyle
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    style = TextBoxStyle(font=_FontFactory(font_path, shared=False), font_size=10)
+    style = TextBoxStyle(font=VietnameseFontFactory(font_path), font_size=10)
     try:
         populate_static_text_field(writer, field_name, style, value)
     except FormFillingError as error:

@@ -30,13 +30,20 @@ def test_reports_read_results_only() -> None:
     assert not offenders
 
 
+def test_pdffonts_imports_no_kyso_package() -> None:
+    """The shared font door sits below every layer: testbed and reports both import it."""
+    offenders = {(path, module) for path, module in _imports("pdffonts")
+                 if module in {"testbed", "conformance", "scenarios", "reports"}}
+    assert not offenders
+
+
 def test_scenarios_do_not_import_conformance() -> None:
     assert not {(p, m) for p, m in _imports("scenarios") if m == "conformance"}
 
 
 def test_only_the_clock_module_reads_the_wall_clock() -> None:
     offenders = []
-    for package in ("testbed", "conformance", "scenarios", "reports"):
+    for package in ("testbed", "conformance", "scenarios", "reports", "pdffonts"):
         for path in (ROOT / package).rglob("*.py"):
             if path.name == "clock.py" and path.parent.name == "testbed":
                 continue

@@ -5,6 +5,8 @@
 #   openssl       an independent OCSP/CRL client for the tests
 #   poppler-utils pdfsig/pdftoppm: independent PDF signature checker and renderer
 #   fonts-dejavu-core  a TTF with Vietnamese glyphs for visible signatures and reports
+#   gcc           builds the PKCS#11 PIN-lockout module (SoftHSM2 has no lockout)
+#   chromium      headless, to look at the HTML report as a person would (screenshot test)
 set -euo pipefail
 
 need=()
@@ -14,6 +16,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

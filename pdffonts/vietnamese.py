@@ -1,21 +1,26 @@
-"""The font with Vietnamese glyphs that reports embed: DejaVu Sans, cut and scaled for pyHanko.
+"""DejaVu Sans with Vietnamese glyphs, cut and scaled for pyHanko: the font of every PDF and HTML
+page kyso writes.
 
-Standard PDF fonts (Helvetica) have no Vietnamese letters, and a report read on another machine
-must not depend on its fonts, so both the PDF *biên bản* and the HTML page embed DejaVu Sans
-(Debian's fonts-dejavu-core). This module prepares the font program once per process:
+Standard PDF fonts (Helvetica) have no Vietnamese letters, and a document read on another
+machine must not depend on its fonts, so the test documents (``testbed.documents``), the PDF
+*biên bản* and the HTML report (``reports``) all embed DejaVu Sans (Debian's fonts-dejavu-core).
+This module is the single place that prepares it, once per process and font file:
 
 * cut down to the Vietnamese repertoire (Latin, Latin Extended Additional, combining marks,
   punctuation, the đồng sign): ~60 KB instead of ~750 KB, and fast to rescale;
 * scaled to 1000 units per em. pyHanko 0.38's ``GlyphAccumulator`` writes advance widths into
-  the PDF ``/W`` array in the font's own units while PDF glyph space is 1/1000 em; DejaVu has
-  2048 units per em, so unscaled every glyph is drawn about twice as far apart.
+  the PDF ``/W`` array (and its TJ adjustments) in the font's own units while PDF glyph space is
+  1/1000 em; DejaVu has 2048 units per em, so unscaled every glyph is drawn about twice as far
+  apart. Cutting the repertoire first makes the rescale take ~0.5 s instead of ~1.7 s.
 
-:class:`EmbeddedFont` is one pyHanko ``GlyphAccumulator`` over that program, shared by all the
-text of one PDF writer (one subset per face is embedded, with a ``ToUnicode`` map, so text
-extraction gives back the Vietnamese letters).
+:class:`VietnameseFontFactory` hands that program to pyHanko (for a ``TextBoxStyle``), and
+:class:`EmbeddedFont` is one ``GlyphAccumulator`` over it, shared by all the text of one PDF
+writer in one face (one subset per face is embedded, with a ``ToUnicode`` map, so text
+extraction gives back the Vietnamese letters). :func:`vietnamese_woff` is the same program as a
+web font. pyHanko is imported only when a PDF font is built, so HTML rendering does not load it.
 
-The same preparation exists in ``testbed/documents.py`` (``_font_program``, ``_FontFactory``,
-``_SharedFont``); the one-way import rule keeps the two packages from sharing it directly.
+Imports no other kyso package (a test asserts it): ``testbed`` and ``reports`` both use it, and
+wrap :class:`FontMissingError` in their own error families.
 """
 
 from __future__ import annotations
@@ -24,8 +29,6 @@ import functools
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-
-from .errors import FontMissingError
 
 FONT_DIRECTORY = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR_FONT = FONT_DIRECTORY / "DejaVuSans.ttf"
@@ -43,6 +46,11 @@ VIETNAMESE_REPERTOIRE: tuple[int, ...] = (
 )
 
 
+class FontMissingError(Exception):
+    """The font with Vietnamese glyphs (or pyHanko's OpenType support) is not installed;
+    ``str(error)`` is one line naming the missing piece and the command that installs it."""
+
+
 def require_font(path: Path) -> None:
     """Fail with the fix when the font file or pyHanko's OpenType support is missing."""
     if not path.is_file():
@@ -58,7 +66,7 @@ def require_font(path: Path) -> None:
             "pip install 'pyhanko[opentype]' (fonttools, uharfbuzz)") from None
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def vietnamese_font_program(path: Path) -> bytes:
     """The TrueType program of ``path`` cut to :data:`VIETNAMESE_REPERTOIRE` and scaled to
     1000 units per em (see the module docstring for why). Cached: ~0.5 s the first time."""
@@ -83,7 +91,7 @@ def vietnamese_font_program(path: Path) -> bytes:
     return output.getvalue()
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def vietnamese_woff(path: Path) -> bytes:
     """The same program as WOFF (zlib-compressed; no brotli needed), for an HTML ``@font-face``."""
     from fontTools.ttLib import TTFont
@@ -95,19 +103,47 @@ def vietnamese_woff(path: Path) -> bytes:
     return output.getvalue()
 
 
+class VietnameseFontFactory:
+    """A pyHanko font-engine factory (the ``FontEngineFactory`` interface, for a
+    ``TextBoxStyle``) over :func:`vietnamese_font_program`.
+
+    pyHanko's own ``GlyphAccumulatorFactory`` only takes a file path; this one hands the same
+    ``GlyphAccumulator`` the prepared program from memory. With ``shared=True`` every text box of
+    a writer gets the same engine, so one subset with every glyph used is embedded instead of one
+    font per text box. Duck-typed rather than a subclass so that importing this module does not
+    import pyHanko (pyHanko only ever calls :meth:`create_font_engine`).
+    """
+
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
+        self._program = vietnamese_font_program(path)
+        self._shared = shared
+        self._engines: dict[int, Any] = {}
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+        """A ``GlyphAccumulator`` for ``writer`` (the writer's shared one when ``shared``)."""
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+        if self._shared and id(writer) in self._engines:
+            return self._engines[id(writer)]
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(self._program),
+                                  font_size=10, obj_stream=obj_stream)
+        if self._shared:
+            self._engines[id(writer)] = engine
+        return engine
+
+
 class EmbeddedFont:
     """One embedded font face of a pyHanko PDF writer: shapes text into content-stream operators.
 
-    All text of the writer in this face goes through the same engine, so the PDF carries one
-    subset with exactly the glyphs used."""
+    All text of the writer in this face goes through the same engine (directly, or through
+    pyHanko text boxes styled with :attr:`factory`), so the PDF carries one subset with exactly
+    the glyphs used."""
 
     def __init__(self, writer: Any, path: Path) -> None:
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-
-        program = vietnamese_font_program(path)
-        obj_stream = writer.prepare_object_stream() if writer.stream_xrefs else None
-        self.engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(program),
-                                       font_size=10, obj_stream=obj_stream)
+        self.factory = VietnameseFontFactory(path, shared=True)
+        self.engine = self.factory.create_font_engine(writer)
 
     def width(self, text: str, size: float) -> float:
         """The advance of ``text`` at ``size`` points, in points."""
