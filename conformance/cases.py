@@ -33,6 +33,15 @@ class Case:
     flags: tuple[str, ...]
 
 
+IMPLICIT_REQUIREMENTS = {
+    "verifier": ("TT15-6.4.a",),
+    "signer": ("TT15-5.6.b",),
+}
+"""Requirements every checkpoint of a role evidences, because the judge checks them at every
+checkpoint of that role (scenarios/judge.py): a verifier must tell the person "hợp lệ" /
+"không hợp lệ" in Vietnamese, a signer "đã ký" / "chưa ký"."""
+
+
 def case_id(role: str, scenario: str, checkpoint: str) -> str:
     return f"{role}::{scenario}::{checkpoint}"
 
@@ -55,7 +64,8 @@ def cases_of(scenario: Scenario) -> list[Case]:
         found.append(Case(
             id=case_id(role, scenario.id, step.checkpoint.id), role=role, scenario=scenario.id,
             checkpoint=step.checkpoint.id, step_index=index,
-            requirements=tuple(step.checkpoint.requirements),
+            requirements=tuple(dict.fromkeys([*step.checkpoint.requirements,
+                                              *IMPLICIT_REQUIREMENTS[role]])),
             title=Text(vi=step.checkpoint.why.vi, en=step.checkpoint.why.en),
             expected=_expected(step), flags=tuple(flag.value for flag in step.checkpoint.flags)))
     return found

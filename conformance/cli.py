@@ -173,6 +173,25 @@ def build_parser() -> argparse.ArgumentParser:
     conform.add_argument("--policy", default="default",
                          help="validation policy: default, strict, or a policy .yaml file")
     conform.add_argument("--out", type=Path, help="output directory (default: out/conform-<sut>)")
+    conform.add_argument("--jobs", type=int, default=1,
+                         help="scenarios played in parallel worker processes (default 1)")
+    kit = commands.add_parser("kit", help="manual testing of GUI programs: export a kit, "
+                              "import the filled results").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    kit_export = kit.add_parser("export", help="documents + checklist + results.csv")
+    kit_export.add_argument("--sut", type=Path, required=True, help="a manual SUT profile")
+    kit_export.add_argument("--out", type=Path, required=True, help="the kit folder (new)")
+    kit_export.add_argument("--only", action="append", default=[])
+    kit_import = kit.add_parser("import", help="judge a filled results.csv")
+    kit_import.add_argument("results", type=Path, help="the kit's filled results.csv")
+    kit_import.add_argument("--sut", type=Path, required=True)
+    kit_import.add_argument("--out", type=Path, required=True)
+    kit_import.add_argument("--policy", default="default")
+    requirements = commands.add_parser("requirements",
+                                       help="the coverage table: requirement → cases → defects")
+    requirements.add_argument("--policy", default="default")
+    requirements.add_argument("--mutants", action="store_true",
+                              help="also play the catalogue with every defect (about 90 s)")
     mutants = commands.add_parser(
         "mutants", help="which checkpoint catches which defective variant of the reference tools")
     mutants.add_argument("--scenario", action="append", default=[],
@@ -393,8 +412,12 @@ def _conform(arguments: argparse.Namespace) -> int:
     from conformance.runner import RunOptions, conform, exit_code
 
     out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}"
+    if arguments.jobs < 1:
+        from testbed.errors import InvalidInputError
+
+        raise InvalidInputError("--jobs: must be at least 1")
     results = conform(RunOptions(profile=arguments.sut, out=out, policy=arguments.policy,
-                                 only=tuple(arguments.only)))
+                                 only=tuple(arguments.only), jobs=arguments.jobs))
     counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
                        sorted(results.summary.cases.items()))
     print(f"{len(results.cases)} cases: {counts}")
@@ -403,6 +426,40 @@ def _conform(arguments: argparse.Namespace) -> int:
               + ", ".join(results.summary.mandatory_failures))
     print(f"results: {out / 'results.json'}")
     return exit_code(results)
+
+
+def _kit(arguments: argparse.Namespace) -> int:
+    from conformance import kit
+
+    if arguments.action == "export":
+        answers = kit.export(arguments.sut, arguments.out, tuple(arguments.only))
+        print(f"kit with {len(answers)} cases: {arguments.out} (fill results.csv, then "
+              f"kyso kit import {arguments.out / 'results.csv'} --sut {arguments.sut} --out DIR)")
+        return EXIT_OK
+    from conformance.runner import exit_code
+
+    results = kit.import_into(arguments.sut, arguments.results, arguments.out,
+                              policy=arguments.policy)
+    print(f"results: {arguments.out / 'results.json'}")
+    return exit_code(results)
+
+
+def _requirements(arguments: argparse.Namespace) -> int:
+    from conformance.coverage import coverage_rows, render_coverage
+    from conformance.policy import load_policy
+
+    policy, digest = load_policy(arguments.policy)
+    caught = None
+    if arguments.mutants:
+        from conformance.mutants import mutation_table
+
+        caught = {}
+        for defect, checkpoints in mutation_table().caught.items():
+            for checkpoint in checkpoints:
+                caught.setdefault(checkpoint, []).append(defect.value)
+    print(f"policy {policy.name} (sha256 {digest[:16]}…)")
+    print(render_coverage(coverage_rows(policy, caught), with_defects=caught is not None))
+    return EXIT_OK
 
 
 def _mutants(arguments: argparse.Namespace) -> int:
@@ -422,7 +479,8 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
-             "demo": _demo, "mutants": _mutants, "conform": _conform}
+             "demo": _demo, "mutants": _mutants, "conform": _conform,
+             "requirements": _requirements, "kit": _kit}
 _HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
                   "scenario": run_scenario_command, "report": run_report_command})
 

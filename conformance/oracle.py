@@ -33,6 +33,7 @@ each rule with its reason):
 finding                                                     verdict
 ==========================================================  =====================================
 signature cannot be parsed / pyHanko raises                 TOTAL-FAILED FORMAT_FAILURE
+(also a filled field whose /Contents holds no CMS at all)
 digest of the signed bytes does not match (``intact``)      TOTAL-FAILED HASH_FAILURE
 byte range does not cover its whole revision                TOTAL-FAILED FORMAT_FAILURE
 later revision not permitted (diff analysis, DocMDP)        TOTAL-FAILED HASH_FAILURE
@@ -243,6 +244,9 @@ class OracleOptions:
     check_crypto_constraints: bool = True
     extra_certificates: Sequence[x509.Certificate] = field(default_factory=tuple)
     """Intermediates known beforehand (the AIA caIssuers URL usually provides them)."""
+    fetch_issuer_certificates: bool = True
+    """Follow AIA caIssuers URLs for issuer certificates the signature does not carry (a CMS
+    need not include the chain; TT15-6.1.b asks for the path all the same)."""
 
 
 # ---- public API ---------------------------------------------------------------------------------
@@ -270,23 +274,29 @@ async def validate_pdf_async(data: bytes, trust_roots: Sequence[x509.Certificate
     """The same as :func:`validate_pdf`, for callers that already run an event loop."""
     import aiohttp
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+    from pyhanko_certvalidator.fetchers.api import FetchLimits
 
     options = options or OracleOptions()
     validation_time = whole_seconds(at) if at is not None else wall_clock()
     reader = open_pdf(data)
-    signatures = _embedded_signatures(reader)
+    signatures, broken = _embedded_signatures(reader)
     results: list[SignatureResult] = []
     # One explicit session for every OCSP, CRL and certificate fetch of this document; closed
     # here, whatever happens (pyHanko only closes sessions it created itself).
     async with aiohttp.ClientSession() as session:
+        limits = FetchLimits() if options.fetch_issuer_certificates \
+            else FetchLimits(max_cert_requests=0)
         backend = AIOHttpFetcherBackend(session=session,
-                                        per_request_timeout=options.fetch_timeout)
+                                        per_request_timeout=options.fetch_timeout,
+                                        limits=limits)
         context = _Context(reader=reader, trust_roots=list(trust_roots),
                            validation_time=validation_time, options=options, backend=backend,
                            document_timestamps=[s for s in signatures
                                                 if _is_document_timestamp(s)])
         for embedded in signatures:
             results.append(await _validate_one(context, embedded))
+    results.extend(_unparsable(field_name, kind, error, validation_time)
+                   for field_name, kind, error in broken)
     return DocumentResult(validation_time=validation_time, signatures=results)
 
 
@@ -305,13 +315,56 @@ def open_pdf(data: bytes) -> Any:
     return reader
 
 
-def _embedded_signatures(reader: Any) -> list[Any]:
-    from pyhanko.pdf_utils.misc import PdfError
+_Broken = tuple[str | None, "SignatureKind", str]
+"""A filled signature field pyHanko cannot even open: (field name, kind, why)."""
 
+
+def _embedded_signatures(reader: Any) -> tuple[list[Any], list[_Broken]]:
+    """pyHanko's signatures in signing order, and the filled fields it cannot open.
+
+    pyHanko opens every field at once and raises on the first /Contents that holds no CMS, which
+    would make the whole file "unreadable" and report no signature at all. A field that claims to
+    be signed but carries no parsable signature is the universal signature forgery (Mladenov et
+    al. 2019): it must be reported as a signature that fails (FORMAT_FAILURE), beside the others.
+    So on failure every field is opened on its own (pyHanko's own loop, which also skips fields
+    with an unknown /SubFilter); unparsable ones come after the others, in field order.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    errors = (PdfError, ValueError, KeyError, IndexError, TypeError)
     try:
-        return list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
-        raise DocumentError(f"damaged signature fields ({_one_line(error)})") from None
+        return list(reader.embedded_signatures), []
+    except errors as error:
+        first = error
+    known = {subfilter.value for subfilter in SigSeedSubFilter}
+    opened: list[Any] = []
+    broken: list[_Broken] = []
+    try:
+        for name, value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+            signature = value.get_object()
+            if signature.get("/SubFilter") not in known:
+                continue
+            try:
+                opened.append(EmbeddedPdfSignature(reader, field_ref, name))
+            except errors as error:
+                kind = (SignatureKind.DOCUMENT_TIMESTAMP
+                        if signature.get("/Type") == "/DocTimeStamp" else SignatureKind.SIGNATURE)
+                broken.append((name, kind, _one_line(error)))
+        opened.sort(key=lambda embedded: embedded.signed_revision)
+    except errors:
+        raise DocumentError(f"damaged signature fields ({_one_line(first)})") from None
+    return opened, broken
+
+
+def _unparsable(field_name: str | None, kind: SignatureKind, error: str,
+                validation_time: datetime) -> SignatureResult:
+    return SignatureResult(
+        field_name=field_name, kind=kind, indication=Indication.TOTAL_FAILED,
+        sub_indication=SubIndication.FORMAT_FAILURE, process=ValidationProcess.NONE,
+        validation_time=validation_time,
+        reason=f"the signature field holds no signature that can be parsed ({error})")
 
 
 def _is_document_timestamp(embedded: Any) -> bool:

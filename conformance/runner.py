@@ -12,6 +12,7 @@ is the validation policy's decision. One misbehaving case never stops the run.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import platform
 import shutil
@@ -19,6 +20,7 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,13 +37,15 @@ from reports.results import (
     Text,
     Verdict,
 )
-from scenarios.loader import catalogue_paths, load_scenario
+from scenarios.loader import catalogue_paths, find_scenario, load_scenario
 from scenarios.model import Scenario, Sign
 from scenarios.player import ScenarioRun, StepResult
+from scenarios.roles import Signer, Verifier
 from testbed.clock import wall_clock
 from testbed.errors import InvalidInputError
 
 from .cases import Case, cases_of, matches
+from .policy import Policy as PolicyModel
 from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
 from .scenario_runs import play
@@ -58,6 +62,7 @@ class RunOptions:
     out: Path
     policy: str = "default"
     only: tuple[str, ...] = ()
+    jobs: int = 1
 
 
 def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
@@ -115,53 +120,56 @@ def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tupl
 
 
 def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Results:
+    """Run the catalogue's cases through the SUT described by ``options.profile``."""
     profile = load_profile(options.profile)
-    policy, policy_hash = load_policy(options.policy)
-    out = options.out
+    signer, verifier = build_roles(profile)
+    return run_cases(profile, signer, verifier, out=options.out, policy_name=options.policy,
+                     only=options.only, profile_path=options.profile, progress=progress,
+                     jobs=options.jobs)
+
+
+def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | None, *,
+              out: Path, policy_name: str = "default", only: tuple[str, ...] = (),
+              profile_path: Path | None = None,
+              progress: Callable[[str], None] = print, jobs: int = 1) -> Results:
+    """Play every scenario with a case of the profile's roles; ``signer``/``verifier`` play
+    those roles (the reference tools the others); judge, write results.json + JUnit."""
+    policy, policy_hash = load_policy(policy_name)
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
     out.mkdir(parents=True, exist_ok=True)
-    signer, verifier = build_roles(profile)
     scenarios: list[tuple[Scenario, list[Case]]] = []
     for path in catalogue_paths():
         scenario = load_scenario(path)
         cases = [c for c in cases_of(scenario) if c.role in profile.roles
-                 and matches(c, list(options.only))]
+                 and matches(c, list(only))]
         if cases:
             scenarios.append((scenario, cases))
     total = sum(len(cases) for _, cases in scenarios)
     if total == 0:
         raise InvalidInputError("--only: no case matches (see 'kyso requirements' for IDs)")
     started, clock_start = wall_clock(), time.monotonic()
-    testbed_instant = None
     results: list[CaseResult] = []
-    done = 0
-    for scenario, cases in scenarios:
-        scenario_start = time.monotonic()
-        run_dir = out / "runs" / scenario.id
-        run: ScenarioRun = play(scenario, run_dir, signer=signer if "signer" in profile.roles
-                                else None, verifier=verifier if "verifier" in profile.roles
-                                else None)
-        scrub_secrets(run_dir / "testbed")
-        testbed_instant = testbed_instant or (run.steps[0].at if run.steps else None)
-        by_index = {step.index: step for step in run.steps}
-        skipped_outputs = {name for step in run.steps
-                           if isinstance(step.no_answer, SutUnsupported)
-                           for name in _outputs(scenario, step.index)}
-        per_case = (time.monotonic() - scenario_start) / max(len(cases), 1)
-        for case in cases:
-            step = by_index[case.step_index]
-            verdict, actual, reason = _judge_case(case, step, skipped_outputs)
-            results.append(CaseResult(
-                id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
-                requirements=list(case.requirements), expected=case.expected, actual=actual,
-                verdict=verdict,
-                severity=policy.case_severity(list(case.requirements)) if verdict is
-                Verdict.FAIL else Severity.INFO,
-                reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-                evidence=_evidence(out, step, run_dir / "run")))
-            done += 1
-            progress(f"[{done:3}/{total}] {verdict.value:7} {case.id}")
+    if jobs > 1 and profile_path is not None:
+        # scenarios are independent (each on its own testbed, own ports, own tokens): play
+        # them in worker processes, each building the SUT's roles from the profile itself
+        with ProcessPoolExecutor(max_workers=jobs,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_scenario_cases_in_worker, profile_path, scenario.id,
+                                   only, out, policy_name) for scenario, _ in scenarios]
+            for future in as_completed(futures):
+                for result in future.result():
+                    results.append(result)
+                    progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
+        order = {case.id: i for i, case in enumerate(c for _, cs in scenarios for c in cs)}
+        results.sort(key=lambda result: order[result.id])
+    else:
+        for scenario, cases in scenarios:
+            for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
+                                          policy):
+                results.append(result)
+                progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
+    testbed_instant = min((result.judged_at for result in results), default=None)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
     summary = Summary(
@@ -173,7 +181,8 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
         run=RunMetadata(
             kyso_version=KYSO_VERSION,
             sut=SoftwareUnderTest(name=profile.sut.name, vendor=profile.sut.vendor,
-                                  version=profile.sut.version, profile=str(options.profile),
+                                  version=profile.sut.version,
+                                  profile=str(profile_path) if profile_path else None,
                                   profile_sha256=profile.sha256),
             policy=Policy(name=policy.name, sha256=policy_hash),
             roles=list(profile.roles), testbed_instant=testbed_instant or started,
@@ -183,6 +192,52 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
         cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
+
+
+def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
+                    signer: Signer | None, verifier: Verifier | None, out: Path,
+                    policy: PolicyModel) -> list[CaseResult]:
+    """Play one scenario (the SUT in its roles) and judge its cases."""
+    scenario_start = time.monotonic()
+    run_dir = out / "runs" / scenario.id
+    run: ScenarioRun = play(scenario, run_dir,
+                            signer=signer if "signer" in profile.roles else None,
+                            verifier=verifier if "verifier" in profile.roles else None)
+    scrub_secrets(run_dir / "testbed")
+    by_index = {step.index: step for step in run.steps}
+    skipped_outputs = {name for step in run.steps
+                       if isinstance(step.no_answer, SutUnsupported)
+                       for name in _outputs(scenario, step.index)}
+    per_case = (time.monotonic() - scenario_start) / max(len(cases), 1)
+    results = []
+    for case in cases:
+        step = by_index[case.step_index]
+        verdict, actual, reason = _judge_case(case, step, skipped_outputs)
+        results.append(CaseResult(
+            id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
+            requirements=list(case.requirements), expected=case.expected, actual=actual,
+            verdict=verdict,
+            severity=policy.case_severity(list(case.requirements)) if verdict is
+            Verdict.FAIL else Severity.INFO,
+            reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
+            evidence=_evidence(out, step, run_dir / "run")))
+    return results
+
+
+def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[str, ...],
+                              out: Path, policy_name: str) -> list[CaseResult]:
+    """The same, in a worker process (``--jobs``): everything rebuilt from names and paths."""
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator", "aiohttp", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    profile = load_profile(profile_path)
+    signer, verifier = build_roles(profile)
+    policy, _ = load_policy(policy_name)
+    scenario = load_scenario(find_scenario(scenario_id))
+    cases = [c for c in cases_of(scenario) if c.role in profile.roles
+             and matches(c, list(only))]
+    return _scenario_cases(scenario, cases, profile, signer, verifier, out, policy)
 
 
 def scrub_secrets(testbed_dir: Path) -> None:

@@ -35,7 +35,8 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
             testbed.set_clock(testbed.now())
         player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
                         directory / "run", inspector=OracleInspector(),
-                        mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers)
+                        mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers,
+                        story_signer=ReferenceSigner())
         return player.play(scenario)
 
 
@@ -49,6 +50,8 @@ def add_scenario_command(commands: argparse._SubParsersAction) -> None:  # type:
     run = actions.add_parser("run", help="play a scenario on a fresh testbed")
     run.add_argument("name", help="catalogue id or path to a .yaml file")
     run.add_argument("--keep", type=Path, help="keep the run (testbed, artifacts) here")
+    run.add_argument("--sut", type=Path, help="a SUT profile (sut.toml): the software under "
+                     "test plays its roles, the reference tools the others")
 
 
 def run_scenario_command(arguments: argparse.Namespace) -> int:
@@ -74,8 +77,17 @@ def run_scenario_command(arguments: argparse.Namespace) -> int:
     keep: Path | None = arguments.keep
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise InvalidInputError(f"--keep: {keep} is not empty; choose a new directory")
+    signer = verifier = None
+    if arguments.sut is not None:
+        from conformance.sut.adapters import build_roles
+        from conformance.sut.profile import load_profile
+
+        profile = load_profile(arguments.sut)
+        sut_signer, sut_verifier = build_roles(profile)
+        signer = sut_signer if "signer" in profile.roles else None
+        verifier = sut_verifier if "verifier" in profile.roles else None
     directory = keep or Path(tempfile.mkdtemp(prefix=f"kyso-{scenario.id}-"))
-    run = play(scenario, directory)
+    run = play(scenario, directory, signer=signer, verifier=verifier)
     print(format_run(run))
     if keep is None and run.passed:
         shutil.rmtree(directory, ignore_errors=True)

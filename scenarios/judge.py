@@ -2,9 +2,10 @@
 
 Kept small and literal: the indication must match, the sub-indication must be one of the
 accepted ones (when the checkpoint lists any), the Vietnamese result the person is shown must be
-of the expected class, and every display field the checkpoint names must be shown. Conformance
-adds validation policies on top (FAIL / WARNING / INFO); a scenario run only needs yes or no,
-with the reason in words.
+of the expected class, and every display field the checkpoint names must be shown, with the
+right value (:mod:`scenarios.display`: checked against the testbed's truth when the player
+gives it). Conformance adds validation policies on top (FAIL / WARNING / INFO); a scenario run
+only needs yes or no, with the reason in words.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from .display import SignatureTruth, display_problems
 from .model import SignExpectation, VerifyExpectation
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
 
@@ -55,7 +57,10 @@ def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:
     return None
 
 
-def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer) -> Judgement:
+def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
+                       truth: SignatureTruth | None = None) -> Judgement:
+    """``truth``: what the testbed knows about the judged signature; with it, the display
+    fields the expectation names are checked for their values (:mod:`scenarios.display`)."""
     accepted = "|".join(s.value for s in expect.sub_indications) or "any"
     expected = f"{expect.indication.value} ({accepted})"
     if not answer.signatures:
@@ -70,7 +75,10 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer) -> Jud
         f" ({signature.sub_indication.value})" if signature.sub_indication else "")
     if signature.indication is not expect.indication:
         return Judgement(False, expected, actual, "wrong indication")
-    if expect.sub_indications and signature.sub_indication not in expect.sub_indications:
+    # a sub-indication is EN 319 102-1 detail TT15 does not require a program to show: one
+    # that reports none is judged on its indication; one that reports a wrong one fails
+    if expect.sub_indications and signature.sub_indication is not None \
+            and signature.sub_indication not in expect.sub_indications:
         return Judgement(False, expected, actual, "sub-indication not among the accepted ones")
     wanted_class = expect.message_class or MessageClass.of(expect.indication)
     shown = classify_vietnamese_result(signature.display.get("result"))
@@ -78,9 +86,13 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer) -> Jud
         return Judgement(False, expected, actual,
                          f"the person is told {shown.value if shown else 'nothing we recognise'}"
                          f" in Vietnamese, not '{wanted_class.vietnamese}'")
-    missing = [field.value for field in expect.display if not signature.display.get(field.value)]
+    missing = [field.value for field in expect.display
+               if not signature.display.get(field.value, "").strip()]
     if missing:
         return Judgement(False, expected, actual, f"display misses {', '.join(missing)}")
+    problems = display_problems(expect, signature.display, truth)
+    if problems:
+        return Judgement(False, expected, actual, "display: " + "; ".join(problems))
     return Judgement(True, expected, actual)
 
 

@@ -63,6 +63,14 @@ class Flag(StrEnum):
     NO_PRE_SIGN_CHECK = "no-pre-sign-check"
     KEY_OFF_TOKEN = "key-off-token"
     VIETNAMESE_DISPLAY = "vietnamese-display"
+    TIMESTAMP_NOT_CHECKED = "timestamp-not-checked"
+    """A signature timestamp's time is believed without validating the token (imprint, TSA)."""
+    UNIVERSAL_SIGNATURE_FORGERY = "universal-signature-forgery"
+    """A signature field without a usable signature (/Contents, /ByteRange) is shown as valid."""
+    ALGORITHM_SUPPORT = "algorithm-support"
+    """An allowed algorithm (RSASSA-PSS, ECDSA P-384) is not supported and so not verified."""
+    AIA_CHASING = "aia-chasing"
+    """The issuing CA's certificate is not in the signature and is not fetched (AIA)."""
 
 
 def resolve_instant(text: str, start: datetime) -> datetime:
@@ -104,16 +112,18 @@ class Actor(_Model):
     profile: ProfileKind = Field(default=ProfileKind.PERSONAL,
                                  description="personal | organisation (the seal) | device")
     branch: Branch = Field(default=Branch.CONG_VU, description="cong-vu | public | other")
-    key: Literal["rsa2048", "rsa3072", "p256", "rsa1024"] = Field(
-        default="p256", description="Key type; rsa1024 only without a token (weak-crypto).")
+    key: Literal["rsa2048", "rsa3072", "p256", "p384", "rsa1024"] = Field(
+        default="p256", description="Key type; rsa1024 (weak-crypto) and p384 only without a "
+        "token.")
     token: bool = Field(default=True, description="Key generated on a SoftHSM2 token "
                         "(false: a software key file, for fixtures only).")
     rule_breaks: list[RuleBreak] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _weak_keys_are_software(self) -> Actor:
-        if self.key == "rsa1024" and self.token:
-            raise ValueError("key rsa1024 needs token: false (tokens hold rsa2048/rsa3072/p256)")
+        if self.key in ("rsa1024", "p384") and self.token:
+            raise ValueError(f"key {self.key} needs token: false "
+                             "(tokens hold rsa2048/rsa3072/p256)")
         return self
 
 
@@ -289,6 +299,16 @@ class Sign(_Step):
     claimed_time: InstantText | None = Field(
         default=None, description="fixture only: the signing time the signer claims "
         "(backdated-claimed-time cases); default: the step's instant.")
+    rsa_pss: bool = Field(default=False, description="fixture only: sign with RSASSA-PSS "
+                          "(TT15 Annex I 1.2) instead of PKCS#1 v1.5; needs an RSA key.")
+    embed_chain: bool = Field(default=True, description="fixture only: false leaves the "
+                              "issuing CA's certificate out of the CMS (the verifier must "
+                              "fetch it from the AIA caIssuers URL).")
+    tsa: str | None = Field(default=None, description="fixture only: the authority whose TSA "
+                            "stamps (e.g. ca-other, an untrusted TSA); default: the issuer's.")
+    timestamp_defect: Literal["imprint-mismatch"] | None = Field(
+        default=None, description="fixture only, level B-T: imprint-mismatch embeds a real "
+        "token of the TSA over other data as the signature timestamp.")
     expect: SignExpectation | None = None
     checkpoint: Checkpoint | None = None
 
@@ -300,8 +320,15 @@ class Sign(_Step):
             raise ValueError("'expect' and 'checkpoint' go together")
         if self.by == "fixture" and self.expect is not None:
             raise ValueError("a fixture is not under test: it cannot have 'expect'")
-        if self.by == "sut" and (self.digest != "sha256" or self.claimed_time is not None):
-            raise ValueError("'digest' and 'claimed_time' are for by: fixture")
+        if self.by == "sut" and (self.digest != "sha256" or self.claimed_time is not None
+                                 or self.rsa_pss or not self.embed_chain
+                                 or self.tsa is not None or self.timestamp_defect is not None):
+            raise ValueError("'digest', 'claimed_time', 'rsa_pss', 'embed_chain', 'tsa' and "
+                             "'timestamp_defect' are for by: fixture")
+        if self.timestamp_defect is not None and self.level != "B-T":
+            raise ValueError("'timestamp_defect' needs level: B-T")
+        if self.tsa is not None and self.level == "B-B":
+            raise ValueError("'tsa' needs a timestamped level (B-T, B-LT, B-LTA)")
         return self
 
 
@@ -311,10 +338,13 @@ class Tamper(_Step):
     do: Literal["tamper"]
     input: str
     output: str
-    kind: Literal["byte-flip", "content-update", "form-fill", "truncate", "append-garbage"] = \
+    kind: Literal["byte-flip", "content-update", "form-fill", "truncate", "append-garbage",
+                  "usf-empty-contents", "usf-bad-byterange"] = \
         Field(description="byte-flip: one byte inside the signed range; content-update: an "
               "incremental update changing page content; form-fill: an allowed form fill; "
-              "truncate: cut inside the signature; append-garbage: bytes after %%EOF.")
+              "truncate: cut inside the signature; append-garbage: bytes after %%EOF; "
+              "usf-empty-contents / usf-bad-byterange: universal signature forgery, the last "
+              "signature's /Contents zeroed or its /ByteRange set to [0 0 0 0], in place.")
 
 
 class VerifyExpectation(_Model):

@@ -25,6 +25,8 @@ from testbed.documents import (
     AdministrativeDocument,
     administrative_document,
     append_content_change,
+    break_byte_range,
+    empty_signature_contents,
     fill_form_field,
     flip_byte_in_signed_range,
     truncate,
@@ -34,6 +36,7 @@ from testbed.fixture_signing import sign_fixture
 from testbed.session import Testbed
 from testbed.world import ServiceMode
 
+from .display import SignatureTruth
 from .judge import Judgement, judge_signing, judge_verification
 from .model import (
     ChangeInfo,
@@ -106,13 +109,25 @@ class StepError(Exception):
     """A step that could not be played (not a checkpoint's failure: the story broke)."""
 
 
+@dataclass(frozen=True)
+class _Signing:
+    """One signature in an artifact, as the player made it: the truth display fields are
+    checked against at verify checkpoints (TT15-6.4.b)."""
+
+    certificate: str
+    at: datetime
+    claimed: datetime | None
+    timestamped: bool
+
+
 class Player:
     """Plays scenarios on one testbed with the given signer and verifier."""
 
     def __init__(self, testbed: Testbed, signer: Signer, verifier: Verifier,
                  directory: Path, *, inspector: Inspector | None = None,
                  mutant_signers: dict[str, Signer] | None = None,
-                 mutant_verifiers: dict[str, Verifier] | None = None) -> None:
+                 mutant_verifiers: dict[str, Verifier] | None = None,
+                 story_signer: Signer | None = None) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
         the story (their outputs never feed later steps): one pass yields the mutation table."""
@@ -122,8 +137,14 @@ class Player:
         self.directory = directory
         self.inspector = inspector
         self.mutant_signers = mutant_signers or {}
+        self.story_signer = story_signer
+        """Signs the story's own documents (sign steps that are not checkpoints): a signer
+        under test is judged at its checkpoints only, and a verifier under test is handed the
+        same documents whatever signer is being tested alongside."""
         self.mutant_verifiers = mutant_verifiers or {}
         self._artifacts: dict[str, Path] = {}
+        self._signings: dict[str, tuple[_Signing, ...]] = {}
+        """Artifact → its signatures, oldest first (tampering keeps them)."""
 
     # ---- the run ---------------------------------------------------------------------------
     def play(self, scenario: Scenario) -> ScenarioRun:
@@ -262,9 +283,12 @@ class Player:
                 self.testbed, source.read_bytes(), certificate_label=certificate,
                 level=step.level, digest=step.digest,
                 claimed_time=resolve_instant(step.claimed_time, start)
-                if step.claimed_time else None))
+                if step.claimed_time else None, tsa_authority=step.tsa, rsa_pss=step.rsa_pss,
+                embed_chain=step.embed_chain, timestamp_defect=step.timestamp_defect))
             self._artifacts[step.output] = output
             result.artifacts.append(step.output)
+            self._record_signing(step, certificate, resolve_instant(step.claimed_time, start)
+                                 if step.claimed_time else None)
             return
         token = self.testbed.tokens.latest(step.actor)
         if token is None:
@@ -285,7 +309,9 @@ class Player:
             certificate=certificate_file, field_name=f"Signature-{step.output}",
             workdir=workdir)
         try:
-            answer = self.signer.sign(request)
+            signer = self.signer if step.expect is not None else \
+                (self.story_signer or self.signer)
+            answer = signer.sign(request)
         except NoAnswer as silence:
             result.no_answer = silence
             if step.expect is None:
@@ -296,12 +322,25 @@ class Player:
         if produced:
             self._artifacts[step.output] = output
             result.artifacts.append(step.output)
+            self._record_signing(step, state.tokens[token.label].certificate, None)
         if step.expect is not None:
             result.judgement = self._judge_signing(step, request, answer, produced)
+            if not produced and step.expect.outcome != "refused" \
+                    and self.story_signer is not None:
+                self._keep_story_going(step, request, result)
             for name, mutant in self.mutant_signers.items():
                 result.mutants[name] = self._mutant_signing(name, mutant, step, request)
         elif answer.outcome is not SignerOutcome.SIGNED or not produced:
             raise StepError(f"the signer did not sign: {answer.reason or 'no output'}")
+
+    def _keep_story_going(self, step: Sign, request: SignRequest, result: StepResult) -> None:
+        """The signer under test made no document where the story needs one: the story signer
+        makes it, so later checkpoints (of other roles) can still be played. The verdict on
+        this checkpoint is not affected."""
+        assert self.story_signer is not None
+        answer = self.story_signer.sign(request)
+        if answer.outcome is SignerOutcome.SIGNED and request.output.exists():
+            self._artifacts[step.output] = request.output
 
     def _judge_signing(self, step: Sign, request: SignRequest, answer: SignerAnswer,
                        produced: bool) -> Judgement:
@@ -338,12 +377,17 @@ class Player:
             changed = fill_form_field(data, "Đã điền sau khi ký")
         elif step.kind == "truncate":
             changed = truncate(data)
+        elif step.kind == "usf-empty-contents":
+            changed = empty_signature_contents(data)
+        elif step.kind == "usf-bad-byterange":
+            changed = break_byte_range(data)
         else:
             changed = data + b"\n% appended garbage after the last %%EOF\n"
         output = self.directory / "artifacts" / f"{step.output}.pdf"
         output.write_bytes(changed)
         self._artifacts[step.output] = output
         result.artifacts.append(step.output)
+        self._signings[step.output] = self._signings.get(step.input, ())
 
     def _verify(self, step: Verify, result: StepResult) -> None:
         workdir = self.directory / "work" / f"step-{result.index}"
@@ -351,21 +395,39 @@ class Player:
         self._save_revocation_evidence(workdir)
         request = VerifyRequest(input=self._artifact(step.input), trust_roots=self.trust_roots(),
                                 moment=self.testbed.now(), workdir=workdir)
+        truth = self._truth(step)
         try:
             answer = self.verifier.verify(request)
         except NoAnswer as silence:
             result.no_answer = silence
         else:
             result.answer = answer
-            result.judgement = judge_verification(step.expect, answer)
+            result.judgement = judge_verification(step.expect, answer, truth)
         for name, mutant in self.mutant_verifiers.items():
             shadow_dir = self.directory / "mutants" / name / workdir.name
             shadow_dir.mkdir(parents=True, exist_ok=True)
             try:
                 result.mutants[name] = judge_verification(
-                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)))
+                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)), truth)
             except NoAnswer as silence:
                 result.mutants[name] = silence
+
+    def _record_signing(self, step: Sign, certificate: str, claimed: datetime | None) -> None:
+        """``step.output`` holds the input's signatures and one more, by ``certificate``, now."""
+        earlier = self._signings.get(step.input, ()) if step.input else ()
+        self._signings[step.output] = (*earlier, _Signing(
+            certificate, self.testbed.now(), claimed, timestamped=step.level != "B-B"))
+
+    def _truth(self, step: Verify) -> SignatureTruth | None:
+        """What the testbed knows about the signature the checkpoint judges (None: the player
+        did not make it, e.g. a document signed outside the story)."""
+        try:
+            signing = self._signings.get(step.input, ())[step.expect.signature]
+        except IndexError:
+            return None
+        return SignatureTruth.from_certificate(
+            self.testbed.certificate_der(signing.certificate), label=signing.certificate,
+            signed_at=signing.at, claimed_at=signing.claimed, timestamped=signing.timestamped)
 
     def _save_revocation_evidence(self, workdir: Path) -> None:
         """What the revocation services answer at this instant, as the software could see it:

@@ -20,7 +20,8 @@ six-letter font-subset tag; those bytes differ between two runs (they are not co
 
 The helpers at the end change a (signed) PDF the way attacks and defects do: an incremental
 update that changes what a page shows, a form fill (permitted after an approval signature), one
-flipped byte inside the signed byte range, and a truncated file.
+flipped byte inside the signed byte range, a truncated file, and the two universal signature
+forgeries (a signature with no CMS in /Contents, a /ByteRange over nothing).
 """
 
 from __future__ import annotations
@@ -350,6 +351,44 @@ def flip_byte_in_signed_range(pdf: bytes, offset: int | None = None, *,
     return bytes(changed)
 
 
+def _signature_range(pdf: bytes, signature: int) -> tuple[int, int, int, int]:
+    ranges = signed_byte_ranges(pdf)
+    if not ranges:
+        raise InvalidInputError("document: no /ByteRange; it is not signed")
+    try:
+        return ranges[signature]
+    except IndexError:
+        raise InvalidInputError(f"signature: index {signature}, the file has {len(ranges)}") \
+            from None
+
+
+def empty_signature_contents(pdf: bytes, *, signature: int = -1) -> bytes:
+    """Universal signature forgery (USF, Mladenov et al. 2019): the signature's /Contents hex
+    string zeroed in place, as pyHanko's placeholder looks before signing: a signature field
+    that carries no CMS at all. Every offset stays valid (same length). Viewers that skip a
+    signature they cannot parse, yet still show the field as signed, report it valid."""
+    start1, length1, start2, _ = _signature_range(pdf, signature)
+    gap = pdf[start1 + length1:start2]
+    if not (gap.startswith(b"<") and gap.endswith(b">")):
+        raise InvalidInputError("document: the signature's /Contents is not a hex string "
+                                "between its byte ranges")
+    return pdf[:start1 + length1] + b"<" + b"0" * (len(gap) - 2) + b">" + pdf[start2:]
+
+
+def break_byte_range(pdf: bytes, *, signature: int = -1) -> bytes:
+    """Universal signature forgery: the signature's /ByteRange rewritten in place to
+    ``[0 0 0 0]`` (padded with spaces to the same length): a signature over no bytes at all.
+    A verifier must refuse it, not hash the empty range and compare nothing."""
+    _signature_range(pdf, signature)
+    match = list(_BYTE_RANGE.finditer(pdf))[signature]
+    replacement = b"/ByteRange [0 0 0 0]"
+    original = match.group(0)
+    if len(replacement) > len(original):  # pragma: no cover - a real range is never shorter
+        raise InvalidInputError("document: /ByteRange too short to rewrite in place")
+    return (pdf[:match.start()] + replacement.ljust(len(original), b" ")
+            + pdf[match.end():])
+
+
 def truncate(pdf: bytes, keep: float | int = 0.6) -> bytes:
     """The first part of the file: a fraction (0 < keep < 1) or a number of bytes."""
     length = int(len(pdf) * keep) if isinstance(keep, float) else keep
@@ -362,6 +401,8 @@ __all__ = [
     "AdministrativeDocument",
     "administrative_document",
     "append_content_change",
+    "break_byte_range",
+    "empty_signature_contents",
     "fill_form_field",
     "flip_byte_in_signed_range",
     "signed_byte_ranges",

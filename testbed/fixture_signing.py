@@ -5,6 +5,18 @@ a claimed signing time from the signer's own (backdated) clock, a signature by a
 The testbed makes them with pyHanko's signers directly, with the key on the subscriber's token
 (PKCS#11) or in a software key file, at the testbed's instant. Nothing here checks validity:
 that is the point of a fixture.
+
+Options for the verifier case families that need a signature made *differently*, not wrongly:
+
+* ``rsa_pss``: RSASSA-PSS instead of PKCS#1 v1.5 (TT15 Annex I 1.2 names PSS for signing; most
+  products only ever meet v1.5);
+* ``embed_chain=False``: the CMS carries the signer's certificate only, so a verifier must fetch
+  the issuing CA's certificate from the AIA caIssuers URL (as many real signatures require);
+* ``tsa_authority``: which authority's TSA stamps (an untrusted one for negative cases);
+* ``timestamp_defect="imprint-mismatch"``: a genuine token from the TSA, embedded as the
+  signature timestamp through pyHanko's own unsigned-attribute path, but requested for other
+  data, so its messageImprint is not the digest of the signature value (a timestamp lifted from
+  another signature).
 """
 
 from __future__ import annotations
@@ -28,6 +40,24 @@ from .session import Testbed
 from .world import KeySource
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+TIMESTAMP_DEFECTS = ("imprint-mismatch",)
+IMPRINT_MISMATCH_DATA = b"kyso: a timestamp for some other signature"
+"""What an imprint-mismatch token is really over (its messageImprint is this data's digest)."""
+
+
+class _WrongImprintTimeStamper(timestamps.HTTPTimeStamper):
+    """A real TSA, asked to stamp :data:`IMPRINT_MISMATCH_DATA` whatever it is given.
+
+    pyHanko's TSTProvider asks for a token over the signature value and embeds whatever token
+    comes back as the signatureTimeStampToken attribute; this stamper swaps the digest, so the
+    token is valid in itself (signed by the TSA, well-formed) but proves the time of other data.
+    """
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> Any:
+        import hashlib
+
+        other = hashlib.new(md_algorithm, IMPRINT_MISMATCH_DATA).digest()
+        return await super().async_timestamp(other, md_algorithm)
 
 
 class _ClaimedTimeSigner(signers.PdfSigner):
@@ -49,16 +79,18 @@ class _ClaimedTimeSigner(signers.PdfSigner):
 
 
 @contextmanager
-def _signer_for(testbed: Testbed, certificate_label: str) -> Iterator[signers.Signer]:
+def _signer_for(testbed: Testbed, certificate_label: str, *, rsa_pss: bool = False,
+                embed_chain: bool = True) -> Iterator[signers.Signer]:
     record = testbed.certificate(certificate_label)
     chain = [x509.Certificate.load(testbed.certificate_der(r.label))
              for r in testbed.chain(certificate_label)]
+    others = chain[1:] if embed_chain else []
     if record.key_source is KeySource.SOFTWARE:
         from pyhanko.keys import load_private_key_from_pemder
 
         key = load_private_key_from_pemder(testbed.private_key_path(certificate_label), None)
         yield signers.SimpleSigner(signing_cert=chain[0], signing_key=key,
-                                   cert_registry=_registry(chain[1:]))
+                                   cert_registry=_registry(others), prefer_pss=rsa_pss)
         return
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
@@ -67,8 +99,10 @@ def _signer_for(testbed: Testbed, certificate_label: str) -> Iterator[signers.Si
         raise InvalidInputError(f"certificate '{certificate_label}': no token holds its key")
     token = testbed.tokens.open(tokens[0].label)
     with token.session(testbed.tokens.user_pin(tokens[0].label)) as session:
+        # other_certs_to_pull=None pulls every certificate on the token; () pulls none
         yield PKCS11Signer(session, key_id=token.key_id, signing_cert=chain[0],
-                           ca_chain=chain[1:], other_certs_to_pull=None, bulk_fetch=False,
+                           ca_chain=others, other_certs_to_pull=None if embed_chain else (),
+                           bulk_fetch=False, prefer_pss=rsa_pss,
                            use_raw_mechanism=token.key_type == "p256")
 
 
@@ -80,16 +114,34 @@ def _registry(certificates: list[x509.Certificate]) -> Any:
 
 def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level: str = "B-B",
                  digest: str = "sha256", claimed_time: datetime | None = None,
-                 field_name: str | None = None, tsa_authority: str | None = None) -> bytes:
-    """``pdf`` with one more signature (an incremental update when it is already signed)."""
+                 field_name: str | None = None, tsa_authority: str | None = None,
+                 rsa_pss: bool = False, embed_chain: bool = True,
+                 timestamp_defect: str | None = None) -> bytes:
+    """``pdf`` with one more signature (an incremental update when it is already signed).
+
+    See the module doc for ``rsa_pss``, ``embed_chain``, ``tsa_authority`` and
+    ``timestamp_defect``.
+    """
     if level not in LEVELS:
         raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
+    if timestamp_defect is not None:
+        if timestamp_defect not in TIMESTAMP_DEFECTS:
+            raise InvalidInputError(f"timestamp defect: '{timestamp_defect}' is not one of "
+                                    f"{', '.join(TIMESTAMP_DEFECTS)}")
+        if level != "B-T":
+            # B-LT/B-LTA would validate and document-timestamp with the same broken stamper
+            raise InvalidInputError("timestamp defect: needs level B-T")
     now = testbed.now()
     record = testbed.certificate(certificate_label)
+    if rsa_pss and not record.key_type.startswith("rsa"):
+        raise InvalidInputError(f"rsa_pss: certificate '{certificate_label}' has a "
+                                f"{record.key_type} key, not RSA")
     issuer = testbed.state.authorities[record.issuer]
     tsa_owner = tsa_authority or (record.issuer if issuer.tsa else "ca-cv")
-    timestamper = (timestamps.HTTPTimeStamper(testbed.urls(tsa_owner)["tsa"])
-                   if level != "B-B" else None)
+    if level != "B-B" and testbed.state.authority(tsa_owner).tsa is None:
+        raise InvalidInputError(f"tsa: '{tsa_owner}' runs no timestamp authority")
+    stamper = _WrongImprintTimeStamper if timestamp_defect else timestamps.HTTPTimeStamper
+    timestamper = stamper(testbed.urls(tsa_owner)["tsa"]) if level != "B-B" else None
     root = x509.Certificate.load(testbed.certificate_der(testbed.chain(certificate_label)[-1]
                                                          .label))
     existing = _signature_count(pdf)
@@ -115,7 +167,8 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
             await pdf_signer.async_sign_pdf(writer, output=output)
             return output.getvalue()
 
-    with _signer_for(testbed, certificate_label) as signer:
+    with _signer_for(testbed, certificate_label, rsa_pss=rsa_pss,
+                     embed_chain=embed_chain) as signer:
         return asyncio.run(run(signer))
 
 

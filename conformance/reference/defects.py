@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
@@ -23,18 +24,27 @@ from asn1crypto import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
-from conformance.oracle import OracleOptions, SignatureKind, SignatureResult, open_pdf
+from conformance.oracle import (
+    DocumentError,
+    OracleOptions,
+    SignatureKind,
+    SignatureResult,
+    open_pdf,
+)
 from conformance.reference import signer as reference_signer
 from conformance.reference.certificate_check import CheckOutcome, check_certificate
+from conformance.reference.messages import vietnam_time
 from conformance.reference.roles import ReferenceSigner
 from conformance.reference.verifier import answer_for, trust_roots_from_files, verify_in_detail
 from scenarios.outcomes import (
+    DisplayField,
     Indication,
     MessageClass,
     SignerAnswer,
@@ -43,6 +53,7 @@ from scenarios.outcomes import (
     VerifierAnswer,
 )
 from scenarios.roles import SignRequest, VerifyRequest
+from testbed.clock import wall_clock
 from testbed.tokens import TokenAccess
 
 
@@ -58,8 +69,14 @@ class Defect(StrEnum):
     ACCEPT_INCREMENTAL_UPDATES = "accept-incremental-updates"
     UNKNOWN_AS_GOOD = "unknown-as-good"
     ENGLISH_ONLY = "english-only"
+    WRONG_DISPLAY = "wrong-display"
     IGNORE_KEY_USAGE = "ignore-key-usage"
     ACCEPT_WEAK_CRYPTO = "accept-weak-crypto"
+    IGNORE_TIMESTAMP = "ignore-timestamp"
+    NO_AIA_FETCH = "no-aia-fetch"
+    NO_RSA_PSS = "no-rsa-pss"
+    P256_ONLY = "p256-only"
+    ACCEPT_UNPARSABLE = "accept-unparsable"
     # signer
     NO_VALIDITY_CHECK = "no-validity-check"
     NO_TIMESTAMP = "no-timestamp"
@@ -92,8 +109,18 @@ _RULES = {
     Defect.ACCEPT_INCREMENTAL_UPDATES: "accepts any change made after signing (TT15-6.1.h)",
     Defect.UNKNOWN_AS_GOOD: "takes an unobtainable status as good (Annex II 1.2)",
     Defect.ENGLISH_ONLY: "tells the person in English only (TT15-6.4.a–b)",
+    Defect.WRONG_DISPLAY: "shows the issuing CA as the signer and the validation time as the "
+                          "signing time (TT15-6.4.b)",
     Defect.IGNORE_KEY_USAGE: "does not check key usage (Annex II 1.5, optional)",
     Defect.ACCEPT_WEAK_CRYPTO: "accepts RSA-1024 and SHA-1 (Annex I 1.2–1.3)",
+    Defect.IGNORE_TIMESTAMP: "never checks the signature timestamp: validates as if it were "
+                             "absent (TT15-6.1.g)",
+    Defect.NO_AIA_FETCH: "does not fetch a missing issuer certificate from the AIA caIssuers "
+                         "URL (TT15-6.1.b)",
+    Defect.NO_RSA_PSS: "cannot verify RSASSA-PSS, the scheme Annex I 1.2 names for signing",
+    Defect.P256_ONLY: "verifies ECDSA on P-256 only, although Annex I 1.2 allows ≥ 256 bits",
+    Defect.ACCEPT_UNPARSABLE: "shows a signature field it cannot parse as valid (universal "
+                              "signature forgery, TT15-6.1.d)",
     Defect.NO_VALIDITY_CHECK: "signs without checking the certificate (TT15-5.1.a)",
     Defect.NO_TIMESTAMP: "leaves out the timestamp it was asked for (TT15-5.1.e)",
     Defect.SHA1_DIGEST: "signs with SHA-1 (Annex I 1.3)",
@@ -131,6 +158,17 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
         return _passed(result)
     if defect is Defect.IGNORE_KEY_USAGE and sub in _CONSTRAINTS:
         return _passed(result)
+    if defect is Defect.ACCEPT_UNPARSABLE and sub is SubIndication.FORMAT_FAILURE \
+            and result.signer is None:
+        return _passed(result)
+    algorithm = result.algorithm
+    if algorithm is not None and (
+            (defect is Defect.NO_RSA_PSS and algorithm.signature_algorithm == "rsassa_pss")
+            or (defect is Defect.P256_ONLY and algorithm.key_algorithm == "ec"
+                and algorithm.key_size != 256)):
+        # what such a product reports: the signature does not verify
+        return result.model_copy(update={"indication": Indication.TOTAL_FAILED,
+                                          "sub_indication": SubIndication.SIG_CRYPTO_FAILURE})
     if integrity is not None and result.indication is Indication.TOTAL_FAILED:
         bytes_changed = not integrity.intact or not integrity.signature_valid
         if defect is Defect.SKIP_INTEGRITY and bytes_changed:
@@ -150,6 +188,22 @@ def _english(answer: VerifierAnswer) -> VerifierAnswer:
         "display": "English only"})
 
 
+def _wrong_fields(answer: VerifierAnswer, moment: datetime) -> VerifierAnswer:
+    """The same answer with two TT15-6.4.b fields filled from the wrong source, in good
+    Vietnamese: the signer field names the issuing CA, the signing time is the validation time."""
+    def wrong(display: dict[str, str]) -> dict[str, str]:
+        shown = dict(display)
+        if DisplayField.ISSUER.value in shown:
+            shown[DisplayField.SIGNER.value] = shown[DisplayField.ISSUER.value]
+        if DisplayField.SIGNING_TIME.value in shown:
+            shown[DisplayField.SIGNING_TIME.value] = vietnam_time(moment)
+        return shown
+
+    return answer.model_copy(update={"signatures": [
+        signature.model_copy(update={"display": wrong(signature.display)})
+        for signature in answer.signatures]})
+
+
 @dataclass(frozen=True)
 class DefectiveVerifier:
     """The reference verifier with one defect."""
@@ -161,26 +215,38 @@ class DefectiveVerifier:
         return f"reference verifier with defect {self.defect.value}"
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
-        roots = trust_roots_from_files(request.trust_roots)
+        return self.verify_document(request.input, trust_roots_from_files(request.trust_roots),
+                                    request.moment)
+
+    def verify_document(self, document: Path, roots: list[x509.Certificate],
+                        moment: datetime | None) -> VerifierAnswer:
+        """``kyso verify --defect NAME`` and the scenario role both end here."""
+        roots = list(roots)
         options = OracleOptions(require_non_repudiation=self.defect is not
-                                Defect.IGNORE_KEY_USAGE)
+                                Defect.IGNORE_KEY_USAGE,
+                                fetch_issuer_certificates=self.defect is not Defect.NO_AIA_FETCH)
         if self.defect is Defect.ANY_ROOT:
-            roots += _embedded_roots(request.input.read_bytes())
-        detail = verify_in_detail(request.input, roots, at=request.moment, options=options)
+            roots += _embedded_roots(document.read_bytes())
+        source: Path | bytes = document
+        if self.defect is Defect.IGNORE_TIMESTAMP:
+            source = _without_signature_timestamps(document.read_bytes())
+        detail = verify_in_detail(source, roots, at=moment, options=options)
         if detail.result is None:
             return detail.answer
         if self.defect is Defect.ENGLISH_ONLY:
             return _english(detail.answer)
+        if self.defect is Defect.WRONG_DISPLAY:
+            return _wrong_fields(detail.answer, moment or wall_clock())
         signatures = detail.result.signatures
         if self.defect is Defect.CLAIMED_TIME:
-            signatures = self._at_claimed_times(request, roots, options, signatures)
+            signatures = self._at_claimed_times(document, roots, options, signatures)
         else:
             signatures = [_careless(self.defect, s) if s.kind is SignatureKind.SIGNATURE else s
                           for s in signatures]
         return answer_for(detail.result.model_copy(update={"signatures": signatures}))
 
     @staticmethod
-    def _at_claimed_times(request: VerifyRequest, roots: list[x509.Certificate],
+    def _at_claimed_times(document: Path, roots: list[x509.Certificate],
                           options: OracleOptions, signatures: list[SignatureResult]
                           ) -> list[SignatureResult]:
         """Each signature judged at the time its signer claims, as if it were proven."""
@@ -190,15 +256,51 @@ class DefectiveVerifier:
             if signature.kind is not SignatureKind.SIGNATURE or claimed is None:
                 judged.append(signature)
                 continue
-            again = verify_in_detail(request.input, roots, at=claimed, options=options).result
+            again = verify_in_detail(document, roots, at=claimed, options=options).result
             judged.append(again.signatures[index] if again else signature)
         return judged
+
+
+def _without_signature_timestamps(pdf: bytes) -> bytes:
+    """The document with every signature's signatureTimeStampToken taken out of its CMS (in
+    place: the CMS sits between the signed byte ranges, so no signed byte changes): what a
+    verifier that never looks at the timestamp effectively validates."""
+    from asn1crypto import cms
+
+    from testbed.documents import signed_byte_ranges
+
+    out = bytearray(pdf)
+    for start1, length1, start2, _ in signed_byte_ranges(pdf):
+        gap = pdf[start1 + length1:start2]
+        if not (gap.startswith(b"<") and gap.endswith(b">")):
+            continue
+        try:
+            info = cms.ContentInfo.load(bytes.fromhex(gap[1:-1].decode("ascii")))
+            changed = False
+            for signer_info in info["content"]["signer_infos"]:
+                attributes = signer_info["unsigned_attrs"]
+                if not isinstance(attributes, cms.CMSAttributes):
+                    continue
+                kept = [a for a in attributes if a["type"].native != "signature_time_stamp_token"]
+                if len(kept) != len(attributes):
+                    signer_info["unsigned_attrs"] = cms.CMSAttributes(kept) if kept else None
+                    changed = True
+            der = info.dump(force=True)
+        except (ValueError, TypeError, KeyError):
+            continue
+        if changed and 2 * len(der) <= len(gap) - 2:
+            out[start1 + length1 + 1:start2 - 1] = der.hex().encode().ljust(len(gap) - 2, b"0")
+    return bytes(out)
 
 
 def _embedded_roots(pdf: bytes) -> list[x509.Certificate]:
     """Self-signed certificates carried inside the document's signatures."""
     roots = []
-    for embedded in open_pdf(pdf).embedded_signatures:
+    try:
+        signatures = open_pdf(pdf).embedded_signatures
+    except (DocumentError, PdfError, ValueError, KeyError, IndexError, TypeError):
+        return roots  # a field without a parsable CMS (USF) carries no root either
+    for embedded in signatures:
         for choice in embedded.signed_data["certificates"]:
             certificate = choice.chosen
             if isinstance(certificate, x509.Certificate) and \
@@ -302,6 +404,17 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
     request.output.write_bytes(output.getvalue())
     return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(request.output),
                         display="Đã ký. / Signed.")
+
+
+def parse_defect(name: str, role: str) -> Defect:
+    """A defect by its command-line name, for ``role``; a one-line error otherwise."""
+    from testbed.errors import InvalidInputError
+
+    choices = [d.value for d in Defect if d.role == role]
+    if name not in choices:
+        raise InvalidInputError(f"--defect: '{name}' is not a {role} defect "
+                                f"({', '.join(choices)})")
+    return Defect(name)
 
 
 def mutants() -> tuple[dict[str, DefectiveSigner], dict[str, DefectiveVerifier]]:

@@ -553,6 +553,8 @@ def add_sign_command(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--module", help="PKCS#11 module to load instead of the access file's "
                         "(e.g. pkcs11-spy forwarding to it)")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    parser.add_argument("--defect", help="run a deliberately defective variant instead "
+                        "(see 'kyso mutants'), e.g. no-validity-check")
     return parser
 
 
@@ -615,6 +617,8 @@ def run_sign_command(arguments: argparse.Namespace) -> int:
     except UnknownSubscriberError as error:
         raise SignerInputError(f"--token: {error}") from None
     pin_file = arguments.pin_file or testbed.tokens.pin_file(arguments.token)
+    if arguments.defect:
+        return _run_defective(arguments, testbed, pin_file, tsa_url, moment)
     try:
         answer = sign(arguments.input, arguments.output, access=access, pin=_read_pin(pin_file),
                       trust_roots=roots, moment=moment, level=level,
@@ -628,7 +632,12 @@ def run_sign_command(arguments: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 (a signer answers; it never dumps a traceback)
         print(f"kyso sign: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 3
-    if arguments.json:
+    _print_answer(answer, json_output=arguments.json)
+    return 0
+
+
+def _print_answer(answer: SignerAnswer, *, json_output: bool) -> None:
+    if json_output:
         print(answer.model_dump_json(indent=2))
     else:
         print(answer.display)
@@ -637,6 +646,26 @@ def run_sign_command(arguments: argparse.Namespace) -> int:
         if answer.output:
             print(answer.output)
     sys.stdout.flush()
+
+
+def _run_defective(arguments: argparse.Namespace, testbed: Any, pin_file: Path,
+                   tsa_url: str | None, moment: datetime) -> int:
+    """``kyso sign --defect NAME``: the defective variants live outside the reference code
+    path and are imported only on demand."""
+    from conformance.reference.defects import DefectiveSigner, parse_defect
+    from scenarios.roles import SignRequest
+
+    token = testbed.state.token(arguments.token)
+    request = SignRequest(
+        input=arguments.input, output=arguments.output,
+        token_access=testbed.directory / token.access_file, pin_file=pin_file,
+        token_label=token.label, trust_roots=[
+            path for label, path in testbed.trust_anchor_paths().items()
+            if label in ("root-cv", "root-neac")],
+        tsa_url=arguments.tsa_url or tsa_url, level=SignatureLevel.parse(arguments.level).value,
+        moment=moment, field_name=arguments.field)
+    answer = DefectiveSigner(parse_defect(arguments.defect, "signer")).sign(request)
+    _print_answer(answer, json_output=arguments.json)
     return 0
 
 

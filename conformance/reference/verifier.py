@@ -197,6 +197,8 @@ def add_verify_command(commands: Any) -> argparse.ArgumentParser:
                                "Vietnam time); default: the testbed's instant, or now")
     verify_parser.add_argument("--json", action="store_true",
                                help="print the VerifierAnswer JSON (adapter contract v1)")
+    verify_parser.add_argument("--defect", help="run a deliberately defective variant instead "
+                               "(see 'kyso mutants'), e.g. ignore-revocation")
     return verify_parser
 
 
@@ -225,6 +227,12 @@ def run_verify(arguments: argparse.Namespace) -> int:
 
             at = Testbed.open(testbed_directory).now()
     verification = verify_in_detail(arguments.file, roots, at=at)
+    if arguments.defect and not verification.input_error:
+        # the defective variants live outside the reference code path; imported only on demand
+        from conformance.reference.defects import DefectiveVerifier, parse_defect
+
+        verification = Verification(DefectiveVerifier(parse_defect(
+            arguments.defect, "verifier")).verify_document(arguments.file, roots, at), None)
     answer = verification.answer
     if arguments.json:
         print(answer.model_dump_json(indent=2))

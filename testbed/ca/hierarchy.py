@@ -7,7 +7,8 @@ Three branches, each a root with one issuing CA under it:
   it also runs the timestamp authority the công vụ provider publishes (ND68 Art. 29.4).
 * ``public``: modelled on the national root of NEAC with one public CA under it (Decree 23/2025,
   TT 15/2025 Art. 5.2.b: the trusted path must link to NEAC's root).
-* ``other``: an unrelated root, trusted by nobody, for negative cases.
+* ``other``: an unrelated root, trusted by nobody, for negative cases; its issuing CA also runs
+  a timestamp authority (an untrusted TSA).
 
 Every authority gets its own CRL, OCSP responder and certificate repository. Issuing CAs answer
 OCSP through a delegated responder certificate (id-pkix-ocsp-nocheck), roots sign their own
@@ -123,6 +124,9 @@ DEFAULT_HIERARCHY: tuple[AuthoritySpec, ...] = (
         parent="root-other",
         validity_years=10,
         issues_subscribers=True,
+        # an untrusted TSA for the timestamp attacks: a well-formed token whose TSA chains to
+        # nothing the verifier trusts must not prove a signing time (TT15-6.1.g)
+        runs_tsa=True,
     ),
 )
 

@@ -83,3 +83,18 @@ def test_signed_report_verifies_and_a_changed_byte_breaks_it(
         broken.write_bytes(flip_byte_in_signed_range(signed.read_bytes()))
         bad = verify(broken, roots, at=lab.now())
         assert bad.signatures[0].indication is Indication.TOTAL_FAILED
+
+
+def test_pytest_plugin_runs_cases_as_test_items(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "--kyso-sut", str(EXAMPLES / "defective-verifier-cli.toml"),
+         "--kyso-only", "*revoked-after-signing*", "--kyso-out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 1 passed" in result.stdout
+    assert "expected: INDETERMINATE (REVOKED_NO_POE)" in result.stdout
+    assert load_results(tmp_path / "out" / "results.json").cases

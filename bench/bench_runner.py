@@ -1,0 +1,72 @@
+"""The conformance runner's own cost per case, with SUTs that do nothing.
+
+Prints, for the verifier catalogue: the wall time per case with a do-nothing verifier behind
+the python adapter (the runner + scenario playing + judging: everything but the SUT), the same
+with a do-nothing command-line verifier (adds the sandbox: a supervisor process per case), and
+the reference verifier behind the python adapter, for comparison. Run: ``make bench`` or
+``.venv/bin/python -m bench.bench_runner``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from conformance.runner import RunOptions, conform
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON_PROFILE = """roles = ["verifier"]
+[sut]
+name = "do-nothing verifier (python)"
+vendor = "bench"
+version = "0"
+[capabilities]
+[adapter]
+kind = "python"
+[adapter.python]
+entry_point = "bench.null_sut:create"
+"""
+CLI_PROFILE = """roles = ["verifier"]
+[sut]
+name = "do-nothing verifier (cli)"
+vendor = "bench"
+version = "0"
+[capabilities]
+[adapter]
+kind = "cli"
+[adapter.cli]
+verify = ["{python}", "NULL_CLI"]
+timeout_seconds = 30
+answer = "json"
+"""
+
+
+def _timed(profile: Path, out: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    results = conform(RunOptions(profile, out), progress=lambda line: None)
+    return time.perf_counter() - started, len(results.cases)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        (directory / "python.toml").write_text(PYTHON_PROFILE)
+        (directory / "cli.toml").write_text(
+            CLI_PROFILE.replace("NULL_CLI", str(ROOT / "bench" / "null_cli.py")))
+        (directory / "reference.toml").write_text(
+            (ROOT / "conformance/sut/examples/reference-python.toml").read_text()
+            .replace('roles = ["signer", "verifier"]', 'roles = ["verifier"]'))
+        for name, label in (("python", "do-nothing verifier, python adapter"),
+                            ("cli", "do-nothing verifier, cli adapter (sandboxed process)"),
+                            ("reference", "reference verifier, python adapter")):
+            seconds, cases = _timed(directory / f"{name}.toml", directory / f"out-{name}")
+            print(f"{label}: {cases} cases in {seconds:.1f} s = {seconds / cases * 1000:.0f} ms "
+                  "per case")
+    print(f"(python {sys.version.split()[0]}; per-case figures include playing each scenario's "
+          "story on a fresh testbed)")
+
+
+if __name__ == "__main__":
+    main()

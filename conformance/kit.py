@@ -1,0 +1,131 @@
+"""``kyso kit export|import``: the manual adapter's round trip, for programs a person drives.
+
+Export plays the catalogue with the reference tools and records, at every verification case,
+the document and what the tester needs (:mod:`conformance.sut.manual_kit` writes the kit: a
+Vietnamese checklist and ``results.csv``). Import replays the same stories and, at each case,
+hands the judge the answer the tester recorded instead of asking a program, so a manual run is
+judged exactly like an automatic one and lands in the same ``results.json``.
+
+Cases are recognised by where the player puts each checkpoint's work
+(``<run>/<scenario>/run/work/step-<index>``). This session exports verification cases only:
+signing cases need the scenario's live tokens at the checkpoint instant, which a kit carried to
+another machine does not have (planned: ``kyso kit serve``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from reports.results import Results
+from scenarios.loader import catalogue_paths, load_scenario
+from scenarios.model import Scenario, Verify
+from scenarios.outcomes import VerifierAnswer
+from scenarios.roles import NoAnswer, VerifyRequest
+from testbed.errors import InvalidInputError
+
+from .cases import Case, cases_of, matches
+from .reference.roles import ReferenceVerifier
+from .runner import run_cases
+from .scenario_runs import play
+from .sut.manual_kit import KitCase, export_kit, import_results
+from .sut.profile import load_profile
+
+
+def _case_at(scenarios: dict[str, Scenario], request: VerifyRequest) -> tuple[Case, int] | None:
+    """The verification case a request belongs to, and the signature index it asks about."""
+    if request.workdir is None or not request.workdir.name.startswith("step-"):
+        return None
+    scenario = scenarios.get(request.workdir.parents[1].name) \
+        or scenarios.get(request.workdir.parents[2].name)
+    if scenario is None:
+        return None
+    index = int(request.workdir.name.removeprefix("step-"))
+    step = scenario.timeline[index]
+    for case in cases_of(scenario):
+        if case.step_index == index and isinstance(step, Verify):
+            return case, step.expect.signature
+    return None
+
+
+class _Recorder:
+    """Reference verifier that also records each case for the kit."""
+
+    def __init__(self, scenarios: dict[str, Scenario], only: list[str]) -> None:
+        self.scenarios = scenarios
+        self.only = only
+        self.cases: list[KitCase] = []
+        self.answers: dict[str, VerifierAnswer] = {}
+        self._reference = ReferenceVerifier()
+
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        answer = self._reference.verify(request)
+        found = _case_at(self.scenarios, request)
+        if found is not None and matches(found[0], self.only):
+            case = found[0]
+            self.cases.append(KitCase(case.id, request, case.title.vi, case.title.en))
+            self.answers[case.id] = answer
+        return answer
+
+
+def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = ()
+           ) -> dict[str, VerifierAnswer]:
+    """Write the kit; returns the reference verifier's answers (what a correct program says)."""
+    profile = load_profile(profile_path)
+    if "verifier" not in profile.roles:
+        raise InvalidInputError(f"{profile_path}: roles: the manual kit exports verification "
+                                "cases; this profile has no 'verifier' role")
+    scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
+    recorder = _Recorder(scenarios, list(only))
+    with tempfile.TemporaryDirectory(prefix="kyso-kit-") as scratch:
+        for scenario in scenarios.values():
+            if any(c.role == "verifier" and matches(c, list(only))
+                   for c in cases_of(scenario)):
+                play(scenario, Path(scratch) / scenario.id, verifier=recorder)
+        if not recorder.cases:
+            raise InvalidInputError("--only: no verification case matches")
+        export_kit(kit_dir, recorder.cases, program=f"{profile.sut.name} {profile.sut.version}")
+    return recorder.answers
+
+
+class _Replayer:
+    """Answers each case with what the tester recorded (a missing row: no answer → ERROR)."""
+
+    def __init__(self, scenarios: dict[str, Scenario],
+                 answers: dict[str, VerifierAnswer]) -> None:
+        self.scenarios = scenarios
+        self.answers = answers
+
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        found = _case_at(self.scenarios, request)
+        if found is None:
+            return ReferenceVerifier().verify(request)
+        case, signature = found
+        answer = self.answers.get(case.id)
+        if answer is None:
+            raise NoAnswer("not recorded in results.csv (empty or missing row)")
+        if not answer.signatures:
+            return answer
+        # the tester records the signature the checklist names; put it where the case looks
+        recorded = answer.signatures[0]
+        position = signature if signature >= 0 else 0
+        return replace_signatures(answer, [recorded] * (position + 1))
+
+
+def replace_signatures(answer: VerifierAnswer, signatures: list) -> VerifierAnswer:  # type: ignore[type-arg]
+    return answer.model_copy(update={"signatures": signatures})
+
+
+def import_into(profile_path: Path, results_csv: Path, out: Path,
+                policy: str = "default", progress: Callable[[str], None] = print) -> Results:
+    profile = load_profile(profile_path)
+    answers = {case_id: answer for case_id, answer in import_results(results_csv).items()
+               if isinstance(answer, VerifierAnswer)}
+    scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
+    if not answers:
+        raise InvalidInputError(f"{results_csv}: no case has a recorded result yet")
+    verifier_only = profile.model_copy(update={"roles": ["verifier"]})
+    return run_cases(verifier_only, None, _Replayer(scenarios, answers), out=out,
+                     policy_name=policy, only=tuple(answers), profile_path=profile_path,
+                     progress=progress)

@@ -1,0 +1,89 @@
+"""pytest as the conformance engine: ``pytest --kyso-sut PROFILE`` turns every case of the
+catalogue into a test item, so a lab's CI gets pytest's selection (-k), reporting and JUnit.
+
+The whole run happens once (it is stateful: stories played on testbeds), on the first item;
+each item then reports its case's verdict: PASS passes, SKIPPED skips with the reason, FAIL and
+ERROR fail with expected / actual / reason. ``results.json`` is written to ``--kyso-out`` like
+``kyso conform`` does.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.results import Results, Verdict, load_results
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kyso", "kyso conformance")
+    group.addoption("--kyso-sut", type=Path, help="run the conformance cases against this SUT "
+                    "profile (sut.toml) instead of collecting tests")
+    group.addoption("--kyso-out", type=Path, help="where results.json goes (default: a "
+                    "temporary directory)")
+    group.addoption("--kyso-policy", default="default", help="validation policy")
+    group.addoption("--kyso-only", action="append", default=[], help="case ID patterns")
+
+
+class CaseFailedError(Exception):
+    """A case whose verdict is FAIL or ERROR."""
+
+
+class KysoCase(pytest.Item):
+    def __init__(self, *, case_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case_id = case_id
+
+    def runtest(self) -> None:
+        results = _results(self.config)
+        case = next((c for c in results.cases if c.id == self.case_id), None)
+        if case is None:
+            raise CaseFailedError(f"{self.case_id}: not run")
+        if case.verdict is Verdict.SKIPPED:
+            pytest.skip(case.reason)
+        if case.verdict is not Verdict.PASS:
+            raise CaseFailedError(f"{case.verdict.value} [{case.severity.value}] {case.id}\n"
+                             f"  requirements: {', '.join(case.requirements)}\n"
+                             f"  expected: {case.expected}\n  actual:   {case.actual}\n"
+                             f"  reason:   {case.reason}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseFailedError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.case_id
+
+
+def _results(config: pytest.Config) -> Results:
+    cached = getattr(config, "_kyso_results", None)
+    if cached is None:
+        from conformance.runner import RunOptions, conform
+
+        out = config.getoption("kyso_out") or Path(tempfile.mkdtemp(prefix="kyso-pytest-"))
+        cached = conform(RunOptions(config.getoption("kyso_sut"), out,
+                                    policy=config.getoption("kyso_policy"),
+                                    only=tuple(config.getoption("kyso_only"))),
+                         progress=lambda line: None)
+        cached = load_results(out / "results.json")
+        config._kyso_results = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    profile_path = config.getoption("kyso_sut")
+    if profile_path is None:
+        return
+    from conformance.cases import all_cases, matches
+    from conformance.sut.profile import load_profile
+
+    profile = load_profile(profile_path)
+    only = list(config.getoption("kyso_only"))
+    items[:] = [KysoCase.from_parent(session, name=case.id, case_id=case.id)
+                for case in all_cases() if case.role in profile.roles and matches(case, only)]
