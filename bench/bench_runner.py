@@ -50,17 +50,24 @@ def _timed(profile: Path, out: Path) -> tuple[float, int]:
 
 
 def main() -> None:
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator", "aiohttp", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         (directory / "python.toml").write_text(PYTHON_PROFILE)
         (directory / "cli.toml").write_text(
             CLI_PROFILE.replace("NULL_CLI", str(ROOT / "bench" / "null_cli.py")))
+        reference = (ROOT / "conformance/sut/examples/reference-python.toml").read_text()
         (directory / "reference.toml").write_text(
-            (ROOT / "conformance/sut/examples/reference-python.toml").read_text()
-            .replace('roles = ["signer", "verifier"]', 'roles = ["verifier"]'))
+            reference.replace('roles = ["signer", "verifier"]', 'roles = ["verifier"]'))
+        (directory / "signer.toml").write_text(
+            reference.replace('roles = ["signer", "verifier"]', 'roles = ["signer"]'))
         for name, label in (("python", "do-nothing verifier, python adapter"),
                             ("cli", "do-nothing verifier, cli adapter (sandboxed process)"),
-                            ("reference", "reference verifier, python adapter")):
+                            ("reference", "reference verifier, whole verifier catalogue"),
+                            ("signer", "reference signer, whole signer catalogue")):
             seconds, cases = _timed(directory / f"{name}.toml", directory / f"out-{name}")
             print(f"{label}: {cases} cases in {seconds:.1f} s = {seconds / cases * 1000:.0f} ms "
                   "per case")

@@ -316,6 +316,8 @@ class Player:
             result.no_answer = silence
             if step.expect is None:
                 raise StepError(f"the signer gave no answer: {silence.reason}") from None
+            if step.expect.outcome != "refused" and self.story_signer is not None:
+                self._keep_story_going(step, request, result)
             return
         result.answer = answer
         produced = output.exists() and output.stat().st_size > 0
