@@ -44,7 +44,7 @@ from scenarios.roles import Signer, Verifier
 from testbed.clock import wall_clock
 from testbed.errors import InvalidInputError
 
-from .cases import Case, cases_of, matches
+from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
 from .policy import Policy as PolicyModel
 from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
@@ -264,13 +264,16 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
             continue
         cases = [r for r in results if requirement.id in r.requirements]
         verdicts = {c.verdict for c in cases}
-        failing = [c for c in cases if c.verdict is Verdict.FAIL and c.severity is Severity.FAIL]
-        if failing:
+        against = [c for c in cases if c.verdict is Verdict.FAIL
+                   and requirement.id in failed_requirements(c)]
+        if any(c.severity is Severity.FAIL for c in against):
             verdict = Verdict.FAIL
         elif Verdict.ERROR in verdicts:
             verdict = Verdict.ERROR
         elif Verdict.PASS in verdicts or any(c.verdict is Verdict.FAIL for c in cases):
-            verdict = Verdict.PASS  # failures the policy rates WARNING/INFO do not fail it
+            # failures the policy rates WARNING/INFO, or failures of another requirement the
+            # same case evidences, do not fail this one
+            verdict = Verdict.PASS
         else:
             verdict = Verdict.SKIPPED
         rows.append(RequirementResult(
@@ -280,6 +283,22 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
             verdict=verdict, cases=[c.id for c in cases]))
     del policy_name
     return rows
+
+
+def failed_requirements(case: CaseResult) -> set[str]:
+    """Which of a failed case's requirements its failure is about.
+
+    The judge stops at the first problem and says which kind it is: a Vietnamese message that
+    is missing (TT15-6.4.a / 5.6.b, checked at every checkpoint of the role), a display field
+    that is missing or wrong (TT15-6.4.b), or anything else (the checkpoint's own clauses).
+    """
+    role = case.id.split("::", 1)[0]
+    language = IMPLICIT_REQUIREMENTS.get(role, ())
+    if "in Vietnamese" in case.reason:
+        return set(language)
+    if case.reason.startswith("display") or "display misses" in case.reason:
+        return {"TT15-6.4.b"}
+    return set(case.requirements) - set(language)
 
 
 def write_outputs(results: Results, out: Path) -> None:
