@@ -60,21 +60,24 @@ class _WrongImprintTimeStamper(timestamps.HTTPTimeStamper):
         return await super().async_timestamp(other, md_algorithm)
 
 
-class _ClaimedTimeSigner(signers.PdfSigner):
+class PdfSignerAt(signers.PdfSigner):
     """pyHanko's PdfSigner, claiming a chosen signing time instead of the machine's clock.
+
+    Shared by the testbed's fixtures and the reference signer: both sign at the testbed's
+    instant (or, for a fixture, at a deliberately backdated one).
 
     pyHanko takes the claimed time from the session's ``system_time``, which its
     ``init_signing_session`` fills from the machine clock; the testbed's time is simulated.
     """
 
-    def __init__(self, *args: Any, claimed_time: datetime, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, moment: datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._claimed_time = claimed_time
+        self._moment = moment
 
     def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False
                              ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
-        session.system_time = self._claimed_time
+        session.system_time = self._moment
         return session
 
 
@@ -160,8 +163,8 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
                     trust_roots=[root], moment=now, allow_fetching=True, fetchers=fetchers)
                 if embeds else None,
             )
-            pdf_signer = _ClaimedTimeSigner(metadata, signer=signer, timestamper=timestamper,
-                                            claimed_time=claimed_time or now)
+            pdf_signer = PdfSignerAt(metadata, signer=signer, timestamper=timestamper,
+                                     moment=claimed_time or now)
             writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
             output = BytesIO()
             await pdf_signer.async_sign_pdf(writer, output=output)

@@ -65,6 +65,7 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
+from conformance.reference.messages import Message
 from testbed.clock import VIETNAM
 
 SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"}, match_all_key_usages=True)
@@ -103,17 +104,6 @@ class Problem(StrEnum):
     """Any other path failure (a certificate's signature, a forbidden algorithm, ...)."""
     REVOCATION_UNOBTAINABLE = "revocation-unobtainable"
     REVOCATION_STALE = "revocation-stale"
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message as shown to a person: Vietnamese first, English after."""
-
-    vietnamese: str
-    english: str
-
-    def text(self) -> str:
-        return f"{self.vietnamese} / {self.english}"
 
 
 def _when(instant: datetime) -> str:

@@ -61,7 +61,6 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.pkcs11 import PKCS11Signer
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -82,6 +81,7 @@ from conformance.reference.certificate_check import (
 from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed.clock import VIETNAM
 from testbed.errors import InvalidInputError, TestbedError, TokenError, UnknownSubscriberError
+from testbed.fixture_signing import PdfSignerAt
 from testbed.tokens.access import TokenAccess
 from testbed.tokens.cryptoki import (
     CKR_OK,
@@ -251,21 +251,8 @@ def _login(session: Any, module: str, pin: str, label: str) -> None:
 
 
 # ---- the PDF ------------------------------------------------------------------------------------
-class _PdfSignerAt(signers.PdfSigner):
-    """pyHanko's PdfSigner, with the claimed signing time (/M, appearance) set to ``moment``.
-
-    pyHanko reads the host clock; the reference signer works at the testbed's instant.
-    """
-
-    def __init__(self, *args: Any, moment: datetime, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._moment = moment
-
-    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False
-                             ) -> PdfSigningSession:
-        session = super().init_signing_session(pdf_out, existing_fields_only)
-        session.system_time = self._moment
-        return session
+_PdfSignerAt = PdfSignerAt
+"""The reference signer signs at the testbed's instant; pyHanko would read the host clock."""
 
 
 def _stamp_style() -> TextStampStyle:
