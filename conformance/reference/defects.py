@@ -343,8 +343,9 @@ class DefectiveSigner:
             return answer.model_copy(update={"warnings": [], "display": (
                 "Đã ký. / Signed." if answer.outcome is SignerOutcome.SIGNED else answer.display)})
         if defect is Defect.ENGLISH_ONLY_SIGNER:
+            # the reference's reasons are "Vietnamese / English": keep the English half only
             english = "Signed." if answer.outcome is SignerOutcome.SIGNED else \
-                f"Not signed: {answer.reason or ''}"
+                f"Not signed: {(answer.reason or '').split(' / ')[-1]}"
             return answer.model_copy(update={"display": english})
         return answer
 

@@ -3,6 +3,7 @@ is caught by at least one checkpoint of the catalogue."""
 
 from __future__ import annotations
 
+from conformance.cases import all_cases
 from conformance.mutants import mutation_table
 from conformance.reference.defects import Defect
 
@@ -18,3 +19,10 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
         table.caught[Defect.NO_STATUS_WARNING]
     assert "organisation-seal::sign-seal-after-personal" in \
         table.caught[Defect.DROPS_EARLIER_SIGNATURES]
+
+    # and every case is failed by at least one defective variant of its role
+    caught_checkpoints = {checkpoint for defect, checkpoints in table.caught.items()
+                          for checkpoint in checkpoints}
+    uncaught = [case.id for case in all_cases()
+                if f"{case.scenario}::{case.checkpoint}" not in caught_checkpoints]
+    assert not uncaught, uncaught
