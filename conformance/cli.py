@@ -481,7 +481,25 @@ def _demo(arguments: argparse.Namespace) -> int:
 _HANDLERS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service,
              "demo": _demo, "mutants": _mutants, "conform": _conform,
              "requirements": _requirements, "kit": _kit}
-_HANDLERS.update({"verify": run_verify, "sign": run_sign_command,
+def _verify(arguments: argparse.Namespace) -> int:
+    if not arguments.defect:
+        return run_verify(arguments)
+    from conformance.reference.defects import DefectiveVerifier, parse_defect
+
+    variant = DefectiveVerifier(parse_defect(arguments.defect, "verifier"))
+    return run_verify(arguments, variant=variant.verify_document)
+
+
+def _sign(arguments: argparse.Namespace) -> int:
+    if not arguments.defect:
+        return run_sign_command(arguments)
+    from conformance.reference.defects import DefectiveSigner, parse_defect
+
+    return run_sign_command(arguments, variant=DefectiveSigner(
+        parse_defect(arguments.defect, "signer")).sign)
+
+
+_HANDLERS.update({"verify": _verify, "sign": _sign,
                   "scenario": run_scenario_command, "report": run_report_command})
 
 

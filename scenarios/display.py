@@ -26,7 +26,7 @@ Accepted phrasings, field by field:
   FORMAT_FAILURE: the bytes may or may not have changed); intact otherwise.
 * ``validity_at_signing_time`` (Vietnamese only): "hợp lệ" / "không hợp lệ" / "không xác định"
   (also "chưa xác định", "không thể xác định"), of the checkpoint's message class, as
-  :func:`scenarios.judge.classify_vietnamese_result` reads it.
+  :func:`classify_vietnamese_result` reads it.
 * ``certificate_validity``: contains the certificate's notBefore and notAfter dates (the
   calendar date in Vietnam time or in UTC), in any date format :func:`find_dates` reads.
 """
@@ -283,7 +283,6 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
             return f"{name}: {_quote(text)} says {said.value}, expected {wanted.value}"
         return None
     if field is DisplayField.VALIDITY_AT_SIGNING_TIME:
-        from .judge import classify_vietnamese_result  # judge imports this module
 
         wanted_class = expect.message_class or MessageClass.of(expect.indication)
         shown = classify_vietnamese_result(text)
@@ -347,3 +346,21 @@ def display_problems(expect: VerifyExpectation, display: Mapping[str, str],
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def classify_vietnamese_result(text: str | None) -> MessageClass | None:
+    """Which class of result a Vietnamese text tells a person (None: it tells none).
+
+    Order matters: "không hợp lệ" contains "hợp lệ".
+    """
+    if not text:
+        return None
+    folded = unicodedata.normalize("NFC", text).casefold()
+    if any(phrase in folded for phrase in ("không xác định", "chưa xác định",
+                                           "không thể xác định", "chưa thể xác định")):
+        return MessageClass.INDETERMINATE
+    if "không hợp lệ" in folded:
+        return MessageClass.INVALID
+    if "hợp lệ" in folded:
+        return MessageClass.VALID
+    return None

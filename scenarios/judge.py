@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .display import SignatureTruth, display_problems
+from .display import SignatureTruth, classify_vietnamese_result, display_problems
 from .model import SignExpectation, VerifyExpectation
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
 
@@ -24,24 +24,6 @@ class Judgement:
     expected: str
     actual: str
     reason: str = ""
-
-
-def classify_vietnamese_result(text: str | None) -> MessageClass | None:
-    """Which class of result a Vietnamese text tells a person (None: it tells none).
-
-    Order matters: "không hợp lệ" contains "hợp lệ".
-    """
-    if not text:
-        return None
-    folded = unicodedata.normalize("NFC", text).casefold()
-    if any(phrase in folded for phrase in ("không xác định", "chưa xác định",
-                                           "không thể xác định", "chưa thể xác định")):
-        return MessageClass.INDETERMINATE
-    if "không hợp lệ" in folded:
-        return MessageClass.INVALID
-    if "hợp lệ" in folded:
-        return MessageClass.VALID
-    return None
 
 
 def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:

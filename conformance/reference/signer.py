@@ -41,7 +41,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -592,7 +592,8 @@ def signing_context_from_testbed(testbed: Any, token_label: str
     return access, roots, tsa_url, testbed.now()
 
 
-def run_sign_command(arguments: argparse.Namespace) -> int:
+def run_sign_command(arguments: argparse.Namespace, *,
+                     variant: Callable[[Any], SignerAnswer] | None = None) -> int:
     """``kyso sign``: exit 0 when it answered (signed or refused), 2 for a usage error."""
     from testbed.session import Testbed
 
@@ -604,8 +605,8 @@ def run_sign_command(arguments: argparse.Namespace) -> int:
     except UnknownSubscriberError as error:
         raise SignerInputError(f"--token: {error}") from None
     pin_file = arguments.pin_file or testbed.tokens.pin_file(arguments.token)
-    if arguments.defect:
-        return _run_defective(arguments, testbed, pin_file, tsa_url, moment)
+    if variant is not None:
+        return _run_variant(variant, arguments, testbed, pin_file, tsa_url, moment)
     try:
         answer = sign(arguments.input, arguments.output, access=access, pin=_read_pin(pin_file),
                       trust_roots=roots, moment=moment, level=level,
@@ -635,11 +636,10 @@ def _print_answer(answer: SignerAnswer, *, json_output: bool) -> None:
     sys.stdout.flush()
 
 
-def _run_defective(arguments: argparse.Namespace, testbed: Any, pin_file: Path,
-                   tsa_url: str | None, moment: datetime) -> int:
-    """``kyso sign --defect NAME``: the defective variants live outside the reference code
-    path and are imported only on demand."""
-    from conformance.reference.defects import DefectiveSigner, parse_defect
+def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Namespace,
+                 testbed: Any, pin_file: Path, tsa_url: str | None, moment: datetime) -> int:
+    """``kyso sign --defect NAME``: another signer (a defective variant, which lives in
+    :mod:`conformance.reference.defects`) answers the same request."""
     from scenarios.roles import SignRequest
 
     token = testbed.state.token(arguments.token)
@@ -651,8 +651,7 @@ def _run_defective(arguments: argparse.Namespace, testbed: Any, pin_file: Path,
             if label in ("root-cv", "root-neac")],
         tsa_url=arguments.tsa_url or tsa_url, level=SignatureLevel.parse(arguments.level).value,
         moment=moment, field_name=arguments.field)
-    answer = DefectiveSigner(parse_defect(arguments.defect, "signer")).sign(request)
-    _print_answer(answer, json_output=arguments.json)
+    _print_answer(variant(request), json_output=arguments.json)
     return 0
 
 

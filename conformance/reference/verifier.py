@@ -19,7 +19,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -202,8 +202,14 @@ def add_verify_command(commands: Any) -> argparse.ArgumentParser:
     return verify_parser
 
 
-def run_verify(arguments: argparse.Namespace) -> int:
-    """``kyso verify``: print the result, return the exit code (see the module docstring)."""
+def run_verify(arguments: argparse.Namespace, *,
+               variant: Callable[[Path, list[x509.Certificate], datetime | None],
+                                 VerifierAnswer] | None = None) -> int:
+    """``kyso verify``: print the result, return the exit code (see the module docstring).
+
+    ``variant`` answers instead of the reference verifier (``--defect``: the defective
+    variants live in :mod:`conformance.reference.defects`, which this module does not import).
+    """
     from testbed.clock import parse_instant
 
     # pyHanko logs every failed path with a traceback (WARNING, exc_info); the answer already
@@ -227,12 +233,8 @@ def run_verify(arguments: argparse.Namespace) -> int:
 
             at = Testbed.open(testbed_directory).now()
     verification = verify_in_detail(arguments.file, roots, at=at)
-    if arguments.defect and not verification.input_error:
-        # the defective variants live outside the reference code path; imported only on demand
-        from conformance.reference.defects import DefectiveVerifier, parse_defect
-
-        verification = Verification(DefectiveVerifier(parse_defect(
-            arguments.defect, "verifier")).verify_document(arguments.file, roots, at), None)
+    if variant is not None and not verification.input_error:
+        verification = Verification(variant(arguments.file, roots, at), None)
     answer = verification.answer
     if arguments.json:
         print(answer.model_dump_json(indent=2))

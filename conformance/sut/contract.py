@@ -28,12 +28,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from conformance.sut.profile import DEFAULT_UNSUPPORTED_EXIT_CODE, SutProfile
 from scenarios.outcomes import CONTRACT_VERSION, SignerAnswer, VerifierAnswer
 from scenarios.roles import NoAnswer, SignRequest, VerifyRequest
 
 EXIT_ANSWERED = 0
 """The SUT answered (signed, refused, or a verification result)."""
-DEFAULT_UNSUPPORTED_EXIT_CODE = 64
 """The SUT does not support this case (sysexits EX_USAGE); a profile may declare another."""
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -191,7 +191,6 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
 
 def schema_texts() -> dict[str, str]:
     """File name → JSON Schema text, for every message that crosses the process boundary."""
-    from conformance.sut.profile import SutProfile  # the profile imports this module
 
     texts = {}
     for name, model in {**SCHEMA_MODELS, "sut-profile": SutProfile}.items():

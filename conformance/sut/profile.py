@@ -24,10 +24,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from conformance.sut.contract import DEFAULT_UNSUPPORTED_EXIT_CODE
 from testbed.errors import InvalidInputError
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
+
+
+DEFAULT_UNSUPPORTED_EXIT_CODE = 64
+"""The exit code by which a SUT says "I do not support this case" (adapter contract v1)."""
 
 
 class Placeholder(StrEnum):
