@@ -8,6 +8,9 @@ earlier signature as it was.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from asn1crypto import x509
 
 from conformance.oracle import DocumentResult, PadesLevel, SignatureKind, validate_pdf
@@ -69,4 +72,30 @@ class OracleInspector:
                     Indication.TOTAL_PASSED:
                 problems.append(f"earlier signature {index + 1} was damaged: "
                                 f"{old.indication.value} before, {kept.indication.value} after")
+        problems += _token_use_problems(request.workdir)
         return problems
+
+
+def _token_use_problems(workdir: Path | None) -> list[str]:
+    """What the PKCS#11 trace of the sign call (``pkcs11-trace.json``, written by the cli
+    adapter in the case's directory) shows: the private key never read nor wrapped, and the
+    signature made on the token (TT15-5.1.b). No trace (or an untraced run): nothing to say."""
+    if workdir is None or not Path(workdir).is_dir():
+        return []
+    summaries = sorted(Path(workdir).rglob("pkcs11-trace*.json"),
+                       key=lambda path: path.stat().st_mtime_ns)
+    if not summaries:
+        return []
+    try:
+        facts = json.loads(summaries[-1].read_text(encoding="utf-8"))  # the latest call's
+    except (OSError, ValueError):
+        return []
+    if not isinstance(facts, dict) or not facts.get("traced"):
+        return []
+    problems: list[str] = []
+    if facts.get("tried_key_extraction"):
+        problems.append("the program tried to read or wrap the private key (PKCS#11 trace)")
+    if not facts.get("sign_calls"):
+        problems.append("no C_Sign on the token: the signature was not made with the token's "
+                        "key (PKCS#11 trace)")
+    return problems
