@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import pem, x509
 
 from .display import SignatureTruth, classify_vietnamese_result, display_problems
 from .model import SignExpectation, VerifyExpectation
@@ -40,9 +44,13 @@ def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:
 
 
 def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
-                       truth: SignatureTruth | None = None) -> Judgement:
+                       truth: SignatureTruth | None = None, workdir: Path | None = None,
+                       signer_certificate: bytes | None = None) -> Judgement:
     """``truth``: what the testbed knows about the judged signature; with it, the display
-    fields the expectation names are checked for their values (:mod:`scenarios.display`)."""
+    fields the expectation names are checked for their values (:mod:`scenarios.display`).
+    ``workdir``: the request's working directory (relative evidence paths are resolved
+    against it); ``signer_certificate``: DER of the judged signature's certificate, which
+    stored evidence must equal."""
     accepted = "|".join(s.value for s in expect.sub_indications) or "any"
     expected = f"{expect.indication.value} ({accepted})"
     if not answer.signatures:
@@ -75,11 +83,18 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
     problems = display_problems(expect, signature.display, truth)
     if problems:
         return Judgement(False, expected, actual, "display: " + "; ".join(problems))
+    if expect.evidence:
+        problems = evidence_problems(answer.evidence, workdir, signer_certificate)
+        if problems:
+            return Judgement(False, expected, actual, "evidence: " + "; ".join(problems))
     return Judgement(True, expected, actual)
 
 
-def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: bool
-                  ) -> Judgement:
+def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: bool,
+                  workdir: Path | None = None, certificate: bytes | None = None) -> Judgement:
+    """``workdir``: the request's working directory (relative evidence paths are resolved
+    against it); ``certificate``: DER of the token's certificate (``SignRequest.certificate``),
+    which stored evidence must equal."""
     warned = bool(answer.warnings)
     expected = expect.outcome + ("" if expect.warning is None
                                  else (", with a warning" if expect.warning else ", no warning"))
@@ -92,7 +107,7 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
             return Judgement(False, expected, actual, "refused but left a signed document")
         if answer.outcome is SignerOutcome.SIGNED and not output_exists:
             return Judgement(False, expected, actual, "said 'signed' but wrote no document")
-        return _vietnamese_result(expect, answer, expected, actual)
+        return _evidence(expect, answer, expected, actual, workdir, certificate)
     if answer.outcome.value != expect.outcome:
         detail = f": {answer.reason}" if answer.reason else ""
         return Judgement(False, expected, actual, f"the signer {answer.outcome.value}{detail}")
@@ -103,7 +118,17 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
     if expect.warning is not None and warned != expect.warning:
         return Judgement(False, expected, actual,
                          "a warning was expected" if expect.warning else "an unexpected warning")
-    return _vietnamese_result(expect, answer, expected, actual)
+    return _evidence(expect, answer, expected, actual, workdir, certificate)
+
+
+def _evidence(expect: SignExpectation, answer: SignerAnswer, expected: str, actual: str,
+              workdir: Path | None, certificate: bytes | None) -> Judgement:
+    judgement = _vietnamese_result(expect, answer, expected, actual)
+    if judgement.passed and expect.evidence and answer.outcome is SignerOutcome.SIGNED:
+        problems = evidence_problems(answer.evidence, workdir, certificate)
+        if problems:
+            return Judgement(False, expected, actual, "evidence: " + "; ".join(problems))
+    return judgement
 
 
 def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: str,
@@ -114,3 +139,75 @@ def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: 
         return Judgement(False, expected, actual,
                          f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)")
     return Judgement(True, expected, actual)
+
+
+EVIDENCE_KEYS = ("certificate", "crl", "status")
+"""What the software must store for a signature (TT15 Art. 5 khoản 4, Art. 6 khoản 2)."""
+
+
+def evidence_problems(evidence: dict[str, str], workdir: Path | None,
+                      signer_certificate: bytes | None = None) -> list[str]:
+    """What is wrong with the evidence an answer names, in words (empty: nothing).
+
+    Each of :data:`EVIDENCE_KEYS` must name an existing file (a relative path is read against
+    ``workdir``); the certificate must parse (DER or PEM) and equal ``signer_certificate`` when
+    given; the CRL must parse as a CertificateList issued by the certificate's issuer; the
+    status must not be empty."""
+    problems: list[str] = []
+    contents: dict[str, bytes] = {}
+    for key in EVIDENCE_KEYS:
+        value = (evidence.get(key) or "").strip()
+        if not value:
+            problems.append(f"'{key}' is missing")
+            continue
+        path = Path(value)
+        if not path.is_absolute() and workdir is not None:
+            path = workdir / path
+        if not path.is_file():
+            problems.append(f"'{key}' names {value}, which does not exist")
+            continue
+        contents[key] = path.read_bytes()
+    certificate: x509.Certificate | None = None
+    if "certificate" in contents:
+        certificate = _parse_certificate(contents["certificate"])
+        if certificate is None:
+            problems.append("'certificate' is not an X.509 certificate (DER or PEM)")
+        elif signer_certificate is not None and certificate.dump() != signer_certificate:
+            problems.append("'certificate' is not the signer's certificate "
+                            f"(it is {certificate.subject.human_friendly})")
+    issuer = x509.Certificate.load(signer_certificate).issuer if signer_certificate \
+        else certificate.issuer if certificate is not None else None
+    if "crl" in contents:
+        revocation_list = _parse_crl(contents["crl"])
+        if revocation_list is None:
+            problems.append("'crl' is not a CRL (DER or PEM)")
+        elif issuer is not None and revocation_list.issuer != issuer:
+            problems.append("'crl' is not issued by the signer certificate's issuer "
+                            f"(it is {revocation_list.issuer.human_friendly})")
+    if "status" in contents and not contents["status"].strip():
+        problems.append("'status' is an empty file")
+    return problems
+
+
+def _der(data: bytes) -> bytes:
+    if pem.detect(data):
+        return pem.unarmor(data)[2]
+    return data
+
+
+def _parse_certificate(data: bytes) -> x509.Certificate | None:
+    try:
+        certificate = x509.Certificate.load(_der(data))
+        certificate.native  # noqa: B018 (parses every field: lazy parsing hides garbage)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return certificate
+
+
+def _parse_crl(data: bytes) -> asn1_crl.CertificateList | None:
+    try:
+        revocation_list = asn1_crl.CertificateList.load(_der(data))
+        revocation_list.native  # noqa: B018 (parses every field)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return revocation_list

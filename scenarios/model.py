@@ -278,6 +278,9 @@ class SignExpectation(_Model):
     vietnamese_result: bool = Field(
         default=True, description="The signer must say 'đã ký' / 'chưa ký' in Vietnamese "
         "(TT15-5.6.b) in its displayed text.")
+    evidence: bool = Field(
+        default=False, description="The software must say where it stored the certificate, "
+        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
 
 
 class Sign(_Step):
@@ -355,6 +358,9 @@ class VerifyExpectation(_Model):
     message_class: MessageClass | None = None
     display: list[DisplayField] = Field(
         default_factory=list, description="Fields that must be shown in Vietnamese.")
+    evidence: bool = Field(
+        default=False, description="The software must say where it stored the certificate, "
+        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
 
 
 class Verify(_Step):

@@ -347,7 +347,9 @@ class Player:
     def _judge_signing(self, step: Sign, request: SignRequest, answer: SignerAnswer,
                        produced: bool) -> Judgement:
         assert step.expect is not None
-        judgement = judge_signing(step.expect, answer, produced)
+        certificate = request.certificate.read_bytes() \
+            if request.certificate is not None and request.certificate.is_file() else None
+        judgement = judge_signing(step.expect, answer, produced, request.workdir, certificate)
         if (judgement.passed and produced and self.inspector is not None
                 and answer.outcome is SignerOutcome.SIGNED):
             problems = self.inspector.inspect(request, answer)
@@ -398,19 +400,21 @@ class Player:
         request = VerifyRequest(input=self._artifact(step.input), trust_roots=self.trust_roots(),
                                 moment=self.testbed.now(), workdir=workdir)
         truth = self._truth(step)
+        signer = self.testbed.certificate_der(truth.certificate) if truth else None
         try:
             answer = self.verifier.verify(request)
         except NoAnswer as silence:
             result.no_answer = silence
         else:
             result.answer = answer
-            result.judgement = judge_verification(step.expect, answer, truth)
+            result.judgement = judge_verification(step.expect, answer, truth, workdir, signer)
         for name, mutant in self.mutant_verifiers.items():
             shadow_dir = self.directory / "mutants" / name / workdir.name
             shadow_dir.mkdir(parents=True, exist_ok=True)
             try:
                 result.mutants[name] = judge_verification(
-                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)), truth)
+                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)), truth,
+                    shadow_dir, signer)
             except NoAnswer as silence:
                 result.mutants[name] = silence
 

@@ -41,7 +41,11 @@ from conformance.oracle import (
 from conformance.reference import signer as reference_signer
 from conformance.reference.certificate_check import CheckOutcome, check_certificate
 from conformance.reference.messages import vietnam_time
-from conformance.reference.roles import ReferenceSigner
+from conformance.reference.roles import (
+    ReferenceSigner,
+    with_signer_evidence,
+    with_verifier_evidence,
+)
 from conformance.reference.verifier import answer_for, trust_roots_from_files, verify_in_detail
 from scenarios.outcomes import (
     DisplayField,
@@ -77,6 +81,7 @@ class Defect(StrEnum):
     NO_RSA_PSS = "no-rsa-pss"
     P256_ONLY = "p256-only"
     ACCEPT_UNPARSABLE = "accept-unparsable"
+    NO_EVIDENCE = "no-evidence"
     # signer
     NO_VALIDITY_CHECK = "no-validity-check"
     NO_TIMESTAMP = "no-timestamp"
@@ -86,6 +91,7 @@ class Defect(StrEnum):
     SOFTWARE_KEY = "software-key"
     NO_STATUS_WARNING = "no-status-warning"
     ENGLISH_ONLY_SIGNER = "english-only-signer"
+    NO_EVIDENCE_SIGNER = "no-evidence-signer"
 
     @property
     def role(self) -> str:
@@ -98,7 +104,8 @@ class Defect(StrEnum):
 
 _SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DIGEST,
                    Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
-                   Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER}
+                   Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER,
+                   Defect.NO_EVIDENCE_SIGNER}
 
 _RULES = {
     Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
@@ -121,6 +128,8 @@ _RULES = {
     Defect.P256_ONLY: "verifies ECDSA on P-256 only, although Annex I 1.2 allows ≥ 256 bits",
     Defect.ACCEPT_UNPARSABLE: "shows a signature field it cannot parse as valid (universal "
                               "signature forgery, TT15-6.1.d)",
+    Defect.NO_EVIDENCE: "keeps no certificate, CRL or status-check result for the signature "
+                        "it verified (TT15-6.2)",
     Defect.NO_VALIDITY_CHECK: "signs without checking the certificate (TT15-5.1.a)",
     Defect.NO_TIMESTAMP: "leaves out the timestamp it was asked for (TT15-5.1.e)",
     Defect.SHA1_DIGEST: "signs with SHA-1 (Annex I 1.3)",
@@ -129,6 +138,8 @@ _RULES = {
     Defect.SOFTWARE_KEY: "signs with a key that is not the token's (TT15-5.1.b)",
     Defect.NO_STATUS_WARNING: "signs silently when the status is unobtainable (Annex II 1.2)",
     Defect.ENGLISH_ONLY_SIGNER: "tells the signer in English only (TT15-5.6.b)",
+    Defect.NO_EVIDENCE_SIGNER: "keeps no certificate, CRL or status-check result for the "
+                               "signature it made (TT15-5.4)",
 }
 
 _REVOCATION = {SubIndication.REVOKED, SubIndication.REVOKED_NO_POE,
@@ -215,8 +226,12 @@ class DefectiveVerifier:
         return f"reference verifier with defect {self.defect.value}"
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
-        return self.verify_document(request.input, trust_roots_from_files(request.trust_roots),
-                                    request.moment)
+        answer = self.verify_document(request.input,
+                                      trust_roots_from_files(request.trust_roots),
+                                      request.moment)
+        if self.defect is Defect.NO_EVIDENCE:
+            return answer.model_copy(update={"evidence": {}})
+        return with_verifier_evidence(request, answer)
 
     def verify_document(self, document: Path, roots: list[x509.Certificate],
                         moment: datetime | None) -> VerifierAnswer:
@@ -321,6 +336,12 @@ class DefectiveSigner:
         return f"reference signer with defect {self.defect.value}"
 
     def sign(self, request: SignRequest) -> SignerAnswer:
+        answer = self._sign(request)
+        if self.defect is Defect.NO_EVIDENCE_SIGNER:
+            return answer.model_copy(update={"evidence": {}})
+        return answer if answer.evidence else with_signer_evidence(request, answer)
+
+    def _sign(self, request: SignRequest) -> SignerAnswer:
         defect = self.defect
         if defect is Defect.NO_TIMESTAMP:
             return ReferenceSigner().sign(replace(request, level="B-B"))

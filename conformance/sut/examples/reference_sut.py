@@ -74,14 +74,32 @@ def _sign_request(case: Any) -> Any:
         pin_file=Path(case.pin_file), token_label=case.token_label,
         trust_roots=[Path(p) for p in case.trust_files], tsa_url=case.tsa_url or None,
         level=case.level, moment=datetime.fromisoformat(case.moment), visible=case.visible,
-        reason=case.reason, location=case.location, field_name=case.field_name or None)
+        reason=case.reason, location=case.location, field_name=case.field_name or None,
+        workdir=_case_directory(case))
 
 
 def _verify_request(case: Any) -> Any:
     from scenarios.roles import VerifyRequest
 
     return VerifyRequest(input=Path(case.input), trust_roots=[Path(p) for p in case.trust_files],
-                         moment=datetime.fromisoformat(case.moment))
+                         moment=datetime.fromisoformat(case.moment),
+                         workdir=_case_directory(case))
+
+
+def _case_directory(case: Any) -> Path:
+    """Where the reference tools store a case's evidence: the process's private working
+    directory (one per case under it in batch mode)."""
+    if case.case_id == "cli":
+        return Path.cwd()
+    return Path.cwd() / "".join(c if c.isalnum() or c in "-_." else "_" for c in case.case_id)
+
+
+def _absolute(answer: Any, case: Any) -> Any:
+    """The answer with its evidence paths absolute: the adapter reads them against the case's
+    directory, not this process's working directory."""
+    directory = _case_directory(case).resolve()
+    return answer.model_copy(update={"evidence": {
+        key: str(directory / path) for key, path in answer.evidence.items()}})
 
 
 def _batch(signer: Any, verifier: Any) -> dict[str, Any]:
@@ -92,9 +110,9 @@ def _batch(signer: Any, verifier: Any) -> dict[str, Any]:
     for case in cases:
         try:
             if isinstance(case, SignCase):
-                answer = signer.sign(_sign_request(case))
+                answer = _absolute(signer.sign(_sign_request(case)), case)
             else:
-                answer = verifier.verify(_verify_request(case))
+                answer = _absolute(verifier.verify(_verify_request(case)), case)
         except Exception as error:  # noqa: BLE001 (one case's failure: left out, said on stderr)
             print(f"reference_sut: case {case.case_id}: internal error: "
                   f"{type(error).__name__}: {error}", file=sys.stderr)
@@ -130,11 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 trust_files=trust, tsa_url=arguments.tsa_url or None, moment=arguments.moment,
                 level=arguments.level, visible=arguments.visible,
                 field_name=arguments.field_name or None)
-            answer = signer.sign(_sign_request(case))
+            answer = _absolute(signer.sign(_sign_request(case)), case)
         else:
-            answer = verifier.verify(_verify_request(VerifyCase(
-                case_id="cli", input=str(arguments.input), trust_files=trust,
-                moment=arguments.moment)))
+            case = VerifyCase(case_id="cli", input=str(arguments.input), trust_files=trust,
+                              moment=arguments.moment)
+            answer = _absolute(verifier.verify(_verify_request(case)), case)
     except Exception as error:  # noqa: BLE001 (contract: a message on stderr, exit 3)
         print(f"reference_sut: internal error: {type(error).__name__}: {error}",
               file=sys.stderr)
