@@ -288,6 +288,10 @@ class Sign(_Step):
 
     do: Literal["sign"]
     actor: str
+    trust: list[Literal["root-cv", "root-neac", "root-other"]] | None = Field(
+        default=None, description="The trust anchors the software is given for this step "
+        "(default: the công vụ and NEAC roots). Fewer roots model a trust store a CA was "
+        "removed from (TT15-6.3, 5.5).")
     document: str | None = Field(default=None, description="A document from 'documents'.")
     input: str | None = Field(default=None, description="An artifact produced earlier.")
     output: str = Field(description="Name of the artifact this step produces.")
@@ -366,6 +370,10 @@ class VerifyExpectation(_Model):
 class Verify(_Step):
     do: Literal["verify"]
     input: str
+    trust: list[Literal["root-cv", "root-neac", "root-other"]] | None = Field(
+        default=None, description="The trust anchors the software is given for this step "
+        "(default: the công vụ and NEAC roots). Fewer roots model a trust store a CA was "
+        "removed from (TT15-6.3, 5.5).")
     expect: VerifyExpectation
     checkpoint: Checkpoint
 

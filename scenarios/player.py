@@ -265,9 +265,9 @@ class Player:
         except KeyError:
             raise StepError(f"artifact '{name}' does not exist (its step failed?)") from None
 
-    def trust_roots(self) -> list[Path]:
+    def trust_roots(self, labels: list[str] | None = None) -> list[Path]:
         anchors = self.testbed.trust_anchor_paths()
-        return [anchors[label] for label in TRUSTED_ROOTS]
+        return [anchors[label] for label in (labels or TRUSTED_ROOTS)]
 
     def _sign(self, scenario: Scenario, step: Sign, start: datetime,
               result: StepResult) -> None:
@@ -304,7 +304,7 @@ class Player:
         request = SignRequest(
             input=source, output=output, token_access=self.testbed.directory / token.access_file,
             pin_file=self.testbed.directory / token.pin_file, token_label=token.label,
-            trust_roots=self.trust_roots(), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
+            trust_roots=self.trust_roots(step.trust), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
             level=step.level, moment=self.testbed.now(), visible=step.visible,
             certificate=certificate_file, field_name=f"Signature-{step.output}",
             workdir=workdir)
@@ -397,7 +397,8 @@ class Player:
         workdir = self.directory / "work" / f"step-{result.index}"
         workdir.mkdir(parents=True, exist_ok=True)
         self._save_revocation_evidence(workdir)
-        request = VerifyRequest(input=self._artifact(step.input), trust_roots=self.trust_roots(),
+        request = VerifyRequest(input=self._artifact(step.input),
+                                trust_roots=self.trust_roots(step.trust),
                                 moment=self.testbed.now(), workdir=workdir)
         truth = self._truth(step)
         signer = self.testbed.certificate_der(truth.certificate) if truth else None
