@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     service_set = service.add_parser("set")
     _directory_option(service_set)
     service_set.add_argument("service", help="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
-    service_set.add_argument("mode", help="normal|http-500|no-answer|slow|stale")
+    service_set.add_argument(
+        "mode", help="normal|http-500|no-answer|slow|stale|unauthorized|unknown (last two: OCSP)")
     service_set.add_argument("--delay", type=float, default=5.0, help="seconds, for 'slow'")
     add_verify_command(commands)
     add_sign_command(commands)

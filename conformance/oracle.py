@@ -961,9 +961,12 @@ def _revocation_sources(embedded: Any, responses: Iterable[ocsp.OCSPResponse],
 
 
 def _ocsp_names(response: ocsp.OCSPResponse, serial: int) -> bool:
+    """Whether the response settles the serial's status: good or revoked. An 'unknown' answer
+    is no revocation data (RFC 6960 2.2): counting it would show a person 'not revoked'."""
     try:
         basic = response["response_bytes"]["response"].parsed
         return any(single["cert_id"]["serial_number"].native == serial
+                   and single["cert_status"].name in ("good", "revoked")
                    for single in basic["tbs_response_data"]["responses"])
     except (KeyError, TypeError, ValueError):
         return False

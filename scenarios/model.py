@@ -118,6 +118,10 @@ class Actor(_Model):
     token: bool = Field(default=True, description="Key generated on a SoftHSM2 token "
                         "(false: a software key file, for fixtures only).")
     rule_breaks: list[RuleBreak] = Field(default_factory=list)
+    max_pin_tries: int = Field(default=5, ge=1, le=999, description="Wrong PINs the token "
+                               "accepts before it locks; raise it when a story enters wrong "
+                               "PINs (pin: wrong) and must go on: every defective signer is "
+                               "asked too, each attempt counts.")
 
     @model_validator(mode="after")
     def _weak_keys_are_software(self) -> Actor:
@@ -235,7 +239,7 @@ class CompromiseCa(_Step):
 class Outage(_Step):
     do: Literal["outage"]
     service: str = Field(description="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
-    mode: Literal["http-500", "no-answer", "slow"] = "http-500"
+    mode: Literal["http-500", "no-answer", "slow", "unauthorized", "unknown"] = "http-500"
     delay_seconds: float = Field(default=5.0, ge=0, le=60)
 
     @field_validator("service")
@@ -316,6 +320,10 @@ class Sign(_Step):
     timestamp_defect: Literal["imprint-mismatch"] | None = Field(
         default=None, description="fixture only, level B-T: imprint-mismatch embeds a real "
         "token of the TSA over other data as the signature timestamp.")
+    pin: Literal["right", "wrong"] = Field(
+        default="right", description="The PIN file the signer under test is handed: wrong "
+        "(a PIN that is not the token's) for wrong-PIN cases; each attempt counts towards the "
+        "token's lock (actor max_pin_tries).")
     expect: SignExpectation | None = None
     checkpoint: Checkpoint | None = None
 
@@ -332,6 +340,8 @@ class Sign(_Step):
                                  or self.tsa is not None or self.timestamp_defect is not None):
             raise ValueError("'digest', 'claimed_time', 'rsa_pss', 'embed_chain', 'tsa' and "
                              "'timestamp_defect' are for by: fixture")
+        if self.by == "fixture" and self.pin != "right":
+            raise ValueError("'pin' is for by: sut (a fixture does not log in to a token)")
         if self.timestamp_defect is not None and self.level != "B-T":
             raise ValueError("'timestamp_defect' needs level: B-T")
         if self.tsa is not None and self.level == "B-B":

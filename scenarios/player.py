@@ -189,7 +189,8 @@ class Player:
                        "validity": parse_duration("+" + step.validity.lstrip("+"),
                                                   field="validity") if step.validity else None}
             if actor.token:
-                _, certificate = tokens.create(step.actor, key_type=actor.key, **options)
+                _, certificate = tokens.create(step.actor, key_type=actor.key,
+                                               max_pin_tries=actor.max_pin_tries, **options)
             else:
                 certificate = testbed.issue(step.actor, key_type=KeyType(actor.key), **options)
             result.description += f" → {certificate.label} (serial {certificate.serial:#x})"
@@ -215,7 +216,8 @@ class Player:
         elif isinstance(step, Reissue):
             actor = scenario.actors[step.actor]
             if actor.token:
-                _, certificate = tokens.create(step.actor, key_type=actor.key, reissue=True)
+                _, certificate = tokens.create(step.actor, key_type=actor.key, reissue=True,
+                                               max_pin_tries=actor.max_pin_tries)
             else:
                 certificate = testbed.reissue(step.actor, key_type=KeyType(actor.key))
             result.description += f" → {certificate.label}"
@@ -301,9 +303,12 @@ class Player:
         certificate_file = workdir / "expected-signer.der"
         certificate_file.write_bytes(self.testbed.certificate_der(state.tokens[token.label]
                                                                   .certificate))
+        pin_file = self.testbed.directory / token.pin_file
+        if step.pin == "wrong":
+            pin_file = _wrong_pin_file(pin_file, workdir)
         request = SignRequest(
             input=source, output=output, token_access=self.testbed.directory / token.access_file,
-            pin_file=self.testbed.directory / token.pin_file, token_label=token.label,
+            pin_file=pin_file, token_label=token.label,
             trust_roots=self.trust_roots(step.trust), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
             level=step.level, moment=self.testbed.now(), visible=step.visible,
             certificate=certificate_file, field_name=f"Signature-{step.output}",
@@ -489,6 +494,17 @@ class Player:
         }
         (self.directory / "index.json").write_text(
             json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _wrong_pin_file(right: Path, workdir: Path) -> Path:
+    """A PIN file (mode 0600) in ``workdir`` holding a PIN that is not the one in ``right``."""
+    pin = right.read_text(encoding="utf-8").strip()
+    wrong = "0000" if pin != "0000" else "1111"
+    path = workdir / "wrong-pin.txt"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(wrong + "\n", encoding="utf-8")
+    return path
 
 
 def ocsp_request_for(issuer: x509.Certificate, serial: int) -> bytes:

@@ -13,7 +13,8 @@ registry revision, and an OCSP request without a nonce gets a pre-produced respo
 another process) bumps the revision and so drops every cached answer.
 
 Outages are simulated per service (``ocsp:<ca>``, ``crl:<ca>``, ``tsa:<ca>``, ``certs:<ca>``):
-HTTP 500, no answer at all, a slow answer, or (CRL) a stale CRL whose nextUpdate has passed.
+HTTP 500, no answer at all, a slow answer, (CRL) a stale CRL whose nextUpdate has passed, or
+(OCSP) an ``unauthorized`` error response to every request, or ``unknown`` for every serial.
 """
 
 from __future__ import annotations
@@ -95,6 +96,15 @@ class _RegistryRevocationSource(RevocationInfoInterface):
         return status, extensions
 
 
+class _UnknownRevocationSource(_RegistryRevocationSource):
+    """OCSP mode 'unknown': the responder knows none of the authority's certificates."""
+
+    def check_revocation_status(
+        self, cid: ocsp.CertId, at_time: datetime
+    ) -> tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]:
+        return ocsp.CertStatus(name="unknown", value=core.Null()), []
+
+
 class _Snapshot:
     """Everything the services need from one registry revision, parsed once."""
 
@@ -152,23 +162,29 @@ class LiveServices:
         state = snapshot.state
         record = state.authorities[authority]
         now = state.clock.clock().now()
+        behaviour = state.services.get(f"ocsp:{authority}")
+        mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
+        if mode is ServiceMode.UNAUTHORIZED:
+            return SimpleOCSPResponder.build_error_response("unauthorized").dump()
         try:
             request = ocsp.OCSPRequest.load(request_der)
             tbs_request = request["tbs_request"]
             nonce = request.nonce_value
-            cache_key = (authority, state.revision, now, tbs_request.dump())
+            cache_key = (authority, state.revision, now, mode, tbs_request.dump())
         except (ValueError, TypeError):
             return SimpleOCSPResponder.build_error_response("malformed_request").dump()
         if nonce is None and cache_key in self._ocsp_cache:
             self._ocsp_cache.move_to_end(cache_key)
             return self._ocsp_cache[cache_key]
         signer = snapshot.signer(record.ocsp_responder)
+        source = _UnknownRevocationSource if mode is ServiceMode.UNKNOWN \
+            else _RegistryRevocationSource
         responder = SimpleOCSPResponder(
             responder_cert=signer.certificate,
             responder_key=signer.private_key,
             signature_algo=signer.algorithm(),
             at_time=now,
-            revinfo_interface=_RegistryRevocationSource(
+            revinfo_interface=source(
                 snapshot.certificate(record.certificate), snapshot.issued[authority]),
             validity=OCSP_RESPONSE_VALIDITY,
         )

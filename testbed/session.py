@@ -205,6 +205,9 @@ class Testbed:
                 f"service: '{service}' must be ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
         if mode is ServiceMode.STALE and kind != "crl":
             raise InvalidInputError(f"service: only a CRL can be stale, not '{service}'")
+        if mode in (ServiceMode.UNAUTHORIZED, ServiceMode.UNKNOWN) and kind != "ocsp":
+            raise InvalidInputError(
+                f"service: only an OCSP responder can answer '{mode.value}', not '{service}'")
 
         def change(state: WorldState) -> None:
             state.authority(authority)

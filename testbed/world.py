@@ -143,6 +143,12 @@ class ServiceMode(StrEnum):
     """Answer after ``delay_seconds``."""
     STALE = "stale"
     """CRL only: keep serving an old CRL whose nextUpdate has passed."""
+    UNAUTHORIZED = "unauthorized"
+    """OCSP only: answer every request with the OCSP error response ``unauthorized``
+    (RFC 6960 2.3: the responder is not authoritative for the certificate asked about)."""
+    UNKNOWN = "unknown"
+    """OCSP only: answer ``unknown`` for every serial (a responder that does not know the CA's
+    certificates)."""
 
 
 class ServiceBehaviour(_Model):

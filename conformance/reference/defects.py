@@ -34,6 +34,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from conformance.oracle import (
     DocumentError,
     OracleOptions,
+    RevocationSource,
     SignatureKind,
     SignatureResult,
     open_pdf,
@@ -72,6 +73,7 @@ class Defect(StrEnum):
     SKIP_INTEGRITY = "skip-integrity"
     ACCEPT_INCREMENTAL_UPDATES = "accept-incremental-updates"
     UNKNOWN_AS_GOOD = "unknown-as-good"
+    OCSP_ONLY = "ocsp-only"
     ENGLISH_ONLY = "english-only"
     WRONG_DISPLAY = "wrong-display"
     IGNORE_KEY_USAGE = "ignore-key-usage"
@@ -92,6 +94,8 @@ class Defect(StrEnum):
     NO_STATUS_WARNING = "no-status-warning"
     ENGLISH_ONLY_SIGNER = "english-only-signer"
     NO_EVIDENCE_SIGNER = "no-evidence-signer"
+    IGNORES_PIN_ERROR = "ignores-pin-error"
+    FOREIGN_TSA = "foreign-tsa"
 
     @property
     def role(self) -> str:
@@ -105,7 +109,7 @@ class Defect(StrEnum):
 _SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DIGEST,
                    Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
                    Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER,
-                   Defect.NO_EVIDENCE_SIGNER}
+                   Defect.NO_EVIDENCE_SIGNER, Defect.IGNORES_PIN_ERROR, Defect.FOREIGN_TSA}
 
 _RULES = {
     Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
@@ -114,7 +118,9 @@ _RULES = {
     Defect.ANY_ROOT: "trusts whatever root the document carries (TT15-6.1.b)",
     Defect.SKIP_INTEGRITY: "does not compare digests (TT15-6.1.d)",
     Defect.ACCEPT_INCREMENTAL_UPDATES: "accepts any change made after signing (TT15-6.1.h)",
-    Defect.UNKNOWN_AS_GOOD: "takes an unobtainable status as good (Annex II 1.2)",
+    Defect.UNKNOWN_AS_GOOD: "takes an unobtainable status (also an OCSP 'unknown') as good "
+                            "(Annex II 1.2)",
+    Defect.OCSP_ONLY: "never falls back to the CRL when OCSP gives no status (Annex II 1.2)",
     Defect.ENGLISH_ONLY: "tells the person in English only (TT15-6.4.a–b)",
     Defect.WRONG_DISPLAY: "shows the issuing CA as the signer and the validation time as the "
                           "signing time (TT15-6.4.b)",
@@ -140,6 +146,10 @@ _RULES = {
     Defect.ENGLISH_ONLY_SIGNER: "tells the signer in English only (TT15-5.6.b)",
     Defect.NO_EVIDENCE_SIGNER: "keeps no certificate, CRL or status-check result for the "
                                "signature it made (TT15-5.4)",
+    Defect.IGNORES_PIN_ERROR: "does not check the token login: a wrong PIN is reported as "
+                              "'signed', with no document (TT15-5.1.b, 5.6.a)",
+    Defect.FOREIGN_TSA: "timestamps a công vụ signature at another provider's TSA, not the one "
+                        "the công vụ CA publishes (ND68-29.4)",
 }
 
 _REVOCATION = {SubIndication.REVOKED, SubIndication.REVOKED_NO_POE,
@@ -165,6 +175,14 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
         return _passed(result)
     if defect is Defect.UNKNOWN_AS_GOOD and sub is SubIndication.TRY_LATER:
         return _passed(result)
+    if defect is Defect.UNKNOWN_AS_GOOD and _ocsp_without_status(result):
+        return _passed(result)
+    if defect is Defect.OCSP_ONLY and result.indication is Indication.TOTAL_PASSED \
+            and RevocationSource.CRL in result.revocation.sources:
+        # pyHanko fetches the CRL only when OCSP did not settle the status (measured: a good
+        # OCSP answer leaves sources == (ocsp,)): without the CRL there is no status at all
+        return result.model_copy(update={"indication": Indication.INDETERMINATE,
+                                          "sub_indication": SubIndication.TRY_LATER})
     if defect is Defect.ACCEPT_WEAK_CRYPTO and sub in _WEAK:
         return _passed(result)
     if defect is Defect.IGNORE_KEY_USAGE and sub in _CONSTRAINTS:
@@ -187,6 +205,14 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
         if defect is Defect.ACCEPT_INCREMENTAL_UPDATES and not bytes_changed:
             return _passed(result)
     return result
+
+
+def _ocsp_without_status(result: SignatureResult) -> bool:
+    """An OCSP answer about the signer was received, yet the chain could not be validated and
+    nothing else was obtained: the OCSP answer gave no status ('unknown'; the oracle counts the
+    response as revocation data, so pyHanko's CERTIFICATE_CHAIN_GENERAL_FAILURE stays)."""
+    return (result.sub_indication is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+            and result.revocation.sources == (RevocationSource.OCSP,))
 
 
 def _english(answer: VerifierAnswer) -> VerifierAnswer:
@@ -351,12 +377,20 @@ class DefectiveSigner:
             return _naive_sign(request, digest="sha1")
         if defect is Defect.SOFTWARE_KEY:
             return _naive_sign(request, software_key=True)
+        if defect is Defect.FOREIGN_TSA and request.tsa_url:
+            return ReferenceSigner().sign(replace(request, tsa_url=request.tsa_url.replace(
+                "/kyso/tsa/ca-cv", "/kyso/tsa/ca-public")))
         if defect is Defect.DROPS_EARLIER_SIGNATURES:
             rewritten = request.workdir / "rewritten.pdf" if request.workdir else \
                 request.output.with_suffix(".rewritten.pdf")
             _rewrite_without_history(request.input, rewritten)
             return ReferenceSigner().sign(replace(request, input=rewritten))
         answer = ReferenceSigner().sign(request)
+        if defect is Defect.IGNORES_PIN_ERROR and answer.outcome is SignerOutcome.REFUSED \
+                and "Wrong PIN" in (answer.reason or ""):
+            # the login's return value is not looked at; what follows fails unnoticed
+            return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(request.output),
+                                display="Đã ký. / Signed.")
         if defect is Defect.PARTIAL_COVERAGE and answer.outcome is SignerOutcome.SIGNED:
             with request.output.open("ab") as output:
                 output.write(b"\n% unsigned bytes appended after signing\n")

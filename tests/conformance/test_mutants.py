@@ -19,6 +19,8 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
         table.caught[Defect.NO_STATUS_WARNING]
     assert "organisation-seal::sign-seal-after-personal" in \
         table.caught[Defect.DROPS_EARLIER_SIGNATURES]
+    assert "wrong-pin::sign-refused-wrong-pin" in table.caught[Defect.IGNORES_PIN_ERROR]
+    assert "happy-path::sign-b-t" in table.caught[Defect.FOREIGN_TSA]
 
     # and every case is failed by at least one defective variant of its role
     caught_checkpoints = {checkpoint for defect, checkpoints in table.caught.items()
