@@ -105,6 +105,13 @@ InstantText = Annotated[str, Field(description="'+30d', '-2h', '+0s' (after star
 DurationText = Annotated[str, Field(description="'30d', '12h', '90s', '1w', '1y'.")]
 
 
+TrustAnchors = Annotated[
+    list[Literal["root-cv", "root-neac", "root-other"]] | None,
+    Field(description="The trust anchors the software is given for this step (default: the "
+          "công vụ and NEAC roots). Fewer roots model a trust store a CA was removed from "
+          "(TT15-6.3, 5.5).")]
+
+
 class Actor(_Model):
     """A subscriber in the story."""
 
@@ -292,10 +299,7 @@ class Sign(_Step):
 
     do: Literal["sign"]
     actor: str
-    trust: list[Literal["root-cv", "root-neac", "root-other"]] | None = Field(
-        default=None, description="The trust anchors the software is given for this step "
-        "(default: the công vụ and NEAC roots). Fewer roots model a trust store a CA was "
-        "removed from (TT15-6.3, 5.5).")
+    trust: TrustAnchors = None
     document: str | None = Field(default=None, description="A document from 'documents'.")
     input: str | None = Field(default=None, description="An artifact produced earlier.")
     output: str = Field(description="Name of the artifact this step produces.")
@@ -380,10 +384,7 @@ class VerifyExpectation(_Model):
 class Verify(_Step):
     do: Literal["verify"]
     input: str
-    trust: list[Literal["root-cv", "root-neac", "root-other"]] | None = Field(
-        default=None, description="The trust anchors the software is given for this step "
-        "(default: the công vụ and NEAC roots). Fewer roots model a trust store a CA was "
-        "removed from (TT15-6.3, 5.5).")
+    trust: TrustAnchors = None
     expect: VerifyExpectation
     checkpoint: Checkpoint
 

@@ -19,7 +19,7 @@ against the standard.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -167,6 +167,15 @@ class SignatureAnswer(_Model):
     warnings: list[str] = Field(default_factory=list)
 
 
+StoredEvidence = Annotated[dict[str, str], Field(
+    description="Where the software stored the validation data of the signature "
+    "(TT15 Art. 5 khoản 4, Art. 6 khoản 2): keys 'certificate' (the signer certificate, DER "
+    "or PEM), 'crl' (the CRL at the signing time named in the certificate, DER or PEM) and "
+    "'status' (the result of the certificate status check, any non-empty text); values are "
+    "paths of the files it saved, absolute or relative to the request's working directory. "
+    "Optional: empty when the software stores nothing.")]
+
+
 class VerifierAnswer(_Model):
     """A verifier's whole answer for one document (adapter contract v1)."""
 
@@ -175,14 +184,7 @@ class VerifierAnswer(_Model):
     display: str | None = Field(default=None, description="Full text shown to the person.")
     error: str | None = Field(default=None, description="Why the document could not be "
                               "checked at all (not a PDF, no signature, ...).")
-    evidence: dict[str, str] = Field(
-        default_factory=dict,
-        description="Where the software stored the validation data of the signature "
-        "(TT15 Art. 5 khoản 4, Art. 6 khoản 2): keys 'certificate' (the signer certificate, DER "
-        "or PEM), 'crl' (the CRL at the signing time named in the certificate, DER or PEM) and "
-        "'status' (the result of the certificate status check, any non-empty text); values are "
-        "paths of the files it saved, absolute or relative to the request's working directory. "
-        "Optional: empty when the software stores nothing.")
+    evidence: StoredEvidence = Field(default_factory=dict)
 
 
 class SignerOutcome(StrEnum):
@@ -201,11 +203,4 @@ class SignerAnswer(_Model):
                                 "signer (e.g. revocation status unobtainable, Annex II 1.2).")
     display: str | None = Field(default=None, description="Text shown to the signer "
                                 "(TT15-5.6: 'đã ký' / 'chưa ký' and the validity result).")
-    evidence: dict[str, str] = Field(
-        default_factory=dict,
-        description="Where the software stored the validation data of the signature "
-        "(TT15 Art. 5 khoản 4, Art. 6 khoản 2): keys 'certificate' (the signer certificate, DER "
-        "or PEM), 'crl' (the CRL at the signing time named in the certificate, DER or PEM) and "
-        "'status' (the result of the certificate status check, any non-empty text); values are "
-        "paths of the files it saved, absolute or relative to the request's working directory. "
-        "Optional: empty when the software stores nothing.")
+    evidence: StoredEvidence = Field(default_factory=dict)
