@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --at: start there and follow the wall clock")
     up.add_argument("--crl-period", default="1d", help="scheduled CRL period (default 1d)")
 
-    demo = commands.add_parser("demo", help="a short guided run of the testbed")
+    demo = commands.add_parser("demo", help="the main job end to end: conformance runs, signed "
+                               "reports, diff (make demo)")
     demo.add_argument("--dir", type=Path, default=Path("out/demo"))
 
     ca = commands.add_parser("ca", help="certificate lifecycle").add_subparsers(
