@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ["bench.bench_testbed", "bench.bench_tokens", "bench.bench_sandbox",
+BENCHMARKS = ["bench.bench_testbed", "bench.bench_ocsp_openssl", "bench.bench_tokens",
+              "bench.bench_sandbox",
               "bench.bench_runner"]
 
 
