@@ -43,8 +43,13 @@ from testbed.errors import InvalidInputError
 from testbed.tokens.access import TokenAccess, write_pin_file
 
 KIT_VERSION = 1
-COLUMNS = ["case_id", "role", "what_to_do", "result", "result_text",
-           *[field.value for field in DisplayField], "output_file", "notes"]
+EVIDENCE_COLUMNS = {"evidence_certificate": "certificate", "evidence_crl": "crl",
+                    "evidence_status": "status"}
+"""Where the tester saved what the program stores (TT15-5.4, 6.2), relative to the kit folder;
+optional columns (kits written before them still import)."""
+REQUIRED_COLUMNS = ["case_id", "role", "what_to_do", "result", "result_text",
+                    *[field.value for field in DisplayField], "output_file", "notes"]
+COLUMNS = [*REQUIRED_COLUMNS, *EVIDENCE_COLUMNS]
 """results.csv columns; the seven TT15-6.4.b fields are recorded as shown, verbatim."""
 
 _SIGNED = {"signed", "đã ký", "da ky"}
@@ -113,10 +118,14 @@ def _what_to_do(case: KitCase, document: str, output: str | None) -> tuple[str, 
                 f"record 'refused' and the message shown. Testbed instant: {moment}.")
     return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/); "
             "ghi kết quả (hợp lệ / không hợp lệ / không xác định), thông báo hiển thị và bảy "
-            f"trường thông tin. Thời điểm testbed: {moment}.",
+            "trường thông tin; nếu phần mềm lưu chứng thư, CRL và kết quả kiểm tra trạng thái, "
+            "chép các tệp đó vào thư mục evidence/ và ghi đường dẫn vào các cột evidence_*. "
+            f"Thời điểm testbed: {moment}.",
             f"Verify the signatures of {document} (trust the roots in trust/); record the "
             f"result (valid / invalid / indeterminate), the message shown and the seven "
-            f"fields. Testbed instant: {moment}.")
+            f"fields; if the program stores the certificate, the CRL and the status result, "
+            f"copy those files into evidence/ and write their paths in the evidence_* columns. "
+            f"Testbed instant: {moment}.")
 
 
 def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
@@ -127,7 +136,7 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
     ids = [case.case_id for case in cases]
     if len(set(ids)) != len(ids):
         raise KitError(f"{kit_dir}: case IDs must be unique")
-    for sub in ("documents", "tokens", "trust", "signed"):
+    for sub in ("documents", "tokens", "trust", "signed", "evidence"):
         (kit_dir / sub).mkdir(parents=True, exist_ok=True)
     documents: dict[str, str] = {}
     anchors: dict[str, str] = {}
@@ -207,7 +216,7 @@ def import_results(csv_path: Path) -> dict[str, SignerAnswer | VerifierAnswer]:
     if not lines:
         raise KitError(f"{csv_path}:1: header: the file is empty")
     header = [name.strip() for name in lines[0]]
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise KitError(f"{csv_path}:1: header: missing column '{missing[0]}'")
     answers: dict[str, SignerAnswer | VerifierAnswer] = {}
@@ -233,13 +242,16 @@ def import_results(csv_path: Path) -> dict[str, SignerAnswer | VerifierAnswer]:
 def _answer(where: str, row: dict[str, str], case: dict[str, Any],
             kit: Path) -> SignerAnswer | VerifierAnswer:
     result = row["result"].casefold()
+    evidence = {key: str(kit / row[column]) for column, key in EVIDENCE_COLUMNS.items()
+                if row.get(column)}
     if case["role"] == "sign":
         if result in _SIGNED:
             output = kit / (row["output_file"] or case["output"])
             return SignerAnswer(outcome=SignerOutcome.SIGNED,
                                 output=str(output) if output.exists() else None,
                                 display=row["result_text"] or None,
-                                warnings=[row["notes"]] if row["notes"] else [])
+                                warnings=[row["notes"]] if row["notes"] else [],
+                                evidence=evidence)
         if result in _REFUSED:
             return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=row["result_text"] or None,
                                 display=row["result_text"] or None)
@@ -253,7 +265,7 @@ def _answer(where: str, row: dict[str, str], case: dict[str, Any],
     if row["result_text"]:
         display["result"] = row["result_text"]
     return VerifierAnswer(signatures=[SignatureAnswer(indication=indication, display=display)],
-                          display=row["result_text"] or None)
+                          display=row["result_text"] or None, evidence=evidence)
 
 
 def copy_signed_outputs(answers: dict[str, SignerAnswer | VerifierAnswer],
@@ -265,5 +277,5 @@ def copy_signed_outputs(answers: dict[str, SignerAnswer | VerifierAnswer],
             shutil.copyfile(answer.output, request.output)
 
 
-__all__ = ["COLUMNS", "KitCase", "KitError", "copy_signed_outputs", "export_kit",
-           "import_results"]
+__all__ = ["COLUMNS", "EVIDENCE_COLUMNS", "REQUIRED_COLUMNS", "KitCase", "KitError",
+           "copy_signed_outputs", "export_kit", "import_results"]

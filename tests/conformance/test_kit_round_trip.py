@@ -44,3 +44,26 @@ def test_kit_round_trip_gives_the_automated_verdicts(tmp_path: Path) -> None:
                           if case.id in manual_verdicts}
     assert manual_verdicts == automated_verdicts
     assert set(manual_verdicts.values()) == {Verdict.PASS}
+
+
+def test_evidence_columns_reach_the_answer_and_old_kits_still_import(tmp_path: Path) -> None:
+    from conformance.sut.manual_kit import REQUIRED_COLUMNS, import_results
+
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "kit.json").write_text('{"version": 1, "cases": [{"case_id": "verifier::s::c", '
+                                  '"role": "verify"}]}', encoding="utf-8")
+    (kit / "evidence").mkdir()
+    (kit / "evidence" / "cert.der").write_bytes(b"x")
+    row = dict.fromkeys(REQUIRED_COLUMNS, "")
+    row.update(case_id="verifier::s::c", role="verify", result="hợp lệ")
+    for columns, extra in ((REQUIRED_COLUMNS, {}),
+                           ([*REQUIRED_COLUMNS, "evidence_certificate"],
+                            {"evidence_certificate": "evidence/cert.der"})):
+        with (kit / "results.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerow({**row, **extra})
+        answer = import_results(kit / "results.csv")["verifier::s::c"]
+        expected = {"certificate": str(kit / "evidence" / "cert.der")} if extra else {}
+        assert answer.evidence == expected
