@@ -16,13 +16,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from asn1crypto import x509
 
-from bench.ocsp_load import ocsp_request, run_load
+from bench.ocsp_load import ocsp_request, run_load, wait_for
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
 from testbed.session import Testbed
@@ -53,7 +51,7 @@ def _in_namespace() -> None:
          "-CA", str(directory / "ca.pem"), "-nrequest", "100000"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(testbed.base_url + "/health")
+        wait_for(testbed.base_url + "/health")
         for label, url in (("testbed (certomancer responder, our revocation source)",
                             testbed.urls("ca-cv")["ocsp"]),
                            ("openssl ocsp (C, one process)", "http://127.0.0.1:18888/")):
@@ -68,17 +66,6 @@ def _in_namespace() -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _wait(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def main() -> None:

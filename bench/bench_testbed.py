@@ -20,28 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from asn1crypto import x509
 
-from bench.ocsp_load import ocsp_request, run_load
+from bench.ocsp_load import ocsp_request, run_load, wait_for
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
 from testbed.session import Testbed
 
 SUBSCRIBERS = 20
-
-
-def _wait_for(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def bench_start(runs: int = 5) -> list[float]:
@@ -51,7 +39,7 @@ def bench_start(runs: int = 5) -> list[float]:
             started = time.perf_counter()
             testbed = Testbed.create(Path(directory), at=wall_clock())
             with testbed:
-                _wait_for(testbed.base_url + "/health")
+                wait_for(testbed.base_url + "/health")
                 figures.append(time.perf_counter() - started)
     return figures
 
@@ -66,7 +54,7 @@ def bench_ocsp(directory: Path) -> dict[str, float]:
                                 str(directory)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        _wait_for(testbed.base_url + "/health")
+        wait_for(testbed.base_url + "/health")
         issuer = x509.Certificate.load(testbed.certificate_der("ca-cv"))
         url = testbed.urls("ca-cv")["ocsp"]
         figures = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import urllib.request
 from dataclasses import dataclass
 
 import aiohttp
@@ -68,3 +69,15 @@ async def _load(url: str, bodies: list[bytes], concurrency: int, seconds: float,
 def run_load(url: str, bodies: list[bytes], *, concurrency: int = 8, seconds: float = 3.0,
              max_requests: int = 20000) -> LoadResult:
     return asyncio.run(_load(url, bodies, concurrency, seconds, max_requests))
+
+
+def wait_for(url: str, timeout: float = 20.0) -> None:
+    """Until ``url`` answers (a service started in another process is ready)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reports.results import Severity
 from testbed.errors import InvalidInputError
 
+from .data_files import first_problem, read_yaml
 from .requirements import Level, Requirement, Text, catalogue
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
@@ -55,17 +55,12 @@ def load_policy(name_or_path: str) -> tuple[Policy, str]:
             shipped = ", ".join(p.stem for p in sorted(POLICY_DIR.glob("*.yaml")))
             raise PolicyError(f"--policy: '{name_or_path}' is not a shipped policy ({shipped}) "
                               "nor a .yaml file")
+    raw, data = read_yaml(path, PolicyError)
     try:
-        raw = path.read_bytes()
-        policy = Policy.model_validate(yaml.safe_load(raw))
-    except OSError as error:
-        raise PolicyError(f"{path}: cannot read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{path}: YAML error: {' '.join(str(error).split())}") from None
+        policy = Policy.model_validate(data)
     except ValidationError as error:
-        detail = error.errors()[0]
-        where = ".".join(str(part) for part in detail["loc"])
-        raise PolicyError(f"{path}: {where}: {detail['msg']}") from None
+        where, message = first_problem(error)
+        raise PolicyError(f"{path}: {where}: {message}") from None
     unknown = sorted(set(policy.overrides) - set(catalogue()))
     if unknown:
         raise PolicyError(f"{path}: overrides.{unknown[0]}: not a requirement of the catalogue")

@@ -14,11 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from scenarios.model import REQUIREMENT_ID
 from testbed.errors import InvalidInputError
+
+from .data_files import first_problem, read_yaml
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "requirements.yaml"
 
@@ -68,17 +69,12 @@ class CatalogueError(InvalidInputError):
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Requirement]:
+    _, data = read_yaml(path, CatalogueError)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         entries = TypeAdapter(list[Requirement]).validate_python(data)
-    except OSError as error:
-        raise CatalogueError(f"{path}: cannot read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise CatalogueError(f"{path}: YAML error: {' '.join(str(error).split())}") from None
     except ValidationError as error:
-        detail = error.errors()[0]
-        where = ".".join(str(part) for part in detail["loc"])
-        raise CatalogueError(f"{path}: [{where}]: {detail['msg']}") from None
+        where, message = first_problem(error)
+        raise CatalogueError(f"{path}: [{where}]: {message}") from None
     catalogue: dict[str, Requirement] = {}
     for entry in entries:
         if entry.id in catalogue:

@@ -8,6 +8,12 @@ testbed is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
 
 class TestbedError(Exception):
     """A user-facing testbed failure; ``str(err)`` is a one-line explanation."""
@@ -33,3 +39,13 @@ class ServiceError(TestbedError):
 
 class TokenError(TestbedError):
     """A token operation failed (wrong PIN, locked, lost, unknown label, ...)."""
+
+
+def parse_choice(choices: type[_Choice], text: str, *, field: str,
+                 normalise: Callable[[str], str] = str.lower) -> _Choice:
+    """A member of ``choices`` from user text, or a one-line error listing the allowed values."""
+    try:
+        return choices(normalise(text))
+    except ValueError:
+        allowed = ", ".join(member.value for member in choices)
+        raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None

@@ -80,7 +80,13 @@ from conformance.reference.certificate_check import (
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed.clock import VIETNAM
-from testbed.errors import InvalidInputError, TestbedError, TokenError, UnknownSubscriberError
+from testbed.errors import (
+    InvalidInputError,
+    TestbedError,
+    TokenError,
+    UnknownSubscriberError,
+    parse_choice,
+)
 from testbed.fixture_signing import PdfSignerAt
 from testbed.tokens.access import TokenAccess
 from testbed.tokens.cryptoki import (
@@ -108,11 +114,7 @@ class SignatureLevel(StrEnum):
 
     @classmethod
     def parse(cls, text: str, *, field: str = "--level") -> SignatureLevel:
-        try:
-            return cls(text.upper())
-        except ValueError:
-            allowed = ", ".join(member.value for member in cls)
-            raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None
+        return parse_choice(cls, text, field=field, normalise=str.upper)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ..errors import InvalidInputError
+from ..errors import parse_choice
 
 
 class KeyType(StrEnum):
@@ -37,11 +37,7 @@ class KeyType(StrEnum):
 
     @classmethod
     def parse(cls, text: str, *, field: str = "key type") -> KeyType:
-        try:
-            return cls(text.lower())
-        except ValueError:
-            allowed = ", ".join(member.value for member in cls)
-            raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None
+        return parse_choice(cls, text, field=field)
 
 
 def generate_private_key(key_type: KeyType) -> PrivateKeyTypes:

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ..errors import InvalidInputError
+from ..errors import parse_choice
 from .hierarchy import Branch
 
 # Policy OIDs live under the UUID arc 2.25 (ITU-T X.667): anyone may mint them, so they cannot
@@ -38,11 +38,7 @@ class ProfileKind(StrEnum):
 
     @classmethod
     def parse(cls, text: str, *, field: str = "profile") -> ProfileKind:
-        try:
-            return cls(text.lower())
-        except ValueError:
-            allowed = ", ".join(member.value for member in cls)
-            raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None
+        return parse_choice(cls, text, field=field)
 
 
 class RuleBreak(StrEnum):
@@ -65,11 +61,7 @@ class RuleBreak(StrEnum):
 
     @classmethod
     def parse(cls, text: str, *, field: str = "rule break") -> RuleBreak:
-        try:
-            return cls(text.lower())
-        except ValueError:
-            allowed = ", ".join(member.value for member in cls)
-            raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None
+        return parse_choice(cls, text, field=field)
 
 
 @dataclass(frozen=True)
