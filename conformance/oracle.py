@@ -190,6 +190,14 @@ class IntegrityInfo(_Model):
     docmdp_ok: bool | None = None
     changes: str | None = Field(default=None, description="What changed after signing, if "
                                 "anything (form fields filled, or the suspicious change).")
+    certification: int | None = Field(
+        default=None, description="The DocMDP permission level /P when this is a "
+        "certification signature (1 no changes, 2 form filling and signing, 3 also "
+        "annotations); None for an approval signature.")
+    forbidden_only_by_certification: bool = Field(
+        default=False, description="The later changes are refused only because of the "
+        "certification's permissions: after an approval signature they would be permitted "
+        "(e.g. a form fill under P=1, a new visible signature under P=2).")
 
     @property
     def unchanged_since_signing(self) -> bool:
@@ -761,9 +769,16 @@ def _fold(context: _Context, embedded: Any,
     #    difference analysis; not part of its AdES indication). What a person sees is not what
     #    was signed: the signed content's hash no longer describes the document → HASH_FAILURE.
     #    Permitted changes (form filling, DSS, document timestamps) keep docmdp_ok true.
+    #    After a certification signature (DocMDP) the permission level /P narrows what is
+    #    permitted: a form fill under P=1, a new visible signature field (pyHanko's reading of
+    #    the sneaky signature attack) are refused although an approval signature allows them.
     if integrity.docmdp_ok is False or integrity.modification_level == "OTHER":
+        what = (f"after its certification (DocMDP P={integrity.certification}) in a way its "
+                "permissions do not allow, though an approval signature would permit it"
+                if integrity.forbidden_only_by_certification
+                else "after signing in a way that is not permitted")
         return (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
-                "the document was modified after signing in a way that is not permitted"
+                f"the document was modified {what}"
                 + (f" ({integrity.changes})" if integrity.changes else ""))
     indication, sub_indication = _mapped(findings.ades)
     if findings.failure_message:
@@ -1137,10 +1152,41 @@ def _integrity_of(embedded: Any) -> IntegrityInfo:
             intact = bytes(embedded.compute_digest()) == bytes(expected)
         except Exception:  # noqa: BLE001 (no messageDigest: nothing proves integrity)
             intact = False
+    docmdp_ok = summary.get("docmdp_ok")
+    certification = _certification_level(embedded)
     return IntegrityInfo(
         intact=intact, signature_valid=True,
         coverage=coverage.name if coverage is not None else None,
-        modification_level=level, docmdp_ok=summary.get("docmdp_ok"), changes=changes)
+        modification_level=level, docmdp_ok=docmdp_ok, changes=changes,
+        certification=certification,
+        forbidden_only_by_certification=certification is not None and docmdp_ok is False
+        and coverage is not None and coverage.name == "ENTIRE_REVISION"
+        and _permitted_after_approval(embedded))
+
+
+def _certification_level(embedded: Any) -> int | None:
+    """The DocMDP /P of a certification signature (read from its signed /Reference), or None."""
+    try:
+        level = embedded.docmdp_level
+    except Exception:  # noqa: BLE001 (a malformed /Reference certifies nothing we can read)
+        return None
+    return int(level.value) if level is not None else None
+
+
+def _permitted_after_approval(embedded: Any) -> bool:
+    """Whether pyHanko's difference analysis would accept the later revisions after an
+    *approval* signature (the same review without the DocMDP level): then the certification's
+    permissions are the only thing broken. Run only for certifications that failed it."""
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+
+    try:
+        review = DEFAULT_DIFF_POLICY.review_file(
+            embedded.reader, embedded.signed_revision, field_mdp_spec=embedded.fieldmdp,
+            doc_mdp=None)
+    except Exception:  # noqa: BLE001 (pyHanko raises what it cannot explain: not permitted)
+        return False
+    return isinstance(review, DiffResult) and \
+        review.modification_level <= ModificationLevel.FORM_FILLING
 
 
 def _timestamp_imprint_matches(embedded: Any) -> bool:

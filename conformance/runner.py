@@ -98,7 +98,11 @@ def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tupl
                                                                                     str]:
     """(verdict, actual, reason) for one checkpoint of a SUT role."""
     known = catalogue()
-    mandatory = any(known[r].level is Level.MANDATORY for r in case.requirements)
+    # the implicit requirements (the Vietnamese result, checked whenever the SUT answers) do
+    # not make a case about an optional capability mandatory
+    implicit = set(IMPLICIT_REQUIREMENTS.get(case.role, ()))
+    mandatory = any(known[r].level is Level.MANDATORY for r in case.requirements
+                    if r not in implicit)
     if isinstance(step.no_answer, SutUnsupported):
         if mandatory:
             return (Verdict.FAIL, "declared unsupported",
@@ -213,14 +217,18 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     for case in cases:
         step = by_index[case.step_index]
         verdict, actual, reason = _judge_case(case, step, skipped_outputs)
-        results.append(CaseResult(
+        result = CaseResult(
             id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
             requirements=list(case.requirements), expected=case.expected, actual=actual,
-            verdict=verdict,
-            severity=policy.case_severity(list(case.requirements)) if verdict is
-            Verdict.FAIL else Severity.INFO,
+            verdict=verdict, severity=Severity.INFO,
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-            evidence=_evidence(out, step, run_dir / "run")))
+            evidence=_evidence(out, step, run_dir / "run"))
+        if verdict is Verdict.FAIL:
+            # what the failure costs: the policy's word on the requirements it is about (a
+            # policy-decided reading must not be overruled by the implicit language check)
+            result = result.model_copy(update={"severity": policy.case_severity(
+                sorted(failed_requirements(result)) or list(case.requirements))})
+        results.append(result)
     return results
 
 

@@ -34,7 +34,7 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
         if start is None:
             testbed.set_clock(testbed.now())
         player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
-                        directory / "run", inspector=OracleInspector(),
+                        directory / "run", inspector=OracleInspector(testbed),
                         mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers,
                         story_signer=ReferenceSigner())
         return player.play(scenario)

@@ -71,6 +71,8 @@ class Flag(StrEnum):
     """An allowed algorithm (RSASSA-PSS, ECDSA P-384) is not supported and so not verified."""
     AIA_CHASING = "aia-chasing"
     """The issuing CA's certificate is not in the signature and is not fetched (AIA)."""
+    CERTIFICATION_PERMISSIONS = "certification-permissions"
+    """A certification signature's DocMDP permissions (P=1/2/3) are ignored or misread."""
 
 
 def resolve_instant(text: str, start: datetime) -> datetime:
@@ -309,6 +311,11 @@ class Sign(_Step):
         "purpose if asked.")
     level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = "B-B"
     visible: bool = False
+    appearance: Literal["nd30-annex-i"] | None = Field(
+        default=None, description="What the visible signature must show, read from its "
+        "appearance stream (needs visible: true; the signer under test only). nd30-annex-i: "
+        "Decree 30/2020 Annex I for state documents: the agency's name and the signing time in "
+        "ISO 8601 with the Vietnam offset (2026-11-22T09:00:00+07:00).")
     digest: Literal["sha256", "sha384", "sha512", "sha1"] = Field(
         default="sha256", description="fixture only: sha1 for weak-crypto cases.")
     claimed_time: InstantText | None = Field(
@@ -324,6 +331,11 @@ class Sign(_Step):
     timestamp_defect: Literal["imprint-mismatch"] | None = Field(
         default=None, description="fixture only, level B-T: imprint-mismatch embeds a real "
         "token of the TSA over other data as the signature timestamp.")
+    certify: Literal[1, 2, 3] | None = Field(
+        default=None, description="fixture only: a certification signature (DocMDP, ISO "
+        "32000-1 12.8.2.2) instead of an approval signature, with this permission level: 1 no "
+        "changes, 2 form filling and signing, 3 also annotations; the document's first "
+        "signature only.")
     pin: Literal["right", "wrong"] = Field(
         default="right", description="The PIN file the signer under test is handed: wrong "
         "(a PIN that is not the token's) for wrong-PIN cases; each attempt counts towards the "
@@ -344,6 +356,11 @@ class Sign(_Step):
                                  or self.tsa is not None or self.timestamp_defect is not None):
             raise ValueError("'digest', 'claimed_time', 'rsa_pss', 'embed_chain', 'tsa' and "
                              "'timestamp_defect' are for by: fixture")
+        if self.appearance is not None and (not self.visible or self.by != "sut"):
+            raise ValueError("'appearance' needs visible: true and by: sut")
+        if self.by == "sut" and self.certify is not None:
+            raise ValueError("'certify' is for by: fixture (the signer under test is asked for "
+                             "approval signatures)")
         if self.by == "fixture" and self.pin != "right":
             raise ValueError("'pin' is for by: sut (a fixture does not log in to a token)")
         if self.timestamp_defect is not None and self.level != "B-T":
@@ -360,12 +377,24 @@ class Tamper(_Step):
     input: str
     output: str
     kind: Literal["byte-flip", "content-update", "form-fill", "truncate", "append-garbage",
-                  "usf-empty-contents", "usf-bad-byterange"] = \
+                  "usf-empty-contents", "usf-bad-byterange", "signature-wrapping",
+                  "shadow-prepare-hide", "shadow-prepare-replace",
+                  "shadow-prepare-hide-and-replace", "shadow-hide", "shadow-replace",
+                  "shadow-hide-and-replace", "evil-annotation", "sneaky-signature"] = \
         Field(description="byte-flip: one byte inside the signed range; content-update: an "
               "incremental update changing page content; form-fill: an allowed form fill; "
               "truncate: cut inside the signature; append-garbage: bytes after %%EOF; "
               "usf-empty-contents / usf-bad-byterange: universal signature forgery, the last "
-              "signature's /Contents zeroed or its /ByteRange set to [0 0 0 0], in place.")
+              "signature's /Contents zeroed or its /ByteRange set to [0 0 0 0], in place; "
+              "signature-wrapping: new content in the gap between the last signature's byte "
+              "ranges, the second range moved to a copy of itself (digest still valid); "
+              "shadow-prepare-*: the attacker authors the (unsigned) document the victim will "
+              "sign, with content the signed version does not show (input may be a document); "
+              "shadow-hide / shadow-replace / shadow-hide-and-replace: the incremental update "
+              "of that shadow attack (a cover emptied, a drawn XObject replaced, a hidden "
+              "content stream put on the page); evil-annotation: a FreeText annotation "
+              "covering the date; sneaky-signature: a new visible signature, by a throwaway "
+              "self-signed key, covering the date (certification attacks, testbed.pdf_attacks).")
 
 
 class VerifyExpectation(_Model):
@@ -445,7 +474,10 @@ class Scenario(_Model):
             if document is not None and document not in self.documents:
                 raise ValueError(f"{where}.document: '{document}' is not in documents")
             source = getattr(step, "input", None)
-            if source is not None and source not in produced:
+            # a tamper step may also change a document before anyone signs it (the attacker
+            # authors a shadow document)
+            if source is not None and source not in produced and not (
+                    isinstance(step, Tamper) and source in self.documents):
                 raise ValueError(f"{where}.input: '{source}' is not produced by an earlier step")
             output = getattr(step, "output", None)
             if output is not None:

@@ -13,12 +13,15 @@ import hashlib
 import json
 import traceback
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from asn1crypto import algos, ocsp, x509
 
+from testbed import pdf_attacks
 from testbed.ca.keys import KeyType
 from testbed.clock import parse_duration, parse_instant
 from testbed.documents import (
@@ -286,7 +289,8 @@ class Player:
                 level=step.level, digest=step.digest,
                 claimed_time=resolve_instant(step.claimed_time, start)
                 if step.claimed_time else None, tsa_authority=step.tsa, rsa_pss=step.rsa_pss,
-                embed_chain=step.embed_chain, timestamp_defect=step.timestamp_defect))
+                embed_chain=step.embed_chain, timestamp_defect=step.timestamp_defect,
+                certify=step.certify))
             self._artifacts[step.output] = output
             result.artifacts.append(step.output)
             self._record_signing(step, certificate, resolve_instant(step.claimed_time, start)
@@ -311,6 +315,7 @@ class Player:
             pin_file=pin_file, token_label=token.label,
             trust_roots=self.trust_roots(step.trust), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
             level=step.level, moment=self.testbed.now(), visible=step.visible,
+            appearance=step.appearance,
             certificate=certificate_file, field_name=f"Signature-{step.output}",
             workdir=workdir)
         try:
@@ -390,6 +395,8 @@ class Player:
             changed = empty_signature_contents(data)
         elif step.kind == "usf-bad-byterange":
             changed = break_byte_range(data)
+        elif step.kind in _ATTACKS:
+            changed = _ATTACKS[step.kind](data)
         else:
             changed = data + b"\n% appended garbage after the last %%EOF\n"
         output = self.directory / "artifacts" / f"{step.output}.pdf"
@@ -494,6 +501,23 @@ class Player:
         }
         (self.directory / "index.json").write_text(
             json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+_ATTACKS: dict[str, Callable[[bytes], bytes]] = {
+    "signature-wrapping": pdf_attacks.wrap_signature,
+    "shadow-prepare-hide": partial(pdf_attacks.prepare_shadow,
+                                   variant=pdf_attacks.ShadowVariant.HIDE),
+    "shadow-prepare-replace": partial(pdf_attacks.prepare_shadow,
+                                      variant=pdf_attacks.ShadowVariant.REPLACE),
+    "shadow-prepare-hide-and-replace": partial(
+        pdf_attacks.prepare_shadow, variant=pdf_attacks.ShadowVariant.HIDE_AND_REPLACE),
+    "shadow-hide": pdf_attacks.shadow_hide,
+    "shadow-replace": pdf_attacks.shadow_replace,
+    "shadow-hide-and-replace": pdf_attacks.shadow_hide_and_replace,
+    "evil-annotation": pdf_attacks.evil_annotation,
+    "sneaky-signature": pdf_attacks.sneaky_signature,
+}
+"""Tamper kinds built by :mod:`testbed.pdf_attacks` (the PDF-signature attack families)."""
 
 
 def _wrong_pin_file(right: Path, workdir: Path) -> Path:

@@ -35,6 +35,9 @@ class SignRequest:
     moment: datetime
     """The testbed's current instant (what 'now' means for this signature)."""
     visible: bool = False
+    appearance: str | None = None
+    """What the visible signature must show, for the judge (``nd30-annex-i``: Decree 30/2020
+    Annex I); a signer that claims the regime draws it whenever it signs visibly."""
     certificate: Path | None = None
     """DER of the certificate on the token: what the produced signature must be made with."""
     reason: str | None = None

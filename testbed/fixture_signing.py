@@ -16,7 +16,11 @@ Options for the verifier case families that need a signature made *differently*,
 * ``timestamp_defect="imprint-mismatch"``: a genuine token from the TSA, embedded as the
   signature timestamp through pyHanko's own unsigned-attribute path, but requested for other
   data, so its messageImprint is not the digest of the signature value (a timestamp lifted from
-  another signature).
+  another signature);
+* ``certify=P``: a *certification* signature (ISO 32000-1 12.8.2.2, DocMDP) instead of an
+  approval signature, with permission level P: 1 no changes, 2 form filling and signing, 3 also
+  annotations. Certification attacks (:mod:`testbed.pdf_attacks`) start from such a document.
+  Only the first signature of a document may certify (pyHanko refuses otherwise).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from .session import Testbed
 from .world import KeySource
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+DOCMDP_LEVELS = (1, 2, 3)
+"""DocMDP permission levels /P of a certification signature (ISO 32000-1 Table 254)."""
 TIMESTAMP_DEFECTS = ("imprint-mismatch",)
 IMPRINT_MISMATCH_DATA = b"kyso: a timestamp for some other signature"
 """What an imprint-mismatch token is really over (its messageImprint is this data's digest)."""
@@ -119,14 +125,16 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
                  digest: str = "sha256", claimed_time: datetime | None = None,
                  field_name: str | None = None, tsa_authority: str | None = None,
                  rsa_pss: bool = False, embed_chain: bool = True,
-                 timestamp_defect: str | None = None) -> bytes:
+                 timestamp_defect: str | None = None, certify: int | None = None) -> bytes:
     """``pdf`` with one more signature (an incremental update when it is already signed).
 
-    See the module doc for ``rsa_pss``, ``embed_chain``, ``tsa_authority`` and
-    ``timestamp_defect``.
+    See the module doc for ``rsa_pss``, ``embed_chain``, ``tsa_authority``,
+    ``timestamp_defect`` and ``certify``.
     """
     if level not in LEVELS:
         raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
+    if certify is not None and certify not in DOCMDP_LEVELS:
+        raise InvalidInputError(f"certify: {certify} is not a DocMDP permission level (1, 2, 3)")
     if timestamp_defect is not None:
         if timestamp_defect not in TIMESTAMP_DEFECTS:
             raise InvalidInputError(f"timestamp defect: '{timestamp_defect}' is not one of "
@@ -148,6 +156,9 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
     root = x509.Certificate.load(testbed.certificate_der(testbed.chain(certificate_label)[-1]
                                                          .label))
     existing = _signature_count(pdf)
+    if certify is not None and existing:
+        raise InvalidInputError("certify: the document is already signed; only its first "
+                                "signature may be a certification signature")
 
     async def run(signer: signers.Signer) -> bytes:
         # one explicit fetcher session, closed when signing ends (B-LT fetches OCSP and CRLs)
@@ -159,6 +170,8 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
                 subfilter=fields.SigSeedSubFilter.PADES,
                 embed_validation_info=embeds,
                 use_pades_lta=level == "B-LTA",
+                certify=certify is not None,
+                docmdp_permissions=fields.MDPPerm(certify or 2),
                 validation_context=ValidationContext(
                     trust_roots=[root], moment=now, allow_fetching=True, fetchers=fetchers)
                 if embeds else None,

@@ -12,6 +12,10 @@ registry revision, and an OCSP request without a nonce gets a pre-produced respo
 (request, testbed instant, revision), as RFC 5019 allows. Any change to the registry (even from
 another process) bumps the revision and so drops every cached answer.
 
+Every timestamp request the TSA answers is written to the testbed's TSA log
+(:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
+issued by the TSA a case named.
+
 Outages are simulated per service (``ocsp:<ca>``, ``crl:<ca>``, ``tsa:<ca>``, ``certs:<ca>``):
 HTTP 500, no answer at all, a slow answer, (CRL) a stale CRL whose nextUpdate has passed, or
 (OCSP) an ``unauthorized`` error response to every request, or ``unknown`` for every serial.
@@ -44,6 +48,7 @@ from certomancer.services import (
 from .ca.certomancer_bridge import ARCH_LABEL, certificate_path, key_path
 from .ca.keys import install_key_cache
 from .errors import ServiceError
+from .tsa_log import GRANTED, REJECTED, TimestampLogEntry, append_entry
 from .world import CertificateRecord, ServiceMode, WorldState, WorldStore
 
 OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
@@ -133,6 +138,13 @@ class _Snapshot:
             private_key, _ = self._backend.load_private_key(pem, None)
             self._signers[label] = _Signer(self.certificate(label), private_key)
         return self._signers[label]
+
+
+class _TimeStampRejection(core.Sequence):
+    """An RFC 3161 TimeStampResp without a token (asn1crypto's model makes the token
+    mandatory, so a rejection could not be encoded with it)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
 
 
 class LiveServices:
@@ -258,22 +270,28 @@ class LiveServices:
         record = snapshot.state.authorities[authority]
         if record.tsa is None:
             raise KeyError(authority)
+        now = snapshot.state.clock.clock().now()
         try:
             request = tsp.TimeStampReq.load(request_der)
             request.native  # noqa: B018 (parse fully now: a broken request is the client's error)
         except (ValueError, TypeError):
-            return tsp.TimeStampResp({"status": {"status": "rejection",
-                                                 "fail_info": {"bad_data_format"}}}).dump()
+            append_entry(self.directory, TimestampLogEntry(
+                time=now, tsa=authority, status=REJECTED, hash_algorithm=None, imprint=None,
+                serial=None, nonce=None))
+            return _TimeStampRejection({"status": {"status": "rejection",
+                                                   "fail_info": {"bad_data_format"}}}).dump()
         signer = snapshot.signer(record.tsa)
         stamper = TimeStamper(
             tsa_cert=signer.certificate,
             tsa_key=signer.private_key,
             signature_algo=signer.algorithm(),
             certs_to_embed=[snapshot.certificate(record.certificate)],
-            fixed_dt=snapshot.state.clock.clock().now(),
+            fixed_dt=now,
             policy=tsp.ObjectIdentifier(TSA_POLICY),
         )
-        return stamper.request_tsa_response(request).dump()
+        response = stamper.request_tsa_response(request)
+        append_entry(self.directory, _log_entry(authority, now, request, response))
+        return response.dump()
 
     def ca_certificate(self, authority: str) -> bytes:
         snapshot = self.snapshot()
@@ -291,6 +309,23 @@ class LiveServices:
         cache[key] = value
         if len(cache) > _RESPONSE_CACHE_SIZE:
             cache.popitem(last=False)
+
+
+def _log_entry(authority: str, now: datetime, request: tsp.TimeStampReq,
+               response: tsp.TimeStampResp) -> TimestampLogEntry:
+    """What the TSA log keeps of one answered request (:mod:`testbed.tsa_log`)."""
+    imprint = request["message_imprint"]
+    nonce = request["nonce"].native
+    status = response["status"]["status"].native
+    serial = None
+    if status == GRANTED:
+        info = response["time_stamp_token"]["content"]["encap_content_info"]["content"].parsed
+        serial = info["serial_number"].native
+        now = info["gen_time"].native
+    return TimestampLogEntry(
+        time=now, tsa=authority, status=status,
+        hash_algorithm=imprint["hash_algorithm"]["algorithm"].native,
+        imprint=imprint["hashed_message"].native, serial=serial, nonce=nonce)
 
 
 # ---- HTTP ------------------------------------------------------------------------------------

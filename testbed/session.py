@@ -23,6 +23,7 @@ from .clock import Clock
 from .errors import InvalidInputError, ServiceError
 from .services import LiveServices, ServiceThread, bind_loopback
 from .token_lifecycle import TokenLifecycle
+from .tsa_log import TimestampLogEntry, read_entries
 from .world import (
     CertificateRecord,
     ServiceBehaviour,
@@ -155,6 +156,21 @@ class Testbed:
         """PEM files of the roots (and every authority), as written at creation."""
         return {label: self.directory / TRUST_DIR / f"{label}.pem"
                 for label in self.state.authorities}
+
+    def timestamp_log(self, authority: str | None = None) -> list[TimestampLogEntry]:
+        """Every timestamp request the testbed's TSAs answered, oldest first (only those of
+        ``authority``'s TSA when given), read from the append-only log the services write in
+        this directory (also when they run in another process)."""
+        if authority is not None and self.state.authority(authority).tsa is None:
+            raise InvalidInputError(f"authority '{authority}' runs no timestamp authority")
+        return read_entries(self.directory, authority)
+
+    def timestamp_authority_of(self, url: str) -> str | None:
+        """The authority whose TSA answers at ``url`` (None: no TSA of this testbed)."""
+        for label, authority in self.state.authorities.items():
+            if authority.tsa is not None and self.urls(label)["tsa"] == url.rstrip("/"):
+                return label
+        return None
 
     def private_key_path(self, reference: str) -> Path:
         """The key file of a software-key subscriber (never of a token subscriber)."""

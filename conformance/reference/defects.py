@@ -43,6 +43,7 @@ from conformance.reference import signer as reference_signer
 from conformance.reference.certificate_check import CheckOutcome, check_certificate
 from conformance.reference.messages import vietnam_time
 from conformance.reference.roles import (
+    VISIBLE_BOX,
     ReferenceSigner,
     with_signer_evidence,
     with_verifier_evidence,
@@ -84,6 +85,9 @@ class Defect(StrEnum):
     P256_ONLY = "p256-only"
     ACCEPT_UNPARSABLE = "accept-unparsable"
     NO_EVIDENCE = "no-evidence"
+    IGNORE_BYTE_RANGE_COVERAGE = "ignore-byte-range-coverage"
+    IGNORE_DOCMDP = "ignore-docmdp"
+    CERTIFICATION_FORBIDS_ALL = "certification-forbids-all"
     # signer
     NO_VALIDITY_CHECK = "no-validity-check"
     NO_TIMESTAMP = "no-timestamp"
@@ -96,6 +100,7 @@ class Defect(StrEnum):
     NO_EVIDENCE_SIGNER = "no-evidence-signer"
     IGNORES_PIN_ERROR = "ignores-pin-error"
     FOREIGN_TSA = "foreign-tsa"
+    LOCAL_APPEARANCE = "local-appearance"
 
     @property
     def role(self) -> str:
@@ -109,7 +114,8 @@ class Defect(StrEnum):
 _SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DIGEST,
                    Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
                    Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER,
-                   Defect.NO_EVIDENCE_SIGNER, Defect.IGNORES_PIN_ERROR, Defect.FOREIGN_TSA}
+                   Defect.NO_EVIDENCE_SIGNER, Defect.IGNORES_PIN_ERROR, Defect.FOREIGN_TSA,
+                   Defect.LOCAL_APPEARANCE}
 
 _RULES = {
     Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
@@ -134,6 +140,13 @@ _RULES = {
     Defect.P256_ONLY: "verifies ECDSA on P-256 only, although Annex I 1.2 allows ≥ 256 bits",
     Defect.ACCEPT_UNPARSABLE: "shows a signature field it cannot parse as valid (universal "
                               "signature forgery, TT15-6.1.d)",
+    Defect.IGNORE_BYTE_RANGE_COVERAGE: "hashes the /ByteRange but never checks that it covers "
+                                       "the whole revision but /Contents (signature wrapping, "
+                                       "TT15-6.1.h)",
+    Defect.IGNORE_DOCMDP: "never reads a certification's DocMDP permissions: judges later "
+                          "changes as after an approval signature (TT15-6.1.h)",
+    Defect.CERTIFICATION_FORBIDS_ALL: "reads every certification as P=1: a permitted form fill "
+                                      "or co-signature is reported as tampering (TT15-6.1.h)",
     Defect.NO_EVIDENCE: "keeps no certificate, CRL or status-check result for the signature "
                         "it verified (TT15-6.2)",
     Defect.NO_VALIDITY_CHECK: "signs without checking the certificate (TT15-5.1.a)",
@@ -148,6 +161,9 @@ _RULES = {
                                "signature it made (TT15-5.4)",
     Defect.IGNORES_PIN_ERROR: "does not check the token login: a wrong PIN is reported as "
                               "'signed', with no document (TT15-5.1.b, 5.6.a)",
+    Defect.LOCAL_APPEARANCE: "draws its visible signature without the agency's name and with "
+                              "a local-format time (22/11/2026 09:00), not ISO 8601 with +07:00 "
+                              "(ND30 Annex I)",
     Defect.FOREIGN_TSA: "timestamps a công vụ signature at another provider's TSA, not the one "
                         "the công vụ CA publishes (ND68-29.4)",
 }
@@ -190,6 +206,12 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
     if defect is Defect.ACCEPT_UNPARSABLE and sub is SubIndication.FORMAT_FAILURE \
             and result.signer is None:
         return _passed(result)
+    if defect is Defect.CERTIFICATION_FORBIDS_ALL and integrity is not None \
+            and integrity.certification is not None \
+            and result.indication is Indication.TOTAL_PASSED \
+            and integrity.modification_level not in (None, "NONE", "LTA_UPDATES"):
+        return result.model_copy(update={"indication": Indication.TOTAL_FAILED,
+                                          "sub_indication": SubIndication.HASH_FAILURE})
     algorithm = result.algorithm
     if algorithm is not None and (
             (defect is Defect.NO_RSA_PSS and algorithm.signature_algorithm == "rsassa_pss")
@@ -200,6 +222,14 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
                                           "sub_indication": SubIndication.SIG_CRYPTO_FAILURE})
     if integrity is not None and result.indication is Indication.TOTAL_FAILED:
         bytes_changed = not integrity.intact or not integrity.signature_valid
+        if defect is Defect.IGNORE_BYTE_RANGE_COVERAGE and not bytes_changed \
+                and integrity.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION") \
+                and result.pyhanko_sub_indication == "OK":
+            # the digest of the ranges matches and pyHanko's AdES validation passed: a program
+            # that never compares the ranges with the revision sees nothing wrong
+            return _passed(result)
+        if defect is Defect.IGNORE_DOCMDP and integrity.forbidden_only_by_certification:
+            return _passed(result)
         if defect is Defect.SKIP_INTEGRITY and bytes_changed:
             return _passed(result)
         if defect is Defect.ACCEPT_INCREMENTAL_UPDATES and not bytes_changed:
@@ -377,6 +407,8 @@ class DefectiveSigner:
             return _naive_sign(request, digest="sha1")
         if defect is Defect.SOFTWARE_KEY:
             return _naive_sign(request, software_key=True)
+        if defect is Defect.LOCAL_APPEARANCE and request.visible:
+            return _naive_sign(request, stamp=_local_stamp(request.moment))
         if defect is Defect.FOREIGN_TSA and request.tsa_url:
             return ReferenceSigner().sign(replace(request, tsa_url=request.tsa_url.replace(
                 "/kyso/tsa/ca-cv", "/kyso/tsa/ca-public")))
@@ -415,11 +447,25 @@ def _rewrite_without_history(source: Path, target: Path) -> None:
     target.write_bytes(output.getvalue())
 
 
+LOCAL_APPEARANCE_TEXT = "Đã ký số\nNgày ký: %(ngay_ky)s"
+"""What a careless product draws: no agency, the time as a Vietnamese reader writes it."""
+
+
+def _local_stamp(moment: datetime) -> tuple[str, dict[str, str]]:
+    """The appearance text of :data:`Defect.LOCAL_APPEARANCE`: ``22/11/2026 09:00``."""
+    from testbed.clock import VIETNAM
+
+    return LOCAL_APPEARANCE_TEXT, {
+        "ngay_ky": moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")}
+
+
 def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha256",
-                software_key: bool = False) -> SignerAnswer:
+                software_key: bool = False, stamp: tuple[str, dict[str, str]] | None = None
+                ) -> SignerAnswer:
     """A signer as naive products write it: PKCS#11 straight into pyHanko, B-B/B-T only.
     It reuses the reference signer's token plumbing (same package) so that only the named
-    defect differs."""
+    defect differs. ``stamp``: (text template, its values) of a visible signature drawn in the
+    reference's box and font, when the request asks for a visible one."""
     access = TokenAccess.load(request.token_access)
     pin = request.pin_file.read_text(encoding="utf-8").strip()
     roots = trust_roots_from_files(request.trust_roots)
@@ -449,12 +495,19 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
             metadata = signers.PdfSignatureMetadata(
                 field_name=request.field_name, md_algorithm=digest,
                 subfilter=fields.SigSeedSubFilter.PADES)
-            pdf_signer = reference_signer._PdfSignerAt(metadata, signer=signer,
-                                                       timestamper=timestamper,
-                                                       moment=request.moment)
+            visible = stamp is not None and request.visible
+            pdf_signer = reference_signer._PdfSignerAt(
+                metadata, signer=signer, timestamper=timestamper, moment=request.moment,
+                stamp_style=reference_signer._stamp_style(stamp[0]) if visible and stamp
+                else None,
+                new_field_spec=fields.SigFieldSpec(
+                    sig_field_name=request.field_name or "ChuKy1", on_page=VISIBLE_BOX.page - 1,
+                    box=VISIBLE_BOX.box) if visible else None)
             writer = IncrementalPdfFileWriter(BytesIO(request.input.read_bytes()), strict=False)
             output = BytesIO()
-            asyncio.run(pdf_signer.async_sign_pdf(writer, output=output))
+            asyncio.run(pdf_signer.async_sign_pdf(
+                writer, output=output,
+                appearance_text_params=stamp[1] if visible and stamp else None))
     except reference_signer._Refusal as refusal:
         return reference_signer._answer_refused(refusal.message, refusal.check)
     request.output.write_bytes(output.getvalue())

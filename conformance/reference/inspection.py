@@ -5,11 +5,24 @@ the new signature must validate at the signing instant, be made with the key and
 the token, carry what the requested PAdES level needs, cover the whole file, and leave every
 earlier signature as it was. A công vụ signature's timestamp must come from the TSA the công vụ
 CA publishes (ND68-29.4): its certificate issued by the CA that issued the signer's.
+
+A timestamp is not believed on its word either (TT15-5.1.e, ND68-29.4): when the case asked for
+B-T or higher and named a TSA, every signature timestamp token in the new signature must be one
+that TSA issued, i.e. its serial number and message imprint are in the testbed TSA's request log
+(:mod:`testbed.tsa_log`; for a công vụ signer, the log of the TSA its issuing CA publishes). The
+matching log lines are kept in the case's directory as evidence (``tsa-log-match.jsonl``).
+
+A visible signature on a state document (``SignRequest.appearance`` = ``nd30-annex-i``) must
+show the agency's name and the signing time in ISO 8601 with the Vietnam offset (Decree 30/2020
+Annex I, SECONDARY), read from the glyphs its appearance stream draws, decoded through the
+font's ToUnicode map; the text read is kept as evidence (``appearance-text.txt``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from asn1crypto import cms, x509
@@ -22,15 +35,35 @@ from conformance.oracle import (
     open_pdf,
     validate_pdf,
 )
+from conformance.reference.appearance import (
+    AppearanceError,
+    appearance_text,
+    shows,
+    widget_rectangle,
+)
 from conformance.reference.verifier import trust_roots_from_files
 from scenarios.outcomes import Indication, SignerAnswer, SubIndication
 from scenarios.roles import SignRequest
 from testbed.ca.hierarchy import Branch
 from testbed.ca.profiles import ProfileKind, policy_oid
+from testbed.clock import VIETNAM
+from testbed.errors import TestbedError
+from testbed.session import Testbed
 
 _LEVEL_ORDER = [PadesLevel.B_B, PadesLevel.B_T, PadesLevel.B_LT, PadesLevel.B_LTA]
 _STATUS_UNOBTAINABLE = {SubIndication.TRY_LATER, SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE}
 _CONG_VU_POLICIES = {policy_oid(Branch.CONG_VU, kind) for kind in ProfileKind}
+_ORGANISATION_POLICIES = {policy_oid(branch, ProfileKind.ORGANISATION) for branch in Branch}
+_ISO_VIETNAM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+07:00")
+ND30_APPEARANCE = "nd30-annex-i"
+"""``SignRequest.appearance`` asking for Decree 30/2020 Annex I's visible signature."""
+APPEARANCE_TIME_TOLERANCE = timedelta(minutes=2)
+"""How far the time a visible signature shows may be from the signing instant (or the claimed
+signing time): a signer reads its clock once more to draw the appearance."""
+APPEARANCE_EVIDENCE = "appearance-text.txt"
+"""The text the visible signature draws, as read, in the case's workdir."""
+TSA_LOG_EVIDENCE = "tsa-log-match.jsonl"
+"""The TSA log lines that match the new signature's timestamp tokens, in the case's workdir."""
 
 
 def _signatures(result: DocumentResult) -> list:  # type: ignore[type-arg]
@@ -38,7 +71,13 @@ def _signatures(result: DocumentResult) -> list:  # type: ignore[type-arg]
 
 
 class OracleInspector:
-    """Implements :class:`scenarios.roles.Inspector` with :mod:`conformance.oracle`."""
+    """Implements :class:`scenarios.roles.Inspector` with :mod:`conformance.oracle`.
+
+    ``testbed``: the testbed the case runs on, whose TSA log the signature timestamps are
+    looked up in; without it that check is not made."""
+
+    def __init__(self, testbed: Testbed | None = None) -> None:
+        self.testbed = testbed
 
     def inspect(self, request: SignRequest, answer: SignerAnswer) -> list[str]:
         roots = trust_roots_from_files(request.trust_roots)
@@ -73,6 +112,10 @@ class OracleInspector:
         elif wanted is not PadesLevel.B_B and request.certificate is not None:
             problems += _timestamp_authority_problems(
                 data, new.field_name, x509.Certificate.load(request.certificate.read_bytes()))
+        if wanted is not PadesLevel.B_B and request.tsa_url and self.testbed is not None:
+            problems += timestamp_log_problems(self.testbed, data, new.field_name, request)
+        if request.appearance == ND30_APPEARANCE:
+            problems += state_document_appearance_problems(data, new.field_name, request)
         integrity = new.integrity
         # the whole file, or its whole revision followed only by archival (LTA) updates
         if integrity is not None and not (
@@ -96,9 +139,7 @@ def _timestamp_authority_problems(data: bytes, field_name: str | None,
     """ND68-29.4: a công vụ signature (the testbed's công vụ policy OID) is timestamped by the
     TSA the công vụ CA publishes, i.e. a TSA whose certificate the signer's issuing CA issued.
     Other signers: nothing to say."""
-    policies = signer.certificate_policies_value
-    if policies is None or not any(policy["policy_identifier"].dotted in _CONG_VU_POLICIES
-                                   for policy in policies):
+    if not _is_cong_vu(signer):
         return []
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
@@ -119,6 +160,152 @@ def _timestamp_authority_problems(data: bytes, field_name: str | None,
                 f"{tsa.issuer.human_friendly}, not by the công vụ CA that issued the signer's "
                 f"certificate ({signer.issuer.human_friendly}) (ND68-29.4)"]
     return []
+
+
+def timestamp_log_problems(testbed: Testbed, data: bytes, field_name: str | None,
+                           request: SignRequest) -> list[str]:
+    """TT15-5.1.e, ND68-29.4: every signature timestamp token of the signature in
+    ``field_name`` was issued by the TSA the case named (``request.tsa_url``; for a công vụ
+    signer, the TSA its issuing CA publishes): its serial and imprint are in that TSA's log.
+    The matching log lines go to ``request.workdir`` (:data:`TSA_LOG_EVIDENCE`)."""
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    try:
+        embedded = next(e for e in open_pdf(data).embedded_signatures
+                        if e.field_name == field_name and e.sig_object_type != "/DocTimeStamp")
+        tokens = list(extract_tst_data_iter(embedded.signer_info, signed=False))
+        signer = embedded.signer_cert
+    except (DocumentError, StopIteration, ValueError, KeyError, TypeError):
+        return []  # the checks above already say what is wrong with the signature
+    expected = _expected_timestamp_authority(testbed, request.tsa_url or "", signer)
+    if expected is None:
+        return []  # a TSA outside the testbed: its requests cannot be looked up
+    if not tokens:
+        return [f"asked for a timestamp from the TSA of {expected}, the signature carries no "
+                f"signature timestamp (TT15-5.1.e)"]
+    try:
+        log = testbed.timestamp_log()
+    except TestbedError as error:
+        return [f"the TSA log cannot be read: {error}"]
+    problems: list[str] = []
+    matched: list[str] = []
+    for token in tokens:
+        try:
+            info = token["encap_content_info"]["content"].parsed
+            serial = info["serial_number"].native
+            imprint = info["message_imprint"]
+            algorithm = imprint["hash_algorithm"]["algorithm"].native
+            digest = imprint["hashed_message"].native
+        except (ValueError, KeyError, TypeError, AttributeError):
+            problems.append("a signature timestamp token cannot be parsed (TT15-5.1.e)")
+            continue
+        found = [entry for entry in log if entry.matches(serial, algorithm, digest)]
+        own = [entry for entry in found if entry.tsa == expected]
+        if own:
+            matched.append(own[0].line)
+            continue
+        issued_by = f" (the TSA of {found[0].tsa} issued it)" if found else \
+            " (no TSA of the testbed issued it)"
+        problems.append(f"the signature timestamp (serial {serial:#x}, {algorithm} imprint "
+                        f"{digest.hex()[:16]}…) is not in the request log of the TSA of "
+                        f"{expected}, the one the case named{issued_by} "
+                        f"(TT15-5.1.e, ND68-29.4)")
+    if matched and request.workdir is not None and Path(request.workdir).is_dir():
+        (Path(request.workdir) / TSA_LOG_EVIDENCE).write_text(
+            "".join(line + "\n" for line in matched), encoding="utf-8")
+    return problems
+
+
+def _expected_timestamp_authority(testbed: Testbed, tsa_url: str,
+                                  signer: x509.Certificate) -> str | None:
+    """Whose TSA log a signature's timestamps must be in: a công vụ signer's issuing CA's
+    (ND68-29.4: the TSA the công vụ provider publishes), else the TSA at the case's URL."""
+    state = testbed.state
+    if _is_cong_vu(signer):
+        for record in state.certificates.values():
+            if record.serial == signer.serial_number and record.issuer in state.authorities:
+                if state.authorities[record.issuer].tsa is not None:
+                    return record.issuer
+                break
+    return testbed.timestamp_authority_of(tsa_url)
+
+
+def _is_cong_vu(certificate: x509.Certificate) -> bool:
+    policies = certificate.certificate_policies_value
+    return policies is not None and any(
+        policy["policy_identifier"].dotted in _CONG_VU_POLICIES for policy in policies)
+
+
+def state_document_appearance_problems(data: bytes, field_name: str | None,
+                                       request: SignRequest) -> list[str]:
+    """Decree 30/2020 Annex I (ND30-PL1, SECONDARY): the visible signature of the new field
+    shows the agency's name (an organisation certificate's holder, else the certificate's
+    organisation) and the signing time in ISO 8601 with the Vietnam offset, within
+    :data:`APPEARANCE_TIME_TOLERANCE` of the signing instant, read from the glyphs its
+    appearance stream draws (:mod:`conformance.reference.appearance`)."""
+    try:
+        embedded = next(e for e in open_pdf(data).embedded_signatures
+                        if e.field_name == field_name and e.sig_object_type != "/DocTimeStamp")
+        signer = embedded.signer_cert
+        claimed = embedded.self_reported_timestamp
+        if claimed is not None and claimed.tzinfo is None:
+            claimed = None  # a claimed time without a zone says no instant
+    except (DocumentError, StopIteration, ValueError, KeyError, TypeError):
+        return []  # the checks above already say what is wrong with the signature
+    rectangle = widget_rectangle(embedded.sig_field)
+    if rectangle is None or abs(rectangle[2] - rectangle[0]) < 1 or \
+            abs(rectangle[3] - rectangle[1]) < 1:
+        return ["asked for a visible signature, the signature has no visible widget "
+                "(ND30 Annex I)"]
+    try:
+        text = appearance_text(embedded.sig_field)
+    except AppearanceError as error:
+        return [f"the visible signature's text cannot be read: {error} (ND30 Annex I)"]
+    if not text:
+        return ["the visible signature shows no text: neither the agency nor the signing time "
+                "(ND30 Annex I)"]
+    if request.workdir is not None and Path(request.workdir).is_dir():
+        (Path(request.workdir) / APPEARANCE_EVIDENCE).write_text(text + "\n", encoding="utf-8")
+    problems: list[str] = []
+    agency = _agency_name(signer)
+    if agency is not None and not shows(text, agency):
+        problems.append(f"the visible signature does not show the agency's name '{agency}' "
+                        f"(ND30 Annex I); it shows: {_one_line(text)}")
+    instants = [match.group(0) for match in _ISO_VIETNAM.finditer(text)]
+    moments = [moment for moment in (request.moment, claimed) if moment is not None]
+    close = [shown for shown in instants
+             if any(abs((datetime.fromisoformat(shown) - moment).total_seconds())
+                    <= APPEARANCE_TIME_TOLERANCE.total_seconds() for moment in moments)]
+    if not instants:
+        problems.append("the visible signature does not show the signing time in ISO 8601 with "
+                        f"the Vietnam offset (e.g. {_iso_vietnam(request.moment)}) (ND30 Annex "
+                        f"I); it shows: {_one_line(text)}")
+    elif not close:
+        problems.append(f"the visible signature shows {instants[0]}, not the signing time "
+                        f"{_iso_vietnam(claimed or request.moment)} (ND30 Annex I)")
+    return problems
+
+
+def _agency_name(certificate: x509.Certificate) -> str | None:
+    """Whose name a state document's agency signature shows: the holder of an organisation
+    (seal) certificate, else the organisation a personal certificate names."""
+    subject = certificate.subject.native
+    policies = certificate.certificate_policies_value or []
+    organisation = any(policy["policy_identifier"].dotted in _ORGANISATION_POLICIES
+                       for policy in policies)
+    value = subject.get("common_name" if organisation else "organization_name")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else None
+
+
+def _iso_vietnam(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).replace(microsecond=0).isoformat()
+
+
+def _one_line(text: str) -> str:
+    shown = " / ".join(text.splitlines())
+    return shown if len(shown) <= 200 else shown[:199] + "…"
 
 
 def _timestamp_signer(token: cms.SignedData) -> x509.Certificate | None:

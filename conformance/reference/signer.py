@@ -54,7 +54,6 @@ import aiohttp
 import pkcs11
 from asn1crypto import pem, x509
 from pkcs11.constants import Attribute, ObjectClass
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -79,6 +78,7 @@ from conformance.reference.certificate_check import (
     patient_fetchers,
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
+from pdffonts import VietnameseFontFactory
 from testbed.clock import VIETNAM
 from testbed.errors import (
     InvalidInputError,
@@ -257,12 +257,19 @@ _PdfSignerAt = PdfSignerAt
 """The reference signer signs at the testbed's instant; pyHanko would read the host clock."""
 
 
-def _stamp_style() -> TextStampStyle:
+APPEARANCE_TEXT = "Ký bởi: %(ten)s\nCơ quan: %(co_quan)s\nThời gian ký: %(thoi_gian)s"
+"""The visible signature's text: signer, agency, and the signing time in ISO 8601 with the
+Vietnam offset (Decree 30/2020 Annex I, SECONDARY)."""
+
+
+def _stamp_style(stamp_text: str = APPEARANCE_TEXT) -> TextStampStyle:
     # fontTools reports every table it drops while subsetting DejaVu (e.g. FFTM) on stderr
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+    # DejaVu cut and scaled to 1000 units per em (pdffonts): unscaled, pyHanko 0.38 sets its
+    # glyphs about twice as far apart and the text runs out of the box
     return TextStampStyle(
-        stamp_text="Ký bởi: %(ten)s\nCơ quan: %(co_quan)s\nThời gian ký: %(thoi_gian)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT_PATH)), font_size=9),
+        stamp_text=stamp_text,
+        text_box_style=TextBoxStyle(font=VietnameseFontFactory(FONT_PATH), font_size=9),
         border_width=1,
     )
 

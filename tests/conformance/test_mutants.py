@@ -21,6 +21,18 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
         table.caught[Defect.DROPS_EARLIER_SIGNATURES]
     assert "wrong-pin::sign-refused-wrong-pin" in table.caught[Defect.IGNORES_PIN_ERROR]
     assert "happy-path::sign-b-t" in table.caught[Defect.FOREIGN_TSA]
+    assert "pdf-attacks::verify-signature-wrapping" in \
+        table.caught[Defect.IGNORE_BYTE_RANGE_COVERAGE]
+    assert "certification-attacks::verify-sneaky-signature" in table.caught[Defect.IGNORE_DOCMDP]
+    assert "certification-attacks::verify-certified-p2-form-fill" in \
+        table.caught[Defect.CERTIFICATION_FORBIDS_ALL]
+    assert "happy-path::sign-b-t" in table.caught[Defect.NO_TIMESTAMP]
+    assert "state-document-appearance::sign-agency-appearance-iso-time" in \
+        table.caught[Defect.LOCAL_APPEARANCE]
+    assert "cross-regime-certificates::verify-cong-vu-certificate-in-public" in \
+        table.caught[Defect.ANY_ROOT]
+    assert "cross-regime-certificates::verify-public-certificate-in-cong-vu" in \
+        table.caught[Defect.ANY_ROOT]
 
     # and every case is failed by at least one defective variant of its role
     caught_checkpoints = {checkpoint for defect, checkpoints in table.caught.items()

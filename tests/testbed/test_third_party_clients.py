@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 from testbed.ca.names import VietnameseName
+from testbed.clock import wall_clock
 from testbed.session import Testbed
 from testbed.world import RevocationReason
 from tests.helpers import fetch
@@ -29,7 +30,11 @@ def _openssl_ocsp(testbed: Testbed, files: dict[str, Path], *extra: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_openssl_ocsp_verifies_good_then_revoked(testbed: Testbed, tmp_path: Path) -> None:
+def test_openssl_ocsp_verifies_good_then_revoked(testbed: Testbed, tmp_path: Path,
+                                                restore_clock: None) -> None:
+    # openssl judges thisUpdate by its own clock: re-pin the session testbed (pinned when the
+    # session began, possibly many minutes ago) at the real instant
+    testbed.set_clock(wall_clock())
     label = testbed.issue("openssl-ocsp", name=VietnameseName(common_name="Lê Văn Cường")).label
     files = _files(testbed, tmp_path, label)
     output = _openssl_ocsp(testbed, files)
