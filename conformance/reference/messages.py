@@ -199,6 +199,13 @@ def integrity_message(result: SignatureResult) -> Message:
     if integrity.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         return Message("Không toàn vẹn: chữ ký không bao phủ toàn bộ tài liệu",
                        "Not intact: the signature does not cover the whole document")
+    if integrity.forbidden_only_by_certification:
+        level = integrity.certification
+        return Message(f"Không toàn vẹn: tài liệu đã bị sửa đổi sau chữ ký chứng thực theo cách "
+                       f"quyền chứng thực (DocMDP P={level}) không cho phép",
+                       f"Not intact: changed after the certification signature in a way its "
+                       f"permissions (DocMDP P={level}) forbid"
+                       + (f" ({integrity.changes})" if integrity.changes else ""))
     if integrity.docmdp_ok is False or integrity.modification_level == "OTHER":
         return Message("Không toàn vẹn: tài liệu đã bị sửa đổi sau khi ký",
                        "Not intact: the document was modified after signing"

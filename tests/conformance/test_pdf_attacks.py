@@ -14,6 +14,7 @@ import pytest
 from conformance.oracle import SignatureKind, validate_pdf
 from conformance.policy import load_policy
 from conformance.reference.defects import Defect, DefectiveVerifier
+from conformance.reference.messages import integrity_message
 from conformance.reference.verifier import verify
 from conformance.verdict import Indication, SubIndication
 from scenarios.loader import find_scenario, load_scenario
@@ -127,6 +128,9 @@ def test_oracle_says_which_changes_only_the_certification_forbids(
             expected[family.name], family.name
         if expected[family.name]:
             assert f"DocMDP P={family.certify}" in certification.reason
+            shown = integrity_message(certification)
+            assert shown.vietnamese.startswith("Không toàn vẹn")
+            assert f"quyền chứng thực (DocMDP P={family.certify})" in shown.vietnamese
 
 
 def test_sneaky_signature_costs_what_the_policy_says() -> None:
