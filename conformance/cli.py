@@ -22,6 +22,8 @@ from conformance.reference.signer import add_sign_command, run_sign_command
 from conformance.reference.verifier import add_verify_command, run_verify
 from conformance.report_commands import add_report_command, run_report_command
 from conformance.scenario_runs import add_scenario_command, run_scenario_command
+from conformance.sut.adapter_check import add_adapter_command, run_adapter_command
+from conformance.sut.emulated.command import add_emulate_command, run_emulate_command
 from testbed.ca.hierarchy import Branch
 from testbed.ca.keys import KeyType
 from testbed.ca.names import VietnameseName
@@ -168,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sign_command(commands)
     add_scenario_command(commands)
     add_report_command(commands)
+    add_emulate_command(commands)
+    add_adapter_command(commands)
     conform = commands.add_parser("conform", help="run the conformance cases against a SUT")
     conform.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
     conform.add_argument("--only", action="append", default=[],
@@ -503,6 +507,8 @@ def _sign(arguments: argparse.Namespace) -> int:
 
 _HANDLERS.update({"verify": _verify, "sign": _sign,
                   "scenario": run_scenario_command, "report": run_report_command})
+_HANDLERS["emulate"] = run_emulate_command
+_HANDLERS["adapter"] = run_adapter_command
 
 
 def _quiet_libraries() -> None:

@@ -87,6 +87,8 @@ def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
 def _kind(path: Path) -> str:
     name = path.name
     for marker, kind in (("stdout", "stdout"), ("stderr", "stderr"), ("command", "command"),
+                         ("service-exchange", "exchange"), ("driver-output", "driver"),
+                         ("tsa-log", "timestamp"), ("appearance-text", "appearance"),
                          (".crl", "crl"), ("ocsp-", "ocsp"), ("trace", "trace"),
                          ("expected-signer", "certificate"), (".pdf", "document")):
         if marker in name:

@@ -470,14 +470,14 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
     pin = request.pin_file.read_text(encoding="utf-8").strip()
     roots = trust_roots_from_files(request.trust_roots)
     try:
-        with reference_signer._token_session(access, access.module) as session:
-            certificate, chain = reference_signer._token_certificates(session, access)
+        with reference_signer.token_session(access, access.module) as session:
+            certificate, chain = reference_signer.token_certificates(session, access)
             if check:
                 result = check_certificate(certificate, chain_candidates=chain,
                                            trust_roots=roots, moment=request.moment)
                 if result.outcome is CheckOutcome.REFUSE:
                     return reference_signer._answer_refused(result.message, result)
-            reference_signer._login(session, access.module, pin, access.token_label)
+            reference_signer.login_user(session, access.module, pin, access.token_label)
             if software_key:
                 stray = (ec.generate_private_key(ec.SECP256R1()) if access.key_type == "p256"
                          else rsa.generate_private_key(65537, 2048))
@@ -508,7 +508,7 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
             asyncio.run(pdf_signer.async_sign_pdf(
                 writer, output=output,
                 appearance_text_params=stamp[1] if visible and stamp else None))
-    except reference_signer._Refusal as refusal:
+    except reference_signer.Refusal as refusal:
         return reference_signer._answer_refused(refusal.message, refusal.check)
     request.output.write_bytes(output.getvalue())
     return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(request.output),

@@ -129,7 +129,10 @@ class SignerInputError(InvalidInputError):
     """The request itself is unusable (input not a PDF, bad field, ...): a usage error."""
 
 
-class _Refusal(Exception):  # noqa: N818 (control flow inside this module, not an error)
+class Refusal(Exception):  # noqa: N818 (a decision: no signature, and the message to show)
+    """The signer decided not to sign; ``message`` is what the person is told. Public because
+    the defective variants and the emulated remote-signing service refuse the same way."""
+
     def __init__(self, message: Message, *, check: CertificateCheck | None = None) -> None:
         super().__init__(message.english)
         self.message = message
@@ -198,7 +201,7 @@ def _library(access: TokenAccess, module: str) -> tuple[Any, Any]:
 
 
 @contextmanager
-def _token_session(access: TokenAccess, module: str) -> Iterator[Any]:
+def token_session(access: TokenAccess, module: str) -> Iterator[Any]:
     """A public (not logged-in) session on the access file's token; refusals for absent/lost."""
     label = access.token_label
     try:
@@ -206,18 +209,18 @@ def _token_session(access: TokenAccess, module: str) -> Iterator[Any]:
         token = find(label)
         session = token.open()
     except pkcs11.TokenNotPresent:
-        raise _Refusal(_fill(_TOKEN_LOST, label=label)) from None
+        raise Refusal(_fill(_TOKEN_LOST, label=label)) from None
     except (TokenError, pkcs11.NoSuchToken, pkcs11.MultipleTokensReturned):
-        raise _Refusal(_fill(_TOKEN_ABSENT, label=label)) from None
+        raise Refusal(_fill(_TOKEN_ABSENT, label=label)) from None
     except pkcs11.PKCS11Error as error:
-        raise _Refusal(_fill(_TOKEN_FAILED, label=label, detail=repr(error))) from None
+        raise Refusal(_fill(_TOKEN_FAILED, label=label, detail=repr(error))) from None
     try:
         yield session
     finally:
         session.close()  # closing the last session also logs out
 
 
-def _token_certificates(session: Any, access: TokenAccess
+def token_certificates(session: Any, access: TokenAccess
                         ) -> tuple[x509.Certificate, list[x509.Certificate]]:
     """The subscriber certificate (CKA_ID = the key's) and the CA certificates on the token."""
     key_id = bytes.fromhex(access.key_id)
@@ -231,25 +234,25 @@ def _token_certificates(session: Any, access: TokenAccess
             else:
                 others.append(certificate)
     except pkcs11.TokenNotPresent:
-        raise _Refusal(_fill(_TOKEN_LOST, label=access.token_label)) from None
+        raise Refusal(_fill(_TOKEN_LOST, label=access.token_label)) from None
     if own is None:
-        raise _Refusal(_fill(_NO_CERTIFICATE, label=access.token_label))
+        raise Refusal(_fill(_NO_CERTIFICATE, label=access.token_label))
     return own, others
 
 
-def _login(session: Any, module: str, pin: str, label: str) -> None:
+def login_user(session: Any, module: str, pin: str, label: str) -> None:
     """C_Login through ctypes: python-pkcs11 0.9.5 leaks a session when its login fails."""
     rv = Cryptoki(Path(module)).login(session.handle, CKU_USER, pin)
     if rv in (CKR_OK, CKR_USER_ALREADY_LOGGED_IN):
         return
     name = return_value_name(rv)
     if name == "CKR_PIN_INCORRECT":
-        raise _Refusal(_fill(_PIN_WRONG, label=label))
+        raise Refusal(_fill(_PIN_WRONG, label=label))
     if name == "CKR_PIN_LOCKED":
-        raise _Refusal(_fill(_PIN_LOCKED, label=label))
+        raise Refusal(_fill(_PIN_LOCKED, label=label))
     if name == "CKR_TOKEN_NOT_PRESENT":
-        raise _Refusal(_fill(_TOKEN_LOST, label=label))
-    raise _Refusal(_fill(_TOKEN_FAILED, label=label, detail=f"C_Login: {name}"))
+        raise Refusal(_fill(_TOKEN_LOST, label=label))
+    raise Refusal(_fill(_TOKEN_FAILED, label=label, detail=f"C_Login: {name}"))
 
 
 # ---- the PDF ------------------------------------------------------------------------------------
@@ -369,17 +372,17 @@ async def _sign_pdf(request: _Request, session: Any, certificate: x509.Certifica
     try:
         await pdf_signer.async_sign_pdf(writer, appearance_text_params=text, output=output)
     except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
-        raise _Refusal(_fill(_TIMESTAMP_FAILED, url=request.tsa_url or "",
+        raise Refusal(_fill(_TIMESTAMP_FAILED, url=request.tsa_url or "",
                              detail=str(error).splitlines()[0])) from None
     except pkcs11.TokenNotPresent:
-        raise _Refusal(_fill(_TOKEN_LOST, label=request.access.token_label)) from None
+        raise Refusal(_fill(_TOKEN_LOST, label=request.access.token_label)) from None
     except pkcs11.PKCS11Error as error:
-        raise _Refusal(_fill(_TOKEN_FAILED, label=request.access.token_label,
+        raise Refusal(_fill(_TOKEN_FAILED, label=request.access.token_label,
                              detail=repr(error))) from None
     except SigningError as error:
         if "field" in str(error).lower() and request.field_name:
             raise SignerInputError(f"--field: {error}") from None
-        raise _Refusal(_fill(_SIGNING_FAILED, detail=str(error).splitlines()[0])) from None
+        raise Refusal(_fill(_SIGNING_FAILED, detail=str(error).splitlines()[0])) from None
     except (PdfError, ValueError) as error:
         raise SignerInputError(f"input: cannot sign this PDF ({error})") from None
     return output.getvalue(), warnings
@@ -449,8 +452,8 @@ def _answer_refused(message: Message, check: CertificateCheck | None) -> SignerA
 async def _async_sign(request: _Request) -> SignerAnswer:
     check: CertificateCheck | None = None
     try:
-        with _token_session(request.access, request.module) as session:
-            certificate, ca_certificates = _token_certificates(session, request.access)
+        with token_session(request.access, request.module) as session:
+            certificate, ca_certificates = token_certificates(session, request.access)
             async with aiohttp.ClientSession() as http, \
                     AIOHttpFetcherBackend(session=http,
                                           per_request_timeout=FETCH_TIMEOUT_SECONDS) as backend:
@@ -460,11 +463,11 @@ async def _async_sign(request: _Request) -> SignerAnswer:
                     trust_roots=request.trust_roots, moment=request.moment, fetchers=fetchers,
                     key_usage=request.key_usage)
                 if check.outcome is CheckOutcome.REFUSE:
-                    raise _Refusal(check.message, check=check)
-                _login(session, request.module, request.pin, request.access.token_label)
+                    raise Refusal(check.message, check=check)
+                login_user(session, request.module, request.pin, request.access.token_label)
                 signed, warnings = await _sign_pdf(request, session, certificate,
                                                    ca_certificates, check, fetchers, http)
-    except _Refusal as refusal:
+    except Refusal as refusal:
         return _answer_refused(refusal.message, refusal.check or check)
     _write_atomically(request.output, signed)
     return _answer_signed(request, check, warnings, certificate)

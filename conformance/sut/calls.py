@@ -52,6 +52,17 @@ def call_slot(root: Path) -> tuple[Path, str]:
         number += 1
 
 
+def evidence_suffix(root: Path, *stems: str) -> str:
+    """The first suffix ('', '-2', '-3', ...) for which no ``{stem}{suffix}.json`` exists in
+    ``root`` (a case that calls the SUT twice keeps both calls' evidence)."""
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f"-{number}"
+        if not any((root / f"{stem}{suffix}.json").exists() for stem in stems):
+            return suffix
+        number += 1
+
+
 def declared_unsupported(profile: SutProfile, request: SignRequest) -> None:
     """Raise :class:`SutUnsupported` if the profile declares the request's capability absent."""
     capabilities = profile.capabilities

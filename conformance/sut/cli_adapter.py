@@ -15,10 +15,8 @@ expressions on stdout declared in the profile:
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from conformance.sut.calls import (
@@ -39,6 +37,7 @@ from conformance.sut.calls import (
 from conformance.sut.contract import SutNoAnswer, iso
 from conformance.sut.profile import CliAdapter, Placeholder, SutProfile, template_fields
 from conformance.sut.sandbox import SandboxResult
+from conformance.sut.traced_token import TracedToken
 from scenarios.outcomes import (
     Indication,
     SignatureAnswer,
@@ -47,9 +46,6 @@ from scenarios.outcomes import (
     VerifierAnswer,
 )
 from scenarios.roles import SignRequest, VerifyRequest
-from testbed.errors import TestbedError
-from testbed.tokens.access import TokenAccess
-from testbed.tokens.trace import SpyTrace
 
 
 class CliSut:
@@ -73,7 +69,7 @@ class CliSut:
         values = self._values(root, workdir, suffix, request.input, request.trust_roots,
                               iso(request.moment), self.settings.sign)
         pin = read_secret(request.pin_file)
-        with _TracedToken(access, Path(request.token_access), root, suffix, [pin]) as token:
+        with TracedToken(access, Path(request.token_access), root, suffix, [pin]) as token:
             values.update({
                 Placeholder.OUTPUT.value: str(Path(request.output).resolve()),
                 Placeholder.TOKEN_ACCESS.value: str(token.access_path.resolve()),
@@ -85,6 +81,7 @@ class CliSut:
                 Placeholder.TSA_URL.value: request.tsa_url or "",
                 Placeholder.LEVEL.value: request.level,
                 Placeholder.FIELD_NAME.value: request.field_name or "",
+                Placeholder.VISIBLE.value: "true" if request.visible else "false",
             })
             result, evidence = run_call(
                 expand(self.settings.sign, values), root=root, workdir=workdir, suffix=suffix,
@@ -182,69 +179,6 @@ class CliSut:
             values[Placeholder.TRUST_DIR.value] = str(trust_directory(root, suffix,
                                                                       trust_roots))
         return values
-
-
-class _TracedToken:
-    """The token as the SUT sees it for one sign call: behind OpenSC's pkcs11-spy when installed.
-
-    The SUT gets a copy of the access file (``token-access.json`` in the case directory) whose
-    module is the spy, forwarding to the real module, and whose environment adds the spy's.
-    Afterwards the case directory holds ``pkcs11-trace.txt`` (the trace, PINs redacted) and
-    ``pkcs11-trace.json`` (what it shows: C_Sign calls, attempts to read or wrap the private
-    key). Without pkcs11-spy the SUT gets the original access file and the summary says
-    ``"traced": false``.
-    """
-
-    def __init__(self, access: TokenAccess, access_path: Path, root: Path, suffix: str,
-                 secrets: list[str]) -> None:
-        self.access = access
-        self.access_path = access_path
-        self._copy = root / f"token-access{suffix}.json"
-        self._trace_file = root / f"pkcs11-trace{suffix}.txt"
-        self._summary_file = root / f"pkcs11-trace{suffix}.json"
-        self._secrets = secrets
-        self._spy: SpyTrace | None = None
-        self._untraced_reason = ""
-
-    def __enter__(self) -> _TracedToken:
-        try:
-            spy = SpyTrace(Path(self.access.module), self._trace_file, secrets=self._secrets)
-        except TestbedError as error:  # pkcs11-spy not installed: run untraced
-            self._untraced_reason = str(error)
-            return self
-        try:
-            spy.__enter__()
-        except OSError as error:
-            self._untraced_reason = f"cannot set up the pkcs11-spy trace: {error}"
-            return self
-        self._spy = spy
-        try:
-            traced = self.access.model_copy(update={"module": str(spy.module),
-                                                    "env": {**self.access.env, **spy.env}})
-            self.access_path = traced.write(self._copy)
-        except BaseException:
-            spy.__exit__(None, None, None)
-            self._spy = None
-            raise
-        self.access = traced
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        facts: dict[str, Any]
-        if self._spy is None:
-            facts = {"traced": False, "reason": self._untraced_reason}
-        else:
-            self._spy.__exit__(exc_type, exc, traceback)
-            summary = self._spy.summary()
-            facts = {"traced": True, "trace_file": self._trace_file.name,
-                     "functions": sorted(set(summary.calls)), "calls": summary.calls,
-                     "sign_calls": summary.sign_calls, "logins": summary.logins,
-                     "private_key_reads": summary.private_key_reads,
-                     "wrap_calls": summary.wrap_calls,
-                     "tried_key_extraction": summary.tried_key_extraction}
-        self._summary_file.write_text(json.dumps(facts, ensure_ascii=False, indent=2) + "\n",
-                                      encoding="utf-8")
 
 
 def _text(data: bytes) -> str:

@@ -4,7 +4,9 @@ A tester describes a vendor's software once: who made it (``[sut]``), which role
 (``roles``), what it declares it supports (``[capabilities]``, the implementation conformance
 statement: a case that needs a capability declared unsupported is SKIPPED with that reason,
 unless the requirement behind it is mandatory, which makes it FAIL), and how it is started
-(``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table).
+(``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table, or one of
+the service kinds ``http``, ``ws-oneshot``, ``ws-session``, ``remote-hash``, which share
+``[adapter.service]`` and need ``[interaction]``: see :mod:`.service_profile`).
 
 The field descriptions below are the vendor documentation (``conformance/sut/CONTRACT.md`` shows
 one example per adapter kind). A bad profile is refused before any case runs, with one line
@@ -24,6 +26,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from conformance.sut.service_checks import check_service_profile
+from conformance.sut.service_profile import (
+    SERVICE_KINDS,
+    UNION_TAGS,
+    Interaction,
+    ServiceAdapter,
+    pinned_certificate_der,
+)
 from testbed.errors import InvalidInputError
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -66,6 +76,9 @@ class Placeholder(StrEnum):
     """The SUT's private working directory for this case (also its cwd, HOME and TMPDIR)."""
     FIELD_NAME = "field_name"
     """The signature field name to use (empty: the SUT chooses)."""
+    VISIBLE = "visible"
+    """Whether a visible signature is asked for: ``true`` or ``false`` (state documents show the
+    agency and the ISO 8601 signing time in it, Decree 30/2020 Annex I)."""
     PYTHON = "python"
     """The Python interpreter running kyso (for SUTs written in Python, and the examples)."""
     PROFILE_DIR = "profile_dir"
@@ -74,7 +87,8 @@ class Placeholder(StrEnum):
 
 _SIGN_ONLY = {Placeholder.OUTPUT, Placeholder.TOKEN_ACCESS, Placeholder.PIN_FILE,
               Placeholder.TOKEN_LABEL, Placeholder.KEY_LABEL, Placeholder.CERTIFICATE_LABEL,
-              Placeholder.MODULE, Placeholder.TSA_URL, Placeholder.LEVEL, Placeholder.FIELD_NAME}
+              Placeholder.MODULE, Placeholder.TSA_URL, Placeholder.LEVEL, Placeholder.FIELD_NAME,
+              Placeholder.VISIBLE}
 SIGN_PLACEHOLDERS = frozenset(Placeholder)
 VERIFY_PLACEHOLDERS = frozenset(set(Placeholder) - _SIGN_ONLY)
 BATCH_PLACEHOLDERS = frozenset({Placeholder.PYTHON, Placeholder.PROFILE_DIR, Placeholder.WORKDIR})
@@ -239,20 +253,29 @@ class ManualAdapter(_Model):
 class Adapter(_Model):
     """``[adapter]``: how kyso drives the SUT; exactly the table of ``kind`` must be given."""
 
-    kind: Literal["cli", "batch", "python", "manual"] = Field(
-        description="cli | batch | python | manual.")
+    kind: Literal["cli", "batch", "python", "manual", "http", "ws-oneshot", "ws-session",
+                  "remote-hash"] = Field(
+        description="cli | batch | python | manual | http | ws-oneshot | ws-session | "
+        "remote-hash (the last four: [adapter.service]).")
     cli: CliAdapter | None = None
     batch: BatchAdapter | None = None
     python: PythonAdapter | None = None
     manual: ManualAdapter | None = None
+    service: ServiceAdapter | None = Field(default=None, description="The service kinds' "
+                                           "table.")
+
+    @property
+    def table(self) -> str:
+        """The name of the table this kind reads (``service`` for the service kinds)."""
+        return "service" if self.kind in SERVICE_KINDS else self.kind
 
     @model_validator(mode="after")
     def _one_table(self) -> Adapter:
-        if getattr(self, self.kind) is None:
-            raise ValueError(f"adapter.{self.kind}: required when adapter.kind = "
-                             f"'{self.kind}' (a [adapter.{self.kind}] table)")
-        for other in ("cli", "batch", "python", "manual"):
-            if other != self.kind and getattr(self, other) is not None:
+        if getattr(self, self.table) is None:
+            raise ValueError(f"adapter.{self.table}: required when adapter.kind = "
+                             f"'{self.kind}' (a [adapter.{self.table}] table)")
+        for other in ("cli", "batch", "python", "manual", "service"):
+            if other != self.table and getattr(self, other) is not None:
                 raise ValueError(f"adapter.{other}: given, but adapter.kind = '{self.kind}'")
         return self
 
@@ -267,6 +290,9 @@ class SutProfile(_Model):
         description="Legal regimes it claims: 'public' (public digital signatures), 'cong-vu' "
         "(the government's special-use CA), 'state-doc' (state administrative documents).")
     capabilities: Capabilities
+    interaction: Interaction | None = Field(
+        default=None, description="Service kinds only (mandatory there): how the PIN reaches "
+        "the service.")
     adapter: Adapter
     env: dict[str, str] = Field(
         default_factory=dict,
@@ -318,6 +344,12 @@ class SutProfile(_Model):
         if self.adapter.batch is not None:
             _check_template("adapter.batch.command", self.adapter.batch.command,
                             BATCH_PLACEHOLDERS)
+        if self.adapter.kind in SERVICE_KINDS:
+            check_service_profile(self.adapter.kind, self.adapter.service, list(self.roles),
+                                  self.interaction)
+        elif self.interaction is not None:
+            raise ValueError(f"interaction: only for the service kinds ({', '.join(SERVICE_KINDS)}"
+                             f"); a '{self.adapter.kind}' SUT gets the PIN as {{pin_file}}")
         return self
 
     def supports_level(self, level: str) -> bool:
@@ -368,7 +400,7 @@ def _check_patterns(patterns: Patterns) -> None:
 
 
 # ---- loading --------------------------------------------------------------------------------
-_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])?(?:\.[\w-]+(?:\[\d+\])?)*): ")
+_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])?(?:\.[\w$-]+(?:\[\d+\])*)*): ")
 
 
 def _dotted(location: tuple[int | str, ...]) -> str:
@@ -381,7 +413,7 @@ def _dotted(location: tuple[int | str, ...]) -> str:
 def _first_error(error: ValidationError) -> str:
     detail = error.errors()[0]
     message = str(detail["msg"]).removeprefix("Value error, ")
-    location = tuple(part for part in detail["loc"] if part != "")
+    location = tuple(part for part in detail["loc"] if part != "" and part not in UNION_TAGS)
     inner = _PATH_IN_MESSAGE.match(message)
     if inner:  # a model-level check names its own field path
         return message
@@ -393,7 +425,7 @@ def _first_error(error: ValidationError) -> str:
                         "the first [table]")
     elif detail["type"] == "missing":
         message = ("required table, missing" if location and location[-1] in
-                   {"sut", "capabilities", "adapter"} else "required, missing")
+                   {"sut", "capabilities", "adapter", "reply", "until"} else "required, missing")
     elif detail["type"] in ("literal_error", "enum"):
         message = f"{detail.get('input')!r}: {message}"
     return f"{dotted}: {message}"
@@ -423,6 +455,11 @@ def load_profile(path: Path | str) -> SutProfile:
         raise ProfileError(f"{path}: not UTF-8 text") from None
     profile = parse_profile(text, str(path))
     profile._path = path.resolve()
+    if profile.adapter.service is not None and profile.adapter.service.tls is not None:
+        try:
+            pinned_certificate_der(profile.directory, profile.adapter.service.tls)
+        except ValueError as error:
+            raise ProfileError(f"{path}: {error}") from None
     profile._sha256 = hashlib.sha256(raw).hexdigest()
     return profile
 

@@ -52,7 +52,8 @@ def test_every_example_profile_loads(name: str) -> None:
 
 def test_the_examples_cover_every_adapter_kind_and_a_defective_variant() -> None:
     kinds = {load_profile(path).adapter.kind for path in EXAMPLES.glob("*.toml")}
-    assert kinds == {"cli", "batch", "python", "manual"}
+    assert kinds == {"cli", "batch", "python", "manual", "http", "ws-oneshot", "ws-session",
+                     "remote-hash"}
     assert (EXAMPLES / "defective-verifier-cli.toml").exists()
 
 
@@ -87,7 +88,13 @@ def test_a_valid_profile_keeps_its_hash(tmp_path: Path) -> None:
     (('pades_levels = ["B-B", "B-LT"]', 'pades_levels = []'),
      "capabilities.pades_levels: a signer must declare at least one PAdES level"),
     (('kind = "cli"', 'kind = "gui"'),
-     "adapter.kind: 'gui': Input should be 'cli', 'batch', 'python' or 'manual'"),
+     "adapter.kind: 'gui': Input should be 'cli', 'batch', 'python', 'manual', 'http', "
+     "'ws-oneshot', 'ws-session' or 'remote-hash'"),
+    (('kind = "cli"', 'kind = "http"'),
+     "adapter.service: required when adapter.kind = 'http' (a [adapter.service] table)"),
+    (('[adapter]', '[interaction]\nmode = "pin"\n[adapter]'),
+     "interaction: only for the service kinds (http, ws-oneshot, ws-session, remote-hash); a "
+     "'cli' SUT gets the PIN as {pin_file}"),
     (('kind = "cli"', 'kind = "batch"'),
      "adapter.batch: required when adapter.kind = 'batch' (a [adapter.batch] table)"),
     (('verify = ["tool", "verify", "{input}", "--trust={trust_files}", "--at", "{moment}"]', ''),

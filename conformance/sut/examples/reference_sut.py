@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--moment", required=True)
     sign.add_argument("--level", default="B-LT")
     sign.add_argument("--field-name", default="")
-    sign.add_argument("--visible", action="store_true")
+    sign.add_argument("--visible", nargs="?", const="true", default="false",
+                      choices=["true", "false"],
+                      help="a visible signature (bare flag or true/false, for {visible})")
     verify = commands.add_parser("verify", help="verify every signature of one PDF")
     verify.add_argument("--input", type=Path, required=True)
     verify.add_argument("--trust", type=Path, action="append", default=[])
@@ -146,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 token_label=access.token_label, key_label=access.key_label,
                 certificate_label=access.certificate_label, module=access.module,
                 trust_files=trust, tsa_url=arguments.tsa_url or None, moment=arguments.moment,
-                level=arguments.level, visible=arguments.visible,
+                level=arguments.level, visible=arguments.visible == "true",
                 field_name=arguments.field_name or None)
             answer = _absolute(signer.sign(_sign_request(case)), case)
         else:

@@ -1,0 +1,246 @@
+"""``kyso adapter check --sut PROFILE``: one signing and one verification round trip, step by step.
+
+Writing a service profile is trial and error: which field holds the code, where the signed file
+is, what the service answers to a wrong PIN. Before a whole conformance run, this command starts
+a small testbed (a subscriber with a SoftHSM token, a Vietnamese administrative document), has
+the SUT sign the document once (if it plays the signer) and verify the result once (if it plays
+the verifier; a reference signature when it does not sign), and prints what happened at each
+step: what was sent (the PIN as ``***``, big values shortened), what the service answered
+(status, an excerpt), every selector's value or where it missed ("selector $.data.signedData
+matched nothing (no signedData in $.data); keys here: code, message").
+
+Exit codes: 0 both round trips worked (a signature came back, and the verifier read at least
+one signature and called a fresh valid one TOTAL-PASSED); 1 the service answered but something
+did not fit (a selector or a code table missed, a refusal, a wrong indication); 2 a bad profile;
+3 the service could not be reached or gave no answer (connection, TLS, timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.profile import ProfileError, SutProfile, load_profile
+from conformance.sut.service_profile import SERVICE_KINDS
+from scenarios.outcomes import Indication, SignerOutcome
+from scenarios.roles import SignRequest, VerifyRequest
+from testbed.ca.names import VietnameseName
+
+EXIT_WORKED, EXIT_MISFIT, EXIT_PROFILE, EXIT_UNREACHABLE = 0, 1, 2, 3
+UNREACHABLE_KINDS = ("connection", "tls", "timeout", "start-error")
+CONNECT_SECONDS = 5.0
+SUBSCRIBER = "adapter-check"
+HOLDER = VietnameseName(common_name="Nguyễn Văn Kiểm Tra", title="Chuyên viên",
+                        organization="Văn phòng UBND tỉnh Lâm Đồng", locality="Lâm Đồng")
+
+
+def add_adapter_command(commands: Any) -> None:
+    """``kyso adapter check`` in the root command's subparsers."""
+    adapter = commands.add_parser("adapter", help="check a SUT profile before a run")
+    actions = adapter.add_subparsers(dest="action", required=True,
+                                     parser_class=type(adapter))
+    check = actions.add_parser("check", help="one signing and one verification round trip, "
+                               "step by step (what was sent, what came back, each selector)")
+    check.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
+    check.add_argument("--out", type=Path, help="keep the testbed and the case evidence here "
+                       "(a new directory; secrets removed at the end)")
+
+
+def run_adapter_command(arguments: argparse.Namespace) -> int:
+    return check_adapter(arguments.sut, out=arguments.out)
+
+
+def check_adapter(profile_path: Path, *, out: Path | None = None,
+                  say: Callable[[str], None] = print) -> int:
+    """Run the round trips against the SUT of ``profile_path``; the exit code (module doc)."""
+    try:
+        profile = load_profile(profile_path)
+    except ProfileError as error:
+        print(f"kyso: {error}", file=sys.stderr)
+        return EXIT_PROFILE
+    if profile.adapter.kind == "manual":
+        print(f"kyso: {profile_path}: adapter.kind: a 'manual' profile has no adapter to check "
+              "(kyso kit export)", file=sys.stderr)
+        return EXIT_PROFILE
+    if out is not None and out.exists() and any(out.iterdir()):
+        print(f"kyso: --out: {out} is not empty; choose a new directory", file=sys.stderr)
+        return EXIT_PROFILE
+    unreachable = _unreachable(profile)
+    if unreachable is not None:  # fail fast, before building a testbed
+        say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
+            f"({profile.adapter.kind})\n  ✗ ERROR connection: {unreachable}\n\nresult: the "
+            "service could not be reached (exit 3)")
+        return EXIT_UNREACHABLE
+    folder = out or Path(tempfile.mkdtemp(prefix="kyso-adapter-check-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return _check(profile, folder, say)
+    except ProfileError as error:
+        print(f"kyso: {error}", file=sys.stderr)
+        return EXIT_PROFILE
+    finally:
+        if out is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            say("(the case evidence above was temporary; --out DIR keeps it)")
+        else:
+            from conformance.runner import scrub_secrets
+
+            scrub_secrets(folder / "testbed")
+            say(f"evidence kept in {folder} (secrets removed)")
+
+
+def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int:
+    from testbed.clock import wall_clock
+    from testbed.documents import administrative_document
+    from testbed.session import running_testbed
+
+    signer, verifier = _roles(profile, say)
+    where = profile.adapter.service.base_url if profile.adapter.service else profile.adapter.kind
+    say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
+        f"({profile.adapter.kind}) at {where}")
+    with running_testbed(folder / "testbed", at=wall_clock()) as testbed:
+        record, _ = testbed.tokens.create(SUBSCRIBER, key_type="p256", name=HOLDER)
+        document = folder / "cong-van.pdf"
+        document.write_bytes(administrative_document())
+        anchors = testbed.trust_anchor_paths()
+        roots = [anchors[label] for label in ("root-cv", "root-neac")]
+        say(f"testbed at {testbed.base_url}; token '{record.label}'; document {document.name}")
+        codes: list[int] = []
+        signed: Path | None = None
+        if signer is not None:
+            level = "B-B" if profile.supports_level("B-B") else profile.capabilities.pades_levels[0]
+            request = SignRequest(
+                input=document, output=folder / "sign" / "signed.pdf",
+                token_access=testbed.directory / record.access_file,
+                pin_file=testbed.directory / record.pin_file, token_label=record.label,
+                trust_roots=roots, tsa_url=testbed.urls("ca-cv")["tsa"], level=level,
+                moment=testbed.now(), field_name="ChuKyKiemTra", workdir=folder / "sign")
+            say(f"\n[1] signing at PAdES {level} / ký thử")
+            code, signed = _sign(signer, request, say)
+            codes.append(code)
+        if verifier is not None:
+            target = signed
+            if target is None:
+                target = _reference_signature(testbed, record.label, document, roots, folder)
+                say("\n[2] verifying a reference signature (the SUT gave none) / kiểm tra chữ ký")
+            else:
+                say("\n[2] verifying the signed output / kiểm tra chữ ký vừa ký")
+            codes.append(_verify(verifier, VerifyRequest(
+                input=target, trust_roots=roots, moment=testbed.now(),
+                workdir=folder / "verify"), say))
+    result = max(codes, key=lambda code: (code == EXIT_UNREACHABLE, code)) if codes \
+        else EXIT_WORKED
+    say({EXIT_WORKED: "\nresult: the round trips worked (exit 0)",
+         EXIT_MISFIT: "\nresult: the service answered, but the profile does not fit it "
+                      "(exit 1)",
+         EXIT_UNREACHABLE: "\nresult: the service could not be reached or gave no answer "
+                           "(exit 3)"}[result])
+    return result
+
+
+def _unreachable(profile: SutProfile) -> str | None:
+    """Why the service's host and port take no TCP connection (None: they do, or not a
+    service kind)."""
+    service = profile.adapter.service
+    if service is None:
+        return None
+    parts = urlsplit(service.base_url)
+    default = 443 if parts.scheme in ("https", "wss") else 80
+    address = (parts.hostname or "", parts.port or default)
+    try:
+        with socket.create_connection(address, timeout=CONNECT_SECONDS):
+            return None
+    except OSError as error:
+        return f"cannot connect to {address[0]}:{address[1]} ({error.strerror or error})"
+
+
+def _roles(profile: SutProfile, say: Callable[[str], None]) -> tuple[Any, Any]:
+    if profile.adapter.kind in SERVICE_KINDS:
+        from conformance.sut.service_adapter import ServiceSut
+
+        sut = ServiceSut(profile, observer=lambda line: say(f"    {line}"))
+        return (sut if "signer" in profile.roles else None,
+                sut if "verifier" in profile.roles else None)
+    from conformance.sut.adapters import build_roles
+
+    return build_roles(profile)
+
+
+def _no_answer(silence: SutNoAnswer, say: Callable[[str], None]) -> int:
+    if isinstance(silence, SutUnsupported):
+        say(f"  ✗ unsupported: {silence.reason}")
+        return EXIT_MISFIT
+    say(f"  ✗ ERROR {silence.kind}: {silence.reason}")
+    for name, path in silence.evidence.items():
+        say(f"    {name}: {path}")
+    return EXIT_UNREACHABLE if silence.kind in UNREACHABLE_KINDS else EXIT_MISFIT
+
+
+def _sign(signer: Any, request: SignRequest, say: Callable[[str], None]
+          ) -> tuple[int, Path | None]:
+    try:
+        answer = signer.sign(request)
+    except SutNoAnswer as silence:
+        return _no_answer(silence, say), None
+    if answer.outcome is SignerOutcome.REFUSED:
+        say(f"  ✗ refused: {answer.reason} (a valid token and certificate: a correct service "
+            "signs here; check the PIN interaction and reply.results)")
+        return EXIT_MISFIT, None
+    output = Path(answer.output or request.output)
+    size = output.stat().st_size if output.exists() else 0
+    say(f"  ✓ signed: {output} ({size} bytes); display: {answer.display!r}")
+    for warning in answer.warnings:
+        say(f"    warning: {warning}")
+    if size == 0 or not output.read_bytes().startswith(b"%PDF-"):
+        say("  ✗ the output is not a PDF")
+        return EXIT_MISFIT, None
+    return EXIT_WORKED, output
+
+
+def _verify(verifier: Any, request: VerifyRequest, say: Callable[[str], None]) -> int:
+    try:
+        answer = verifier.verify(request)
+    except SutNoAnswer as silence:
+        return _no_answer(silence, say)
+    if not answer.signatures:
+        say(f"  ✗ no signature read from the answer (error: {answer.error!r}); check "
+            "reply.signatures")
+        return EXIT_MISFIT
+    code = EXIT_WORKED
+    for signature in answer.signatures:
+        sub = f" / {signature.sub_indication.value}" if signature.sub_indication else ""
+        say(f"  {signature.field_name}: {signature.indication.value}{sub}; shown: "
+            f"{signature.display.get('result', '(no result field)')!r}")
+        if signature.indication is not Indication.TOTAL_PASSED:
+            say("  ✗ a fresh signature by a valid certificate is TOTAL-PASSED: check "
+                "reply.indications")
+            code = EXIT_MISFIT
+    if code == EXIT_WORKED:
+        say(f"  ✓ verified: {len(answer.signatures)} signature(s)")
+    return code
+
+
+def _reference_signature(testbed: Any, label: str, document: Path, roots: list[Path],
+                         folder: Path) -> Path:
+    from conformance.reference.roles import ReferenceSigner
+
+    record = testbed.state.token(label)
+    output = folder / "reference" / "signed.pdf"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    ReferenceSigner().sign(SignRequest(
+        input=document, output=output, token_access=testbed.directory / record.access_file,
+        pin_file=testbed.directory / record.pin_file, token_label=label, trust_roots=roots,
+        tsa_url=None, level="B-B", moment=testbed.now(), field_name="ChuKyThamChieu"))
+    return output
+
+
+__all__ = ["EXIT_MISFIT", "EXIT_PROFILE", "EXIT_UNREACHABLE", "EXIT_WORKED",
+           "add_adapter_command", "check_adapter", "run_adapter_command"]

@@ -1,0 +1,156 @@
+"""The example service profiles drive the emulated services (``kyso emulate``) through the service
+adapters: every family signs on a SoftHSM token of the session testbed and its signature
+validates independently; the verifying families say TOTAL-PASSED for it; a defect behind a
+service changes the answer; a misbehaving emulator is an ERROR of its kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.roles import ReferenceVerifier
+from conformance.sut.adapters import build_roles
+from conformance.sut.contract import SutNoAnswer
+from conformance.sut.emulated import serve_in_thread
+from conformance.sut.profile import load_profile
+from conformance.sut.service_adapter import ServiceSut
+from scenarios.outcomes import Indication, SignerOutcome
+from scenarios.roles import SignRequest, VerifyRequest
+from testbed.ca.names import VietnameseName
+from testbed.documents import administrative_document
+from testbed.session import Testbed
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
+FAMILIES = {"http-plugin": "emulated-http.toml", "ws-oneshot": "emulated-ws-oneshot.toml",
+            "ws-session": "emulated-ws-session.toml",
+            "remote-hash": "emulated-remote-hash.toml"}
+
+
+def _profile_at(tmp_path: Path, example: str, url: str, **changes: str) -> ServiceSut:
+    """The example profile with its base_url pointed at a running emulator."""
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    text = re.sub(r'^base_url = ".*"$', f'base_url = "{url}"', text, count=1, flags=re.M)
+    for old, new in changes.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / example
+    path.write_text(text, encoding="utf-8")
+    signer, verifier = build_roles(load_profile(path))
+    sut = signer or verifier
+    assert isinstance(sut, ServiceSut)
+    return sut
+
+
+@pytest.fixture(scope="module")
+def token(testbed: Testbed) -> str:
+    record, _ = testbed.tokens.create(
+        "service-emulated", key_type="p256",
+        name=VietnameseName(common_name="Phạm Văn Mô Phỏng", organization="UBND tỉnh Đắk Lắk"))
+    return record.label
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("emulated") / "quyet-dinh.pdf"
+    path.write_bytes(administrative_document())
+    return path
+
+
+def _roots(testbed: Testbed) -> list[Path]:
+    anchors = testbed.trust_anchor_paths()
+    return [anchors[label] for label in ("root-cv", "root-neac")]
+
+
+def _sign(testbed: Testbed, label: str, source: Path, workdir: Path,
+          level: str = "B-T") -> SignRequest:
+    record = testbed.state.token(label)
+    return SignRequest(
+        input=source, output=workdir / "signed.pdf",
+        token_access=testbed.directory / record.access_file,
+        pin_file=testbed.directory / record.pin_file, token_label=label,
+        trust_roots=_roots(testbed), tsa_url=testbed.urls("ca-cv")["tsa"], level=level,
+        moment=testbed.now(), field_name="ChuKyDichVu", workdir=workdir)
+
+
+def _verify(testbed: Testbed, document: Path, workdir: Path) -> VerifyRequest:
+    return VerifyRequest(input=document, trust_roots=_roots(testbed), moment=testbed.now(),
+                         workdir=workdir)
+
+
+@pytest.fixture(params=sorted(FAMILIES))
+def family(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    with serve_in_thread(request.param, 0) as service:
+        yield request.param, service.url
+
+
+def test_every_example_profile_signs_and_verifies_through_its_emulator(
+        testbed: Testbed, token: str, document: Path, tmp_path: Path,
+        family: tuple[str, str]) -> None:
+    name, url = family
+    sut = _profile_at(tmp_path, FAMILIES[name], url)
+    answer = sut.sign(_sign(testbed, token, document, tmp_path / "sign"))
+    assert answer.outcome is SignerOutcome.SIGNED, answer
+    signed = Path(answer.output or "")
+    assert signed.read_bytes().startswith(document.read_bytes())
+    oracle = ReferenceVerifier().verify(_verify(testbed, signed, tmp_path / "oracle"))
+    assert [(s.field_name, s.indication) for s in oracle.signatures] == \
+        [("ChuKyDichVu", Indication.TOTAL_PASSED)]
+    pin = testbed.tokens.user_pin(token)
+    for path in (tmp_path / "sign").rglob("*"):
+        if path.is_file():
+            assert pin.encode() not in path.read_bytes(), path
+    if "verifier" not in sut.profile.roles:
+        return
+    verdict = sut.verify(_verify(testbed, signed, tmp_path / "verify"))
+    assert [(s.field_name, s.indication) for s in verdict.signatures] == \
+        [("ChuKyDichVu", Indication.TOTAL_PASSED)]
+    assert verdict.signatures[0].display["result"] == "Chữ ký số hợp lệ"
+    sut.close()
+
+
+def test_a_defect_behind_the_emulated_service_is_seen_through_the_adapter(
+        testbed: Testbed, document: Path, tmp_path: Path) -> None:
+    record, _ = testbed.tokens.create("service-emulated-revoked", key_type="p256",
+                                      name=VietnameseName(common_name="Đỗ Thị Thu Hồi"))
+    with serve_in_thread("http-plugin", 0) as service:
+        sut = _profile_at(tmp_path, FAMILIES["http-plugin"], service.url)
+        answer = sut.sign(_sign(testbed, record.label, document, tmp_path / "sign",
+                                level="B-B"))
+        assert answer.outcome is SignerOutcome.SIGNED
+        testbed.revoke(record.label, reason="key_compromise")
+        right = sut.verify(_verify(testbed, tmp_path / "sign" / "signed.pdf",
+                                   tmp_path / "right"))
+        assert [s.indication for s in right.signatures] != [Indication.TOTAL_PASSED]
+        refused = sut.sign(_sign(testbed, record.label, document, tmp_path / "again",
+                                 level="B-B"))
+        assert refused.outcome is SignerOutcome.REFUSED
+        assert refused.display and "thu hồi" in refused.display
+    with serve_in_thread("http-plugin", 0, defect="ignore-revocation") as service:
+        defective = _profile_at(tmp_path, FAMILIES["http-plugin"], service.url)
+        wrong = defective.verify(_verify(testbed, tmp_path / "sign" / "signed.pdf",
+                                         tmp_path / "wrong"))
+        assert [s.indication for s in wrong.signatures] == [Indication.TOTAL_PASSED]
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize(("mode", "kind"), [("hang", "timeout"), ("close", "connection"),
+                                            ("garbage", "invalid-answer"), ("huge", "flood")])
+def test_a_misbehaving_emulator_is_an_error_of_its_kind(
+        testbed: Testbed, token: str, document: Path, tmp_path: Path, name: str, mode: str,
+        kind: str) -> None:
+    """The misbehaving-SUT matrix for services: every family, every way of misbehaving."""
+    with serve_in_thread(name, 0, misbehave=mode) as service:
+        sut = _profile_at(tmp_path, FAMILIES[name], service.url,
+                          **{"timeout_seconds = 120": "timeout_seconds = 2",
+                             "max_reply_bytes = 50000000": "max_reply_bytes = 5000000"})
+        with pytest.raises(SutNoAnswer) as caught:
+            if "verifier" in sut.profile.roles:
+                sut.verify(_verify(testbed, document, tmp_path / "case"))
+            else:
+                sut.sign(_sign(testbed, token, document, tmp_path / "case", level="B-B"))
+        assert caught.value.kind == kind, caught.value.reason
+        assert (tmp_path / "case" / "service-exchange.json").exists()
+        sut.close()
