@@ -15,7 +15,6 @@ import hashlib
 import multiprocessing
 import os
 import platform
-import shutil
 import socket
 import time
 from collections import Counter
@@ -43,6 +42,7 @@ from scenarios.player import ScenarioRun, StepResult
 from scenarios.roles import Signer, Verifier
 from testbed.clock import wall_clock
 from testbed.errors import InvalidInputError
+from testbed.session import scrub_secrets
 
 from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
 from .policy import Policy as PolicyModel
@@ -248,16 +248,6 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     cases = [c for c in cases_of(scenario) if c.role in profile.roles
              and matches(c, list(only))]
     return _scenario_cases(scenario, cases, profile, signer, verifier, out, policy)
-
-
-def scrub_secrets(testbed_dir: Path) -> None:
-    """Once a scenario is played, its testbed's secrets go: CA and software private keys, PIN
-    files, SoftHSM token stores. What stays (certificates, registry, trust anchors, the tokens'
-    public access files) is evidence; a run folder can be handed to a vendor as it is."""
-    for pattern in ("keys/*.key.pem", "tokens/*.pin", "tokens/*.so-pin"):
-        for path in testbed_dir.glob(pattern):
-            path.unlink()
-    shutil.rmtree(testbed_dir / "tokens" / "hsm", ignore_errors=True)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:

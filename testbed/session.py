@@ -10,6 +10,7 @@ directory, on an ephemeral port.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -253,4 +254,14 @@ def ensure_port_free(port: int) -> None:
     bind_loopback(port).close()
 
 
-__all__ = ["Testbed", "running_testbed", "ensure_port_free", "ServiceError"]
+def scrub_secrets(testbed_dir: Path) -> None:
+    """Once a scenario is played, its testbed's secrets go: CA and software private keys, PIN
+    files, SoftHSM token stores. What stays (certificates, registry, trust anchors, the tokens'
+    public access files) is evidence; a run folder can be handed to a vendor as it is."""
+    for pattern in ("keys/*.key.pem", "tokens/*.pin", "tokens/*.so-pin"):
+        for path in testbed_dir.glob(pattern):
+            path.unlink()
+    shutil.rmtree(testbed_dir / "tokens" / "hsm", ignore_errors=True)
+
+
+__all__ = ["Testbed", "running_testbed", "ensure_port_free", "scrub_secrets", "ServiceError"]

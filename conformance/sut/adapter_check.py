@@ -91,7 +91,7 @@ def check_adapter(profile_path: Path, *, out: Path | None = None,
             shutil.rmtree(folder, ignore_errors=True)
             say("(the case evidence above was temporary; --out DIR keeps it)")
         else:
-            from conformance.runner import scrub_secrets
+            from testbed.session import scrub_secrets
 
             scrub_secrets(folder / "testbed")
             say(f"evidence kept in {folder} (secrets removed)")
