@@ -133,8 +133,9 @@ def client_session(pinned_der: bytes | None) -> aiohttp.ClientSession:
         auto_decompress=False)
 
 
-class HttpTransport:
-    """One HTTP request per exchange."""
+class _Transport:
+    """What every transport holds: the HTTP session, the reply cap, the TLS settings, and a
+    counter for the ``{request_id}`` placeholder."""
 
     def __init__(self, session: aiohttp.ClientSession, max_reply_bytes: int,
                  context: ssl.SSLContext | None, pinned_der: bytes | None) -> None:
@@ -147,6 +148,10 @@ class HttpTransport:
     def new_request_id(self) -> int:
         self._ids += 1
         return self._ids
+
+
+class HttpTransport(_Transport):
+    """One HTTP request per exchange."""
 
     async def exchange(self, out: Outgoing, decode: Decode, is_final: IsFinal | None = None
                        ) -> Incoming:
@@ -209,20 +214,8 @@ def _message_bytes(message: aiohttp.WSMessage, url: str) -> bytes | None:
     return None
 
 
-class WsOneshotTransport:
+class WsOneshotTransport(_Transport):
     """One WebSocket connection per exchange: one message out, messages in until the final."""
-
-    def __init__(self, session: aiohttp.ClientSession, max_reply_bytes: int,
-                 context: ssl.SSLContext | None, pinned_der: bytes | None) -> None:
-        self.session = session
-        self.cap = max_reply_bytes
-        self.context = context
-        self.pinned = pinned_der
-        self._ids = 0
-
-    def new_request_id(self) -> int:
-        self._ids += 1
-        return self._ids
 
     async def exchange(self, out: Outgoing, decode: Decode, is_final: IsFinal | None = None
                        ) -> Incoming:
@@ -251,29 +244,21 @@ class _Pending:
     queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
 
 
-class WsSessionTransport:
+class WsSessionTransport(_Transport):
     """One WebSocket connection for the run; requests and replies matched by request id."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, max_reply_bytes: int,
                  context: ssl.SSLContext | None, pinned_der: bytes | None, decode: Decode
                  ) -> None:
-        self.session = session
+        super().__init__(session, max_reply_bytes, context, pinned_der)
         self.url = url
-        self.cap = max_reply_bytes
-        self.context = context
-        self.pinned = pinned_der
         self.decode = decode
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._reader: asyncio.Task[None] | None = None
         self._pending: dict[int, _Pending] = {}
-        self._ids = 0
         self._lock = asyncio.Lock()
         self.connections = 0
         self.uncorrelated: list[Any] = []
-
-    def new_request_id(self) -> int:
-        self._ids += 1
-        return self._ids
 
     @property
     def connected(self) -> bool:
