@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -223,13 +223,9 @@ class ReferenceEngine:
             output.unlink(missing_ok=True)
 
     def _sign_outcome(self, run: _Run, output: Path, label: str) -> SignOutcome:
-        problem = _process_problem(run)
-        if problem is not None:
-            return SignOutcome(*problem)
-        try:
-            answer = SignerAnswer.model_validate_json(run.stdout)
-        except ValidationError as error:
-            return SignOutcome(ResultCode.INTERNAL, f"Lỗi nội bộ: {error.errors()[0]['msg']}")
+        answer = _answer(run, SignerAnswer)
+        if isinstance(answer, tuple):
+            return SignOutcome(*answer)
         if answer.outcome is SignerOutcome.REFUSED:
             return SignOutcome(refusal_code(answer.reason), answer.display or answer.reason or
                                f"Chưa ký ({label})")
@@ -251,13 +247,9 @@ class ReferenceEngine:
             return VerifyOutcome(ResultCode.INTERNAL, "Lỗi nội bộ: quá thời gian kiểm tra")
         finally:
             source.unlink(missing_ok=True)
-        problem = _process_problem(run)
-        if problem is not None:
-            return VerifyOutcome(*problem)
-        try:
-            answer = VerifierAnswer.model_validate_json(run.stdout)
-        except ValidationError as error:
-            return VerifyOutcome(ResultCode.INTERNAL, f"Lỗi nội bộ: {error.errors()[0]['msg']}")
+        answer = _answer(run, VerifierAnswer)
+        if isinstance(answer, tuple):
+            return VerifyOutcome(*answer)
         return VerifyOutcome(ResultCode.OK, verification_message(answer), display=answer.display,
                              signatures=signatures_json(answer), evidence=dict(answer.evidence),
                              error=answer.error)
@@ -267,12 +259,20 @@ class ReferenceEngine:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _process_problem(run: _Run) -> tuple[int, str] | None:
+AnswerT = TypeVar("AnswerT", SignerAnswer, VerifierAnswer)
+
+
+def _answer(run: _Run, model: type[AnswerT]) -> AnswerT | tuple[int, str]:
+    """The reference tool's contract-v1 answer, or the (code, message) the service replies
+    with when the tool failed or printed something else."""
     if run.exit_code == EXIT_UNSUPPORTED:
         return ResultCode.UNSUPPORTED, f"Không hỗ trợ: {run.stderr_tail()}"
     if run.exit_code != 0:
         return ResultCode.INTERNAL, f"Lỗi nội bộ: {run.stderr_tail()}"
-    return None
+    try:
+        return model.model_validate_json(run.stdout)
+    except ValidationError as error:
+        return ResultCode.INTERNAL, f"Lỗi nội bộ: {error.errors()[0]['msg']}"
 
 
 __all__ = ["REFERENCE_SUT", "ReferenceEngine", "ResultCode", "SignOutcome", "VerifyOutcome",
