@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from conformance.sut.emulated.dialogs import Dialogs
-from conformance.sut.emulated.engine import ReferenceEngine
-from conformance.sut.emulated.fields import TestbedDefaults
-from conformance.sut.emulated.misbehave import Misbehaviour
+from emulators.dialogs import Dialogs
+from emulators.engine import ReferenceEngine
+from emulators.fields import TestbedDefaults
+from emulators.misbehave import Misbehaviour
 
 
 class Family(StrEnum):

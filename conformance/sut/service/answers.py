@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.selectors import excerpt
+from conformance.sut.service.selectors import excerpt
+from conformance.sut.service.steps import Operation, StepOutcome, code_text, select
+from conformance.sut.service.transport import ServiceFailure
 from conformance.sut.service_profile import SignatureFields
-from conformance.sut.service_steps import Operation, StepOutcome, code_text, select
-from conformance.sut.service_transport import ServiceFailure
 from scenarios.outcomes import (
     Indication,
     SignatureAnswer,

@@ -49,9 +49,9 @@ def add_emulate_command(commands: Any) -> argparse.ArgumentParser:
 
 def run_emulate_command(arguments: argparse.Namespace) -> int:
     """Validate the options (one-line errors), then serve in the foreground."""
-    from conformance.sut.emulated.context import Confirmation, Family
-    from conformance.sut.emulated.fields import TestbedDefaults
-    from conformance.sut.emulated.service import run_foreground
+    from emulators.context import Confirmation, Family
+    from emulators.fields import TestbedDefaults
+    from emulators.service import run_foreground
     from testbed.errors import parse_choice
     from testbed.session import Testbed
 

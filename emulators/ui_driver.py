@@ -1,6 +1,6 @@
 """A UI driver for the emulated services' windows: answers the first open dialog, then exits.
 
-    python -m conformance.sut.emulated.ui_driver --ui URL --pin-file FILE [--timeout S]
+    python -m emulators.ui_driver --ui URL --pin-file FILE [--timeout S]
         [--kind pin|confirm] [--token-label LABEL] [--reject] [--cafile PEM]
 
 It polls ``URL/pending`` (``URL`` = the service's base URL + ``/ui``; ws:// and wss:// are read

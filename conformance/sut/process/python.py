@@ -23,8 +23,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.calls import call_slot, case_root, declared_unsupported, validated
+from conformance.sut.case_setup import case_root, declared_unsupported
 from conformance.sut.contract import SutNoAnswer
+from conformance.sut.process.calls import call_slot, validated
 from conformance.sut.profile import ProfileError, PythonAdapter, SutProfile
 from scenarios.outcomes import SignerAnswer, VerifierAnswer
 from scenarios.roles import SignRequest, VerifyRequest

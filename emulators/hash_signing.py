@@ -1,10 +1,10 @@
 """The remote-hash service's token operations, one subprocess each (SoftHSM reads its
 configuration once per process; each token access file names its own testbed).
 
-    python -m conformance.sut.emulated.hash_signing certificate --token-access ACCESS.json
-    python -m conformance.sut.emulated.hash_signing check --token-access ACCESS.json \\
+    python -m emulators.hash_signing certificate --token-access ACCESS.json
+    python -m emulators.hash_signing check --token-access ACCESS.json \\
         --pin-file PIN --moment ISO [--trust ROOT.pem ...]
-    python -m conformance.sut.emulated.hash_signing sign --token-access ACCESS.json \\
+    python -m emulators.hash_signing sign --token-access ACCESS.json \\
         --pin-file PIN --hash BASE64 --hash-algorithm sha256 --signature-algorithm ecdsa
 
 Each prints one JSON object ``{"code": ..., "message": ...}`` (messages as the reference
@@ -125,7 +125,7 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
     from conformance.reference import signer as reference
     from conformance.reference.certificate_check import CheckOutcome, async_check_certificate
     from conformance.reference.roles import store_evidence
-    from conformance.sut.emulated.engine import ResultCode, refusal_code
+    from emulators.engine import ResultCode, refusal_code
     from testbed.clock import parse_instant
     from testbed.tokens import TokenAccess
 
@@ -206,7 +206,7 @@ async def call(command: str, access_file: Path, *, pin: str | None = None,
     it has exited."""
     from testbed.tokens import write_pin_file
 
-    arguments = [sys.executable, "-m", "conformance.sut.emulated.hash_signing", command,
+    arguments = [sys.executable, "-m", "emulators.hash_signing", command,
                  "--token-access", str(access_file), *options]
     pin_file = None
     if pin is not None:

@@ -19,24 +19,26 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.calls import (
-    call_slot,
+from conformance.sut.case_setup import (
     case_root,
-    common_values,
     declared_unsupported,
+    read_secret,
+    sut_environment,
+    token_access_of,
+)
+from conformance.sut.contract import SutNoAnswer, iso
+from conformance.sut.process.calls import (
+    call_slot,
+    common_values,
     expand,
     json_object,
     process_problem,
-    read_secret,
     run_call,
-    sut_environment,
-    token_access_of,
     trust_directory,
     validated,
 )
-from conformance.sut.contract import SutNoAnswer, iso
+from conformance.sut.process.sandbox import SandboxResult
 from conformance.sut.profile import CliAdapter, Placeholder, SutProfile, template_fields
-from conformance.sut.sandbox import SandboxResult
 from conformance.sut.traced_token import TracedToken
 from scenarios.outcomes import (
     Indication,

@@ -34,11 +34,11 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 from aiohttp import WSMsgType, web
 
-from conformance.sut.emulated.context import ServiceContext
-from conformance.sut.emulated.dialogs import PIN, Dialog
-from conformance.sut.emulated.engine import ResultCode
-from conformance.sut.emulated.fields import BadRequest, json_object, testbed_fields, text_field
-from conformance.sut.emulated.misbehave import websocket_reply
+from emulators.context import ServiceContext
+from emulators.dialogs import PIN, Dialog
+from emulators.engine import ResultCode
+from emulators.fields import BadRequest, json_object, testbed_fields, text_field
+from emulators.misbehave import websocket_reply
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024

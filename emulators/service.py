@@ -26,11 +26,11 @@ from typing import Any
 
 from aiohttp import web
 
-from conformance.sut.emulated import http_plugin, remote_hash, ws_oneshot, ws_session
-from conformance.sut.emulated.context import Family, ServiceContext, ServiceOptions
-from conformance.sut.emulated.engine import ReferenceEngine
-from conformance.sut.emulated.misbehave import Misbehaviour
-from conformance.sut.emulated.tls import loopback_certificate
+from emulators import http_plugin, remote_hash, ws_oneshot, ws_session
+from emulators.context import Family, ServiceContext, ServiceOptions
+from emulators.engine import ReferenceEngine
+from emulators.misbehave import Misbehaviour
+from emulators.tls import loopback_certificate
 from testbed.errors import InvalidInputError, parse_choice
 from testbed.services import bind_loopback
 

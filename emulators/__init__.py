@@ -8,6 +8,10 @@ reference signer and verifier (or a named defective variant). They are the ``htt
 ``remote-hash`` adapters' own tests, and a tool for web developers who integrate signing and
 want to test against a plugin-like service without a physical token.
 
+A tool beside the suite, not part of judging: this package uses the reference tools
+(:mod:`conformance.reference`) and the testbed, and nothing in ``testbed``, ``scenarios``,
+``conformance`` or ``reports`` imports it, except the ``kyso emulate`` command.
+
 Starting one
 ------------
 ::
@@ -77,11 +81,11 @@ tools keep (certificate, CRL, status check) stays in the service's temporary wor
 named by absolute path in the replies, until the service stops.
 """
 
-from conformance.sut.emulated.context import Confirmation, Family, ServiceOptions
-from conformance.sut.emulated.engine import ResultCode
-from conformance.sut.emulated.fields import TestbedDefaults
-from conformance.sut.emulated.misbehave import Misbehaviour
-from conformance.sut.emulated.service import RunningService, serve_in_thread, start
+from emulators.context import Confirmation, Family, ServiceOptions
+from emulators.engine import ResultCode
+from emulators.fields import TestbedDefaults
+from emulators.misbehave import Misbehaviour
+from emulators.service import RunningService, serve_in_thread, start
 
 __all__ = [
     "Confirmation",

@@ -32,10 +32,10 @@ from typing import Any
 
 from aiohttp import web
 
-from conformance.sut.emulated.context import ServiceContext
-from conformance.sut.emulated.engine import ResultCode, coded_reply
-from conformance.sut.emulated.fields import BadRequest, base64_field, testbed_fields, text_field
-from conformance.sut.emulated.misbehave import http_reply
+from emulators.context import ServiceContext
+from emulators.engine import ResultCode, coded_reply
+from emulators.fields import BadRequest, base64_field, testbed_fields, text_field
+from emulators.misbehave import http_reply
 
 SIGN_PATH = "/api/v1/sign/pdf"
 VERIFY_PATH = "/api/v1/verify/pdf"

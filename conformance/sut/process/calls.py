@@ -1,6 +1,8 @@
-"""One call of a SUT process: its directories, environment, sandboxed run, evidence and answer.
+"""One call of a SUT process: its directories, sandboxed run, evidence and answer.
 
-Shared by the ``cli`` and ``batch`` adapters. Every call gets, inside the case's directory
+Shared by the process kinds (``cli``, ``batch``; ``python`` for its call slot and answer
+checks); what every kind, service ones included, prepares for a case is in
+:mod:`conformance.sut.case_setup`. Every call gets, inside the case's directory
 (``request.workdir``, or a fresh temporary one), a new working directory ``sut/`` (``sut-2/``...
 when the same case calls again) that becomes the SUT's cwd, HOME and TMPDIR, and leaves three
 evidence files beside it: ``command.json`` (the command line, exit status, durations: the PIN is
@@ -17,7 +19,6 @@ import json
 import shutil
 import string
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,21 +26,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
 from conformance.sut.profile import Placeholder, SutProfile
-from conformance.sut.sandbox import SandboxLimits, SandboxResult, minimal_env, run_sandboxed
-from scenarios.roles import SignRequest
-from testbed.errors import TestbedError
-from testbed.tokens.access import TokenAccess
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
-
-
-def case_root(workdir: Path | None) -> Path:
-    """The case's directory (evidence goes here): the request's, or a fresh temporary one."""
-    if workdir is None:
-        return Path(tempfile.mkdtemp(prefix="kyso-sut-case-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    return workdir.resolve()
 
 
 def call_slot(root: Path) -> tuple[Path, str]:
@@ -50,45 +40,6 @@ def call_slot(root: Path) -> tuple[Path, str]:
         if not (root / f"sut{suffix}").exists() and not (root / f"command{suffix}.json").exists():
             return root / f"sut{suffix}", suffix
         number += 1
-
-
-def evidence_suffix(root: Path, *stems: str) -> str:
-    """The first suffix ('', '-2', '-3', ...) for which no ``{stem}{suffix}.json`` exists in
-    ``root`` (a case that calls the SUT twice keeps both calls' evidence)."""
-    number = 1
-    while True:
-        suffix = "" if number == 1 else f"-{number}"
-        if not any((root / f"{stem}{suffix}.json").exists() for stem in stems):
-            return suffix
-        number += 1
-
-
-def declared_unsupported(profile: SutProfile, request: SignRequest) -> None:
-    """Raise :class:`SutUnsupported` if the profile declares the request's capability absent."""
-    capabilities = profile.capabilities
-    if not profile.supports_level(request.level):
-        raise SutUnsupported(
-            f"declared unsupported in sut.toml: capabilities.pades_levels = "
-            f"{capabilities.pades_levels} does not include {request.level}",
-            kind="declared-unsupported")
-    if request.visible and not capabilities.visible_signature:
-        raise SutUnsupported("declared unsupported in sut.toml: capabilities.visible_signature "
-                             "= false", kind="declared-unsupported")
-
-
-def token_access_of(request: SignRequest) -> TokenAccess:
-    try:
-        return TokenAccess.load(request.token_access)
-    except TestbedError as error:  # the testbed's file: kyso's problem, not the SUT's
-        raise SutNoAnswer(f"cannot read the token access file: {error}",
-                          kind="start-error") from None
-
-
-def sut_environment(profile: SutProfile, workdir: Path,
-                    token_env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Minimal environment + the token's (so the PKCS#11 module finds its tokens) + the profile's
-    explicit ``env`` (last: the tester's word wins)."""
-    return minimal_env(workdir, {**(token_env or {}), **profile.env})
 
 
 def trust_directory(root: Path, suffix: str, trust_files: Sequence[Path]) -> Path:
@@ -172,14 +123,6 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
-
-
-def read_secret(path: Path) -> str:
-    """The PIN, read only to make sure it never appears in the evidence."""
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
 
 
 def process_problem(result: SandboxResult, evidence: dict[str, Any],

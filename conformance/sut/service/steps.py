@@ -23,21 +23,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.sut.selectors import (
+from conformance.sut.service.selectors import (
     SelectorDecodeError,
     SelectorMiss,
     excerpt,
     parse_selector,
 )
-from conformance.sut.service_profile import ServiceAdapter, Step, Until
-from conformance.sut.service_templates import redact, render, render_evidence, shorten
-from conformance.sut.service_transport import (
+from conformance.sut.service.templates import redact, render, render_evidence, shorten
+from conformance.sut.service.transport import (
     Incoming,
     Outgoing,
     ServiceFailure,
     WsSessionTransport,
     json_decoder,
 )
+from conformance.sut.service_profile import ServiceAdapter, Step, Until
 
 _CONTENT_TYPES = {"json": "application/json", "form": "application/x-www-form-urlencoded",
                   "text": "text/plain; charset=utf-8"}

@@ -22,19 +22,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.calls import (
-    call_slot,
+from conformance.sut.case_setup import (
     case_root,
-    common_values,
     declared_unsupported,
-    expand,
-    json_object,
-    process_problem,
     read_secret,
-    run_call,
     sut_environment,
     token_access_of,
-    validated,
 )
 from conformance.sut.contract import (
     BatchInput,
@@ -42,6 +35,15 @@ from conformance.sut.contract import (
     SutUnsupported,
     sign_case,
     verify_case,
+)
+from conformance.sut.process.calls import (
+    call_slot,
+    common_values,
+    expand,
+    json_object,
+    process_problem,
+    run_call,
+    validated,
 )
 from conformance.sut.profile import BatchAdapter, SutProfile
 from scenarios.outcomes import SignerAnswer, VerifierAnswer

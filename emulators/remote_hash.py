@@ -40,11 +40,11 @@ from typing import Any
 
 from aiohttp import web
 
-from conformance.sut.emulated import hash_signing
-from conformance.sut.emulated.context import Confirmation, ServiceContext
-from conformance.sut.emulated.dialogs import CONFIRM
-from conformance.sut.emulated.engine import ResultCode, coded_reply
-from conformance.sut.emulated.fields import (
+from emulators import hash_signing
+from emulators.context import Confirmation, ServiceContext
+from emulators.dialogs import CONFIRM
+from emulators.engine import ResultCode, coded_reply
+from emulators.fields import (
     BadRequest,
     TestbedFields,
     base64_field,
@@ -52,7 +52,7 @@ from conformance.sut.emulated.fields import (
     testbed_fields,
     text_field,
 )
-from conformance.sut.emulated.misbehave import http_reply
+from emulators.misbehave import http_reply
 
 INFO_PATH = "/api/v1/credentials/info"
 SIGN_HASH_PATH = "/api/v1/signatures/sign-hash"

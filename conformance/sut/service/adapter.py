@@ -10,11 +10,11 @@ first use and again after a reconnect.
 One operation (a signing or a verification case):
 
 1. a signing case first checks the profile's declared capabilities (SKIPPED otherwise), then
-   puts the token behind the PKCS#11 trace (:mod:`.traced_token`: ``{token_access}`` and
-   ``{module}`` name the traced token) and starts the interaction (a UI driver process, or a
-   prompt for a person);
+   puts the token behind the PKCS#11 trace (:mod:`conformance.sut.traced_token`:
+   ``{token_access}`` and ``{module}`` name the traced token) and starts the interaction (a UI
+   driver process, or a prompt for a person);
 2. its steps run in order under ONE deadline (``timeout_seconds``), each read by
-   :mod:`.service_steps`; a result code in ``refused`` is the service's refusal (its message
+   :mod:`.steps`; a result code in ``refused`` is the service's refusal (its message
    verbatim as display), in ``unsupported`` SKIPPED, and anything unknown ERROR;
 3. the signed file comes inline (base64), as an upload to the fixture server, or from a path;
    a verification's signatures are read element by element with the per-signature selectors;
@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from conformance.sut.calls import (
+from conformance.sut.case_setup import (
     case_root,
     declared_unsupported,
     evidence_suffix,
@@ -53,11 +53,8 @@ from conformance.sut.calls import (
     token_access_of,
 )
 from conformance.sut.contract import SutNoAnswer, SutUnsupported, iso
-from conformance.sut.fixture_server import FixtureCase, FixtureServer
 from conformance.sut.profile import ProfileError, SutProfile
-from conformance.sut.remote_hash import sign_remote_hash
-from conformance.sut.selectors import decode_base64, excerpt
-from conformance.sut.service_answers import (
+from conformance.sut.service.answers import (
     collect_warnings,
     display_of,
     refusal,
@@ -65,22 +62,19 @@ from conformance.sut.service_answers import (
     verifier_answer,
     write_output,
 )
-from conformance.sut.service_interaction import (
+from conformance.sut.service.fixture_server import FixtureCase, FixtureServer
+from conformance.sut.service.interaction import (
     DEFAULT_PROMPT_EN,
     DEFAULT_PROMPT_VI,
     DriverProcess,
     prompt_text,
     show_prompt,
 )
-from conformance.sut.service_profile import (
-    Interaction,
-    ServiceAdapter,
-    Step,
-    pinned_certificate_der,
-)
-from conformance.sut.service_steps import Operation, StepOutcome, StepRunner, select
-from conformance.sut.service_templates import redact
-from conformance.sut.service_transport import (
+from conformance.sut.service.remote_hash import sign_remote_hash
+from conformance.sut.service.selectors import decode_base64, excerpt
+from conformance.sut.service.steps import Operation, StepOutcome, StepRunner, select
+from conformance.sut.service.templates import redact
+from conformance.sut.service.transport import (
     HttpTransport,
     ServiceFailure,
     WsOneshotTransport,
@@ -88,6 +82,12 @@ from conformance.sut.service_transport import (
     client_session,
     json_decoder,
     ssl_context,
+)
+from conformance.sut.service_profile import (
+    Interaction,
+    ServiceAdapter,
+    Step,
+    pinned_certificate_der,
 )
 from conformance.sut.traced_token import TracedToken
 from scenarios.outcomes import (

@@ -61,17 +61,17 @@ from conformance.reference.signer import (
     _subject_part,
 )
 from conformance.reference.verifier import trust_roots_from_files
-from conformance.sut.selectors import decode_base64, excerpt
-from conformance.sut.service_answers import (
+from conformance.sut.service.answers import (
     collect_warnings,
     display_of,
     refusal,
     stored_evidence,
     write_output,
 )
+from conformance.sut.service.selectors import decode_base64, excerpt
+from conformance.sut.service.steps import Operation, StepOutcome, select
+from conformance.sut.service.transport import ServiceFailure
 from conformance.sut.service_profile import ServiceAdapter, Step
-from conformance.sut.service_steps import Operation, StepOutcome, select
-from conformance.sut.service_transport import ServiceFailure
 from scenarios.outcomes import SignerAnswer, SignerOutcome
 from scenarios.roles import SignRequest
 from testbed.fixture_signing import PdfSignerAt
@@ -79,7 +79,7 @@ from testbed.fixture_signing import PdfSignerAt
 
 class StepDriver(Protocol):
     """What the remote-hash operation needs from the adapter: its settings and a way to run a
-    list of steps (:class:`conformance.sut.service_adapter.ServiceSut` is one)."""
+    list of steps (:class:`conformance.sut.service.adapter.ServiceSut` is one)."""
 
     service: ServiceAdapter
 

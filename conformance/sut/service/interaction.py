@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.service_templates import redact, render
+from conformance.sut.service.templates import redact, render
 
 OUTPUT_KEPT_BYTES = 64 * 1024
 _STOP_GRACE_SECONDS = 1.0

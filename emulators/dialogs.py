@@ -3,7 +3,7 @@
 A VGCA-style service asks for the PIN in its own window, never in the web page's request; a
 remote-signing service waits for the user to confirm on their phone. Neither can be driven by
 the calling web application, so the emulator shows its "window" as two endpoints that a UI
-driver (``python -m conformance.sut.emulated.ui_driver``), a test or a person with curl answers:
+driver (``python -m emulators.ui_driver``), a test or a person with curl answers:
 
 * ``GET /ui/pending`` → ``[{"id": "...", "kind": "pin", "token_label": "..."}, ...]`` (or
   ``"kind": "confirm"`` with the transaction's ``description``), oldest first;

@@ -29,16 +29,16 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from conformance.sut.emulated.context import ServiceContext
-from conformance.sut.emulated.engine import ResultCode
-from conformance.sut.emulated.fields import (
+from emulators.context import ServiceContext
+from emulators.engine import ResultCode
+from emulators.fields import (
     BadRequest,
     base64_field,
     json_object,
     testbed_fields,
     text_field,
 )
-from conformance.sut.emulated.misbehave import websocket_reply
+from emulators.misbehave import websocket_reply
 
 VERSION = "kyso-emulated-ws-session 1.0"
 LICENCE_PREFIX = "KYSO-"

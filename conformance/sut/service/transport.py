@@ -31,7 +31,7 @@ from typing import Any
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType
 
-from conformance.sut.selectors import Selector, SelectorDecodeError, SelectorMiss, excerpt
+from conformance.sut.service.selectors import Selector, SelectorDecodeError, SelectorMiss, excerpt
 
 _CHUNK = 64 * 1024
 _CONNECT_SECONDS = 10.0
@@ -364,7 +364,7 @@ def _same_id(value: Any, request_id: int) -> bool:
 
 def json_decoder(format_name: str) -> Decode:
     """The decoder of a reply format (json, base64-json, text)."""
-    from conformance.sut.selectors import decode_base64
+    from conformance.sut.service.selectors import decode_base64
 
     if format_name == "json":
         return lambda raw: json.loads(raw.decode("utf-8"))
