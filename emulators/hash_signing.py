@@ -118,15 +118,12 @@ def _read_pin(path: Path) -> str:
 
 
 async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
+    """One command on the token (certificate, check or sign); the answer printed as JSON."""
     import pkcs11
-    from asn1crypto import pem, x509
     from pkcs11.constants import ObjectClass
 
     from conformance.reference import signer as reference
-    from conformance.reference.certificate_check import CheckOutcome, async_check_certificate
-    from conformance.reference.roles import store_evidence
     from emulators.engine import ResultCode, refusal_code
-    from testbed.clock import parse_instant
     from testbed.tokens import TokenAccess
 
     access = TokenAccess.load(arguments.token_access)
@@ -142,25 +139,7 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
                                   for c in _chain(certificate, others)]}
             pin = _read_pin(arguments.pin_file)
             if arguments.command == "check":
-                roots = []
-                for path in arguments.trust:
-                    data = path.read_bytes()
-                    roots.append(x509.Certificate.load(
-                        pem.unarmor(data)[2] if pem.detect(data) else data))
-                moment = parse_instant(arguments.moment, field="--moment")
-                check = await async_check_certificate(
-                    certificate, chain_candidates=others, trust_roots=roots, moment=moment)
-                if check.outcome is CheckOutcome.REFUSE:
-                    return {"code": ResultCode.REFUSED, "message": not_signed(check.message)}
-                reference.login_user(session, access.module, pin, label)
-                warnings = [check.message.text()] if check.outcome is CheckOutcome.WARN else []
-                status = {"outcome": check.outcome.value, "message": check.message.text(),
-                          "detail": check.detail, "moment": moment.isoformat(),
-                          "subject": check.subject}
-                stored = store_evidence(Path.cwd(), certificate.dump(), status)
-                return {"code": ResultCode.OK, "message": signed(check.message),
-                        "warnings": warnings,
-                        "evidence": {key: str(Path.cwd() / path) for key, path in stored.items()}}
+                return await _check(arguments, session, access, certificate, others, pin)
             reference.login_user(session, access.module, pin, label)
             key = session.get_key(object_class=ObjectClass.PRIVATE_KEY,
                                   id=bytes.fromhex(access.key_id), label=access.key_label)
@@ -181,6 +160,36 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
     except pkcs11.PKCS11Error as error:
         return {"code": ResultCode.INTERNAL,
                 "message": f"Lỗi thiết bị lưu khóa bí mật '{label}': {error!r}"}
+
+
+async def _check(arguments: argparse.Namespace, session: Any, access: Any, certificate: Any,
+                 others: list[Any], pin: str) -> dict[str, Any]:
+    """``check``: the certificate check at ``--moment`` (refused: not signed), then the PIN
+    (login), then the evidence kept in the working directory."""
+    from asn1crypto import pem, x509
+
+    from conformance.reference import signer as reference
+    from conformance.reference.certificate_check import CheckOutcome, async_check_certificate
+    from conformance.reference.roles import store_evidence
+    from emulators.engine import ResultCode
+    from testbed.clock import parse_instant
+
+    roots: list[Any] = []
+    for path in arguments.trust:
+        data = path.read_bytes()
+        roots.append(x509.Certificate.load(pem.unarmor(data)[2] if pem.detect(data) else data))
+    moment = parse_instant(arguments.moment, field="--moment")
+    check = await async_check_certificate(
+        certificate, chain_candidates=others, trust_roots=roots, moment=moment)
+    if check.outcome is CheckOutcome.REFUSE:
+        return {"code": ResultCode.REFUSED, "message": not_signed(check.message)}
+    reference.login_user(session, access.module, pin, access.token_label)
+    warnings = [check.message.text()] if check.outcome is CheckOutcome.WARN else []
+    status = {"outcome": check.outcome.value, "message": check.message.text(),
+              "detail": check.detail, "moment": moment.isoformat(), "subject": check.subject}
+    stored = store_evidence(Path.cwd(), certificate.dump(), status)
+    return {"code": ResultCode.OK, "message": signed(check.message), "warnings": warnings,
+            "evidence": {key: str(Path.cwd() / path) for key, path in stored.items()}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -101,16 +101,30 @@ def _fields(body: dict[str, Any], context: ServiceContext) -> tuple[TestbedField
 
 def add_routes(app: web.Application, context: ServiceContext) -> None:
     """The three operations of this family."""
-    transactions: dict[str, _Transaction] = {}
+    service = _RemoteHashService(context)
+    app.router.add_post(INFO_PATH, service.info)
+    app.router.add_post(SIGN_HASH_PATH, service.sign_hash)
+    app.router.add_post(STATUS_PATH, service.status)
+    app.on_shutdown.append(service.stop_transactions)
 
-    async def confirm_and_sign(transaction: _Transaction) -> None:
-        if context.options.confirm is Confirmation.AUTO:
-            await asyncio.sleep(context.options.confirm_after)
+
+class _RemoteHashService:
+    """The routes' handlers, and the transactions waiting for (or past) the user's answer."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.transactions: dict[str, _Transaction] = {}
+
+    async def confirm_and_sign(self, transaction: _Transaction) -> None:
+        """Wait for the user's answer (or confirm after a pause), then sign on the token."""
+        if self.context.options.confirm is Confirmation.AUTO:
+            await asyncio.sleep(self.context.options.confirm_after)
             answer: dict[str, Any] | None = {"confirm": True}
         else:
-            dialog = context.dialogs.open(CONFIRM, dialog_id=transaction.id,
-                                          description=transaction.description)
-            answer = await context.dialogs.wait(dialog, context.options.confirm_timeout)
+            dialog = self.context.dialogs.open(CONFIRM, dialog_id=transaction.id,
+                                               description=transaction.description)
+            answer = await self.context.dialogs.wait(dialog,
+                                                     self.context.options.confirm_timeout)
         if answer is None:
             transaction.end("expired", ResultCode.REFUSED, "Hết thời gian chờ người dùng xác "
                             "nhận", "The user did not confirm in time")
@@ -129,26 +143,29 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
                 transaction.message = signed["message"]
         transaction.pin = ""  # the PIN is not kept once the transaction has ended
 
-    async def info(request: web.Request) -> web.StreamResponse:
-        if context.options.misbehave is not None:
-            return await http_reply(request, context.options.misbehave)
+    async def info(self, request: web.Request) -> web.StreamResponse:
+        """``credentials/info``: the token's certificate and its chain."""
+        if self.context.options.misbehave is not None:
+            return await http_reply(request, self.context.options.misbehave)
         try:
-            _, access_file = _fields(await _json_body(request), context)
+            _, access_file = _fields(await _json_body(request), self.context)
         except BadRequest as error:
             return coded_reply(ResultCode.INTERNAL, error.vietnamese, status=400)
-        answer = await hash_signing.call("certificate", access_file,
-                                         directory=context.engine.operation_directory("info"))
+        directory = self.context.engine.operation_directory("info")
+        answer = await hash_signing.call("certificate", access_file, directory=directory)
         if answer["code"] != ResultCode.OK:
             return coded_reply(answer["code"], answer["message"])
         return coded_reply(ResultCode.OK, answer["message"],
                            {"certificate": answer["certificate"], "chain": answer["chain"]})
 
-    async def sign_hash(request: web.Request) -> web.StreamResponse:
-        if context.options.misbehave is not None:
-            return await http_reply(request, context.options.misbehave)
+    async def sign_hash(self, request: web.Request) -> web.StreamResponse:
+        """``signatures/sign-hash``: check the certificate and the PIN, then open a
+        transaction that waits for the user's confirmation."""
+        if self.context.options.misbehave is not None:
+            return await http_reply(request, self.context.options.misbehave)
         try:
             body = await _json_body(request)
-            fields, access_file = _fields(body, context)
+            fields, access_file = _fields(body, self.context)
             digest = base64_field(body, "hash")
             hash_algorithm = text_field(body, "hash_algorithm").lower()
             scheme = text_field(body, "signature_algorithm").lower()
@@ -164,7 +181,7 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             return coded_reply(ResultCode.UNSUPPORTED,
                                f"Không hỗ trợ: signature_algorithm '{scheme}' với khóa "
                                f"{fields.access().key_type}")
-        directory = context.engine.operation_directory("sign-hash")
+        directory = self.context.engine.operation_directory("sign-hash")
         check = await hash_signing.call(
             "check", access_file, pin=pin, directory=directory,
             options=["--moment", fields.moment.isoformat(),
@@ -178,19 +195,20 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             directory=directory, description=str(body.get("description") or ""),
             signed_message=check["message"], warnings=list(check.get("warnings", [])),
             evidence=dict(check.get("evidence", {})))
-        transactions[transaction.id] = transaction
-        transaction.task = asyncio.create_task(confirm_and_sign(transaction))
+        self.transactions[transaction.id] = transaction
+        transaction.task = asyncio.create_task(self.confirm_and_sign(transaction))
         return coded_reply(ResultCode.OK, SENT_FOR_CONFIRMATION,
                            {"transaction_id": transaction.id, "warnings": transaction.warnings})
 
-    async def status(request: web.Request) -> web.StreamResponse:
-        if context.options.misbehave is not None:
-            return await http_reply(request, context.options.misbehave)
+    async def status(self, request: web.Request) -> web.StreamResponse:
+        """``signatures/status``: where a transaction is (the signature once confirmed)."""
+        if self.context.options.misbehave is not None:
+            return await http_reply(request, self.context.options.misbehave)
         try:
             transaction_id = text_field(await _json_body(request), "transaction_id")
         except BadRequest as error:
             return coded_reply(ResultCode.INTERNAL, error.vietnamese, status=400)
-        transaction = transactions.get(transaction_id)
+        transaction = self.transactions.get(transaction_id)
         if transaction is None:
             return coded_reply(ResultCode.INTERNAL,
                                f"Không tìm thấy giao dịch '{transaction_id}'", status=404)
@@ -200,16 +218,12 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             data["signature"] = transaction.signature
         return coded_reply(transaction.code, transaction.message, data)
 
-    async def stop_transactions(app: web.Application) -> None:
+    async def stop_transactions(self, app: web.Application) -> None:
+        """On shutdown: cancel the transactions still waiting."""
         del app
-        for transaction in transactions.values():
+        for transaction in self.transactions.values():
             if transaction.task is not None:
                 transaction.task.cancel()
-
-    app.router.add_post(INFO_PATH, info)
-    app.router.add_post(SIGN_HASH_PATH, sign_hash)
-    app.router.add_post(STATUS_PATH, status)
-    app.on_shutdown.append(stop_transactions)
 
 
 __all__ = ["INFO_PATH", "SENT_FOR_CONFIRMATION", "SIGN_HASH_PATH", "STATUS_PATH", "add_routes"]

@@ -115,11 +115,23 @@ class _ClientGone(Exception):  # noqa: N818 (control flow: nobody to answer)
 
 def add_routes(app: web.Application, context: ServiceContext) -> None:
     """``/SignPDF`` and ``/VerifyPDF``."""
+    service = _OneshotService(context)
+    app.router.add_get("/SignPDF", service.endpoint(service.sign))
+    app.router.add_get("/VerifyPDF", service.endpoint(service.verify))
 
-    async def sign(body: dict[str, Any], socket: web.WebSocketResponse) -> dict[str, Any]:
+
+class _OneshotService:
+    """The two operations and the WebSocket endpoint that runs either."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    async def sign(self, body: dict[str, Any], socket: web.WebSocketResponse
+                   ) -> dict[str, Any]:
+        """Download the PDF, ask for the PIN in the service's window, sign, upload the result."""
         source = _url(body, "FileName")
         upload = _url(body, "FileUploadHandler")
-        fields = testbed_fields(body, context.options.defaults)
+        fields = testbed_fields(body, self.context.options.defaults)
         label = fields.access().token_label
         name = _file_name(source)
         try:
@@ -127,15 +139,15 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
         except (_TransferError, aiohttp.ClientError, TimeoutError) as error:
             return {"Status": ResultCode.INTERNAL,
                     "Message": f"Không tải được tệp từ {source}: {error or type(error).__name__}"}
-        dialog = context.dialogs.open(PIN, token_label=label, file_name=name)
-        answer = await _pin_or_departure(context, dialog, socket)
+        dialog = self.context.dialogs.open(PIN, token_label=label, file_name=name)
+        answer = await _pin_or_departure(self.context, dialog, socket)
         if answer is None:
             return {"Status": ResultCode.INTERNAL, "Message": "Hết thời gian chờ nhập PIN"}
         if answer.get("cancel") is True:
             return {"Status": ResultCode.REFUSED,
                     "Message": "Chưa ký. Người dùng đã hủy thao tác ký.\n"
                                "Not signed. The user cancelled."}
-        outcome = await context.engine.sign(pdf, answer["pin"], fields)
+        outcome = await self.context.engine.sign(pdf, answer["pin"], fields)
         reply: dict[str, Any] = {"Status": outcome.code, "Message": outcome.message,
                                  "FileName": name, "FileServer": "",
                                  "Warnings": outcome.warnings, "Evidence": outcome.evidence}
@@ -148,22 +160,25 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
                                    f"{error or type(error).__name__}"}
         return reply
 
-    async def verify(body: dict[str, Any], socket: web.WebSocketResponse) -> dict[str, Any]:
+    async def verify(self, body: dict[str, Any], socket: web.WebSocketResponse
+                     ) -> dict[str, Any]:
+        """Download the PDF and verify it."""
         del socket
         source = _url(body, "FileName")
-        fields = testbed_fields(body, context.options.defaults)
+        fields = testbed_fields(body, self.context.options.defaults)
         try:
             pdf = await _download(source)
         except (_TransferError, aiohttp.ClientError, TimeoutError) as error:
             return {"Status": ResultCode.INTERNAL,
                     "Message": f"Không tải được tệp từ {source}: {error or type(error).__name__}"}
-        outcome = await context.engine.verify(pdf, fields)
+        outcome = await self.context.engine.verify(pdf, fields)
         return {"Status": outcome.code, "Message": outcome.message, "Display": outcome.display,
                 "Signatures": outcome.signatures, "Evidence": outcome.evidence,
                 "Error": outcome.error}
 
-    def endpoint(operation: Operation) -> Callable[[web.Request],
-                                                   Awaitable[web.WebSocketResponse]]:
+    def endpoint(self, operation: Operation) -> Callable[[web.Request],
+                                                         Awaitable[web.WebSocketResponse]]:
+        """One WebSocket per operation: one message in, one reply out, then close."""
         async def handler(request: web.Request) -> web.WebSocketResponse:
             socket = web.WebSocketResponse(compress=False, max_msg_size=MAX_MESSAGE_BYTES)
             await socket.prepare(request)
@@ -175,8 +190,8 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             if message.type is not WSMsgType.TEXT:
                 await socket.close()
                 return socket
-            if context.options.misbehave is not None:
-                await websocket_reply(request, socket, context.options.misbehave,
+            if self.context.options.misbehave is not None:
+                await websocket_reply(request, socket, self.context.options.misbehave,
                                       {"Status": 0, "Message": "Đã ký"})
                 await socket.close()
                 return socket
@@ -192,9 +207,6 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             return socket
 
         return handler
-
-    app.router.add_get("/SignPDF", endpoint(sign))
-    app.router.add_get("/VerifyPDF", endpoint(verify))
 
 
 __all__ = ["add_routes"]

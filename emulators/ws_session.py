@@ -66,10 +66,20 @@ def _result(number: int | None, code: int, message: str, data: Any = None) -> di
 
 def add_routes(app: web.Application, context: ServiceContext) -> None:
     """The WebSocket endpoint ``/``."""
+    app.router.add_get("/", _SessionService(context).endpoint)
 
-    async def operation(connection: _Connection, number: int, function: str,
+
+class _SessionService:
+    """The session protocol: version, licence, and the signing and verification functions."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    async def operation(self, connection: _Connection, number: int, function: str,
                         args: dict[str, Any]) -> dict[str, Any]:
-        mode = context.options.misbehave
+        """``SignPDF`` or ``VerifyPDF`` (progress callbacks first); {} once a misbehaviour
+        has answered."""
+        mode = self.context.options.misbehave
         progress = {"id": number, "type": "progress",
                     "message": "Đang ký..." if function == "SignPDF" else "Đang kiểm tra..."}
         if mode is not None:
@@ -81,20 +91,21 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
         if function == "SignPDF":
             pdf = base64_field(args, "data")
             pin = text_field(args, "pin")
-            fields = testbed_fields(args, context.options.defaults)
+            fields = testbed_fields(args, self.context.options.defaults)
             label = fields.access().token_label
             await connection.send({"id": number, "type": "progress",
                                    "message": f"Đang mở thiết bị ký '{label}'..."})
             await connection.send(progress)
-            outcome = await context.engine.sign(pdf, pin, fields)
+            outcome = await self.context.engine.sign(pdf, pin, fields)
             return _result(number, outcome.code, outcome.message, outcome.data())
         pdf = base64_field(args, "data")
-        fields = testbed_fields(args, context.options.defaults)
+        fields = testbed_fields(args, self.context.options.defaults)
         await connection.send(progress)
-        checked = await context.engine.verify(pdf, fields)
+        checked = await self.context.engine.verify(pdf, fields)
         return _result(number, checked.code, checked.message, checked.data())
 
-    async def handle(connection: _Connection, text: str) -> None:
+    async def handle(self, connection: _Connection, text: str) -> None:
+        """One message: its function run, its result sent (replies interleave)."""
         number: int | None = None
         try:
             body = json_object(text)
@@ -108,7 +119,7 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
                 raise BadRequest("args", "not a JSON object")
             if function == "GetVersion":
                 reply = _result(number, ResultCode.OK, "Phiên bản dịch vụ ký số",
-                                {"version": VERSION, "family": context.family.value})
+                                {"version": VERSION, "family": self.context.family.value})
             elif function == "SetLicense":
                 key = args.get("license")
                 if isinstance(key, str) and key.startswith(LICENCE_PREFIX):
@@ -122,21 +133,22 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             elif not connection.licensed:
                 reply = _result(number, CODE_NO_LICENCE, "Chưa đăng ký bản quyền")
             else:
-                reply = await operation(connection, number, function, args)
+                reply = await self.operation(connection, number, function, args)
         except BadRequest as error:
             reply = _result(number, ResultCode.INTERNAL, error.vietnamese)
         if reply:
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await connection.send(reply)
 
-    async def endpoint(request: web.Request) -> web.WebSocketResponse:
+    async def endpoint(self, request: web.Request) -> web.WebSocketResponse:
+        """One persistent connection; every message is handled in its own task."""
         socket = web.WebSocketResponse(compress=False, max_msg_size=MAX_MESSAGE_BYTES)
         await socket.prepare(request)
         connection = _Connection(socket=socket, request=request)
         try:
             async for message in socket:
                 if message.type is WSMsgType.TEXT:
-                    task = asyncio.create_task(handle(connection, message.data))
+                    task = asyncio.create_task(self.handle(connection, message.data))
                     connection.tasks.add(task)
                     task.add_done_callback(connection.tasks.discard)
                 elif message.type is WSMsgType.ERROR:
@@ -145,8 +157,6 @@ def add_routes(app: web.Application, context: ServiceContext) -> None:
             for task in list(connection.tasks):
                 task.cancel()
         return socket
-
-    app.router.add_get("/", endpoint)
 
 
 __all__ = ["CODE_NO_LICENCE", "LICENCE_PREFIX", "VERSION", "add_routes"]

@@ -138,11 +138,49 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
         raise KitError(f"{kit_dir}: case IDs must be unique")
     for sub in ("documents", "tokens", "trust", "signed", "evidence"):
         (kit_dir / sub).mkdir(parents=True, exist_ok=True)
-    documents: dict[str, str] = {}
-    anchors: dict[str, str] = {}
-    pins: dict[str, str] = {}
+    copies = _KitCopies(documents={}, anchors={}, pins={})
     manifest: list[dict[str, Any]] = []
     rows: list[dict[str, str]] = []
+    checklist = _checklist_header(program, instructions)
+    for case in cases:
+        entry = _manifest_entry(case, kit_dir, copies)
+        manifest.append(entry)
+        output = entry.get("output")
+        vietnamese, english = _what_to_do(case, entry["document"], output)
+        checklist += [f"## {case.case_id}", "", f"**{case.title_vi}**"
+                      + (f" / {case.title_en}" if case.title_en else ""), "",
+                      f"- Việc cần làm: {vietnamese}", f"- To do: {english}", ""]
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(case_id=case.case_id, role=case.role, what_to_do=vietnamese,
+                   output_file=output or "")
+        rows.append(row)
+    if copies.pins:
+        write_pin_file(kit_dir / "PINS.txt",
+                       "".join(f"{label}: {pin}\n" for label, pin in sorted(copies.pins.items())))
+    (kit_dir / "checklist.md").write_text("\n".join(checklist), encoding="utf-8")
+    (kit_dir / "kit.json").write_text(json.dumps(
+        {"version": KIT_VERSION, "cases": manifest}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+    results = kit_dir / "results.csv"
+    with results.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return results
+
+
+@dataclass
+class _KitCopies:
+    """What the kit already holds, so each document, trust anchor and token is written once."""
+
+    documents: dict[str, str]
+    """Content digest -> the copy's path in the kit."""
+    anchors: dict[str, str]
+    pins: dict[str, str]
+    """Token label -> PIN (written together to PINS.txt at the end)."""
+
+
+def _checklist_header(program: str, instructions: str) -> list[str]:
     checklist = ["# Danh sách kiểm thử thủ công / Manual test checklist", ""]
     if program:
         checklist += [f"Phần mềm / Program: {program}", ""]
@@ -156,47 +194,30 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
         "Record each case in `results.csv` (one row per case), copying verbatim what the program "
         "shows. PINs are in `PINS.txt`; how to load each token (PKCS#11 module, environment) is "
         "in `tokens/`. Trusted roots: `trust/`.", ""]
-    for case in cases:
-        request = case.request
-        document = _copy_once(request.input, kit_dir / "documents", documents)
-        trust = [_copy_once(path, kit_dir / "trust", anchors) for path in request.trust_roots]
-        entry: dict[str, Any] = {"case_id": case.case_id, "role": case.role,
-                                 "document": document, "trust": trust,
-                                 "moment": request.moment.isoformat()}
-        output = None
-        if isinstance(request, SignRequest):
-            output = f"signed/{_slug(case.case_id)}.pdf"
-            access = TokenAccess.load(request.token_access)
-            label = access.token_label
-            if label not in pins:
-                shared = access.model_copy(update={"pin_file": None})
-                shared.write(kit_dir / "tokens" / f"{label}.json")
-                (kit_dir / "tokens" / f"{label}.txt").write_text(shared.text(), encoding="utf-8")
-                pins[label] = request.pin_file.read_text(encoding="utf-8").strip()
-            entry.update(output=output, token_label=label, level=request.level,
-                         visible=request.visible)
-        manifest.append(entry)
-        vietnamese, english = _what_to_do(case, document, output)
-        checklist += [f"## {case.case_id}", "", f"**{case.title_vi}**"
-                      + (f" / {case.title_en}" if case.title_en else ""), "",
-                      f"- Việc cần làm: {vietnamese}", f"- To do: {english}", ""]
-        row = dict.fromkeys(COLUMNS, "")
-        row.update(case_id=case.case_id, role=case.role, what_to_do=vietnamese,
-                   output_file=output or "")
-        rows.append(row)
-    if pins:
-        write_pin_file(kit_dir / "PINS.txt",
-                       "".join(f"{label}: {pin}\n" for label, pin in sorted(pins.items())))
-    (kit_dir / "checklist.md").write_text("\n".join(checklist), encoding="utf-8")
-    (kit_dir / "kit.json").write_text(json.dumps(
-        {"version": KIT_VERSION, "cases": manifest}, ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8")
-    results = kit_dir / "results.csv"
-    with results.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return results
+    return checklist
+
+
+def _manifest_entry(case: KitCase, kit_dir: Path, copies: _KitCopies) -> dict[str, Any]:
+    """The case's ``kit.json`` entry, copying its document, trust anchors and token into the kit
+    (a signing case also names its output file, ``output``)."""
+    request = case.request
+    document = _copy_once(request.input, kit_dir / "documents", copies.documents)
+    trust = [_copy_once(path, kit_dir / "trust", copies.anchors) for path in request.trust_roots]
+    entry: dict[str, Any] = {"case_id": case.case_id, "role": case.role,
+                             "document": document, "trust": trust,
+                             "moment": request.moment.isoformat()}
+    if isinstance(request, SignRequest):
+        output = f"signed/{_slug(case.case_id)}.pdf"
+        access = TokenAccess.load(request.token_access)
+        label = access.token_label
+        if label not in copies.pins:
+            shared = access.model_copy(update={"pin_file": None})
+            shared.write(kit_dir / "tokens" / f"{label}.json")
+            (kit_dir / "tokens" / f"{label}.txt").write_text(shared.text(), encoding="utf-8")
+            copies.pins[label] = request.pin_file.read_text(encoding="utf-8").strip()
+        entry.update(output=output, token_label=label, level=request.level,
+                     visible=request.visible)
+    return entry
 
 
 def import_results(csv_path: Path) -> dict[str, SignerAnswer | VerifierAnswer]:

@@ -39,6 +39,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -239,61 +240,26 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
     if level is not SignatureLevel.B_B and not request.tsa_url:
         raise ServiceFailure("start-error", f"level {level.value} needs a timestamp authority "
                              "and the request has none")
-    document = Path(request.input).read_bytes()
-    try:
-        writer = IncrementalPdfFileWriter(BytesIO(document), strict=False)
-        field_name = request.field_name or _free_field_name(writer)
-    except (PdfError, ValueError, KeyError) as error:
-        raise ServiceFailure("start-error", f"the input is not a readable PDF ({error})") \
-            from None
+    writer, field_name = _open_input(request)
     roots = trust_roots_from_files(request.trust_roots)
     notes: list[str] = []
     async with aiohttp.ClientSession() as http, \
             AIOHttpFetcherBackend(session=http,
                                   per_request_timeout=FETCH_TIMEOUT_SECONDS) as backend:
         fetchers = patient_fetchers(backend)
-        context = None
-        long_term = level in (SignatureLevel.B_LT, SignatureLevel.B_LTA)
-        if long_term:
-            check = await async_check_certificate(
-                certificate, chain_candidates=chain, trust_roots=roots, moment=request.moment,
-                fetchers=fetchers)
-            if check.outcome is CheckOutcome.REFUSE:
-                notes.append(f"kyso cannot validate the certificate ({check.message.english}): "
-                             "the signature is assembled without validation data; the service "
-                             "decides whether to sign")
-                long_term = False
-            else:
-                mode = "require" if check.outcome is CheckOutcome.OK else "soft-fail"
-                context = ValidationContext(
-                    trust_roots=roots, other_certs=chain, moment=request.moment,
-                    allow_fetching=True, revocation_mode=mode, fetchers=fetchers)
-                if not (mode == "require" and await _fetch_crls(fetchers,
-                                                                 [certificate, *chain])):
-                    notes.append("the validation data (OCSP/CRL) embedded is incomplete")
+        context, long_term = await _validation_context(level, request, certificate, chain,
+                                                       roots, fetchers, notes)
         timestamper = None if level is SignatureLevel.B_B else HTTPTimeStamper(
             request.tsa_url or "", timeout=TSA_TIMEOUT_SECONDS, session=http)
-        metadata = signers.PdfSignatureMetadata(
-            field_name=field_name, md_algorithm="sha256", reason=request.reason,
-            location=request.location, subfilter=fields.SigSeedSubFilter.PADES,
-            embed_validation_info=long_term, use_pades_lta=long_term
-            and level is SignatureLevel.B_LTA, validation_context=context,
-            signer_key_usage=set(SIGNER_KEY_USAGE.key_usage or ()))
-        visible = {}
-        if request.visible:
-            visible = {"stamp_style": _stamp_style(),
-                       "new_field_spec": fields.SigFieldSpec(
-                           sig_field_name=field_name, on_page=VISIBLE_BOX.page - 1,
-                           box=VISIBLE_BOX.box)}
-        pdf_signer = PdfSignerAt(metadata, signer=signer, timestamper=timestamper,
-                                 moment=request.moment, **visible)
+        pdf_signer = _pdf_signer(request, level, field_name, signer, timestamper, context,
+                                 long_term)
         output = BytesIO()
         text = {"ten": _subject_part(certificate, "common_name") or "",
                 "co_quan": _subject_part(certificate, "organization_name") or "",
                 "thoi_gian": _signing_time_text(request.moment)}
         try:
-            await pdf_signer.async_sign_pdf(writer, output=output,
-                                            appearance_text_params=text if visible else None)
+            await pdf_signer.async_sign_pdf(
+                writer, output=output, appearance_text_params=text if request.visible else None)
         except (SigningError, PdfError, ValueError) as error:
             if isinstance(error.__cause__, _Refused | ServiceFailure):
                 raise error.__cause__ from None
@@ -304,6 +270,63 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
         finally:
             operation.notes.extend(notes)
     return output.getvalue()
+
+
+def _open_input(request: SignRequest) -> tuple[IncrementalPdfFileWriter, str]:
+    """The input PDF opened for an incremental update, and the signature field's name."""
+    document = Path(request.input).read_bytes()
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(document), strict=False)
+        field_name = request.field_name or _free_field_name(writer)
+    except (PdfError, ValueError, KeyError) as error:
+        raise ServiceFailure("start-error", f"the input is not a readable PDF ({error})") \
+            from None
+    return writer, field_name
+
+
+async def _validation_context(level: SignatureLevel, request: SignRequest,
+                              certificate: x509.Certificate, chain: list[x509.Certificate],
+                              roots: list[x509.Certificate], fetchers: Fetchers,
+                              notes: list[str]) -> tuple[ValidationContext | None, bool]:
+    """For B-LT and B-LTA: the validation context whose data is embedded, and whether it is
+    (False when kyso cannot validate the certificate: the service decides whether to sign)."""
+    if level not in (SignatureLevel.B_LT, SignatureLevel.B_LTA):
+        return None, False
+    check = await async_check_certificate(
+        certificate, chain_candidates=chain, trust_roots=roots, moment=request.moment,
+        fetchers=fetchers)
+    if check.outcome is CheckOutcome.REFUSE:
+        notes.append(f"kyso cannot validate the certificate ({check.message.english}): "
+                     "the signature is assembled without validation data; the service "
+                     "decides whether to sign")
+        return None, False
+    mode = "require" if check.outcome is CheckOutcome.OK else "soft-fail"
+    context = ValidationContext(
+        trust_roots=roots, other_certs=chain, moment=request.moment,
+        allow_fetching=True, revocation_mode=mode, fetchers=fetchers)
+    if not (mode == "require" and await _fetch_crls(fetchers, [certificate, *chain])):
+        notes.append("the validation data (OCSP/CRL) embedded is incomplete")
+    return context, True
+
+
+def _pdf_signer(request: SignRequest, level: SignatureLevel, field_name: str,
+                signer: ServiceSigner, timestamper: HTTPTimeStamper | None,
+                context: ValidationContext | None, long_term: bool) -> PdfSignerAt:
+    """pyHanko's PAdES signer at the testbed instant (visible stamp if asked)."""
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name, md_algorithm="sha256", reason=request.reason,
+        location=request.location, subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=long_term, use_pades_lta=long_term
+        and level is SignatureLevel.B_LTA, validation_context=context,
+        signer_key_usage=set(SIGNER_KEY_USAGE.key_usage or ()))
+    visible: dict[str, Any] = {}
+    if request.visible:
+        visible = {"stamp_style": _stamp_style(),
+                   "new_field_spec": fields.SigFieldSpec(
+                       sig_field_name=field_name, on_page=VISIBLE_BOX.page - 1,
+                       box=VISIBLE_BOX.box)}
+    return PdfSignerAt(metadata, signer=signer, timestamper=timestamper,
+                       moment=request.moment, **visible)
 
 
 __all__ = ["ServiceSigner", "der_ecdsa", "parse_certificate", "sign_remote_hash",
