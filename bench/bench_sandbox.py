@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.sut.sandbox import minimal_env, run_sandboxed
+from conformance.sut.case_setup import minimal_env
+from conformance.sut.process.sandbox import run_sandboxed
 
 RUNS = 50
 

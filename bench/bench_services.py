@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from conformance.runner import RunOptions, conform
-from conformance.sut.emulated import serve_in_thread
+from emulators import serve_in_thread
 from reports.results import Results
 
 ROOT = Path(__file__).resolve().parent.parent

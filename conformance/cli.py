@@ -23,7 +23,7 @@ from conformance.reference.verifier import add_verify_command, run_verify
 from conformance.report_commands import add_report_command, run_report_command
 from conformance.scenario_runs import add_scenario_command, run_scenario_command
 from conformance.sut.adapter_check import add_adapter_command, run_adapter_command
-from conformance.sut.emulated.command import add_emulate_command, run_emulate_command
+from emulators.command import add_emulate_command, run_emulate_command
 from testbed.ca.hierarchy import Branch
 from testbed.ca.keys import KeyType
 from testbed.ca.names import VietnameseName

@@ -1,7 +1,7 @@
 """``kyso kit export|import``: the manual adapter's round trip, for programs a person drives.
 
 Export plays the catalogue with the reference tools and records, at every verification case,
-the document and what the tester needs (:mod:`conformance.sut.manual_kit` writes the kit: a
+the document and what the tester needs (:mod:`conformance.sut.process.manual_kit` writes the kit: a
 Vietnamese checklist and ``results.csv``). Import replays the same stories and, at each case,
 hands the judge the answer the tester recorded instead of asking a program, so a manual run is
 judged exactly like an automatic one and lands in the same ``results.json``.
@@ -29,7 +29,7 @@ from .cases import Case, cases_of, matches
 from .reference.roles import ReferenceVerifier
 from .runner import run_cases
 from .scenario_runs import play
-from .sut.manual_kit import KitCase, export_kit, import_results
+from .sut.process.manual_kit import KitCase, export_kit, import_results
 from .sut.profile import load_profile
 
 

@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.kinds import SERVICE_KINDS
 from conformance.sut.profile import ProfileError, SutProfile, load_profile
-from conformance.sut.service_profile import SERVICE_KINDS
 from scenarios.outcomes import Indication, SignerOutcome
 from scenarios.roles import SignRequest, VerifyRequest
 from testbed.ca.names import VietnameseName
@@ -164,7 +164,7 @@ def _unreachable(profile: SutProfile) -> str | None:
 
 def _roles(profile: SutProfile, say: Callable[[str], None]) -> tuple[Any, Any]:
     if profile.adapter.kind in SERVICE_KINDS:
-        from conformance.sut.service_adapter import ServiceSut
+        from conformance.sut.service.adapter import ServiceSut
 
         sut = ServiceSut(profile, observer=lambda line: say(f"    {line}"))
         return (sut if "signer" in profile.roles else None,

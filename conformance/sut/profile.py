@@ -7,6 +7,9 @@ unless the requirement behind it is mandatory, which makes it FAIL), and how it 
 (``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table, or one of
 the service kinds ``http``, ``ws-oneshot``, ``ws-session``, ``remote-hash``, which share
 ``[adapter.service]`` and need ``[interaction]``: see :mod:`.service_profile`).
+This module knows every kind's table, but no kind's code: what a kind checks across tables is
+looked up by kind in :mod:`.kinds` (the service kinds' checks are imported only for a service
+profile).
 
 The field descriptions below are the vendor documentation (``conformance/sut/CONTRACT.md`` shows
 one example per adapter kind). A bad profile is refused before any case runs, with one line
@@ -26,9 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from conformance.sut.service_checks import check_service_profile
+from conformance.sut.kinds import KINDS, SERVICE_KINDS, profile_check
 from conformance.sut.service_profile import (
-    SERVICE_KINDS,
     UNION_TAGS,
     Interaction,
     ServiceAdapter,
@@ -267,7 +269,7 @@ class Adapter(_Model):
     @property
     def table(self) -> str:
         """The name of the table this kind reads (``service`` for the service kinds)."""
-        return "service" if self.kind in SERVICE_KINDS else self.kind
+        return KINDS[self.kind].table
 
     @model_validator(mode="after")
     def _one_table(self) -> Adapter:
@@ -344,10 +346,10 @@ class SutProfile(_Model):
         if self.adapter.batch is not None:
             _check_template("adapter.batch.command", self.adapter.batch.command,
                             BATCH_PLACEHOLDERS)
-        if self.adapter.kind in SERVICE_KINDS:
-            check_service_profile(self.adapter.kind, self.adapter.service, list(self.roles),
-                                  self.interaction)
-        elif self.interaction is not None:
+        check = profile_check(self.adapter.kind)
+        if check is not None:
+            check(self)
+        if self.interaction is not None and self.adapter.kind not in SERVICE_KINDS:
             raise ValueError(f"interaction: only for the service kinds ({', '.join(SERVICE_KINDS)}"
                              f"); a '{self.adapter.kind}' SUT gets the PIN as {{pin_file}}")
         return self

@@ -12,11 +12,18 @@ share one table, ``[adapter.service]``:
   that may poll for the user's confirmation); kyso, as the calling software, assembles the PAdES
   signature with pyHanko.
 
-Steps are templates (:mod:`.service_templates`); replies are read with selectors
-(:mod:`.selectors`). Each table's own rules are checked here, what needs the whole profile in
-:mod:`.service_checks`; a bad profile is refused with one line ``FILE: FIELD: PROBLEM`` (the
-caller, :mod:`.profile`, adds the file). The field descriptions are the vendor documentation
-(``CONTRACT.md`` is generated from them by :func:`field_reference`).
+Steps are templates (:mod:`conformance.sut.service.templates`); replies are read with
+selectors (:mod:`conformance.sut.service.selectors`). Each table's own rules are checked here,
+what needs the whole profile in :mod:`conformance.sut.service.checks`; a bad profile is refused
+with one line ``FILE: FIELD: PROBLEM`` (the caller, :mod:`.profile`, adds the file). The field
+descriptions are the vendor documentation (``CONTRACT.md`` is generated from them by
+:func:`field_reference`).
+
+These tables live beside :mod:`.profile`, not in the service subpackage, because they are part
+of the profile's schema: reading any ``sut.toml`` needs them, while the service adapters'
+code (transport, steps, cross-table checks) is imported only for a service kind
+(:mod:`.kinds`). Selector syntax is checked with :mod:`conformance.sut.service.selectors`,
+imported when the first selector is read.
 """
 
 from __future__ import annotations
@@ -38,10 +45,8 @@ from pydantic import (
     model_validator,
 )
 
-from conformance.sut.selectors import SelectorSyntaxError, parse_selector
 from scenarios.outcomes import DisplayField
 
-SERVICE_KINDS = ("http", "ws-oneshot", "ws-session", "remote-hash")
 DEFAULT_SERVICE_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_REPLY_BYTES = 50_000_000
 TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")
@@ -55,6 +60,10 @@ class _Model(BaseModel):
 
 
 def _selector(value: Any) -> Any:
+    # The selector language belongs to the service adapters: imported on the first selector,
+    # so that reading a process kind's profile does not load the service subpackage.
+    from conformance.sut.service.selectors import SelectorSyntaxError, parse_selector
+
     if value is not None:
         try:
             parse_selector(value)
@@ -382,7 +391,7 @@ def field_reference() -> str:
 
 
 __all__ = [
-    "DEFAULT_MAX_REPLY_BYTES", "DEFAULT_SERVICE_TIMEOUT_SECONDS", "SERVICE_KINDS",
+    "DEFAULT_MAX_REPLY_BYTES", "DEFAULT_SERVICE_TIMEOUT_SECONDS",
     "Indications", "Interaction", "Poll", "Reply", "Results", "ServiceAdapter",
     "SignatureFields", "Step", "Tls", "UNION_TAGS", "Until", "field_reference",
     "pinned_certificate_der",

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.sut.adapters import BatchSut, CliSut, PythonSut, build_roles, run_batch
+from conformance.sut.adapters import build_roles
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.process.batch import BatchSut, run_batch
+from conformance.sut.process.cli import CliSut
+from conformance.sut.process.python import PythonSut
 from conformance.sut.profile import SutProfile, load_profile, parse_profile
 from scenarios.outcomes import Indication, SignerAnswer, SignerOutcome, VerifierAnswer
 from scenarios.roles import NoAnswer, SignRequest, VerifyRequest

@@ -36,14 +36,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
 from conformance.reference.verifier import trust_roots_from_files, verify_in_detail
-from conformance.sut.emulated import (
+from emulators import (
     Family,
     Misbehaviour,
     RunningService,
     TestbedDefaults,
     serve_in_thread,
 )
-from conformance.sut.emulated.misbehave import GARBAGE_BYTES, HUGE_BYTES
+from emulators.misbehave import GARBAGE_BYTES, HUGE_BYTES
 from scenarios.outcomes import Indication
 from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
@@ -366,7 +366,7 @@ async def _oneshot(url: str, message: dict[str, Any]) -> dict[str, Any]:
 
 def _driver(service: RunningService, pin_file: Path, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "conformance.sut.emulated.ui_driver", "--ui", service.ui_url,
+        [sys.executable, "-m", "emulators.ui_driver", "--ui", service.ui_url,
          "--pin-file", str(pin_file), "--timeout", "60", *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -47,7 +47,7 @@ def test_kit_round_trip_gives_the_automated_verdicts(tmp_path: Path) -> None:
 
 
 def test_evidence_columns_reach_the_answer_and_old_kits_still_import(tmp_path: Path) -> None:
-    from conformance.sut.manual_kit import REQUIRED_COLUMNS, import_results
+    from conformance.sut.process.manual_kit import REQUIRED_COLUMNS, import_results
 
     kit = tmp_path / "kit"
     kit.mkdir()

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.sut.manual_kit import COLUMNS, KitCase, KitError, export_kit, import_results
+from conformance.sut.process.manual_kit import (
+    COLUMNS,
+    KitCase,
+    KitError,
+    export_kit,
+    import_results,
+)
 from scenarios.outcomes import Indication, SignerOutcome, VerifierAnswer
 from scenarios.roles import SignRequest, VerifyRequest
 from testbed.ca.names import VietnameseName

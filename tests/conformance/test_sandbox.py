@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.sut.sandbox import (
+from conformance.sut.case_setup import minimal_env
+from conformance.sut.process.sandbox import (
     SandboxError,
     SandboxLimits,
     SandboxResult,
-    minimal_env,
     run_sandboxed,
 )
 
@@ -231,7 +231,8 @@ def _wait_until(condition: Callable[[], object], seconds: float) -> bool:
 def test_if_kyso_itself_dies_the_case_is_still_stopped(marker: str, tmp_path: Path) -> None:
     launcher = subprocess.Popen([sys.executable, "-c", (
         "import sys; from pathlib import Path\n"
-        "from conformance.sut.sandbox import SandboxLimits, minimal_env, run_sandboxed\n"
+        "from conformance.sut.case_setup import minimal_env\n"
+        "from conformance.sut.process.sandbox import SandboxLimits, run_sandboxed\n"
         "workdir = Path(sys.argv[1])\n"
         "run_sandboxed([sys.executable, sys.argv[2], 'sleep-forever', sys.argv[3]],\n"
         "              workdir=workdir, env=minimal_env(workdir),\n"

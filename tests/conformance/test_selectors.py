@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.sut.selectors import (
+from conformance.sut.service.selectors import (
     QuotedKey,
     SelectorDecodeError,
     SelectorMiss,

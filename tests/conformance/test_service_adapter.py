@@ -21,7 +21,7 @@ from conformance.reference.roles import ReferenceVerifier
 from conformance.sut.adapters import build_roles
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.profile import load_profile
-from conformance.sut.service_adapter import ServiceSut
+from conformance.sut.service.adapter import ServiceSut
 from scenarios.outcomes import Indication, SignerOutcome
 from scenarios.roles import SignRequest, VerifyRequest
 from testbed.ca.hierarchy import Branch

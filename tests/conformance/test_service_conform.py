@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance.runner import RunOptions, conform
-from conformance.sut.emulated import serve_in_thread
+from emulators import serve_in_thread
 from reports.results import Results, Verdict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"

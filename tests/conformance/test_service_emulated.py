@@ -14,9 +14,9 @@ import pytest
 from conformance.reference.roles import ReferenceVerifier
 from conformance.sut.adapters import build_roles
 from conformance.sut.contract import SutNoAnswer
-from conformance.sut.emulated import serve_in_thread
 from conformance.sut.profile import load_profile
-from conformance.sut.service_adapter import ServiceSut
+from conformance.sut.service.adapter import ServiceSut
+from emulators import serve_in_thread
 from scenarios.outcomes import Indication, SignerOutcome
 from scenarios.roles import SignRequest, VerifyRequest
 from testbed.ca.names import VietnameseName

@@ -1,0 +1,92 @@
+"""What every adapter kind prepares for one case, whether it starts a process or calls a service.
+
+The case's directory (where the evidence goes) and the suffix that keeps a second call's
+evidence beside the first, the capabilities the profile declares absent (SKIPPED before the SUT
+is asked), the token access file, the PIN (read only so that it can be kept out of the
+evidence), and the SUT's environment: nothing from kyso's own, a fixed PATH and locale, HOME
+and TMPDIR inside its working directory. The process kinds (:mod:`conformance.sut.process`)
+and the service kinds (:mod:`conformance.sut.service`) both use these.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.profile import SutProfile
+from scenarios.roles import SignRequest
+from testbed.errors import TestbedError
+from testbed.tokens.access import TokenAccess
+
+
+def case_root(workdir: Path | None) -> Path:
+    """The case's directory (evidence goes here): the request's, or a fresh temporary one."""
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix="kyso-sut-case-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir.resolve()
+
+
+def evidence_suffix(root: Path, *stems: str) -> str:
+    """The first suffix ('', '-2', '-3', ...) for which no ``{stem}{suffix}.json`` exists in
+    ``root`` (a case that calls the SUT twice keeps both calls' evidence)."""
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f"-{number}"
+        if not any((root / f"{stem}{suffix}.json").exists() for stem in stems):
+            return suffix
+        number += 1
+
+
+def declared_unsupported(profile: SutProfile, request: SignRequest) -> None:
+    """Raise :class:`SutUnsupported` if the profile declares the request's capability absent."""
+    capabilities = profile.capabilities
+    if not profile.supports_level(request.level):
+        raise SutUnsupported(
+            f"declared unsupported in sut.toml: capabilities.pades_levels = "
+            f"{capabilities.pades_levels} does not include {request.level}",
+            kind="declared-unsupported")
+    if request.visible and not capabilities.visible_signature:
+        raise SutUnsupported("declared unsupported in sut.toml: capabilities.visible_signature "
+                             "= false", kind="declared-unsupported")
+
+
+def token_access_of(request: SignRequest) -> TokenAccess:
+    try:
+        return TokenAccess.load(request.token_access)
+    except TestbedError as error:  # the testbed's file: kyso's problem, not the SUT's
+        raise SutNoAnswer(f"cannot read the token access file: {error}",
+                          kind="start-error") from None
+
+
+def sut_environment(profile: SutProfile, workdir: Path,
+                    token_env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Minimal environment + the token's (so the PKCS#11 module finds its tokens) + the profile's
+    explicit ``env`` (last: the tester's word wins)."""
+    return minimal_env(workdir, {**(token_env or {}), **profile.env})
+
+
+def read_secret(path: Path) -> str:
+    """The PIN, read only to make sure it never appears in the evidence."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def minimal_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The SUT's whole environment: a fixed PATH and locale, HOME and TMPDIR inside ``workdir``.
+
+    Nothing is taken from ``os.environ``: the SUT must not see kyso's or the CI's variables.
+    ``extra`` (e.g. ``SOFTHSM2_CONF`` or ``JAVA_HOME`` from the SUT profile) is added last.
+    """
+    environment = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(workdir),
+                   "TMPDIR": str(workdir / "tmp")}
+    environment.update(extra or {})
+    return environment
+
+
+__all__ = ["case_root", "declared_unsupported", "evidence_suffix", "minimal_env", "read_secret",
+           "sut_environment", "token_access_of"]

@@ -1,0 +1,173 @@
+"""The ``batch`` adapter: one sandboxed process answers many cases (like x509-limbo harnesses).
+
+The SUT reads a :class:`~conformance.sut.contract.BatchInput` (``{"version": 1, "cases":
+[...]}``) on stdin and prints a :class:`~conformance.sut.contract.BatchOutput` (``{"version":
+1, "results": [{"case_id": ..., "answer": {...}} | {"case_id": ..., "unsupported": "why"}]}``)
+on stdout; each result echoes its case's ID. The timeout is the profile's per-case timeout times
+the number of cases.
+
+Two ways in:
+
+* :func:`run_batch` runs many cases in one process: the fast path for a runner that knows all
+  its cases in advance. A process-level failure (hang, crash, garbage) makes every case of the
+  batch ERROR; a case missing from the results is ERROR on its own.
+* :class:`BatchSut` implements the scenario player's Signer/Verifier, which asks one case at a
+  time: each call is a batch of one (same program, same protocol, no speed gain).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from conformance.sut.case_setup import (
+    case_root,
+    declared_unsupported,
+    read_secret,
+    sut_environment,
+    token_access_of,
+)
+from conformance.sut.contract import (
+    BatchInput,
+    SutNoAnswer,
+    SutUnsupported,
+    sign_case,
+    verify_case,
+)
+from conformance.sut.process.calls import (
+    call_slot,
+    common_values,
+    expand,
+    json_object,
+    process_problem,
+    run_call,
+    validated,
+)
+from conformance.sut.profile import BatchAdapter, SutProfile
+from scenarios.outcomes import SignerAnswer, VerifierAnswer
+from scenarios.roles import SignRequest, VerifyRequest
+
+BatchOutcome = SignerAnswer | VerifierAnswer | SutNoAnswer
+"""Per case: an answer, or the exception to record (SutUnsupported for SKIPPED)."""
+
+
+def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | VerifyRequest]],
+              directory: Path) -> dict[str, BatchOutcome]:
+    """Run ``requests`` (case ID, request) in one SUT process; never raises for the SUT.
+
+    ``directory`` receives the evidence (``command.json``, ``stdout.txt``, ``stderr.txt``) and
+    the SUT's working directory ``sut/``; it must be private to this batch.
+    """
+    settings = _settings(profile)
+    outcomes: dict[str, BatchOutcome] = {}
+    cases = []
+    token_env: dict[str, str] = {}
+    secrets: list[str] = []
+    outputs: set[Path] = set()
+    roles: dict[str, str] = {}
+    for case_id, request in requests:
+        if case_id in roles:
+            raise ValueError(f"case ID {case_id!r} appears twice in one batch")
+        try:
+            if isinstance(request, SignRequest):
+                declared_unsupported(profile, request)
+                # Cases of one testbed share one token environment; later cases win a conflict.
+                token_env.update(token_access_of(request).env)
+                secrets.append(read_secret(request.pin_file))
+                outputs.add(Path(request.output).resolve().parent)
+                cases.append(sign_case(request, case_id))
+                roles[case_id] = "sign"
+            else:
+                cases.append(verify_case(request, case_id))
+                roles[case_id] = "verify"
+        except SutNoAnswer as problem:
+            outcomes[case_id] = problem
+    if not cases:
+        return outcomes
+    root = case_root(directory)
+    workdir, suffix = call_slot(root)
+    stdin = BatchInput(cases=cases).model_dump_json().encode("utf-8")
+    result, evidence = run_call(
+        expand(settings.command, common_values(profile, workdir)), root=root, workdir=workdir,
+        suffix=suffix, env=sut_environment(profile, workdir, token_env),
+        timeout_seconds=settings.timeout_seconds * len(cases), stdin=stdin,
+        allowed_output_dirs=sorted(outputs), secrets=secrets)
+    try:
+        process_problem(result, evidence, settings.unsupported_exit_code)
+        results = _results(json_object(result, evidence), evidence)
+    except SutNoAnswer as problem:
+        for case_id in roles:
+            outcomes[case_id] = problem
+        return outcomes
+    for case_id, role in roles.items():
+        outcomes[case_id] = _outcome(case_id, role, results.get(case_id), evidence)
+    return outcomes
+
+
+def _settings(profile: SutProfile) -> BatchAdapter:
+    if profile.adapter.batch is None:
+        raise ValueError("a batch run needs a profile with adapter.kind = 'batch'")
+    return profile.adapter.batch
+
+
+def _results(output: dict[str, Any], evidence: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The results by case ID (the envelope checked; each answer is checked by its role)."""
+    if output.get("version") != 1 or not isinstance(output.get("results"), list):
+        raise SutNoAnswer('stdout is not a contract-v1 batch output ({"version": 1, "results": '
+                          f'[...]}}); got {json.dumps(output)[:200]}', facts=evidence,
+                          kind="invalid-answer")
+    found: dict[str, dict[str, Any]] = {}
+    for item in output["results"]:
+        if isinstance(item, dict) and isinstance(item.get("case_id"), str):
+            found.setdefault(item["case_id"], item)
+    return found
+
+
+def _outcome(case_id: str, role: str, item: dict[str, Any] | None,
+             evidence: dict[str, Any]) -> BatchOutcome:
+    where = f"results[case_id={case_id}]"
+    if item is None:
+        return SutNoAnswer(f"the batch output has no result for case {case_id}", facts=evidence,
+                           kind="missing-result")
+    extra = set(item) - {"case_id", "answer", "unsupported"}
+    if extra:
+        return SutNoAnswer(f"{where}: unknown key(s) {sorted(extra)}", facts=evidence,
+                           kind="invalid-answer")
+    if isinstance(item.get("unsupported"), str):
+        return SutUnsupported(f"the SUT declared this case unsupported: {item['unsupported']}",
+                              facts=evidence)
+    model = SignerAnswer if role == "sign" else VerifierAnswer
+    try:
+        return validated(model, item.get("answer"), evidence, f"{where}.answer")
+    except SutNoAnswer as problem:
+        return problem
+
+
+class BatchSut:
+    """The scenario player's Signer and Verifier over a batch SUT: one batch per call."""
+
+    def __init__(self, profile: SutProfile) -> None:
+        _settings(profile)
+        self.profile = profile
+        self.name = f"{profile.sut.name} {profile.sut.version} (batch)"
+
+    def _one(self, request: SignRequest | VerifyRequest) -> BatchOutcome:
+        root = case_root(request.workdir)
+        case_id = root.name
+        return run_batch(self.profile, [(case_id, request)], root)[case_id]
+
+    def sign(self, request: SignRequest) -> SignerAnswer:
+        outcome = self._one(request)
+        if isinstance(outcome, SutNoAnswer):
+            raise outcome
+        assert isinstance(outcome, SignerAnswer)
+        return outcome
+
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        outcome = self._one(request)
+        if isinstance(outcome, SutNoAnswer):
+            raise outcome
+        assert isinstance(outcome, VerifierAnswer)
+        return outcome

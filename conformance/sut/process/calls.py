@@ -1,0 +1,172 @@
+"""One call of a SUT process: its directories, sandboxed run, evidence and answer.
+
+Shared by the process kinds (``cli``, ``batch``; ``python`` for its call slot and answer
+checks); what every kind, service ones included, prepares for a case is in
+:mod:`conformance.sut.case_setup`. Every call gets, inside the case's directory
+(``request.workdir``, or a fresh temporary one), a new working directory ``sut/`` (``sut-2/``...
+when the same case calls again) that becomes the SUT's cwd, HOME and TMPDIR, and leaves three
+evidence files beside it: ``command.json`` (the command line, exit status, durations: the PIN is
+never in it, PINs travel as a file path), ``stdout.txt`` and ``stderr.txt`` (as kept by the
+sandbox: the head of stdout, the tail of stderr).
+
+Failures become exceptions the player can judge (:class:`~conformance.sut.contract.SutNoAnswer`
+for ERROR, :class:`~conformance.sut.contract.SutUnsupported` for SKIPPED); nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import string
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
+from conformance.sut.profile import Placeholder, SutProfile
+
+AnswerT = TypeVar("AnswerT", bound=BaseModel)
+
+
+def call_slot(root: Path) -> tuple[Path, str]:
+    """A not-yet-existing SUT working directory in ``root`` and the evidence files' suffix."""
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f"-{number}"
+        if not (root / f"sut{suffix}").exists() and not (root / f"command{suffix}.json").exists():
+            return root / f"sut{suffix}", suffix
+        number += 1
+
+
+def trust_directory(root: Path, suffix: str, trust_files: Sequence[Path]) -> Path:
+    """A directory holding only the trust anchors (copies, one file each)."""
+    directory = root / f"trust{suffix}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    for index, path in enumerate(trust_files):
+        name = Path(path).name if Path(path).suffix else f"anchor-{index}.pem"
+        shutil.copyfile(path, directory / name)
+    return directory
+
+
+def expand(template: Sequence[str], values: Mapping[str, str | list[str]]) -> list[str]:
+    """Fill a command template: ``{name}`` → value; an argument holding ``{trust_files}`` is
+    repeated once per trust file (so ``--trust={trust_files}`` gives one option per file)."""
+    arguments: list[str] = []
+    for argument in template:
+        parts = list(string.Formatter().parse(argument))
+        repeated = values.get(Placeholder.TRUST_FILES.value, [])
+        if any(name == Placeholder.TRUST_FILES for _, name, _, _ in parts):
+            for file in repeated:
+                arguments.append("".join(literal + (file if name else "")
+                                         for literal, name, _, _ in parts))
+            continue
+        text = ""
+        for literal, name, _, _ in parts:
+            text += literal
+            if name is not None:
+                value = values.get(name, "")
+                text += value if isinstance(value, str) else " ".join(value)
+        arguments.append(text)
+    return arguments
+
+
+def common_values(profile: SutProfile, workdir: Path) -> dict[str, str | list[str]]:
+    return {Placeholder.PYTHON.value: sys.executable,
+            Placeholder.PROFILE_DIR.value: str(profile.directory),
+            Placeholder.WORKDIR.value: str(workdir)}
+
+
+def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
+             env: Mapping[str, str], timeout_seconds: float, stdin: bytes | None = None,
+             allowed_output_dirs: Sequence[Path] = (), secrets: Sequence[str] = ()
+             ) -> tuple[SandboxResult, dict[str, Any]]:
+    """Run one SUT process through the sandbox and write the evidence files; never raises for
+    the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``)."""
+    limits = SandboxLimits(timeout_seconds=timeout_seconds)
+    result = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
+                           allowed_output_dirs=allowed_output_dirs)
+    stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
+    command_file = root / f"command{suffix}.json"
+    stdout_file.write_bytes(result.stdout)
+    stderr_file.write_bytes(result.stderr)
+    evidence: dict[str, Any] = {
+        "command": [_redact(argument, secrets) for argument in result.command],
+        "workdir": str(result.workdir),
+        "exit_code": result.exit_code,
+        "signal": result.signal,
+        "timed_out": result.timed_out,
+        "flooded": result.flooded,
+        "timeout_seconds": timeout_seconds,
+        "duration_seconds": round(result.duration_seconds, 3),
+        "command_file": str(command_file),
+        "stdout_file": str(stdout_file),
+        "stderr_file": str(stderr_file),
+        "stdout_bytes": result.stdout_total_bytes,
+        "stderr_bytes": result.stderr_total_bytes,
+        "stdout_first_bytes": result.first_bytes(),
+        "stderr_tail": _redact(result.stderr_tail(500), secrets),
+        "leftover_processes": [f"{p.name}[{p.pid}]" for p in result.leftover_processes],
+        "stdin_bytes": len(stdin or b""),
+        "outcome": _redact(result.describe(), secrets),
+    }
+    command_file.write_text(
+        json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result, evidence
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def process_problem(result: SandboxResult, evidence: dict[str, Any],
+                    unsupported_exit_code: int, *, accepted_exit_codes: Sequence[int] = (0,)
+                    ) -> None:
+    """Raise the right exception if the process itself gave no answer (before reading stdout)."""
+    reason = result.describe()
+    if result.start_error is not None:
+        raise SutNoAnswer(reason, facts=evidence, kind="start-error")
+    if result.supervisor_lost:
+        raise SutNoAnswer(reason, facts=evidence, kind="crash")
+    if result.timed_out:
+        raise SutNoAnswer(reason, facts=evidence, kind="timeout")
+    if result.flooded:
+        raise SutNoAnswer(reason, facts=evidence, kind="flood")
+    if result.signal is not None:
+        raise SutNoAnswer(reason, facts=evidence, kind="crash")
+    if result.exit_code == unsupported_exit_code:
+        tail = result.stderr_tail(300).strip()
+        raise SutUnsupported(f"the SUT declared this case unsupported (exit code "
+                             f"{unsupported_exit_code})" + (f": {tail}" if tail else ""),
+                             facts=evidence)
+    if result.exit_code not in accepted_exit_codes:
+        raise SutNoAnswer(reason, facts=evidence, kind="exit-code")
+
+
+def json_object(result: SandboxResult, evidence: dict[str, Any]) -> dict[str, Any]:
+    """stdout as one JSON object, or :class:`SutNoAnswer` showing the first bytes."""
+    problem = result.stdout_json_problem()
+    if problem is not None:
+        kind = "no-answer" if not result.stdout.strip() else "invalid-answer"
+        raise SutNoAnswer(f"exit code {result.exit_code}, {problem}", facts=evidence, kind=kind)
+    value: dict[str, Any] = json.loads(result.stdout.decode("utf-8"))
+    return value
+
+
+def validated(model: type[AnswerT], data: Any, evidence: dict[str, Any], where: str) -> AnswerT:
+    """``data`` as a contract-v1 ``model``, or :class:`SutNoAnswer` naming the bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = ".".join(str(part) for part in detail["loc"]) or "(object)"
+        shown = json.dumps(data, ensure_ascii=False)[:200]
+        raise SutNoAnswer(f"{where} is not a valid contract-v1 {model.__name__}: {field}: "
+                          f"{detail['msg']}; got {shown}", facts=evidence,
+                          kind="invalid-answer") from None

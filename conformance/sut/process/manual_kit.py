@@ -1,0 +1,302 @@
+"""The ``manual`` adapter: a test kit for a person driving a GUI program, and its results back.
+
+:func:`export_kit` writes a folder a tester can carry to the machine with the program::
+
+    kit/
+      checklist.md                  what to do, case by case, Vietnamese first
+      results.csv                   one row per case, to fill in (UTF-8 with BOM: Excel-safe)
+      kit.json                      the cases as kyso knows them (role, files, instant)
+      documents/                    the PDFs to sign or verify
+      tokens/<label>.json|.txt      how to reach each PKCS#11 token (module, environment, labels)
+      PINS.txt                      the user PINs, apart from everything else (mode 0600)
+      trust/                        the trust anchors (PEM)
+      signed/                       where the tester saves each signed PDF
+
+:func:`import_results` reads the filled ``results.csv`` back into contract-v1 answers, so a
+manual run is judged exactly like an automatic one. A row whose ``result`` is empty was not
+played and is left out (the runner records it as ERROR); anything unreadable is refused with one
+line ``FILE:LINE: COLUMN: PROBLEM``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenarios.outcomes import (
+    DisplayField,
+    Indication,
+    SignatureAnswer,
+    SignerAnswer,
+    SignerOutcome,
+    VerifierAnswer,
+)
+from scenarios.roles import SignRequest, VerifyRequest
+from testbed.errors import InvalidInputError
+from testbed.tokens.access import TokenAccess, write_pin_file
+
+KIT_VERSION = 1
+EVIDENCE_COLUMNS = {"evidence_certificate": "certificate", "evidence_crl": "crl",
+                    "evidence_status": "status"}
+"""Where the tester saved what the program stores (TT15-5.4, 6.2), relative to the kit folder;
+optional columns (kits written before them still import)."""
+REQUIRED_COLUMNS = ["case_id", "role", "what_to_do", "result", "result_text",
+                    *[field.value for field in DisplayField], "output_file", "notes"]
+COLUMNS = [*REQUIRED_COLUMNS, *EVIDENCE_COLUMNS]
+"""results.csv columns; the seven TT15-6.4.b fields are recorded as shown, verbatim."""
+
+_SIGNED = {"signed", "đã ký", "da ky"}
+_REFUSED = {"refused", "chưa ký", "chua ky", "không ký", "khong ky"}
+_INDICATIONS = {
+    "total-passed": Indication.TOTAL_PASSED, "valid": Indication.TOTAL_PASSED,
+    "hợp lệ": Indication.TOTAL_PASSED, "hop le": Indication.TOTAL_PASSED,
+    "total-failed": Indication.TOTAL_FAILED, "invalid": Indication.TOTAL_FAILED,
+    "không hợp lệ": Indication.TOTAL_FAILED, "khong hop le": Indication.TOTAL_FAILED,
+    "indeterminate": Indication.INDETERMINATE,
+    "không xác định": Indication.INDETERMINATE, "khong xac dinh": Indication.INDETERMINATE,
+}
+
+
+class KitError(InvalidInputError):
+    """A kit or results file that cannot be used; ``FILE:LINE: COLUMN: PROBLEM`` on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+
+
+@dataclass(frozen=True)
+class KitCase:
+    """One case for a person: its ID, the request an adapter would get, and what it is about."""
+
+    case_id: str
+    request: SignRequest | VerifyRequest
+    title_vi: str
+    title_en: str = ""
+
+    @property
+    def role(self) -> str:
+        return "sign" if isinstance(self.request, SignRequest) else "verify"
+
+
+def _slug(case_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", case_id).strip("_") or "case"
+
+
+def _copy_once(source: Path, directory: Path, copied: dict[str, str]) -> str:
+    """Copy ``source`` into ``directory`` (same content once); its kit-relative path."""
+    data = Path(source).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in copied:
+        return copied[digest]
+    name = Path(source).name
+    target = directory / name
+    if target.exists():
+        target = directory / f"{digest[:8]}-{name}"
+    target.write_bytes(data)
+    copied[digest] = str(target.relative_to(directory.parent))
+    return copied[digest]
+
+
+def _what_to_do(case: KitCase, document: str, output: str | None) -> tuple[str, str]:
+    request = case.request
+    moment = request.moment.isoformat()
+    if isinstance(request, SignRequest):
+        visible = " (chữ ký hiển thị)" if request.visible else ""
+        return (f"Ký tệp {document} bằng token '{request.token_label}' (mã PIN trong PINS.txt), "
+                f"mức PAdES {request.level}{visible}; lưu tệp đã ký vào {output}. Nếu phần mềm "
+                "từ chối ký, ghi 'chưa ký' và thông báo nó hiển thị. Thời điểm testbed: "
+                f"{moment}.",
+                f"Sign {document} with token '{request.token_label}' (PIN in PINS.txt), PAdES "
+                f"{request.level}; save the signed file as {output}. If the program refuses, "
+                f"record 'refused' and the message shown. Testbed instant: {moment}.")
+    return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/); "
+            "ghi kết quả (hợp lệ / không hợp lệ / không xác định), thông báo hiển thị và bảy "
+            "trường thông tin; nếu phần mềm lưu chứng thư, CRL và kết quả kiểm tra trạng thái, "
+            "chép các tệp đó vào thư mục evidence/ và ghi đường dẫn vào các cột evidence_*. "
+            f"Thời điểm testbed: {moment}.",
+            f"Verify the signatures of {document} (trust the roots in trust/); record the "
+            f"result (valid / invalid / indeterminate), the message shown and the seven "
+            f"fields; if the program stores the certificate, the CRL and the status result, "
+            f"copy those files into evidence/ and write their paths in the evidence_* columns. "
+            f"Testbed instant: {moment}.")
+
+
+def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
+               instructions: str = "") -> Path:
+    """Write a test kit for ``cases`` into ``kit_dir`` (new or empty); returns ``results.csv``."""
+    if kit_dir.exists() and any(kit_dir.iterdir()):
+        raise KitError(f"{kit_dir}: not empty; choose a new directory for the kit")
+    ids = [case.case_id for case in cases]
+    if len(set(ids)) != len(ids):
+        raise KitError(f"{kit_dir}: case IDs must be unique")
+    for sub in ("documents", "tokens", "trust", "signed", "evidence"):
+        (kit_dir / sub).mkdir(parents=True, exist_ok=True)
+    copies = _KitCopies(documents={}, anchors={}, pins={})
+    manifest: list[dict[str, Any]] = []
+    rows: list[dict[str, str]] = []
+    checklist = _checklist_header(program, instructions)
+    for case in cases:
+        entry = _manifest_entry(case, kit_dir, copies)
+        manifest.append(entry)
+        output = entry.get("output")
+        vietnamese, english = _what_to_do(case, entry["document"], output)
+        checklist += [f"## {case.case_id}", "", f"**{case.title_vi}**"
+                      + (f" / {case.title_en}" if case.title_en else ""), "",
+                      f"- Việc cần làm: {vietnamese}", f"- To do: {english}", ""]
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(case_id=case.case_id, role=case.role, what_to_do=vietnamese,
+                   output_file=output or "")
+        rows.append(row)
+    if copies.pins:
+        write_pin_file(kit_dir / "PINS.txt",
+                       "".join(f"{label}: {pin}\n" for label, pin in sorted(copies.pins.items())))
+    (kit_dir / "checklist.md").write_text("\n".join(checklist), encoding="utf-8")
+    (kit_dir / "kit.json").write_text(json.dumps(
+        {"version": KIT_VERSION, "cases": manifest}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+    results = kit_dir / "results.csv"
+    with results.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return results
+
+
+@dataclass
+class _KitCopies:
+    """What the kit already holds, so each document, trust anchor and token is written once."""
+
+    documents: dict[str, str]
+    """Content digest -> the copy's path in the kit."""
+    anchors: dict[str, str]
+    pins: dict[str, str]
+    """Token label -> PIN (written together to PINS.txt at the end)."""
+
+
+def _checklist_header(program: str, instructions: str) -> list[str]:
+    checklist = ["# Danh sách kiểm thử thủ công / Manual test checklist", ""]
+    if program:
+        checklist += [f"Phần mềm / Program: {program}", ""]
+    if instructions:
+        checklist += [instructions, ""]
+    checklist += [
+        "Ghi kết quả của từng trường hợp vào `results.csv` (một dòng mỗi trường hợp), chép "
+        "nguyên văn nội dung phần mềm hiển thị. Mã PIN nằm trong `PINS.txt`; cách nạp token "
+        "(mô-đun PKCS#11, biến môi trường) nằm trong `tokens/`. Chứng thư gốc tin cậy: `trust/`.",
+        "",
+        "Record each case in `results.csv` (one row per case), copying verbatim what the program "
+        "shows. PINs are in `PINS.txt`; how to load each token (PKCS#11 module, environment) is "
+        "in `tokens/`. Trusted roots: `trust/`.", ""]
+    return checklist
+
+
+def _manifest_entry(case: KitCase, kit_dir: Path, copies: _KitCopies) -> dict[str, Any]:
+    """The case's ``kit.json`` entry, copying its document, trust anchors and token into the kit
+    (a signing case also names its output file, ``output``)."""
+    request = case.request
+    document = _copy_once(request.input, kit_dir / "documents", copies.documents)
+    trust = [_copy_once(path, kit_dir / "trust", copies.anchors) for path in request.trust_roots]
+    entry: dict[str, Any] = {"case_id": case.case_id, "role": case.role,
+                             "document": document, "trust": trust,
+                             "moment": request.moment.isoformat()}
+    if isinstance(request, SignRequest):
+        output = f"signed/{_slug(case.case_id)}.pdf"
+        access = TokenAccess.load(request.token_access)
+        label = access.token_label
+        if label not in copies.pins:
+            shared = access.model_copy(update={"pin_file": None})
+            shared.write(kit_dir / "tokens" / f"{label}.json")
+            (kit_dir / "tokens" / f"{label}.txt").write_text(shared.text(), encoding="utf-8")
+            copies.pins[label] = request.pin_file.read_text(encoding="utf-8").strip()
+        entry.update(output=output, token_label=label, level=request.level,
+                     visible=request.visible)
+    return entry
+
+
+def import_results(csv_path: Path) -> dict[str, SignerAnswer | VerifierAnswer]:
+    """The answers recorded in a filled ``results.csv`` (next to its ``kit.json``), by case ID."""
+    manifest_path = csv_path.parent / "kit.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        roles = {case["case_id"]: case for case in manifest["cases"]}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise KitError(f"{manifest_path}: not a kyso kit manifest ({error})") from None
+    try:
+        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            lines = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise KitError(f"{csv_path}: cannot read ({error})") from None
+    if not lines:
+        raise KitError(f"{csv_path}:1: header: the file is empty")
+    header = [name.strip() for name in lines[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise KitError(f"{csv_path}:1: header: missing column '{missing[0]}'")
+    answers: dict[str, SignerAnswer | VerifierAnswer] = {}
+    for number, values in enumerate(lines[1:], start=2):
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(header):
+            raise KitError(f"{csv_path}:{number}: row: {len(values)} values for "
+                           f"{len(header)} columns")
+        row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        where = f"{csv_path}:{number}"
+        case = roles.get(row["case_id"])
+        if case is None:
+            raise KitError(f"{where}: case_id: '{row['case_id']}' is not a case of this kit")
+        if row["case_id"] in answers:
+            raise KitError(f"{where}: case_id: '{row['case_id']}' appears twice")
+        if not row["result"]:
+            continue  # not played: no answer
+        answers[row["case_id"]] = _answer(where, row, case, csv_path.parent)
+    return answers
+
+
+def _answer(where: str, row: dict[str, str], case: dict[str, Any],
+            kit: Path) -> SignerAnswer | VerifierAnswer:
+    result = row["result"].casefold()
+    evidence = {key: str(kit / row[column]) for column, key in EVIDENCE_COLUMNS.items()
+                if row.get(column)}
+    if case["role"] == "sign":
+        if result in _SIGNED:
+            output = kit / (row["output_file"] or case["output"])
+            return SignerAnswer(outcome=SignerOutcome.SIGNED,
+                                output=str(output) if output.exists() else None,
+                                display=row["result_text"] or None,
+                                warnings=[row["notes"]] if row["notes"] else [],
+                                evidence=evidence)
+        if result in _REFUSED:
+            return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=row["result_text"] or None,
+                                display=row["result_text"] or None)
+        raise KitError(f"{where}: result: '{row['result']}' is not 'đã ký' / 'signed' or "
+                       "'chưa ký' / 'refused'")
+    indication = _INDICATIONS.get(result)
+    if indication is None:
+        raise KitError(f"{where}: result: '{row['result']}' is not one of hợp lệ, không hợp "
+                       "lệ, không xác định (or TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE)")
+    display = {field.value: row[field.value] for field in DisplayField if row[field.value]}
+    if row["result_text"]:
+        display["result"] = row["result_text"]
+    return VerifierAnswer(signatures=[SignatureAnswer(indication=indication, display=display)],
+                          display=row["result_text"] or None, evidence=evidence)
+
+
+def copy_signed_outputs(answers: dict[str, SignerAnswer | VerifierAnswer],
+                        requests: dict[str, SignRequest]) -> None:
+    """Put each signed file of the kit where the run expects it (``request.output``)."""
+    for case_id, request in requests.items():
+        answer = answers.get(case_id)
+        if isinstance(answer, SignerAnswer) and answer.output:
+            shutil.copyfile(answer.output, request.output)
+
+
+__all__ = ["COLUMNS", "EVIDENCE_COLUMNS", "REQUIRED_COLUMNS", "KitCase", "KitError",
+           "copy_signed_outputs", "export_kit", "import_results"]

@@ -1,0 +1,86 @@
+"""``kyso emulate <family>``: one emulated local signing service in the foreground.
+
+    kyso emulate http-plugin|ws-oneshot|ws-session|remote-hash [--port N] [--defect NAME]
+        [--misbehave hang|close|garbage|huge] [--tls] [--certificate-file PEM]
+        [--confirm auto|manual] [--confirm-after S] [--token LABEL] [--dir TESTBED]
+
+Bad options are one line and exit code 2 (through the root command's error map).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from testbed.errors import InvalidInputError
+
+DEFAULT_CONFIRM_AFTER = 0.3
+
+
+def add_emulate_command(commands: Any) -> argparse.ArgumentParser:
+    """Add ``kyso emulate`` to the root command's subparsers."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "emulate", help="an emulated local signing service on 127.0.0.1 (Ctrl-C stops it)")
+    parser.add_argument("family", help="http-plugin | ws-oneshot | ws-session | remote-hash")
+    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: the family's, "
+                        "8711-8714; 0: ephemeral)")
+    parser.add_argument("--defect", help="a defect of the reference tools behind the service "
+                        "(see 'kyso mutants')")
+    parser.add_argument("--misbehave", help="every operation: hang | close | garbage | huge")
+    parser.add_argument("--tls", action="store_true", help="https/wss with a self-signed "
+                        "127.0.0.1 certificate made at start (its path is printed)")
+    parser.add_argument("--certificate-file", type=Path,
+                        help="with --tls: write the certificate here (default: a temporary file)")
+    parser.add_argument("--confirm", help="remote-hash: auto | manual (default auto; manual: "
+                        "POST /ui/answer confirms)")
+    parser.add_argument("--confirm-after", type=float,
+                        help="remote-hash, --confirm auto: seconds before the user confirms "
+                        f"(default {DEFAULT_CONFIRM_AFTER})")
+    parser.add_argument("--token", help="default token label: a request without TokenAccess "
+                        "(and the other testbed fields) uses this token of --dir's testbed")
+    parser.add_argument("--dir", type=Path,
+                        default=Path(os.environ.get("KYSO_TESTBED", "out/testbed")),
+                        help="with --token: the testbed directory (default: $KYSO_TESTBED or "
+                        "out/testbed)")
+    return parser
+
+
+def run_emulate_command(arguments: argparse.Namespace) -> int:
+    """Validate the options (one-line errors), then serve in the foreground."""
+    from emulators.context import Confirmation, Family
+    from emulators.fields import TestbedDefaults
+    from emulators.service import run_foreground
+    from testbed.errors import parse_choice
+    from testbed.session import Testbed
+
+    family = parse_choice(Family, arguments.family, field="family")
+    port = family.default_port if arguments.port is None else arguments.port
+    if not 0 <= port <= 65535:
+        raise InvalidInputError(f"--port: {port} is not a port number (0-65535)")
+    if family is not Family.REMOTE_HASH and (arguments.confirm is not None
+                                             or arguments.confirm_after is not None):
+        raise InvalidInputError("--confirm, --confirm-after: only for remote-hash")
+    confirm = parse_choice(Confirmation, arguments.confirm or "auto", field="--confirm")
+    confirm_after = DEFAULT_CONFIRM_AFTER if arguments.confirm_after is None \
+        else arguments.confirm_after
+    if confirm_after < 0:
+        raise InvalidInputError("--confirm-after: must not be negative")
+    if arguments.certificate_file is not None and not arguments.tls:
+        raise InvalidInputError("--certificate-file: only with --tls")
+    defaults = None
+    if arguments.token:
+        testbed = Testbed.open(arguments.dir)  # one line naming the directory if there is none
+        testbed.state.token(arguments.token)  # ... or the token
+        defaults = TestbedDefaults(directory=arguments.dir.resolve(),
+                                   token_label=arguments.token)
+    options: dict[str, Any] = {"defect": arguments.defect, "misbehave": arguments.misbehave,
+                               "tls": arguments.tls, "confirm": confirm,
+                               "confirm_after": confirm_after, "defaults": defaults}
+    if arguments.certificate_file is not None:
+        options["certificate_file"] = arguments.certificate_file.resolve()
+    return run_foreground(family, port, **options)
+
+
+__all__ = ["add_emulate_command", "run_emulate_command"]
