@@ -24,14 +24,15 @@ from conformance.report_commands import add_report_command, run_report_command
 from conformance.scenario_runs import add_scenario_command, run_scenario_command
 from conformance.sut.adapter_check import add_adapter_command, run_adapter_command
 from conformance.sut.emulated.command import add_emulate_command, run_emulate_command
-from testbed.ca.hierarchy import Branch
-from testbed.ca.keys import KeyType
+from testbed.ca.branches import Branch
+from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind, RuleBreak
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.clock import parse_duration, parse_instant
 from testbed.errors import TestbedError
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import RevocationReason, ServiceMode
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -77,6 +76,7 @@ from conformance.reference.certificate_check import (
     async_check_certificate,
     patient_fetchers,
 )
+from conformance.reference.signature_levels import SignatureLevel
 from conformance.verdict import SignerAnswer, SignerOutcome
 from pdffonts import VietnameseFontFactory
 from testbed.clock import VIETNAM
@@ -85,7 +85,6 @@ from testbed.errors import (
     TestbedError,
     TokenError,
     UnknownSubscriberError,
-    parse_choice,
 )
 from testbed.fixture_signing import PdfSignerAt
 from testbed.tokens.access import TokenAccess
@@ -102,19 +101,6 @@ FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TSA_TIMEOUT_SECONDS = 10
 FIELD_PREFIX = "ChuKy"
 """Default signature field names: ChuKy1, ChuKy2, ... (the first free one)."""
-
-
-class SignatureLevel(StrEnum):
-    """PAdES baseline levels (ETSI EN 319 142-1)."""
-
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
-    B_LTA = "B-LTA"
-
-    @classmethod
-    def parse(cls, text: str, *, field: str = "--level") -> SignatureLevel:
-        return parse_choice(cls, text, field=field, normalise=str.upper)
 
 
 @dataclass(frozen=True)
@@ -585,7 +571,7 @@ def signing_context_from_testbed(testbed: Any, token_label: str
     Trusted: the roots of the công vụ and public (NEAC) branches, never the unrelated root.
     TSA: the one the issuing CA of the token's certificate publishes, else the công vụ one.
     """
-    from testbed.ca.hierarchy import Branch
+    from testbed.ca.branches import Branch
 
     state = testbed.state
     access = testbed.tokens.access(token_label)
@@ -669,7 +655,6 @@ def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Nam
 
 __all__ = [
     "FONT_PATH",
-    "SignatureLevel",
     "SignerInputError",
     "VisibleSignature",
     "add_sign_command",
