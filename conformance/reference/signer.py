@@ -515,34 +515,6 @@ def sign(
 
 
 # ---- the command line ---------------------------------------------------------------------------
-def add_sign_command(commands: Any) -> argparse.ArgumentParser:
-    """Add ``kyso sign`` to the root command's subparsers."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "sign", help="sign a PDF on a token with the reference signer (PAdES)")
-    parser.add_argument("input", type=Path, help="the PDF to sign")
-    parser.add_argument("output", type=Path, help="where the signed PDF goes (never on refusal)")
-    parser.add_argument("--token", required=True, help="label of the subscriber's token")
-    parser.add_argument("--testbed", "--dir", dest="testbed", type=Path,
-                        default=Path(os.environ.get("KYSO_TESTBED", "out/testbed")),
-                        help="testbed directory: token access, PIN, trust roots, TSA, clock "
-                        "(default: $KYSO_TESTBED or out/testbed)")
-    parser.add_argument("--pin-file", type=Path, help="user PIN file (default: the testbed's)")
-    parser.add_argument("--level", default="B-LT", help="B-B|B-T|B-LT|B-LTA (default B-LT)")
-    parser.add_argument("--visible", help="PAGE,X1,Y1,X2,Y2: a visible signature (page from 1)")
-    parser.add_argument("--reason"), parser.add_argument("--location")
-    parser.add_argument("--field", help="signature field name (default: ChuKyN, first free)")
-    parser.add_argument("--name", help="signer name shown in the appearance (default: CN)")
-    parser.add_argument("--org", help="organisation shown in the appearance (default: O)")
-    parser.add_argument("--rsa-pss", action="store_true", help="RSA keys: RSASSA-PSS")
-    parser.add_argument("--tsa-url", help="timestamp authority (default: the testbed's)")
-    parser.add_argument("--module", help="PKCS#11 module to load instead of the access file's "
-                        "(e.g. pkcs11-spy forwarding to it)")
-    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
-    parser.add_argument("--defect", help="run a deliberately defective variant instead "
-                        "(see 'kyso mutants'), e.g. no-validity-check")
-    return parser
-
-
 def _parse_visible(text: str) -> VisibleSignature:
     parts = [part.strip() for part in text.split(",")]
     try:
@@ -657,7 +629,6 @@ __all__ = [
     "FONT_PATH",
     "SignerInputError",
     "VisibleSignature",
-    "add_sign_command",
     "run_sign_command",
     "sign",
     "signing_context_from_testbed",
