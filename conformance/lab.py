@@ -15,7 +15,7 @@ from pathlib import Path
 from asn1crypto import x509
 
 from scenarios.outcomes import SignerAnswer, SignerOutcome
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind
 from testbed.clock import wall_clock

@@ -18,19 +18,6 @@ from testbed.errors import InvalidInputError
 SIGNED_PDF = "report-signed.pdf"
 
 
-def add_report_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    report = commands.add_parser("report", help="render results (HTML, PDF, JUnit) or diff two")
-    actions = report.add_subparsers(dest="action", required=True, parser_class=type(report))
-    render = actions.add_parser("render", help="report.html, report.pdf, junit.xml")
-    render.add_argument("results", type=Path, help="a results.json written by kyso conform")
-    render.add_argument("--out", type=Path, help="output folder (default: beside results)")
-    render.add_argument("--lab", type=Path,
-                        help="sign the PDF with the lab's certificate (lab testbed folder)")
-    diff = actions.add_parser("diff", help="cases and requirements whose verdict changed")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
-
-
 def render_reports(results: Path, out: Path | None = None, lab: Path | None = None) -> list[Path]:
     """Render every report; with ``lab`` also the signed PDF. Returns the files written."""
     try:

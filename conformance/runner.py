@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from reports.results import (
@@ -144,38 +145,27 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
     out.mkdir(parents=True, exist_ok=True)
-    scenarios: list[tuple[Scenario, list[Case]]] = []
-    for path in catalogue_paths():
-        scenario = load_scenario(path)
-        cases = [c for c in cases_of(scenario) if c.role in profile.roles
-                 and matches(c, list(only))]
-        if cases:
-            scenarios.append((scenario, cases))
+    scenarios = [(scenario, cases) for scenario in map(load_scenario, catalogue_paths())
+                 if (cases := _cases_for(scenario, profile, only))]
     total = sum(len(cases) for _, cases in scenarios)
     if total == 0:
         raise InvalidInputError("--only: no case matches (see 'kyso requirements' for IDs)")
     started, clock_start = wall_clock(), time.monotonic()
     results: list[CaseResult] = []
+
+    def judged(result: CaseResult) -> None:
+        results.append(result)
+        progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
+
     if jobs > 1 and profile_path is not None:
-        # scenarios are independent (each on its own testbed, own ports, own tokens): play
-        # them in worker processes, each building the SUT's roles from the profile itself
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_scenario_cases_in_worker, profile_path, scenario.id,
-                                   only, out, policy_name) for scenario, _ in scenarios]
-            for future in as_completed(futures):
-                for result in future.result():
-                    results.append(result)
-                    progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
+        _play_in_workers(scenarios, profile_path, only, out, policy_name, jobs, judged)
         order = {case.id: i for i, case in enumerate(c for _, cs in scenarios for c in cs)}
         results.sort(key=lambda result: order[result.id])
     else:
         for scenario, cases in scenarios:
             for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
                                           policy):
-                results.append(result)
-                progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
-    testbed_instant = min((result.judged_at for result in results), default=None)
+                judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
     summary = Summary(
@@ -183,21 +173,49 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         requirements=dict(Counter(r.verdict for r in requirements)),
         mandatory_failures=[r.id for r in requirements if r.verdict is Verdict.FAIL
                             and r.level == Level.MANDATORY.value])
-    outcome = Results(
-        run=RunMetadata(
-            kyso_version=KYSO_VERSION,
-            sut=SoftwareUnderTest(name=profile.sut.name, vendor=profile.sut.vendor,
-                                  version=profile.sut.version,
-                                  profile=str(profile_path) if profile_path else None,
-                                  profile_sha256=profile.sha256),
-            policy=Policy(name=policy.name, sha256=policy_hash),
-            roles=list(profile.roles), testbed_instant=testbed_instant or started,
-            started_at=started, finished_at=finished, host=socket.gethostname(),
-            platform=f"{platform.system()} {platform.release()} · Python "
-                     f"{platform.python_version()} · {time.monotonic() - clock_start:.1f} s"),
-        cases=results, requirements=requirements, summary=summary)
+    run = _run_metadata(profile, profile_path, Policy(name=policy.name, sha256=policy_hash),
+                        results, (started, finished), clock_start)
+    outcome = Results(run=run, cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
+
+
+def _cases_for(scenario: Scenario, profile: SutProfile, only: tuple[str, ...]) -> list[Case]:
+    """The scenario's cases of the profile's roles that ``--only`` selects."""
+    return [c for c in cases_of(scenario) if c.role in profile.roles
+            and matches(c, list(only))]
+
+
+def _play_in_workers(scenarios: list[tuple[Scenario, list[Case]]], profile_path: Path,
+                     only: tuple[str, ...], out: Path, policy_name: str, jobs: int,
+                     judged: Callable[[CaseResult], None]) -> None:
+    """Scenarios are independent (each on its own testbed, own ports, own tokens): play them in
+    worker processes, each building the SUT's roles from the profile itself."""
+    with ProcessPoolExecutor(max_workers=jobs,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_scenario_cases_in_worker, profile_path, scenario.id,
+                               only, out, policy_name) for scenario, _ in scenarios]
+        for future in as_completed(futures):
+            for result in future.result():
+                judged(result)
+
+
+def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy,
+                  results: list[CaseResult], span: tuple[datetime, datetime],
+                  clock_start: float) -> RunMetadata:
+    """The run header: kyso version, SUT and profile hash, policy, testbed instant, host."""
+    started, finished = span
+    testbed_instant = min((result.judged_at for result in results), default=None)
+    return RunMetadata(
+        kyso_version=KYSO_VERSION,
+        sut=SoftwareUnderTest(name=profile.sut.name, vendor=profile.sut.vendor,
+                              version=profile.sut.version,
+                              profile=str(profile_path) if profile_path else None,
+                              profile_sha256=profile.sha256),
+        policy=policy, roles=list(profile.roles), testbed_instant=testbed_instant or started,
+        started_at=started, finished_at=finished, host=socket.gethostname(),
+        platform=f"{platform.system()} {platform.release()} · Python "
+                 f"{platform.python_version()} · {time.monotonic() - clock_start:.1f} s")
 
 
 def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
@@ -245,9 +263,8 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     signer, verifier = build_roles(profile)
     policy, _ = load_policy(policy_name)
     scenario = load_scenario(find_scenario(scenario_id))
-    cases = [c for c in cases_of(scenario) if c.role in profile.roles
-             and matches(c, list(only))]
-    return _scenario_cases(scenario, cases, profile, signer, verifier, out, policy)
+    return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
+                           verifier, out, policy)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:

@@ -40,20 +40,6 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
         return player.play(scenario)
 
 
-def add_scenario_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    scenario = commands.add_parser("scenario", help="stories as data, played on a testbed")
-    actions = scenario.add_subparsers(dest="action", required=True,
-                                      parser_class=type(scenario))
-    actions.add_parser("list", help="the catalogue")
-    show = actions.add_parser("show", help="one scenario, step by step")
-    show.add_argument("name", help="catalogue id or path to a .yaml file")
-    run = actions.add_parser("run", help="play a scenario on a fresh testbed")
-    run.add_argument("name", help="catalogue id or path to a .yaml file")
-    run.add_argument("--keep", type=Path, help="keep the run (testbed, artifacts) here")
-    run.add_argument("--sut", type=Path, help="a SUT profile (sut.toml): the software under "
-                     "test plays its roles, the reference tools the others")
-
-
 def run_scenario_command(arguments: argparse.Namespace) -> int:
     if arguments.action == "list":
         for path in catalogue_paths():

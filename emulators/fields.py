@@ -105,7 +105,7 @@ class TestbedDefaults:
 
     def trust_files(self) -> tuple[Path, ...]:
         """The roots of the công vụ and public branches (never the unrelated root)."""
-        from testbed.ca.hierarchy import Branch
+        from testbed.ca.branches import Branch
 
         testbed = self._testbed()
         return tuple(path for label, path in testbed.trust_anchor_paths().items()

@@ -19,12 +19,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind, RuleBreak
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.clock import parse_duration, parse_instant
 from testbed.errors import InvalidInputError
-from testbed.world import RevocationReason, ServiceMode
+from testbed.service_modes import ServiceMode
 
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from asn1crypto import algos, ocsp, x509
 
 from testbed import pdf_attacks
-from testbed.ca.keys import KeyType
+from testbed.ca.key_types import KeyType
 from testbed.clock import parse_duration, parse_instant
 from testbed.documents import (
     AdministrativeDocument,
@@ -36,8 +36,8 @@ from testbed.documents import (
 )
 from testbed.errors import TestbedError
 from testbed.fixture_signing import sign_fixture
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import ServiceMode
 
 from .display import SignatureTruth
 from .judge import Judgement, judge_signing, judge_verification

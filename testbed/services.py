@@ -48,8 +48,9 @@ from certomancer.services import (
 from .ca.certomancer_bridge import ARCH_LABEL, certificate_path, key_path
 from .ca.keys import install_key_cache
 from .errors import ServiceError
+from .service_modes import ServiceMode
 from .tsa_log import GRANTED, REJECTED, TimestampLogEntry, append_entry
-from .world import CertificateRecord, ServiceMode, WorldState, WorldStore
+from .world import CertificateRecord, WorldState, WorldStore
 
 OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
 NO_ANSWER_SECONDS = 3600.0

@@ -22,13 +22,13 @@ from .ca.certomancer_bridge import certificate_path, service_urls
 from .ca.lifecycle import Lifecycle
 from .clock import Clock
 from .errors import InvalidInputError, ServiceError
+from .service_modes import ServiceMode
 from .services import LiveServices, ServiceThread, bind_loopback
 from .token_lifecycle import TokenLifecycle
 from .tsa_log import TimestampLogEntry, read_entries
 from .world import (
     CertificateRecord,
     ServiceBehaviour,
-    ServiceMode,
     WorldState,
 )
 

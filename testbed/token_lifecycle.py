@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from .ca.lifecycle import Lifecycle, check_subscriber_id
+from .ca.revocation_reasons import RevocationReason
 from .errors import InvalidInputError, InvalidStateError, TokenError
 from .tokens import SoftHsm, SubscriberToken, TokenAccess
 from .tokens.access import write_pin_file
 from .tokens.token import KEY_TYPES, PinIncorrectError, PinLockedError
 from .world import (
     CertificateRecord,
-    RevocationReason,
     TokenRecord,
     TokenStatus,
     WorldState,

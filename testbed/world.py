@@ -24,11 +24,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .ca.hierarchy import Branch
+from .ca.branches import Branch
 from .ca.names import VietnameseName
 from .ca.profiles import ProfileKind, RuleBreak
+from .ca.revocation_reasons import RevocationReason
 from .clock import Clock
 from .errors import InvalidInputError, UnknownSubscriberError
+from .service_modes import ServiceMode
 
 REGISTRY_FILE = "registry.json"
 STATE_VERSION = 1
@@ -36,35 +38,6 @@ STATE_VERSION = 1
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class RevocationReason(StrEnum):
-    """RFC 5280 CRLReason values the testbed uses, with the Vietnamese situations they model."""
-
-    UNSPECIFIED = "unspecified"
-    KEY_COMPROMISE = "key_compromise"
-    """Lost or exposed token (ND68 Art. 17)."""
-    CA_COMPROMISE = "ca_compromise"
-    AFFILIATION_CHANGED = "affiliation_changed"
-    """Change of position or agency."""
-    SUPERSEDED = "superseded"
-    """Replaced by a new certificate (change of information)."""
-    CESSATION_OF_OPERATION = "cessation_of_operation"
-    """Retirement, resignation, dissolution, device retired."""
-    CERTIFICATE_HOLD = "certificate_hold"
-    """Suspension (tạm dừng), TT15 Annex II 1.1."""
-    PRIVILEGE_WITHDRAWN = "privilege_withdrawn"
-
-    @classmethod
-    def parse(cls, text: str, *, field: str = "reason") -> RevocationReason:
-        normalised = text.strip().replace("-", "_").lower()
-        camel = {member.value.replace("_", ""): member for member in cls}
-        if normalised in cls._value2member_map_:
-            return cls(normalised)
-        if normalised.replace("_", "") in camel:
-            return camel[normalised.replace("_", "")]
-        allowed = ", ".join(member.value for member in cls)
-        raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}")
 
 
 class CertificateRole(StrEnum):
@@ -130,25 +103,6 @@ class Subscriber(_Model):
     @property
     def current_certificate(self) -> str | None:
         return self.certificates[-1] if self.certificates else None
-
-
-class ServiceMode(StrEnum):
-    """How a live service behaves, to simulate outages."""
-
-    NORMAL = "normal"
-    HTTP_500 = "http-500"
-    NO_ANSWER = "no-answer"
-    """Accept the connection, never answer (the client times out)."""
-    SLOW = "slow"
-    """Answer after ``delay_seconds``."""
-    STALE = "stale"
-    """CRL only: keep serving an old CRL whose nextUpdate has passed."""
-    UNAUTHORIZED = "unauthorized"
-    """OCSP only: answer every request with the OCSP error response ``unauthorized``
-    (RFC 6960 2.3: the responder is not authoritative for the certificate asked about)."""
-    UNKNOWN = "unknown"
-    """OCSP only: answer ``unknown`` for every serial (a responder that does not know the CA's
-    certificates)."""
 
 
 class ServiceBehaviour(_Model):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from testbed.clock import wall_clock
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed, running_testbed
-from testbed.world import ServiceMode
 
 
 @pytest.fixture(scope="session")

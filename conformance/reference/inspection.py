@@ -44,7 +44,7 @@ from conformance.reference.appearance import (
 from conformance.reference.verifier import trust_roots_from_files
 from scenarios.outcomes import Indication, SignerAnswer, SubIndication
 from scenarios.roles import SignRequest
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.profiles import ProfileKind, policy_oid
 from testbed.clock import VIETNAM
 from testbed.errors import TestbedError

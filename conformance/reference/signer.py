@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -77,6 +76,7 @@ from conformance.reference.certificate_check import (
     async_check_certificate,
     patient_fetchers,
 )
+from conformance.reference.signature_levels import SignatureLevel
 from conformance.verdict import SignerAnswer, SignerOutcome
 from pdffonts import VietnameseFontFactory
 from testbed.clock import VIETNAM
@@ -85,7 +85,6 @@ from testbed.errors import (
     TestbedError,
     TokenError,
     UnknownSubscriberError,
-    parse_choice,
 )
 from testbed.fixture_signing import PdfSignerAt
 from testbed.tokens.access import TokenAccess
@@ -102,19 +101,6 @@ FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TSA_TIMEOUT_SECONDS = 10
 FIELD_PREFIX = "ChuKy"
 """Default signature field names: ChuKy1, ChuKy2, ... (the first free one)."""
-
-
-class SignatureLevel(StrEnum):
-    """PAdES baseline levels (ETSI EN 319 142-1)."""
-
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
-    B_LTA = "B-LTA"
-
-    @classmethod
-    def parse(cls, text: str, *, field: str = "--level") -> SignatureLevel:
-        return parse_choice(cls, text, field=field, normalise=str.upper)
 
 
 @dataclass(frozen=True)
@@ -529,34 +515,6 @@ def sign(
 
 
 # ---- the command line ---------------------------------------------------------------------------
-def add_sign_command(commands: Any) -> argparse.ArgumentParser:
-    """Add ``kyso sign`` to the root command's subparsers."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "sign", help="sign a PDF on a token with the reference signer (PAdES)")
-    parser.add_argument("input", type=Path, help="the PDF to sign")
-    parser.add_argument("output", type=Path, help="where the signed PDF goes (never on refusal)")
-    parser.add_argument("--token", required=True, help="label of the subscriber's token")
-    parser.add_argument("--testbed", "--dir", dest="testbed", type=Path,
-                        default=Path(os.environ.get("KYSO_TESTBED", "out/testbed")),
-                        help="testbed directory: token access, PIN, trust roots, TSA, clock "
-                        "(default: $KYSO_TESTBED or out/testbed)")
-    parser.add_argument("--pin-file", type=Path, help="user PIN file (default: the testbed's)")
-    parser.add_argument("--level", default="B-LT", help="B-B|B-T|B-LT|B-LTA (default B-LT)")
-    parser.add_argument("--visible", help="PAGE,X1,Y1,X2,Y2: a visible signature (page from 1)")
-    parser.add_argument("--reason"), parser.add_argument("--location")
-    parser.add_argument("--field", help="signature field name (default: ChuKyN, first free)")
-    parser.add_argument("--name", help="signer name shown in the appearance (default: CN)")
-    parser.add_argument("--org", help="organisation shown in the appearance (default: O)")
-    parser.add_argument("--rsa-pss", action="store_true", help="RSA keys: RSASSA-PSS")
-    parser.add_argument("--tsa-url", help="timestamp authority (default: the testbed's)")
-    parser.add_argument("--module", help="PKCS#11 module to load instead of the access file's "
-                        "(e.g. pkcs11-spy forwarding to it)")
-    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
-    parser.add_argument("--defect", help="run a deliberately defective variant instead "
-                        "(see 'kyso mutants'), e.g. no-validity-check")
-    return parser
-
-
 def _parse_visible(text: str) -> VisibleSignature:
     parts = [part.strip() for part in text.split(",")]
     try:
@@ -585,7 +543,7 @@ def signing_context_from_testbed(testbed: Any, token_label: str
     Trusted: the roots of the công vụ and public (NEAC) branches, never the unrelated root.
     TSA: the one the issuing CA of the token's certificate publishes, else the công vụ one.
     """
-    from testbed.ca.hierarchy import Branch
+    from testbed.ca.branches import Branch
 
     state = testbed.state
     access = testbed.tokens.access(token_label)
@@ -669,10 +627,8 @@ def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Nam
 
 __all__ = [
     "FONT_PATH",
-    "SignatureLevel",
     "SignerInputError",
     "VisibleSignature",
-    "add_sign_command",
     "run_sign_command",
     "sign",
     "signing_context_from_testbed",

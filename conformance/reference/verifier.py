@@ -3,7 +3,8 @@
 :func:`verify` answers in the adapter contract's :class:`~conformance.verdict.VerifierAnswer`
 (one :class:`SignatureAnswer` per signature, with the TT15-6.4.b fields in ``display``);
 :func:`render_text` is what a person reads: every signature in Vietnamese first, then in English.
-``kyso verify FILE.pdf`` is the command (:func:`add_verify_command`, :func:`run_verify`).
+``kyso verify FILE.pdf`` runs :func:`run_verify` (its options are in
+:mod:`conformance.cli.signing_commands`).
 
 Bad input never raises: a file that is not a PDF, cannot be read or is damaged beyond parsing
 gives an answer whose ``error`` says so (the command prints one line and exits 2); a PDF without
@@ -182,26 +183,6 @@ def trust_roots_of_testbed(directory: Path) -> list[x509.Certificate]:
 
 
 # ---- the command --------------------------------------------------------------------------------
-def add_verify_command(commands: Any) -> argparse.ArgumentParser:
-    """Register ``kyso verify`` on the root command's subparsers."""
-    verify_parser: argparse.ArgumentParser = commands.add_parser(
-        "verify", help="verify the signatures of a PDF (kiểm tra chữ ký số)")
-    verify_parser.add_argument("file", type=Path, help="the PDF to check")
-    verify_parser.add_argument("--trust", type=Path, action="append", default=[],
-                               help="trusted root certificate(s): a PEM/DER file or a directory "
-                               "of them (repeatable)")
-    verify_parser.add_argument("--testbed", type=Path,
-                               help="trust this testbed's roots and validate at its instant "
-                               "(default without --trust: $KYSO_TESTBED or out/testbed)")
-    verify_parser.add_argument("--at", help="validation time, ISO 8601 (without a zone: "
-                               "Vietnam time); default: the testbed's instant, or now")
-    verify_parser.add_argument("--json", action="store_true",
-                               help="print the VerifierAnswer JSON (adapter contract v1)")
-    verify_parser.add_argument("--defect", help="run a deliberately defective variant instead "
-                               "(see 'kyso mutants'), e.g. ignore-revocation")
-    return verify_parser
-
-
 def run_verify(arguments: argparse.Namespace, *,
                variant: Callable[[Path, list[x509.Certificate], datetime | None],
                                  VerifierAnswer] | None = None) -> int:
@@ -250,6 +231,6 @@ def run_verify(arguments: argparse.Namespace, *,
 
 
 __all__ = [
-    "Verification", "add_verify_command", "render_text", "run_verify",
+    "Verification", "render_text", "run_verify",
     "trust_roots_from_files", "trust_roots_of_testbed", "verify", "verify_in_detail",
 ]

@@ -17,7 +17,6 @@ did not fit (a selector or a code table missed, a refusal, a wrong indication); 
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import socket
 import sys
@@ -40,22 +39,6 @@ CONNECT_SECONDS = 5.0
 SUBSCRIBER = "adapter-check"
 HOLDER = VietnameseName(common_name="Nguyễn Văn Kiểm Tra", title="Chuyên viên",
                         organization="Văn phòng UBND tỉnh Lâm Đồng", locality="Lâm Đồng")
-
-
-def add_adapter_command(commands: Any) -> None:
-    """``kyso adapter check`` in the root command's subparsers."""
-    adapter = commands.add_parser("adapter", help="check a SUT profile before a run")
-    actions = adapter.add_subparsers(dest="action", required=True,
-                                     parser_class=type(adapter))
-    check = actions.add_parser("check", help="one signing and one verification round trip, "
-                               "step by step (what was sent, what came back, each selector)")
-    check.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
-    check.add_argument("--out", type=Path, help="keep the testbed and the case evidence here "
-                       "(a new directory; secrets removed at the end)")
-
-
-def run_adapter_command(arguments: argparse.Namespace) -> int:
-    return check_adapter(arguments.sut, out=arguments.out)
 
 
 def check_adapter(profile_path: Path, *, out: Path | None = None,
@@ -243,4 +226,4 @@ def _reference_signature(testbed: Any, label: str, document: Path, roots: list[P
 
 
 __all__ = ["EXIT_MISFIT", "EXIT_PROFILE", "EXIT_UNREACHABLE", "EXIT_WORKED",
-           "add_adapter_command", "check_adapter", "run_adapter_command"]
+           "check_adapter"]

@@ -21,18 +21,10 @@ Decree 23 (NEAC root 25 years, public CA 10 years, SECONDARY) for the public bra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from .keys import KeyType
+from .branches import Branch
+from .key_types import KeyType
 from .names import VietnameseName
-
-
-class Branch(StrEnum):
-    """The regime a hierarchy branch belongs to (see legal-requirements.md, 'regimes')."""
-
-    CONG_VU = "cong-vu"
-    PUBLIC = "public"
-    OTHER = "other"
 
 
 @dataclass(frozen=True)

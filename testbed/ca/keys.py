@@ -12,7 +12,6 @@ Keys are generated fresh for every testbed, never stored as fixtures.
 from __future__ import annotations
 
 import threading
-from enum import StrEnum
 from pathlib import Path
 
 from asn1crypto import algos, keys, pem
@@ -21,23 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ..errors import parse_choice
-
-
-class KeyType(StrEnum):
-    """Key algorithms the testbed can generate."""
-
-    RSA2048 = "rsa2048"
-    RSA3072 = "rsa3072"
-    RSA4096 = "rsa4096"
-    P256 = "p256"
-    P384 = "p384"
-    RSA1024 = "rsa1024"
-    """Too weak for TT15 Annex I 1.2; only for negative cases."""
-
-    @classmethod
-    def parse(cls, text: str, *, field: str = "key type") -> KeyType:
-        return parse_choice(cls, text, field=field)
+from .key_types import KeyType
 
 
 def generate_private_key(key_type: KeyType) -> PrivateKeyTypes:

@@ -26,11 +26,11 @@ from ..world import (
     ClockState,
     KeySource,
     Revocation,
-    RevocationReason,
     Subscriber,
     WorldState,
     WorldStore,
 )
+from .branches import Branch
 from .certomancer_bridge import (
     CertificateRequest,
     CertomancerBridge,
@@ -38,9 +38,9 @@ from .certomancer_bridge import (
     certificate_path,
     key_path,
 )
-from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, Branch, ocsp_responder_label, tsa_label
+from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, ocsp_responder_label, tsa_label
+from .key_types import KeyType
 from .keys import (
-    KeyType,
     describe_public_key,
     generate_private_key,
     public_key_der_of,
@@ -58,6 +58,7 @@ from .profiles import (
     signature_digest,
     subscriber_extensions,
 )
+from .revocation_reasons import RevocationReason
 
 AUTHORITY_BACKDATE = timedelta(days=730)
 """Authorities are valid from two years before the testbed starts, so scenarios can move the

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..errors import parse_choice
-from .hierarchy import Branch
+from .branches import Branch
 
 # Policy OIDs live under the UUID arc 2.25 (ITU-T X.667): anyone may mint them, so they cannot
 # collide with a real CA's policy and cannot be mistaken for one.

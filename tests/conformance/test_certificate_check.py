@@ -22,11 +22,11 @@ from conformance.reference.certificate_check import (
     async_check_certificate,
     check_certificate,
 )
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import RuleBreak
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import ServiceMode
 
 OFFICER = VietnameseName(common_name="Trần Thị Kiểm", title="Chuyên viên",
                          organization="Sở Tư pháp tỉnh Cần Thơ", locality="Cần Thơ")

@@ -21,7 +21,7 @@ from conformance.reference.inspection import (
 from conformance.reference.roles import ReferenceSigner
 from scenarios.outcomes import SignerOutcome
 from scenarios.roles import SignRequest
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind
 from testbed.clock import VIETNAM

@@ -22,12 +22,13 @@ from conformance.oracle import (
     validate_pdf,
 )
 from conformance.verdict import Indication, SubIndication
-from testbed.ca.hierarchy import Branch
-from testbed.ca.keys import KeyType
+from testbed.ca.branches import Branch
+from testbed.ca.key_types import KeyType
 from testbed.ca.profiles import RuleBreak
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.documents import append_content_change, fill_form_field, flip_byte_in_signed_range
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import RevocationReason, ServiceMode
 from tests.conformance.oracle_helpers import LEVELS, PERSON, document, sign, trust_roots
 
 HOUR = timedelta(hours=1)

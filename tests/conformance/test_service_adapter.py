@@ -24,8 +24,8 @@ from conformance.sut.profile import load_profile
 from conformance.sut.service.adapter import ServiceSut
 from scenarios.outcomes import Indication, SignerOutcome
 from scenarios.roles import SignRequest, VerifyRequest
-from testbed.ca.hierarchy import Branch
-from testbed.ca.keys import KeyType
+from testbed.ca.branches import Branch
+from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
 from testbed.session import Testbed

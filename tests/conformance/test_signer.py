@@ -26,22 +26,22 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from conformance.cli import main
+from conformance.reference.signature_levels import SignatureLevel
 from conformance.reference.signer import (
-    SignatureLevel,
     SignerInputError,
     VisibleSignature,
     sign,
     signing_context_from_testbed,
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
-from testbed.ca.hierarchy import Branch
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind
 from testbed.clock import wall_clock
 from testbed.documents import administrative_document
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed, running_testbed
 from testbed.tokens import run_traced
-from testbed.world import ServiceMode
 
 SIGNER = VietnameseName(common_name="Lê Thị Ánh Tuyết", title="Giám đốc",
                         organization="Sở Nội vụ tỉnh Đồng Tháp", locality="Đồng Tháp")

@@ -10,7 +10,7 @@ import pytest
 from asn1crypto import cms, tsp, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from testbed.ca.keys import KeyType
+from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.documents import (
     administrative_document,

@@ -9,9 +9,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko_certvalidator.errors import PathValidationError, RevokedError
 
 from testbed.ca.names import VietnameseName
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.errors import InvalidInputError, InvalidStateError
 from testbed.session import Testbed
-from testbed.world import KeySource, RevocationReason
+from testbed.world import KeySource
 from tests.helpers import fetch, validate_certificate
 
 OFFICER = VietnameseName(common_name="Hoàng Văn Em", title="Chuyên viên",

@@ -9,8 +9,8 @@ from pyhanko_certvalidator.errors import PathValidationError
 
 from testbed.ca.names import VietnameseName
 from testbed.errors import InvalidInputError
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import ServiceMode
 from tests.helpers import fetch, ocsp_status, validate_certificate
 
 

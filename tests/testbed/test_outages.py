@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from asn1crypto import crl
 
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
-from testbed.world import ServiceMode
 from tests.helpers import fetch
 
 

@@ -19,7 +19,7 @@ from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from testbed import pdf_attacks
-from testbed.ca.keys import KeyType
+from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document, fill_form_field
 from testbed.errors import InvalidInputError

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from asn1crypto import x509
 
-from testbed.ca.hierarchy import Branch
-from testbed.ca.keys import KeyType
+from testbed.ca.branches import Branch
+from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import ProfileKind, RuleBreak
 from testbed.errors import InvalidInputError

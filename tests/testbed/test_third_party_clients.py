@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 from testbed.ca.names import VietnameseName
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.clock import wall_clock
 from testbed.session import Testbed
-from testbed.world import RevocationReason
 from tests.helpers import fetch
 
 

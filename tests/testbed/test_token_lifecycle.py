@@ -13,10 +13,11 @@ import pytest
 from asn1crypto import x509
 
 from testbed.ca.names import VietnameseName
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.errors import InvalidStateError
 from testbed.session import Testbed
 from testbed.tokens import TokenState
-from testbed.world import RevocationReason, TokenStatus
+from testbed.world import TokenStatus
 from tests.helpers import ocsp_status, validate_certificate
 
 DIRECTOR = VietnameseName(common_name="Vũ Thị Hoa", title="Giám đốc",

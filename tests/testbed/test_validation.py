@@ -9,9 +9,9 @@ from asn1crypto import crl as asn1_crl
 from pyhanko_certvalidator.errors import ExpiredError, RevokedError
 
 from testbed.ca.names import VietnameseName
+from testbed.ca.revocation_reasons import RevocationReason
 from testbed.services import random_serial
 from testbed.session import Testbed
-from testbed.world import RevocationReason
 from tests.helpers import fetch, ocsp_status, validate_certificate
 
 
@@ -28,7 +28,7 @@ def test_fresh_certificate_validates_against_root_with_ocsp_and_crl(testbed: Tes
 
 
 def test_public_branch_certificate_validates_against_neac_like_root(testbed: Testbed) -> None:
-    from testbed.ca.hierarchy import Branch
+    from testbed.ca.branches import Branch
 
     label = _person(testbed, "public-person", branch=Branch.PUBLIC)
     assert [record.label for record in testbed.chain(label)][1:] == ["ca-public", "root-neac"]

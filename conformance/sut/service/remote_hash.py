@@ -52,9 +52,9 @@ from conformance.reference.certificate_check import (
 )
 from conformance.reference.messages import Message
 from conformance.reference.roles import VISIBLE_BOX
+from conformance.reference.signature_levels import SignatureLevel
 from conformance.reference.signer import (
     TSA_TIMEOUT_SECONDS,
-    SignatureLevel,
     _fetch_crls,
     _free_field_name,
     _signing_time_text,

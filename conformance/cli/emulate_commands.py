@@ -4,25 +4,34 @@
         [--misbehave hang|close|garbage|huge] [--tls] [--certificate-file PEM]
         [--confirm auto|manual] [--confirm-after S] [--token LABEL] [--dir TESTBED]
 
-Bad options are one line and exit code 2 (through the root command's error map).
+The emulated services (:mod:`emulators`: aiohttp, the reference tools) are
+imported when the command runs. Their families, confirmation modes and misbehaviours are enums
+of that package, whose ``__init__`` loads the services; so this table names them in its help and
+the command checks them when it runs (bad options are one line and exit code 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testbed.errors import InvalidInputError
 
+from .parsing import DEFAULT_TESTBED
+
+if TYPE_CHECKING:
+    from .parsing import Subcommands
+
 DEFAULT_CONFIRM_AFTER = 0.3
+"""Seconds before the emulated remote-hash user confirms, with ``--confirm auto``."""
 
 
-def add_emulate_command(commands: Any) -> argparse.ArgumentParser:
-    """Add ``kyso emulate`` to the root command's subparsers."""
-    parser: argparse.ArgumentParser = commands.add_parser(
+def add_commands(commands: Subcommands) -> None:
+    """Add ``emulate`` to the root command."""
+    parser = commands.add_parser(
         "emulate", help="an emulated local signing service on 127.0.0.1 (Ctrl-C stops it)")
+    parser.set_defaults(handler=run_emulate)
     parser.add_argument("family", help="http-plugin | ws-oneshot | ws-session | remote-hash")
     parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: the family's, "
                         "8711-8714; 0: ephemeral)")
@@ -40,14 +49,12 @@ def add_emulate_command(commands: Any) -> argparse.ArgumentParser:
                         f"(default {DEFAULT_CONFIRM_AFTER})")
     parser.add_argument("--token", help="default token label: a request without TokenAccess "
                         "(and the other testbed fields) uses this token of --dir's testbed")
-    parser.add_argument("--dir", type=Path,
-                        default=Path(os.environ.get("KYSO_TESTBED", "out/testbed")),
+    parser.add_argument("--dir", type=Path, default=DEFAULT_TESTBED,
                         help="with --token: the testbed directory (default: $KYSO_TESTBED or "
                         "out/testbed)")
-    return parser
 
 
-def run_emulate_command(arguments: argparse.Namespace) -> int:
+def run_emulate(arguments: argparse.Namespace) -> int:
     """Validate the options (one-line errors), then serve in the foreground."""
     from emulators.context import Confirmation, Family
     from emulators.fields import TestbedDefaults
@@ -81,6 +88,3 @@ def run_emulate_command(arguments: argparse.Namespace) -> int:
     if arguments.certificate_file is not None:
         options["certificate_file"] = arguments.certificate_file.resolve()
     return run_foreground(family, port, **options)
-
-
-__all__ = ["add_emulate_command", "run_emulate_command"]

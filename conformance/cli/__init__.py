@@ -1,0 +1,12 @@
+"""The ``kyso`` command line, one module per command group.
+
+``root`` builds the parser from every group's argument table and dispatches; ``parsing`` holds
+the parser class and the enum-choices helper; ``exit_codes`` is the one error → exit code map.
+Each ``*_commands`` module is a group's argument table (light: it imports no implementation),
+whose handlers import the implementation when the command runs; ``testbed_actions`` is the
+testbed group's implementation. Nothing here is imported by the other packages.
+"""
+
+from conformance.cli.root import build_parser, main
+
+__all__ = ["build_parser", "main"]

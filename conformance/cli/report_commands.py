@@ -1,0 +1,37 @@
+"""``kyso report render|diff``: the argument table of the report group.
+
+Rendering and diffing (:mod:`conformance.report_commands`, which loads the renderers and, with
+``--lab``, the signer) are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .parsing import add_group
+
+if TYPE_CHECKING:
+    from .parsing import Subcommands
+
+
+def add_commands(commands: Subcommands) -> None:
+    """Add ``report render`` and ``report diff`` to the root command."""
+    report = add_group(commands, "report", run_report,
+                       help="render results (HTML, PDF, JUnit) or diff two")
+    render = report.add_parser("render", help="report.html, report.pdf, junit.xml")
+    render.add_argument("results", type=Path, help="a results.json written by kyso conform")
+    render.add_argument("--out", type=Path, help="output folder (default: beside results)")
+    render.add_argument("--lab", type=Path,
+                        help="sign the PDF with the lab's certificate (lab testbed folder)")
+    diff = report.add_parser("diff", help="cases and requirements whose verdict changed")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+
+
+def run_report(arguments: argparse.Namespace) -> int:
+    """Render or diff, as parsed."""
+    from conformance.report_commands import run_report_command
+
+    return run_report_command(arguments)

@@ -1,0 +1,83 @@
+"""The root ``kyso`` command: every group's argument table, parsing, dispatch, the exit code.
+
+The parser is built from each group's ``add_commands`` (light modules: the standard library and
+enums only), so ``kyso --help`` and ``kyso <group> --help`` load nothing heavy; a command's
+implementation is imported by its handler when it runs. Errors become exit codes through the
+one map in :mod:`conformance.cli.exit_codes`; user mistakes never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from . import (
+    adapter_commands,
+    demo_commands,
+    emulate_commands,
+    kit_commands,
+    report_commands,
+    run_commands,
+    scenario_commands,
+    signing_commands,
+    testbed_commands,
+)
+from .exit_codes import HANDLED_ERRORS, ExitCode, exit_code_for
+from .parsing import KysoParser
+
+if TYPE_CHECKING:
+    from .parsing import Subcommands
+
+COMMAND_GROUPS: tuple[Callable[[Subcommands], None], ...] = (
+    testbed_commands.add_commands,  # up, ca, token, clock, service
+    demo_commands.add_commands,
+    signing_commands.add_commands,  # verify, sign
+    scenario_commands.add_commands,
+    report_commands.add_commands,
+    emulate_commands.add_commands,
+    adapter_commands.add_commands,
+    run_commands.add_commands,  # conform, requirements, mutants
+    kit_commands.add_commands,
+)
+"""Each group adds its commands (in this order in ``kyso --help``); every command sets the
+``handler`` that runs it."""
+
+LIBRARY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "asyncio")
+"""Libraries that log every failed check with a traceback; kyso reports outcomes itself."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``kyso`` parser (imports no implementation module)."""
+    parser = KysoParser(prog="kyso", description="PKI testbed and conformance suite for "
+                        "Vietnamese digital signatures (kiểm thử chữ ký số)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=KysoParser)
+    for add_commands in COMMAND_GROUPS:
+        add_commands(commands)
+    return parser
+
+
+def _quiet_libraries() -> None:
+    """Keep the libraries' logs below CRITICAL unless KYSO_DEBUG is set."""
+    if not os.environ.get("KYSO_DEBUG"):
+        import logging
+
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kyso`` with ``argv`` (default: the process's arguments); the exit code."""
+    try:
+        arguments = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help (0), or a usage error already said in one line (2)
+        return stop.code if isinstance(stop.code, int) else ExitCode.USAGE
+    _quiet_libraries()
+    try:
+        return int(arguments.handler(arguments))
+    except HANDLED_ERRORS as error:
+        return exit_code_for(error)
+
+
+__all__ = ["COMMAND_GROUPS", "build_parser", "main"]

@@ -1,0 +1,97 @@
+"""The reference tools' argument tables: ``kyso sign`` and ``kyso verify`` (and ``--defect``).
+
+The reference signer and verifier (:mod:`conformance.reference.signer`,
+:mod:`conformance.reference.verifier`) load pyHanko, aiohttp and the PKCS#11 bindings; they are
+imported when one of these commands runs, never while the parser is built. ``--defect NAME``
+runs a deliberately defective variant (:mod:`conformance.reference.defects`) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conformance.reference.signature_levels import SignatureLevel
+
+from .parsing import DEFAULT_TESTBED, enum_choices
+
+if TYPE_CHECKING:
+    from .parsing import Subcommands
+
+
+def add_commands(commands: Subcommands) -> None:
+    """Add ``sign`` and ``verify`` to the root command."""
+    _add_verify(commands)
+    _add_sign(commands)
+
+
+def _add_verify(commands: Subcommands) -> None:
+    verify = commands.add_parser("verify", help="verify the signatures of a PDF (kiểm tra chữ "
+                                 "ký số)")
+    verify.set_defaults(handler=run_verify)
+    verify.add_argument("file", type=Path, help="the PDF to check")
+    verify.add_argument("--trust", type=Path, action="append", default=[],
+                        help="trusted root certificate(s): a PEM/DER file or a directory of "
+                        "them (repeatable)")
+    verify.add_argument("--testbed", type=Path,
+                        help="trust this testbed's roots and validate at its instant (default "
+                        "without --trust: $KYSO_TESTBED or out/testbed)")
+    verify.add_argument("--at", help="validation time, ISO 8601 (without a zone: Vietnam "
+                        "time); default: the testbed's instant, or now")
+    verify.add_argument("--json", action="store_true",
+                        help="print the VerifierAnswer JSON (adapter contract v1)")
+    verify.add_argument("--defect", help="run a deliberately defective variant instead "
+                        "(see 'kyso mutants'), e.g. ignore-revocation")
+
+
+def _add_sign(commands: Subcommands) -> None:
+    sign = commands.add_parser("sign", help="sign a PDF on a token with the reference signer "
+                               "(PAdES)")
+    sign.set_defaults(handler=run_sign)
+    sign.add_argument("input", type=Path, help="the PDF to sign")
+    sign.add_argument("output", type=Path, help="where the signed PDF goes (never on refusal)")
+    sign.add_argument("--token", required=True, help="label of the subscriber's token")
+    sign.add_argument("--testbed", "--dir", dest="testbed", type=Path, default=DEFAULT_TESTBED,
+                      help="testbed directory: token access, PIN, trust roots, TSA, clock "
+                      "(default: $KYSO_TESTBED or out/testbed)")
+    sign.add_argument("--pin-file", type=Path, help="user PIN file (default: the testbed's)")
+    sign.add_argument("--level", default=SignatureLevel.B_LT.value, metavar="LEVEL",
+                      help="%(choices)s (default %(default)s)",
+                      **enum_choices(SignatureLevel, parse=SignatureLevel.parse))
+    sign.add_argument("--visible", help="PAGE,X1,Y1,X2,Y2: a visible signature (page from 1)")
+    sign.add_argument("--reason"), sign.add_argument("--location")
+    sign.add_argument("--field", help="signature field name (default: ChuKyN, first free)")
+    sign.add_argument("--name", help="signer name shown in the appearance (default: CN)")
+    sign.add_argument("--org", help="organisation shown in the appearance (default: O)")
+    sign.add_argument("--rsa-pss", action="store_true", help="RSA keys: RSASSA-PSS")
+    sign.add_argument("--tsa-url", help="timestamp authority (default: the testbed's)")
+    sign.add_argument("--module", help="PKCS#11 module to load instead of the access file's "
+                      "(e.g. pkcs11-spy forwarding to it)")
+    sign.add_argument("--json", action="store_true", help="print the answer as JSON")
+    sign.add_argument("--defect", help="run a deliberately defective variant instead "
+                      "(see 'kyso mutants'), e.g. no-validity-check")
+
+
+def run_verify(arguments: argparse.Namespace) -> int:
+    """``kyso verify``: the reference verifier, or the defective variant ``--defect`` names."""
+    from conformance.reference.verifier import run_verify as verify_command
+
+    if not arguments.defect:
+        return verify_command(arguments)
+    from conformance.reference.defects import DefectiveVerifier, parse_defect
+
+    variant = DefectiveVerifier(parse_defect(arguments.defect, "verifier"))
+    return verify_command(arguments, variant=variant.verify_document)
+
+
+def run_sign(arguments: argparse.Namespace) -> int:
+    """``kyso sign``: the reference signer, or the defective variant ``--defect`` names."""
+    from conformance.reference.signer import run_sign_command
+
+    if not arguments.defect:
+        return run_sign_command(arguments)
+    from conformance.reference.defects import DefectiveSigner, parse_defect
+
+    return run_sign_command(arguments, variant=DefectiveSigner(
+        parse_defect(arguments.defect, "signer")).sign)

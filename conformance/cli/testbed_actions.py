@@ -1,0 +1,225 @@
+"""What the testbed group's commands do: ``kyso up``, ``ca``, ``token``, ``clock``, ``service``.
+
+Imported only when one of these commands runs (it loads the testbed: certomancer, pydantic,
+SoftHSM). Each function reads the parsed arguments (already checked against the enums' choices
+by :mod:`conformance.cli.testbed_commands`), calls :class:`testbed.session.Testbed`, prints what
+a person needs and returns the exit code. Mistakes raise a :class:`testbed.errors.TestbedError`,
+which the root command turns into one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from testbed.ca.branches import Branch
+from testbed.ca.key_types import KeyType
+from testbed.ca.names import VietnameseName
+from testbed.ca.profiles import ProfileKind, RuleBreak
+from testbed.ca.revocation_reasons import RevocationReason
+from testbed.clock import parse_duration, parse_instant
+from testbed.errors import InvalidInputError
+from testbed.service_modes import ServiceMode
+from testbed.session import Testbed
+from testbed.world import CertificateRecord
+
+from .exit_codes import ExitCode
+
+
+def run_testbed_command(arguments: argparse.Namespace) -> int:
+    """Run ``kyso up|ca|token|clock|service`` as parsed."""
+    return _COMMANDS[arguments.command](arguments)
+
+
+def _name_from(arguments: argparse.Namespace) -> VietnameseName | None:
+    if arguments.name is None:
+        return None
+    return VietnameseName(
+        common_name=arguments.name, title=arguments.title, organization=arguments.org,
+        organizational_unit=arguments.unit, locality=arguments.province,
+        identifier=arguments.identifier)
+
+
+def _read_public_key(path: Path) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        data = path.read_bytes()
+        key = (serialization.load_pem_public_key(data) if b"-----BEGIN" in data
+               else serialization.load_der_public_key(data))
+    except OSError as error:
+        raise InvalidInputError(f"--public-key: cannot read {path} ({error.strerror})") from None
+    except ValueError:
+        raise InvalidInputError(f"--public-key: {path} is not a PEM or DER public key") from None
+    return key.public_bytes(serialization.Encoding.DER,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _print_certificate(record: CertificateRecord) -> None:
+    status = "revoked " + record.revocation.reason.value if record.revocation else "issued"
+    print(f"{record.label}\tserial {record.serial:#x}\t{record.not_before.isoformat()} → "
+          f"{record.not_after.isoformat()}\t{status}")
+
+
+def _up(arguments: argparse.Namespace) -> int:
+    directory: Path = arguments.dir
+    if (directory / "registry.json").exists():
+        testbed = Testbed.open(directory)
+        if arguments.at:
+            testbed.set_clock(parse_instant(arguments.at, field="--at"),
+                              follow_wall_clock=arguments.follow)
+    else:
+        at = parse_instant(arguments.at, field="--at") if arguments.at else None
+        testbed = Testbed.create(directory, port=arguments.port, at=at,
+                                 follow_wall_clock=arguments.follow,
+                                 crl_period=parse_duration(arguments.crl_period,
+                                                           field="--crl-period"))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with testbed:
+        _describe(testbed, directory)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    print("kyso: testbed stopped")
+    return ExitCode.OK
+
+
+def _describe(testbed: Testbed, directory: Path) -> None:
+    """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
+    state = testbed.state
+    print(f"kyso testbed in {directory} — clock {state.clock.clock().describe()}")
+    print(f"services on {state.base_url} (127.0.0.1 only)")
+    for label, authority in state.authorities.items():
+        urls = testbed.urls(label)
+        print(f"  {label:11} {authority.name.common_name}")
+        print(f"              OCSP {urls['ocsp']}\n              CRL  {urls['crl']}")
+        if authority.tsa:
+            print(f"              TSA  {urls['tsa']}")
+    print("trust anchors:")
+    for label, path in testbed.trust_anchor_paths().items():
+        if state.authorities[label].parent is None:
+            print(f"  {label:11} {path}")
+    print("subscribers:" + ("" if state.subscribers else " none yet (kyso ca issue ...)"))
+    for subscriber in state.subscribers.values():
+        print(f"  {subscriber.id:20} {subscriber.name.common_name} "
+              f"({subscriber.profile.value}, {subscriber.current_certificate})")
+    print("Ctrl-C stops the testbed.", flush=True)
+
+
+def _ca(arguments: argparse.Namespace) -> int:
+    testbed = Testbed.open(arguments.dir)
+    action = arguments.action
+    if action == "issue":
+        _print_certificate(testbed.issue(
+            arguments.subscriber, name=_name_from(arguments),
+            profile=ProfileKind(arguments.profile), branch=Branch(arguments.branch),
+            key_type=KeyType(arguments.key),
+            public_key_der=_read_public_key(arguments.public_key) if arguments.public_key
+            else None,
+            validity=timedelta(days=arguments.days) if arguments.days else None,
+            rule_breaks=[RuleBreak(text) for text in arguments.breaks]))
+    elif action == "revoke":
+        _print_certificate(testbed.revoke(
+            arguments.certificate, reason=RevocationReason(arguments.reason),
+            at=parse_instant(arguments.at, field="--at") if arguments.at else None,
+            invalidity_date=parse_instant(arguments.invalidity_date, field="--invalidity-date")
+            if arguments.invalidity_date else None))
+    elif action == "renew":
+        _print_certificate(testbed.renew(
+            arguments.certificate,
+            validity=timedelta(days=arguments.days) if arguments.days else None))
+    elif action == "reissue":
+        _print_certificate(testbed.reissue(arguments.certificate,
+                                           key_type=KeyType(arguments.key)))
+    elif action == "compromise":
+        _print_certificate(testbed.compromise_authority(arguments.authority))
+    elif action == "publish-crl":
+        print(f"CRL of {arguments.authority} published at "
+              f"{testbed.publish_crl(arguments.authority).isoformat()}")
+    elif action == "list":
+        certificates = testbed.state.certificates
+        if arguments.json:
+            print(json.dumps({label: record.model_dump(mode="json")
+                              for label, record in certificates.items()},
+                             ensure_ascii=False, indent=2))
+        else:
+            for record in certificates.values():
+                _print_certificate(record)
+    return ExitCode.OK
+
+
+def _token(arguments: argparse.Namespace) -> int:
+    testbed = Testbed.open(arguments.dir)
+    tokens = testbed.tokens
+    action, label = arguments.action, getattr(arguments, "label", None)
+    if action == "create":
+        token, certificate = tokens.create(
+            arguments.subscriber, key_type=arguments.key, max_pin_tries=arguments.max_pin_tries,
+            reissue=arguments.reissue,
+            **({} if arguments.reissue else {
+                "name": _name_from(arguments), "profile": ProfileKind(arguments.profile),
+                "branch": Branch(arguments.branch)}))
+        print(f"token {token.label}: {token.key_type} key generated on the token")
+        _print_certificate(certificate)
+        print(tokens.access(token.label).text(), end="")
+    elif action == "list":
+        for record in testbed.state.tokens.values():
+            print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
+                  f"{record.status.value}\t{record.certificate}")
+    elif action == "show":
+        record = testbed.state.token(label)
+        print(f"status         : {record.status.value}")
+        print(tokens.access(record.label).text(), end="")
+        if arguments.reveal_pin:
+            print(f"user PIN       : {tokens.user_pin(record.label)}")
+    elif action == "lose":
+        reported = (parse_instant(arguments.reported_at, field="--reported-at")
+                    if arguments.reported_at else None)
+        _print_certificate(tokens.lose(label, reported_at=reported))
+    elif action == "lock":
+        print(f"token {label}: locked after {tokens.lock(label)} wrong PINs")
+    elif action == "restore":
+        tokens.restore(label, new_user_pin=arguments.new_pin)
+        print(f"token {label}: restored; new PIN in {tokens.pin_file(label)}")
+    elif action == "change-pin":
+        tokens.change_pin(label, arguments.new_pin)
+        print(f"token {label}: PIN changed")
+    elif action == "return":
+        tokens.give_back(label)
+        print(f"token {label}: returned")
+    elif action == "delete":
+        tokens.delete(label)
+        print(f"token {label}: deleted")
+    return ExitCode.OK
+
+
+def _clock(arguments: argparse.Namespace) -> int:
+    testbed = Testbed.open(arguments.dir)
+    if arguments.action == "set":
+        testbed.set_clock(parse_instant(arguments.instant, field="instant"),
+                          follow_wall_clock=arguments.follow)
+    elif arguments.action == "advance":
+        testbed.advance_clock(parse_duration(arguments.duration, field="duration"))
+    print(testbed.state.clock.clock().describe())
+    return ExitCode.OK
+
+
+def _service(arguments: argparse.Namespace) -> int:
+    testbed = Testbed.open(arguments.dir)
+    mode = ServiceMode(arguments.mode)
+    testbed.set_service(arguments.service, mode, delay_seconds=arguments.delay)
+    print(f"{arguments.service}: {mode.value}")
+    return ExitCode.OK
+
+
+_COMMANDS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service}
+
+
+__all__ = ["run_testbed_command"]
