@@ -50,3 +50,22 @@ def test_only_the_clock_module_reads_the_wall_clock() -> None:
             if WALL_CLOCK.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert not offenders
+
+
+PYHANKO_VALIDATION = re.compile(
+    r"^\s*(?:from|import)\s+pyhanko\.sign\.validation\b|\bCertificateValidator\b"
+    r"|\bvalidate_path\b|\bvalidate_pdf_signature\b", re.MULTILINE)
+
+
+def test_only_the_oracle_calls_pyhankos_validators() -> None:
+    """One door: a change of validation library touches conformance/oracle/ only. Signing code
+    may still give pyHanko a ValidationContext to embed revocation data."""
+    oracle = ROOT / "conformance" / "oracle"
+    offenders = []
+    for package in ("testbed", "conformance", "scenarios", "reports", "pdffonts"):
+        for path in (ROOT / package).rglob("*.py"):
+            if oracle in path.parents:
+                continue
+            if PYHANKO_VALIDATION.search(path.read_text(encoding="utf-8")):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

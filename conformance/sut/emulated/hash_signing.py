@@ -122,8 +122,9 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
     from asn1crypto import pem, x509
     from pkcs11.constants import ObjectClass
 
+    from conformance.oracle import CheckOutcome
     from conformance.reference import signer as reference
-    from conformance.reference.certificate_check import CheckOutcome, async_check_certificate
+    from conformance.reference.certificate_check import async_check_certificate
     from conformance.reference.roles import store_evidence
     from conformance.sut.emulated.engine import ResultCode, refusal_code
     from testbed.clock import parse_instant
