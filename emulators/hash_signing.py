@@ -168,8 +168,9 @@ async def _check(arguments: argparse.Namespace, session: Any, access: Any, certi
     (login), then the evidence kept in the working directory."""
     from asn1crypto import pem, x509
 
+    from conformance.oracle import CheckOutcome
     from conformance.reference import signer as reference
-    from conformance.reference.certificate_check import CheckOutcome, async_check_certificate
+    from conformance.reference.certificate_check import async_check_certificate
     from conformance.reference.roles import store_evidence
     from emulators.engine import ResultCode
     from testbed.clock import parse_instant

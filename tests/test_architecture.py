@@ -88,3 +88,22 @@ def test_the_generic_profile_loads_no_adapter_kind_at_import() -> None:
     kinds = ("conformance.sut.process", "conformance.sut.service", "emulators")
     assert not [name for name in loaded if name in kinds or name.startswith(
         tuple(f"{kind}." for kind in kinds))]
+
+
+PYHANKO_VALIDATION = re.compile(
+    r"^\s*(?:from|import)\s+pyhanko\.sign\.validation\b|\bCertificateValidator\b"
+    r"|\bvalidate_path\b|\bvalidate_pdf_signature\b", re.MULTILINE)
+
+
+def test_only_the_oracle_calls_pyhankos_validators() -> None:
+    """One door: a change of validation library touches conformance/oracle/ only. Signing code
+    may still give pyHanko a ValidationContext to embed revocation data."""
+    oracle = ROOT / "conformance" / "oracle"
+    offenders = []
+    for package in ("testbed", "conformance", "scenarios", "reports", "pdffonts", "emulators"):
+        for path in (ROOT / package).rglob("*.py"):
+            if oracle in path.parents:
+                continue
+            if PYHANKO_VALIDATION.search(path.read_text(encoding="utf-8")):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

@@ -1,114 +1,30 @@
-"""The reference signer's check of its own certificate before it lets anyone sign.
+"""The reference signer's check of its own certificate before it lets anyone sign: the words.
 
-TT 15/2025 Art. 5.1.a asks signing software to check the signer's certificate, along the trusted
-path of Art. 5.2.b and against the criteria of Annex II, *before allowing signing*; Decree 68
-Art. 29.1–29.2 asks the same of công vụ software (Art. 31 validity, Art. 32 path), and Decree 23
-Art. 15.1.c tells the signer not to sign on an invalid result. This module is that check, done
-with pyhanko-certvalidator: a path to one of the given trust roots, every certificate of the path
-inside its validity period at ``moment``, revocation status fetched live (OCSP and CRL, from the
-URLs in the certificates, through an explicit :class:`AIOHttpFetcherBackend`), and the key usage
-a document signature needs.
-
-Three outcomes, because the law has three answers:
-
-* ``OK``: sign.
-* ``REFUSE``: expired, not yet valid, revoked, issuing CA revoked, no path to a trusted root, key
-  usage unfit, or any other path failure (bad signature on a certificate, a forbidden
-  algorithm). Nothing may be signed.
-* ``WARN``: everything else is fine but the revocation status could not be obtained: OCSP and
-  CRL both unreachable, or the only CRL available is stale (its nextUpdate has passed, so it is
-  not "the newest CRL at the signing time"). Annex II row 1.2 asks the software to *display a
-  warning to the signer* in that case; it does not ask for a refusal. The reference signer
-  therefore proceeds after the warning and records it (an open question the catalogue keeps:
-  legal-requirements.md, open question 4). A stale CRL is never taken as "good": the first
-  validation pass insists on fresh revocation data, and only when *that* is missing does a second
-  pass, tolerant of missing data, look for any other reason to refuse (a revocation the stale CRL
-  does list, an expired issuer, ...).
-
-``revoked`` and ``could not fetch`` are told apart by pyhanko-certvalidator's exception types:
-:class:`RevokedError` is proof of revocation; :class:`InsufficientRevinfoError` (and its
-:class:`StaleRevinfoError`) only says that proof of *non*-revocation is missing.
+The validation itself (path, validity, revocation, key usage; the three outcomes the law asks
+for) is the oracle's (:mod:`conformance.oracle.certificate`, the one door to pyHanko's
+validators). This face gives the signer what it shows: a refusal reason, a warning, or "valid",
+Vietnamese first, with the certificate checked and the instant it was checked at.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
+from datetime import datetime
 
-import aiohttp
 from asn1crypto import x509
-from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import (
-    CRLFetchError,
-    ExpiredError,
-    InsufficientRevinfoError,
-    InvalidCertificateError,
-    NotYetValidError,
-    OCSPFetchError,
-    PathBuildingError,
-    PathValidationError,
-    RevokedError,
-    StaleRevinfoError,
-    ValidationError,
-)
-from pyhanko_certvalidator.fetchers import CRLFetcher, Fetchers, OCSPFetcher
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-from pyhanko_certvalidator.policy_decl import (
-    CertRevTrustPolicy,
-    FreshnessReqType,
-    RevocationCheckingPolicy,
-    RevocationCheckingRule,
-)
+from pyhanko_certvalidator.fetchers import Fetchers
 
+from conformance.oracle import (
+    SIGNER_KEY_USAGE,
+    CertificateFinding,
+    CheckOutcome,
+    KeyUsageConstraints,
+    Problem,
+    async_validate_signing_certificate,
+)
 from conformance.reference.messages import Message
-from testbed.clock import VIETNAM
-
-SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"}, match_all_key_usages=True)
-"""The key usage the reference signer demands of a certificate before it signs a document.
-
-nonRepudiation (contentCommitment) is the bit that commits the holder to a document's content
-(EN 319 412-2 §4.3.2, and pyHanko's own signer default); a certificate for authentication or a
-device (digitalSignature alone) is refused. TT15 Annex II row 1.5 makes this check *optional*
-for software, so it is a setting: pass another :class:`KeyUsageConstraints` to change it."""
-
-FETCH_TIMEOUT_SECONDS = 5.0
-"""Per-request timeout for OCSP, CRL and certificate fetches (a responder that never answers
-must not hang the signer; after it, the status counts as unobtainable)."""
-
-
-class CheckOutcome(StrEnum):
-    """What the signer does after the check."""
-
-    OK = "ok"
-    REFUSE = "refuse"
-    WARN = "warn"
-
-
-class Problem(StrEnum):
-    """Why the check refused or warned."""
-
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not-yet-valid"
-    REVOKED = "revoked"
-    ISSUER_REVOKED = "issuer-revoked"
-    ISSUER_EXPIRED = "issuer-expired"
-    ISSUER_NOT_YET_VALID = "issuer-not-yet-valid"
-    UNTRUSTED = "untrusted"
-    KEY_USAGE = "key-usage"
-    INVALID = "invalid"
-    """Any other path failure (a certificate's signature, a forbidden algorithm, ...)."""
-    REVOCATION_UNOBTAINABLE = "revocation-unobtainable"
-    REVOCATION_STALE = "revocation-stale"
-
-
-def _when(instant: datetime) -> str:
-    return instant.astimezone(VIETNAM).isoformat()
-
 
 _MESSAGES: dict[Problem, Message] = {
     Problem.EXPIRED: Message("Chứng thư số đã hết hạn", "The certificate has expired"),
@@ -169,115 +85,16 @@ class CertificateCheck:
         return self.outcome is not CheckOutcome.REFUSE
 
 
-def _result(outcome: CheckOutcome, problem: Problem | None, detail: str, *, moment: datetime,
-            certificate: x509.Certificate, path: Sequence[x509.Certificate] = (),
-            extra: str = "") -> CertificateCheck:
+def _check_of(finding: CertificateFinding, *, moment: datetime,
+              certificate: x509.Certificate) -> CertificateCheck:
+    problem = finding.problem
     message = _MESSAGES[problem] if problem is not None else _OK_MESSAGE
-    if extra:
-        message = Message(f"{message.vietnamese} ({extra})", f"{message.english} ({extra})")
-    return CertificateCheck(outcome=outcome, problem=problem, message=message, detail=detail,
-                            checked_at=moment, subject=certificate.subject.human_friendly,
-                            path=tuple(path))
-
-
-def _refusal_of(error: Exception, *, moment: datetime, certificate: x509.Certificate
-                ) -> CertificateCheck | None:
-    """The refusal an exception proves, or None when it only says "status unknown"."""
-    if isinstance(error, InsufficientRevinfoError):
-        return None
-    end_entity = getattr(error, "is_ee_cert", True)
-    if isinstance(error, RevokedError):
-        problem = Problem.REVOKED if end_entity else Problem.ISSUER_REVOKED
-        extra = f"{_when(error.revocation_dt)}, {error.reason.native}"
-    elif isinstance(error, ExpiredError):
-        problem = Problem.EXPIRED if end_entity else Problem.ISSUER_EXPIRED
-        extra = _when(error.expired_dt)
-    elif isinstance(error, NotYetValidError):
-        problem = Problem.NOT_YET_VALID if end_entity else Problem.ISSUER_NOT_YET_VALID
-        extra = _when(error.valid_from)
-    elif isinstance(error, PathBuildingError):
-        problem, extra = Problem.UNTRUSTED, ""
-    elif isinstance(error, InvalidCertificateError):
-        problem, extra = Problem.KEY_USAGE, ""
-    else:
-        problem, extra = Problem.INVALID, ""
-    return _result(CheckOutcome.REFUSE, problem, str(error), moment=moment,
-                   certificate=certificate, extra=extra)
-
-
-_NO_REVOCATION_CHECK = CertRevTrustPolicy(
-    RevocationCheckingPolicy(RevocationCheckingRule.NO_CHECK, RevocationCheckingRule.NO_CHECK))
-"""Pass 2: path, validity periods and key usage only."""
-_ANY_REVOCATION_DATA = CertRevTrustPolicy(
-    RevocationCheckingPolicy(RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
-                             RevocationCheckingRule.CHECK_IF_DECLARED_SOFT),
-    freshness=timedelta(days=36500),
-    freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION)
-"""Pass 3: whatever revocation data can be had, however old, may still *prove* a revocation
-(a stale CRL that lists the certificate). Its "good" is never taken as good."""
-
-
-class _PatientOcspFetcher(OCSPFetcher):
-    """pyhanko-certvalidator's aiohttp OCSP client lets a timeout escape as a bare TimeoutError,
-    which aborts the whole validation before the CRL is tried: report it as the fetch failure
-    it is, so a responder that never answers counts as unreachable."""
-
-    def __init__(self, inner: OCSPFetcher) -> None:
-        self._inner = inner
-
-    async def fetch(self, cert: Any, authority: Any) -> Any:
-        try:
-            return await self._inner.fetch(cert, authority)
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise OCSPFetchError(f"OCSP responder unreachable: {error!r}") from error
-
-    def fetched_responses(self) -> Any:
-        return self._inner.fetched_responses()
-
-    def fetched_responses_for_cert(self, cert: Any) -> Any:
-        return self._inner.fetched_responses_for_cert(cert)
-
-
-class _PatientCrlFetcher(CRLFetcher):
-    """The same for CRL downloads."""
-
-    def __init__(self, inner: CRLFetcher) -> None:
-        self._inner = inner
-
-    async def fetch(self, cert: Any, *, use_deltas: Any = None) -> Any:
-        try:
-            return await self._inner.fetch(cert, use_deltas=use_deltas)
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise CRLFetchError(f"CRL unreachable: {error!r}") from error
-
-    def fetched_crls(self) -> Any:
-        return self._inner.fetched_crls()
-
-    def fetched_crls_for_cert(self, cert: Any) -> Any:
-        return self._inner.fetched_crls_for_cert(cert)
-
-
-def patient_fetchers(fetchers: Fetchers) -> Fetchers:
-    """``fetchers`` with OCSP and CRL timeouts reported as fetch failures (see above)."""
-    if isinstance(fetchers.ocsp_fetcher, _PatientOcspFetcher):
-        return fetchers
-    return Fetchers(ocsp_fetcher=_PatientOcspFetcher(fetchers.ocsp_fetcher),
-                    crl_fetcher=_PatientCrlFetcher(fetchers.crl_fetcher),
-                    cert_fetcher=fetchers.cert_fetcher)
-
-
-async def _validate(certificate: x509.Certificate, *, chain_candidates: Sequence[x509.Certificate],
-                    trust_roots: Sequence[x509.Certificate], moment: datetime,
-                    fetchers: Fetchers, revinfo_policy: CertRevTrustPolicy | None,
-                    key_usage: KeyUsageConstraints) -> list[x509.Certificate]:
-    context = ValidationContext(
-        trust_roots=list(trust_roots), other_certs=list(chain_candidates), moment=moment,
-        allow_fetching=True, revocation_mode="require", revinfo_policy=revinfo_policy,
-        fetchers=fetchers)
-    validator = CertificateValidator(certificate, validation_context=context)
-    path = await validator.async_validate_path()
-    key_usage.validate(certificate)  # explicit: raises InvalidCertificateError
-    return list(path)
+    if finding.qualifier:
+        message = Message(f"{message.vietnamese} ({finding.qualifier})",
+                          f"{message.english} ({finding.qualifier})")
+    return CertificateCheck(outcome=finding.outcome, problem=problem, message=message,
+                            detail=finding.detail, checked_at=moment,
+                            subject=certificate.subject.human_friendly, path=finding.path)
 
 
 async def async_check_certificate(
@@ -289,50 +106,17 @@ async def async_check_certificate(
     fetchers: Fetchers | None = None,
     key_usage: KeyUsageConstraints = SIGNER_KEY_USAGE,
 ) -> CertificateCheck:
-    """Check ``certificate`` for signing at ``moment`` (see the module doc for the outcomes).
+    """Check ``certificate`` for signing at ``moment``: OK, REFUSE or WARN
+    (:mod:`conformance.oracle.certificate`), with what the signer is shown.
 
     ``chain_candidates`` are the CA certificates that may complete the path (those stored on
     the token); ``trust_roots`` the roots the signer trusts. Revocation data is fetched live;
-    without ``fetchers`` an :class:`AIOHttpFetcherBackend` is opened for the call.
+    without ``fetchers`` a fetcher backend is opened for the call.
     """
-    if fetchers is None:
-        async with AIOHttpFetcherBackend(per_request_timeout=FETCH_TIMEOUT_SECONDS) as owned:
-            return await async_check_certificate(
-                certificate, chain_candidates=chain_candidates, trust_roots=trust_roots,
-                moment=moment, fetchers=owned, key_usage=key_usage)
-    candidates, roots = list(chain_candidates), list(trust_roots)
-    fetchers = patient_fetchers(fetchers)
-
-    async def attempt(policy: CertRevTrustPolicy | None) -> list[x509.Certificate]:
-        return await _validate(certificate, chain_candidates=candidates, trust_roots=roots,
-                               moment=moment, fetchers=fetchers, revinfo_policy=policy,
-                               key_usage=key_usage)
-
-    try:
-        path = await attempt(None)  # pass 1: 'require', fresh OCSP or the current CRL
-    except (PathBuildingError, PathValidationError, ValidationError) as error:
-        refusal = _refusal_of(error, moment=moment, certificate=certificate)
-        if refusal is not None:
-            return refusal
-        unknown = error
-    else:
-        return _result(CheckOutcome.OK, None, "path validated with fresh revocation data",
-                       moment=moment, certificate=certificate, path=path)
-    # Fresh revocation data is missing. Any *other* reason to refuse (an expired certificate or
-    # issuer, the key usage, a revocation that older data does prove) still wins over the
-    # warning: pyhanko-certvalidator stops at the first failing check, so ask again.
-    path = []
-    for policy in (_NO_REVOCATION_CHECK, _ANY_REVOCATION_DATA):
-        try:
-            path = await attempt(policy)
-        except (PathBuildingError, PathValidationError, ValidationError) as error:
-            refusal = _refusal_of(error, moment=moment, certificate=certificate)
-            if refusal is not None:
-                return refusal
-    stale = isinstance(unknown, StaleRevinfoError) or "not recent enough" in str(unknown)
-    problem = Problem.REVOCATION_STALE if stale else Problem.REVOCATION_UNOBTAINABLE
-    return _result(CheckOutcome.WARN, problem, str(unknown), moment=moment,
-                   certificate=certificate, path=path)
+    finding = await async_validate_signing_certificate(
+        certificate, chain_candidates=chain_candidates, trust_roots=trust_roots, moment=moment,
+        fetchers=fetchers, key_usage=key_usage)
+    return _check_of(finding, moment=moment, certificate=certificate)
 
 
 def check_certificate(
@@ -350,12 +134,7 @@ def check_certificate(
 
 
 __all__ = [
-    "SIGNER_KEY_USAGE",
     "CertificateCheck",
-    "CheckOutcome",
-    "Message",
-    "Problem",
     "async_check_certificate",
-    "patient_fetchers",
     "check_certificate",
 ]

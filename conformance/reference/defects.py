@@ -32,6 +32,7 @@ from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from conformance.oracle import (
+    CheckOutcome,
     DocumentError,
     OracleOptions,
     RevocationSource,
@@ -40,7 +41,7 @@ from conformance.oracle import (
     open_pdf,
 )
 from conformance.reference import signer as reference_signer
-from conformance.reference.certificate_check import CheckOutcome, check_certificate
+from conformance.reference.certificate_check import check_certificate
 from conformance.reference.messages import vietnam_time
 from conformance.reference.roles import (
     VISIBLE_BOX,

@@ -32,7 +32,9 @@ from conformance.oracle import (
     DocumentResult,
     PadesLevel,
     SignatureKind,
+    first_signature_timestamp,
     open_pdf,
+    signature_timestamp_tokens,
     validate_pdf,
 )
 from conformance.reference.appearance import (
@@ -141,12 +143,10 @@ def _timestamp_authority_problems(data: bytes, field_name: str | None,
     Other signers: nothing to say."""
     if not _is_cong_vu(signer):
         return []
-    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
-
     try:
         embedded = next(e for e in open_pdf(data).embedded_signatures
                         if e.field_name == field_name and e.sig_object_type != "/DocTimeStamp")
-        token = next(iter(extract_tst_data_iter(embedded.signer_info, signed=False)), None)
+        token = first_signature_timestamp(embedded.signer_info)
     except (DocumentError, StopIteration, ValueError, KeyError, TypeError):
         return []  # the checks above already say what is wrong with the signature
     if token is None:
@@ -168,12 +168,10 @@ def timestamp_log_problems(testbed: Testbed, data: bytes, field_name: str | None
     ``field_name`` was issued by the TSA the case named (``request.tsa_url``; for a công vụ
     signer, the TSA its issuing CA publishes): its serial and imprint are in that TSA's log.
     The matching log lines go to ``request.workdir`` (:data:`TSA_LOG_EVIDENCE`)."""
-    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
-
     try:
         embedded = next(e for e in open_pdf(data).embedded_signatures
                         if e.field_name == field_name and e.sig_object_type != "/DocTimeStamp")
-        tokens = list(extract_tst_data_iter(embedded.signer_info, signed=False))
+        tokens = signature_timestamp_tokens(embedded.signer_info)
         signer = embedded.signer_cert
     except (DocumentError, StopIteration, ValueError, KeyError, TypeError):
         return []  # the checks above already say what is wrong with the signature

@@ -61,21 +61,20 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import CRLFetchError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from conformance.reference.certificate_check import (
+from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
     SIGNER_KEY_USAGE,
-    CertificateCheck,
     CheckOutcome,
-    Message,
-    async_check_certificate,
+    KeyUsageConstraints,
     patient_fetchers,
 )
+from conformance.reference.certificate_check import CertificateCheck, async_check_certificate
+from conformance.reference.messages import Message
 from conformance.reference.signature_levels import SignatureLevel
 from conformance.verdict import SignerAnswer, SignerOutcome
 from pdffonts import VietnameseFontFactory

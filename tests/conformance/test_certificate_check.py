@@ -12,13 +12,11 @@ from datetime import timedelta
 
 import pytest
 from asn1crypto import x509
-from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+from conformance.oracle import CheckOutcome, KeyUsageConstraints, Problem
 from conformance.reference.certificate_check import (
     CertificateCheck,
-    CheckOutcome,
-    Problem,
     async_check_certificate,
     check_certificate,
 )

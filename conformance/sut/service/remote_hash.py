@@ -43,13 +43,13 @@ from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from conformance.reference.certificate_check import (
+from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
     SIGNER_KEY_USAGE,
     CheckOutcome,
-    async_check_certificate,
     patient_fetchers,
 )
+from conformance.reference.certificate_check import async_check_certificate
 from conformance.reference.messages import Message
 from conformance.reference.roles import VISIBLE_BOX
 from conformance.reference.signature_levels import SignatureLevel

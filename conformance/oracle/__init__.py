@@ -1,0 +1,89 @@
+"""The oracle: the one place in kyso that calls pyHanko's validators.
+
+Given a document, the trust roots, a validation time and options, :func:`validate_pdf` returns
+for every signature and document timestamp a :class:`SignatureResult` with the ETSI EN 319 102-1
+indication and sub-indication and what a person is shown about it; the signer's pre-signing
+certificate check is validated here too (:func:`async_validate_signing_certificate`). One
+concept per module:
+
+* :mod:`.model`: the result model (no validator in it);
+* :mod:`.formats`: the seam a file format implements; :mod:`.pdf`: PDF (PAdES);
+* :mod:`.policy`: trust, revocation and key-usage settings, the pinned validation clock;
+* :mod:`.processes`: which EN 319 102-1 process runs, and running it;
+* :mod:`.revocation`: revocation sources, and our own check where pyHanko has none;
+* :mod:`.algorithms`: the cryptographic constraints of TT15 Annex I;
+* :mod:`.rules`: the verdict rules, one named function each, in one ordered table;
+* :mod:`.descriptions`: names, certificates, signing times, algorithms as shown;
+* :mod:`.validation`: the entry points; :mod:`.findings`: what the rules read;
+* :mod:`.certificate`, :mod:`.fetchers`: the signer's certificate check, patient fetchers;
+* :mod:`.timestamps`: signature timestamp tokens in a CMS signer info.
+
+Outside this package nothing imports ``pyhanko.sign.validation`` or validates a certificate
+path (``tests/test_architecture.py`` holds that door).
+"""
+
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+from conformance.oracle.certificate import (
+    FETCH_TIMEOUT_SECONDS,
+    SIGNER_KEY_USAGE,
+    CertificateFinding,
+    CheckOutcome,
+    Problem,
+    async_validate_signing_certificate,
+)
+from conformance.oracle.fetchers import patient_fetchers
+from conformance.oracle.model import (
+    AlgorithmInfo,
+    CertificateInfo,
+    DocumentError,
+    DocumentResult,
+    IntegrityInfo,
+    OracleOptions,
+    PadesLevel,
+    RevocationInfo,
+    RevocationSource,
+    RevocationStatus,
+    SignatureKind,
+    SignatureResult,
+    SigningTime,
+    TimeSource,
+    ValidationProcess,
+)
+from conformance.oracle.pdf import open_pdf
+from conformance.oracle.policy import load_certificates
+from conformance.oracle.timestamps import first_signature_timestamp, signature_timestamp_tokens
+from conformance.oracle.validation import validate_document, validate_pdf, validate_pdf_async
+
+__all__ = [
+    "FETCH_TIMEOUT_SECONDS",
+    "SIGNER_KEY_USAGE",
+    "AlgorithmInfo",
+    "CertificateFinding",
+    "CertificateInfo",
+    "CheckOutcome",
+    "DocumentError",
+    "DocumentResult",
+    "IntegrityInfo",
+    "KeyUsageConstraints",
+    "OracleOptions",
+    "PadesLevel",
+    "Problem",
+    "RevocationInfo",
+    "RevocationSource",
+    "RevocationStatus",
+    "SignatureKind",
+    "SignatureResult",
+    "SigningTime",
+    "TimeSource",
+    "ValidationProcess",
+    "async_validate_signing_certificate",
+    "first_signature_timestamp",
+    "load_certificates",
+    "open_pdf",
+    "patient_fetchers",
+    "signature_timestamp_tokens",
+    "validate_document",
+    "validate_pdf",
+    "validate_pdf_async",
+]

@@ -1,0 +1,317 @@
+"""PDF (PAdES): opening the file, its signature fields, and what a PDF signature says of itself.
+
+Implements :class:`~conformance.oracle.formats.SignedDocument` and
+:class:`~conformance.oracle.formats.DocumentSignature` over pyHanko's
+:class:`~pyhanko.sign.validation.pdf_embedded.EmbeddedPdfSignature`. Everything PDF-specific the
+oracle knows sits here: the header and catalogue check, the fields that claim a signature but
+hold none that parses, byte-range coverage, the difference analysis of later revisions and
+DocMDP certification, the DSS, document timestamps as the archive timestamps of B-LTA, and
+pyHanko's PAdES-only long-term validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cached_property
+from io import BytesIO
+
+from asn1crypto import cms, x509
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
+from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.validation import ades
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    SignatureValidationSpec,
+)
+from pyhanko.sign.validation.status import PdfSignatureStatus, StandardCMSSignatureStatus
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+
+from conformance.oracle.descriptions import one_line
+from conformance.oracle.formats import UnparsableSignature, revocation_data_digest
+from conformance.oracle.model import DocumentError, IntegrityInfo, SignatureKind
+from conformance.oracle.timestamps import first_signature_timestamp, generation_time
+
+_PARSE_ERRORS = (PdfError, ValueError, KeyError, IndexError, TypeError)
+"""What pyHanko raises on a damaged signature field."""
+
+
+def open_pdf(data: bytes) -> PdfFileReader:
+    """A pyHanko reader over ``data``, or :class:`DocumentError` saying why not."""
+    if b"%PDF-" not in data[:1024]:  # ISO 32000: the header may follow up to 1 KiB of junk
+        raise DocumentError("not a PDF file (no %PDF- header)")
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        reader.root  # noqa: B018 (parse the catalogue now, to fail here and not later)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+        raise DocumentError(f"damaged or truncated PDF ({one_line(error)})") from None
+    return reader
+
+
+def _embedded_signatures(reader: PdfFileReader
+                         ) -> tuple[list[EmbeddedPdfSignature], list[UnparsableSignature]]:
+    """pyHanko's signatures in signing order, and the filled fields it cannot open.
+
+    pyHanko opens every field at once and raises on the first /Contents that holds no CMS, which
+    would make the whole file "unreadable" and report no signature at all. A field that claims to
+    be signed but carries no parsable signature is the universal signature forgery (Mladenov et
+    al. 2019): it must be reported as a signature that fails (FORMAT_FAILURE), beside the others.
+    So on failure every field is opened on its own (pyHanko's own loop, which also skips fields
+    with an unknown /SubFilter); unparsable ones come after the others, in field order.
+    """
+    try:
+        return list(reader.embedded_signatures), []
+    except _PARSE_ERRORS as error:
+        first = error
+    known = {subfilter.value for subfilter in SigSeedSubFilter}
+    opened: list[EmbeddedPdfSignature] = []
+    broken: list[UnparsableSignature] = []
+    try:
+        for name, value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+            signature = value.get_object()
+            if signature.get("/SubFilter") not in known:
+                continue
+            try:
+                opened.append(EmbeddedPdfSignature(reader, field_ref, name))
+            except _PARSE_ERRORS as error:
+                kind = (SignatureKind.DOCUMENT_TIMESTAMP
+                        if signature.get("/Type") == "/DocTimeStamp" else SignatureKind.SIGNATURE)
+                broken.append(UnparsableSignature(name, kind, one_line(error)))
+        opened.sort(key=lambda embedded: embedded.signed_revision)
+    except _PARSE_ERRORS:
+        raise DocumentError(f"damaged signature fields ({one_line(first)})") from None
+    return opened, broken
+
+
+def _is_document_timestamp(embedded: EmbeddedPdfSignature) -> bool:
+    return bool(embedded.sig_object_type == "/DocTimeStamp")
+
+
+class PdfDocument:
+    """An opened PDF: its signatures in signing order (by signed revision), and the filled
+    fields whose signature cannot be opened. Raises :class:`DocumentError` when the file is not
+    a readable PDF or its signature fields are damaged beyond reading."""
+
+    def __init__(self, data: bytes) -> None:
+        self.reader = open_pdf(data)
+        embedded, broken = _embedded_signatures(self.reader)
+        self.document_timestamps = [item for item in embedded if _is_document_timestamp(item)]
+        self._signatures = [PdfSignature(item, self) for item in embedded]
+        self._unparsable = broken
+
+    @property
+    def signatures(self) -> Sequence[PdfSignature]:
+        return self._signatures
+
+    @property
+    def unparsable(self) -> Sequence[UnparsableSignature]:
+        return self._unparsable
+
+    def has_dss(self) -> bool:
+        """Whether the catalogue holds a Document Security Store (validation data, B-LT)."""
+        try:
+            return "/DSS" in self.reader.root
+        except Exception:  # noqa: BLE001
+            return False
+
+
+class PdfSignature:
+    """One PDF signature or document timestamp (pyHanko's embedded signature) for the oracle."""
+
+    def __init__(self, embedded: EmbeddedPdfSignature, document: PdfDocument) -> None:
+        self.embedded = embedded
+        self.document = document
+
+    @property
+    def field_name(self) -> str | None:
+        try:
+            return str(self.embedded.field_name)
+        except Exception:  # noqa: BLE001
+            return None
+
+    @property
+    def kind(self) -> SignatureKind:
+        return (SignatureKind.DOCUMENT_TIMESTAMP if _is_document_timestamp(self.embedded)
+                else SignatureKind.SIGNATURE)
+
+    @property
+    def signed_data(self) -> cms.SignedData:
+        return self.embedded.signed_data
+
+    @property
+    def signer_info(self) -> cms.SignerInfo:
+        return self.embedded.signer_info
+
+    @property
+    def signer_certificate(self) -> x509.Certificate:
+        return self.embedded.signer_cert
+
+    @property
+    def has_signer(self) -> bool:
+        try:
+            self.embedded.signer_cert  # noqa: B018
+        except Exception:  # noqa: BLE001
+            return False
+        return True
+
+    @property
+    def other_certificates(self) -> Sequence[x509.Certificate]:
+        return self.embedded.other_embedded_certs
+
+    @property
+    def claimed_signing_time(self) -> datetime | None:
+        """CMS signingTime, else the signature dictionary's /M (pyHanko's reading)."""
+        try:
+            return self.embedded.self_reported_timestamp
+        except Exception:  # noqa: BLE001
+            return None
+
+    @cached_property
+    def signature_timestamp(self) -> cms.SignedData | None:
+        return first_signature_timestamp(self.embedded.signer_info)
+
+    @property
+    def proven_time(self) -> datetime | None:
+        return generation_time(self.signature_timestamp)
+
+    @property
+    def carries_validation_data(self) -> bool:
+        return self.document.has_dss()
+
+    @property
+    def has_archive_timestamp(self) -> bool:
+        """A document timestamp in a later revision than the signature (EN 319 142-1, compared
+        through ``signed_revision``)."""
+        return any(stamp.signed_revision > self.embedded.signed_revision
+                   for stamp in self.document.document_timestamps)
+
+    @property
+    def status_class(self) -> type[StandardCMSSignatureStatus]:
+        return PdfSignatureStatus
+
+    def status_details(self) -> dict[str, object]:
+        return self.embedded.summarise_integrity_info()
+
+    def compute_digest(self, algorithm: str | None = None) -> bytes:
+        return bytes(self.embedded.compute_digest(algorithm))
+
+    def integrity(self) -> IntegrityInfo:
+        """Digest check, and pyHanko's coverage and difference analysis of later revisions."""
+        self.embedded.compute_integrity_info()
+        return _integrity_of(self.embedded)
+
+    @cached_property
+    def _revocation_digests(self) -> frozenset[bytes]:
+        return frozenset(_embedded_revocation_digests(self.embedded))
+
+    def embedded_revocation_digests(self) -> set[bytes]:
+        return set(self._revocation_digests)
+
+    async def long_term_validation(self, spec: SignatureValidationSpec,
+                                   timing: ValidationTimingInfo) -> ades.AdESLTAValidationResult:
+        return await ades.ades_lta_validation(
+            self.embedded, PdfSignatureValidationSpec(signature_validation_spec=spec),
+            timing_info=timing)
+
+
+def _embedded_revocation_digests(embedded: EmbeddedPdfSignature) -> set[bytes]:
+    """Digests of the OCSP responses and CRLs in the PDF's DSS and in the signature itself."""
+    digests: set[bytes] = set()
+    try:
+        dss = DocumentSecurityStore.read_dss(embedded.reader)
+        for item in dss.ocsps:
+            data = item.get_object().read_data(DecodePurpose.OCSP_RESPONSE)
+            digests.add(revocation_data_digest(data))
+        for item in dss.crls:
+            digests.add(revocation_data_digest(item.get_object().read_data(DecodePurpose.CRL)))
+    except (NoDSSFoundError, KeyError, ValueError, TypeError):
+        pass
+    try:
+        archival = find_unique_cms_attribute(embedded.signer_info["signed_attrs"],
+                                             "adobe_revocation_info_archival")
+    except Exception:  # noqa: BLE001 (absent or malformed: nothing embedded there)
+        return digests
+    for item in archival["ocsp"] or []:
+        digests.add(revocation_data_digest(item.dump()))
+    for item in archival["crl"] or []:
+        digests.add(revocation_data_digest(item.dump()))
+    return digests
+
+
+def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:
+    """Digest check and pyHanko's coverage and difference analysis (computed beforehand)."""
+    summary = embedded.summarise_integrity_info()
+    coverage = summary.get("coverage")
+    diff = summary.get("diff_result")
+    level = None
+    changes = None
+    if isinstance(diff, DiffResult):
+        level = diff.modification_level.name
+        if diff.changed_form_fields:
+            changes = "form fields changed: " + ", ".join(sorted(diff.changed_form_fields))
+    elif diff is not None:
+        level = "OTHER"
+        changes = one_line(diff)
+    elif coverage is not None:
+        level = "NONE" if coverage.name == "ENTIRE_FILE" else None
+    if _is_document_timestamp(embedded):
+        # a document timestamp carries the document digest in TSTInfo's messageImprint; its
+        # messageDigest attribute is the digest of the TSTInfo itself
+        intact = _timestamp_imprint_matches(embedded)
+    else:
+        try:
+            expected = find_unique_cms_attribute(embedded.signer_info["signed_attrs"],
+                                                 "message_digest").native
+            intact = bytes(embedded.compute_digest()) == bytes(expected)
+        except Exception:  # noqa: BLE001 (no messageDigest: nothing proves integrity)
+            intact = False
+    docmdp_ok = summary.get("docmdp_ok")
+    certification = _certification_level(embedded)
+    return IntegrityInfo(
+        intact=intact, signature_valid=True,
+        coverage=coverage.name if coverage is not None else None,
+        modification_level=level, docmdp_ok=docmdp_ok, changes=changes,
+        certification=certification,
+        forbidden_only_by_certification=certification is not None and docmdp_ok is False
+        and coverage is not None and coverage.name == "ENTIRE_REVISION"
+        and _permitted_after_approval(embedded))
+
+
+def _certification_level(embedded: EmbeddedPdfSignature) -> int | None:
+    """The DocMDP /P of a certification signature (read from its signed /Reference), or None."""
+    try:
+        level = embedded.docmdp_level
+    except Exception:  # noqa: BLE001 (a malformed /Reference certifies nothing we can read)
+        return None
+    return int(level.value) if level is not None else None
+
+
+def _permitted_after_approval(embedded: EmbeddedPdfSignature) -> bool:
+    """Whether pyHanko's difference analysis would accept the later revisions after an
+    *approval* signature (the same review without the DocMDP level): then the certification's
+    permissions are the only thing broken. Run only for certifications that failed it."""
+    try:
+        review = DEFAULT_DIFF_POLICY.review_file(
+            embedded.reader, embedded.signed_revision, field_mdp_spec=embedded.fieldmdp,
+            doc_mdp=None)
+    except Exception:  # noqa: BLE001 (pyHanko raises what it cannot explain: not permitted)
+        return False
+    return isinstance(review, DiffResult) and \
+        review.modification_level <= ModificationLevel.FORM_FILLING
+
+
+def _timestamp_imprint_matches(embedded: EmbeddedPdfSignature) -> bool:
+    try:
+        info = embedded.signed_data["encap_content_info"]["content"].parsed
+        imprint = info["message_imprint"]
+        algorithm = imprint["hash_algorithm"]["algorithm"].native
+        return bytes(embedded.compute_digest(algorithm)) == bytes(imprint["hashed_message"].native)
+    except Exception:  # noqa: BLE001
+        return False
