@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from conformance.reference.signer import add_sign_command, run_sign_command
+from conformance.reference.sign_command import add_sign_command, run_sign_command
 from conformance.reference.verifier import add_verify_command, run_verify
 from conformance.report_commands import add_report_command, run_report_command
 from conformance.scenario_runs import add_scenario_command, run_scenario_command

@@ -50,16 +50,16 @@ from conformance.reference.certificate_check import (
     patient_fetchers,
 )
 from conformance.reference.messages import Message
-from conformance.reference.roles import VISIBLE_BOX
-from conformance.reference.signer import (
+from conformance.reference.pades_signing import (
     TSA_TIMEOUT_SECONDS,
-    SignatureLevel,
     _fetch_crls,
     _free_field_name,
     _signing_time_text,
     _stamp_style,
     _subject_part,
 )
+from conformance.reference.roles import VISIBLE_BOX
+from conformance.reference.signing_request import SignatureLevel
 from conformance.reference.verifier import trust_roots_from_files
 from conformance.sut.selectors import decode_base64, excerpt
 from conformance.sut.service_answers import (

@@ -26,12 +26,11 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from conformance.cli import main
-from conformance.reference.signer import (
+from conformance.reference.signer import sign, signing_context_from_testbed
+from conformance.reference.signing_request import (
     SignatureLevel,
     SignerInputError,
     VisibleSignature,
-    sign,
-    signing_context_from_testbed,
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed.ca.hierarchy import Branch
