@@ -8,10 +8,10 @@ the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; our regis
 OCSP responder's status questions).
 
 Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
-material is loaded once per
-registry revision, and an OCSP request without a nonce gets a pre-produced response for its
-(request, testbed instant, revision), as RFC 5019 allows. Any change to the registry (even from
-another process) bumps the revision and so drops every cached answer.
+material is loaded once per registry revision, and an OCSP request without a nonce gets a
+pre-produced response for its (request, testbed instant, revision), as RFC 5019 allows. Any
+change to the registry (even from another process) bumps the revision and so drops every cached
+answer.
 
 Every timestamp request the TSA answers is written to the testbed's TSA log
 (:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
