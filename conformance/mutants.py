@@ -16,7 +16,7 @@ from conformance.reference.defects import Defect, mutants
 from conformance.scenario_runs import play
 from scenarios.judge import Judgement
 from scenarios.loader import catalogue_paths, load_scenario
-from scenarios.player import ScenarioRun
+from scenarios.scenario_run import ScenarioRun
 
 
 @dataclass

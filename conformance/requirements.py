@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from scenarios.model import REQUIREMENT_ID
+from scenarios.checkpoints import REQUIREMENT_ID
 from testbed.errors import InvalidInputError
 
 from .data_files import first_problem, read_yaml

@@ -39,8 +39,8 @@ from reports.results import (
 )
 from scenarios.loader import catalogue_paths, find_scenario, load_scenario
 from scenarios.model import Scenario, Sign
-from scenarios.player import ScenarioRun, StepResult
 from scenarios.roles import Signer, Verifier
+from scenarios.scenario_run import ScenarioRun, StepResult
 from testbed.clock import wall_clock
 from testbed.errors import InvalidInputError
 from testbed.session import scrub_secrets

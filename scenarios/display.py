@@ -45,7 +45,7 @@ from asn1crypto import x509
 from testbed.ca.names import TEST_MARKER
 from testbed.clock import VIETNAM
 
-from .model import VerifyExpectation
+from .checkpoints import VerifyExpectation
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
 
 SIGNING_TIME_TOLERANCE = timedelta(minutes=2)
@@ -275,25 +275,43 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
     if not text or not text.strip():
         return f"{name}: not shown"
     if field is DisplayField.INTEGRITY:
-        said, wanted = classify_integrity(text), expected_integrity(expect)
-        if said is None:
-            return (f"{name}: {_quote(text)} says neither 'toàn vẹn' nor 'không toàn vẹn' "
-                    "in Vietnamese")
-        if wanted is not None and said is not wanted:
-            return f"{name}: {_quote(text)} says {said.value}, expected {wanted.value}"
-        return None
+        return _check_integrity(name, text, expect)
     if field is DisplayField.VALIDITY_AT_SIGNING_TIME:
-
-        wanted_class = expect.message_class or MessageClass.of(expect.indication)
-        shown = classify_vietnamese_result(text)
-        if shown is None:
-            return (f"{name}: {_quote(text)} says neither 'hợp lệ', 'không hợp lệ' nor "
-                    "'không xác định' in Vietnamese")
-        if shown is not wanted_class:
-            return f"{name}: {_quote(text)} says {shown.value}, expected {wanted_class.value}"
-        return None
+        return _check_validity_at_signing_time(name, text, expect)
     if truth is None:
         return None
+    if field is DisplayField.SIGNING_TIME:
+        return _check_signing_time(name, text, truth)
+    if field is DisplayField.CERTIFICATE_VALIDITY:
+        return _check_certificate_validity(name, text, truth)
+    return _check_names(field, text, truth)
+
+
+def _check_integrity(name: str, text: str, expect: VerifyExpectation) -> str | None:
+    said, wanted = classify_integrity(text), expected_integrity(expect)
+    if said is None:
+        return (f"{name}: {_quote(text)} says neither 'toàn vẹn' nor 'không toàn vẹn' "
+                "in Vietnamese")
+    if wanted is not None and said is not wanted:
+        return f"{name}: {_quote(text)} says {said.value}, expected {wanted.value}"
+    return None
+
+
+def _check_validity_at_signing_time(name: str, text: str, expect: VerifyExpectation
+                                    ) -> str | None:
+    wanted_class = expect.message_class or MessageClass.of(expect.indication)
+    shown = classify_vietnamese_result(text)
+    if shown is None:
+        return (f"{name}: {_quote(text)} says neither 'hợp lệ', 'không hợp lệ' nor "
+                "'không xác định' in Vietnamese")
+    if shown is not wanted_class:
+        return f"{name}: {_quote(text)} says {shown.value}, expected {wanted_class.value}"
+    return None
+
+
+def _check_names(field: DisplayField, text: str, truth: SignatureTruth) -> str | None:
+    """The issuer, the signer and the managing unit: a name the certificate carries."""
+    name = field.value
     if field is DisplayField.ISSUER:
         if not any(shows_name(text, issuer) for issuer in truth.issuer_names):
             return (f"{name}: {_quote(text)} names neither the issuing CA's CN nor its O ("
@@ -309,28 +327,32 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
             return (f"{name}: {_quote(text)} names neither the certificate's O nor OU ("
                     + " / ".join(f"'{unit}'" for unit in truth.signer_units) + ")")
         return None
-    if field is DisplayField.SIGNING_TIME:
-        shown_times = find_datetimes(text)
-        if not any(abs(shown - actual) <= SIGNING_TIME_TOLERANCE
-                   for shown in shown_times for actual in truth.signing_times):
-            wanted = " or ".join(t.astimezone(VIETNAM).replace(microsecond=0).isoformat()
-                                 for t in truth.signing_times)
-            got = ("a date and time we can read" if not shown_times else
-                   "; ".join(t.isoformat() for t in shown_times[:3]))
-            return (f"{name}: {_quote(text)} does not show the signing time {wanted} "
-                    f"(±2 min); found {got}")
-        return None
-    if field is DisplayField.CERTIFICATE_VALIDITY:
-        shown_dates = find_dates(text)
-        missing = [f"{label} {moment.astimezone(VIETNAM).date().isoformat()}"
-                   for label, moment in (("notBefore", truth.not_before),
-                                         ("notAfter", truth.not_after))
-                   if not _calendar_dates(moment) & shown_dates]
-        if missing:
-            return f"{name}: {_quote(text)} does not show the certificate's " \
-                + " and ".join(missing)
-        return None
     return None  # pragma: no cover - DisplayField is closed
+
+
+def _check_signing_time(name: str, text: str, truth: SignatureTruth) -> str | None:
+    shown_times = find_datetimes(text)
+    if not any(abs(shown - actual) <= SIGNING_TIME_TOLERANCE
+               for shown in shown_times for actual in truth.signing_times):
+        wanted = " or ".join(t.astimezone(VIETNAM).replace(microsecond=0).isoformat()
+                             for t in truth.signing_times)
+        got = ("a date and time we can read" if not shown_times else
+               "; ".join(t.isoformat() for t in shown_times[:3]))
+        return (f"{name}: {_quote(text)} does not show the signing time {wanted} "
+                f"(±2 min); found {got}")
+    return None
+
+
+def _check_certificate_validity(name: str, text: str, truth: SignatureTruth) -> str | None:
+    shown_dates = find_dates(text)
+    missing = [f"{label} {moment.astimezone(VIETNAM).date().isoformat()}"
+               for label, moment in (("notBefore", truth.not_before),
+                                     ("notAfter", truth.not_after))
+               if not _calendar_dates(moment) & shown_dates]
+    if missing:
+        return f"{name}: {_quote(text)} does not show the certificate's " \
+            + " and ".join(missing)
+    return None
 
 
 def display_problems(expect: VerifyExpectation, display: Mapping[str, str],

@@ -17,8 +17,8 @@ from pathlib import Path
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 
+from .checkpoints import SignExpectation, VerifyExpectation
 from .display import SignatureTruth, classify_vietnamese_result, display_problems
-from .model import SignExpectation, VerifyExpectation
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
 
 

@@ -6,18 +6,18 @@ errors. Field descriptions are the documentation scenario authors read.
 
 Time is relative (``+30d`` after the scenario's start) so nothing rots; ``start`` may pin an
 absolute instant when a case needs one. Events happen in the order written, at non-decreasing
-instants. A *checkpoint* is a ``verify`` step, or a ``sign`` step with ``expect``: it names the
-requirement IDs it evidences and says why (Vietnamese and English).
+instants. A *checkpoint* is a ``verify`` step, or a ``sign`` step with ``expect``
+(:mod:`scenarios.checkpoints`).
 """
+
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
@@ -27,53 +27,10 @@ from testbed.clock import parse_duration, parse_instant
 from testbed.errors import InvalidInputError
 from testbed.service_modes import ServiceMode
 
-from .outcomes import DisplayField, Indication, MessageClass, SubIndication
+from .checkpoints import Checkpoint, SignExpectation, VerifyExpectation
+from .model_base import SCENARIO_ID, StrictModel, Text
 
-SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-REQUIREMENT_ID = re.compile(r"^(TT15|ND68|ND23|ND30|TT41)-[0-9A-Za-z.]+(-[0-9A-Za-z.]+)*$")
 SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Model):
-    """A text in Vietnamese first, English alongside."""
-
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
-class Flag(StrEnum):
-    """Named bug classes a checkpoint probes (explained once, like Wycheproof's notes)."""
-
-    JUDGED_AT_NOW = "judged-at-now"
-    """Verifier judges the certificate at validation time, not at the (proven) signing time."""
-    BACKDATED_CLAIMED_TIME = "backdated-claimed-time"
-    """The signer's own clock is trusted as if it were a timestamp."""
-    CRL_ONLY = "crl-only"
-    OCSP_ONLY = "ocsp-only"
-    STATUS_UNKNOWN_AS_GOOD = "status-unknown-as-good"
-    STALE_CRL = "stale-crl"
-    SHADOW_ATTACK = "shadow-attack"
-    INCREMENTAL_UPDATE = "incremental-update"
-    SIGNATURE_WRAPPING = "signature-wrapping"
-    WEAK_CRYPTO = "weak-crypto"
-    UNTRUSTED_ROOT = "untrusted-root"
-    NO_PRE_SIGN_CHECK = "no-pre-sign-check"
-    KEY_OFF_TOKEN = "key-off-token"
-    VIETNAMESE_DISPLAY = "vietnamese-display"
-    TIMESTAMP_NOT_CHECKED = "timestamp-not-checked"
-    """A signature timestamp's time is believed without validating the token (imprint, TSA)."""
-    UNIVERSAL_SIGNATURE_FORGERY = "universal-signature-forgery"
-    """A signature field without a usable signature (/Contents, /ByteRange) is shown as valid."""
-    ALGORITHM_SUPPORT = "algorithm-support"
-    """An allowed algorithm (RSASSA-PSS, ECDSA P-384) is not supported and so not verified."""
-    AIA_CHASING = "aia-chasing"
-    """The issuing CA's certificate is not in the signature and is not fetched (AIA)."""
-    CERTIFICATION_PERMISSIONS = "certification-permissions"
-    """A certification signature's DocMDP permissions (P=1/2/3) are ignored or misread."""
 
 
 def resolve_instant(text: str, start: datetime) -> datetime:
@@ -115,7 +72,7 @@ TrustAnchors = Annotated[
           "(TT15-6.3, 5.5).")]
 
 
-class Actor(_Model):
+class Actor(StrictModel):
     """A subscriber in the story."""
 
     name: VietnameseName
@@ -141,7 +98,7 @@ class Actor(_Model):
         return self
 
 
-class Document(_Model):
+class Document(StrictModel):
     """A PDF the testbed generates for the story."""
 
     subject: str | None = Field(default=None, description="The decision's subject line "
@@ -150,7 +107,7 @@ class Document(_Model):
     form_field: bool = Field(default=False, description="Add a fillable text field.")
 
 
-class _Step(_Model):
+class _Step(StrictModel):
     at: InstantText = "+0s"
     note: str | None = Field(default=None, description="Free text shown in the timeline.")
 
@@ -158,30 +115,6 @@ class _Step(_Model):
     @classmethod
     def _valid_at(cls, value: str) -> str:
         return _check_instant(value)
-
-
-class Checkpoint(_Model):
-    """What makes a step a checkpoint: an ID, the requirements it evidences, and why."""
-
-    id: str = Field(description="kebab-case, unique in the scenario.")
-    requirements: list[str] = Field(min_length=1, description="Requirement IDs, e.g. TT15-6.1.c")
-    why: Text
-    flags: list[Flag] = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _kebab(cls, value: str) -> str:
-        if not SCENARIO_ID.match(value):
-            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
-        return value
-
-    @field_validator("requirements")
-    @classmethod
-    def _requirement_ids(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not REQUIREMENT_ID.match(value):
-                raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
-        return values
 
 
 # ---- certificate and token events -------------------------------------------------------------
@@ -283,20 +216,6 @@ class PublishCrl(_Step):
 
 
 # ---- documents --------------------------------------------------------------------------------
-class SignExpectation(_Model):
-    outcome: Literal["signed", "refused", "warn-or-refuse"] = Field(
-        description="warn-or-refuse: signing without a warning is wrong, refusing is allowed "
-        "(status unobtainable: TT15 Annex II 1.2 asks a warning; signing may proceed or stop).")
-    warning: bool | None = Field(default=None, description="true: a warning must be shown "
-                                 "(e.g. status unobtainable, TT15 Annex II 1.2); false: none.")
-    vietnamese_result: bool = Field(
-        default=True, description="The signer must say 'đã ký' / 'chưa ký' in Vietnamese "
-        "(TT15-5.6.b) in its displayed text.")
-    evidence: bool = Field(
-        default=False, description="The software must say where it stored the certificate, "
-        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
-
-
 class Sign(_Step):
     """Sign a document (or a signed artifact, adding a signature)."""
 
@@ -398,19 +317,6 @@ class Tamper(_Step):
               "self-signed key, covering the date (certification attacks, testbed.pdf_attacks).")
 
 
-class VerifyExpectation(_Model):
-    signature: int = Field(default=-1, description="Which signature: 0 = first, -1 = last.")
-    indication: Indication
-    sub_indications: list[SubIndication] = Field(
-        default_factory=list, description="Accepted sub-indications; empty: any.")
-    message_class: MessageClass | None = None
-    display: list[DisplayField] = Field(
-        default_factory=list, description="Fields that must be shown in Vietnamese.")
-    evidence: bool = Field(
-        default=False, description="The software must say where it stored the certificate, "
-        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
-
-
 class Verify(_Step):
     do: Literal["verify"]
     input: str
@@ -427,7 +333,7 @@ Step = Annotated[
 ]
 
 
-class Scenario(_Model):
+class Scenario(StrictModel):
     """One story, played on a fresh testbed."""
 
     id: str = Field(description="kebab-case; the file name without .yaml")

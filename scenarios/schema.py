@@ -1,7 +1,7 @@
 """Writes ``scenarios/scenario.schema.json`` from the model (the model is the source of truth).
 
-Run ``python -m scenarios.schema`` after changing :mod:`scenarios.model`; a test fails when the
-committed schema and the model disagree.
+Run ``python -m scenarios.schema`` after changing :mod:`scenarios.model` or
+:mod:`scenarios.checkpoints`; a test fails when the committed schema and the model disagree.
 """
 
 from __future__ import annotations

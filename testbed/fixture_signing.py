@@ -131,17 +131,7 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
     See the module doc for ``rsa_pss``, ``embed_chain``, ``tsa_authority``,
     ``timestamp_defect`` and ``certify``.
     """
-    if level not in LEVELS:
-        raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
-    if certify is not None and certify not in DOCMDP_LEVELS:
-        raise InvalidInputError(f"certify: {certify} is not a DocMDP permission level (1, 2, 3)")
-    if timestamp_defect is not None:
-        if timestamp_defect not in TIMESTAMP_DEFECTS:
-            raise InvalidInputError(f"timestamp defect: '{timestamp_defect}' is not one of "
-                                    f"{', '.join(TIMESTAMP_DEFECTS)}")
-        if level != "B-T":
-            # B-LT/B-LTA would validate and document-timestamp with the same broken stamper
-            raise InvalidInputError("timestamp defect: needs level B-T")
+    _check_fixture_options(level, certify, timestamp_defect)
     now = testbed.now()
     record = testbed.certificate(certificate_label)
     if rsa_pss and not record.key_type.startswith("rsa"):
@@ -186,6 +176,22 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
     with _signer_for(testbed, certificate_label, rsa_pss=rsa_pss,
                      embed_chain=embed_chain) as signer:
         return asyncio.run(run(signer))
+
+
+def _check_fixture_options(level: str, certify: int | None, timestamp_defect: str | None
+                           ) -> None:
+    """A one-line error for a level, DocMDP level or timestamp defect the fixtures lack."""
+    if level not in LEVELS:
+        raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
+    if certify is not None and certify not in DOCMDP_LEVELS:
+        raise InvalidInputError(f"certify: {certify} is not a DocMDP permission level (1, 2, 3)")
+    if timestamp_defect is not None:
+        if timestamp_defect not in TIMESTAMP_DEFECTS:
+            raise InvalidInputError(f"timestamp defect: '{timestamp_defect}' is not one of "
+                                    f"{', '.join(TIMESTAMP_DEFECTS)}")
+        if level != "B-T":
+            # B-LT/B-LTA would validate and document-timestamp with the same broken stamper
+            raise InvalidInputError("timestamp defect: needs level B-T")
 
 
 def _signature_count(pdf: bytes) -> int:

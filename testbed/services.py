@@ -3,14 +3,15 @@
 They answer *as of the testbed clock*, because third-party software never sends certomancer's
 fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
 Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
-the testbed itself while still letting certomancer's own builders sign every response:
-:class:`certomancer.services.SimpleOCSPResponder` (with our registry as its revocation source),
-:class:`certomancer.services.CRLBuilder` and :class:`certomancer.services.TimeStamper`.
+the testbed itself while still letting certomancer's own builders sign every response, through
+the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; our registry answers the
+OCSP responder's status questions).
 
-Speed: keys are parsed once (:mod:`testbed.ca.keys`), authority material is loaded once per
-registry revision, and an OCSP request without a nonce gets a pre-produced response for its
-(request, testbed instant, revision), as RFC 5019 allows. Any change to the registry (even from
-another process) bumps the revision and so drops every cached answer.
+Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
+material is loaded once per registry revision, and an OCSP request without a nonce gets a
+pre-produced response for its (request, testbed instant, revision), as RFC 5019 allows. Any
+change to the registry (even from another process) bumps the revision and so drops every cached
+answer.
 
 Every timestamp request the TSA answers is written to the testbed's TSA log
 (:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
@@ -31,22 +32,25 @@ import socket
 import threading
 import urllib.parse
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from asn1crypto import algos, core, crl, keys, ocsp, tsp, x509
-from certomancer.services import (
-    CRLBuilder,
-    RevocationInfoInterface,
-    SimpleOCSPResponder,
-    TimeStamper,
-    choose_signed_digest,
-)
+from asn1crypto import core, crl, ocsp, tsp, x509
 
-from .ca.certomancer_bridge import ARCH_LABEL, certificate_path, key_path
-from .ca.keys import install_key_cache
+from .ca.certomancer_bridge import (
+    ARCH_LABEL,
+    RevocationStatus,
+    ServiceSigner,
+    certificate_path,
+    key_path,
+    load_service_signer,
+    ocsp_error_response,
+    revoked_certificate_entry,
+    sign_crl,
+    sign_ocsp_response,
+    sign_timestamp_response,
+)
 from .errors import ServiceError
 from .service_modes import ServiceMode
 from .tsa_log import GRANTED, REJECTED, TimestampLogEntry, append_entry
@@ -60,28 +64,13 @@ TSA_POLICY = "2.25.142858004740299473809878048017257334532.9.1"
 _RESPONSE_CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True)
-class _Signer:
-    certificate: x509.Certificate
-    private_key: keys.PrivateKeyInfo
+class _RegistryRevocationSource:
+    """The OCSP responder asks this for each CertID: good, revoked or unknown."""
 
-    def algorithm(self) -> algos.SignedDigestAlgorithm:
-        return choose_signed_digest("sha256", self.certificate.public_key)
-
-
-class _RegistryRevocationSource(RevocationInfoInterface):
-    """certomancer's OCSP responder asks this for each CertID: good, revoked or unknown."""
-
-    def __init__(self, issuer: x509.Certificate, issued: dict[int, CertificateRecord]) -> None:
-        self._issuer = issuer
+    def __init__(self, issued: dict[int, CertificateRecord]) -> None:
         self._issued = issued
 
-    def get_issuer_cert(self) -> x509.Certificate:
-        return self._issuer
-
-    def check_revocation_status(
-        self, cid: ocsp.CertId, at_time: datetime
-    ) -> tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]:
+    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
         record = self._issued.get(cid["serial_number"].native)
         if record is None or record.issued_at > at_time:
             # never issued (or not yet, at the testbed instant): RFC 6960 'unknown'
@@ -105,9 +94,7 @@ class _RegistryRevocationSource(RevocationInfoInterface):
 class _UnknownRevocationSource(_RegistryRevocationSource):
     """OCSP mode 'unknown': the responder knows none of the authority's certificates."""
 
-    def check_revocation_status(
-        self, cid: ocsp.CertId, at_time: datetime
-    ) -> tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]:
+    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
         return ocsp.CertStatus(name="unknown", value=core.Null()), []
 
 
@@ -116,11 +103,9 @@ class _Snapshot:
 
     def __init__(self, directory: Path, state: WorldState) -> None:
         self.state = state
-        backend = install_key_cache()
         self._certificates: dict[str, x509.Certificate] = {}
-        self._signers: dict[str, _Signer] = {}
+        self._signers: dict[str, ServiceSigner] = {}
         self._directory = directory
-        self._backend = backend
         self.issued: dict[str, dict[int, CertificateRecord]] = {
             label: {record.serial: record for record in state.issued_by(label)}
             for label in state.authorities
@@ -132,12 +117,11 @@ class _Snapshot:
             self._certificates[label] = x509.Certificate.load(der)
         return self._certificates[label]
 
-    def signer(self, label: str) -> _Signer:
+    def signer(self, label: str) -> ServiceSigner:
         if label not in self._signers:
             record = self.state.certificates[label]
             pem = key_path(self._directory, record.key_label, public_only=False).read_bytes()
-            private_key, _ = self._backend.load_private_key(pem, None)
-            self._signers[label] = _Signer(self.certificate(label), private_key)
+            self._signers[label] = load_service_signer(self.certificate(label), pem)
         return self._signers[label]
 
 
@@ -178,33 +162,28 @@ class LiveServices:
         behaviour = state.services.get(f"ocsp:{authority}")
         mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
         if mode is ServiceMode.UNAUTHORIZED:
-            return SimpleOCSPResponder.build_error_response("unauthorized").dump()
+            return ocsp_error_response("unauthorized").dump()
         try:
             request = ocsp.OCSPRequest.load(request_der)
             tbs_request = request["tbs_request"]
             nonce = request.nonce_value
             cache_key = (authority, state.revision, now, mode, tbs_request.dump())
         except (ValueError, TypeError):
-            return SimpleOCSPResponder.build_error_response("malformed_request").dump()
+            return ocsp_error_response("malformed_request").dump()
         if nonce is None and cache_key in self._ocsp_cache:
             self._ocsp_cache.move_to_end(cache_key)
             return self._ocsp_cache[cache_key]
         signer = snapshot.signer(record.ocsp_responder)
         source = _UnknownRevocationSource if mode is ServiceMode.UNKNOWN \
             else _RegistryRevocationSource
-        responder = SimpleOCSPResponder(
-            responder_cert=signer.certificate,
-            responder_key=signer.private_key,
-            signature_algo=signer.algorithm(),
-            at_time=now,
-            revinfo_interface=source(
-                snapshot.certificate(record.certificate), snapshot.issued[authority]),
-            validity=OCSP_RESPONSE_VALIDITY,
-        )
+        issuer = snapshot.certificate(record.certificate)
+        revocation = source(snapshot.issued[authority])
         try:
-            response = responder.build_ocsp_response(request).dump()
+            response = sign_ocsp_response(
+                request, signer, issuer, revocation.check_revocation_status, at_time=now,
+                validity=OCSP_RESPONSE_VALIDITY).dump()
         except (ValueError, TypeError, KeyError):
-            response = SimpleOCSPResponder.build_error_response("malformed_request").dump()
+            response = ocsp_error_response("malformed_request").dump()
         if nonce is None:
             self._remember(self._ocsp_cache, cache_key, response)
         return response
@@ -240,12 +219,6 @@ class LiveServices:
         record = state.authorities[authority]
         ca_certificate = snapshot.certificate(record.certificate)
         signer = snapshot.signer(record.certificate)
-        builder = CRLBuilder(
-            issuer_name=ca_certificate.subject,
-            issuer_key=signer.private_key,
-            signature_algo=signer.algorithm(),
-            authority_key_identifier=ca_certificate.key_identifier_value,
-        )
         entries = []
         for issued in sorted(snapshot.issued[authority].values(), key=lambda r: r.serial):
             revocation = issued.revocation
@@ -257,11 +230,10 @@ class LiveServices:
                     "extn_id": "invalidity_date",
                     "extn_value": core.GeneralizedTime(revocation.invalidity_date),
                 }))
-            entries.append(CRLBuilder.format_revoked_cert(
+            entries.append(revoked_certificate_entry(
                 issued.serial, crl.CRLReason(revocation.reason.value), revocation.revoked_at,
                 extensions))
-        der = builder.build_crl(crl_number=number, this_update=this_update,
-                                next_update=next_update, revoked_certs=entries).dump()
+        der = sign_crl(ca_certificate, signer, number, this_update, next_update, entries).dump()
         self._remember(self._crl_cache, cache_key, der)
         return der
 
@@ -282,15 +254,9 @@ class LiveServices:
             return _TimeStampRejection({"status": {"status": "rejection",
                                                    "fail_info": {"bad_data_format"}}}).dump()
         signer = snapshot.signer(record.tsa)
-        stamper = TimeStamper(
-            tsa_cert=signer.certificate,
-            tsa_key=signer.private_key,
-            signature_algo=signer.algorithm(),
-            certs_to_embed=[snapshot.certificate(record.certificate)],
-            fixed_dt=now,
-            policy=tsp.ObjectIdentifier(TSA_POLICY),
-        )
-        response = stamper.request_tsa_response(request)
+        response = sign_timestamp_response(
+            request, signer, [snapshot.certificate(record.certificate)], at_time=now,
+            policy=TSA_POLICY)
         append_entry(self.directory, _log_entry(authority, now, request, response))
         return response.dump()
 
@@ -334,24 +300,43 @@ def build_application(services: LiveServices) -> web.Application:
     """The aiohttp application: certomancer's URL layout, the testbed's answers."""
     routes = web.RouteTableDef()
     prefix = f"/{ARCH_LABEL}"
+    _add_ocsp_routes(routes, prefix, services)
+    _add_publication_routes(routes, prefix, services)
 
-    async def behave(service: str) -> web.Response | None:
-        mode, delay = services.behaviour(service)
-        if mode is ServiceMode.HTTP_500:
-            return web.Response(status=500, text=f"simulated outage of {service}\n")
-        if mode is ServiceMode.NO_ANSWER:
-            await asyncio.sleep(NO_ANSWER_SECONDS)
-        if mode is ServiceMode.SLOW:
-            await asyncio.sleep(delay)
-        return None
+    @routes.get("/health")
+    async def health(request: web.Request) -> web.Response:
+        state = services.snapshot().state
+        return web.json_response({"revision": state.revision,
+                                  "now": state.clock.clock().now().isoformat()})
 
-    def known(authority: str) -> None:
-        if authority not in services.snapshot().state.authorities:
-            raise web.HTTPNotFound(text=f"no authority '{authority}'\n")
+    application = web.Application(client_max_size=1024 * 1024)
+    application.add_routes(routes)
+    return application
+
+
+async def _behave(services: LiveServices, service: str) -> web.Response | None:
+    """The simulated outage of ``service``, if any: an HTTP 500, or a wait first."""
+    mode, delay = services.behaviour(service)
+    if mode is ServiceMode.HTTP_500:
+        return web.Response(status=500, text=f"simulated outage of {service}\n")
+    if mode is ServiceMode.NO_ANSWER:
+        await asyncio.sleep(NO_ANSWER_SECONDS)
+    if mode is ServiceMode.SLOW:
+        await asyncio.sleep(delay)
+    return None
+
+
+def _known(services: LiveServices, authority: str) -> None:
+    if authority not in services.snapshot().state.authorities:
+        raise web.HTTPNotFound(text=f"no authority '{authority}'\n")
+
+
+def _add_ocsp_routes(routes: web.RouteTableDef, prefix: str, services: LiveServices) -> None:
+    """OCSP by POST and by GET (RFC 6960 A.1)."""
 
     async def answer_ocsp(authority: str, body: bytes) -> web.Response:
-        known(authority)
-        outage = await behave(f"ocsp:{authority}")
+        _known(services, authority)
+        outage = await _behave(services, f"ocsp:{authority}")
         if outage is not None:
             return outage
         return web.Response(body=services.ocsp_response(authority, body),
@@ -369,15 +354,20 @@ def build_application(services: LiveServices) -> web.Application:
             body = base64.b64decode(urllib.parse.unquote(encoded), validate=True)
         except (binascii.Error, ValueError):
             return web.Response(
-                body=SimpleOCSPResponder.build_error_response("malformed_request").dump(),
+                body=ocsp_error_response("malformed_request").dump(),
                 content_type="application/ocsp-response")
         return await answer_ocsp(request.match_info["authority"], body)
+
+
+def _add_publication_routes(routes: web.RouteTableDef, prefix: str,
+                            services: LiveServices) -> None:
+    """The latest CRL, the TSA and the CA certificate (DER and PEM) of each authority."""
 
     @routes.get(prefix + "/crls/{authority}/latest.crl")
     async def crl_get(request: web.Request) -> web.Response:
         authority = request.match_info["authority"]
-        known(authority)
-        outage = await behave(f"crl:{authority}")
+        _known(services, authority)
+        outage = await _behave(services, f"crl:{authority}")
         if outage is not None:
             return outage
         return web.Response(body=services.crl(authority), content_type="application/pkix-crl")
@@ -385,10 +375,10 @@ def build_application(services: LiveServices) -> web.Application:
     @routes.post(prefix + "/tsa/{authority}")
     async def tsa_post(request: web.Request) -> web.Response:
         authority = request.match_info["authority"]
-        known(authority)
+        _known(services, authority)
         if services.snapshot().state.authorities[authority].tsa is None:
             raise web.HTTPNotFound(text=f"'{authority}' runs no timestamp authority\n")
-        outage = await behave(f"tsa:{authority}")
+        outage = await _behave(services, f"tsa:{authority}")
         if outage is not None:
             return outage
         return web.Response(body=services.timestamp(authority, await request.read()),
@@ -397,8 +387,8 @@ def build_application(services: LiveServices) -> web.Application:
     @routes.get(prefix + "/certs/{authority}/{name}")
     async def certificate_get(request: web.Request) -> web.Response:
         authority, name = request.match_info["authority"], request.match_info["name"]
-        known(authority)
-        outage = await behave(f"certs:{authority}")
+        _known(services, authority)
+        outage = await _behave(services, f"certs:{authority}")
         if outage is not None:
             return outage
         der = services.ca_certificate(authority)
@@ -411,16 +401,6 @@ def build_application(services: LiveServices) -> web.Application:
             return web.Response(text=text + "\n-----END CERTIFICATE-----\n",
                                 content_type="application/x-pem-file")
         raise web.HTTPNotFound()
-
-    @routes.get("/health")
-    async def health(request: web.Request) -> web.Response:
-        state = services.snapshot().state
-        return web.json_response({"revision": state.revision,
-                                  "now": state.clock.clock().now().isoformat()})
-
-    application = web.Application(client_max_size=1024 * 1024)
-    application.add_routes(routes)
-    return application
 
 
 def bind_loopback(port: int = 0) -> socket.socket:

@@ -24,7 +24,7 @@ from .clock import Clock
 from .errors import InvalidInputError, ServiceError
 from .service_modes import ServiceMode
 from .services import LiveServices, ServiceThread, bind_loopback
-from .token_lifecycle import TokenLifecycle
+from .token_lifecycle import TokenLifecycle, softhsm_directory
 from .tsa_log import TimestampLogEntry, read_entries
 from .world import (
     CertificateRecord,
@@ -261,7 +261,7 @@ def scrub_secrets(testbed_dir: Path) -> None:
     for pattern in ("keys/*.key.pem", "tokens/*.pin", "tokens/*.so-pin"):
         for path in testbed_dir.glob(pattern):
             path.unlink()
-    shutil.rmtree(testbed_dir / "tokens" / "hsm", ignore_errors=True)
+    shutil.rmtree(softhsm_directory(testbed_dir), ignore_errors=True)
 
 
 __all__ = ["Testbed", "running_testbed", "ensure_port_free", "scrub_secrets", "ServiceError"]

@@ -44,6 +44,24 @@ def _new_pin() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
+def _check_token_options(key_type: str, max_pin_tries: int, user_pin: str | None,
+                         so_pin: str | None) -> None:
+    """A one-line error for a key type, PIN-try limit or PIN a new token cannot have."""
+    if key_type not in KEY_TYPES:
+        raise InvalidInputError(f"--key: '{key_type}' is not one of {', '.join(KEY_TYPES)}")
+    if max_pin_tries < 1:
+        raise InvalidInputError("max PIN tries: must be at least 1")
+    for pin, name in ((user_pin, "user PIN"), (so_pin, "SO PIN")):
+        if pin is not None and not 4 <= len(pin) <= 64:
+            raise InvalidInputError(f"{name}: must be 4 to 64 characters")
+
+
+def softhsm_directory(testbed_directory: Path) -> Path:
+    """Where a testbed keeps its SoftHSM installation (configuration, token store, lockout
+    state): everything of its tokens but the PIN and access files."""
+    return testbed_directory / TOKENS_DIR / "hsm"
+
+
 class TokenLifecycle:
     """Token operations on one testbed directory."""
 
@@ -56,7 +74,7 @@ class TokenLifecycle:
     def softhsm(self) -> SoftHsm:
         """This testbed's own SoftHSM2 (its own softhsm2.conf: nothing global)."""
         if self._softhsm is None:
-            self._softhsm = SoftHsm(self.directory / TOKENS_DIR / "hsm")
+            self._softhsm = SoftHsm(softhsm_directory(self.directory))
         return self._softhsm
 
     def _path(self, relative: str) -> Path:
@@ -89,13 +107,7 @@ class TokenLifecycle:
         and its current certificate is revoked.
         """
         check_subscriber_id(subscriber_id)
-        if key_type not in KEY_TYPES:
-            raise InvalidInputError(f"--key: '{key_type}' is not one of {', '.join(KEY_TYPES)}")
-        if max_pin_tries < 1:
-            raise InvalidInputError("max PIN tries: must be at least 1")
-        for pin, name in ((user_pin, "user PIN"), (so_pin, "SO PIN")):
-            if pin is not None and not 4 <= len(pin) <= 64:
-                raise InvalidInputError(f"{name}: must be 4 to 64 characters")
+        _check_token_options(key_type, max_pin_tries, user_pin, so_pin)
         state = self.lifecycle.read()
         existing = state.subscribers.get(subscriber_id)
         if reissue and existing is None:

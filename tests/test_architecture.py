@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +61,7 @@ def test_only_the_emulate_command_imports_the_emulators() -> None:
     """The emulators are a tool beside the suite: nothing that judges depends on them."""
     offenders = {(path, module) for package in ("testbed", "scenarios", "conformance", "reports")
                  for path, module in _imports(package) if module == "emulators"
-                 and not (path == "conformance/cli.py" or path.startswith("conformance/cli/"))}
+                 and not path.startswith("conformance/cli/")}
     assert not offenders
 
 
@@ -107,3 +109,85 @@ def test_only_the_oracle_calls_pyhankos_validators() -> None:
             if PYHANKO_VALIDATION.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert not offenders
+
+
+# ---- one door per external tool ---------------------------------------------------------------
+PACKAGES = ("testbed", "conformance", "scenarios", "reports", "pdffonts")
+CERTOMANCER_DOOR = "testbed/ca/certomancer_bridge/"
+SOFTHSM_DOOR = "testbed/tokens/softhsm.py"
+SOFTHSM_MODULE = "testbed.tokens.softhsm"
+SOFTHSM_PACKAGE = "testbed/tokens/"
+SOFTHSM_INTERNALS = ("SOFTHSM2_CONF", "softhsm2.conf", "softhsm-tokens", "softhsm-lockout",
+                     "libsofthsm2", "softhsm2-util", "ENV_SOFTHSM_CONF", "SOFTHSM_MODULE")
+"""What only the SoftHSM door may name in code: its environment variable, its files and
+directories, its library and utility (docstrings and comments may explain them)."""
+
+
+@cache
+def _sources() -> list[tuple[str, ast.Module]]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            found.append((relative, ast.parse(path.read_text(encoding="utf-8"), relative)))
+    return found
+
+
+def _imported_modules(relative: str, tree: ast.Module) -> set[str]:
+    """Every module a source file imports, absolute (relative imports resolved), including
+    ``from package import module`` as ``package.module`` and imports inside functions."""
+    package = relative.removesuffix(".py").split("/")[:-1]  # a module's (or __init__'s) package
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package[:len(package) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            modules.add(base)
+            modules.update(f"{base}.{alias.name}" for alias in node.names)
+    return modules
+
+
+def _code_mentions(tree: ast.Module, words: tuple[str, ...]) -> set[str]:
+    """The ``words`` a module's code names: in identifiers, imported names and string literals,
+    but not in docstrings or other bare string statements."""
+    explanations = {id(node.value) for node in ast.walk(tree)
+                    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        texts: list[str] = []
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and id(node) not in explanations:
+            texts.append(node.value)
+        elif isinstance(node, ast.Name):
+            texts.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            texts.append(node.attr)
+        elif isinstance(node, ast.alias):
+            texts.extend([node.name, node.asname or ""])
+        found.update(word for word in words for text in texts if word in text)
+    return found
+
+
+def test_only_the_certomancer_bridge_imports_certomancer() -> None:
+    offenders = {relative for relative, tree in _sources()
+                 if not relative.startswith(CERTOMANCER_DOOR)
+                 and any(module == "certomancer" or module.startswith("certomancer.")
+                         for module in _imported_modules(relative, tree))}
+    assert not offenders, f"certomancer is reached only through {CERTOMANCER_DOOR}"
+
+
+def test_only_the_softhsm_door_knows_softhsm() -> None:
+    """Outside ``testbed/tokens/`` nothing imports the SoftHSM module (the package's public
+    API, e.g. ``testbed.tokens.open_token_library``, is the way in); nowhere but the door
+    does code name SoftHSM's environment, files, library or utility."""
+    importers = {relative for relative, tree in _sources()
+                 if not relative.startswith(SOFTHSM_PACKAGE)
+                 and SOFTHSM_MODULE in _imported_modules(relative, tree)}
+    assert not importers, f"{SOFTHSM_MODULE} is imported outside {SOFTHSM_PACKAGE}"
+    knowing = {relative: sorted(_code_mentions(tree, SOFTHSM_INTERNALS))
+               for relative, tree in _sources() if relative != SOFTHSM_DOOR}
+    assert not {relative: words for relative, words in knowing.items() if words}

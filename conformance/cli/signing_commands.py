@@ -87,7 +87,7 @@ def run_verify(arguments: argparse.Namespace) -> int:
 
 def run_sign(arguments: argparse.Namespace) -> int:
     """``kyso sign``: the reference signer, or the defective variant ``--defect`` names."""
-    from conformance.reference.signer import run_sign_command
+    from conformance.reference.sign_command import run_sign_command
 
     if not arguments.defect:
         return run_sign_command(arguments)

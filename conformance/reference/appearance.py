@@ -86,75 +86,99 @@ def parse_to_unicode(data: bytes) -> ToUnicodeMap:
     ``bfrange`` maps ``<low> <high> <first>`` (the destination's last byte counting up) or
     ``<low> <high> [<d1> <d2> …]`` (one destination per code). Raises :class:`AppearanceError`
     for a map that cannot be what it says."""
-    tokens = _tokens(data)
-    result = ToUnicodeMap()
-    index, total = 0, 0
-
-    def hex_at(position: int) -> bytes:
-        token = tokens[position]
-        if not (token.startswith(b"<") and token.endswith(b">")) or token in (b"<<", b">>"):
-            raise AppearanceError(f"CMap: expected a hex string, found {token[:20]!r}")
-        return _hex(token)
-
+    parser = _CMapParser(_tokens(data))
     try:
-        while index < len(tokens):
-            token = tokens[index]
-            if token == b"begincodespacerange":
-                index += 1
-                while tokens[index] != b"endcodespacerange":
-                    low, high = hex_at(index), hex_at(index + 1)
-                    if len(low) != len(high) or not low:
-                        raise AppearanceError("CMap: a code space range with unequal ends")
-                    result.codespaces.append((low, high))
-                    index += 2
-            elif token == b"beginbfchar":
-                index += 1
-                while tokens[index] != b"endbfchar":
-                    result.mapping[hex_at(index)] = _utf16(hex_at(index + 1))
-                    index += 2
-                    total += 1
-            elif token == b"beginbfrange":
-                index += 1
-                while tokens[index] != b"endbfrange":
-                    low, high = hex_at(index), hex_at(index + 1)
-                    start, end = int.from_bytes(low, "big"), int.from_bytes(high, "big")
-                    if len(low) != len(high) or end < start:
-                        raise AppearanceError("CMap: a bfrange whose ends do not match")
-                    total += end - start + 1
-                    if total > MAX_MAPPED_CODES:
-                        raise AppearanceError("CMap: maps too many codes")
-                    if tokens[index + 2] == b"[":
-                        index += 3
-                        for offset in range(end - start + 1):
-                            code = (start + offset).to_bytes(len(low), "big")
-                            result.mapping[code] = _utf16(hex_at(index))
-                            index += 1
-                        if tokens[index] != b"]":
-                            raise AppearanceError("CMap: a bfrange array of the wrong length")
-                        index += 1
-                    else:
-                        first = hex_at(index + 2)
-                        prefix, last = first[:-1], first[-1] if first else 0
-                        for offset in range(end - start + 1):
-                            code = (start + offset).to_bytes(len(low), "big")
-                            # only the last byte counts up (it may not pass 0xFF)
-                            if last + offset > 0xFF:
-                                raise AppearanceError("CMap: a bfrange destination overflows "
-                                                      "its last byte")
-                            result.mapping[code] = _utf16(prefix + bytes([last + offset]))
-                        index += 3
-            else:
-                index += 1
-            if total > MAX_MAPPED_CODES:
-                raise AppearanceError("CMap: maps too many codes")
+        parser.parse()
     except IndexError:
         raise AppearanceError("CMap: ends inside a block") from None
     except ValueError as error:
         if isinstance(error, AppearanceError):
             raise
         raise AppearanceError(f"CMap: {error}") from None
+    result = parser.result
     result.codespaces.sort(key=lambda pair: -len(pair[0]))
     return result
+
+
+class _CMapParser:
+    """One pass over a CMap's tokens: where it is, what it mapped, how many codes so far."""
+
+    def __init__(self, tokens: list[bytes]) -> None:
+        self.tokens = tokens
+        self.result = ToUnicodeMap()
+        self.index = 0
+        self.total = 0
+
+    def parse(self) -> None:
+        """Read every ``codespacerange``, ``bfchar`` and ``bfrange`` block; skip the rest."""
+        while self.index < len(self.tokens):
+            token = self.tokens[self.index]
+            self.index += 1
+            if token == b"begincodespacerange":
+                self._codespace_ranges()
+            elif token == b"beginbfchar":
+                self._bfchars()
+            elif token == b"beginbfrange":
+                self._bfranges()
+            if self.total > MAX_MAPPED_CODES:
+                raise AppearanceError("CMap: maps too many codes")
+
+    def _hex_at(self, position: int) -> bytes:
+        token = self.tokens[position]
+        if not (token.startswith(b"<") and token.endswith(b">")) or token in (b"<<", b">>"):
+            raise AppearanceError(f"CMap: expected a hex string, found {token[:20]!r}")
+        return _hex(token)
+
+    def _codespace_ranges(self) -> None:
+        while self.tokens[self.index] != b"endcodespacerange":
+            low, high = self._hex_at(self.index), self._hex_at(self.index + 1)
+            if len(low) != len(high) or not low:
+                raise AppearanceError("CMap: a code space range with unequal ends")
+            self.result.codespaces.append((low, high))
+            self.index += 2
+
+    def _bfchars(self) -> None:
+        while self.tokens[self.index] != b"endbfchar":
+            self.result.mapping[self._hex_at(self.index)] = _utf16(self._hex_at(self.index + 1))
+            self.index += 2
+            self.total += 1
+
+    def _bfranges(self) -> None:
+        while self.tokens[self.index] != b"endbfrange":
+            low, high = self._hex_at(self.index), self._hex_at(self.index + 1)
+            start, end = int.from_bytes(low, "big"), int.from_bytes(high, "big")
+            if len(low) != len(high) or end < start:
+                raise AppearanceError("CMap: a bfrange whose ends do not match")
+            self.total += end - start + 1
+            if self.total > MAX_MAPPED_CODES:
+                raise AppearanceError("CMap: maps too many codes")
+            if self.tokens[self.index + 2] == b"[":
+                self._bfrange_array(len(low), start, end)
+            else:
+                self._bfrange_counting(len(low), start, end)
+
+    def _bfrange_array(self, code_length: int, start: int, end: int) -> None:
+        """``<low> <high> [<d1> <d2> …]``: one destination per code."""
+        self.index += 3
+        for offset in range(end - start + 1):
+            code = (start + offset).to_bytes(code_length, "big")
+            self.result.mapping[code] = _utf16(self._hex_at(self.index))
+            self.index += 1
+        if self.tokens[self.index] != b"]":
+            raise AppearanceError("CMap: a bfrange array of the wrong length")
+        self.index += 1
+
+    def _bfrange_counting(self, code_length: int, start: int, end: int) -> None:
+        """``<low> <high> <first>``: the destination's last byte counts up with the code."""
+        first = self._hex_at(self.index + 2)
+        prefix, last = first[:-1], first[-1] if first else 0
+        for offset in range(end - start + 1):
+            code = (start + offset).to_bytes(code_length, "big")
+            # only the last byte counts up (it may not pass 0xFF)
+            if last + offset > 0xFF:
+                raise AppearanceError("CMap: a bfrange destination overflows its last byte")
+            self.result.mapping[code] = _utf16(prefix + bytes([last + offset]))
+        self.index += 3
 
 
 # ---- the appearance --------------------------------------------------------------------------

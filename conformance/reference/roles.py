@@ -21,7 +21,8 @@ from typing import Any
 from asn1crypto import x509
 
 from conformance.oracle import DocumentResult, SignatureKind, open_pdf
-from conformance.reference.signer import SignerInputError, VisibleSignature, sign
+from conformance.reference.signer import sign
+from conformance.reference.signing_request import SignerInputError, VisibleSignature
 from conformance.reference.verifier import trust_roots_from_files, verify_in_detail
 from scenarios.outcomes import SignerAnswer, SignerOutcome, VerifierAnswer
 from scenarios.roles import SignRequest, VerifyRequest

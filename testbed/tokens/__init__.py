@@ -3,11 +3,12 @@
 The package owns everything between the testbed and a token: the per-testbed SoftHSM2
 installation (:mod:`.softhsm`, the only module touching SoftHSM files), subscriber tokens with
 on-token keys (:mod:`.token`), the lockout/lost states every PKCS#11 client sees
-(:mod:`.lockout` and ``lockout_module.c``), what a third-party program needs to reach a token
-(:mod:`.access`) and PKCS#11 call traces with PINs redacted (:mod:`.trace`).
+(:mod:`.lockout` and ``lockout_module.c``), what a program needs to reach a token
+(:mod:`.access`: the access file, and :func:`open_token_library` to load and find it) and
+PKCS#11 call traces with PINs redacted (:mod:`.trace`).
 """
 
-from .access import TokenAccess, write_pin_file
+from .access import TokenAccess, open_token_library, write_pin_file
 from .lockout import DEFAULT_MAX_PIN_TRIES, LockoutState
 from .softhsm import SoftHsm
 from .token import (
@@ -36,6 +37,7 @@ __all__ = [
     "TokenState",
     "TraceSummary",
     "TracedRun",
+    "open_token_library",
     "parse_trace",
     "redact",
     "run_traced",

@@ -5,6 +5,9 @@ lockout and lost tokens behave as on a real device), which environment to export
 finds this testbed's tokens, and which token, key and certificate to use. The PIN is never part
 of this description: it is referenced by the path of a separate PIN file (mode 0600) written
 only when the caller asks for one with :func:`write_pin_file`.
+
+:func:`open_token_library` is the other way round: how a program of kyso (the reference signer)
+loads the module an access file names and finds its token, whether it is a testbed token or not.
 """
 
 from __future__ import annotations
@@ -12,13 +15,21 @@ from __future__ import annotations
 import json
 import os
 import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+import pkcs11
+from pkcs11.types import Token
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import TokenError
+from .softhsm import SoftHsm
 from .token import SubscriberToken
+
+if TYPE_CHECKING:
+    from pkcs11._pkcs11 import lib as Pkcs11Library  # noqa: N812 (python-pkcs11's class name)
 
 ACCESS_FORMAT_VERSION = 1
 
@@ -123,6 +134,33 @@ def write_pin_file(path: Path, pin: str) -> Path:
     except OSError as err:
         raise TokenError(f"cannot write PIN file {path}: {err}") from err
     return path
+
+
+def open_token_library(access: TokenAccess, module: str
+                       ) -> tuple[Pkcs11Library, Callable[[str], Token]]:
+    """(python-pkcs11 library, find-token-by-label function) for ``access``, loading ``module``.
+
+    python-pkcs11 keeps one initialised library per module path per process, and the module
+    reads its environment once, at C_Initialize. A kyso testbed token (``module`` is the access
+    file's own, and its environment describes a testbed's SoftHSM) is therefore reached through
+    :class:`~.softhsm.SoftHsm`, which keeps that one library coherent when a process (a test
+    run) has loaded it for this or another testbed directory. Any other module (e.g. pkcs11-spy
+    in front of it) is loaded directly, after exporting the environment the access file asks
+    for.
+    """
+    softhsm = SoftHsm.for_environment(access.env, module) if module == access.module else None
+    if softhsm is not None:
+        return softhsm.lib(), softhsm.find_token
+    os.environ.update(access.env)  # before the first load: the module reads it at C_Initialize
+    library = pkcs11.lib(module)
+
+    def find(label: str) -> Token:
+        try:
+            return library.get_token(token_label=label)
+        except pkcs11.NoSuchToken:
+            raise TokenError(f"token {label!r}: no such token") from None
+
+    return library, find
 
 
 def _uri_part(value: str | bytes) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,25 @@ class SoftHsm:
 
     def __repr__(self) -> str:
         return f"SoftHsm({str(self.base_dir)!r})"
+
+    @classmethod
+    def for_environment(cls, env: Mapping[str, str], module: str) -> SoftHsm | None:
+        """The testbed SoftHSM a token access describes, or None if it describes another one.
+
+        ``env`` is the environment a token access file asks a program to export, ``module``
+        the PKCS#11 module it loads. They describe a kyso testbed token when ``env`` names a
+        SoftHSM configuration and the real module, ``module`` is that installation's lockout
+        module, and ``env`` is exactly its environment; any other module (a vendor's, or a
+        hand-edited environment) gets None.
+        """
+        if ENV_SOFTHSM_CONF not in env or ENV_REAL_MODULE not in env:
+            return None
+        softhsm = cls(Path(env[ENV_SOFTHSM_CONF]).parent,
+                      max_pin_tries=int(env.get(ENV_MAX_PIN_TRIES, "5")),
+                      real_module=Path(env[ENV_REAL_MODULE]))
+        if softhsm.module_path == Path(module) and softhsm.env() == env:
+            return softhsm
+        return None
 
     def _write_config(self) -> None:
         try:

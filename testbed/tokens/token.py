@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pkcs11.constants import Attribute, CertificateType, MechanismFlag, ObjectClass
 from pkcs11.mechanisms import KeyType, Mechanism
-from pkcs11.types import PublicKey, Session, Token
+from pkcs11.types import PrivateKey, PublicKey, Session, Token
 from pkcs11.util.ec import encode_named_curve_parameters
 
 from ..errors import TokenError
@@ -117,38 +117,9 @@ class SubscriberToken:
         if max_pin_tries is not None:
             softhsm.lockout.update(serial, max_tries=max_pin_tries)
         token = cls(softhsm, label, serial, key_type, b"", b"", user_pin)
-        private_template = {
-            Attribute.TOKEN: True,
-            Attribute.PRIVATE: True,
-            Attribute.SENSITIVE: True,
-            Attribute.EXTRACTABLE: False,
-        }
-        public_template = {Attribute.TOKEN: True, Attribute.PRIVATE: False}
         with token.session(rw=True) as session:
             try:
-                if key_type == "p256":
-                    parameters = session.create_domain_parameters(
-                        KeyType.EC,
-                        {Attribute.EC_PARAMS: encode_named_curve_parameters(_P256)},
-                        local=True,
-                    )
-                    public, private = parameters.generate_keypair(
-                        store=True,
-                        label=label,
-                        capabilities=_SIGN_ONLY,
-                        public_template=public_template,
-                        private_template=private_template,
-                    )
-                else:
-                    public, private = session.generate_keypair(
-                        KeyType.RSA,
-                        _RSA_BITS[key_type],
-                        store=True,
-                        label=label,
-                        capabilities=_SIGN_ONLY,
-                        public_template=public_template,
-                        private_template=private_template,
-                    )
+                public, private = _generate_key_pair(session, key_type, label)
                 public_key = _public_key(public, key_type)
                 token._public_key_der = _subject_public_key_info(public_key)
                 token.key_id = x509.SubjectKeyIdentifier.from_public_key(public_key).digest
@@ -374,6 +345,41 @@ class SubscriberToken:
                     f"token {self.label!r}: SO could not set a new user PIN: {err!r}"
                 ) from err
         self._user_pin = new_user_pin
+
+
+def _generate_key_pair(session: Session, key_type: SubscriberKeyType, label: str
+                       ) -> tuple[PublicKey, PrivateKey]:
+    """(public, private) key objects of a new key pair on the token: the private key is
+    sensitive and never extractable, and both may only sign and verify."""
+    private_template = {
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
+    }
+    public_template = {Attribute.TOKEN: True, Attribute.PRIVATE: False}
+    if key_type == "p256":
+        parameters = session.create_domain_parameters(
+            KeyType.EC,
+            {Attribute.EC_PARAMS: encode_named_curve_parameters(_P256)},
+            local=True,
+        )
+        return parameters.generate_keypair(
+            store=True,
+            label=label,
+            capabilities=_SIGN_ONLY,
+            public_template=public_template,
+            private_template=private_template,
+        )
+    return session.generate_keypair(
+        KeyType.RSA,
+        _RSA_BITS[key_type],
+        store=True,
+        label=label,
+        capabilities=_SIGN_ONLY,
+        public_template=public_template,
+        private_template=private_template,
+    )
 
 
 def _public_key(public: PublicKey, key_type: str) -> ec.EllipticCurvePublicKey | rsa.RSAPublicKey:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.reference import defects
 from conformance.reference.defects import Defect, DefectiveSigner
+from conformance.reference.defects.signers import _naive_sign
 from conformance.reference.inspection import (
     APPEARANCE_EVIDENCE,
     ND30_APPEARANCE,
@@ -164,7 +164,7 @@ def test_each_appearance_rule_on_its_own(testbed: Testbed, tokens: dict[str, str
               "ngay": local.strftime("%d/%m/%Y %H:%M"),
               "utc": local.astimezone(UTC).isoformat(),  # the right instant, the wrong zone
               "iso": local.isoformat()}
-    answer = defects._naive_sign(request, stamp=(stamp, values))
+    answer = _naive_sign(request, stamp=(stamp, values))
     problems = OracleInspector(testbed).inspect(request, answer)
     assert len(problems) == 1 and problem in problems[0], problems
 

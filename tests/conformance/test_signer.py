@@ -27,11 +27,10 @@ from pyhanko_certvalidator import ValidationContext
 
 from conformance.cli import main
 from conformance.reference.signature_levels import SignatureLevel
-from conformance.reference.signer import (
+from conformance.reference.signer import sign, signing_context_from_testbed
+from conformance.reference.signing_request import (
     SignerInputError,
     VisibleSignature,
-    sign,
-    signing_context_from_testbed,
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed.ca.branches import Branch

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.scenario_runs import play
 from scenarios.loader import catalogue_paths, load_scenario, parse_scenario
-from scenarios.player import format_run
+from scenarios.scenario_run import format_run
 
 
 @pytest.mark.parametrize("path", catalogue_paths(), ids=lambda path: path.stem)

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from scenarios.checkpoints import VerifyExpectation
 from scenarios.display import (
     Integrity,
     SignatureTruth,
@@ -22,7 +23,6 @@ from scenarios.display import (
     shows_name,
 )
 from scenarios.judge import judge_verification
-from scenarios.model import VerifyExpectation
 from scenarios.outcomes import (
     DisplayField,
     Indication,

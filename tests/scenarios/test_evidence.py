@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from asn1crypto import pem
 
+from scenarios.checkpoints import SignExpectation, VerifyExpectation
 from scenarios.judge import evidence_problems, judge_signing, judge_verification
-from scenarios.model import SignExpectation, VerifyExpectation
 from scenarios.outcomes import (
     Indication,
     SignatureAnswer,

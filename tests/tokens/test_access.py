@@ -13,7 +13,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from testbed.tokens import SubscriberToken, TokenAccess, write_pin_file
+from testbed.tokens import (
+    SoftHsm,
+    SubscriberToken,
+    TokenAccess,
+    open_token_library,
+    write_pin_file,
+)
 
 from .conftest import USER_PIN, TestCa
 
@@ -93,3 +99,23 @@ def test_pkcs11_tool_lists_and_signs_through_the_lockout_module(
     public_key = x509.load_der_x509_certificate(cert_der).public_key()
     assert isinstance(public_key, ec.EllipticCurvePublicKey)
     public_key.verify(signature, b"hop dong mua ban", ec.ECDSA(hashes.SHA256()))
+
+
+def test_open_token_library_reaches_a_testbed_token_through_its_softhsm(
+    p256_token: SubscriberToken,
+) -> None:
+    access = TokenAccess.for_token(p256_token)
+    softhsm = SoftHsm.for_environment(access.env, access.module)
+    assert softhsm is not None and softhsm.conf_path == p256_token.softhsm.conf_path
+    library, find = open_token_library(access, access.module)
+    assert library is p256_token.softhsm.lib()
+    assert find(access.token_label).serial.decode().strip() == p256_token.serial
+
+
+def test_an_environment_that_is_not_the_testbeds_is_not_its_softhsm(
+    p256_token: SubscriberToken,
+) -> None:
+    access = TokenAccess.for_token(p256_token)
+    assert SoftHsm.for_environment({}, access.module) is None
+    assert SoftHsm.for_environment({**access.env, "EXTRA": "1"}, access.module) is None
+    assert SoftHsm.for_environment(access.env, "/usr/lib/other-pkcs11.so") is None

@@ -51,9 +51,7 @@ from conformance.oracle import (
 )
 from conformance.reference.certificate_check import async_check_certificate
 from conformance.reference.messages import Message
-from conformance.reference.roles import VISIBLE_BOX
-from conformance.reference.signature_levels import SignatureLevel
-from conformance.reference.signer import (
+from conformance.reference.pades_signing import (
     TSA_TIMEOUT_SECONDS,
     _fetch_crls,
     _free_field_name,
@@ -61,6 +59,8 @@ from conformance.reference.signer import (
     _stamp_style,
     _subject_part,
 )
+from conformance.reference.roles import VISIBLE_BOX
+from conformance.reference.signature_levels import SignatureLevel
 from conformance.reference.verifier import trust_roots_from_files
 from conformance.sut.service.answers import (
     collect_warnings,

@@ -1,4 +1,4 @@
-"""The only door to certomancer: the testbed's state in, certomancer's PKI architecture out.
+"""The testbed's state in, certomancer's PKI architecture out: how certificates get signed.
 
 Certomancer describes a PKI declaratively and signs certificates from that description. A built
 architecture is immutable, so for every change we describe the whole testbed again from
@@ -23,9 +23,9 @@ from asn1crypto import x509 as asn1_x509
 from certomancer.config_utils import ConfigurationError
 from certomancer.registry import CertomancerConfig, PKIArchitecture
 
-from ..errors import InvalidInputError
-from .keys import install_key_cache
-from .names import VietnameseName
+from ...errors import InvalidInputError
+from ..names import VietnameseName
+from .key_cache import install_key_cache
 
 ARCH_LABEL = "kyso"
 KEYS_DIR = "keys"
@@ -133,25 +133,7 @@ class CertomancerBridge:
                 "public-only": item.public_key_only,
             }
             entities[request.label] = request.subject_name.certomancer_entity()
-            spec: dict[str, Any] = {
-                "subject": request.label,
-                "subject-key": request.key_label,
-                "issuer": request.issuer,
-                "issuer-cert": request.issuer_certificate,
-                "authority-key": request.issuer_key_label,
-                "serial": request.serial,
-                "validity": {
-                    "valid-from": request.not_before.isoformat(),
-                    "valid-to": request.not_after.isoformat(),
-                },
-                "digest-algo": request.digest,
-                "extensions": request.extensions,
-                "profiles": request.certomancer_profiles,
-            }
-            if item is not new:
-                spec["certificate-file"] = str(
-                    certificate_path(self.directory, request.label).relative_to(self.directory))
-            certs[request.label] = spec
+            certs[request.label] = self._certificate_spec(item, signed_already=item is not new)
         # the issuer entity of every certificate is its authority's label: alias those names
         for authority, (certificate, _, _) in self.authorities.items():
             if certificate in entities:
@@ -167,6 +149,35 @@ class CertomancerBridge:
                 }
             },
         }
+        return self._load(config)
+
+    def _certificate_spec(self, item: IssuedCertificate, *, signed_already: bool
+                          ) -> dict[str, Any]:
+        """Certomancer's description of one certificate; one ``signed_already`` is read back
+        from its file (``certificate-file``), so its bytes never change."""
+        request = item.request
+        spec: dict[str, Any] = {
+            "subject": request.label,
+            "subject-key": request.key_label,
+            "issuer": request.issuer,
+            "issuer-cert": request.issuer_certificate,
+            "authority-key": request.issuer_key_label,
+            "serial": request.serial,
+            "validity": {
+                "valid-from": request.not_before.isoformat(),
+                "valid-to": request.not_after.isoformat(),
+            },
+            "digest-algo": request.digest,
+            "extensions": request.extensions,
+            "profiles": request.certomancer_profiles,
+        }
+        if signed_already:
+            spec["certificate-file"] = str(
+                certificate_path(self.directory, request.label).relative_to(self.directory))
+        return spec
+
+    def _load(self, config: dict[str, Any]) -> PKIArchitecture:
+        """The architecture certomancer builds from ``config``; a rejection names the cause."""
         try:
             loaded = CertomancerConfig(
                 config,

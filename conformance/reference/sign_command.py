@@ -1,0 +1,109 @@
+"""``kyso sign``: the reference signer (or a named defective variant) on the command line.
+
+The command reads the testbed directory for everything a signer needs (the token's access file
+and PIN file, the trusted roots, the TSA the issuing CA publishes, the testbed's instant), signs
+with :func:`conformance.reference.signer.sign`, and prints the answer: the text a person would
+see, or the adapter-contract JSON with ``--json``. Exit 0 means it answered (signed or refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from conformance.reference.signer import sign, signing_context_from_testbed
+from conformance.reference.signing_request import (
+    SignatureLevel,
+    SignerInputError,
+    VisibleSignature,
+)
+from conformance.verdict import SignerAnswer
+from testbed.errors import TestbedError, UnknownSubscriberError
+
+
+def _parse_visible(text: str) -> VisibleSignature:
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        numbers = [int(float(part)) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 5 or numbers[0] < 1 or numbers[1] >= numbers[3] \
+            or numbers[2] >= numbers[4]:
+        raise SignerInputError(
+            f"--visible: '{text}' is not PAGE,X1,Y1,X2,Y2 (page from 1, X1<X2, Y1<Y2)")
+    return VisibleSignature(page=numbers[0], box=(numbers[1], numbers[2], numbers[3],
+                                                  numbers[4]))
+
+
+def _read_pin(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as error:
+        raise SignerInputError(f"--pin-file: cannot read {path} ({error.strerror})") from None
+
+
+def run_sign_command(arguments: argparse.Namespace, *,
+                     variant: Callable[[Any], SignerAnswer] | None = None) -> int:
+    """``kyso sign``: exit 0 when it answered (signed or refused), 2 for a usage error."""
+    from testbed.session import Testbed
+
+    level = SignatureLevel.parse(arguments.level)
+    visible = _parse_visible(arguments.visible) if arguments.visible else None
+    testbed = Testbed.open(arguments.testbed)
+    try:
+        access, roots, tsa_url, moment = signing_context_from_testbed(testbed, arguments.token)
+    except UnknownSubscriberError as error:
+        raise SignerInputError(f"--token: {error}") from None
+    pin_file = arguments.pin_file or testbed.tokens.pin_file(arguments.token)
+    if variant is not None:
+        return _run_variant(variant, arguments, testbed, pin_file, tsa_url, moment)
+    try:
+        answer = sign(arguments.input, arguments.output, access=access, pin=_read_pin(pin_file),
+                      trust_roots=roots, moment=moment, level=level,
+                      tsa_url=arguments.tsa_url or tsa_url, visible=visible,
+                      reason=arguments.reason, location=arguments.location,
+                      field_name=arguments.field, signer_name=arguments.name,
+                      organisation=arguments.org, rsa_pss=arguments.rsa_pss,
+                      module=arguments.module)
+    except TestbedError:
+        raise  # the root command prints it as one line and exits 2
+    except Exception as error:  # noqa: BLE001 (a signer answers; it never dumps a traceback)
+        print(f"kyso sign: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 3
+    _print_answer(answer, json_output=arguments.json)
+    return 0
+
+
+def _print_answer(answer: SignerAnswer, *, json_output: bool) -> None:
+    if json_output:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print(answer.display)
+        for warning in answer.warnings:
+            print(f"⚠ {warning}")
+        if answer.output:
+            print(answer.output)
+    sys.stdout.flush()
+
+
+def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Namespace,
+                 testbed: Any, pin_file: Path, tsa_url: str | None, moment: datetime) -> int:
+    """``kyso sign --defect NAME``: another signer (a defective variant, which lives in
+    :mod:`conformance.reference.defects`) answers the same request."""
+    from scenarios.roles import SignRequest
+
+    token = testbed.state.token(arguments.token)
+    request = SignRequest(
+        input=arguments.input, output=arguments.output,
+        token_access=testbed.directory / token.access_file, pin_file=pin_file,
+        token_label=token.label, trust_roots=[
+            path for label, path in testbed.trust_anchor_paths().items()
+            if label in ("root-cv", "root-neac")],
+        tsa_url=arguments.tsa_url or tsa_url, level=SignatureLevel.parse(arguments.level).value,
+        moment=moment, field_name=arguments.field)
+    _print_answer(variant(request), json_output=arguments.json)
+    return 0

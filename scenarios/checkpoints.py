@@ -1,0 +1,103 @@
+"""What makes a step a checkpoint, and what the software must do there.
+
+A *checkpoint* is a ``verify`` step, or a ``sign`` step with ``expect``: it names the
+requirement IDs it evidences, says why (Vietnamese and English) and flags the bug classes it
+probes (:class:`Flag`, explained once, like Wycheproof's notes). What a correct signer must do
+is a :class:`SignExpectation`; what a correct verifier must say is a :class:`VerifyExpectation`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from .model_base import SCENARIO_ID, StrictModel, Text
+from .outcomes import DisplayField, Indication, MessageClass, SubIndication
+
+REQUIREMENT_ID = re.compile(r"^(TT15|ND68|ND23|ND30|TT41)-[0-9A-Za-z.]+(-[0-9A-Za-z.]+)*$")
+
+
+class Flag(StrEnum):
+    """Named bug classes a checkpoint probes (explained once, like Wycheproof's notes)."""
+
+    JUDGED_AT_NOW = "judged-at-now"
+    """Verifier judges the certificate at validation time, not at the (proven) signing time."""
+    BACKDATED_CLAIMED_TIME = "backdated-claimed-time"
+    """The signer's own clock is trusted as if it were a timestamp."""
+    CRL_ONLY = "crl-only"
+    OCSP_ONLY = "ocsp-only"
+    STATUS_UNKNOWN_AS_GOOD = "status-unknown-as-good"
+    STALE_CRL = "stale-crl"
+    SHADOW_ATTACK = "shadow-attack"
+    INCREMENTAL_UPDATE = "incremental-update"
+    SIGNATURE_WRAPPING = "signature-wrapping"
+    WEAK_CRYPTO = "weak-crypto"
+    UNTRUSTED_ROOT = "untrusted-root"
+    NO_PRE_SIGN_CHECK = "no-pre-sign-check"
+    KEY_OFF_TOKEN = "key-off-token"
+    VIETNAMESE_DISPLAY = "vietnamese-display"
+    TIMESTAMP_NOT_CHECKED = "timestamp-not-checked"
+    """A signature timestamp's time is believed without validating the token (imprint, TSA)."""
+    UNIVERSAL_SIGNATURE_FORGERY = "universal-signature-forgery"
+    """A signature field without a usable signature (/Contents, /ByteRange) is shown as valid."""
+    ALGORITHM_SUPPORT = "algorithm-support"
+    """An allowed algorithm (RSASSA-PSS, ECDSA P-384) is not supported and so not verified."""
+    AIA_CHASING = "aia-chasing"
+    """The issuing CA's certificate is not in the signature and is not fetched (AIA)."""
+    CERTIFICATION_PERMISSIONS = "certification-permissions"
+    """A certification signature's DocMDP permissions (P=1/2/3) are ignored or misread."""
+
+
+class Checkpoint(StrictModel):
+    """What makes a step a checkpoint: an ID, the requirements it evidences, and why."""
+
+    id: str = Field(description="kebab-case, unique in the scenario.")
+    requirements: list[str] = Field(min_length=1, description="Requirement IDs, e.g. TT15-6.1.c")
+    why: Text
+    flags: list[Flag] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not SCENARIO_ID.match(value):
+            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
+        return value
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirement_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not REQUIREMENT_ID.match(value):
+                raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
+        return values
+
+
+class SignExpectation(StrictModel):
+    outcome: Literal["signed", "refused", "warn-or-refuse"] = Field(
+        description="warn-or-refuse: signing without a warning is wrong, refusing is allowed "
+        "(status unobtainable: TT15 Annex II 1.2 asks a warning; signing may proceed or stop).")
+    warning: bool | None = Field(default=None, description="true: a warning must be shown "
+                                 "(e.g. status unobtainable, TT15 Annex II 1.2); false: none.")
+    vietnamese_result: bool = Field(
+        default=True, description="The signer must say 'đã ký' / 'chưa ký' in Vietnamese "
+        "(TT15-5.6.b) in its displayed text.")
+    evidence: bool = Field(
+        default=False, description="The software must say where it stored the certificate, "
+        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
+
+
+class VerifyExpectation(StrictModel):
+    signature: int = Field(default=-1, description="Which signature: 0 = first, -1 = last.")
+    indication: Indication
+    sub_indications: list[SubIndication] = Field(
+        default_factory=list, description="Accepted sub-indications; empty: any.")
+    message_class: MessageClass | None = None
+    display: list[DisplayField] = Field(
+        default_factory=list, description="Fields that must be shown in Vietnamese.")
+    evidence: bool = Field(
+        default=False, description="The software must say where it stored the certificate, "
+        "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
+
