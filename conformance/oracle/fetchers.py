@@ -4,7 +4,8 @@ pyhanko-certvalidator's aiohttp OCSP and CRL clients let a timeout (or a refused
 escape as a bare exception, which aborts the whole validation before the other revocation
 source is tried. Wrapped here, a responder that never answers counts as unreachable: the
 pre-signing certificate check (:mod:`.certificate`) and the signers that embed revocation data
-(:mod:`conformance.reference.signer`, :mod:`conformance.sut.service.remote_hash`) use the same wrappers.
+(:mod:`conformance.reference.signer`, :mod:`conformance.sut.service.remote_hash`) use the
+same wrappers.
 """
 
 from __future__ import annotations
