@@ -13,9 +13,8 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenarios.loader import catalogue_paths, load_scenario
-from scenarios.model import Scenario, Sign, Verify
-from testbed.errors import InvalidInputError
+from scenarios import Scenario, Sign, Verify, catalogue_paths, load_scenario
+from testbed import InvalidInputError
 
 from .requirements import Text, catalogue
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 
 def read_yaml(path: Path, error: type[InvalidInputError]) -> tuple[bytes, Any]:

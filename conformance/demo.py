@@ -17,10 +17,8 @@ from pathlib import Path
 from conformance.lab import lab_testbed, sign_report
 from conformance.reference.verifier import trust_roots_of_testbed, verify
 from conformance.runner import RunOptions, conform, exit_code
-from reports.diff import diff_results, render_diff_table
-from reports.render import render_all
-from reports.results import Verdict
-from testbed.errors import InvalidInputError
+from reports import Verdict, diff_results, render_all, render_diff_table
+from testbed import InvalidInputError
 
 EXAMPLES = Path(__file__).resolve().parent / "sut" / "examples"
 REFERENCE_PROFILE = EXAMPLES / "reference-python.toml"

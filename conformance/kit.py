@@ -18,12 +18,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from reports.results import Results
-from scenarios.loader import catalogue_paths, load_scenario
-from scenarios.model import Scenario, Verify
-from scenarios.outcomes import VerifierAnswer
-from scenarios.roles import NoAnswer, VerifyRequest
-from testbed.errors import InvalidInputError
+from reports import Results
+from scenarios import (
+    NoAnswer,
+    Scenario,
+    VerifierAnswer,
+    Verify,
+    VerifyRequest,
+    catalogue_paths,
+    load_scenario,
+)
+from testbed import InvalidInputError
 
 from .cases import Case, cases_of, matches
 from .reference.roles import ReferenceVerifier

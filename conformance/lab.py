@@ -14,13 +14,8 @@ from pathlib import Path
 
 from asn1crypto import x509
 
-from scenarios.outcomes import SignerAnswer, SignerOutcome
-from testbed.ca.branches import Branch
-from testbed.ca.names import VietnameseName
-from testbed.ca.profiles import ProfileKind
-from testbed.clock import wall_clock
-from testbed.errors import InvalidInputError
-from testbed.session import Testbed
+from scenarios import SignerAnswer, SignerOutcome
+from testbed import Branch, InvalidInputError, ProfileKind, Testbed, VietnameseName, wall_clock
 
 from .reference.signer import sign
 

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from conformance.reference.defects import Defect, mutants
 from conformance.scenario_runs import play
-from scenarios.judge import Judgement
-from scenarios.loader import catalogue_paths, load_scenario
-from scenarios.scenario_run import ScenarioRun
+from scenarios import Judgement, ScenarioRun, catalogue_paths, load_scenario
 
 
 @dataclass

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from reports.results import Severity
-from testbed.errors import InvalidInputError
+from reports import Severity
+from testbed import InvalidInputError
 
 from .data_files import first_problem, read_yaml
 from .requirements import Level, Requirement, Text, catalogue

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from reports.results import Results, Verdict, load_results
+from reports import Results, Verdict, load_results
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reports.diff import diff_results, render_diff_table
-from reports.errors import ReportError
-from reports.render import render_all
-from reports.results import ResultsFileError, load_results
-from testbed.errors import InvalidInputError
+from reports import (
+    ReportError,
+    ResultsFileError,
+    diff_results,
+    load_results,
+    render_all,
+    render_diff_table,
+)
+from testbed import InvalidInputError
 
 SIGNED_PDF = "report-signed.pdf"
 

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from scenarios.checkpoints import REQUIREMENT_ID
-from testbed.errors import InvalidInputError
+from scenarios import REQUIREMENT_ID
+from testbed import InvalidInputError
 
 from .data_files import first_problem, read_yaml
 

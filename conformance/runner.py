@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reports.results import (
+from reports import (
     CaseResult,
     Evidence,
     Policy,
@@ -37,13 +37,18 @@ from reports.results import (
     Text,
     Verdict,
 )
-from scenarios.loader import catalogue_paths, find_scenario, load_scenario
-from scenarios.model import Scenario, Sign
-from scenarios.roles import Signer, Verifier
-from scenarios.scenario_run import ScenarioRun, StepResult
-from testbed.clock import wall_clock
-from testbed.errors import InvalidInputError
-from testbed.session import scrub_secrets
+from scenarios import (
+    Scenario,
+    ScenarioRun,
+    Sign,
+    Signer,
+    StepResult,
+    Verifier,
+    catalogue_paths,
+    find_scenario,
+    load_scenario,
+)
+from testbed import InvalidInputError, scrub_secrets, wall_clock
 
 from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
 from .policy import Policy as PolicyModel
@@ -322,7 +327,7 @@ def write_outputs(results: Results, out: Path) -> None:
     """results.json and junit.xml, each written atomically (never half a file)."""
     _atomic(out / "results.json", results.model_dump_json(indent=2) + "\n")
     try:
-        from reports.junit import render_junit
+        from reports import render_junit
     except ImportError:  # renderers arrive separately; results.json is the contract
         return
     _atomic(out / "junit.xml", render_junit(results))

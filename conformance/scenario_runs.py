@@ -14,14 +14,20 @@ from pathlib import Path
 
 from conformance.reference.inspection import OracleInspector
 from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
-from scenarios.loader import catalogue_paths, find_scenario, load_scenario
-from scenarios.model import Scenario, Sign, Verify
-from scenarios.player import Player
-from scenarios.roles import Signer, Verifier
-from scenarios.scenario_run import ScenarioRun, format_run
-from testbed.clock import parse_instant
-from testbed.errors import InvalidInputError
-from testbed.session import running_testbed
+from scenarios import (
+    Player,
+    Scenario,
+    ScenarioRun,
+    Sign,
+    Signer,
+    Verifier,
+    Verify,
+    catalogue_paths,
+    find_scenario,
+    format_run,
+    load_scenario,
+)
+from testbed import InvalidInputError, parse_instant, running_testbed
 
 
 def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,

@@ -10,8 +10,8 @@ software gave no usable answer; FAIL means it answered wrongly.
 
 from __future__ import annotations
 
-from reports.results import Verdict
-from scenarios.outcomes import (
+from reports import Verdict
+from scenarios import (
     CONTRACT_VERSION,
     DisplayField,
     Expectation,

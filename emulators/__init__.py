@@ -81,20 +81,43 @@ tools keep (certificate, CRL, status check) stays in the service's temporary wor
 named by absolute path in the replies, until the service stops.
 """
 
-from emulators.context import Confirmation, Family, ServiceOptions
-from emulators.engine import ResultCode
-from emulators.fields import TestbedDefaults
-from emulators.misbehave import Misbehaviour
-from emulators.service import RunningService, serve_in_thread, start
+from __future__ import annotations
 
-__all__ = [
-    "Confirmation",
-    "Family",
-    "Misbehaviour",
-    "ResultCode",
-    "RunningService",
-    "ServiceOptions",
-    "TestbedDefaults",
-    "serve_in_thread",
-    "start",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .context import Confirmation as Confirmation
+    from .context import Family as Family
+    from .context import ServiceOptions as ServiceOptions
+    from .engine import ResultCode as ResultCode
+    from .fields import TestbedDefaults as TestbedDefaults
+    from .misbehave import Misbehaviour as Misbehaviour
+    from .service import RunningService as RunningService
+    from .service import run_foreground as run_foreground
+    from .service import serve_in_thread as serve_in_thread
+    from .service import start as start
+
+_PUBLIC = {
+    "Confirmation": ".context",
+    "Family": ".context",
+    "ServiceOptions": ".context",
+    "ResultCode": ".engine",
+    "TestbedDefaults": ".fields",
+    "Misbehaviour": ".misbehave",
+    "RunningService": ".service",
+    "run_foreground": ".service",
+    "serve_in_thread": ".service",
+    "start": ".service",
+}
+"""Each public name and the module that defines it (loaded on first use: aiohttp only when a
+ service is started or described)."""
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_PUBLIC[name], __name__), name)

@@ -34,12 +34,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import ValidationError
 
-from conformance.sut import examples
+from conformance import REFERENCE_SUT_PROGRAM
 from emulators.fields import LEVELS, TestbedFields
-from scenarios.outcomes import Indication, SignerAnswer, SignerOutcome, VerifierAnswer
-from testbed.tokens import write_pin_file
+from scenarios import Indication, SignerAnswer, SignerOutcome, VerifierAnswer
+from testbed import write_pin_file
 
-REFERENCE_SUT = Path(examples.__file__).resolve().parent / "reference_sut.py"
+REFERENCE_SUT = REFERENCE_SUT_PROGRAM
 """The reference tools behind the adapter contract v1 (an example SUT program of the suite)."""
 OPERATION_TIMEOUT_SECONDS = 300.0
 """A reference operation that takes longer is killed (code 9): it is hung, not slow."""

@@ -31,9 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from testbed.clock import parse_instant, wall_clock
-from testbed.errors import TestbedError
-from testbed.tokens import TokenAccess
+from testbed import TestbedError, TokenAccess, parse_instant, wall_clock
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 DEFAULT_LEVEL = "B-LT"
@@ -86,7 +84,7 @@ class TestbedDefaults:
     token_label: str | None = None
 
     def _testbed(self) -> Any:
-        from testbed.session import Testbed
+        from testbed import Testbed
 
         try:
             return Testbed.open(self.directory)
@@ -105,7 +103,7 @@ class TestbedDefaults:
 
     def trust_files(self) -> tuple[Path, ...]:
         """The roots of the công vụ and public branches (never the unrelated root)."""
-        from testbed.ca.branches import Branch
+        from testbed import Branch
 
         testbed = self._testbed()
         return tuple(path for label, path in testbed.trust_anchor_paths().items()
@@ -113,7 +111,7 @@ class TestbedDefaults:
                      and testbed.state.authorities[label].branch is not Branch.OTHER)
 
     def tsa_url(self, label: str) -> str | None:
-        from conformance.reference.signer import signing_context_from_testbed
+        from conformance import signing_context_from_testbed
 
         try:
             return signing_context_from_testbed(self._testbed(), label)[2]

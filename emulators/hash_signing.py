@@ -122,16 +122,16 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
     import pkcs11
     from pkcs11.constants import ObjectClass
 
-    from conformance.reference import signer as reference
+    from conformance import Refusal, login_user, token_certificates, token_session
     from emulators.engine import ResultCode, refusal_code
-    from testbed.tokens import TokenAccess
+    from testbed import TokenAccess
 
     access = TokenAccess.load(arguments.token_access)
     label = access.token_label
     # the reference signer's own token door: same module, same refusals, same messages
     try:
-        with reference.token_session(access, access.module) as session:
-            certificate, others = reference.token_certificates(session, access)
+        with token_session(access, access.module) as session:
+            certificate, others = token_certificates(session, access)
             if arguments.command == "certificate":
                 return {"code": ResultCode.OK, "message": "Chứng thư số trên thiết bị",
                         "certificate": base64.b64encode(certificate.dump()).decode(),
@@ -140,7 +140,7 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
             pin = _read_pin(arguments.pin_file)
             if arguments.command == "check":
                 return await _check(arguments, session, access, certificate, others, pin)
-            reference.login_user(session, access.module, pin, label)
+            login_user(session, access.module, pin, label)
             key = session.get_key(object_class=ObjectClass.PRIVATE_KEY,
                                   id=bytes.fromhex(access.key_id), label=access.key_label)
             digest = base64.b64decode(arguments.hash, validate=True)
@@ -152,7 +152,7 @@ async def _run(arguments: argparse.Namespace) -> dict[str, Any]:
                                           arguments.signature_algorithm)
             return {"code": ResultCode.OK, "message": "Đã ký",
                     "signature": base64.b64encode(signature).decode()}
-    except reference.Refusal as refusal:
+    except Refusal as refusal:
         return {"code": refusal_code(refusal.message.english),
                 "message": not_signed(refusal.message)}
     except _Unsupported as error:
@@ -168,12 +168,14 @@ async def _check(arguments: argparse.Namespace, session: Any, access: Any, certi
     (login), then the evidence kept in the working directory."""
     from asn1crypto import pem, x509
 
-    from conformance.oracle import CheckOutcome
-    from conformance.reference import signer as reference
-    from conformance.reference.certificate_check import async_check_certificate
-    from conformance.reference.roles import store_evidence
+    from conformance import (
+        CheckOutcome,
+        async_check_certificate,
+        login_user,
+        store_evidence,
+    )
     from emulators.engine import ResultCode
-    from testbed.clock import parse_instant
+    from testbed import parse_instant
 
     roots: list[Any] = []
     for path in arguments.trust:
@@ -184,7 +186,7 @@ async def _check(arguments: argparse.Namespace, session: Any, access: Any, certi
         certificate, chain_candidates=others, trust_roots=roots, moment=moment)
     if check.outcome is CheckOutcome.REFUSE:
         return {"code": ResultCode.REFUSED, "message": not_signed(check.message)}
-    reference.login_user(session, access.module, pin, access.token_label)
+    login_user(session, access.module, pin, access.token_label)
     warnings = [check.message.text()] if check.outcome is CheckOutcome.WARN else []
     status = {"outcome": check.outcome.value, "message": check.message.text(),
               "detail": check.detail, "moment": moment.isoformat(), "subject": check.subject}
@@ -214,7 +216,7 @@ async def call(command: str, access_file: Path, *, pin: str | None = None,
 
     The PIN goes to a 0600 file in ``directory`` for the subprocess and is removed as soon as
     it has exited."""
-    from testbed.tokens import write_pin_file
+    from testbed import write_pin_file
 
     arguments = [sys.executable, "-m", "emulators.hash_signing", command,
                  "--token-access", str(access_file), *options]

@@ -31,8 +31,7 @@ from emulators.context import Family, ServiceContext, ServiceOptions
 from emulators.engine import ReferenceEngine
 from emulators.misbehave import Misbehaviour
 from emulators.tls import loopback_certificate
-from testbed.errors import InvalidInputError, parse_choice
-from testbed.services import bind_loopback
+from testbed import InvalidInputError, bind_loopback, parse_choice
 
 MAX_REQUEST_BYTES = 160 * 1024 * 1024
 """A request body may hold a base64 PDF of about 100 MB."""
@@ -79,7 +78,7 @@ def _validated(family: Family | str, defect: str | None,
     chosen = family if isinstance(family, Family) else parse_choice(Family, family,
                                                                     field="family")
     if defect:
-        from conformance.reference.defects import Defect
+        from conformance import Defect
 
         if defect not in {member.value for member in Defect}:
             known = ", ".join(member.value for member in Defect)

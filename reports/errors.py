@@ -7,14 +7,14 @@ command line maps the whole family to one exit code.
 
 from __future__ import annotations
 
-from pdffonts import vietnamese
+from pdffonts import FontMissingError as FontFileMissingError
 
 
 class ReportError(Exception):
     """A report could not be produced; the message says why and what to do."""
 
 
-class FontMissingError(ReportError, vietnamese.FontMissingError):
+class FontMissingError(ReportError, FontFileMissingError):
     """The font with Vietnamese glyphs (or pyHanko's OpenType support) is not installed.
 
     :mod:`pdffonts.vietnamese` raises its own ``FontMissingError``, the base of this one; the

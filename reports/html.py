@@ -20,7 +20,7 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from pdffonts.vietnamese import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
+from pdffonts import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
 
 from .results import CaseResult, RequirementResult, Results, Verdict
 from .vocabulary import (

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from pdffonts import vietnamese
-from pdffonts.vietnamese import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
+from pdffonts import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
+from pdffonts import FontMissingError as FontFileMissingError
 
 from .errors import FontMissingError
 from .results import Results, Verdict
@@ -372,7 +372,7 @@ def render_pdf(results: Results, *, results_sha256: str | None = None) -> bytes:
     try:
         require_font(REGULAR_FONT)
         require_font(BOLD_FONT)
-    except vietnamese.FontMissingError as error:
+    except FontFileMissingError as error:
         raise FontMissingError(str(error)) from None
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name, pdf_string

@@ -1,0 +1,79 @@
+"""Stories as data, played on a testbed over time: the public API.
+
+What other packages may import from :mod:`scenarios` is listed here (``__all__``); a name is
+loaded on first use (:func:`__getattr__`), so a light import stays light.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .checkpoints import REQUIREMENT_ID as REQUIREMENT_ID
+    from .judge import Judgement as Judgement
+    from .loader import catalogue_paths as catalogue_paths
+    from .loader import find_scenario as find_scenario
+    from .loader import load_scenario as load_scenario
+    from .model import Scenario as Scenario
+    from .model import Sign as Sign
+    from .model import Verify as Verify
+    from .outcomes import CONTRACT_VERSION as CONTRACT_VERSION
+    from .outcomes import DisplayField as DisplayField
+    from .outcomes import Expectation as Expectation
+    from .outcomes import Indication as Indication
+    from .outcomes import MessageClass as MessageClass
+    from .outcomes import SignatureAnswer as SignatureAnswer
+    from .outcomes import SignerAnswer as SignerAnswer
+    from .outcomes import SignerOutcome as SignerOutcome
+    from .outcomes import SubIndication as SubIndication
+    from .outcomes import VerifierAnswer as VerifierAnswer
+    from .player import Player as Player
+    from .roles import NoAnswer as NoAnswer
+    from .roles import Signer as Signer
+    from .roles import SignRequest as SignRequest
+    from .roles import Verifier as Verifier
+    from .roles import VerifyRequest as VerifyRequest
+    from .scenario_run import ScenarioRun as ScenarioRun
+    from .scenario_run import StepResult as StepResult
+    from .scenario_run import format_run as format_run
+
+_PUBLIC = {
+    "REQUIREMENT_ID": ".checkpoints",
+    "Judgement": ".judge",
+    "catalogue_paths": ".loader",
+    "find_scenario": ".loader",
+    "load_scenario": ".loader",
+    "Scenario": ".model",
+    "Sign": ".model",
+    "Verify": ".model",
+    "CONTRACT_VERSION": ".outcomes",
+    "DisplayField": ".outcomes",
+    "Expectation": ".outcomes",
+    "Indication": ".outcomes",
+    "MessageClass": ".outcomes",
+    "SignatureAnswer": ".outcomes",
+    "SignerAnswer": ".outcomes",
+    "SignerOutcome": ".outcomes",
+    "SubIndication": ".outcomes",
+    "VerifierAnswer": ".outcomes",
+    "Player": ".player",
+    "NoAnswer": ".roles",
+    "SignRequest": ".roles",
+    "Signer": ".roles",
+    "Verifier": ".roles",
+    "VerifyRequest": ".roles",
+    "ScenarioRun": ".scenario_run",
+    "StepResult": ".scenario_run",
+    "format_run": ".scenario_run",
+}
+"""Each public name and the module that defines it."""
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_PUBLIC[name], __name__), name)

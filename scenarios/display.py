@@ -42,8 +42,7 @@ from enum import Enum
 
 from asn1crypto import x509
 
-from testbed.ca.names import TEST_MARKER
-from testbed.clock import VIETNAM
+from testbed import TEST_MARKER, VIETNAM
 
 from .checkpoints import VerifyExpectation
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication

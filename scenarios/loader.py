@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 from .model import Scenario
 

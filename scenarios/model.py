@@ -19,13 +19,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from testbed.ca.branches import Branch
-from testbed.ca.names import VietnameseName
-from testbed.ca.profiles import ProfileKind, RuleBreak
-from testbed.ca.revocation_reasons import RevocationReason
-from testbed.clock import parse_duration, parse_instant
-from testbed.errors import InvalidInputError
-from testbed.service_modes import ServiceMode
+from testbed import (
+    Branch,
+    InvalidInputError,
+    ProfileKind,
+    RevocationReason,
+    RuleBreak,
+    ServiceMode,
+    VietnameseName,
+    parse_duration,
+    parse_instant,
+)
 
 from .checkpoints import Checkpoint, SignExpectation, VerifyExpectation
 from .model_base import SCENARIO_ID, StrictModel, Text

@@ -14,14 +14,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from testbed.ca.key_types import KeyType
-from testbed.clock import parse_duration, parse_instant
-from testbed.documents import AdministrativeDocument, administrative_document
-from testbed.errors import TestbedError
-from testbed.fixture_signing import sign_fixture
-from testbed.service_modes import ServiceMode
-from testbed.session import Testbed
-from testbed.world import CertificateRecord, TokenRecord, WorldState
+from testbed import (
+    AdministrativeDocument,
+    CertificateRecord,
+    KeyType,
+    ServiceMode,
+    Testbed,
+    TestbedError,
+    TokenRecord,
+    WorldState,
+    administrative_document,
+    parse_duration,
+    parse_instant,
+    sign_fixture,
+)
 
 from .display import SignatureTruth
 from .judge import Judgement, judge_signing, judge_verification

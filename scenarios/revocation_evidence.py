@@ -12,7 +12,7 @@ from pathlib import Path
 
 from asn1crypto import algos, ocsp, x509
 
-from testbed.session import Testbed
+from testbed import Testbed
 
 
 def save_revocation_evidence(testbed: Testbed, workdir: Path) -> None:

@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from testbed import pdf_attacks
-from testbed.documents import (
+from testbed import (
+    ShadowVariant,
     append_content_change,
     break_byte_range,
     empty_signature_contents,
+    evil_annotation,
     fill_form_field,
     flip_byte_in_signed_range,
+    prepare_shadow,
+    shadow_hide,
+    shadow_hide_and_replace,
+    shadow_replace,
+    sneaky_signature,
     truncate,
+    wrap_signature,
 )
 
 
@@ -42,17 +49,17 @@ def tampered(kind: str, data: bytes) -> bytes:
 
 
 _ATTACKS: dict[str, Callable[[bytes], bytes]] = {
-    "signature-wrapping": pdf_attacks.wrap_signature,
-    "shadow-prepare-hide": partial(pdf_attacks.prepare_shadow,
-                                   variant=pdf_attacks.ShadowVariant.HIDE),
-    "shadow-prepare-replace": partial(pdf_attacks.prepare_shadow,
-                                      variant=pdf_attacks.ShadowVariant.REPLACE),
+    "signature-wrapping": wrap_signature,
+    "shadow-prepare-hide": partial(prepare_shadow,
+                                   variant=ShadowVariant.HIDE),
+    "shadow-prepare-replace": partial(prepare_shadow,
+                                      variant=ShadowVariant.REPLACE),
     "shadow-prepare-hide-and-replace": partial(
-        pdf_attacks.prepare_shadow, variant=pdf_attacks.ShadowVariant.HIDE_AND_REPLACE),
-    "shadow-hide": pdf_attacks.shadow_hide,
-    "shadow-replace": pdf_attacks.shadow_replace,
-    "shadow-hide-and-replace": pdf_attacks.shadow_hide_and_replace,
-    "evil-annotation": pdf_attacks.evil_annotation,
-    "sneaky-signature": pdf_attacks.sneaky_signature,
+        prepare_shadow, variant=ShadowVariant.HIDE_AND_REPLACE),
+    "shadow-hide": shadow_hide,
+    "shadow-replace": shadow_replace,
+    "shadow-hide-and-replace": shadow_hide_and_replace,
+    "evil-annotation": evil_annotation,
+    "sneaky-signature": sneaky_signature,
 }
 """Tamper kinds built by :mod:`testbed.pdf_attacks` (the PDF-signature attack families)."""

@@ -1,0 +1,135 @@
+"""The simulated Vietnamese PKI on one machine, usable on its own: the public API.
+
+What other packages may import from the testbed is listed here (``__all__``) and nowhere else;
+the modules behind it are the testbed's own business. A name is loaded on first use
+(:func:`__getattr__`), so ``from testbed import InvalidInputError`` does not load certomancer,
+pyHanko or the PKCS#11 bindings: the command line starts fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ca.branches import Branch as Branch
+    from .ca.key_types import KeyType as KeyType
+    from .ca.names import TEST_MARKER as TEST_MARKER
+    from .ca.names import VietnameseName as VietnameseName
+    from .ca.profiles import ProfileKind as ProfileKind
+    from .ca.profiles import RuleBreak as RuleBreak
+    from .ca.profiles import policy_oid as policy_oid
+    from .ca.revocation_reasons import RevocationReason as RevocationReason
+    from .clock import VIETNAM as VIETNAM
+    from .clock import parse_duration as parse_duration
+    from .clock import parse_instant as parse_instant
+    from .clock import wall_clock as wall_clock
+    from .clock import whole_seconds as whole_seconds
+    from .documents import AdministrativeDocument as AdministrativeDocument
+    from .documents import administrative_document as administrative_document
+    from .documents import append_content_change as append_content_change
+    from .documents import break_byte_range as break_byte_range
+    from .documents import empty_signature_contents as empty_signature_contents
+    from .documents import fill_form_field as fill_form_field
+    from .documents import flip_byte_in_signed_range as flip_byte_in_signed_range
+    from .documents import signed_byte_ranges as signed_byte_ranges
+    from .documents import truncate as truncate
+    from .errors import InvalidInputError as InvalidInputError
+    from .errors import TestbedError as TestbedError
+    from .errors import TokenError as TokenError
+    from .errors import UnknownSubscriberError as UnknownSubscriberError
+    from .errors import parse_choice as parse_choice
+    from .fixture_signing import PdfSignerAt as PdfSignerAt
+    from .fixture_signing import sign_fixture as sign_fixture
+    from .pdf_attacks import ShadowVariant as ShadowVariant
+    from .pdf_attacks import evil_annotation as evil_annotation
+    from .pdf_attacks import prepare_shadow as prepare_shadow
+    from .pdf_attacks import shadow_hide as shadow_hide
+    from .pdf_attacks import shadow_hide_and_replace as shadow_hide_and_replace
+    from .pdf_attacks import shadow_replace as shadow_replace
+    from .pdf_attacks import sneaky_signature as sneaky_signature
+    from .pdf_attacks import wrap_signature as wrap_signature
+    from .service_modes import ServiceMode as ServiceMode
+    from .services import bind_loopback as bind_loopback
+    from .session import Testbed as Testbed
+    from .session import running_testbed as running_testbed
+    from .session import scrub_secrets as scrub_secrets
+    from .tokens.access import TokenAccess as TokenAccess
+    from .tokens.access import open_token_library as open_token_library
+    from .tokens.access import write_pin_file as write_pin_file
+    from .tokens.cryptoki import CKR_OK as CKR_OK
+    from .tokens.cryptoki import CKR_USER_ALREADY_LOGGED_IN as CKR_USER_ALREADY_LOGGED_IN
+    from .tokens.cryptoki import CKU_USER as CKU_USER
+    from .tokens.cryptoki import Cryptoki as Cryptoki
+    from .tokens.cryptoki import return_value_name as return_value_name
+    from .tokens.trace import SpyTrace as SpyTrace
+    from .world import CertificateRecord as CertificateRecord
+    from .world import TokenRecord as TokenRecord
+    from .world import WorldState as WorldState
+
+_PUBLIC = {
+    "Branch": ".ca.branches",
+    "KeyType": ".ca.key_types",
+    "TEST_MARKER": ".ca.names",
+    "VietnameseName": ".ca.names",
+    "ProfileKind": ".ca.profiles",
+    "RuleBreak": ".ca.profiles",
+    "policy_oid": ".ca.profiles",
+    "RevocationReason": ".ca.revocation_reasons",
+    "VIETNAM": ".clock",
+    "parse_duration": ".clock",
+    "parse_instant": ".clock",
+    "wall_clock": ".clock",
+    "whole_seconds": ".clock",
+    "AdministrativeDocument": ".documents",
+    "administrative_document": ".documents",
+    "append_content_change": ".documents",
+    "break_byte_range": ".documents",
+    "empty_signature_contents": ".documents",
+    "fill_form_field": ".documents",
+    "flip_byte_in_signed_range": ".documents",
+    "signed_byte_ranges": ".documents",
+    "truncate": ".documents",
+    "InvalidInputError": ".errors",
+    "TestbedError": ".errors",
+    "TokenError": ".errors",
+    "UnknownSubscriberError": ".errors",
+    "parse_choice": ".errors",
+    "PdfSignerAt": ".fixture_signing",
+    "sign_fixture": ".fixture_signing",
+    "ShadowVariant": ".pdf_attacks",
+    "evil_annotation": ".pdf_attacks",
+    "prepare_shadow": ".pdf_attacks",
+    "shadow_hide": ".pdf_attacks",
+    "shadow_hide_and_replace": ".pdf_attacks",
+    "shadow_replace": ".pdf_attacks",
+    "sneaky_signature": ".pdf_attacks",
+    "wrap_signature": ".pdf_attacks",
+    "ServiceMode": ".service_modes",
+    "bind_loopback": ".services",
+    "Testbed": ".session",
+    "running_testbed": ".session",
+    "scrub_secrets": ".session",
+    "TokenAccess": ".tokens.access",
+    "open_token_library": ".tokens.access",
+    "write_pin_file": ".tokens.access",
+    "CKR_OK": ".tokens.cryptoki",
+    "CKR_USER_ALREADY_LOGGED_IN": ".tokens.cryptoki",
+    "CKU_USER": ".tokens.cryptoki",
+    "Cryptoki": ".tokens.cryptoki",
+    "return_value_name": ".tokens.cryptoki",
+    "SpyTrace": ".tokens.trace",
+    "CertificateRecord": ".world",
+    "TokenRecord": ".world",
+    "WorldState": ".world",
+}
+"""Each public name and the module that defines it."""
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_PUBLIC[name], __name__), name)

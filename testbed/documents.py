@@ -34,7 +34,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from pdffonts.vietnamese import (
+from pdffonts import (
     BOLD_FONT,
     REGULAR_FONT,
     EmbeddedFont,

@@ -62,7 +62,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.stamp import StaticStampStyle
 
-from pdffonts.vietnamese import REGULAR_FONT, EmbeddedFont
+from pdffonts import REGULAR_FONT, EmbeddedFont
 
 from .documents import A4, MARGIN_LEFT, MARGIN_RIGHT, signed_byte_ranges
 from .errors import InvalidInputError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -191,3 +192,93 @@ def test_only_the_softhsm_door_knows_softhsm() -> None:
     knowing = {relative: sorted(_code_mentions(tree, SOFTHSM_INTERNALS))
                for relative, tree in _sources() if relative != SOFTHSM_DOOR}
     assert not {relative: words for relative, words in knowing.items() if words}
+
+
+# ---- public APIs: packages meet only through their __init__ ------------------------------------
+PACKAGES = ("testbed", "scenarios", "conformance", "reports", "pdffonts", "emulators")
+
+
+def _public_names(package: str) -> set[str]:
+    """The names a package declares public: its ``_PUBLIC`` table, else its literal ``__all__``."""
+    tree = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        names = {target.id for target in targets if isinstance(target, ast.Name)}
+        if "_PUBLIC" in names and isinstance(node.value, ast.Dict):
+            return {key.value for key in node.value.keys if isinstance(key, ast.Constant)}
+        if "__all__" in names and isinstance(node.value, ast.List):
+            return {item.value for item in node.value.elts if isinstance(item, ast.Constant)}
+    return set()
+
+
+def _cross_package_imports() -> list[tuple[str, int, str, list[str]]]:
+    """Every import in one kyso package of another one: (file, line, module, names)."""
+    found = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            where = str(path.relative_to(ROOT))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules = [(node.module, [alias.name for alias in node.names])]
+                elif isinstance(node, ast.Import):
+                    modules = [(alias.name, []) for alias in node.names]
+                else:
+                    continue
+                for module, names in modules:
+                    top = module.split(".")[0]
+                    if top in PACKAGES and top != package:
+                        found.append((where, node.lineno, module, names))
+    return found
+
+
+def _public_api_offenders(imports: list[tuple[str, int, str, list[str]]]) -> list[str]:
+    public = {package: _public_names(package) for package in PACKAGES}
+    offenders = []
+    for where, line, module, names in imports:
+        top = module.split(".")[0]
+        if module != top or not names:
+            offenders.append(f"{where}:{line}: deep import of {module}")
+        offenders += [f"{where}:{line}: {top}.{name} is not in {top}.__all__"
+                      for name in names if name not in public[top]]
+    return offenders
+
+
+def test_packages_import_each_other_only_through_their_public_api() -> None:
+    """``from testbed import Testbed``, never ``from testbed.session import Testbed``: a package
+    can then move its modules without breaking another, and its ``__init__`` says what it offers."""
+    assert not _public_api_offenders(_cross_package_imports())
+
+
+def test_the_public_api_check_catches_deep_and_undeclared_imports() -> None:
+    bad = [("scenarios/x.py", 1, "testbed.session", ["Testbed"]),
+           ("scenarios/x.py", 2, "testbed", ["NotPublic"]),
+           ("scenarios/x.py", 3, "testbed.clock", [])]
+    good = [("scenarios/x.py", 4, "testbed", ["Testbed"])]
+    assert len(_public_api_offenders(bad + good)) == 3
+
+
+def test_every_lazy_public_name_resolves_and_is_typed_alike() -> None:
+    """Each ``_PUBLIC`` name loads from the module the table names, and the ``TYPE_CHECKING``
+    block (what type checkers and editors read) imports the same name from the same module."""
+    problems = []
+    for package in PACKAGES:
+        tree = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))
+        table = next((node.value for node in tree.body if isinstance(node, ast.Assign)
+                      and isinstance(node.value, ast.Dict)
+                      and any(isinstance(t, ast.Name) and t.id == "_PUBLIC"
+                              for t in node.targets)), None)
+        if table is None:
+            continue
+        lazy = {key.value: value.value for key, value in zip(table.keys, table.values,
+                                                               strict=True)
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)}
+        typed = {alias.name: "." * node.level + (node.module or "")
+                 for block in tree.body if isinstance(block, ast.If)
+                 for node in block.body if isinstance(node, ast.ImportFrom)
+                 for alias in node.names}
+        if lazy != typed:
+            problems.append(f"{package}: _PUBLIC and the TYPE_CHECKING imports differ: "
+                            f"{sorted(set(lazy.items()) ^ set(typed.items()))}")
+        module = importlib.import_module(package)
+        problems += [f"{package}.{name}" for name in lazy if not hasattr(module, name)]
+    assert not problems

@@ -16,7 +16,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 from .parsing import DEFAULT_TESTBED
 
@@ -56,11 +56,8 @@ def add_commands(commands: Subcommands) -> None:
 
 def run_emulate(arguments: argparse.Namespace) -> int:
     """Validate the options (one-line errors), then serve in the foreground."""
-    from emulators.context import Confirmation, Family
-    from emulators.fields import TestbedDefaults
-    from emulators.service import run_foreground
-    from testbed.errors import parse_choice
-    from testbed.session import Testbed
+    from emulators import Confirmation, Family, TestbedDefaults, run_foreground
+    from testbed import Testbed, parse_choice
 
     family = parse_choice(Family, arguments.family, field="family")
     port = family.default_port if arguments.port is None else arguments.port

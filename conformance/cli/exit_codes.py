@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from enum import IntEnum
 
-from testbed.errors import TestbedError
+from testbed import TestbedError
 
 
 class ExitCode(IntEnum):

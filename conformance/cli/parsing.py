@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from testbed.errors import TestbedError
+from testbed import TestbedError
 
 from .exit_codes import ExitCode
 

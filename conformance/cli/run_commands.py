@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 from .exit_codes import ExitCode
 
@@ -87,7 +87,7 @@ def run_requirements(arguments: argparse.Namespace) -> int:
 def run_mutants(arguments: argparse.Namespace) -> int:
     """``kyso mutants``: exit 1 when a defect goes uncaught or a reference tool fails."""
     from conformance.mutants import mutation_table
-    from scenarios.loader import find_scenario
+    from scenarios import find_scenario
 
     paths = [find_scenario(name) for name in arguments.scenario] or None
     table = mutation_table(paths)

@@ -16,16 +16,20 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from testbed.ca.branches import Branch
-from testbed.ca.key_types import KeyType
-from testbed.ca.names import VietnameseName
-from testbed.ca.profiles import ProfileKind, RuleBreak
-from testbed.ca.revocation_reasons import RevocationReason
-from testbed.clock import parse_duration, parse_instant
-from testbed.errors import InvalidInputError
-from testbed.service_modes import ServiceMode
-from testbed.session import Testbed
-from testbed.world import CertificateRecord
+from testbed import (
+    Branch,
+    CertificateRecord,
+    InvalidInputError,
+    KeyType,
+    ProfileKind,
+    RevocationReason,
+    RuleBreak,
+    ServiceMode,
+    Testbed,
+    VietnameseName,
+    parse_duration,
+    parse_instant,
+)
 
 from .exit_codes import ExitCode
 

@@ -11,11 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from testbed.ca.branches import Branch
-from testbed.ca.key_types import KeyType
-from testbed.ca.profiles import ProfileKind, RuleBreak
-from testbed.ca.revocation_reasons import RevocationReason
-from testbed.service_modes import ServiceMode
+from testbed import Branch, KeyType, ProfileKind, RevocationReason, RuleBreak, ServiceMode
 
 from .parsing import add_group, add_testbed_directory, enum_choices
 

@@ -62,7 +62,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 
 from conformance.oracle.fetchers import patient_fetchers
-from testbed.clock import VIETNAM
+from testbed import VIETNAM
 
 SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"}, match_all_key_usages=True)
 """The key usage the reference signer demands of a certificate before it signs a document.

@@ -46,7 +46,7 @@ from conformance.oracle.processes import run_signature, run_timestamp
 from conformance.oracle.revocation import complete_revocation, revocation_info
 from conformance.oracle.rules import ades_name, fold
 from conformance.verdict import Indication, SubIndication
-from testbed.clock import wall_clock, whole_seconds
+from testbed import wall_clock, whole_seconds
 
 logger = logging.getLogger(__name__)
 

@@ -44,13 +44,8 @@ from conformance.reference.appearance import (
     widget_rectangle,
 )
 from conformance.reference.verifier import trust_roots_from_files
-from scenarios.outcomes import Indication, SignerAnswer, SubIndication
-from scenarios.roles import SignRequest
-from testbed.ca.branches import Branch
-from testbed.ca.profiles import ProfileKind, policy_oid
-from testbed.clock import VIETNAM
-from testbed.errors import TestbedError
-from testbed.session import Testbed
+from scenarios import Indication, SignerAnswer, SignRequest, SubIndication
+from testbed import VIETNAM, Branch, ProfileKind, Testbed, TestbedError, policy_oid
 
 _LEVEL_ORDER = [PadesLevel.B_B, PadesLevel.B_T, PadesLevel.B_LT, PadesLevel.B_LTA]
 _STATUS_UNOBTAINABLE = {SubIndication.TRY_LATER, SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE}

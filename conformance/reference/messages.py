@@ -25,7 +25,7 @@ from conformance.oracle import (
     TimeSource,
 )
 from conformance.verdict import DisplayField, Indication, MessageClass, SubIndication
-from testbed.clock import VIETNAM
+from testbed import VIETNAM
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,7 @@ from conformance.reference.signing_request import (
 )
 from conformance.reference.signing_token import TOKEN_FAILED, TOKEN_LOST
 from pdffonts import VietnameseFontFactory
-from testbed.clock import VIETNAM
-from testbed.fixture_signing import PdfSignerAt
+from testbed import VIETNAM, PdfSignerAt
 
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 """Embedded in visible signatures: a TrueType font with every Vietnamese letter."""

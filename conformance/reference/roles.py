@@ -24,9 +24,8 @@ from conformance.oracle import DocumentResult, SignatureKind, open_pdf
 from conformance.reference.signer import sign
 from conformance.reference.signing_request import SignerInputError, VisibleSignature
 from conformance.reference.verifier import trust_roots_from_files, verify_in_detail
-from scenarios.outcomes import SignerAnswer, SignerOutcome, VerifierAnswer
-from scenarios.roles import SignRequest, VerifyRequest
-from testbed.tokens import TokenAccess
+from scenarios import SignerAnswer, SignerOutcome, SignRequest, VerifierAnswer, VerifyRequest
+from testbed import TokenAccess
 
 VISIBLE_BOX = VisibleSignature(page=1, box=(330, 60, 560, 140))
 """Bottom right of the first page: where the signer's block sits in a Vietnamese decision."""

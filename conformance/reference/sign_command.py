@@ -22,7 +22,7 @@ from conformance.reference.signing_request import (
     VisibleSignature,
 )
 from conformance.verdict import SignerAnswer
-from testbed.errors import TestbedError, UnknownSubscriberError
+from testbed import TestbedError, UnknownSubscriberError
 
 
 def _parse_visible(text: str) -> VisibleSignature:
@@ -49,7 +49,7 @@ def _read_pin(path: Path) -> str:
 def run_sign_command(arguments: argparse.Namespace, *,
                      variant: Callable[[Any], SignerAnswer] | None = None) -> int:
     """``kyso sign``: exit 0 when it answered (signed or refused), 2 for a usage error."""
-    from testbed.session import Testbed
+    from testbed import Testbed
 
     level = SignatureLevel.parse(arguments.level)
     visible = _parse_visible(arguments.visible) if arguments.visible else None
@@ -94,7 +94,7 @@ def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Nam
                  testbed: Any, pin_file: Path, tsa_url: str | None, moment: datetime) -> int:
     """``kyso sign --defect NAME``: another signer (a defective variant, which lives in
     :mod:`conformance.reference.defects`) answers the same request."""
-    from scenarios.roles import SignRequest
+    from scenarios import SignRequest
 
     token = testbed.state.token(arguments.token)
     request = SignRequest(

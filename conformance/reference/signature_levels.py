@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from testbed.errors import parse_choice
+from testbed import parse_choice
 
 
 class SignatureLevel(StrEnum):

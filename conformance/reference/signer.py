@@ -69,7 +69,7 @@ from conformance.reference.signing_request import (
 )
 from conformance.reference.signing_token import login_user, token_certificates, token_session
 from conformance.verdict import SignerAnswer, SignerOutcome
-from testbed.tokens.access import TokenAccess
+from testbed import TokenAccess
 
 
 def _answer_signed(request: SigningRequest, check: CertificateCheck, warnings: list[Message],
@@ -201,7 +201,7 @@ def signing_context_from_testbed(testbed: Any, token_label: str
     Trusted: the roots of the công vụ and public (NEAC) branches, never the unrelated root.
     TSA: the one the issuing CA of the token's certificate publishes, else the công vụ one.
     """
-    from testbed.ca.branches import Branch
+    from testbed import Branch
 
     state = testbed.state
     access = testbed.tokens.access(token_label)

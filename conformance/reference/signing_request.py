@@ -19,8 +19,7 @@ from conformance.oracle import KeyUsageConstraints
 from conformance.reference.certificate_check import CertificateCheck
 from conformance.reference.messages import Message
 from conformance.reference.signature_levels import SignatureLevel
-from testbed.errors import InvalidInputError
-from testbed.tokens.access import TokenAccess
+from testbed import InvalidInputError, TokenAccess
 
 
 @dataclass(frozen=True)

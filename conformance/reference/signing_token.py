@@ -20,13 +20,14 @@ from pkcs11.constants import Attribute, ObjectClass
 
 from conformance.reference.messages import Message
 from conformance.reference.signing_request import Refusal, fill_message
-from testbed.errors import TokenError
-from testbed.tokens.access import TokenAccess, open_token_library
-from testbed.tokens.cryptoki import (
+from testbed import (
     CKR_OK,
     CKR_USER_ALREADY_LOGGED_IN,
     CKU_USER,
     Cryptoki,
+    TokenAccess,
+    TokenError,
+    open_token_library,
     return_value_name,
 )
 

@@ -44,7 +44,7 @@ from conformance.reference.messages import (
     vietnam_time,
 )
 from conformance.verdict import Indication, SignatureAnswer, VerifierAnswer
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 EXIT_VALID, EXIT_NOT_VALID, EXIT_INPUT_ERROR = 0, 1, 2
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
@@ -173,7 +173,7 @@ def trust_roots_from_files(paths: Sequence[Path]) -> list[x509.Certificate]:
 
 def trust_roots_of_testbed(directory: Path) -> list[x509.Certificate]:
     """The testbed's root certificates: trust/<root>.pem of the authorities without a parent."""
-    from testbed.session import Testbed
+    from testbed import Testbed
 
     testbed = Testbed.open(directory)
     state = testbed.state
@@ -191,7 +191,7 @@ def run_verify(arguments: argparse.Namespace, *,
     ``variant`` answers instead of the reference verifier (``--defect``: the defective
     variants live in :mod:`conformance.reference.defects`, which this module does not import).
     """
-    from testbed.clock import parse_instant
+    from testbed import parse_instant
 
     # pyHanko logs every failed path with a traceback (WARNING, exc_info); the answer already
     # says why, and a person must never see a traceback. A handler here keeps Python's
@@ -210,7 +210,7 @@ def run_verify(arguments: argparse.Namespace, *,
     if testbed_directory is not None:
         roots += trust_roots_of_testbed(testbed_directory)
         if at is None:
-            from testbed.session import Testbed
+            from testbed import Testbed
 
             at = Testbed.open(testbed_directory).now()
     verification = verify_in_detail(arguments.file, roots, at=at)

@@ -29,9 +29,8 @@ from urllib.parse import urlsplit
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.kinds import SERVICE_KINDS
 from conformance.sut.profile import ProfileError, SutProfile, load_profile
-from scenarios.outcomes import Indication, SignerOutcome
-from scenarios.roles import SignRequest, VerifyRequest
-from testbed.ca.names import VietnameseName
+from scenarios import Indication, SignerOutcome, SignRequest, VerifyRequest
+from testbed import VietnameseName
 
 EXIT_WORKED, EXIT_MISFIT, EXIT_PROFILE, EXIT_UNREACHABLE = 0, 1, 2, 3
 UNREACHABLE_KINDS = ("connection", "tls", "timeout", "start-error")
@@ -74,16 +73,14 @@ def check_adapter(profile_path: Path, *, out: Path | None = None,
             shutil.rmtree(folder, ignore_errors=True)
             say("(the case evidence above was temporary; --out DIR keeps it)")
         else:
-            from testbed.session import scrub_secrets
+            from testbed import scrub_secrets
 
             scrub_secrets(folder / "testbed")
             say(f"evidence kept in {folder} (secrets removed)")
 
 
 def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int:
-    from testbed.clock import wall_clock
-    from testbed.documents import administrative_document
-    from testbed.session import running_testbed
+    from testbed import administrative_document, running_testbed, wall_clock
 
     signer, verifier = _roles(profile, say)
     where = profile.adapter.service.base_url if profile.adapter.service else profile.adapter.kind

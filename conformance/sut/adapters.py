@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from conformance.sut.kinds import adapter_class
 from conformance.sut.profile import ProfileError, SutProfile
-from scenarios.roles import Signer, Verifier
+from scenarios import Signer, Verifier
 
 
 def build_roles(profile: SutProfile) -> tuple[Signer | None, Verifier | None]:

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.profile import SutProfile
-from scenarios.roles import SignRequest
-from testbed.errors import TestbedError
-from testbed.tokens.access import TokenAccess
+from scenarios import SignRequest
+from testbed import TestbedError, TokenAccess
 
 
 def case_root(workdir: Path | None) -> Path:

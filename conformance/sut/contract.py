@@ -29,8 +29,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from conformance.sut.profile import DEFAULT_UNSUPPORTED_EXIT_CODE, SutProfile
-from scenarios.outcomes import CONTRACT_VERSION, SignerAnswer, VerifierAnswer
-from scenarios.roles import NoAnswer, SignRequest, VerifyRequest
+from scenarios import (
+    CONTRACT_VERSION,
+    NoAnswer,
+    SignerAnswer,
+    SignRequest,
+    VerifierAnswer,
+    VerifyRequest,
+)
 
 EXIT_ANSWERED = 0
 """The SUT answered (signed, refused, or a verification result)."""
@@ -156,7 +162,7 @@ def iso(moment: datetime) -> str:
 
 def sign_case(request: SignRequest, case_id: str) -> SignCase:
     """The contract's view of a :class:`SignRequest` (the token access file is read for labels)."""
-    from testbed.tokens.access import TokenAccess
+    from testbed import TokenAccess
 
     access = TokenAccess.load(request.token_access)
     return SignCase(

@@ -36,7 +36,7 @@ from conformance.sut.service_profile import (
     ServiceAdapter,
     pinned_certificate_der,
 )
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 

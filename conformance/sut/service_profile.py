@@ -45,7 +45,7 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios.outcomes import DisplayField
+from scenarios import DisplayField
 
 DEFAULT_SERVICE_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_REPLY_BYTES = 50_000_000

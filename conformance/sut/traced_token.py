@@ -15,9 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from testbed.errors import TestbedError
-from testbed.tokens.access import TokenAccess
-from testbed.tokens.trace import SpyTrace
+from testbed import SpyTrace, TestbedError, TokenAccess
 
 
 class TracedToken:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from testbed.errors import InvalidInputError
+from testbed import InvalidInputError
 
 
 class Defect(StrEnum):

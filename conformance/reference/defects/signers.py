@@ -33,9 +33,8 @@ from conformance.reference.signer import _answer_refused
 from conformance.reference.signing_request import Refusal
 from conformance.reference.signing_token import login_user, token_certificates, token_session
 from conformance.reference.verifier import trust_roots_from_files
-from scenarios.outcomes import SignerAnswer, SignerOutcome
-from scenarios.roles import SignRequest
-from testbed.tokens import TokenAccess
+from scenarios import SignerAnswer, SignerOutcome, SignRequest
+from testbed import TokenAccess
 
 from .catalogue import Defect
 
@@ -112,7 +111,7 @@ LOCAL_APPEARANCE_TEXT = "Đã ký số\nNgày ký: %(ngay_ky)s"
 
 def _local_stamp(moment: datetime) -> tuple[str, dict[str, str]]:
     """The appearance text of :data:`Defect.LOCAL_APPEARANCE`: ``22/11/2026 09:00``."""
-    from testbed.clock import VIETNAM
+    from testbed import VIETNAM
 
     return LOCAL_APPEARANCE_TEXT, {
         "ngay_ky": moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")}

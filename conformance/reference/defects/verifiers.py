@@ -26,15 +26,15 @@ from conformance.oracle import (
 from conformance.reference.messages import vietnam_time
 from conformance.reference.roles import with_verifier_evidence
 from conformance.reference.verifier import answer_for, trust_roots_from_files, verify_in_detail
-from scenarios.outcomes import (
+from scenarios import (
     DisplayField,
     Indication,
     MessageClass,
     SubIndication,
     VerifierAnswer,
+    VerifyRequest,
 )
-from scenarios.roles import VerifyRequest
-from testbed.clock import wall_clock
+from testbed import wall_clock
 
 from .catalogue import Defect
 
@@ -208,7 +208,7 @@ def _without_signature_timestamps(pdf: bytes) -> bytes:
     verifier that never looks at the timestamp effectively validates."""
     from asn1crypto import cms
 
-    from testbed.documents import signed_byte_ranges
+    from testbed import signed_byte_ranges
 
     out = bytearray(pdf)
     for start1, length1, start2, _ in signed_byte_ranges(pdf):

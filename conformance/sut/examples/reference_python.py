@@ -8,8 +8,7 @@ with that defect in its role.
 from __future__ import annotations
 
 from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
-from scenarios.outcomes import SignerAnswer, VerifierAnswer
-from scenarios.roles import Signer, SignRequest, Verifier, VerifyRequest
+from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
 
 
 class ReferenceSut:

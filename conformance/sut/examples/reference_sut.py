@@ -69,7 +69,7 @@ def _roles(defect: str | None) -> tuple[Any, Any]:
 
 
 def _sign_request(case: Any) -> Any:
-    from scenarios.roles import SignRequest
+    from scenarios import SignRequest
 
     return SignRequest(
         input=Path(case.input), output=Path(case.output), token_access=Path(case.token_access),
@@ -81,7 +81,7 @@ def _sign_request(case: Any) -> Any:
 
 
 def _verify_request(case: Any) -> Any:
-    from scenarios.roles import VerifyRequest
+    from scenarios import VerifyRequest
 
     return VerifyRequest(input=Path(case.input), trust_roots=[Path(p) for p in case.trust_files],
                          moment=datetime.fromisoformat(case.moment),
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         trust = [str(path.resolve()) for path in arguments.trust]
         if arguments.command == "sign":
-            from testbed.tokens.access import TokenAccess
+            from testbed import TokenAccess
 
             access = TokenAccess.load(arguments.token_access)
             case = SignCase(

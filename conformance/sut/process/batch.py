@@ -46,8 +46,7 @@ from conformance.sut.process.calls import (
     validated,
 )
 from conformance.sut.profile import BatchAdapter, SutProfile
-from scenarios.outcomes import SignerAnswer, VerifierAnswer
-from scenarios.roles import SignRequest, VerifyRequest
+from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
 BatchOutcome = SignerAnswer | VerifierAnswer | SutNoAnswer
 """Per case: an answer, or the exception to record (SutUnsupported for SKIPPED)."""

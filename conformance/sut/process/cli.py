@@ -40,14 +40,15 @@ from conformance.sut.process.calls import (
 from conformance.sut.process.sandbox import SandboxResult
 from conformance.sut.profile import CliAdapter, Placeholder, SutProfile, template_fields
 from conformance.sut.traced_token import TracedToken
-from scenarios.outcomes import (
+from scenarios import (
     Indication,
     SignatureAnswer,
     SignerAnswer,
     SignerOutcome,
+    SignRequest,
     VerifierAnswer,
+    VerifyRequest,
 )
-from scenarios.roles import SignRequest, VerifyRequest
 
 
 class CliSut:

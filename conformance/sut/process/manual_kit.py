@@ -30,17 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.outcomes import (
+from scenarios import (
     DisplayField,
     Indication,
     SignatureAnswer,
     SignerAnswer,
     SignerOutcome,
+    SignRequest,
     VerifierAnswer,
+    VerifyRequest,
 )
-from scenarios.roles import SignRequest, VerifyRequest
-from testbed.errors import InvalidInputError
-from testbed.tokens.access import TokenAccess, write_pin_file
+from testbed import InvalidInputError, TokenAccess, write_pin_file
 
 KIT_VERSION = 1
 EVIDENCE_COLUMNS = {"evidence_certificate": "certificate", "evidence_crl": "crl",

@@ -27,8 +27,7 @@ from conformance.sut.case_setup import case_root, declared_unsupported
 from conformance.sut.contract import SutNoAnswer
 from conformance.sut.process.calls import call_slot, validated
 from conformance.sut.profile import ProfileError, PythonAdapter, SutProfile
-from scenarios.outcomes import SignerAnswer, VerifierAnswer
-from scenarios.roles import SignRequest, VerifyRequest
+from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
 
 def load_entry_point(profile: SutProfile) -> Any:

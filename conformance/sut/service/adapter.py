@@ -90,12 +90,7 @@ from conformance.sut.service_profile import (
     pinned_certificate_der,
 )
 from conformance.sut.traced_token import TracedToken
-from scenarios.outcomes import (
-    SignerAnswer,
-    SignerOutcome,
-    VerifierAnswer,
-)
-from scenarios.roles import SignRequest, VerifyRequest
+from scenarios import SignerAnswer, SignerOutcome, SignRequest, VerifierAnswer, VerifyRequest
 
 T = TypeVar("T")
 EXCHANGE_FILE = "service-exchange"

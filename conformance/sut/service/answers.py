@@ -18,7 +18,7 @@ from conformance.sut.service.selectors import excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, code_text, select
 from conformance.sut.service.transport import ServiceFailure
 from conformance.sut.service_profile import SignatureFields
-from scenarios.outcomes import (
+from scenarios import (
     Indication,
     SignatureAnswer,
     SignerAnswer,

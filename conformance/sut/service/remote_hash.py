@@ -73,9 +73,8 @@ from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, select
 from conformance.sut.service.transport import ServiceFailure
 from conformance.sut.service_profile import ServiceAdapter, Step
-from scenarios.outcomes import SignerAnswer, SignerOutcome
-from scenarios.roles import SignRequest
-from testbed.fixture_signing import PdfSignerAt
+from scenarios import SignerAnswer, SignerOutcome, SignRequest
+from testbed import PdfSignerAt
 
 
 class StepDriver(Protocol):
