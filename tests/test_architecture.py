@@ -282,3 +282,34 @@ def test_every_lazy_public_name_resolves_and_is_typed_alike() -> None:
         module = importlib.import_module(package)
         problems += [f"{package}.{name}" for name in lazy if not hasattr(module, name)]
     assert not problems
+
+
+PROCESS_START = re.compile(
+    r"\bsubprocess\.(?:run|Popen|call|check_call|check_output)\b|\bcreate_subprocess_(?:exec|shell)\b"
+    r"|\bos\.(?:exec\w*|spawn\w*|posix_spawn\w*|system|popen)\(")
+PROCESS_DOORS = {
+    "conformance/sut/process/sandbox",
+    # the [interaction] UI driver: the tester's automation tool, not the software under test;
+    # it gets its own process group and a private directory (see that module's docstring)
+    "conformance/sut/service/interaction.py",
+}
+
+
+def _starts_processes(package: str) -> set[str]:
+    return {str(path.relative_to(ROOT)) for path in (ROOT / package).rglob("*.py")
+            if PROCESS_START.search(path.read_text(encoding="utf-8"))}
+
+
+def test_only_the_sandbox_starts_the_software_under_test() -> None:
+    """A SUT process started anywhere else would escape the time, output and orphan limits."""
+    offenders = {path for package in ("conformance", "scenarios")
+                 for path in _starts_processes(package)
+                 if not any(path == door or path.startswith(door + "/") for door in PROCESS_DOORS)}
+    assert not offenders
+
+
+def test_the_process_door_check_sees_a_process_start() -> None:
+    assert PROCESS_START.search("    result = subprocess.run([program], check=False)")
+    assert PROCESS_START.search("await asyncio.create_subprocess_exec(*command)")
+    assert PROCESS_START.search("os.execve(executable, argv, env)")
+    assert not PROCESS_START.search("subprocess.TimeoutExpired")
