@@ -87,24 +87,24 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .context import Confirmation as Confirmation
-    from .context import Family as Family
+    from .choices import Confirmation as Confirmation
+    from .choices import Family as Family
+    from .choices import Misbehaviour as Misbehaviour
     from .context import ServiceOptions as ServiceOptions
     from .engine import ResultCode as ResultCode
     from .fields import TestbedDefaults as TestbedDefaults
-    from .misbehave import Misbehaviour as Misbehaviour
     from .service import RunningService as RunningService
     from .service import run_foreground as run_foreground
     from .service import serve_in_thread as serve_in_thread
     from .service import start as start
 
 _PUBLIC = {
-    "Confirmation": ".context",
-    "Family": ".context",
+    "Confirmation": ".choices",
+    "Family": ".choices",
     "ServiceOptions": ".context",
     "ResultCode": ".engine",
     "TestbedDefaults": ".fields",
-    "Misbehaviour": ".misbehave",
+    "Misbehaviour": ".choices",
     "RunningService": ".service",
     "run_foreground": ".service",
     "serve_in_thread": ".service",

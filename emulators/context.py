@@ -8,45 +8,12 @@ two services (or two test modules) can run side by side in one process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
+from emulators.choices import Confirmation, Family, Misbehaviour
 from emulators.dialogs import Dialogs
 from emulators.engine import ReferenceEngine
 from emulators.fields import TestbedDefaults
-from emulators.misbehave import Misbehaviour
-
-
-class Family(StrEnum):
-    """The protocol families of local and remote signing services (the issue's four)."""
-
-    HTTP_PLUGIN = "http-plugin"
-    """Plain HTTP on a loopback port, ``request=base64(JSON)`` forms (Viettel-CA, FPT-CA)."""
-    WS_ONESHOT = "ws-oneshot"
-    """One WebSocket per operation, file by URL, PIN in the service's window (VGCA)."""
-    WS_SESSION = "ws-session"
-    """One persistent WebSocket, numbered functions, callbacks (VNPT-CA, BkavCA)."""
-    REMOTE_HASH = "remote-hash"
-    """Remote signing of a hash after the user's confirmation (NEAC API, SmartCA, MySign)."""
-
-    @property
-    def default_port(self) -> int:
-        return {Family.HTTP_PLUGIN: 8711, Family.WS_ONESHOT: 8712, Family.WS_SESSION: 8713,
-                Family.REMOTE_HASH: 8714}[self]
-
-    @property
-    def websocket(self) -> bool:
-        """True when the operations travel over WebSocket (the base URL is ws:// or wss://)."""
-        return self in (Family.WS_ONESHOT, Family.WS_SESSION)
-
-
-class Confirmation(StrEnum):
-    """How the remote-hash user confirms a signing request on their 'phone'."""
-
-    AUTO = "auto"
-    """Confirmed by itself after ``confirm_after`` seconds."""
-    MANUAL = "manual"
-    """Waits for ``POST /ui/answer {"id": tx, "confirm": true}``."""
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ import contextlib
 import json
 import secrets
 import string
-from enum import StrEnum
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from emulators.choices import Misbehaviour
 
 GARBAGE_BYTES = 2048
 HUGE_BYTES = 200 * 1024 * 1024
@@ -33,11 +34,6 @@ _PARTIAL = b'{"code": 0, "message": "\xc4\x90\xc3\xa3 k\xc3\xbd", "data": {"sign
 """The first bytes of a plausible answer ("Đã ký"), before the connection drops."""
 
 
-class Misbehaviour(StrEnum):
-    HANG = "hang"
-    CLOSE = "close"
-    GARBAGE = "garbage"
-    HUGE = "huge"
 
 
 def garbage_bytes() -> bytes:

@@ -41,7 +41,8 @@ from typing import Any
 from aiohttp import web
 
 from emulators import hash_signing
-from emulators.context import Confirmation, ServiceContext
+from emulators.choices import Confirmation
+from emulators.context import ServiceContext
 from emulators.dialogs import CONFIRM
 from emulators.engine import ResultCode, coded_reply
 from emulators.fields import (

@@ -27,9 +27,9 @@ from typing import Any
 from aiohttp import web
 
 from emulators import http_plugin, remote_hash, ws_oneshot, ws_session
-from emulators.context import Family, ServiceContext, ServiceOptions
+from emulators.choices import Family, Misbehaviour
+from emulators.context import ServiceContext, ServiceOptions
 from emulators.engine import ReferenceEngine
-from emulators.misbehave import Misbehaviour
 from emulators.tls import loopback_certificate
 from testbed import InvalidInputError, bind_loopback, parse_choice
 

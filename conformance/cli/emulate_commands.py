@@ -4,10 +4,9 @@
         [--misbehave hang|close|garbage|huge] [--tls] [--certificate-file PEM]
         [--confirm auto|manual] [--confirm-after S] [--token LABEL] [--dir TESTBED]
 
-The emulated services (:mod:`emulators`: aiohttp, the reference tools) are
-imported when the command runs. Their families, confirmation modes and misbehaviours are enums
-of that package, whose ``__init__`` loads the services; so this table names them in its help and
-the command checks them when it runs (bad options are one line and exit code 2).
+The emulated services (:mod:`emulators`: aiohttp, the reference tools) are imported when the
+command runs; their families, confirmation modes and misbehaviours are plain enums
+(:mod:`emulators.choices`), so argparse lists and checks them without loading the services.
 """
 
 from __future__ import annotations
@@ -16,9 +15,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emulators import Confirmation, Family, Misbehaviour
 from testbed import InvalidInputError
 
-from .parsing import DEFAULT_TESTBED
+from .parsing import DEFAULT_TESTBED, enum_choices
 
 if TYPE_CHECKING:
     from .parsing import Subcommands
@@ -32,18 +32,19 @@ def add_commands(commands: Subcommands) -> None:
     parser = commands.add_parser(
         "emulate", help="an emulated local signing service on 127.0.0.1 (Ctrl-C stops it)")
     parser.set_defaults(handler=run_emulate)
-    parser.add_argument("family", help="http-plugin | ws-oneshot | ws-session | remote-hash")
+    parser.add_argument("family", help="%(choices)s", **enum_choices(Family))
     parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: the family's, "
                         "8711-8714; 0: ephemeral)")
     parser.add_argument("--defect", help="a defect of the reference tools behind the service "
                         "(see 'kyso mutants')")
-    parser.add_argument("--misbehave", help="every operation: hang | close | garbage | huge")
+    parser.add_argument("--misbehave", help="every operation: %(choices)s",
+                        **enum_choices(Misbehaviour))
     parser.add_argument("--tls", action="store_true", help="https/wss with a self-signed "
                         "127.0.0.1 certificate made at start (its path is printed)")
     parser.add_argument("--certificate-file", type=Path,
                         help="with --tls: write the certificate here (default: a temporary file)")
-    parser.add_argument("--confirm", help="remote-hash: auto | manual (default auto; manual: "
-                        "POST /ui/answer confirms)")
+    parser.add_argument("--confirm", help="remote-hash: %(choices)s (default auto; manual: "
+                        "POST /ui/answer confirms)", **enum_choices(Confirmation))
     parser.add_argument("--confirm-after", type=float,
                         help="remote-hash, --confirm auto: seconds before the user confirms "
                         f"(default {DEFAULT_CONFIRM_AFTER})")
@@ -56,7 +57,7 @@ def add_commands(commands: Subcommands) -> None:
 
 def run_emulate(arguments: argparse.Namespace) -> int:
     """Validate the options (one-line errors), then serve in the foreground."""
-    from emulators import Confirmation, Family, TestbedDefaults, run_foreground
+    from emulators import TestbedDefaults, run_foreground
     from testbed import Testbed, parse_choice
 
     family = parse_choice(Family, arguments.family, field="family")
