@@ -30,6 +30,14 @@ class Case:
     title: Text
     expected: str
     flags: tuple[str, ...]
+    level: str | None = None
+    """Signer: the PAdES baseline level the signing step asks for."""
+    visible: bool = False
+    """Signer: a visible signature is asked for."""
+    evidence: bool = False
+    """The software must say where it stored the validation data (TT15-5.4 / 6.2)."""
+    own_trust: bool = False
+    """The step chooses its own trust anchors (a root removed, another regime's only)."""
 
 
 IMPLICIT_REQUIREMENTS = {
@@ -66,7 +74,11 @@ def cases_of(scenario: Scenario) -> list[Case]:
             requirements=tuple(dict.fromkeys([*step.checkpoint.requirements,
                                               *IMPLICIT_REQUIREMENTS[role]])),
             title=Text(vi=step.checkpoint.why.vi, en=step.checkpoint.why.en),
-            expected=_expected(step), flags=tuple(flag.value for flag in step.checkpoint.flags)))
+            expected=_expected(step), flags=tuple(flag.value for flag in step.checkpoint.flags),
+            level=step.level if isinstance(step, Sign) else None,
+            visible=isinstance(step, Sign) and step.visible,
+            evidence=step.expect is not None and step.expect.evidence,
+            own_trust=step.trust is not None))
     return found
 
 

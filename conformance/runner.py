@@ -5,8 +5,10 @@ The catalogue's scenarios are played one by one on fresh testbeds. The SUT plays
 profile declares (signer, verifier, or both); the reference tools play the others, so a verifier
 under test is handed documents the reference signer made, and vice versa. Every checkpoint of a
 SUT role is a case: PASS, FAIL (answered wrongly), ERROR (no usable answer: hang, crash,
-garbage) or SKIPPED (an optional capability the profile declares unsupported). What a FAIL costs
-is the validation policy's decision. One misbehaving case never stops the run.
+garbage) or SKIPPED (an optional capability the profile declares unsupported). The profile's
+capabilities are honoured for every case (:mod:`.capabilities`): a case needing one it declares
+absent is not run, SKIPPED, or FAIL when a mandatory requirement is behind it. What a FAIL
+costs is the validation policy's decision. One misbehaving case never stops the run.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from scenarios import (
 )
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
+from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
 from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
 from .policy import Policy as PolicyModel
 from .policy import load_policy
@@ -105,18 +108,9 @@ def _kind(path: Path) -> str:
 def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tuple[Verdict, str,
                                                                                     str]:
     """(verdict, actual, reason) for one checkpoint of a SUT role."""
-    known = catalogue()
-    # the implicit requirements (the Vietnamese result, checked whenever the SUT answers) do
-    # not make a case about an optional capability mandatory
-    implicit = set(IMPLICIT_REQUIREMENTS.get(case.role, ()))
-    mandatory = any(known[r].level is Level.MANDATORY for r in case.requirements
-                    if r not in implicit)
     if isinstance(step.no_answer, SutUnsupported):
-        if mandatory:
-            return (Verdict.FAIL, "declared unsupported",
-                    f"declared unsupported ({step.no_answer.reason}), but a mandatory "
-                    "requirement is never skipped")
-        return Verdict.SKIPPED, "declared unsupported", step.no_answer.reason
+        verdict, reason = unsupported_verdict(case, step.no_answer.reason)
+        return verdict, "declared unsupported", reason
     if step.no_answer is not None:
         return Verdict.ERROR, "no usable answer", step.no_answer.reason
     if step.error is not None:
@@ -229,9 +223,12 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     """Play one scenario (the SUT in its roles) and judge its cases."""
     scenario_start = time.monotonic()
     run_dir = out / "runs" / scenario.id
-    run: ScenarioRun = play(scenario, run_dir,
-                            signer=signer if "signer" in profile.roles else None,
-                            verifier=verifier if "verifier" in profile.roles else None)
+    declined = declined_cases(profile.capabilities, cases)
+    run: ScenarioRun = play(
+        scenario, run_dir,
+        signer=CapabilityGate(declined, signer=signer) if "signer" in profile.roles else None,
+        verifier=CapabilityGate(declined, verifier=verifier)
+        if "verifier" in profile.roles else None)
     scrub_secrets(run_dir / "testbed")
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps

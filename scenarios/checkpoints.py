@@ -28,7 +28,14 @@ class Flag(StrEnum):
     BACKDATED_CLAIMED_TIME = "backdated-claimed-time"
     """The signer's own clock is trusted as if it were a timestamp."""
     CRL_ONLY = "crl-only"
+    """Only CRLs are consulted, where the status must come from OCSP (the CRL cannot give it);
+    a SUT declaring ``ocsp = false`` cannot play such a case."""
     OCSP_ONLY = "ocsp-only"
+    """Only OCSP is consulted, where OCSP gives no status and the newest CRL must be used; a SUT
+    declaring ``crl = false`` cannot play such a case."""
+    OFFLINE_VALIDATION = "offline-validation"
+    """No service answers: the verdict must come from the validation data in the document
+    (PAdES B-LT/B-LTA); a SUT declaring ``offline = false`` cannot play such a case."""
     STATUS_UNKNOWN_AS_GOOD = "status-unknown-as-good"
     STALE_CRL = "stale-crl"
     SHADOW_ATTACK = "shadow-attack"

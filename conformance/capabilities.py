@@ -1,0 +1,171 @@
+"""Which declared capability governs which cases: one table, read by the runner for every case.
+
+A profile's ``[capabilities]`` is the implementation conformance statement: what the software
+says it can do. Each row of :data:`CAPABILITY_RULES` names one field of that table, the cases it
+governs (by a property of the case: the level or visible signature a signing step asks for,
+its checkpoint flags, whether it expects stored evidence or its own trust anchors) and, for a
+given profile and case, why the profile lacks what the case needs. A case that needs a
+capability the profile declares absent is not run: SKIPPED with that reason, unless it evidences
+a mandatory requirement, which is never skipped (FAIL, the reason naming the capability and the
+requirement). ``conformance/sut/CONTRACT.md`` shows the same table; a test walks every field of
+:class:`~conformance.sut.profile.Capabilities` and fails when one has no row here.
+
+The gate (:class:`CapabilityGate`) stands in front of the SUT's signer or verifier: it
+recognises a case by where the player puts each checkpoint's work
+(``<run>/work/step-<index>``, as :mod:`conformance.kit` does) and answers
+:class:`~conformance.sut.contract.SutUnsupported` instead of asking the software.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from reports import Verdict
+from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
+
+from .cases import IMPLICIT_REQUIREMENTS, Case
+from .requirements import Level, catalogue
+from .sut.contract import SutUnsupported
+from .sut.profile import Capabilities
+
+
+@dataclass(frozen=True)
+class CapabilityRule:
+    """One row: a capability, the cases it governs, and why a profile lacks it for a case."""
+
+    capability: str
+    """The field of ``[capabilities]`` (e.g. ``ocsp``)."""
+    governs: str
+    """The cases it governs, in words (CONTRACT.md's table)."""
+    lacking: Callable[[Capabilities, Case], str | None]
+    """``None`` when the profile can play the case, else what it declares (the reason)."""
+
+
+def _levels(capabilities: Capabilities, case: Case) -> str | None:
+    if case.level is None or case.level in capabilities.pades_levels:
+        return None
+    return (f"capabilities.pades_levels = {capabilities.pades_levels} does not include "
+            f"{case.level}")
+
+
+def _flag(capability: str, flag: str) -> Callable[[Capabilities, Case], str | None]:
+    def lacking(capabilities: Capabilities, case: Case) -> str | None:
+        if flag in case.flags and not getattr(capabilities, capability):
+            return f"capabilities.{capability} = false"
+        return None
+    return lacking
+
+
+def _when(capability: str, needed: Callable[[Case], bool]
+          ) -> Callable[[Capabilities, Case], str | None]:
+    def lacking(capabilities: Capabilities, case: Case) -> str | None:
+        if needed(case) and not getattr(capabilities, capability):
+            return f"capabilities.{capability} = false"
+        return None
+    return lacking
+
+
+def _tokens(capabilities: Capabilities, case: Case) -> str | None:
+    if case.role == "signer" and "pkcs11" not in capabilities.token_types:
+        return (f"capabilities.token_types = {capabilities.token_types} does not include "
+                "pkcs11 (the testbed's keys are on PKCS#11 tokens)")
+    return None
+
+
+CAPABILITY_RULES: tuple[CapabilityRule, ...] = (
+    CapabilityRule("pades_levels", "signer cases asking for a PAdES baseline level the list "
+                   "does not name", _levels),
+    CapabilityRule("visible_signature", "signer cases asking for a visible signature",
+                   _when("visible_signature", lambda case: case.visible)),
+    CapabilityRule("token_types", "every signer case (the key is on a PKCS#11 token)", _tokens),
+    CapabilityRule("ocsp", "cases flagged crl-only: the status must come from OCSP (the CRL "
+                   "cannot give it)", _flag("ocsp", "crl-only")),
+    CapabilityRule("crl", "cases flagged ocsp-only: OCSP gives no status, the newest CRL must "
+                   "be used", _flag("crl", "ocsp-only")),
+    CapabilityRule("offline", "cases flagged offline-validation: the answer must come from the "
+                   "validation data in the document (no service answers)",
+                   _flag("offline", "offline-validation")),
+    CapabilityRule("evidence_storage", "cases expecting stored evidence (evidence: true; "
+                   "TT15-5.4, TT15-6.2)", _when("evidence_storage", lambda case: case.evidence)),
+    CapabilityRule("trust_store_management", "cases with their own trust anchors (trust: a "
+                   "root removed, another regime's only; TT15-5.5, TT15-6.3)",
+                   _when("trust_store_management", lambda case: case.own_trust)),
+)
+"""Capability → governed cases. Every field of ``Capabilities`` has exactly one row."""
+
+
+def missing_capability(capabilities: Capabilities, case: Case) -> str | None:
+    """Why the profile cannot play ``case`` ("declared unsupported in sut.toml: ..."), or
+    ``None``: every capability the case needs is declared."""
+    reasons = [reason for rule in CAPABILITY_RULES
+               if (reason := rule.lacking(capabilities, case)) is not None]
+    if not reasons:
+        return None
+    return "declared unsupported in sut.toml: " + "; ".join(reasons)
+
+
+def mandatory_requirements(case: Case) -> list[str]:
+    """The case's own mandatory requirements (the implicit language check, made at every
+    checkpoint of a role, does not make a case about an optional capability mandatory)."""
+    known = catalogue()
+    implicit = set(IMPLICIT_REQUIREMENTS.get(case.role, ()))
+    return [r for r in case.requirements
+            if r not in implicit and known[r].level is Level.MANDATORY]
+
+
+def unsupported_verdict(case: Case, reason: str) -> tuple[Verdict, str]:
+    """(SKIPPED or FAIL, reason) for a case the profile or the SUT declares unsupported."""
+    mandatory = mandatory_requirements(case)
+    if not mandatory:
+        return Verdict.SKIPPED, reason
+    return Verdict.FAIL, (f"{reason}; but {', '.join(mandatory)} "
+                          f"{'is' if len(mandatory) == 1 else 'are'} mandatory, and a mandatory "
+                          "requirement is never skipped")
+
+
+def _step_of(workdir: object) -> int | None:
+    name = getattr(workdir, "name", "")
+    if isinstance(name, str) and name.startswith("step-"):
+        suffix = name.removeprefix("step-")
+        return int(suffix) if suffix.isdigit() else None
+    return None
+
+
+class CapabilityGate:
+    """The SUT's signer or verifier behind the profile's declarations: a case the profile
+    declares unsupported is answered with :class:`SutUnsupported`, the software is not asked.
+
+    ``declined`` maps a checkpoint's step index to the reason (one scenario at a time).
+    """
+
+    def __init__(self, declined: Mapping[int, str], signer: Signer | None = None,
+                 verifier: Verifier | None = None) -> None:
+        self._declined = dict(declined)
+        self._signer = signer
+        self._verifier = verifier
+
+    def _check(self, workdir: object) -> None:
+        index = _step_of(workdir)
+        if index is not None and index in self._declined:
+            raise SutUnsupported(self._declined[index], kind="declared-unsupported")
+
+    def sign(self, request: SignRequest) -> SignerAnswer:
+        self._check(request.workdir)
+        assert self._signer is not None, "a gate without a signer was asked to sign"
+        return self._signer.sign(request)
+
+    def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        self._check(request.workdir)
+        assert self._verifier is not None, "a gate without a verifier was asked to verify"
+        return self._verifier.verify(request)
+
+
+def declined_cases(capabilities: Capabilities, cases: list[Case]) -> dict[int, str]:
+    """Step index → reason, for the cases the profile declares it cannot play."""
+    return {case.step_index: reason for case in cases
+            if (reason := missing_capability(capabilities, case)) is not None}
+
+
+__all__ = ["CAPABILITY_RULES", "CapabilityGate", "CapabilityRule", "declined_cases",
+           "mandatory_requirements", "missing_capability", "unsupported_verdict"]
