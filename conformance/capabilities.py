@@ -36,6 +36,8 @@ class CapabilityRule:
 
     capability: str
     """The field of ``[capabilities]`` (e.g. ``ocsp``)."""
+    absent: str
+    """How a profile declares it absent (CONTRACT.md's table)."""
     governs: str
     """The cases it governs, in words (CONTRACT.md's table)."""
     lacking: Callable[[Capabilities, Case], str | None]
@@ -74,25 +76,44 @@ def _tokens(capabilities: Capabilities, case: Case) -> str | None:
 
 
 CAPABILITY_RULES: tuple[CapabilityRule, ...] = (
-    CapabilityRule("pades_levels", "signer cases asking for a PAdES baseline level the list "
-                   "does not name", _levels),
-    CapabilityRule("visible_signature", "signer cases asking for a visible signature",
+    CapabilityRule("pades_levels", "a level left out", "signer cases asking for that PAdES "
+                   "baseline level (the sign step's `level`)", _levels),
+    CapabilityRule("visible_signature", "`false` (the default)", "signer cases asking for a "
+                   "visible signature (`visible: true`)",
                    _when("visible_signature", lambda case: case.visible)),
-    CapabilityRule("token_types", "every signer case (the key is on a PKCS#11 token)", _tokens),
-    CapabilityRule("ocsp", "cases flagged crl-only: the status must come from OCSP (the CRL "
-                   "cannot give it)", _flag("ocsp", "crl-only")),
-    CapabilityRule("crl", "cases flagged ocsp-only: OCSP gives no status, the newest CRL must "
-                   "be used", _flag("crl", "ocsp-only")),
-    CapabilityRule("offline", "cases flagged offline-validation: the answer must come from the "
-                   "validation data in the document (no service answers)",
-                   _flag("offline", "offline-validation")),
-    CapabilityRule("evidence_storage", "cases expecting stored evidence (evidence: true; "
-                   "TT15-5.4, TT15-6.2)", _when("evidence_storage", lambda case: case.evidence)),
-    CapabilityRule("trust_store_management", "cases with their own trust anchors (trust: a "
-                   "root removed, another regime's only; TT15-5.5, TT15-6.3)",
-                   _when("trust_store_management", lambda case: case.own_trust)),
+    CapabilityRule("token_types", "`[]`", "every signer case (the testbed's keys are on "
+                   "PKCS#11 tokens)", _tokens),
+    CapabilityRule("ocsp", "`false`", "cases flagged `crl-only`: the status must come from "
+                   "OCSP, the CRL cannot give it", _flag("ocsp", "crl-only")),
+    CapabilityRule("crl", "`false`", "cases flagged `ocsp-only`: OCSP gives no status, the "
+                   "newest CRL must be used", _flag("crl", "ocsp-only")),
+    CapabilityRule("offline", "`false` (the default)", "cases flagged `offline-validation`: "
+                   "no service answers, the verdict must come from the validation data in the "
+                   "document", _flag("offline", "offline-validation")),
+    CapabilityRule("evidence_storage", "`false` (the default)", "cases expecting stored "
+                   "evidence (`evidence: true`; TT15-5.4, TT15-6.2)",
+                   _when("evidence_storage", lambda case: case.evidence)),
+    CapabilityRule("trust_store_management", "`false` (the default)", "cases with their own "
+                   "trust anchors (`trust:`, a root removed or another regime's only; TT15-5.5, "
+                   "TT15-6.3)", _when("trust_store_management", lambda case: case.own_trust)),
 )
 """Capability → governed cases. Every field of ``Capabilities`` has exactly one row."""
+
+
+def unruled(model: type[Capabilities] = Capabilities) -> list[str]:
+    """Fields of the capabilities model without exactly one row (a test keeps this empty: a
+    capability nobody reads is a promise the runner does not keep)."""
+    rows = [rule.capability for rule in CAPABILITY_RULES]
+    return [name for name in model.model_fields if rows.count(name) != 1] + \
+        [name for name in rows if name not in model.model_fields]
+
+
+def markdown_table() -> str:
+    """The table as CONTRACT.md shows it (a test keeps the two the same)."""
+    lines = ["| Capability | Declared absent by | Governs |", "|---|---|---|"]
+    lines += [f"| `{rule.capability}` | {rule.absent} | {rule.governs} |"
+              for rule in CAPABILITY_RULES]
+    return "\n".join(lines) + "\n"
 
 
 def missing_capability(capabilities: Capabilities, case: Case) -> str | None:
@@ -168,4 +189,5 @@ def declined_cases(capabilities: Capabilities, cases: list[Case]) -> dict[int, s
 
 
 __all__ = ["CAPABILITY_RULES", "CapabilityGate", "CapabilityRule", "declined_cases",
-           "mandatory_requirements", "missing_capability", "unsupported_verdict"]
+           "mandatory_requirements", "markdown_table", "missing_capability", "unruled",
+           "unsupported_verdict"]

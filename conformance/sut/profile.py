@@ -2,8 +2,8 @@
 
 A tester describes a vendor's software once: who made it (``[sut]``), which roles it plays
 (``roles``), what it declares it supports (``[capabilities]``, the implementation conformance
-statement: a case that needs a capability declared unsupported is SKIPPED with that reason,
-unless the requirement behind it is mandatory, which makes it FAIL), and how it is started
+statement: a case that needs a capability declared unsupported is not run, SKIPPED with that
+reason, unless the requirement behind it is mandatory, which makes it FAIL), and how it is started
 (``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table, or one of
 the service kinds ``http``, ``ws-oneshot``, ``ws-session``, ``remote-hash``, which share
 ``[adapter.service]`` and need ``[interaction]``: see :mod:`.service_profile`).
@@ -121,29 +121,38 @@ class SutInfo(_Model):
 
 
 class Capabilities(_Model):
-    """``[capabilities]``: the implementation conformance statement (optional capabilities).
+    """``[capabilities]``: the implementation conformance statement.
 
-    A case that needs a capability declared here as unsupported is SKIPPED with the reason
-    "declared unsupported in sut.toml"; if the requirement behind the case is mandatory, the
-    case is FAIL instead: a mandatory requirement is never skipped.
+    Each field governs some cases (:mod:`conformance.capabilities`, the table CONTRACT.md
+    shows): a case that needs a capability declared absent here is not run, SKIPPED with the
+    reason "declared unsupported in sut.toml: capabilities.<field> ..."; if a mandatory
+    requirement is behind the case, it is FAIL instead: a mandatory requirement is never skipped.
     """
 
     pades_levels: list[PadesLevel] = Field(
         default_factory=list,
-        description="PAdES baseline levels the signer can produce (B-B, B-T, B-LT, B-LTA).")
-    ocsp: bool = Field(default=True, description="It checks revocation through OCSP.")
-    crl: bool = Field(default=True, description="It checks revocation through CRLs.")
+        description="PAdES baseline levels the signer can produce (B-B, B-T, B-LT, B-LTA); a "
+        "signing case asking for another level is not run.")
+    ocsp: bool = Field(default=True, description="It checks revocation through OCSP (false: "
+                       "the cases flagged crl-only are not run).")
+    crl: bool = Field(default=True, description="It checks revocation through CRLs (false: the "
+                      "cases flagged ocsp-only are not run).")
     offline: bool = Field(default=False, description="It can verify without network access "
-                          "(from validation data embedded in the document).")
+                          "(from validation data embedded in the document; false: the cases "
+                          "flagged offline-validation are not run).")
     token_types: list[Literal["pkcs11"]] = Field(
         default_factory=lambda: ["pkcs11"],
-        description="Kinds of signing device it can use; the testbed offers PKCS#11 tokens.")
+        description="Kinds of signing device it can use; the testbed offers PKCS#11 tokens "
+        "(without pkcs11 no signing case is run).")
     visible_signature: bool = Field(default=False,
-                                    description="The signer can place a visible signature.")
+                                    description="The signer can place a visible signature "
+                                    "(false: the visible-signature cases are not run).")
     trust_store_management: bool = Field(
-        default=False, description="Trust anchors can be configured (added/removed) by the user.")
+        default=False, description="Trust anchors can be configured (added/removed) by the "
+        "user (false: the cases with their own trust anchors are not run).")
     evidence_storage: bool = Field(
-        default=False, description="It keeps the validation data used (TT15-5.4 evidence).")
+        default=False, description="It keeps the validation data used (TT15-5.4 / 6.2 "
+        "evidence; false: the cases expecting evidence are not run).")
 
 
 class ExitCodes(_Model):
