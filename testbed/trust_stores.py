@@ -38,6 +38,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from cryptography import x509
@@ -260,7 +261,9 @@ windows/               Windows and .NET programs (CryptoAPI; LibreOffice on Wind
 
 # ---- the per-process cache ----------------------------------------------------------------------
 _CACHE: dict[str, TrustStores] = {}
-_CACHE_ROOT: list[Path] = []
+_CACHE_ROOT: dict[int, Path] = {}
+"""Process ID -> its cache directory (a forked worker starts its own: no two processes build
+into one directory)."""
 
 
 def trust_stores_for(anchors: Sequence[Path]) -> TrustStores:
@@ -268,14 +271,24 @@ def trust_stores_for(anchors: Sequence[Path]) -> TrustStores:
     same anchors (same content, any order); kept in a private directory removed at exit."""
     digest = hashlib.sha256(b"".join(sorted(
         hashlib.sha256(Path(path).read_bytes()).digest() for path in anchors))).hexdigest()
+    if os.getpid() not in _CACHE_ROOT:
+        _CACHE.clear()
+        root = Path(tempfile.mkdtemp(prefix="kyso-trust-"))
+        atexit.register(_remove, root, os.getpid())
+        # a worker process (``kyso conform --jobs``) ends by os._exit, after running
+        # multiprocessing's finalizers, not atexit's
+        Finalize(None, _remove, args=(root, os.getpid()), exitpriority=0)
+        _CACHE_ROOT[os.getpid()] = root
     stores = _CACHE.get(digest)
     if stores is None:
-        if not _CACHE_ROOT:
-            root = Path(tempfile.mkdtemp(prefix="kyso-trust-"))
-            atexit.register(shutil.rmtree, root, True)
-            _CACHE_ROOT.append(root)
-        stores = _CACHE[digest] = TrustStores(anchors, _CACHE_ROOT[0] / digest[:16])
+        stores = _CACHE[digest] = TrustStores(anchors, _CACHE_ROOT[os.getpid()] / digest[:16])
     return stores
+
+
+def _remove(root: Path, owner: int) -> None:
+    """Remove a cache directory, only in the process that made it (not in a forked child)."""
+    if os.getpid() == owner:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
