@@ -6,18 +6,15 @@ Java ones a PKCS#12 trust store, Windows and .NET programs ``.cer``/``.p7b`` fil
 a certificate store, OpenSSL-based ones a PEM bundle (``-CAfile``) or a hashed directory
 (``-CApath``). :class:`TrustStores` writes each form from the same anchors:
 
-========== ================================= ==============================================
-form       written as                        built with
-========== ================================= ==============================================
-pem-bundle ``pem/trust-anchors.pem``         all anchors, one PEM file
-capath     ``capath/`` PEM + ``HASH.0`` links ``openssl rehash`` (OpenSSL's ``-CApath``)
-der        ``der/<name>.der``                one DER file per anchor
-nss        ``nss/`` (``sql:`` cert9.db)      ``certutil -N --empty-password``, ``-A -t C,C,C``
-pkcs12     ``pkcs12/trust-anchors.p12``      certificates only, each marked trusted for
-           + ``password.txt`` (0600)         Java (cryptography's ``serialize_java_truststore``)
-windows    ``windows/<name>.cer``, ``.p7b``,  DER certificates, a PKCS#7 bundle and
-           ``IMPORT-WINDOWS.txt``            the commands to import and remove them
-========== ================================= ==============================================
+* ``pem/trust-anchors.pem``: every anchor in one PEM file;
+* ``capath/``: one PEM file per anchor and its subject-hash link (``openssl rehash``);
+* ``der/NAME.der``: one DER file per anchor;
+* ``nss/``: an NSS database (sql format: ``cert9.db``, ``key4.db``; empty password), built with
+  ``certutil -N --empty-password`` and ``certutil -A -t C,C,C`` per anchor;
+* ``pkcs12/trust-anchors.p12`` and ``pkcs12/password.txt`` (0600): certificates only, each
+  marked trusted for Java (cryptography's ``serialize_java_truststore``);
+* ``windows/NAME.cer`` (DER), ``windows/trust-anchors.p7b`` (PKCS#7, DER) and
+  ``windows/IMPORT-WINDOWS.txt``: the commands that import them and remove them again.
 
 Each form is built only when first asked for, into a temporary directory renamed into place, and
 kept per set of anchors (:func:`trust_stores_for` caches by the anchors' content in a private
