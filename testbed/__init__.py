@@ -63,6 +63,11 @@ if TYPE_CHECKING:
     from .tokens.cryptoki import Cryptoki as Cryptoki
     from .tokens.cryptoki import return_value_name as return_value_name
     from .tokens.trace import SpyTrace as SpyTrace
+    from .trust_stores import FORMS_GUIDE as FORMS_GUIDE
+    from .trust_stores import TrustForm as TrustForm
+    from .trust_stores import TrustStoreError as TrustStoreError
+    from .trust_stores import TrustStores as TrustStores
+    from .trust_stores import trust_stores_for as trust_stores_for
     from .world import CertificateRecord as CertificateRecord
     from .world import TokenRecord as TokenRecord
     from .world import WorldState as WorldState
@@ -119,6 +124,11 @@ _PUBLIC = {
     "Cryptoki": ".tokens.cryptoki",
     "return_value_name": ".tokens.cryptoki",
     "SpyTrace": ".tokens.trace",
+    "FORMS_GUIDE": ".trust_stores",
+    "TrustForm": ".trust_stores",
+    "TrustStoreError": ".trust_stores",
+    "TrustStores": ".trust_stores",
+    "trust_stores_for": ".trust_stores",
     "CertificateRecord": ".world",
     "TokenRecord": ".world",
     "WorldState": ".world",

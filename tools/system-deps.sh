@@ -2,8 +2,10 @@
 # Installs the Debian packages kyso needs, only when one is missing, so warm runs stay fast.
 #   softhsm2      the PKCS#11 token emulator (subscribers' USB tokens)
 #   opensc        pkcs11-tool and pkcs11-spy: an independent PKCS#11 client and call tracer
-#   openssl       an independent OCSP/CRL client for the tests
+#   openssl       an independent OCSP/CRL client for the tests; openssl rehash (CApath form)
 #   poppler-utils pdfsig/pdftoppm: independent PDF signature checker and renderer
+#   libnss3-tools certutil: builds the NSS trust database NSS-based products read (pdfsig,
+#                 Firefox, LibreOffice) from the trust anchors, and lists it in the tests
 #   fonts-dejavu-core  a TTF with Vietnamese glyphs for visible signatures and reports
 #   gcc           builds the PKCS#11 PIN-lockout module (SoftHSM2 has no lockout)
 #   chromium      headless, to look at the HTML report as a person would (screenshot test)
@@ -14,6 +16,7 @@ need=()
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -68,6 +68,24 @@ class Placeholder(StrEnum):
     """A directory holding only the trust anchors, one PEM file each."""
     TRUST_FILES = "trust_files"
     """The trust anchors as PEM files: the argument is repeated once per file."""
+    TRUST_PEM_BUNDLE = "trust_pem_bundle"
+    """One PEM file holding every trust anchor (OpenSSL ``-CAfile``, curl ``--cacert``)."""
+    TRUST_CAPATH = "trust_capath"
+    """A directory of PEM anchors with OpenSSL subject-hash links (OpenSSL ``-CApath``)."""
+    TRUST_DER_DIR = "trust_der_dir"
+    """A directory holding one DER file (``NAME.der``) per trust anchor."""
+    TRUST_NSS_DB = "trust_nss_db"
+    """An NSS database directory (empty password, anchors trusted ``C,C,C``): ``sql:{...}``."""
+    TRUST_P12 = "trust_p12"
+    """A PKCS#12 trust store, certificates only, each a Java ``trustedCertEntry``."""
+    TRUST_P12_PASSWORD_FILE = "trust_p12_password_file"
+    """A file (mode 0600) holding the PKCS#12 trust store's password on one line."""
+    TRUST_P12_PASSWORD = "trust_p12_password"
+    """That password itself (it guards public certificates only), for ``-D...Password=``."""
+    TRUST_P7B = "trust_p7b"
+    """Every trust anchor in one PKCS#7 bundle (``.p7b``, DER), as Windows programs import."""
+    TRUST_CER_DIR = "trust_cer_dir"
+    """``NAME.cer`` (DER) anchors, the ``.p7b`` and ``IMPORT-WINDOWS.txt`` (import, remove)."""
     TSA_URL = "tsa_url"
     """The timestamp authority's URL (empty when there is none)."""
     MOMENT = "moment"
@@ -93,7 +111,11 @@ _SIGN_ONLY = {Placeholder.OUTPUT, Placeholder.TOKEN_ACCESS, Placeholder.PIN_FILE
               Placeholder.VISIBLE}
 SIGN_PLACEHOLDERS = frozenset(Placeholder)
 VERIFY_PLACEHOLDERS = frozenset(set(Placeholder) - _SIGN_ONLY)
-BATCH_PLACEHOLDERS = frozenset({Placeholder.PYTHON, Placeholder.PROFILE_DIR, Placeholder.WORKDIR})
+TRUST_FORM_PLACEHOLDERS = frozenset(p for p in Placeholder if p.value.startswith("trust_")
+                                    and p not in (Placeholder.TRUST_DIR, Placeholder.TRUST_FILES))
+"""The trust anchors in the forms products read (built only when a template names one)."""
+BATCH_PLACEHOLDERS = frozenset({Placeholder.PYTHON, Placeholder.PROFILE_DIR, Placeholder.WORKDIR,
+                                *TRUST_FORM_PLACEHOLDERS})
 
 
 class ProfileError(InvalidInputError):
@@ -385,8 +407,12 @@ def _check_template(where: str, template: list[str] | None, allowed: frozenset[P
                              "braces)") from None
         for name, spec, conversion in names:
             if name not in {p.value for p in Placeholder}:
-                raise ValueError(f"{where}[{index}]: unknown placeholder {{{name}}} (known: "
-                                 + " ".join(f"{{{p.value}}}" for p in Placeholder) + ")")
+                known = [p for p in Placeholder if not name.startswith("trust")
+                         or p.value.startswith("trust")]
+                raise ValueError(f"{where}[{index}]: unknown placeholder {{{name}}} ("
+                                 + ("trust anchors come as: " if name.startswith("trust")
+                                    else "known: ")
+                                 + " ".join(f"{{{p.value}}}" for p in known) + ")")
             if name not in allowed:
                 raise ValueError(f"{where}[{index}]: placeholder {{{name}}} is not available "
                                  "here")
@@ -478,5 +504,5 @@ def load_profile(path: Path | str) -> SutProfile:
 __all__ = [
     "Adapter", "BatchAdapter", "Capabilities", "CliAdapter", "ExitCodes", "ManualAdapter",
     "Patterns", "Placeholder", "ProfileError", "PythonAdapter", "SutInfo", "SutProfile",
-    "load_profile", "parse_profile", "template_fields",
+    "TRUST_FORM_PLACEHOLDERS", "load_profile", "parse_profile", "template_fields",
 ]

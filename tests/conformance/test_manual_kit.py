@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -60,7 +62,7 @@ def test_a_kit_round_trips_to_answers(testbed: Testbed, tmp_path: Path) -> None:
     assert stat.S_IMODE((kit / "PINS.txt").stat().st_mode) == 0o600
     for path in kit.rglob("*"):
         if path.is_file() and path.name != "PINS.txt" and path.suffix != ".pdf":
-            assert pin not in path.read_text(encoding="utf-8-sig"), path
+            assert pin.encode() not in path.read_bytes(), path
     assert (kit / "documents" / "to-trinh.pdf").exists()
     assert sorted(p.name for p in (kit / "trust").iterdir()) == ["root-cv.pem", "root-neac.pem"]
     checklist = (kit / "checklist.md").read_text()
@@ -97,3 +99,38 @@ def test_bad_results_are_refused_with_file_line_and_column(testbed: Testbed,
     results.write_text("case_id,role\n", encoding="utf-8")
     with pytest.raises(KitError, match=r"results\.csv:1: header: missing column 'what_to_do'"):
         import_results(results)
+
+
+def test_a_kit_carries_the_trust_anchors_in_every_form(testbed: Testbed, tmp_path: Path) -> None:
+    document = tmp_path / "to-trinh.pdf"
+    document.write_bytes(administrative_document())
+    anchors = testbed.trust_anchor_paths()
+
+    def verify(*roots: str) -> VerifyRequest:
+        return VerifyRequest(input=document, trust_roots=[anchors[r] for r in roots],
+                             moment=testbed.now())
+
+    cases = [KitCase("verifier::a", verify("root-cv", "root-neac"), "A"),
+             KitCase("verifier::b", verify("root-neac", "root-cv"), "B")]
+    export_kit(tmp_path / "kit", cases)
+    stores = tmp_path / "kit" / "trust-stores"
+    assert sorted(p.name for p in stores.iterdir()) == [
+        "README.txt", "capath", "der", "nss", "pem", "pkcs12", "windows"]
+    guide = (stores / "README.txt").read_text(encoding="utf-8-sig")
+    for kind in ("NSS", "Java", "Windows and .NET", "OpenSSL"):
+        assert kind in guide
+    assert "not built" not in guide
+    listing = subprocess.run(["certutil", "-L", "-d", f"sql:{stores / 'nss'}"],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "root-cv" in listing and "root-neac" in listing and "C,C,C" in listing
+    manifest = json.loads((tmp_path / "kit" / "kit.json").read_text(encoding="utf-8"))
+    assert {case["trust_stores"] for case in manifest["cases"]} == {"trust-stores"}
+    assert "trust-stores/" in (tmp_path / "kit" / "checklist.md").read_text(encoding="utf-8")
+
+    cases.append(KitCase("verifier::c", verify("root-other"), "C"))
+    export_kit(tmp_path / "kit-2", cases)
+    manifest = json.loads((tmp_path / "kit-2" / "kit.json").read_text(encoding="utf-8"))
+    folders = {case["case_id"]: case["trust_stores"] for case in manifest["cases"]}
+    assert folders["verifier::a"] == folders["verifier::b"] != folders["verifier::c"]
+    other = tmp_path / "kit-2" / folders["verifier::c"] / "pem" / "trust-anchors.pem"
+    assert other.read_text() == anchors["root-other"].read_text()

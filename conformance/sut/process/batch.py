@@ -43,9 +43,15 @@ from conformance.sut.process.calls import (
     json_object,
     process_problem,
     run_call,
+    trust_form_values,
     validated,
 )
-from conformance.sut.profile import BatchAdapter, SutProfile
+from conformance.sut.profile import (
+    TRUST_FORM_PLACEHOLDERS,
+    BatchAdapter,
+    SutProfile,
+    template_fields,
+)
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
 BatchOutcome = SignerAnswer | VerifierAnswer | SutNoAnswer
@@ -88,8 +94,12 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
     root = case_root(directory)
     workdir, suffix = call_slot(root)
     stdin = BatchInput(cases=cases).model_dump_json().encode("utf-8")
+    values = common_values(profile, workdir)
+    if any(name in TRUST_FORM_PLACEHOLDERS for argument in settings.command
+           for name in template_fields(argument)):
+        values.update(trust_form_values(settings.command, _shared_anchors(requests)))
     result, evidence = run_call(
-        expand(settings.command, common_values(profile, workdir)), root=root, workdir=workdir,
+        expand(settings.command, values), root=root, workdir=workdir,
         suffix=suffix, env=sut_environment(profile, workdir, token_env),
         timeout_seconds=settings.timeout_seconds * len(cases), stdin=stdin,
         allowed_output_dirs=sorted(outputs), secrets=secrets)
@@ -103,6 +113,16 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
     for case_id, role in roles.items():
         outcomes[case_id] = _outcome(case_id, role, results.get(case_id), evidence)
     return outcomes
+
+
+def _shared_anchors(requests: Sequence[tuple[str, SignRequest | VerifyRequest]]) -> list[Path]:
+    """The trust anchors of the batch, for the command's trust-form placeholders
+    (``{trust_nss_db}``...): one process gets one trust store, so every case must share it."""
+    anchors = {frozenset(Path(p).resolve() for p in request.trust_roots) for _, request in requests}
+    if len(anchors) > 1:
+        raise ValueError("the batch command names a trust store, but the cases of this batch "
+                         "do not share their trust anchors: run them in separate batches")
+    return sorted(next(iter(anchors), frozenset()))
 
 
 def _settings(profile: SutProfile) -> BatchAdapter:

@@ -19,7 +19,7 @@ import json
 import shutil
 import string
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +27,13 @@ from pydantic import BaseModel, ValidationError
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
-from conformance.sut.profile import Placeholder, SutProfile
+from conformance.sut.profile import (
+    TRUST_FORM_PLACEHOLDERS,
+    Placeholder,
+    SutProfile,
+    template_fields,
+)
+from testbed import TrustStores, trust_stores_for
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
 
@@ -50,6 +56,31 @@ def trust_directory(root: Path, suffix: str, trust_files: Sequence[Path]) -> Pat
         name = Path(path).name if Path(path).suffix else f"anchor-{index}.pem"
         shutil.copyfile(path, directory / name)
     return directory
+
+
+_TRUST_FORMS: dict[Placeholder, Callable[[TrustStores], Path | str]] = {
+    Placeholder.TRUST_PEM_BUNDLE: TrustStores.pem_bundle,
+    Placeholder.TRUST_CAPATH: TrustStores.capath,
+    Placeholder.TRUST_DER_DIR: TrustStores.der_dir,
+    Placeholder.TRUST_NSS_DB: TrustStores.nss_db,
+    Placeholder.TRUST_P12: TrustStores.pkcs12,
+    Placeholder.TRUST_P12_PASSWORD_FILE: TrustStores.pkcs12_password_file,
+    Placeholder.TRUST_P12_PASSWORD: TrustStores.pkcs12_password,
+    Placeholder.TRUST_P7B: TrustStores.p7b,
+    Placeholder.TRUST_CER_DIR: TrustStores.windows_dir,
+}
+
+
+def trust_form_values(template: Sequence[str], trust_files: Sequence[Path]) -> dict[str, str]:
+    """The values of the trust-form placeholders ``template`` names (``{trust_nss_db}``...),
+    each form built only when named, once per set of anchors (and checked unchanged before
+    each case: a SUT that altered its copy gets a fresh one)."""
+    named = {Placeholder(name) for argument in template for name in template_fields(argument)
+             if name in TRUST_FORM_PLACEHOLDERS}
+    if not named:
+        return {}
+    stores = trust_stores_for([Path(path) for path in trust_files])
+    return {placeholder.value: str(_TRUST_FORMS[placeholder](stores)) for placeholder in named}
 
 
 def expand(template: Sequence[str], values: Mapping[str, str | list[str]]) -> list[str]:

@@ -35,6 +35,7 @@ from conformance.sut.process.calls import (
     process_problem,
     run_call,
     trust_directory,
+    trust_form_values,
     validated,
 )
 from conformance.sut.process.sandbox import SandboxResult
@@ -181,6 +182,7 @@ class CliSut:
                for argument in template):
             values[Placeholder.TRUST_DIR.value] = str(trust_directory(root, suffix,
                                                                       trust_roots))
+        values.update(trust_form_values(template, trust_roots))
         return values
 
 

@@ -10,6 +10,10 @@
       tokens/<label>.json|.txt      how to reach each PKCS#11 token (module, environment, labels)
       PINS.txt                      the user PINs, apart from everything else (mode 0600)
       trust/                        the trust anchors (PEM)
+      trust-stores/                 the same anchors in the forms products read (PEM bundle,
+                                    OpenSSL CApath, DER, NSS database, PKCS#12 trust store,
+                                    Windows .cer/.p7b with the commands to import and remove
+                                    them) and README.txt: which form for which product
       signed/                       where the tester saves each signed PDF
 
 :func:`import_results` reads the filled ``results.csv`` back into contract-v1 answers, so a
@@ -40,7 +44,15 @@ from scenarios import (
     VerifierAnswer,
     VerifyRequest,
 )
-from testbed import InvalidInputError, TokenAccess, write_pin_file
+from testbed import (
+    FORMS_GUIDE,
+    InvalidInputError,
+    TokenAccess,
+    TrustForm,
+    TrustStoreError,
+    TrustStores,
+    write_pin_file,
+)
 
 KIT_VERSION = 1
 EVIDENCE_COLUMNS = {"evidence_certificate": "certificate", "evidence_crl": "crl",
@@ -116,12 +128,14 @@ def _what_to_do(case: KitCase, document: str, output: str | None) -> tuple[str, 
                 f"Sign {document} with token '{request.token_label}' (PIN in PINS.txt), PAdES "
                 f"{request.level}; save the signed file as {output}. If the program refuses, "
                 f"record 'refused' and the message shown. Testbed instant: {moment}.")
-    return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/); "
+    return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/, "
+            "ở dạng khác trong trust-stores/); "
             "ghi kết quả (hợp lệ / không hợp lệ / không xác định), thông báo hiển thị và bảy "
             "trường thông tin; nếu phần mềm lưu chứng thư, CRL và kết quả kiểm tra trạng thái, "
             "chép các tệp đó vào thư mục evidence/ và ghi đường dẫn vào các cột evidence_*. "
             f"Thời điểm testbed: {moment}.",
-            f"Verify the signatures of {document} (trust the roots in trust/); record the "
+            f"Verify the signatures of {document} (trust the roots in trust/, in other "
+            f"forms in trust-stores/); record the "
             f"result (valid / invalid / indeterminate), the message shown and the seven "
             f"fields; if the program stores the certificate, the CRL and the status result, "
             f"copy those files into evidence/ and write their paths in the evidence_* columns. "
@@ -154,6 +168,7 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
         row.update(case_id=case.case_id, role=case.role, what_to_do=vietnamese,
                    output_file=output or "")
         rows.append(row)
+    _export_trust_stores(kit_dir, manifest)
     if copies.pins:
         write_pin_file(kit_dir / "PINS.txt",
                        "".join(f"{label}: {pin}\n" for label, pin in sorted(copies.pins.items())))
@@ -180,6 +195,28 @@ class _KitCopies:
     """Token label -> PIN (written together to PINS.txt at the end)."""
 
 
+def _export_trust_stores(kit_dir: Path, manifest: list[dict[str, Any]]) -> None:
+    """Every form of the cases' trust anchors in ``trust-stores/`` (``trust-stores/set-N/``
+    when cases trust different anchors; each manifest entry names its folder as
+    ``trust_stores``). A form this machine cannot build (no ``certutil``) is left out, and
+    README.txt says why."""
+    sets = sorted({tuple(sorted(entry["trust"])) for entry in manifest if entry["trust"]})
+    for number, anchors in enumerate(sets, start=1):
+        folder = "trust-stores" if len(sets) == 1 else f"trust-stores/set-{number}"
+        stores = TrustStores([kit_dir / anchor for anchor in anchors], kit_dir / folder)
+        missing = []
+        for form in TrustForm:
+            try:
+                stores.form(form)
+            except TrustStoreError as error:
+                missing.append(f"{form.value}/: not built on this machine: {error}")
+        (kit_dir / folder / "README.txt").write_text(
+            FORMS_GUIDE + "".join(f"\n{line}\n" for line in missing), encoding="utf-8-sig")
+        for entry in manifest:
+            if tuple(sorted(entry["trust"])) == anchors:
+                entry["trust_stores"] = folder
+
+
 def _checklist_header(program: str, instructions: str) -> list[str]:
     checklist = ["# Danh sách kiểm thử thủ công / Manual test checklist", ""]
     if program:
@@ -189,11 +226,15 @@ def _checklist_header(program: str, instructions: str) -> list[str]:
     checklist += [
         "Ghi kết quả của từng trường hợp vào `results.csv` (một dòng mỗi trường hợp), chép "
         "nguyên văn nội dung phần mềm hiển thị. Mã PIN nằm trong `PINS.txt`; cách nạp token "
-        "(mô-đun PKCS#11, biến môi trường) nằm trong `tokens/`. Chứng thư gốc tin cậy: `trust/`.",
+        "(mô-đun PKCS#11, biến môi trường) nằm trong `tokens/`. Chứng thư gốc tin cậy: `trust/` "
+        "(PEM); cùng các chứng thư đó ở dạng phần mềm đọc được (cơ sở dữ liệu NSS, kho PKCS#12 "
+        "cho Java, .cer/.p7b cho Windows...): `trust-stores/`, xem `trust-stores/README.txt`.",
         "",
         "Record each case in `results.csv` (one row per case), copying verbatim what the program "
         "shows. PINs are in `PINS.txt`; how to load each token (PKCS#11 module, environment) is "
-        "in `tokens/`. Trusted roots: `trust/`.", ""]
+        "in `tokens/`. Trusted roots: `trust/` (PEM); the same anchors in the forms products "
+        "read (NSS database, PKCS#12 trust store for Java, .cer/.p7b for Windows...): "
+        "`trust-stores/`, see `trust-stores/README.txt`.", ""]
     return checklist
 
 
