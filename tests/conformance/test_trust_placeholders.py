@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from conformance.sut.contract import SutUnsupported
+from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS
 from conformance.sut.process.batch import run_batch
 from conformance.sut.process.calls import expand, trust_form_values
 from conformance.sut.process.cli import CliSut
-from conformance.sut.profile import TRUST_FORM_PLACEHOLDERS, ProfileError, parse_profile
+from conformance.sut.profile import ProfileError, parse_profile
 from scenarios.outcomes import Indication
 from scenarios.roles import VerifyRequest
 from testbed.ca.key_types import KeyType

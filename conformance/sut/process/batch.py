@@ -36,6 +36,7 @@ from conformance.sut.contract import (
     sign_case,
     verify_case,
 )
+from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS, template_fields
 from conformance.sut.process.calls import (
     call_slot,
     common_values,
@@ -46,12 +47,7 @@ from conformance.sut.process.calls import (
     trust_form_values,
     validated,
 )
-from conformance.sut.profile import (
-    TRUST_FORM_PLACEHOLDERS,
-    BatchAdapter,
-    SutProfile,
-    template_fields,
-)
+from conformance.sut.profile import BatchAdapter, SutProfile
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
 BatchOutcome = SignerAnswer | VerifierAnswer | SutNoAnswer

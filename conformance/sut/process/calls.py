@@ -26,13 +26,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS, Placeholder, template_fields
 from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
-from conformance.sut.profile import (
-    TRUST_FORM_PLACEHOLDERS,
-    Placeholder,
-    SutProfile,
-    template_fields,
-)
+from conformance.sut.profile import SutProfile
 from testbed import TrustStores, trust_stores_for
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)

@@ -27,6 +27,7 @@ from conformance.sut.case_setup import (
     token_access_of,
 )
 from conformance.sut.contract import SutNoAnswer, iso
+from conformance.sut.placeholders import Placeholder, template_fields
 from conformance.sut.process.calls import (
     call_slot,
     common_values,
@@ -39,7 +40,7 @@ from conformance.sut.process.calls import (
     validated,
 )
 from conformance.sut.process.sandbox import SandboxResult
-from conformance.sut.profile import CliAdapter, Placeholder, SutProfile, template_fields
+from conformance.sut.profile import CliAdapter, SutProfile
 from conformance.sut.traced_token import TracedToken
 from scenarios import (
     Indication,
