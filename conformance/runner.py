@@ -127,8 +127,18 @@ def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tupl
         return Verdict.ERROR, "the story could not be played", step.error
     assert step.judgement is not None
     if step.judgement.passed:
-        return Verdict.PASS, step.judgement.actual, "as expected"
+        # a passed checkpoint may carry warnings (Vietnamese written without diacritics)
+        warned = "; ".join(f"warning: {note}" for note in step.judgement.notes)
+        return Verdict.PASS, step.judgement.actual, f"as expected; {warned}" if warned \
+            else "as expected"
     return Verdict.FAIL, step.judgement.actual, step.judgement.reason or "not as expected"
+
+
+def pass_severity(verdict: Verdict, step: StepResult) -> Severity:
+    """A case's severity before the policy rates a failure: WARNING for a passed checkpoint
+    with notes (e.g. a Vietnamese result written without diacritics), INFO otherwise."""
+    noted = verdict is Verdict.PASS and step.judgement is not None and bool(step.judgement.notes)
+    return Severity.WARNING if noted else Severity.INFO
 
 
 def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Results:
@@ -245,7 +255,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
         result = CaseResult(
             id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
             requirements=list(case.requirements), expected=case.expected, actual=actual,
-            verdict=verdict, severity=Severity.INFO,
+            verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
             evidence=_evidence(out, step, run_dir / "run"))
         if verdict is Verdict.FAIL:
