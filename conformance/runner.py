@@ -38,6 +38,7 @@ from reports import (
     Verdict,
 )
 from scenarios import (
+    DeclaredPhrases,
     Scenario,
     ScenarioRun,
     Sign,
@@ -47,6 +48,7 @@ from scenarios import (
     catalogue_paths,
     find_scenario,
     load_scenario,
+    vendor_phrases,
 )
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
@@ -127,10 +129,10 @@ def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tupl
         return Verdict.ERROR, "the story could not be played", step.error
     assert step.judgement is not None
     if step.judgement.passed:
-        # a passed checkpoint may carry warnings (Vietnamese written without diacritics)
-        warned = "; ".join(f"warning: {note}" for note in step.judgement.notes)
-        return Verdict.PASS, step.judgement.actual, f"as expected; {warned}" if warned \
-            else "as expected"
+        # a passed checkpoint may carry warnings (Vietnamese written without diacritics) and
+        # facts (a result read with a phrase the vendor declared)
+        said = [f"warning: {note}" for note in step.judgement.notes] + list(step.judgement.info)
+        return Verdict.PASS, step.judgement.actual, "; ".join(["as expected", *said])
     return Verdict.FAIL, step.judgement.actual, step.judgement.reason or "not as expected"
 
 
@@ -239,9 +241,12 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     """Play one scenario (the SUT in its roles) and judge its cases."""
     scenario_start = time.monotonic()
     run_dir = out / "runs" / scenario.id
-    run: ScenarioRun = play(scenario, run_dir,
-                            signer=signer if "signer" in profile.roles else None,
-                            verifier=verifier if "verifier" in profile.roles else None)
+    # the vendor's own result phrases (sut.toml [display.result_phrases]) are read first
+    phrases = profile.display.result_phrases.declared() if profile.display else DeclaredPhrases()
+    with vendor_phrases(phrases):
+        run: ScenarioRun = play(scenario, run_dir,
+                                signer=signer if "signer" in profile.roles else None,
+                                verifier=verifier if "verifier" in profile.roles else None)
     scrub_secrets(run_dir / "testbed")
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps

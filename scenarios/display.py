@@ -30,7 +30,7 @@ Accepted phrasings, field by field:
   :func:`scenarios.vietnamese.read_result` reads it.
 
 A Vietnamese result (integrity, validity) written without diacritics is read all the same, and
-:func:`display_notes` says so: the caller reports it as a warning, not a failure.
+:func:`display_readings` lets the judge say so: the caller reports it as a warning, not a failure.
 * ``certificate_validity``: contains the certificate's notBefore and notAfter dates (the
   calendar date in Vietnam time or in UTC), in any date format :func:`find_dates` reads.
 """
@@ -48,7 +48,7 @@ from testbed import TEST_MARKER, VIETNAM
 
 from .checkpoints import VerifyExpectation
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
-from .vietnamese import Integrity, fold, read_integrity, read_result, unaccented_note
+from .vietnamese import Integrity, Reading, fold, read_integrity, read_result
 
 SIGNING_TIME_TOLERANCE = timedelta(minutes=2)
 
@@ -341,14 +341,12 @@ def display_problems(expect: VerifyExpectation, display: Mapping[str, str],
     return problems
 
 
-def display_notes(expect: VerifyExpectation, display: Mapping[str, str]) -> list[str]:
-    """Warnings about the fields ``expect.display`` names that do not fail them: a Vietnamese
-    integrity or validity text written without diacritics (read all the same)."""
-    notes = []
-    for field, read in ((DisplayField.INTEGRITY, read_integrity),
-                        (DisplayField.VALIDITY_AT_SIGNING_TIME, read_result)):
-        if field in expect.display:
-            note = unaccented_note(field.value, read(display.get(field.value)))
-            if note is not None:
-                notes.append(note)
-    return notes
+def display_readings(expect: VerifyExpectation, display: Mapping[str, str]
+                     ) -> list[tuple[str, Reading[object] | None]]:
+    """How the Vietnamese fields ``expect.display`` names were read (integrity, validity at
+    signing time), for the findings that do not fail them: written without diacritics, read
+    with a phrase the vendor declared."""
+    return [(field.value, read(display.get(field.value)))
+            for field, read in ((DisplayField.INTEGRITY, read_integrity),
+                                (DisplayField.VALIDITY_AT_SIGNING_TIME, read_result))
+            if field in expect.display]

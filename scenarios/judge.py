@@ -17,9 +17,9 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 
 from .checkpoints import SignExpectation, VerifyExpectation
-from .display import SignatureTruth, display_notes, display_problems
+from .display import SignatureTruth, display_problems, display_readings
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
-from .vietnamese import read_result, read_signing, unaccented_note
+from .vietnamese import Reading, declared_note, read_result, read_signing, unaccented_note
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Judgement:
     notes: tuple[str, ...] = ()
     """Warnings that do not fail the checkpoint (a Vietnamese result written without
     diacritics); the conformance runner rates a passed checkpoint with notes WARNING."""
+    info: tuple[str, ...] = ()
+    """Facts the report shows that change nothing (a result read with a phrase the vendor
+    declared in its profile)."""
 
 
 def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
@@ -47,9 +50,20 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
         display = answer.signatures[expect.signature].display
     except IndexError:
         return judgement
-    notes = [note for note in [unaccented_note("result", read_result(display.get("result")))]
-             if note is not None] + display_notes(expect, display)
-    return replace(judgement, notes=tuple(notes)) if notes else judgement
+    readings = [("result", read_result(display.get("result"))),
+                *display_readings(expect, display)]
+    return _with_findings(judgement, readings)
+
+
+def _with_findings(judgement: Judgement, readings: list[tuple[str, Reading[object] | None]]
+                   ) -> Judgement:
+    """The judgement with the notes (written without diacritics) and the info (read with a
+    vendor's phrase) its readings call for."""
+    notes = tuple(note for what, reading in readings
+                  if (note := unaccented_note(what, reading)) is not None)
+    info = tuple(note for what, reading in readings
+                 if (note := declared_note(what, reading)) is not None)
+    return replace(judgement, notes=judgement.notes + notes, info=judgement.info + info)
 
 
 def _judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
@@ -145,8 +159,7 @@ def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: 
         word = "đã ký" if answer.outcome is SignerOutcome.SIGNED else "chưa ký"
         return Judgement(False, expected, actual,
                          f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)")
-    note = unaccented_note("signing result", reading)
-    return Judgement(True, expected, actual, notes=() if note is None else (note,))
+    return _with_findings(Judgement(True, expected, actual), [("signing result", reading)])
 
 
 EVIDENCE_KEYS = ("certificate", "crl", "status")

@@ -27,6 +27,12 @@ How a text is read:
    the caller can report Vietnamese written without diacritics as its own finding (a warning by
    default) while still judging what it says.
 
+5. **The vendor's own phrases**: a SUT profile may declare the phrases its product shows
+   (:class:`DeclaredPhrases`, put in force with :func:`vendor_phrases` while its cases are
+   judged). They are looked for first; a reading they give is marked :attr:`Reading.declared`
+   so that the report can say so. :func:`vietnamese_problem` tells why a phrase cannot be
+   declared (not Vietnamese, or read by the rules as the opposite).
+
 English, or Vietnamese that states no result, reads as None.
 """
 
@@ -34,7 +40,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
@@ -102,6 +110,8 @@ class Reading(Generic[V]):
     value: V
     phrase: str
     unaccented: bool = False
+    declared: bool = False
+    """Read with a phrase the vendor declared (SUT profile), not with the built-in rules."""
 
 
 class Reader(Generic[V]):
@@ -126,12 +136,16 @@ class Reader(Generic[V]):
         return re.compile(rf"(?<!\w)(?:(?P<neg>{_tone_place(negators)}) )?(?:{phrase})"
                           rf"(?: (?:{_tone_place(after)}))?(?!\w)")
 
-    def read(self, text: str | None) -> Reading[V] | None:
-        """What ``text`` says (None: nothing these rules recognise)."""
+    def read(self, text: str | None, declared: Sequence[tuple[str, V]] = ()
+             ) -> Reading[V] | None:
+        """What ``text`` says (None: nothing these rules recognise); the ``declared`` phrases
+        (the vendor's own) are looked for first, the leftmost one found decides."""
         if not text or not text.strip():
             return None
         folded = fold(text)
-        found = self._first(self._accented, folded)
+        found = _first_declared(folded, declared)
+        if found is None:
+            found = self._first(self._accented, folded)
         if found is not None:
             return found
         found = self._first(self._plain, strip_diacritics(folded))
@@ -158,6 +172,16 @@ class Reader(Generic[V]):
                 return Reading(value, match[0])
             position = max(match.end(), match.start() + 1)
         return None
+
+
+def _first_declared(folded: str, declared: Sequence[tuple[str, V]]) -> Reading[V] | None:
+    """The leftmost declared phrase in ``folded`` (whole words, folded the same way)."""
+    best: tuple[int, int, Reading[V]] | None = None
+    for phrase, value in declared:
+        match = re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", folded)
+        if match is not None and (best is None or (match.start(), -len(match[0])) < best[:2]):
+            best = (match.start(), -len(match[0]), Reading(value, match[0], declared=True))
+    return None if best is None else best[2]
 
 
 # ---- signing (TT15-5.6.b) ---------------------------------------------------------------------
@@ -219,20 +243,79 @@ INTEGRITY = Reader[Integrity]([
     affirmations=r"được đảm bảo")
 
 
+# ---- the vendor's phrases ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeclaredPhrases:
+    """The result phrases a vendor declares its product shows (SUT profile
+    ``[display.result_phrases]``), each with what it says."""
+
+    signing: tuple[tuple[str, SignerOutcome], ...] = ()
+    verification: tuple[tuple[str, MessageClass], ...] = ()
+    integrity: tuple[tuple[str, Integrity], ...] = ()
+
+
+NO_PHRASES = DeclaredPhrases()
+_DECLARED: ContextVar[DeclaredPhrases] = ContextVar("declared_phrases", default=NO_PHRASES)
+
+
+@contextmanager
+def vendor_phrases(phrases: DeclaredPhrases) -> Iterator[None]:
+    """Read with ``phrases`` first while the block runs (the cases of one SUT are judged)."""
+    token = _DECLARED.set(phrases)
+    try:
+        yield
+    finally:
+        _DECLARED.reset(token)
+
+
+_MARKS = set(_TONES + "\u0302\u0306\u031b")  # + circumflex, breve, horn
+
+
+def _vietnamese_letter(letter: str) -> bool:
+    """Whether a letter is one of the Vietnamese alphabet's (with f, j, w, z of loanwords)."""
+    base, *marks = unicodedata.normalize("NFD", letter.casefold())
+    return (base in "abcdefghijklmnopqrstuvwxyzđ") and set(marks) <= _MARKS
+
+
+def vietnamese_problem(phrase: str, said: object) -> str | None:
+    """Why ``phrase`` cannot be declared as saying ``said`` (None: it can): it must be
+    Vietnamese written with its diacritics, in the Vietnamese alphabet, and the built-in rules
+    must not read it as something else."""
+    if not phrase.strip():
+        return "is empty"
+    foreign = "".join(sorted({c for c in unicodedata.normalize("NFC", phrase)
+                              if c.isalpha() and not _vietnamese_letter(c)}))
+    if foreign:
+        return f"'{phrase}' is not Vietnamese (letters outside its alphabet: {foreign})"
+    if not has_diacritics(phrase):
+        return f"'{phrase}' is not Vietnamese written with its diacritics"
+    for reader in (SIGNING, VERIFICATION, INTEGRITY):
+        reading = reader.read(phrase)
+        if reading is not None and not reading.unaccented and \
+                type(reading.value) is type(said) and reading.value is not said:
+            return (f"'{phrase}' reads as {_name(reading.value)}, but is declared as "
+                    f"{_name(said)}")
+    return None
+
+
+def _name(value: object) -> str:
+    return str(value.value) if isinstance(value, Enum) else str(value)
+
+
 # ---- the public readings ------------------------------------------------------------------------
 def read_signing(text: str | None) -> Reading[SignerOutcome] | None:
     """Whether a Vietnamese text tells the signer 'signed' or 'not signed' (TT15-5.6.b)."""
-    return SIGNING.read(text)
+    return SIGNING.read(text, _DECLARED.get().signing)
 
 
 def read_result(text: str | None) -> Reading[MessageClass] | None:
     """Which class of verification result a Vietnamese text tells a person (TT15-6.4.a)."""
-    return VERIFICATION.read(text)
+    return VERIFICATION.read(text, _DECLARED.get().verification)
 
 
 def read_integrity(text: str | None) -> Reading[Integrity] | None:
     """What a Vietnamese text says about the document's integrity (TT15-6.4.b)."""
-    return INTEGRITY.read(text)
+    return INTEGRITY.read(text, _DECLARED.get().integrity)
 
 
 def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:
@@ -264,3 +347,10 @@ def unaccented_note(what: str, reading: Reading[object] | None) -> str | None:
         return None
     return (f"{what}: '{reading.phrase}' is Vietnamese written without diacritics "
             "(read as such, but a person is owed proper Vietnamese)")
+
+
+def declared_note(what: str, reading: Reading[object] | None) -> str | None:
+    """What the report shows when a reading came from a vendor-declared phrase."""
+    if reading is None or not reading.declared:
+        return None
+    return f"{what}: '{reading.phrase}' read with a phrase declared by the vendor"

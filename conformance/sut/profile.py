@@ -30,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from conformance.sut.kinds import KINDS, SERVICE_KINDS, profile_check
+from conformance.sut.result_phrases import SutDisplay
 from conformance.sut.service_profile import (
     UNION_TAGS,
     Interaction,
@@ -296,6 +297,9 @@ class SutProfile(_Model):
         default=None, description="Service kinds only (mandatory there): how the PIN reaches "
         "the service.")
     adapter: Adapter
+    display: SutDisplay | None = Field(
+        default=None, description="What the product shows a person, as its vendor declares it "
+        "([display.result_phrases]: its own result phrases, in Vietnamese).")
     env: dict[str, str] = Field(
         default_factory=dict,
         description="Extra environment variables for the SUT (the rest of kyso's environment "
