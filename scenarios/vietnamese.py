@@ -185,7 +185,7 @@ def _first_declared(folded: str, declared: Sequence[tuple[str, V]]) -> Reading[V
 
 
 # ---- signing (TT15-5.6.b) ---------------------------------------------------------------------
-_SIGN = r"(?:tạo chữ ký|(?<!đăng )(?<!chữ )ký(?! tự| hiệu| tên)|đóng dấu)(?: số| điện tử)?"
+_SIGN = r"(?:tạo chữ ký|(?<!đăng )(?<!chữ )ký(?! tự| hiệu)|đóng dấu)(?: số| điện tử)?"
 _OBJECT = r"(?: (?:[^.;:!?\n]|[.:](?=\S)){1,80}?)?"  # "Ký số tệp 'hop_dong.pdf' thành công"
 _SUCCESS = r"(?<!không)(?<!chưa) (?:thành công|xong|hoàn tất)"
 _FAILURE = r" (?:không thành công|chưa thành công|thất bại|bị lỗi|lỗi|bị hủy|bị từ chối)"
