@@ -40,6 +40,7 @@ from reports import (
     Verdict,
 )
 from scenarios import (
+    DeclaredPhrases,
     Scenario,
     ScenarioRun,
     Sign,
@@ -49,6 +50,7 @@ from scenarios import (
     catalogue_paths,
     find_scenario,
     load_scenario,
+    vendor_phrases,
 )
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
@@ -121,8 +123,18 @@ def _judge_case(case: Case, step: StepResult, skipped_outputs: set[str]) -> tupl
         return Verdict.ERROR, "the story could not be played", step.error
     assert step.judgement is not None
     if step.judgement.passed:
-        return Verdict.PASS, step.judgement.actual, "as expected"
+        # a passed checkpoint may carry warnings (Vietnamese written without diacritics) and
+        # facts (a result read with a phrase the vendor declared)
+        said = [f"warning: {note}" for note in step.judgement.notes] + list(step.judgement.info)
+        return Verdict.PASS, step.judgement.actual, "; ".join(["as expected", *said])
     return Verdict.FAIL, step.judgement.actual, step.judgement.reason or "not as expected"
+
+
+def pass_severity(verdict: Verdict, step: StepResult) -> Severity:
+    """A case's severity before the policy rates a failure: WARNING for a passed checkpoint
+    with notes (e.g. a Vietnamese result written without diacritics), INFO otherwise."""
+    noted = verdict is Verdict.PASS and step.judgement is not None and bool(step.judgement.notes)
+    return Severity.WARNING if noted else Severity.INFO
 
 
 def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Results:
@@ -224,11 +236,14 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     scenario_start = time.monotonic()
     run_dir = out / "runs" / scenario.id
     declined = declined_cases(profile.capabilities, cases)
-    run: ScenarioRun = play(
-        scenario, run_dir,
-        signer=CapabilityGate(declined, signer=signer) if "signer" in profile.roles else None,
-        verifier=CapabilityGate(declined, verifier=verifier)
-        if "verifier" in profile.roles else None)
+    # the vendor's own result phrases (sut.toml [display.result_phrases]) are read first
+    phrases = profile.display.result_phrases.declared() if profile.display else DeclaredPhrases()
+    with vendor_phrases(phrases):
+        run: ScenarioRun = play(
+            scenario, run_dir,
+            signer=CapabilityGate(declined, signer=signer) if "signer" in profile.roles else None,
+            verifier=CapabilityGate(declined, verifier=verifier)
+            if "verifier" in profile.roles else None)
     scrub_secrets(run_dir / "testbed")
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps
@@ -242,7 +257,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
         result = CaseResult(
             id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
             requirements=list(case.requirements), expected=case.expected, actual=actual,
-            verdict=verdict, severity=Severity.INFO,
+            verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
             evidence=_evidence(out, step, run_dir / "run"))
         if verdict is Verdict.FAIL:

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from .scenario_run import ScenarioRun as ScenarioRun
     from .scenario_run import StepResult as StepResult
     from .scenario_run import format_run as format_run
+    from .vietnamese import DeclaredPhrases as DeclaredPhrases
+    from .vietnamese import Integrity as Integrity
+    from .vietnamese import vendor_phrases as vendor_phrases
+    from .vietnamese import vietnamese_problem as vietnamese_problem
 
 _PUBLIC = {
     "REQUIREMENT_ID": ".checkpoints",
@@ -66,6 +70,10 @@ _PUBLIC = {
     "ScenarioRun": ".scenario_run",
     "StepResult": ".scenario_run",
     "format_run": ".scenario_run",
+    "DeclaredPhrases": ".vietnamese",
+    "Integrity": ".vietnamese",
+    "vendor_phrases": ".vietnamese",
+    "vietnamese_problem": ".vietnamese",
 }
 """Each public name and the module that defines it."""
 

@@ -18,15 +18,19 @@ Accepted phrasings, field by field:
 * ``signing_time``: contains a date *and* time within ±2 minutes of the signing instant (the
   step's instant, which is also the timestamp's time; for a fixture with a claimed time, that
   claimed time too). Accepted formats are listed under :func:`find_datetimes`.
-* ``integrity`` (Vietnamese only): "không toàn vẹn", "mất toàn vẹn", "không còn toàn vẹn",
-  "bị thay đổi", "bị sửa đổi", "bị chỉnh sửa" say *not intact*; "toàn vẹn", "nguyên vẹn",
-  "không bị thay đổi", "chưa bị sửa đổi", "không có thay đổi" ... say *intact*. Not intact is
+* ``integrity`` (Vietnamese only, read by :mod:`scenarios.vietnamese`): "không toàn vẹn", "mất
+  tính toàn vẹn", "không còn nguyên vẹn", "không đảm bảo tính toàn vẹn", "bị thay đổi", ... say
+  *not intact*; "toàn vẹn", "nguyên vẹn", "không bị thay đổi", "tính toàn vẹn được đảm bảo" ...
+  say *intact*. Not intact is
   required when the checkpoint expects TOTAL-FAILED with HASH_FAILURE among the accepted
   sub-indications; either is accepted for another TOTAL-FAILED (e.g. only SIG_CRYPTO_FAILURE or
   FORMAT_FAILURE: the bytes may or may not have changed); intact otherwise.
 * ``validity_at_signing_time`` (Vietnamese only): "hợp lệ" / "không hợp lệ" / "không xác định"
   (also "chưa xác định", "không thể xác định"), of the checkpoint's message class, as
-  :func:`classify_vietnamese_result` reads it.
+  :func:`scenarios.vietnamese.read_result` reads it.
+
+A Vietnamese result (integrity, validity) written without diacritics is read all the same, and
+:func:`display_readings` lets the judge say so: the caller reports it as a warning, not a failure.
 * ``certificate_validity``: contains the certificate's notBefore and notAfter dates (the
   calendar date in Vietnam time or in UTC), in any date format :func:`find_dates` reads.
 """
@@ -34,11 +38,9 @@ Accepted phrasings, field by field:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from enum import Enum
 
 from asn1crypto import x509
 
@@ -46,6 +48,7 @@ from testbed import TEST_MARKER, VIETNAM
 
 from .checkpoints import VerifyExpectation
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
+from .vietnamese import Integrity, Reading, fold, read_integrity, read_result
 
 SIGNING_TIME_TOLERANCE = timedelta(minutes=2)
 
@@ -105,11 +108,6 @@ def _values(name: Mapping[str, object], *keys: str) -> tuple[str, ...]:
 # ---- text normalisation -----------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")
 _MARKER = re.compile(rf"\b{TEST_MARKER.casefold()}\b")
-
-
-def fold(text: str) -> str:
-    """NFC, case-folded, whitespace collapsed (NBSP and line breaks included)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
 
 
 def _name_key(text: str) -> str:
@@ -224,33 +222,6 @@ def _calendar_dates(instant: datetime) -> set[date]:
 
 
 # ---- integrity --------------------------------------------------------------------------------
-class Integrity(Enum):
-    INTACT = "intact"
-    NOT_INTACT = "not intact"
-
-
-_UNCHANGED = re.compile(r"(?:không|chưa)\s+(?:hề\s+)?(?:bị\s+|có\s+)?"
-                        r"(?:thay đổi|sửa đổi|chỉnh sửa)")
-_NOT_INTACT = ("không toàn vẹn", "mất toàn vẹn", "không còn toàn vẹn", "không đảm bảo toàn vẹn",
-               "bị thay đổi", "bị sửa đổi", "bị chỉnh sửa")
-_INTACT = ("toàn vẹn", "nguyên vẹn")
-
-
-def classify_integrity(text: str | None) -> Integrity | None:
-    """What a Vietnamese text says about integrity (None: nothing we recognise).
-
-    "không bị thay đổi" (unchanged) is read as intact before "bị thay đổi" as not intact.
-    """
-    if not text:
-        return None
-    folded = _UNCHANGED.sub(" nguyên vẹn ", fold(text))
-    if any(phrase in folded for phrase in _NOT_INTACT):
-        return Integrity.NOT_INTACT
-    if any(phrase in folded for phrase in _INTACT):
-        return Integrity.INTACT
-    return None
-
-
 def expected_integrity(expect: VerifyExpectation) -> Integrity | None:
     """Not intact for TOTAL-FAILED with HASH_FAILURE accepted; None (either) for another
     TOTAL-FAILED; intact otherwise."""
@@ -287,24 +258,25 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
 
 
 def _check_integrity(name: str, text: str, expect: VerifyExpectation) -> str | None:
-    said, wanted = classify_integrity(text), expected_integrity(expect)
-    if said is None:
+    reading, wanted = read_integrity(text), expected_integrity(expect)
+    if reading is None:
         return (f"{name}: {_quote(text)} says neither 'toàn vẹn' nor 'không toàn vẹn' "
                 "in Vietnamese")
-    if wanted is not None and said is not wanted:
-        return f"{name}: {_quote(text)} says {said.value}, expected {wanted.value}"
+    if wanted is not None and reading.value is not wanted:
+        return f"{name}: {_quote(text)} says {reading.value.value}, expected {wanted.value}"
     return None
 
 
 def _check_validity_at_signing_time(name: str, text: str, expect: VerifyExpectation
                                     ) -> str | None:
     wanted_class = expect.message_class or MessageClass.of(expect.indication)
-    shown = classify_vietnamese_result(text)
-    if shown is None:
+    reading = read_result(text)
+    if reading is None:
         return (f"{name}: {_quote(text)} says neither 'hợp lệ', 'không hợp lệ' nor "
                 "'không xác định' in Vietnamese")
-    if shown is not wanted_class:
-        return f"{name}: {_quote(text)} says {shown.value}, expected {wanted_class.value}"
+    if reading.value is not wanted_class:
+        return (f"{name}: {_quote(text)} says {reading.value.value}, "
+                f"expected {wanted_class.value}")
     return None
 
 
@@ -369,19 +341,12 @@ def display_problems(expect: VerifyExpectation, display: Mapping[str, str],
     return problems
 
 
-def classify_vietnamese_result(text: str | None) -> MessageClass | None:
-    """Which class of result a Vietnamese text tells a person (None: it tells none).
-
-    Order matters: "không hợp lệ" contains "hợp lệ".
-    """
-    if not text:
-        return None
-    folded = unicodedata.normalize("NFC", text).casefold()
-    if any(phrase in folded for phrase in ("không xác định", "chưa xác định",
-                                           "không thể xác định", "chưa thể xác định")):
-        return MessageClass.INDETERMINATE
-    if "không hợp lệ" in folded:
-        return MessageClass.INVALID
-    if "hợp lệ" in folded:
-        return MessageClass.VALID
-    return None
+def display_readings(expect: VerifyExpectation, display: Mapping[str, str]
+                     ) -> list[tuple[str, Reading[object] | None]]:
+    """How the Vietnamese fields ``expect.display`` names were read (integrity, validity at
+    signing time), for the findings that do not fail them: written without diacritics, read
+    with a phrase the vendor declared."""
+    return [(field.value, read(display.get(field.value)))
+            for field, read in ((DisplayField.INTEGRITY, read_integrity),
+                                (DisplayField.VALIDITY_AT_SIGNING_TIME, read_result))
+            if field in expect.display]

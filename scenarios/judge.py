@@ -10,16 +10,16 @@ only needs yes or no, with the reason in words.
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 
 from .checkpoints import SignExpectation, VerifyExpectation
-from .display import SignatureTruth, classify_vietnamese_result, display_problems
+from .display import SignatureTruth, display_problems, display_readings
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
+from .vietnamese import Reading, declared_note, read_result, read_signing, unaccented_note
 
 
 @dataclass(frozen=True)
@@ -28,19 +28,12 @@ class Judgement:
     expected: str
     actual: str
     reason: str = ""
-
-
-def classify_vietnamese_signing(text: str | None) -> SignerOutcome | None:
-    """Whether a Vietnamese text tells the signer 'signed' or 'not signed' (TT15-5.6.b)."""
-    if not text:
-        return None
-    folded = unicodedata.normalize("NFC", text).casefold()
-    if any(phrase in folded for phrase in ("chưa ký", "không ký", "không thể ký",
-                                           "ký không thành công", "từ chối ký")):
-        return SignerOutcome.REFUSED
-    if "đã ký" in folded or "ký thành công" in folded:
-        return SignerOutcome.SIGNED
-    return None
+    notes: tuple[str, ...] = ()
+    """Warnings that do not fail the checkpoint (a Vietnamese result written without
+    diacritics); the conformance runner rates a passed checkpoint with notes WARNING."""
+    info: tuple[str, ...] = ()
+    """Facts the report shows that change nothing (a result read with a phrase the vendor
+    declared in its profile)."""
 
 
 def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
@@ -50,7 +43,32 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
     fields the expectation names are checked for their values (:mod:`scenarios.display`).
     ``workdir``: the request's working directory (relative evidence paths are resolved
     against it); ``signer_certificate``: DER of the judged signature's certificate, which
-    stored evidence must equal."""
+    stored evidence must equal. Vietnamese written without diacritics (the result, the
+    integrity and validity fields) is read all the same and noted (:attr:`Judgement.notes`)."""
+    judgement = _judge_verification(expect, answer, truth, workdir, signer_certificate)
+    try:
+        display = answer.signatures[expect.signature].display
+    except IndexError:
+        return judgement
+    readings = [("result", read_result(display.get("result"))),
+                *display_readings(expect, display)]
+    return _with_findings(judgement, readings)
+
+
+def _with_findings(judgement: Judgement, readings: list[tuple[str, Reading[object] | None]]
+                   ) -> Judgement:
+    """The judgement with the notes (written without diacritics) and the info (read with a
+    vendor's phrase) its readings call for."""
+    notes = tuple(note for what, reading in readings
+                  if (note := unaccented_note(what, reading)) is not None)
+    info = tuple(note for what, reading in readings
+                 if (note := declared_note(what, reading)) is not None)
+    return replace(judgement, notes=judgement.notes + notes, info=judgement.info + info)
+
+
+def _judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
+                        truth: SignatureTruth | None, workdir: Path | None,
+                        signer_certificate: bytes | None) -> Judgement:
     accepted = "|".join(s.value for s in expect.sub_indications) or "any"
     expected = f"{expect.indication.value} ({accepted})"
     if not answer.signatures:
@@ -71,7 +89,8 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
             and signature.sub_indication not in expect.sub_indications:
         return Judgement(False, expected, actual, "sub-indication not among the accepted ones")
     wanted_class = expect.message_class or MessageClass.of(expect.indication)
-    shown = classify_vietnamese_result(signature.display.get("result"))
+    reading = read_result(signature.display.get("result"))
+    shown = None if reading is None else reading.value
     if shown is not wanted_class:
         return Judgement(False, expected, actual,
                          f"the person is told {shown.value if shown else 'nothing we recognise'}"
@@ -133,12 +152,14 @@ def _evidence(expect: SignExpectation, answer: SignerAnswer, expected: str, actu
 
 def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: str,
                        actual: str) -> Judgement:
-    if expect.vietnamese_result and classify_vietnamese_signing(answer.display) \
-            is not answer.outcome:
+    if not expect.vietnamese_result:
+        return Judgement(True, expected, actual)
+    reading = read_signing(answer.display)
+    if reading is None or reading.value is not answer.outcome:
         word = "đã ký" if answer.outcome is SignerOutcome.SIGNED else "chưa ký"
         return Judgement(False, expected, actual,
                          f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)")
-    return Judgement(True, expected, actual)
+    return _with_findings(Judgement(True, expected, actual), [("signing result", reading)])
 
 
 EVIDENCE_KEYS = ("certificate", "crl", "status")

@@ -37,6 +37,7 @@ from conformance.sut.placeholders import (
     Placeholder,
     template_fields,
 )
+from conformance.sut.result_phrases import SutDisplay
 from conformance.sut.service_profile import (
     UNION_TAGS,
     Interaction,
@@ -261,6 +262,9 @@ class SutProfile(_Model):
         default=None, description="Service kinds only (mandatory there): how the PIN reaches "
         "the service.")
     adapter: Adapter
+    display: SutDisplay | None = Field(
+        default=None, description="What the product shows a person, as its vendor declares it "
+        "([display.result_phrases]: its own result phrases, in Vietnamese).")
     env: dict[str, str] = Field(
         default_factory=dict,
         description="Extra environment variables for the SUT (the rest of kyso's environment "

@@ -144,3 +144,62 @@ def test_committed_contract_schemas_match_the_models() -> None:
     committed = {path.name: path.read_text(encoding="utf-8")
                  for path in SCHEMA_DIR.glob("*.schema.json")}
     assert committed == texts, "run: python -m conformance.sut.contract"
+
+
+# ---- [display.result_phrases]: the vendor's own phrases ---------------------------------------
+PHRASES = VALID + """
+[display.result_phrases]
+signed = ["Hoàn tất"]
+not_signed = ["Tác vụ bị dừng"]
+intact = ["Nội dung giữ nguyên như lúc ký"]
+"""
+
+
+def test_declared_result_phrases_are_read_first_and_said_to_be_the_vendors(
+        tmp_path: Path) -> None:
+    from scenarios import SignerAnswer, SignerOutcome, vendor_phrases
+    from scenarios.checkpoints import SignExpectation
+    from scenarios.judge import judge_signing
+    from scenarios.vietnamese import Integrity, classify_integrity, read_signing
+
+    path = tmp_path / "sut.toml"
+    path.write_text(PHRASES, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.display is not None
+    declared = profile.display.result_phrases.declared()
+    answer = SignerAnswer(outcome=SignerOutcome.SIGNED, display="Hoàn tất! Tệp: a.pdf")
+    expect = SignExpectation(outcome="signed")
+    # without the vendor's phrases, "Hoàn tất" tells nothing: the case fails
+    assert read_signing("Hoàn tất!") is None
+    assert not judge_signing(expect, answer, output_exists=True).passed
+    with vendor_phrases(declared):
+        judgement = judge_signing(expect, answer, output_exists=True)
+        assert classify_integrity("Nội dung giữ nguyên như lúc ký") is Integrity.INTACT
+        refused = read_signing("Tác vụ bị dừng: PIN sai")
+        assert refused is not None and refused.value is SignerOutcome.REFUSED
+    assert judgement.passed and judgement.notes == ()
+    assert judgement.info == ("signing result: 'hoàn tất' read with a phrase declared by the "
+                              "vendor",)
+    assert classify_integrity("Nội dung giữ nguyên như lúc ký") is None  # only while in force
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('signed = ["Signed OK"]',
+     "display.result_phrases.signed[0]: 'Signed OK' is not Vietnamese written with its "
+     "diacritics"),
+    ('valid = ["Hop le"]',
+     "display.result_phrases.valid[0]: 'Hop le' is not Vietnamese written with its diacritics"),
+    ('intact = ["Toàn vẹn", "Unverändert"]',
+     "display.result_phrases.intact[1]: 'Unverändert' is not Vietnamese (letters outside its "
+     "alphabet: ä)"),
+    ('signed = ["Ký số thất bại"]',
+     "display.result_phrases.signed[0]: 'Ký số thất bại' reads as refused, but is declared "
+     "as signed"),
+    ('not_intact = ["Tài liệu toàn vẹn"]',
+     "display.result_phrases.not_intact[0]: 'Tài liệu toàn vẹn' reads as intact, but is "
+     "declared as not intact"),
+    ('signd = ["Hoàn tất"]', "display.result_phrases.signd: unknown key"),
+])
+def test_declared_phrases_must_be_vietnamese(tmp_path: Path, table: str, message: str) -> None:
+    text = VALID + "\n[display.result_phrases]\n" + table + "\n"
+    assert _load(tmp_path, text).startswith(message)

@@ -30,3 +30,26 @@ def test_english_only_fails_the_vietnamese_message_requirement_only() -> None:
 def test_a_wrong_display_field_fails_the_seven_fields_requirement() -> None:
     assert failed_requirements(_case("display: signer: 'x' does not name the signer")) == \
         {"TT15-6.4.b"}
+
+
+def test_a_passed_checkpoint_with_notes_is_a_pass_rated_warning() -> None:
+    """Vietnamese written without diacritics is read, and reported as a warning (not a FAIL)."""
+    from conformance.cases import Case
+    from conformance.runner import _judge_case, pass_severity
+    from reports import Severity
+    from scenarios import Judgement, StepResult
+
+    case = Case(id="signer::story::cp", role="signer", scenario="story", checkpoint="cp",
+                step_index=0, requirements=("TT15-5.6.b",), title=Text(vi="x", en="x"),
+                expected="signed", flags=())
+    at = datetime(2026, 11, 22, tzinfo=UTC)
+    noted = StepResult(index=0, at=at, description="x", judgement=Judgement(
+        True, "signed", "signed", notes=("signing result: 'ky so thanh cong' is Vietnamese "
+                                         "written without diacritics",)))
+    verdict, _, reason = _judge_case(case, noted, set())
+    assert verdict is Verdict.PASS and reason.startswith("as expected; warning: signing result")
+    assert pass_severity(verdict, noted) is Severity.WARNING
+    clean = StepResult(index=0, at=at, description="x",
+                       judgement=Judgement(True, "signed", "signed"))
+    assert _judge_case(case, clean, set())[2] == "as expected"
+    assert pass_severity(Verdict.PASS, clean) is Severity.INFO

@@ -13,10 +13,8 @@ from cryptography.x509.oid import NameOID
 
 from scenarios.checkpoints import VerifyExpectation
 from scenarios.display import (
-    Integrity,
     SignatureTruth,
     check_field,
-    classify_integrity,
     display_problems,
     find_dates,
     find_datetimes,
@@ -30,6 +28,7 @@ from scenarios.outcomes import (
     SubIndication,
     VerifierAnswer,
 )
+from scenarios.vietnamese import Integrity, classify_integrity
 from testbed.clock import VIETNAM
 
 SIGNED_AT = datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC)  # 09:00 in Vietnam
