@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from testbed.ca.key_types import KeyType
 from testbed.ca.names import VietnameseName
+from testbed.clock import wall_clock
 from testbed.documents import administrative_document
 from testbed.fixture_signing import sign_fixture
 from testbed.session import Testbed
@@ -178,7 +179,10 @@ def signed_pdf(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Pa
 ])
 def test_pdfsig_trusts_a_testbed_signature_through_the_nss_database(
         testbed: Testbed, signed_pdf: Path, tmp_path: Path, roots: tuple[str, ...],
-        expected: str) -> None:
+        expected: str, restore_clock: None) -> None:
+    # pdfsig asks the testbed's OCSP responder and judges the answer by the machine's clock:
+    # re-pin the session testbed (pinned when the session began, maybe many minutes ago) at now
+    testbed.set_clock(wall_clock())
     database = TrustStores(_anchors(testbed, roots), tmp_path / "trust").nss_db()
     result = _run("pdfsig", "-nssdir", f"sql:{database}", str(signed_pdf))
     assert "Signature is Valid" in result.stdout, result.stdout + result.stderr
