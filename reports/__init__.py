@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .render import render_all as render_all
     from .results import CaseResult as CaseResult
     from .results import Evidence as Evidence
+    from .results import Finding as Finding
+    from .results import FindingCategory as FindingCategory
     from .results import Policy as Policy
     from .results import RequirementResult as RequirementResult
     from .results import Results as Results
@@ -36,6 +38,8 @@ _PUBLIC = {
     "render_all": ".render",
     "CaseResult": ".results",
     "Evidence": ".results",
+    "Finding": ".results",
+    "FindingCategory": ".results",
     "Policy": ".results",
     "RequirementResult": ".results",
     "Results": ".results",
