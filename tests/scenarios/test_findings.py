@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scenarios.checkpoints import SignExpectation
-from scenarios.judge import judge_signing, judge_verification
+from scenarios.judge import Judgement, judge_signing, judge_verification
 from scenarios.outcomes import SignerAnswer, SignerOutcome
 from tests.scenarios.test_display import REFERENCE_DISPLAY, TAMPERED, TRUTH, VALID, answer
 
@@ -14,8 +14,8 @@ ENGLISH = {"issuer": "Issuing CA", "signer": "Signer", "managing_unit": "Unit",
            "result": "The signature is valid"}
 
 
-def _verdicts(judgement: object, category: str) -> dict[str, bool]:
-    return {check.name: check.passed for check in judgement.checks  # type: ignore[attr-defined]
+def _verdicts(judgement: Judgement, category: str) -> dict[str, bool]:
+    return {check.name: check.passed for check in judgement.checks
             if check.category == category}
 
 
