@@ -55,7 +55,8 @@ from scenarios import (
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
-from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
+from .case_findings import case_findings, failed_requirements, fails_requirement, finding_counts
+from .cases import Case, cases_of, matches
 from .policy import Policy as PolicyModel
 from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
@@ -183,7 +184,8 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         cases=dict(Counter(r.verdict for r in results)),
         requirements=dict(Counter(r.verdict for r in requirements)),
         mandatory_failures=[r.id for r in requirements if r.verdict is Verdict.FAIL
-                            and r.level == Level.MANDATORY.value])
+                            and r.level == Level.MANDATORY.value],
+        findings=finding_counts(results))
     run = _run_metadata(profile, profile_path, Policy(name=policy.name, sha256=policy_hash),
                         results, (started, finished), clock_start)
     outcome = Results(run=run, cases=results, requirements=requirements, summary=summary)
@@ -259,10 +261,13 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             requirements=list(case.requirements), expected=case.expected, actual=actual,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-            evidence=_evidence(out, step, run_dir / "run"))
+            evidence=_evidence(out, step, run_dir / "run"),
+            findings=case_findings(case, step.judgement.checks, policy)
+            if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None else [])
         if verdict is Verdict.FAIL:
-            # what the failure costs: the policy's word on the requirements it is about (a
-            # policy-decided reading must not be overruled by the implicit language check)
+            # what the failure costs: the worst of its failed findings, each rated by the
+            # policy on the requirements it is about (a policy-decided reading must not be
+            # overruled by the implicit language check)
             result = result.model_copy(update={"severity": policy.case_severity(
                 sorted(failed_requirements(result)) or list(case.requirements))})
         results.append(result)
@@ -298,9 +303,7 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
             continue
         cases = [r for r in results if requirement.id in r.requirements]
         verdicts = {c.verdict for c in cases}
-        against = [c for c in cases if c.verdict is Verdict.FAIL
-                   and requirement.id in failed_requirements(c)]
-        if any(c.severity is Severity.FAIL for c in against):
+        if any(fails_requirement(c, requirement.id) for c in cases):
             verdict = Verdict.FAIL
         elif Verdict.ERROR in verdicts:
             verdict = Verdict.ERROR
@@ -317,22 +320,6 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
             verdict=verdict, cases=[c.id for c in cases]))
     del policy_name
     return rows
-
-
-def failed_requirements(case: CaseResult) -> set[str]:
-    """Which of a failed case's requirements its failure is about.
-
-    The judge stops at the first problem and says which kind it is: a Vietnamese message that
-    is missing (TT15-6.4.a / 5.6.b, checked at every checkpoint of the role), a display field
-    that is missing or wrong (TT15-6.4.b), or anything else (the checkpoint's own clauses).
-    """
-    role = case.id.split("::", 1)[0]
-    language = IMPLICIT_REQUIREMENTS.get(role, ())
-    if "in Vietnamese" in case.reason:
-        return set(language)
-    if case.reason.startswith("display") or "display misses" in case.reason:
-        return {"TT15-6.4.b"}
-    return set(case.requirements) - set(language)
 
 
 def write_outputs(results: Results, out: Path) -> None:

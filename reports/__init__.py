@@ -12,10 +12,13 @@ if TYPE_CHECKING:
     from .diff import diff_results as diff_results
     from .diff import render_diff_table as render_diff_table
     from .errors import ReportError as ReportError
+    from .findings_words import findings_line as findings_line
     from .junit import render_junit as render_junit
     from .render import render_all as render_all
     from .results import CaseResult as CaseResult
     from .results import Evidence as Evidence
+    from .results import Finding as Finding
+    from .results import FindingCategory as FindingCategory
     from .results import Policy as Policy
     from .results import RequirementResult as RequirementResult
     from .results import Results as Results
@@ -32,10 +35,13 @@ _PUBLIC = {
     "diff_results": ".diff",
     "render_diff_table": ".diff",
     "ReportError": ".errors",
+    "findings_line": ".findings_words",
     "render_junit": ".junit",
     "render_all": ".render",
     "CaseResult": ".results",
     "Evidence": ".results",
+    "Finding": ".results",
+    "FindingCategory": ".results",
     "Policy": ".results",
     "RequirementResult": ".results",
     "Results": ".results",

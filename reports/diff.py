@@ -1,10 +1,13 @@
-"""``kyso report diff OLD NEW``: which cases and requirements changed verdict between two runs.
+"""``kyso report diff OLD NEW``: which cases, requirements and findings changed verdict between
+two runs.
 
-A vendor fixes a defect and re-runs; the officer wants to see exactly what moved: a case that
-now passes, one that now fails (a regression), a case added to or removed from the catalogue.
-:func:`diff_results` compares two results files by ID; :func:`render_diff_table` prints the
-changes as an aligned plain-text table for a terminal (Vietnamese column headers with English),
-and :func:`render_diff_markdown` the same as a Markdown table (for an issue or a mail).
+A vendor fixes a defect and re-runs; the officer wants to see exactly what moved: a case that now
+passes, one that now fails (a regression), a case added to or removed from the catalogue.
+:func:`diff_results` compares two results files by ID (and, within a case both runs judged check by
+check, by check: "the indication still passes, the Vietnamese result now too");
+:func:`render_diff_table` prints the changes as an aligned plain-text table for a terminal
+(Vietnamese column headers with English), and :func:`render_diff_markdown` the same as a Markdown
+table (for an issue or a mail).
 """
 
 from __future__ import annotations
@@ -79,6 +82,9 @@ class ResultsDiff:
     new: RunLabel
     cases: tuple[Change, ...]
     requirements: tuple[Change, ...]
+    findings: tuple[Change, ...] = ()
+    """Findings (``case ID · check``) whose verdict changed, compared where both runs judged
+    the case check by check (results version 2 on both sides)."""
 
     @property
     def regressions(self) -> tuple[Change, ...]:
@@ -86,7 +92,7 @@ class ResultsDiff:
         return tuple(change for change in self.cases if change.kind is ChangeKind.WORSE)
 
     def __bool__(self) -> bool:
-        return bool(self.cases or self.requirements)
+        return bool(self.cases or self.requirements or self.findings)
 
 
 def _changes(old: Iterable[tuple[str, Verdict]], new: Iterable[tuple[str, Verdict]]
@@ -105,14 +111,25 @@ def _label(results: Results) -> RunLabel:
                     vietnam_time(results.run.started_at))
 
 
+FINDING_SEPARATOR = " · "
+
+
+def _finding_verdicts(results: Results, judged: set[str]) -> list[tuple[str, Verdict]]:
+    return [(f"{case.id}{FINDING_SEPARATOR}{finding.check}", finding.verdict)
+            for case in results.cases if case.id in judged for finding in case.findings]
+
+
 def diff_results(old: Results, new: Results) -> ResultsDiff:
-    """The verdict changes from ``old`` to ``new``, matched by case and requirement ID."""
+    """The verdict changes from ``old`` to ``new``, matched by case and requirement ID, and
+    by check within the cases both runs judged check by check."""
+    judged = {c.id for c in old.cases if c.findings} & {c.id for c in new.cases if c.findings}
     return ResultsDiff(
         old=_label(old), new=_label(new),
         cases=_changes(((c.id, c.verdict) for c in old.cases),
                        ((c.id, c.verdict) for c in new.cases)),
         requirements=_changes(((r.id, r.verdict) for r in old.requirements),
-                              ((r.id, r.verdict) for r in new.requirements)))
+                              ((r.id, r.verdict) for r in new.requirements)),
+        findings=_changes(_finding_verdicts(old, judged), _finding_verdicts(new, judged)))
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -130,7 +147,8 @@ def _verdict(verdict: Verdict | None) -> str:
 def _rows(diff: ResultsDiff) -> list[list[str]]:
     rows = []
     for kind, changes in ((Words("Yêu cầu", "requirement"), diff.requirements),
-                          (Words("Ca", "case"), diff.cases)):
+                          (Words("Ca", "case"), diff.cases),
+                          (Words("Kiểm tra", "finding"), diff.findings)):
         for change in changes:
             words = CHANGE_WORDS[change.kind]
             rows.append([f"{kind.vi} / {kind.en}", change.id, _verdict(change.old),
@@ -162,9 +180,11 @@ def _count(number: int, noun: str) -> str:
 
 def _summary(diff: ResultsDiff) -> str:
     requirements, cases, worse = len(diff.requirements), len(diff.cases), len(diff.regressions)
-    return (f"{requirements} yêu cầu, {cases} ca thay đổi; {worse} ca kém hơn. / "
-            f"{_count(requirements, 'requirement')}, {_count(cases, 'case')} changed; "
-            f"{worse} worse.")
+    findings = len(diff.findings)
+    return (f"{requirements} yêu cầu, {cases} ca, {findings} kiểm tra thay đổi; "
+            f"{worse} ca kém hơn. / "
+            f"{_count(requirements, 'requirement')}, {_count(cases, 'case')}, "
+            f"{_count(findings, 'finding')} changed; {worse} worse.")
 
 
 def render_diff_table(diff: ResultsDiff) -> str:

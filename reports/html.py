@@ -1,13 +1,14 @@
 """The HTML report: one self-contained page a Sở KH&CN officer opens offline.
 
-Order of reading: what was tested (header), the conclusion, the mandatory requirements that
-failed (*Yêu cầu bắt buộc không đạt*), counts, then every requirement, then every case with its
-evidence. Vietnamese is shown by default; a switch shows English or both. The switch is three
-radio buttons and CSS (no script at all), so it works with JavaScript disabled, and a
+Order of reading: what was tested (header), the conclusion, one line putting the technical verdict
+apart from what the person is shown, the mandatory requirements that failed (*Yêu cầu bắt buộc
+không đạt*), counts, then every requirement, then every case with its findings (each check on its
+own) and its evidence. Vietnamese is shown by default; a switch shows English or both. The switch
+is three radio buttons and CSS (no script at all), so it works with JavaScript disabled, and a
 Content-Security-Policy forbids every script and every network load: the page needs nothing but
 itself. DejaVu Sans, cut to the Vietnamese repertoire (~75 KB as WOFF), is embedded as a data URI
-so diacritics look the same on every machine; without the font file the page falls back to a
-system font stack whose members all carry Vietnamese glyphs.
+so diacritics look the same on every machine; without the font file the page falls back to a system
+font stack whose members all carry Vietnamese glyphs.
 
 Every string from the results is escaped: ``actual`` and ``reason`` quote untrusted software
 output. Free text is also passed through :func:`reports.vocabulary.redacted` (no PIN or key).
@@ -22,7 +23,8 @@ from urllib.parse import quote
 
 from pdffonts import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
 
-from .results import CaseResult, RequirementResult, Results, Verdict
+from .findings_words import finding_cells, findings_line, sorted_findings
+from .results import CaseResult, RequirementResult, Results, Severity, Verdict
 from .vocabulary import (
     ROLE_WORDS,
     SEVERITY_WORDS,
@@ -140,6 +142,9 @@ tr.error td:first-child{border-left:4px solid #b86200}
 pre.untrusted{font-family:FONTS;font-size:0.95em;white-space:pre-wrap;overflow-wrap:anywhere;
    margin:0;padding:3px 6px;
    background:#f6f7f9;border:1px dashed #c9ced6}
+.findings-line{font-weight:700;padding:8px 14px;border:2px solid #1f3a60;border-radius:6px;
+   margin:0 0 14px;color:#1f3a60}
+table.findings{font-size:0.9em;margin:0}table.findings pre.untrusted{font-size:1em}
 .evidence{margin:0;padding-left:1.2em}.evidence code.hash{color:#666;font-size:0.78em}
 .legend,footer{color:#555;font-size:0.85em}
 footer{margin-top:28px;border-top:1px solid #c9ced6;padding-top:8px}
@@ -326,10 +331,37 @@ def _case(case: CaseResult, evidence_base: str) -> str:
          f"{_e(vietnam_time(case.judged_at))} ({_e(duration_text(case.duration_seconds))})"),
         (Words("Bằng chứng", "Evidence"), _evidence(case, evidence_base)),
     ]
+    if case.findings:
+        fields.insert(3, (Words("Từng kiểm tra", "Findings"), _findings(case)))
     body = "".join(f"<dt>{_bi(label)}</dt><dd>{value}</dd>" for label, value in fields)
     return (f'<section class="case {case.verdict.value.lower()}" id="{_e(_case_anchor(case.id))}">'
             f"<h3>{_badge(case.verdict)} {_bi(Words(case.title.vi, case.title.en))}</h3>"
             f"<dl>{body}</dl></section>")
+
+
+def _findings(case: CaseResult) -> str:
+    """Every check of the case: category, check, verdict and cost, expected, actual, why."""
+    head = "".join(f"<th>{_bi(w)}</th>" for w in (
+        Words("Loại", "Kind"), Words("Kiểm tra", "Check"), Words("Kết quả", "Verdict"),
+        Words("Mong đợi", "Expected"), Words("Thực tế", "Actual"), Words("Ghi chú", "Why")))
+    rows = []
+    for finding in sorted_findings(case):
+        category, verdict, cost = finding_cells(finding)
+        cost_cell = "" if finding.verdict is Verdict.PASS and finding.severity is Severity.INFO \
+            else f"<br>{_bi(cost)}"
+        rows.append(
+            f'<tr class="{finding.verdict.value.lower()}"><td class="nowrap">{_bi(category)}</td>'
+            f"<td><code>{_e(finding.check)}</code><br>"
+            f"{_e(', '.join(finding.requirements))}</td>"
+            f'<td class="nowrap">{_badge(finding.verdict)}{cost_cell}</td>'
+            f"<td>{_quoted(finding.expected)}</td><td>{_quoted(finding.actual)}</td>"
+            f"<td>{_quoted(finding.reason) if finding.reason else '—'}</td></tr>")
+    return f'<table class="findings"><tr>{head}</tr>{"".join(rows)}</table>'
+
+
+def _findings_line(results: Results) -> str:
+    line = findings_line(results)
+    return "" if line is None else f'<p class="findings-line">{_bi(line)}</p>'
 
 
 def _cases(results: Results, evidence_base: str) -> str:
@@ -380,6 +412,7 @@ def render_html(results: Results, *, language: str = "vi", embed_font: bool = Tr
         f" — {_e(vietnam_time(results.run.started_at))}</p>"
         f'<div class="conclusion {verdict.verdict.value.lower()}">'
         f'{_bi(Words("Kết luận: ", "Conclusion: "))}{_bi(verdict.words)}</div>'
+        f"{_findings_line(results)}"
         f"{_mandatory_failures(results)}{_counts(results)}{_header(results)}"
         f"{_requirement_table(results.requirements)}{_cases(results, evidence_base)}"
         f"<footer>{_bi(_footer(results))}</footer>"

@@ -2,8 +2,9 @@
 
 One ``<testsuite>`` per case family (``role::family``, e.g. ``verifier::revocation``), one
 ``<testcase>`` per case named by its case ID. FAIL becomes ``<failure>``, ERROR ``<error>``
-(the software gave no usable answer), SKIPPED ``<skipped>``; the reason is the ``message`` and
-expected/actual are the body. Each testcase carries its requirement IDs, severity and evidence
+(the software gave no usable answer), SKIPPED ``<skipped>``; the reason is the ``message``, with
+every failed finding (check by check, technical or display) after it, and expected/actual and
+every finding are the body. Each testcase carries its requirement IDs, severity and evidence
 paths as ``<property>`` elements; the root carries the run header. Built with ``xml.etree``,
 so every attribute and text is escaped; characters XML 1.0 cannot carry (NUL, ESC, … from a
 misbehaving program's output) are written as ``\\xNN``.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 
+from .findings_words import finding_text, sorted_findings
 from .results import CaseResult, Results, Verdict
 from .vocabulary import family_of, redacted, vietnam_time
 
@@ -43,9 +45,16 @@ def _testcase(suite: ElementTree.Element, case: CaseResult) -> None:
         *((f"evidence.{item.kind}", f"{item.path} sha256={item.sha256}")
           for item in case.evidence),
     ])
-    body = _xml_text(f"expected: {case.expected}\nactual: {case.actual}")
+    findings = "".join(f"\n{finding_text(finding)}" for finding in sorted_findings(case))
+    body = _xml_text(f"expected: {case.expected}\nactual: {case.actual}"
+                     + (f"\nfindings:{findings}" if findings else ""))
     if case.verdict is Verdict.FAIL:
-        ElementTree.SubElement(element, "failure", message=_xml_text(case.reason),
+        # every failed finding in the message, each with its category: a CI reader sees at
+        # once whether the technical answer, the display, or both are wrong
+        failed = [finding_text(f) for f in sorted_findings(case) if f.verdict is Verdict.FAIL]
+        message = case.reason if not failed else \
+            f"{case.reason} [{len(failed)} failed: " + " | ".join(failed) + "]"
+        ElementTree.SubElement(element, "failure", message=_xml_text(message),
                                type=f"FAIL/{case.severity.value}").text = body
     elif case.verdict is Verdict.ERROR:
         ElementTree.SubElement(element, "error", message=_xml_text(case.reason),
@@ -53,7 +62,8 @@ def _testcase(suite: ElementTree.Element, case: CaseResult) -> None:
     elif case.verdict is Verdict.SKIPPED:
         ElementTree.SubElement(element, "skipped", message=_xml_text(case.reason))
     else:
-        ElementTree.SubElement(element, "system-out").text = _xml_text(case.reason)
+        ElementTree.SubElement(element, "system-out").text = _xml_text(
+            case.reason + (f"\nfindings:{findings}" if findings else ""))
 
 
 def _counts(cases: list[CaseResult]) -> dict[str, str]:

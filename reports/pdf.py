@@ -1,7 +1,9 @@
 """The *biên bản kết quả kiểm tra*: an A4 PDF record of a run, ready to be signed as PAdES.
 
-Contents: the title, what was tested, the conclusion with the counts, the mandatory requirements
-that failed, the table of every requirement (it continues over pages, its header repeated), and
+Contents: the title, what was tested, the conclusion with the counts and the line that puts the
+technical verdict apart from what the person is shown, the mandatory requirements that failed,
+the table of every requirement (it continues over pages, its header repeated), the findings
+counted by kind of check, and
 on the last page a free area for the test lab's signature (:data:`SIGNATURE_BOX`). The lead's
 signing step (in ``conformance/``) adds a PAdES signature field there; this module only makes
 the unsigned bytes. When the SHA-256 of ``results.json`` is given it is printed, so the signed
@@ -25,6 +27,7 @@ from pdffonts import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
 from pdffonts import FontMissingError as FontFileMissingError
 
 from .errors import FontMissingError
+from .findings_words import CATEGORY_WORDS, findings_by_check, findings_line
 from .results import Results, Verdict
 from .vocabulary import (
     ROLE_WORDS,
@@ -279,6 +282,10 @@ def _conclusion(canvas: _Canvas, results: Results) -> None:
         top += 11 * 1.35
     canvas.text(outcome.words.en, MARGIN_LEFT + 8, top, SMALL, colour=(0.3, 0.3, 0.3))
     canvas.top += height + 8
+    line = findings_line(results)
+    if line is not None:  # the technical verdict apart from what the person is shown
+        canvas.paragraph(line.vi, 9.5, bold=True, gap=1)
+        canvas.paragraph(line.en, SMALL, colour=(0.3, 0.3, 0.3), gap=6)
     columns = [_Column(Words("", ""), 120.0, bold=True)] + [
         _Column(SHORT_VERDICT_WORDS[verdict], 70.0) for verdict in VERDICT_ORDER] + [
         _Column(Words("Tổng", "Total"), 60.0, bold=True)]
@@ -334,6 +341,30 @@ def _requirements(canvas: _Canvas, results: Results) -> None:
                      "thư mục. Mọi thời điểm theo giờ Việt Nam (UTC+07:00). / Every case and its "
                      "evidence: report.html and results.json in the same folder. Instants in "
                      "Vietnam time.", SMALL, colour=(0.3, 0.3, 0.3))
+
+
+def _findings(canvas: _Canvas, results: Results) -> None:
+    """Every kind of check over the run's cases: how many passed, failed, warned."""
+    rows = findings_by_check(results)
+    if not rows:
+        return
+    canvas.heading(Words("IV. KẾT QUẢ THEO TỪNG LOẠI KIỂM TRA", "Findings by check"))
+    columns = [
+        _Column(Words("Loại", "Kind"), 130.0),
+        _Column(Words("Kiểm tra", "Check"), 150.0, bold=True),
+        _Column(Words("Đạt", "Pass"), 60.0),
+        _Column(Words("Không đạt", "Fail"), 80.0),
+        _Column(Words("Cảnh báo", "Warning"), 80.0),
+    ]
+    table = [[f"{CATEGORY_WORDS[category].vi} / {CATEGORY_WORDS[category].en}", check,
+              str(counts.get(Verdict.PASS.value, 0)), str(counts.get(Verdict.FAIL.value, 0)),
+              str(counts.get("WARNING", 0))] for category, check, counts in rows]
+    tints = [_TINTS[Verdict.FAIL] if counts.get(Verdict.FAIL.value) else None
+             for _, _, counts in rows]
+    _table(canvas, columns, table, tints)
+    canvas.paragraph("Mỗi ca được đánh giá theo từng kiểm tra; chi tiết trong report.html. / "
+                     "Each case is judged check by check; details in report.html.", SMALL,
+                     colour=(0.3, 0.3, 0.3))
 
 
 def _signature_block(canvas: _Canvas, results: Results) -> None:
@@ -393,6 +424,7 @@ def render_pdf(results: Results, *, results_sha256: str | None = None) -> bytes:
     _conclusion(canvas, results)
     _mandatory(canvas, results)
     _requirements(canvas, results)
+    _findings(canvas, results)
     _signature_block(canvas, results)
     _footers(canvas, results)
 

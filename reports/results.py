@@ -16,7 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
+"""Version 2 added the findings of a case (:class:`Finding`) and their counts in the summary;
+a version-1 file (no findings) still loads and renders."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "results.schema.json"
 
 
@@ -80,6 +82,32 @@ class Evidence(_Model):
     kind: str = Field(description="input, output, stdout, stderr, command, crl, ocsp, trace, ...")
 
 
+class FindingCategory(StrEnum):
+    """Whether a finding is about the technical answer or about what the person is shown."""
+
+    TECHNICAL = "technical"
+    """The indication, the sub-indication, the document written, the format, the evidence,
+    the warning asked for: what the software concluded and did."""
+    DISPLAY = "display"
+    """The Vietnamese result and each TT15-6.4.b field: what the person is shown."""
+
+
+class Finding(_Model):
+    """One check of a case, judged on its own: a case has as many findings as its checks."""
+
+    check: str = Field(description="What was checked: indication, sub-indication, result, "
+                       "display:<field>, evidence, warning, output, ...")
+    category: FindingCategory
+    requirements: list[str] = Field(description="The requirements this check evidences.")
+    expected: str
+    actual: str
+    verdict: Verdict = Field(description="PASS or FAIL.")
+    severity: Severity = Field(default=Severity.INFO, description="What it costs under the "
+                               "policy: a FAIL the policy's rating of its requirements; a PASS "
+                               "INFO, or WARNING when it carries a note.")
+    reason: str = Field(default="", description="Why it failed, or the note on a pass.")
+
+
 class CaseResult(_Model):
     id: str = Field(description="role::family::kebab-name")
     title: Text
@@ -93,6 +121,10 @@ class CaseResult(_Model):
     judged_at: datetime = Field(description="The testbed instant the case was judged at.")
     duration_seconds: float
     evidence: list[Evidence] = Field(default_factory=list)
+    findings: list[Finding] = Field(
+        default_factory=list, description="Every check of the case, each with its verdict; "
+        "the case's verdict is the worst of them after the policy (empty in version 1 files, "
+        "and for a case that could not be judged).")
 
 
 class RequirementResult(_Model):
@@ -110,10 +142,13 @@ class Summary(_Model):
     requirements: dict[Verdict, int]
     mandatory_failures: list[str] = Field(description="IDs of mandatory requirements that "
                                           "failed: what a Sở KH&CN officer reads first.")
+    findings: dict[FindingCategory, dict[Verdict, int]] = Field(
+        default_factory=dict, description="Findings counted by category (technical, display) "
+        "and verdict: the technical verdict apart from what the person is shown.")
 
 
 class Results(_Model):
-    version: Literal[1] = RESULTS_VERSION
+    version: Literal[1, 2] = RESULTS_VERSION
     run: RunMetadata
     cases: list[CaseResult]
     requirements: list[RequirementResult]

@@ -170,7 +170,10 @@ def redacted(results: Results) -> Results:
     """A copy of the results whose free-text fields (what software said) are redacted.
 
     IDs, hashes and paths are left alone: they are ours, and changing one would break links."""
-    cases = [case.model_copy(update={name: _redact_value(getattr(case, name))
-                                     for name in _FREE_TEXT_FIELDS})
+    cases = [case.model_copy(update={
+        **{name: _redact_value(getattr(case, name)) for name in _FREE_TEXT_FIELDS},
+        "findings": [finding.model_copy(update={name: redact(getattr(finding, name))
+                                                for name in _FREE_TEXT_FIELDS})
+                     for finding in case.findings]})
              for case in results.cases]
     return results.model_copy(update={"cases": cases})

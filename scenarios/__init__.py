@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .checkpoints import REQUIREMENT_ID as REQUIREMENT_ID
+    from .findings import Check as Check
     from .judge import Judgement as Judgement
     from .loader import catalogue_paths as catalogue_paths
     from .loader import find_scenario as find_scenario
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 _PUBLIC = {
     "REQUIREMENT_ID": ".checkpoints",
+    "Check": ".findings",
     "Judgement": ".judge",
     "catalogue_paths": ".loader",
     "find_scenario": ".loader",

@@ -17,7 +17,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 
 from .checkpoints import SignExpectation, VerifyExpectation
-from .display import SignatureTruth, display_problems, display_readings
+from .display import SignatureTruth, display_readings
+from .findings import Check, field_checks, first_reason, shown, technical
 from .outcomes import MessageClass, SignerAnswer, SignerOutcome, VerifierAnswer
 from .vietnamese import Reading, declared_note, read_result, read_signing, unaccented_note
 
@@ -34,6 +35,20 @@ class Judgement:
     info: tuple[str, ...] = ()
     """Facts the report shows that change nothing (a result read with a phrase the vendor
     declared in its profile)."""
+    checks: tuple[Check, ...] = ()
+    """Every check of the checkpoint, each judged on its own (:mod:`scenarios.findings`);
+    ``passed`` is all of them passing, ``reason`` the first failure's."""
+
+    @classmethod
+    def of(cls, expected: str, actual: str, checks: list[Check]) -> Judgement:
+        """The judgement its checks make: passed when every check passed."""
+        return cls(all(check.passed for check in checks), expected, actual,
+                   first_reason(checks), checks=tuple(checks))
+
+    def with_check(self, check: Check) -> Judgement:
+        """The judgement with one more check (e.g. the output's inspection)."""
+        return replace(Judgement.of(self.expected, self.actual, [*self.checks, check]),
+                       notes=self.notes, info=self.info)
 
 
 def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
@@ -58,12 +73,25 @@ def judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
 def _with_findings(judgement: Judgement, readings: list[tuple[str, Reading[object] | None]]
                    ) -> Judgement:
     """The judgement with the notes (written without diacritics) and the info (read with a
-    vendor's phrase) its readings call for."""
+    vendor's phrase) its readings call for, each also a passed check."""
     notes = tuple(note for what, reading in readings
                   if (note := unaccented_note(what, reading)) is not None)
     info = tuple(note for what, reading in readings
                  if (note := declared_note(what, reading)) is not None)
-    return replace(judgement, notes=judgement.notes + notes, info=judgement.info + info)
+    remarks = tuple(
+        Check(f"{kind}:{what}", "display", "message" if what in _MESSAGES else "fields", True,
+              expected, reading.phrase, note=note, warning=kind == "diacritics")
+        for what, reading in readings if reading is not None
+        for kind, expected, note in (("diacritics", "Vietnamese with diacritics",
+                                      unaccented_note(what, reading)),
+                                     ("declared", "a phrase kyso reads",
+                                      declared_note(what, reading)))
+        if note is not None)
+    return replace(judgement, notes=judgement.notes + notes, info=judgement.info + info,
+                   checks=judgement.checks + remarks)
+
+
+_MESSAGES = ("result", "signing result")
 
 
 def _judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
@@ -72,41 +100,48 @@ def _judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
     accepted = "|".join(s.value for s in expect.sub_indications) or "any"
     expected = f"{expect.indication.value} ({accepted})"
     if not answer.signatures:
-        return Judgement(False, expected, "no signature reported",
-                         answer.error or "the verifier reported no signature")
+        return Judgement.of(expected, "no signature reported", [technical(
+            "indication", False, expect.indication.value, "no signature reported",
+            answer.error or "the verifier reported no signature")])
     try:
         signature = answer.signatures[expect.signature]
     except IndexError:
-        return Judgement(False, expected, f"{len(answer.signatures)} signature(s)",
-                         f"signature {expect.signature} was not reported")
+        count = f"{len(answer.signatures)} signature(s)"
+        return Judgement.of(expected, count, [technical(
+            "indication", False, expect.indication.value, count,
+            f"signature {expect.signature} was not reported")])
     actual = signature.indication.value + (
         f" ({signature.sub_indication.value})" if signature.sub_indication else "")
-    if signature.indication is not expect.indication:
-        return Judgement(False, expected, actual, "wrong indication")
-    # a sub-indication is EN 319 102-1 detail TT15 does not require a program to show: one
-    # that reports none is judged on its indication; one that reports a wrong one fails
-    if expect.sub_indications and signature.sub_indication is not None \
-            and signature.sub_indication not in expect.sub_indications:
-        return Judgement(False, expected, actual, "sub-indication not among the accepted ones")
-    wanted_class = expect.message_class or MessageClass.of(expect.indication)
-    reading = read_result(signature.display.get("result"))
-    shown = None if reading is None else reading.value
-    if shown is not wanted_class:
-        return Judgement(False, expected, actual,
-                         f"the person is told {shown.value if shown else 'nothing we recognise'}"
-                         f" in Vietnamese, not '{wanted_class.vietnamese}'")
-    missing = [field.value for field in expect.display
-               if not signature.display.get(field.value, "").strip()]
-    if missing:
-        return Judgement(False, expected, actual, f"display misses {', '.join(missing)}")
-    problems = display_problems(expect, signature.display, truth)
-    if problems:
-        return Judgement(False, expected, actual, "display: " + "; ".join(problems))
+    right = signature.indication is expect.indication
+    checks = [technical("indication", right, expect.indication.value,
+                        signature.indication.value, "wrong indication")]
+    if expect.sub_indications:
+        # a sub-indication is EN 319 102-1 detail TT15 does not require a program to show: one
+        # that reports none is judged on its indication; one that reports a wrong one fails
+        reported = signature.sub_indication
+        checks.append(technical(
+            "sub-indication", reported is None or reported in expect.sub_indications, accepted,
+            reported.value if reported else "none", "sub-indication not among the accepted ones"))
+    # the person must be told, in Vietnamese, what the program concluded: the expected class
+    # when the indication is right; the class of its own (wrong) indication otherwise, which
+    # the indication's finding already fails, so a wrong answer is not a display fault too
+    wanted = (expect.message_class or MessageClass.of(expect.indication)) if right \
+        else MessageClass.of(signature.indication)
+    text = signature.display.get("result")
+    reading = read_result(text)
+    told = None if reading is None else reading.value
+    checks.append(Check(
+        "result", "display", "message", told is wanted, f"'{wanted.vietnamese}'", shown(text),
+        "" if told is wanted else f"the person is told "
+        f"{told.value if told else 'nothing we recognise'} in Vietnamese, "
+        f"not '{wanted.vietnamese}'"))
+    checks += field_checks(expect, signature.display, truth)
     if expect.evidence:
         problems = evidence_problems(answer.evidence, workdir, signer_certificate)
-        if problems:
-            return Judgement(False, expected, actual, "evidence: " + "; ".join(problems))
-    return Judgement(True, expected, actual)
+        checks.append(technical("evidence", not problems, "certificate, CRL and status stored",
+                                "; ".join(problems) or "stored",
+                                "evidence: " + "; ".join(problems)))
+    return Judgement.of(expected, actual, checks)
 
 
 def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: bool,
@@ -118,48 +153,63 @@ def judge_signing(expect: SignExpectation, answer: SignerAnswer, output_exists: 
     expected = expect.outcome + ("" if expect.warning is None
                                  else (", with a warning" if expect.warning else ", no warning"))
     actual = answer.outcome.value + (", with a warning" if warned else "")
+    signed, refused = answer.outcome is SignerOutcome.SIGNED, \
+        answer.outcome is SignerOutcome.REFUSED
+    wrote = "a document written" if output_exists else "no document"
     if expect.outcome == "warn-or-refuse":
-        if answer.outcome is SignerOutcome.SIGNED and not warned:
-            return Judgement(False, expected, actual,
-                             "signed without warning although the status was unobtainable")
-        if answer.outcome is SignerOutcome.REFUSED and output_exists:
-            return Judgement(False, expected, actual, "refused but left a signed document")
-        if answer.outcome is SignerOutcome.SIGNED and not output_exists:
-            return Judgement(False, expected, actual, "said 'signed' but wrote no document")
-        return _evidence(expect, answer, expected, actual, workdir, certificate)
-    if answer.outcome.value != expect.outcome:
+        checks = [technical("outcome", not (signed and not warned), expected, actual,
+                            "signed without warning although the status was unobtainable")]
+        checks.append(_document(signed, refused, output_exists, wrote, "refused but left a "
+                                "signed document"))
+    else:
         detail = f": {answer.reason}" if answer.reason else ""
-        return Judgement(False, expected, actual, f"the signer {answer.outcome.value}{detail}")
-    if answer.outcome is SignerOutcome.SIGNED and not output_exists:
-        return Judgement(False, expected, actual, "said 'signed' but wrote no document")
-    if answer.outcome is SignerOutcome.REFUSED and output_exists:
-        return Judgement(False, expected, actual, "refused but left a signed document behind")
-    if expect.warning is not None and warned != expect.warning:
-        return Judgement(False, expected, actual,
-                         "a warning was expected" if expect.warning else "an unexpected warning")
-    return _evidence(expect, answer, expected, actual, workdir, certificate)
+        checks = [technical("outcome", answer.outcome.value == expect.outcome, expect.outcome,
+                            answer.outcome.value, f"the signer {answer.outcome.value}{detail}")]
+        checks.append(_document(signed, refused, output_exists, wrote, "refused but left a "
+                                "signed document behind"))
+        if expect.warning is not None:
+            checks.append(technical(
+                "warning", warned == expect.warning,
+                "a warning" if expect.warning else "no warning",
+                "a warning" if warned else "no warning",
+                "a warning was expected" if expect.warning else "an unexpected warning"))
+    return _evidence(expect, answer, Judgement.of(expected, actual, checks), workdir,
+                     certificate)
 
 
-def _evidence(expect: SignExpectation, answer: SignerAnswer, expected: str, actual: str,
+def _document(signed: bool, refused: bool, output_exists: bool, wrote: str,
+              left_behind: str) -> Check:
+    """Whether the document is there exactly when the signer says it signed."""
+    if signed and not output_exists:
+        return technical("document", False, "a document written", wrote,
+                         "said 'signed' but wrote no document")
+    if refused and output_exists:
+        return technical("document", False, "no document", wrote, left_behind)
+    return technical("document", True, wrote, wrote, "")
+
+
+def _evidence(expect: SignExpectation, answer: SignerAnswer, judgement: Judgement,
               workdir: Path | None, certificate: bytes | None) -> Judgement:
-    judgement = _vietnamese_result(expect, answer, expected, actual)
-    if judgement.passed and expect.evidence and answer.outcome is SignerOutcome.SIGNED:
+    judgement = _vietnamese_result(expect, answer, judgement)
+    if expect.evidence and answer.outcome is SignerOutcome.SIGNED:
         problems = evidence_problems(answer.evidence, workdir, certificate)
-        if problems:
-            return Judgement(False, expected, actual, "evidence: " + "; ".join(problems))
+        judgement = judgement.with_check(technical(
+            "evidence", not problems, "certificate, CRL and status stored",
+            "; ".join(problems) or "stored", "evidence: " + "; ".join(problems)))
     return judgement
 
 
-def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer, expected: str,
-                       actual: str) -> Judgement:
+def _vietnamese_result(expect: SignExpectation, answer: SignerAnswer,
+                       judgement: Judgement) -> Judgement:
     if not expect.vietnamese_result:
-        return Judgement(True, expected, actual)
+        return judgement
     reading = read_signing(answer.display)
-    if reading is None or reading.value is not answer.outcome:
-        word = "đã ký" if answer.outcome is SignerOutcome.SIGNED else "chưa ký"
-        return Judgement(False, expected, actual,
-                         f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)")
-    return _with_findings(Judgement(True, expected, actual), [("signing result", reading)])
+    word = "đã ký" if answer.outcome is SignerOutcome.SIGNED else "chưa ký"
+    told = reading is not None and reading.value is answer.outcome
+    judgement = judgement.with_check(Check(
+        "result", "display", "message", told, f"'{word}'", shown(answer.display),
+        "" if told else f"the signer is not told '{word}' in Vietnamese (TT15-5.6.b)"))
+    return _with_findings(judgement, [("signing result", reading)]) if told else judgement
 
 
 EVIDENCE_KEYS = ("certificate", "crl", "status")

@@ -30,6 +30,7 @@ from testbed import (
 )
 
 from .display import SignatureTruth
+from .findings import technical
 from .judge import Judgement, judge_signing, judge_verification
 from .model import (
     ChangeInfo,
@@ -359,12 +360,12 @@ class Player:
         certificate = request.certificate.read_bytes() \
             if request.certificate is not None and request.certificate.is_file() else None
         judgement = judge_signing(step.expect, answer, produced, request.workdir, certificate)
-        if (judgement.passed and produced and self.inspector is not None
-                and answer.outcome is SignerOutcome.SIGNED):
+        if produced and self.inspector is not None and answer.outcome is SignerOutcome.SIGNED:
+            # the output is inspected whatever else was found: each check is its own finding
             problems = self.inspector.inspect(request, answer)
-            if problems:
-                return Judgement(False, judgement.expected, judgement.actual,
-                                 "the output is wrong: " + "; ".join(problems))
+            judgement = judgement.with_check(technical(
+                "output", not problems, "a well-formed signed document as asked",
+                "; ".join(problems) or "as asked", "the output is wrong: " + "; ".join(problems)))
         return judgement
 
     def _mutant_signing(self, name: str, mutant: Signer, step: Sign,

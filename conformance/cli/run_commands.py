@@ -48,6 +48,7 @@ def add_commands(commands: Subcommands) -> None:
 def run_conform(arguments: argparse.Namespace) -> int:
     """``kyso conform``: run, print the counts, exit by the verdicts (see exit_codes)."""
     from conformance.runner import RunOptions, conform, exit_code
+    from reports import findings_line
 
     out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}"
     if arguments.jobs < 1:
@@ -57,6 +58,9 @@ def run_conform(arguments: argparse.Namespace) -> int:
     counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
                        sorted(results.summary.cases.items()))
     print(f"{len(results.cases)} cases: {counts}")
+    line = findings_line(results)
+    if line is not None:  # the technical verdict apart from what the person is shown
+        print(f"{line.vi}\n{line.en}")
     if results.summary.mandatory_failures:
         print("mandatory requirements failed / yêu cầu bắt buộc không đạt: "
               + ", ".join(results.summary.mandatory_failures))

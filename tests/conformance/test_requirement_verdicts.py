@@ -53,3 +53,46 @@ def test_a_passed_checkpoint_with_notes_is_a_pass_rated_warning() -> None:
                        judgement=Judgement(True, "signed", "signed"))
     assert _judge_case(case, clean, set())[2] == "as expected"
     assert pass_severity(Verdict.PASS, clean) is Severity.INFO
+
+
+def test_findings_carry_their_requirements_and_the_policy_cost() -> None:
+    """An English-only signer: the technical findings pass and evidence the checkpoint's
+    clauses; the display finding fails TT15-5.6.b alone, at the policy's cost for it."""
+    from conformance.case_findings import case_findings, fails_requirement
+    from conformance.cases import Case
+    from conformance.policy import load_policy
+    from reports import FindingCategory, Severity
+    from scenarios.checkpoints import SignExpectation
+    from scenarios.judge import judge_signing
+    from scenarios.outcomes import SignerAnswer, SignerOutcome
+
+    policy, _ = load_policy("default")
+    case = Case(id="signer::story::cp", role="signer", scenario="story", checkpoint="cp",
+                step_index=0, requirements=("TT15-PL1-1.5", "TT15-6.1.c", "TT15-5.6.b"),
+                title=Text(vi="x", en="x"), expected="signed", flags=())
+    judgement = judge_signing(SignExpectation(outcome="signed"),
+                              SignerAnswer(outcome=SignerOutcome.SIGNED, display="Signed."), True)
+    findings = case_findings(case, judgement.checks, policy)
+    technical = [f for f in findings if f.category is FindingCategory.TECHNICAL]
+    display = [f for f in findings if f.category is FindingCategory.DISPLAY]
+    assert technical and all(f.verdict is Verdict.PASS and f.severity is Severity.INFO
+                             and f.requirements == ["TT15-PL1-1.5", "TT15-6.1.c"]
+                             for f in technical)
+    assert [(f.check, f.verdict, f.severity, f.requirements) for f in display] == [
+        ("result", Verdict.FAIL, Severity.FAIL, ["TT15-5.6.b"])]
+    result = _case("the signer is not told 'đã ký' in Vietnamese (TT15-5.6.b)", role="signer")
+    result = result.model_copy(update={"findings": findings, "severity": Severity.FAIL})
+    assert failed_requirements(result) == {"TT15-5.6.b"}
+    assert fails_requirement(result, "TT15-5.6.b")
+    assert not fails_requirement(result, "TT15-6.1.c")
+    # a technical failure of a requirement the policy only warns about costs WARNING
+    wrong = case_findings(case, judge_signing(
+        SignExpectation(outcome="refused"),
+        SignerAnswer(outcome=SignerOutcome.SIGNED, display="Đã ký"), True).checks, policy)
+    outcome = next(f for f in wrong if f.check == "outcome")
+    assert outcome.verdict is Verdict.FAIL and outcome.severity is Severity.FAIL
+    warned = Case(**{**case.__dict__, "requirements": ("TT15-PL1-1.5", "TT15-5.6.b")})
+    costly = case_findings(warned, judge_signing(
+        SignExpectation(outcome="refused"),
+        SignerAnswer(outcome=SignerOutcome.SIGNED, display="Đã ký"), True).checks, policy)
+    assert next(f for f in costly if f.check == "outcome").severity is Severity.WARNING

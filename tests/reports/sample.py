@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from reports.results import (
     CaseResult,
     Evidence,
+    Finding,
+    FindingCategory,
     Policy,
     RequirementResult,
     Results,
@@ -152,6 +154,43 @@ def sample_cases() -> list[CaseResult]:
     ]
 
 
+def _finding(check: str, category: FindingCategory, requirements: list[str], verdict: Verdict,
+             expected: str, actual: str, reason: str = "",
+             severity: Severity = Severity.INFO) -> Finding:
+    return Finding(check=check, category=category, requirements=requirements, expected=expected,
+                   actual=actual, verdict=verdict, severity=severity, reason=reason)
+
+
+TECHNICAL, DISPLAY = FindingCategory.TECHNICAL, FindingCategory.DISPLAY
+SAMPLE_FINDINGS = {
+    "signer::certificate::refuse-revoked-certificate": [
+        _finding("outcome", TECHNICAL, ["TT15-5.1.a"], Verdict.FAIL, "refused", "signed",
+                 "the signer signed", Severity.FAIL),
+        _finding("document", TECHNICAL, ["TT15-5.1.a"], Verdict.PASS, "a document written",
+                 "a document written"),
+        _finding("result", DISPLAY, ["TT15-5.6.b"], Verdict.PASS, "'đã ký'",
+                 f"'Đã ký xong (PIN: {LEAKED_PIN})'"),
+    ],
+    "verifier::revocation::revoked-before-signing": [
+        _finding("indication", TECHNICAL, ["ND68-33.3.a"], Verdict.FAIL,
+                 "INDETERMINATE", "TOTAL-PASSED", "wrong indication", Severity.FAIL),
+        _finding("result", DISPLAY, ["TT15-6.4.a"], Verdict.PASS, "'Chữ ký số hợp lệ'",
+                 f"'Chữ ký hợp lệ {SCRIPT}'"),
+    ],
+    "verifier::revocation::revoked-after-timestamp": [
+        _finding("indication", TECHNICAL, [], Verdict.PASS, "TOTAL-PASSED", "TOTAL-PASSED"),
+        _finding("result", DISPLAY, ["TT15-6.4.a"], Verdict.PASS, "'Chữ ký số hợp lệ'",
+                 "'Chu ky so hop le'"),
+        _finding("diacritics:result", DISPLAY, ["TT15-6.4.a"], Verdict.PASS,
+                 "Vietnamese with diacritics", "chu ky so hop le",
+                 "result: 'chu ky so hop le' is Vietnamese written without diacritics",
+                 Severity.WARNING),
+    ],
+}
+"""Findings of three cases (results version 2): the other cases carry none, as in a version-1
+file or a case that could not be judged."""
+
+
 def _requirement(identifier: str, clause: str, level: str, vi: str, en: str,
                  verdict: Verdict, cases: list[str], confidence: str = "VERIFIED"
                  ) -> RequirementResult:
@@ -214,7 +253,8 @@ def _counts(verdicts: list[Verdict]) -> dict[Verdict, int]:
 
 def sample_results() -> Results:
     """The whole results file."""
-    cases = sample_cases()
+    cases = [case.model_copy(update={"findings": SAMPLE_FINDINGS.get(case.id, [])})
+             for case in sample_cases()]
     requirements = sample_requirements()
     return Results(
         run=RunMetadata(
@@ -239,5 +279,7 @@ def sample_results() -> Results:
             mandatory_failures=[requirement.id for requirement in requirements
                                 if requirement.level == "mandatory"
                                 and requirement.verdict is Verdict.FAIL],
+            findings={TECHNICAL: {Verdict.PASS: 2, Verdict.FAIL: 2},
+                      DISPLAY: {Verdict.PASS: 4}},
         ),
     )

@@ -1,0 +1,87 @@
+"""Each check of a checkpoint judged on its own: technical findings apart from display ones."""
+
+from __future__ import annotations
+
+from scenarios.checkpoints import SignExpectation
+from scenarios.judge import Judgement, judge_signing, judge_verification
+from scenarios.outcomes import SignerAnswer, SignerOutcome
+from tests.scenarios.test_display import REFERENCE_DISPLAY, TAMPERED, TRUTH, VALID, answer
+
+ENGLISH = {"issuer": "Issuing CA", "signer": "Signer", "managing_unit": "Unit",
+           "signing_time": "(shown in English only)", "integrity": "Intact",
+           "validity_at_signing_time": "Valid at signing time",
+           "certificate_validity": "(shown in English only)",
+           "result": "The signature is valid"}
+
+
+def _verdicts(judgement: Judgement, category: str) -> dict[str, bool]:
+    return {check.name: check.passed for check in judgement.checks
+            if check.category == category}
+
+
+def test_the_reference_display_passes_every_check() -> None:
+    judgement = judge_verification(VALID, answer(REFERENCE_DISPLAY), TRUTH)
+    assert judgement.passed and judgement.reason == ""
+    assert all(check.passed for check in judgement.checks)
+    assert {check.name for check in judgement.checks} == {
+        "indication", "result", *(f"display:{field}" for field in REFERENCE_DISPLAY
+                                  if field != "result")}
+
+
+def test_right_answer_in_english_is_technical_pass_and_display_fail() -> None:
+    judgement = judge_verification(VALID, answer(ENGLISH), TRUTH)
+    assert not judgement.passed
+    assert _verdicts(judgement, "technical") == {"indication": True}
+    display = _verdicts(judgement, "display")
+    assert len(display) == 8 and not any(display.values())
+    # the reason stays the first failure's, as before findings
+    assert judgement.reason.startswith("the person is told nothing we recognise in Vietnamese")
+
+
+def test_wrong_answer_in_good_vietnamese_is_technical_fail_only_where_it_is_wrong() -> None:
+    """A tampered document called valid: the indication fails; the person is told, in good
+    Vietnamese, what the program concluded (not a display fault), but the integrity field
+    says intact for a changed document, which is."""
+    judgement = judge_verification(TAMPERED, answer(REFERENCE_DISPLAY), TRUTH)
+    assert not judgement.passed and judgement.reason == "wrong indication"
+    technical = _verdicts(judgement, "technical")
+    assert technical == {"indication": False, "sub-indication": True}
+    display = _verdicts(judgement, "display")
+    assert display["result"] and display["display:signer"]
+    assert not display["display:integrity"] and not display["display:validity_at_signing_time"]
+
+
+def test_a_missing_signature_is_one_technical_finding() -> None:
+    judgement = judge_verification(VALID, answer({})
+                                   .model_copy(update={"signatures": []}), TRUTH)
+    assert [(check.name, check.passed) for check in judgement.checks] == [("indication", False)]
+    assert judgement.reason == "the verifier reported no signature"
+
+
+def test_english_signer_fails_only_its_vietnamese_result() -> None:
+    expect = SignExpectation(outcome="signed", warning=False)
+    english = judge_signing(expect, SignerAnswer(outcome=SignerOutcome.SIGNED,
+                                                 display="Signed."), True)
+    assert not english.passed
+    assert english.reason == "the signer is not told 'đã ký' in Vietnamese (TT15-5.6.b)"
+    assert _verdicts(english, "technical") == {"outcome": True, "document": True,
+                                               "warning": True}
+    assert _verdicts(english, "display") == {"result": False}
+    refused = judge_signing(expect, SignerAnswer(outcome=SignerOutcome.REFUSED,
+                                                 display="Ký số thất bại"), False)
+    assert refused.reason.startswith("the signer refused")
+    assert _verdicts(refused, "technical") == {"outcome": False, "document": True,
+                                               "warning": True}
+    assert _verdicts(refused, "display") == {"result": True}
+
+
+def test_a_note_is_a_passed_display_check_marked_as_a_warning() -> None:
+    expect = SignExpectation(outcome="signed")
+    plain = judge_signing(expect, SignerAnswer(outcome=SignerOutcome.SIGNED,
+                                               display="Ky so thanh cong"), True)
+    assert plain.passed and plain.notes
+    remark = [check for check in plain.checks if check.name.startswith("diacritics:")]
+    assert len(remark) == 1 and remark[0].passed and remark[0].warning
+    assert remark[0].about == "message"
+
+
