@@ -50,7 +50,7 @@ from scenarios import (
 )
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
-from .cases import IMPLICIT_REQUIREMENTS, Case, cases_of, matches
+from .cases import FORMAT_REQUIREMENT, IMPLICIT_REQUIREMENTS, Case, cases_of, matches
 from .policy import Policy as PolicyModel
 from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
@@ -284,7 +284,10 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
         if not set(requirement.roles) & set(profile.roles) or \
                 not set(requirement.regimes) & set(profile.regimes):
             continue
-        cases = [r for r in results if requirement.id in r.requirements]
+        # a case evidences the requirements it cites, and any its failure is about (a signer
+        # case failed for the signature's format, whichever checkpoint it was)
+        cases = [r for r in results if requirement.id in r.requirements or (
+            r.verdict is Verdict.FAIL and requirement.id in failed_requirements(r))]
         verdicts = {c.verdict for c in cases}
         against = [c for c in cases if c.verdict is Verdict.FAIL
                    and requirement.id in failed_requirements(c)]
@@ -312,7 +315,9 @@ def failed_requirements(case: CaseResult) -> set[str]:
 
     The judge stops at the first problem and says which kind it is: a Vietnamese message that
     is missing (TT15-6.4.a / 5.6.b, checked at every checkpoint of the role), a display field
-    that is missing or wrong (TT15-6.4.b), or anything else (the checkpoint's own clauses).
+    that is missing or wrong (TT15-6.4.b), a signature in the wrong format
+    (:data:`~conformance.cases.FORMAT_REQUIREMENT`, named in the inspector's problem), or
+    anything else (the checkpoint's own clauses).
     """
     role = case.id.split("::", 1)[0]
     language = IMPLICIT_REQUIREMENTS.get(role, ())
@@ -320,7 +325,14 @@ def failed_requirements(case: CaseResult) -> set[str]:
         return set(language)
     if case.reason.startswith("display") or "display misses" in case.reason:
         return {"TT15-6.4.b"}
-    return set(case.requirements) - set(language)
+    own = set(case.requirements) - set(language)
+    if FORMAT_REQUIREMENT in case.reason:
+        # the inspector's problems, one by one: a signature in the wrong format fails the format
+        # requirement (whose cost is the policy's); any other problem, the checkpoint's clauses
+        problems = case.reason.removeprefix("the output is wrong: ").split("; ")
+        others = [problem for problem in problems if FORMAT_REQUIREMENT not in problem]
+        return {FORMAT_REQUIREMENT} | (own if others else set())
+    return own
 
 
 def write_outputs(results: Results, out: Path) -> None:

@@ -51,6 +51,11 @@ class DocumentSignature(Protocol):
         """A signature, or a document timestamp (whose CMS is itself a timestamp token)."""
 
     @property
+    def sub_filter(self) -> str | None:
+        """The format the signature declares of itself (a PDF /SubFilter without its slash),
+        None when it declares none."""
+
+    @property
     def signed_data(self) -> cms.SignedData:
         """The CMS SignedData of the signature."""
 

@@ -142,6 +142,14 @@ class PdfSignature:
                 else SignatureKind.SIGNATURE)
 
     @property
+    def sub_filter(self) -> str | None:
+        try:
+            value = self.embedded.sig_object.get("/SubFilter")
+        except Exception:  # noqa: BLE001
+            return None
+        return str(value).lstrip("/") if value is not None else None
+
+    @property
     def signed_data(self) -> cms.SignedData:
         return self.embedded.signed_data
 
