@@ -170,6 +170,10 @@ class SignatureResult(_Model):
     pades_level: PadesLevel | None = Field(
         default=None, description="The EN 319 142-1 baseline level; None for anything that is "
         "not a PAdES baseline signature (another /SubFilter, a document timestamp).")
+    carried_level: PadesLevel | None = Field(
+        default=None, description="What the signature carries, whatever its format: a "
+        "signature timestamp (B-T), validation data (B-LT), an archive timestamp (B-LTA); "
+        "equal to pades_level in a PAdES signature.")
     sub_filter: str | None = Field(
         default=None, description="The format the signature declares of itself: the PDF "
         "/SubFilter without its slash (ETSI.CAdES.detached, adbe.pkcs7.detached, "

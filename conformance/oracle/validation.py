@@ -148,7 +148,7 @@ async def _validate_one(context: SignatureContext) -> SignatureResult:
     return SignatureResult(
         field_name=signature.field_name, kind=kind,
         indication=indication, sub_indication=sub_indication, reason=reason,
-        pades_level=level, sub_filter=sub_filter,
+        pades_level=level, carried_level=findings.level, sub_filter=sub_filter,
         signature_format=signature_format(kind, sub_filter, findings.level),
         process=findings.process,
         validation_time=context.settings.validation_time, signer=signer,

@@ -150,18 +150,18 @@ def signature_format_problems(new: SignatureResult, wanted: PadesLevel) -> list[
 
 def _level_problem(new: SignatureResult, wanted: PadesLevel) -> str | None:
     """The level the signature reaches, against the one asked for. A signature in another
-    format (:func:`signature_format_problems`) has no baseline level: there only the
-    signature timestamp the level asks for is looked at (its absence costs what the
-    checkpoint's clauses cost, TT15-5.1.e)."""
-    if new.sub_filter != PADES_SUB_FILTER:
-        if wanted is not PadesLevel.B_B and new.signing_time.timestamp is None:
-            return f"asked for PAdES {wanted.value}, the signature carries no signature timestamp"
+    format (:func:`signature_format_problems`) has no baseline level: there what it carries
+    (signature timestamp, validation data, archive timestamp) is held against the level asked
+    for, and what is missing costs what the checkpoint's clauses cost (TT15-5.1.e, 5.4)."""
+    pades = new.sub_filter == PADES_SUB_FILTER
+    reached = new.pades_level if pades else new.carried_level
+    if reached is not None and _LEVEL_ORDER.index(reached) >= _LEVEL_ORDER.index(wanted):
         return None
-    if new.pades_level is None or \
-            _LEVEL_ORDER.index(new.pades_level) < _LEVEL_ORDER.index(wanted):
-        shown = new.pades_level.value if new.pades_level else "none"
+    shown = reached.value if reached else "none"
+    if pades:
         return f"asked for PAdES {wanted.value}, the output is {shown}"
-    return None
+    return (f"asked for PAdES {wanted.value}, the signature carries only what {shown} needs "
+            "(signature timestamp, validation data, archive timestamp)")
 
 
 def _timestamp_authority_problems(data: bytes, field_name: str | None,

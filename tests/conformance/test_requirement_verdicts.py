@@ -30,3 +30,16 @@ def test_english_only_fails_the_vietnamese_message_requirement_only() -> None:
 def test_a_wrong_display_field_fails_the_seven_fields_requirement() -> None:
     assert failed_requirements(_case("display: signer: 'x' does not name the signer")) == \
         {"TT15-6.4.b"}
+
+
+def test_a_signature_in_the_wrong_format_fails_the_format_requirement() -> None:
+    from conformance.cases import FORMAT_REQUIREMENT
+
+    wrong_format = ("asked for PAdES B-T, the signature is CMS (adbe.pkcs7.detached) (/SubFilter "
+                    f"adbe.pkcs7.detached), not a PAdES baseline signature ({FORMAT_REQUIREMENT})")
+    alone = _case(f"the output is wrong: {wrong_format}", role="signer")
+    assert failed_requirements(alone) == {FORMAT_REQUIREMENT}
+    # with another problem, the checkpoint's own clauses fail too
+    both = _case(f"the output is wrong: {wrong_format}; asked for PAdES B-T, the signature "
+                 "carries only what B-B needs", role="signer")
+    assert failed_requirements(both) == {FORMAT_REQUIREMENT, "TT15-6.1.c"}
