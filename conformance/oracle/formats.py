@@ -37,6 +37,8 @@ class UnparsableSignature(NamedTuple):
     kind: SignatureKind
     error: str
     """Why, in one line."""
+    sub_filter: str | None = None
+    """The format the field declares (its /SubFilter without the slash), None when absent."""
 
 
 class DocumentSignature(Protocol):

@@ -108,7 +108,8 @@ def _unparsable(broken: UnparsableSignature, validation_time: datetime) -> Signa
     return SignatureResult(
         field_name=broken.field_name, kind=broken.kind, indication=Indication.TOTAL_FAILED,
         sub_indication=SubIndication.FORMAT_FAILURE, process=ValidationProcess.NONE,
-        validation_time=validation_time,
+        validation_time=validation_time, sub_filter=broken.sub_filter,
+        signature_format=signature_format(broken.kind, broken.sub_filter, None),
         reason=f"the signature field holds no signature that can be parsed ({broken.error})")
 
 

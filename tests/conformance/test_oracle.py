@@ -60,6 +60,30 @@ def test_a_cms_signature_is_named_cms_and_has_no_pades_level(testbed: Testbed, t
     assert signature.signing_time.source is expected
 
 
+def test_a_signature_in_a_format_pyhanko_skips_is_reported_not_hidden(testbed: Testbed,
+                                                                      tmp_path: Path) -> None:
+    """adbe.pkcs7.sha1 (deprecated by ISO 32000-2, a SHA-1 digest inside the CMS): pyHanko does
+    not open it, and the file would read as unsigned; the oracle names the signature, its
+    format, and fails it."""
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    label = _issue(testbed, "cms-sha1")
+    signed = sign(testbed, label, document(), tmp_path,
+                  subfilter=SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    old, new = b"/adbe.pkcs7.detached", b"/adbe.pkcs7.sha1    "  # same length: offsets hold
+    assert signed.count(old) == 1
+    result = validate_pdf(signed.replace(old, new), trust_roots(testbed), at=testbed.now())
+    [signature] = result.signatures
+    assert (signature.kind, signature.field_name) == (SignatureKind.SIGNATURE, "ChuKy1")
+    assert (signature.indication, signature.sub_indication) == \
+        (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+    assert signature.sub_filter == "adbe.pkcs7.sha1"
+    assert signature.signature_format == "CMS (adbe.pkcs7.sha1)"
+    assert signature.pades_level is None
+    assert "/SubFilter adbe.pkcs7.sha1 is a format the validator does not validate" in \
+        signature.reason
+
+
 def _issue(testbed: Testbed, subscriber: str, **options: object) -> str:
     return testbed.issue(subscriber, name=PERSON, **options).label
 
