@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from reports import CaseResult, Finding, FindingCategory, Severity, Verdict
 from scenarios import Check
 
-from .cases import IMPLICIT_REQUIREMENTS, Case
+from .cases import FORMAT_REQUIREMENT, IMPLICIT_REQUIREMENTS, Case
 from .policy import Policy
 
 FIELDS_REQUIREMENT = "TT15-6.4.b"
@@ -23,13 +23,29 @@ FIELDS_REQUIREMENT = "TT15-6.4.b"
 
 
 def check_requirements(case: Case, check: Check) -> list[str]:
-    """The requirement IDs a check of ``case`` evidences."""
+    """The requirement IDs a check of ``case`` evidences.
+
+    The signature's format (:data:`~conformance.cases.FORMAT_REQUIREMENT`) is evidenced by the
+    inspection of the signed output alone: a refusal says nothing about it. The inspector names
+    that requirement in a wrong-format problem; the finding then fails it (at the policy's cost:
+    the law's reading is open), and the checkpoint's own clauses only when another problem
+    stands beside it.
+    """
     language = IMPLICIT_REQUIREMENTS.get(case.role, ())
     if check.about == "message":
         return list(language)
     if check.about == "fields":
         return [FIELDS_REQUIREMENT]
-    return [r for r in case.requirements if r not in language]
+    own = [r for r in case.requirements if r not in language and r != FORMAT_REQUIREMENT]
+    if check.name != "output":
+        return own
+    if check.passed:
+        return [*own, FORMAT_REQUIREMENT] if FORMAT_REQUIREMENT in case.requirements else own
+    problems = check.actual.split("; ")
+    if not any(FORMAT_REQUIREMENT in problem for problem in problems):
+        return own
+    others = [problem for problem in problems if FORMAT_REQUIREMENT not in problem]
+    return [FORMAT_REQUIREMENT, *(own if others else [])]
 
 
 def case_findings(case: Case, checks: Iterable[Check], policy: Policy) -> list[Finding]:

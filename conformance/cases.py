@@ -48,6 +48,11 @@ IMPLICIT_REQUIREMENTS = {
 checkpoint of that role (scenarios/judge.py): a verifier must tell the person "hợp lệ" /
 "không hợp lệ" in Vietnamese, a signer "đã ký" / "chưa ký"."""
 
+FORMAT_REQUIREMENT = "TT15-PL1-1.5-baseline"
+"""The requirement a signer's output in the wrong format fails (a plain CMS signature where a
+PAdES baseline level was asked for): the inspector's problem names it, and the runner gives
+that problem the cost the policy gives this requirement (the law's reading is open)."""
+
 
 def case_id(role: str, scenario: str, checkpoint: str) -> str:
     return f"{role}::{scenario}::{checkpoint}"

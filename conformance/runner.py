@@ -301,7 +301,10 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
         if not set(requirement.roles) & set(profile.roles) or \
                 not set(requirement.regimes) & set(profile.regimes):
             continue
-        cases = [r for r in results if requirement.id in r.requirements]
+        # a case evidences the requirements it cites, and any its failure is about (a signer
+        # case failed for the signature's format, whichever checkpoint it was)
+        cases = [r for r in results if requirement.id in r.requirements or (
+            r.verdict is Verdict.FAIL and requirement.id in failed_requirements(r))]
         verdicts = {c.verdict for c in cases}
         if any(fails_requirement(c, requirement.id) for c in cases):
             verdict = Verdict.FAIL

@@ -34,6 +34,8 @@ from conformance.oracle.certificate import (
 )
 from conformance.oracle.fetchers import patient_fetchers
 from conformance.oracle.model import (
+    CMS_SUB_FILTERS,
+    PADES_SUB_FILTER,
     AlgorithmInfo,
     CertificateInfo,
     DocumentError,
@@ -56,7 +58,9 @@ from conformance.oracle.timestamps import first_signature_timestamp, signature_t
 from conformance.oracle.validation import validate_document, validate_pdf, validate_pdf_async
 
 __all__ = [
+    "CMS_SUB_FILTERS",
     "FETCH_TIMEOUT_SECONDS",
+    "PADES_SUB_FILTER",
     "SIGNER_KEY_USAGE",
     "AlgorithmInfo",
     "CertificateFinding",

@@ -2,8 +2,8 @@
 
 What a person is shown about a signature comes from here, for every format: a distinguished
 name most specific attribute first, the certificate fields TT15-6.4.b lists, the best known
-signing time and where it comes from, the algorithms. Nothing here judges; the verdict is
-:mod:`.rules`'.
+signing time and where it comes from, the algorithms, what format the signature is. Nothing
+here judges; the verdict is :mod:`.rules`'.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from asn1crypto import x509
 
 from conformance.oracle.formats import DocumentSignature
 from conformance.oracle.model import (
+    CMS_SUB_FILTERS,
+    PADES_SUB_FILTER,
     AlgorithmInfo,
     CertificateInfo,
+    PadesLevel,
     SignatureKind,
     SigningTime,
     TimeSource,
@@ -101,3 +104,20 @@ def algorithm_info(signature: DocumentSignature) -> AlgorithmInfo | None:
             key_algorithm=key.algorithm, key_size=key.bit_size)
     except Exception:  # noqa: BLE001
         return None
+
+
+def signature_format(kind: SignatureKind, sub_filter: str | None,
+                     level: PadesLevel | None) -> str:
+    """What a signature is, by the format it declares (its /SubFilter) and what it carries: a
+    PAdES baseline signature at its level (EN 319 142-1, ``ETSI.CAdES.detached``), a plain CMS
+    signature (ISO 32000-1 12.8.3.3, the CMS profile of EN 319 142-2), a document timestamp.
+    A CMS signature is never called PAdES baseline, whatever timestamps it carries."""
+    declared = sub_filter or "no /SubFilter"
+    if kind is SignatureKind.DOCUMENT_TIMESTAMP:
+        return f"document timestamp ({declared})"
+    if sub_filter == PADES_SUB_FILTER:
+        return f"PAdES baseline {level.value}" if level is not None else \
+            f"PAdES ({PADES_SUB_FILTER})"
+    if sub_filter in CMS_SUB_FILTERS:
+        return f"CMS ({sub_filter})"
+    return f"unknown format ({declared})"

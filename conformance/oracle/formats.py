@@ -37,6 +37,8 @@ class UnparsableSignature(NamedTuple):
     kind: SignatureKind
     error: str
     """Why, in one line."""
+    sub_filter: str | None = None
+    """The format the field declares (its /SubFilter without the slash), None when absent."""
 
 
 class DocumentSignature(Protocol):
@@ -49,6 +51,11 @@ class DocumentSignature(Protocol):
     @property
     def kind(self) -> SignatureKind:
         """A signature, or a document timestamp (whose CMS is itself a timestamp token)."""
+
+    @property
+    def sub_filter(self) -> str | None:
+        """The format the signature declares of itself (a PDF /SubFilter without its slash),
+        None when it declares none."""
 
     @property
     def signed_data(self) -> cms.SignedData:

@@ -46,6 +46,13 @@ class PadesLevel(StrEnum):
     B_LTA = "B-LTA"
 
 
+PADES_SUB_FILTER = "ETSI.CAdES.detached"
+"""The /SubFilter of a PAdES baseline signature (EN 319 142-1): a CAdES signature in PDF."""
+CMS_SUB_FILTERS = ("adbe.pkcs7.detached", "adbe.pkcs7.sha1")
+"""The /SubFilters of a plain CMS (PKCS#7) signature in PDF (ISO 32000-1 12.8.3.3; the CMS
+profile of EN 319 142-2): no baseline level, whatever it carries."""
+
+
 class ValidationProcess(StrEnum):
     """Which EN 319 102-1 process the oracle ran."""
 
@@ -160,7 +167,20 @@ class SignatureResult(_Model):
     indication: Indication
     sub_indication: SubIndication | None = None
     reason: str = Field(description="Why (English, technical): pyHanko's and our own findings.")
-    pades_level: PadesLevel | None = None
+    pades_level: PadesLevel | None = Field(
+        default=None, description="The EN 319 142-1 baseline level; None for anything that is "
+        "not a PAdES baseline signature (another /SubFilter, a document timestamp).")
+    carried_level: PadesLevel | None = Field(
+        default=None, description="What the signature carries, whatever its format: a "
+        "signature timestamp (B-T), validation data (B-LT), an archive timestamp (B-LTA); "
+        "equal to pades_level in a PAdES signature.")
+    sub_filter: str | None = Field(
+        default=None, description="The format the signature declares of itself: the PDF "
+        "/SubFilter without its slash (ETSI.CAdES.detached, adbe.pkcs7.detached, "
+        "adbe.pkcs7.sha1, ETSI.RFC3161); None when absent.")
+    signature_format: str | None = Field(
+        default=None, description="What the signature is, in words: 'PAdES baseline B-T', "
+        "'CMS (adbe.pkcs7.detached)', 'document timestamp (ETSI.RFC3161)'.")
     process: ValidationProcess
     validation_time: datetime
     signer: CertificateInfo | None = None

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
@@ -63,31 +64,70 @@ def _embedded_signatures(reader: PdfFileReader
     would make the whole file "unreadable" and report no signature at all. A field that claims to
     be signed but carries no parsable signature is the universal signature forgery (Mladenov et
     al. 2019): it must be reported as a signature that fails (FORMAT_FAILURE), beside the others.
-    So on failure every field is opened on its own (pyHanko's own loop, which also skips fields
-    with an unknown /SubFilter); unparsable ones come after the others, in field order.
+    So on failure every field is opened on its own (pyHanko's own loop); unparsable ones come
+    after the others, in field order. pyHanko skips a field whose /SubFilter it does not know
+    (adbe.pkcs7.sha1, adbe.x509.rsa_sha1): such a signature is reported too, as one in a format
+    the oracle does not validate (:func:`_other_format`), never as no signature at all.
     """
     try:
-        return list(reader.embedded_signatures), []
+        return list(reader.embedded_signatures), _other_formats(reader)
     except _PARSE_ERRORS as error:
         first = error
-    known = {subfilter.value for subfilter in SigSeedSubFilter}
     opened: list[EmbeddedPdfSignature] = []
     broken: list[UnparsableSignature] = []
     try:
         for name, value, field_ref in enumerate_sig_fields(reader, filled_status=True):
             signature = value.get_object()
-            if signature.get("/SubFilter") not in known:
+            sub_filter = signature.get("/SubFilter")
+            if sub_filter not in _KNOWN_SUB_FILTERS:
+                if sub_filter is not None:
+                    broken.append(_other_format(name, signature))
                 continue
             try:
                 opened.append(EmbeddedPdfSignature(reader, field_ref, name))
             except _PARSE_ERRORS as error:
-                kind = (SignatureKind.DOCUMENT_TIMESTAMP
-                        if signature.get("/Type") == "/DocTimeStamp" else SignatureKind.SIGNATURE)
-                broken.append(UnparsableSignature(name, kind, one_line(error)))
+                broken.append(UnparsableSignature(name, _field_kind(signature), one_line(error),
+                                                  _declared(signature)))
         opened.sort(key=lambda embedded: embedded.signed_revision)
     except _PARSE_ERRORS:
         raise DocumentError(f"damaged signature fields ({one_line(first)})") from None
     return opened, broken
+
+
+_KNOWN_SUB_FILTERS = {subfilter.value for subfilter in SigSeedSubFilter}
+"""The /SubFilters pyHanko validates: ETSI.CAdES.detached, adbe.pkcs7.detached, ETSI.RFC3161."""
+
+
+def _other_formats(reader: PdfFileReader) -> list[UnparsableSignature]:
+    """The filled signature fields pyHanko skipped: a /SubFilter it does not know."""
+    try:
+        return [_other_format(name, value.get_object())
+                for name, value, _ in enumerate_sig_fields(reader, filled_status=True)
+                if value.get_object().get("/SubFilter") not in _KNOWN_SUB_FILTERS
+                and value.get_object().get("/SubFilter") is not None]
+    except _PARSE_ERRORS:
+        return []
+
+
+def _other_format(name: str | None, signature: Any) -> UnparsableSignature:
+    """A signature in a format the oracle does not validate: adbe.pkcs7.sha1 (a SHA-1 digest
+    signed inside the CMS, deprecated by ISO 32000-2; SHA-1 is not in TT15 Annex I 1.3),
+    adbe.x509.rsa_sha1 (a bare PKCS#1 signature), or a vendor's own."""
+    declared = _declared(signature)
+    return UnparsableSignature(name, _field_kind(signature),
+                               f"/SubFilter {declared} is a format the validator does not "
+                               "validate (adbe.pkcs7.sha1 and adbe.x509.rsa_sha1 sign with SHA-1 "
+                               "and are deprecated by ISO 32000-2)", declared)
+
+
+def _field_kind(signature: Any) -> SignatureKind:
+    return (SignatureKind.DOCUMENT_TIMESTAMP if signature.get("/Type") == "/DocTimeStamp"
+            else SignatureKind.SIGNATURE)
+
+
+def _declared(signature: Any) -> str | None:
+    value = signature.get("/SubFilter")
+    return str(value).lstrip("/") if value is not None else None
 
 
 def _is_document_timestamp(embedded: EmbeddedPdfSignature) -> bool:
@@ -140,6 +180,14 @@ class PdfSignature:
     def kind(self) -> SignatureKind:
         return (SignatureKind.DOCUMENT_TIMESTAMP if _is_document_timestamp(self.embedded)
                 else SignatureKind.SIGNATURE)
+
+    @property
+    def sub_filter(self) -> str | None:
+        try:
+            value = self.embedded.sig_object.get("/SubFilter")
+        except Exception:  # noqa: BLE001
+            return None
+        return str(value).lstrip("/") if value is not None else None
 
     @property
     def signed_data(self) -> cms.SignedData:

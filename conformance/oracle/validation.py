@@ -29,11 +29,13 @@ from conformance.oracle.descriptions import (
     algorithm_info,
     certificate_info,
     one_line,
+    signature_format,
     signing_time,
 )
 from conformance.oracle.findings import Findings, SignatureContext
 from conformance.oracle.formats import SignedDocument, UnparsableSignature
 from conformance.oracle.model import (
+    PADES_SUB_FILTER,
     DocumentResult,
     OracleOptions,
     SignatureKind,
@@ -106,7 +108,8 @@ def _unparsable(broken: UnparsableSignature, validation_time: datetime) -> Signa
     return SignatureResult(
         field_name=broken.field_name, kind=broken.kind, indication=Indication.TOTAL_FAILED,
         sub_indication=SubIndication.FORMAT_FAILURE, process=ValidationProcess.NONE,
-        validation_time=validation_time,
+        validation_time=validation_time, sub_filter=broken.sub_filter,
+        signature_format=signature_format(broken.kind, broken.sub_filter, None),
         reason=f"the signature field holds no signature that can be parsed ({broken.error})")
 
 
@@ -139,10 +142,16 @@ async def _validate_one(context: SignatureContext) -> SignatureResult:
     await _run_processes(context, findings)
     indication, sub_indication, reason = fold(context, findings)
     signer = certificate_info(signature.signer_certificate) if signature.has_signer else None
+    sub_filter = signature.sub_filter
+    # the level is what the signature carries; it is a PAdES baseline level only in a PAdES
+    # signature (a CMS signature with a timestamp is not PAdES B-T)
+    level = findings.level if sub_filter == PADES_SUB_FILTER else None
     return SignatureResult(
         field_name=signature.field_name, kind=kind,
         indication=indication, sub_indication=sub_indication, reason=reason,
-        pades_level=findings.level, process=findings.process,
+        pades_level=level, carried_level=findings.level, sub_filter=sub_filter,
+        signature_format=signature_format(kind, sub_filter, findings.level),
+        process=findings.process,
         validation_time=context.settings.validation_time, signer=signer,
         signing_time=signing_time(signature),
         revocation=revocation_info(signature, findings, sub_indication),

@@ -2,7 +2,8 @@
 
 A signer that says "signed" is not believed on its word (TT15-5.1.b, d, e, g; Annex I 1.2–1.3):
 the new signature must validate at the signing instant, be made with the key and certificate on
-the token, carry what the requested PAdES level needs, cover the whole file, and leave every
+the token, be a PAdES baseline signature (/SubFilter ETSI.CAdES.detached, Annex I 1.5; its cost
+is the policy's) carrying what the requested level needs, cover the whole file, and leave every
 earlier signature as it was. A công vụ signature's timestamp must come from the TSA the công vụ
 CA publishes (ND68-29.4): its certificate issued by the CA that issued the signer's.
 
@@ -27,11 +28,14 @@ from pathlib import Path
 
 from asn1crypto import cms, x509
 
+from conformance.cases import FORMAT_REQUIREMENT
 from conformance.oracle import (
+    PADES_SUB_FILTER,
     DocumentError,
     DocumentResult,
     PadesLevel,
     SignatureKind,
+    SignatureResult,
     first_signature_timestamp,
     open_pdf,
     signature_timestamp_tokens,
@@ -63,7 +67,7 @@ TSA_LOG_EVIDENCE = "tsa-log-match.jsonl"
 """The TSA log lines that match the new signature's timestamp tokens, in the case's workdir."""
 
 
-def _signatures(result: DocumentResult) -> list:  # type: ignore[type-arg]
+def _signatures(result: DocumentResult) -> list[SignatureResult]:
     return [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE]
 
 
@@ -102,10 +106,10 @@ class OracleInspector:
             if new.signer.serial != expected.serial_number:
                 problems.append("signed with another certificate than the one on the token")
         wanted = PadesLevel(request.level)
-        if new.pades_level is None or \
-                _LEVEL_ORDER.index(new.pades_level) < _LEVEL_ORDER.index(wanted):
-            shown = new.pades_level.value if new.pades_level else "none"
-            problems.append(f"asked for PAdES {wanted.value}, the output is {shown}")
+        problems += signature_format_problems(new, wanted)
+        level_problem = _level_problem(new, wanted)
+        if level_problem is not None:
+            problems.append(level_problem)
         elif wanted is not PadesLevel.B_B and request.certificate is not None:
             problems += _timestamp_authority_problems(
                 data, new.field_name, x509.Certificate.load(request.certificate.read_bytes()))
@@ -129,6 +133,35 @@ class OracleInspector:
                                 f"{old.indication.value} before, {kept.indication.value} after")
         problems += _token_use_problems(request.workdir)
         return problems
+
+
+def signature_format_problems(new: SignatureResult, wanted: PadesLevel) -> list[str]:
+    """A signer asked for a PAdES baseline level makes a PAdES baseline signature: /SubFilter
+    ETSI.CAdES.detached (EN 319 142-1), not a plain CMS signature (adbe.pkcs7.detached, ISO
+    32000-1). What that costs is the policy's (:data:`FORMAT_REQUIREMENT`: the law's reading is
+    open); the problem names the requirement so that the runner finds it."""
+    if new.sub_filter == PADES_SUB_FILTER:
+        return []
+    declared = f"/SubFilter {new.sub_filter}" if new.sub_filter else "no /SubFilter"
+    return [f"asked for PAdES {wanted.value}, the signature is {new.signature_format} "
+            f"({declared}), not a PAdES baseline signature ({PADES_SUB_FILTER}, ETSI EN 319 "
+            f"142-1) ({FORMAT_REQUIREMENT})"]
+
+
+def _level_problem(new: SignatureResult, wanted: PadesLevel) -> str | None:
+    """The level the signature reaches, against the one asked for. A signature in another
+    format (:func:`signature_format_problems`) has no baseline level: there what it carries
+    (signature timestamp, validation data, archive timestamp) is held against the level asked
+    for, and what is missing costs what the checkpoint's clauses cost (TT15-5.1.e, 5.4)."""
+    pades = new.sub_filter == PADES_SUB_FILTER
+    reached = new.pades_level if pades else new.carried_level
+    if reached is not None and _LEVEL_ORDER.index(reached) >= _LEVEL_ORDER.index(wanted):
+        return None
+    shown = reached.value if reached else "none"
+    if pades:
+        return f"asked for PAdES {wanted.value}, the output is {shown}"
+    return (f"asked for PAdES {wanted.value}, the signature carries only what {shown} needs "
+            "(signature timestamp, validation data, archive timestamp)")
 
 
 def _timestamp_authority_problems(data: bytes, field_name: str | None,

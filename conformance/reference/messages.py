@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conformance.oracle import (
+    CMS_SUB_FILTERS,
     CertificateInfo,
     RevocationSource,
     RevocationStatus,
@@ -331,12 +332,26 @@ def signature_lines(result: SignatureResult, index: int, *, english: bool) -> li
         key = f"{algorithm.key_algorithm.upper()}-{algorithm.key_size}"
         line(_LABELS_EXTRA["algorithm"],
              f"{algorithm.signature_algorithm}, {algorithm.digest_algorithm}, {key}")
-    if result.pades_level is not None:
-        line(_LABELS_EXTRA["level"], f"PAdES {result.pades_level.value}")
+    if result.signature_format is not None:
+        line(_LABELS_EXTRA["level"], format_message(result))
     reason = reason_message(result)
     if reason is not None:
         line(_LABELS_EXTRA["reason"], reason)
     return lines
+
+
+def format_message(result: SignatureResult) -> Message:
+    """What the signature is, by the format it declares: a PAdES baseline level (EN 319 142-1),
+    or a plain CMS signature (ISO 32000-1, the CMS profile of EN 319 142-2), never labelled
+    PAdES baseline whatever timestamps it carries."""
+    shown = result.signature_format or ""
+    if result.pades_level is not None:
+        return Message(f"{shown} (ETSI EN 319 142-1)", f"{shown} (ETSI EN 319 142-1)")
+    if result.kind is SignatureKind.SIGNATURE and result.sub_filter in CMS_SUB_FILTERS:
+        return Message(f"{shown}: chữ ký CMS theo ISO 32000-1 / ETSI EN 319 142-2, không phải "
+                       "PAdES baseline", f"{shown}: a CMS signature per ISO 32000-1 / ETSI EN "
+                       "319 142-2, not a PAdES baseline signature")
+    return Message(shown, shown)
 
 
 NO_SIGNATURE = Message("Tài liệu không có chữ ký số", "The document has no digital signature")
@@ -344,7 +359,7 @@ NO_SIGNATURE = Message("Tài liệu không có chữ ký số", "The document ha
 
 __all__ = [
     "Message", "NO_SIGNATURE", "SUB_INDICATION_REASONS", "certificate_validity_message",
-    "display_dict", "display_fields", "integrity_message", "reason_message", "result_message",
-    "revocation_message", "signature_lines", "signing_time_message",
+    "display_dict", "display_fields", "format_message", "integrity_message", "reason_message",
+    "result_message", "revocation_message", "signature_lines", "signing_time_message",
     "validity_at_signing_message", "vietnam_time",
 ]

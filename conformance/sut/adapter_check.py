@@ -9,10 +9,19 @@ step: what was sent (the PIN as ``***``, big values shortened), what the service
 (status, an excerpt), every selector's value or where it missed ("selector $.data.signedData
 matched nothing (no signedData in $.data); keys here: code, message").
 
-Exit codes: 0 both round trips worked (a signature came back, and the verifier read at least
-one signature and called a fresh valid one TOTAL-PASSED); 1 the service answered but something
-did not fit (a selector or a code table missed, a refusal, a wrong indication); 2 a bad profile;
-3 the service could not be reached or gave no answer (connection, TLS, timeout).
+A signature that comes back is not believed on its word: the oracle looks at it as at every
+signing checkpoint of a run (:class:`~conformance.reference.inspection.OracleInspector`) and
+says what it is (its format, algorithm and indication) or what is wrong with it: not a readable
+PDF, no new signature, not valid (integrity, an algorithm label that does not match the
+signature, a refused algorithm), another certificate than the token's, a plain CMS signature
+(adbe.pkcs7.detached) or a lower level than the PAdES level asked for, bytes left unsigned.
+
+Exit codes: 0 both round trips worked (a signature came back that the oracle finds right, and
+the verifier read at least one signature and called a fresh valid one TOTAL-PASSED); 1 the
+service answered but something did not fit (a selector or a code table missed, a refusal, a
+wrong indication, or a signed output the oracle finds wrong: the last line names the first
+thing wrong with it); 2 a bad profile; 3 the service could not be reached or gave no answer
+(connection, TLS, timeout).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import socket
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +39,7 @@ from urllib.parse import urlsplit
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.kinds import SERVICE_KINDS
 from conformance.sut.profile import ProfileError, SutProfile, load_profile
-from scenarios import Indication, SignerOutcome, SignRequest, VerifyRequest
+from scenarios import Indication, SignerAnswer, SignerOutcome, SignRequest, VerifyRequest
 from testbed import VietnameseName
 
 EXIT_WORKED, EXIT_MISFIT, EXIT_PROFILE, EXIT_UNREACHABLE = 0, 1, 2, 3
@@ -95,22 +105,17 @@ def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int
         say(f"testbed at {testbed.base_url}; token '{record.label}'; document {document.name}")
         codes: list[int] = []
         signed: Path | None = None
+        wrong: str | None = None
         if signer is not None:
-            level = "B-B" if profile.supports_level("B-B") else profile.capabilities.pades_levels[0]
-            request = SignRequest(
-                input=document, output=folder / "sign" / "signed.pdf",
-                token_access=testbed.directory / record.access_file,
-                pin_file=testbed.directory / record.pin_file, token_label=record.label,
-                trust_roots=roots, tsa_url=testbed.urls("ca-cv")["tsa"], level=level,
-                moment=testbed.now(), field_name="ChuKyKiemTra", workdir=folder / "sign")
-            say(f"\n[1] signing at PAdES {level} / ký thử")
-            code, signed = _sign(signer, request, say)
+            code, signed, wrong = _sign_step(signer, profile, testbed, record, document, roots,
+                                             folder, say)
             codes.append(code)
         if verifier is not None:
             target = signed
             if target is None:
                 target = _reference_signature(testbed, record.label, document, roots, folder)
-                say("\n[2] verifying a reference signature (the SUT gave none) / kiểm tra chữ ký")
+                why = "the SUT's is wrong" if wrong is not None else "the SUT gave none"
+                say(f"\n[2] verifying a reference signature ({why}) / kiểm tra chữ ký")
             else:
                 say("\n[2] verifying the signed output / kiểm tra chữ ký vừa ký")
             codes.append(_verify(verifier, VerifyRequest(
@@ -118,6 +123,9 @@ def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int
                 workdir=folder / "verify"), say))
     result = max(codes, key=lambda code: (code == EXIT_UNREACHABLE, code)) if codes \
         else EXIT_WORKED
+    if wrong is not None and result == EXIT_MISFIT:
+        say(f"\nresult: the service signed, but its output is wrong: {wrong} (exit 1)")
+        return result
     say({EXIT_WORKED: "\nresult: the round trips worked (exit 0)",
          EXIT_MISFIT: "\nresult: the service answered, but the profile does not fit it "
                       "(exit 1)",
@@ -165,15 +173,15 @@ def _no_answer(silence: SutNoAnswer, say: Callable[[str], None]) -> int:
 
 
 def _sign(signer: Any, request: SignRequest, say: Callable[[str], None]
-          ) -> tuple[int, Path | None]:
+          ) -> tuple[int, Path | None, SignerAnswer | None]:
     try:
         answer = signer.sign(request)
     except SutNoAnswer as silence:
-        return _no_answer(silence, say), None
+        return _no_answer(silence, say), None, None
     if answer.outcome is SignerOutcome.REFUSED:
         say(f"  ✗ refused: {answer.reason} (a valid token and certificate: a correct service "
             "signs here; check the PIN interaction and reply.results)")
-        return EXIT_MISFIT, None
+        return EXIT_MISFIT, None, None
     output = Path(answer.output or request.output)
     size = output.stat().st_size if output.exists() else 0
     say(f"  ✓ signed: {output} ({size} bytes); display: {answer.display!r}")
@@ -181,8 +189,65 @@ def _sign(signer: Any, request: SignRequest, say: Callable[[str], None]
         say(f"    warning: {warning}")
     if size == 0 or not output.read_bytes().startswith(b"%PDF-"):
         say("  ✗ the output is not a PDF")
-        return EXIT_MISFIT, None
-    return EXIT_WORKED, output
+        return EXIT_MISFIT, None, None
+    return EXIT_WORKED, output, answer
+
+
+def _sign_step(signer: Any, profile: SutProfile, testbed: Any, record: Any, document: Path,
+               roots: list[Path], folder: Path, say: Callable[[str], None]
+               ) -> tuple[int, Path | None, str | None]:
+    """Step [1]: the SUT signs the document once, then the oracle looks at what it made.
+    Returns the exit code, the signed file (None when there is none, or it is wrong) and, when
+    the oracle finds the output wrong, the first thing wrong with it in one line."""
+    level = "B-B" if profile.supports_level("B-B") else profile.capabilities.pades_levels[0]
+    workdir = folder / "sign"
+    workdir.mkdir(parents=True, exist_ok=True)
+    expected = workdir / "expected-signer.der"
+    expected.write_bytes(testbed.certificate_der(record.certificate))
+    request = SignRequest(
+        input=document, output=workdir / "signed.pdf",
+        token_access=testbed.directory / record.access_file,
+        pin_file=testbed.directory / record.pin_file, token_label=record.label,
+        trust_roots=roots, tsa_url=testbed.urls("ca-cv")["tsa"], level=level,
+        moment=testbed.now(), certificate=expected, field_name="ChuKyKiemTra",
+        workdir=workdir)
+    say(f"\n[1] signing at PAdES {level} / ký thử")
+    code, signed, answer = _sign(signer, request, say)
+    if signed is None or answer is None:
+        return code, None, None
+    problems = _inspect(testbed, replace(request, output=signed), answer, say)
+    if problems:
+        return EXIT_MISFIT, None, problems[0]
+    return code, signed, None
+
+
+def _inspect(testbed: Any, request: SignRequest, answer: SignerAnswer,
+             say: Callable[[str], None]) -> list[str]:
+    """The oracle on the signer's output, as at every signing checkpoint of a run: a readable
+    PDF with one signature more, valid at the signing instant (integrity, algorithms, the
+    certificate), made with the token's certificate, a PAdES baseline signature
+    (ETSI.CAdES.detached) at the level asked for, covering the whole file. Says what it found;
+    returns the problems (none: the output is right)."""
+    from conformance.oracle import DocumentError, SignatureKind, validate_pdf
+    from conformance.reference.inspection import OracleInspector
+    from conformance.reference.verifier import trust_roots_from_files
+
+    problems = OracleInspector(testbed).inspect(request, answer)
+    for problem in problems:
+        say(f"  ✗ the output is wrong: {problem}")
+    if problems:
+        return problems
+    try:
+        result = validate_pdf(request.output.read_bytes(),
+                              trust_roots_from_files(request.trust_roots), at=request.moment)
+    except (OSError, DocumentError) as error:  # inspected just now: not expected
+        return [f"the output is not a readable signed PDF ({error})"]
+    new = [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE][-1]
+    algorithm = f", {new.algorithm.signature_algorithm} with {new.algorithm.digest_algorithm}" \
+        if new.algorithm is not None else ""
+    say(f"  ✓ the oracle: {new.signature_format}{algorithm}, {new.indication.value}, the "
+        "whole file signed")
+    return []
 
 
 def _verify(verifier: Any, request: VerifyRequest, say: Callable[[str], None]) -> int:

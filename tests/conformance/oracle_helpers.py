@@ -42,8 +42,10 @@ def trust_roots(testbed: Testbed, *labels: str) -> list[x509.Certificate]:
 
 
 def sign(testbed: Testbed, label: str, pdf: bytes, directory: Path, *, level: str = "B-B",
-         md_algorithm: str = "sha256", field_name: str = "ChuKy1") -> bytes:
-    """Sign ``pdf`` with the software key of certificate ``label`` at PAdES ``level``."""
+         md_algorithm: str = "sha256", field_name: str = "ChuKy1",
+         subfilter: SigSeedSubFilter = SigSeedSubFilter.PADES) -> bytes:
+    """Sign ``pdf`` with the software key of certificate ``label`` at PAdES ``level`` (or what
+    ``level`` carries, in another ``subfilter``)."""
     directory.mkdir(parents=True, exist_ok=True)
     chain = testbed.chain(label)
     certificate_file = directory / f"{label}.der"
@@ -63,7 +65,7 @@ def sign(testbed: Testbed, label: str, pdf: bytes, directory: Path, *, level: st
         context = ValidationContext(trust_roots=[root_of(testbed, label)], allow_fetching=True,
                                     moment=testbed.now())
     metadata = signers.PdfSignatureMetadata(
-        field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm=md_algorithm,
+        field_name=field_name, subfilter=subfilter, md_algorithm=md_algorithm,
         embed_validation_info=level in ("B-LT", "B-LTA"), use_pades_lta=level == "B-LTA",
         validation_context=context)
     output = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), metadata, signer=signer,

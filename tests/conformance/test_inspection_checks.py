@@ -176,3 +176,32 @@ def test_an_invisible_signature_where_a_visible_one_was_asked_fails(
     problems = OracleInspector(testbed).inspect(request, answer)
     assert problems == ["asked for a visible signature, the signature has no visible widget "
                         "(ND30 Annex I)"]
+
+
+# ---- the format: PAdES baseline, not a plain CMS signature --------------------------------------
+def test_a_cms_signature_asked_for_pades_is_a_format_problem_citing_its_requirement(
+        testbed: Testbed, tokens: dict[str, str], document: Path, tmp_path: Path) -> None:
+    from conformance.cases import FORMAT_REQUIREMENT
+
+    request = _request(testbed, tokens["officer"], document, tmp_path)
+    answer = DefectiveSigner(Defect.PKCS7_SUBFILTER).sign(request)
+    assert answer.outcome is SignerOutcome.SIGNED, answer.reason
+    problems = OracleInspector(testbed).inspect(request, answer)
+    # timestamped at the named TSA, valid, whole file: only the format is wrong
+    assert problems == [
+        "asked for PAdES B-T, the signature is CMS (adbe.pkcs7.detached) (/SubFilter "
+        "adbe.pkcs7.detached), not a PAdES baseline signature (ETSI.CAdES.detached, ETSI EN "
+        f"319 142-1) ({FORMAT_REQUIREMENT})"], problems
+
+
+def test_a_cms_signature_without_the_timestamp_asked_for_fails_both_ways(
+        testbed: Testbed, tokens: dict[str, str], document: Path, tmp_path: Path) -> None:
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    request = _request(testbed, tokens["officer"], document, tmp_path)
+    answer = _naive_sign(replace(request, level="B-B"),
+                         subfilter=SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    problems = OracleInspector(testbed).inspect(request, answer)
+    assert "not a PAdES baseline signature" in problems[0], problems
+    assert "asked for PAdES B-T, the signature carries only what B-B needs (signature " \
+        "timestamp, validation data, archive timestamp)" in problems

@@ -27,6 +27,8 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
     assert "certification-attacks::verify-certified-p2-form-fill" in \
         table.caught[Defect.CERTIFICATION_FORBIDS_ALL]
     assert "happy-path::sign-b-t" in table.caught[Defect.NO_TIMESTAMP]
+    assert {"happy-path::sign-b-b", "happy-path::sign-b-t"} <= \
+        set(table.caught[Defect.PKCS7_SUBFILTER])
     assert "state-document-appearance::sign-agency-appearance-iso-time" in \
         table.caught[Defect.LOCAL_APPEARANCE]
     assert "cross-regime-certificates::verify-cong-vu-certificate-in-public" in \

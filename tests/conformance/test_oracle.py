@@ -43,6 +43,47 @@ def _signature(testbed: Testbed, pdf: bytes) -> SignatureResult:
     return signatures[0]
 
 
+@pytest.mark.parametrize("level", ["B-B", "B-T"])
+def test_a_cms_signature_is_named_cms_and_has_no_pades_level(testbed: Testbed, tmp_path: Path,
+                                                             level: str) -> None:
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    label = _issue(testbed, f"cms-{level.lower()}")
+    signed = sign(testbed, label, document(), tmp_path, level=level,
+                  subfilter=SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    signature = _signature(testbed, signed)
+    assert signature.indication is Indication.TOTAL_PASSED, signature.reason
+    assert signature.sub_filter == "adbe.pkcs7.detached"
+    assert signature.signature_format == "CMS (adbe.pkcs7.detached)"
+    assert signature.pades_level is None  # a timestamp does not make it PAdES B-T
+    expected = TimeSource.CLAIMED if level == "B-B" else TimeSource.SIGNATURE_TIMESTAMP
+    assert signature.signing_time.source is expected
+
+
+def test_a_signature_in_a_format_pyhanko_skips_is_reported_not_hidden(testbed: Testbed,
+                                                                      tmp_path: Path) -> None:
+    """adbe.pkcs7.sha1 (deprecated by ISO 32000-2, a SHA-1 digest inside the CMS): pyHanko does
+    not open it, and the file would read as unsigned; the oracle names the signature, its
+    format, and fails it."""
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    label = _issue(testbed, "cms-sha1")
+    signed = sign(testbed, label, document(), tmp_path,
+                  subfilter=SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    old, new = b"/adbe.pkcs7.detached", b"/adbe.pkcs7.sha1    "  # same length: offsets hold
+    assert signed.count(old) == 1
+    result = validate_pdf(signed.replace(old, new), trust_roots(testbed), at=testbed.now())
+    [signature] = result.signatures
+    assert (signature.kind, signature.field_name) == (SignatureKind.SIGNATURE, "ChuKy1")
+    assert (signature.indication, signature.sub_indication) == \
+        (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+    assert signature.sub_filter == "adbe.pkcs7.sha1"
+    assert signature.signature_format == "CMS (adbe.pkcs7.sha1)"
+    assert signature.pades_level is None
+    assert "/SubFilter adbe.pkcs7.sha1 is a format the validator does not validate" in \
+        signature.reason
+
+
 def _issue(testbed: Testbed, subscriber: str, **options: object) -> str:
     return testbed.issue(subscriber, name=PERSON, **options).label
 
@@ -59,6 +100,8 @@ def test_valid_signature_passes_at_every_level(testbed: Testbed, tmp_path: Path,
     assert (signature.indication, signature.sub_indication) == (Indication.TOTAL_PASSED, None), \
         signature.reason
     assert signature.pades_level is PadesLevel(level)
+    assert signature.sub_filter == "ETSI.CAdES.detached"
+    assert signature.signature_format == f"PAdES baseline {level}"
     assert signature.revocation.status is RevocationStatus.GOOD
     assert signature.revocation.source in (RevocationSource.OCSP, RevocationSource.CRL)
     assert signature.integrity is not None and signature.integrity.unchanged_since_signing
@@ -71,6 +114,7 @@ def test_valid_signature_passes_at_every_level(testbed: Testbed, tmp_path: Path,
     if level == "B-LTA":
         stamps = [s for s in result.signatures if s.kind is SignatureKind.DOCUMENT_TIMESTAMP]
         assert [s.indication for s in stamps] == [Indication.TOTAL_PASSED]
+        assert [s.signature_format for s in stamps] == ["document timestamp (ETSI.RFC3161)"]
 
 
 def test_revoked_after_timestamped_signing_still_passes(testbed: Testbed, tmp_path: Path,

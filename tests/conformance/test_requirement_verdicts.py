@@ -96,3 +96,30 @@ def test_findings_carry_their_requirements_and_the_policy_cost() -> None:
         SignExpectation(outcome="refused"),
         SignerAnswer(outcome=SignerOutcome.SIGNED, display="Đã ký"), True).checks, policy)
     assert next(f for f in costly if f.check == "outcome").severity is Severity.WARNING
+
+
+def test_a_signature_in_the_wrong_format_fails_the_format_requirement() -> None:
+    """The format requirement is evidenced by the output's inspection alone; a wrong format
+    fails it (and the checkpoint's clauses only when another problem stands beside it)."""
+    from conformance.case_findings import check_requirements
+    from conformance.cases import FORMAT_REQUIREMENT, Case
+    from scenarios.findings import technical
+
+    case = Case(id="signer::story::cp", role="signer", scenario="story", checkpoint="cp",
+                step_index=0, requirements=("TT15-6.1.c", FORMAT_REQUIREMENT, "TT15-5.6.b"),
+                title=Text(vi="x", en="x"), expected="signed", flags=())
+    wrong_format = ("asked for PAdES B-T, the signature is CMS (adbe.pkcs7.detached) (/SubFilter "
+                    f"adbe.pkcs7.detached), not a PAdES baseline signature ({FORMAT_REQUIREMENT})")
+
+    def output(*problems: str) -> list[str]:
+        check = technical("output", not problems, "as asked", "; ".join(problems) or "as asked",
+                          "the output is wrong")
+        return check_requirements(case, check)
+
+    assert output(wrong_format) == [FORMAT_REQUIREMENT]
+    assert output(wrong_format, "asked for PAdES B-T, the signature carries only what B-B "
+                  "needs") == [FORMAT_REQUIREMENT, "TT15-6.1.c"]
+    assert output("the document is truncated") == ["TT15-6.1.c"]
+    assert output() == ["TT15-6.1.c", FORMAT_REQUIREMENT]
+    refused = technical("outcome", False, "signed", "refused", "it refused")
+    assert check_requirements(case, refused) == ["TT15-6.1.c"]

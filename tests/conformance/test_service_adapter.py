@@ -663,6 +663,7 @@ def test_adapter_check_says_step_by_step_where_a_profile_misses(
     assert check_adapter(good, out=tmp_path / "kept", say=lines.append) == 0
     text = "\n".join(lines)
     assert "✓ signed" in text and "✓ verified: 1 signature(s)" in text
+    assert "✓ the oracle: PAdES baseline B-B, ecdsa with sha256, TOTAL-PASSED" in text
     assert "Pin\": \"***\"" in text and "code 0 → ok" in text
     assert (tmp_path / "kept" / "sign" / "service-exchange.json").exists()
     assert not list((tmp_path / "kept" / "testbed").glob("tokens/*.pin"))  # secrets removed

@@ -154,3 +154,78 @@ def test_a_misbehaving_emulator_is_an_error_of_its_kind(
         assert caught.value.kind == kind, caught.value.reason
         assert (tmp_path / "case" / "service-exchange.json").exists()
         sut.close()
+
+
+# ---- kyso adapter check looks at the signer's output --------------------------------------------
+def _checked(tmp_path: Path, text: str, name: str) -> tuple[int, list[str]]:
+    from conformance.sut.adapter_check import check_adapter
+
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    lines: list[str] = []
+    return check_adapter(path, say=lines.append), lines
+
+
+def _emulated_signer(url: str) -> str:
+    text = (EXAMPLES / FAMILIES["http-plugin"]).read_text(encoding="utf-8")
+    text = re.sub(r'^base_url = ".*"$', f'base_url = "{url}"', text, count=1, flags=re.M)
+    return text.replace('roles = ["signer", "verifier"]', 'roles = ["signer"]', 1)
+
+
+@pytest.mark.parametrize(("defect", "wrong"), [
+    (None, None),
+    ("pkcs7-subfilter", "asked for PAdES B-B, the signature is CMS (adbe.pkcs7.detached) "
+                        "(/SubFilter adbe.pkcs7.detached), not a PAdES baseline signature"),
+    ("sha1-digest", "the new signature does not validate ("),
+    ("partial-coverage", "the signature does not cover the whole file"),
+])
+def test_adapter_check_runs_the_oracle_on_the_signers_output(
+        tmp_path: Path, defect: str | None, wrong: str | None) -> None:
+    """Before, '✓ signed … the round trips worked' for any PDF that came back; now the oracle
+    says what the signature is, or what is wrong with it, and a wrong one exits 1."""
+    with serve_in_thread("http-plugin", 0, defect=defect) as service:
+        code, lines = _checked(tmp_path, _emulated_signer(service.url), defect or "right")
+    text = "\n".join(lines)
+    if wrong is None:
+        assert code == 0, text
+        assert "  ✓ the oracle: PAdES baseline B-B, ecdsa with sha256, TOTAL-PASSED" in text
+        return
+    assert code == 1, text
+    assert "  ✓ signed: " in text  # the service said it signed: the adapter fits
+    assert f"  ✗ the output is wrong: {wrong}" in text
+    last = lines[-2].strip()  # one line, before the note on the temporary evidence
+    assert last.startswith(f"result: the service signed, but its output is wrong: {wrong}")
+    assert last.endswith("(exit 1)") and "\n" not in last
+
+
+def test_adapter_check_names_a_corrupt_pdf(tmp_path: Path) -> None:
+    """A program (a real process, through the cli adapter) that answers 'signed' with a
+    damaged file: the adapter fits, the output is wrong."""
+    program = tmp_path / "broken_signer.py"
+    program.write_text(
+        "import json, sys\n"
+        "output = sys.argv[sys.argv.index('--output') + 1]\n"
+        "data = open(sys.argv[sys.argv.index('--input') + 1], 'rb').read()\n"
+        "open(output, 'wb').write(data[: len(data) // 3])\n"
+        "print(json.dumps({'version': 1, 'outcome': 'signed', 'output': output,\n"
+        "                  'display': 'Đã ký số thành công'}))\n", encoding="utf-8")
+    profile = f"""roles = ["signer"]
+regimes = ["public", "cong-vu"]
+[sut]
+name = "broken"
+vendor = "tests"
+version = "1"
+[capabilities]
+pades_levels = ["B-B"]
+[adapter]
+kind = "cli"
+[adapter.cli]
+sign = ["{{python}}", "{program}", "--input", "{{input}}", "--output", "{{output}}"]
+answer = "json"
+"""
+    code, lines = _checked(tmp_path, profile, "broken")
+    text = "\n".join(lines)
+    assert code == 1, text
+    assert "  ✗ the output is wrong: the output is not a readable signed PDF (" in text
+    assert lines[-2].strip().startswith("result: the service signed, but its output is wrong: "
+                                        "the output is not a readable signed PDF")

@@ -66,6 +66,8 @@ def test_text_is_vietnamese_first_then_english(testbed: Testbed, signed_pdf: Pat
     assert "Trạng thái thu hồi: Chưa bị thu hồi (nguồn: OCSP" in text
     assert "Revocation status: Not revoked (source: online OCSP" in text
     assert "Lý do" not in text, "a valid signature has no reason line"
+    assert "  Định dạng: PAdES baseline B-LT (ETSI EN 319 142-1)" in text
+    assert "  Format: PAdES baseline B-LT (ETSI EN 319 142-1)" in text
 
 
 def test_invalid_signature_shows_result_and_reason(testbed: Testbed, signed_pdf: Path) -> None:
@@ -156,3 +158,27 @@ def test_poppler_pdfsig_accepts_the_signed_pdf(testbed: Testbed, signed_pdf: Pat
     assert "Signature is Valid." in result.stdout
     assert "Signer Certificate Common Name: TEST Trần Thị Bình" in result.stdout
     assert "Signature Type: ETSI.CAdES.detached" in result.stdout
+
+
+def test_a_cms_signature_is_never_labelled_pades(testbed: Testbed, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """adbe.pkcs7.detached with a signature timestamp is a CMS signature (ISO 32000-1, EN 319
+    142-2), not PAdES B-T: the text and the JSON say so; pdfsig reads the same SubFilter."""
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    label = testbed.issue("verifier-cms", name=PERSON).label
+    path = tmp_path / "cms.pdf"
+    path.write_bytes(sign(testbed, label, document(), tmp_path, level="B-T",
+                          subfilter=SigSeedSubFilter.ADOBE_PKCS7_DETACHED))
+    assert main(["verify", str(path), "--testbed", str(testbed.directory), "--json"]) == 0
+    answer = VerifierAnswer.model_validate(json.loads(capsys.readouterr().out))
+    text = answer.display or ""
+    assert "  Định dạng: CMS (adbe.pkcs7.detached): chữ ký CMS theo ISO 32000-1 / ETSI EN 319 " \
+        "142-2, không phải PAdES baseline" in text
+    assert "  Format: CMS (adbe.pkcs7.detached): a CMS signature per ISO 32000-1 / ETSI EN 319 " \
+        "142-2, not a PAdES baseline signature" in text
+    assert "PAdES B-" not in text and "PAdES baseline B" not in text
+    if shutil.which("pdfsig") is not None:
+        result = subprocess.run(["pdfsig", "-nocert", str(path)], capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert "Signature Type: adbe.pkcs7.detached" in result.stdout, result.stdout

@@ -50,6 +50,7 @@ class Defect(StrEnum):
     IGNORES_PIN_ERROR = "ignores-pin-error"
     FOREIGN_TSA = "foreign-tsa"
     LOCAL_APPEARANCE = "local-appearance"
+    PKCS7_SUBFILTER = "pkcs7-subfilter"
 
     @property
     def role(self) -> str:
@@ -64,7 +65,7 @@ _SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DI
                    Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
                    Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER,
                    Defect.NO_EVIDENCE_SIGNER, Defect.IGNORES_PIN_ERROR, Defect.FOREIGN_TSA,
-                   Defect.LOCAL_APPEARANCE}
+                   Defect.LOCAL_APPEARANCE, Defect.PKCS7_SUBFILTER}
 
 _RULES = {
     Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
@@ -113,6 +114,8 @@ _RULES = {
     Defect.LOCAL_APPEARANCE: "draws its visible signature without the agency's name and with "
                               "a local-format time (22/11/2026 09:00), not ISO 8601 with +07:00 "
                               "(ND30 Annex I)",
+    Defect.PKCS7_SUBFILTER: "writes a plain CMS signature (/SubFilter adbe.pkcs7.detached) when "
+                            "asked for a PAdES baseline level (Annex I 1.5)",
     Defect.FOREIGN_TSA: "timestamps a công vụ signature at another provider's TSA, not the one "
                         "the công vụ CA publishes (ND68-29.4)",
 }

@@ -65,6 +65,8 @@ class DefectiveSigner:
             return _naive_sign(request, digest="sha1")
         if defect is Defect.SOFTWARE_KEY:
             return _naive_sign(request, software_key=True)
+        if defect is Defect.PKCS7_SUBFILTER:
+            return _naive_sign(request, subfilter=fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
         if defect is Defect.LOCAL_APPEARANCE and request.visible:
             return _naive_sign(request, stamp=_local_stamp(request.moment))
         if defect is Defect.FOREIGN_TSA and request.tsa_url:
@@ -118,12 +120,14 @@ def _local_stamp(moment: datetime) -> tuple[str, dict[str, str]]:
 
 
 def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha256",
-                software_key: bool = False, stamp: tuple[str, dict[str, str]] | None = None
+                software_key: bool = False, stamp: tuple[str, dict[str, str]] | None = None,
+                subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES
                 ) -> SignerAnswer:
     """A signer as naive products write it: PKCS#11 straight into pyHanko, B-B/B-T only.
     It reuses the reference signer's token plumbing (same package) so that only the named
     defect differs. ``stamp``: (text template, its values) of a visible signature drawn in the
-    reference's box and font, when the request asks for a visible one."""
+    reference's box and font, when the request asks for a visible one. ``subfilter``: the
+    format written (PAdES, or a plain CMS signature)."""
     access = TokenAccess.load(request.token_access)
     pin = request.pin_file.read_text(encoding="utf-8").strip()
     roots = trust_roots_from_files(request.trust_roots)
@@ -151,8 +155,7 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
             timestamper = HTTPTimeStamper(request.tsa_url) \
                 if request.level != "B-B" and request.tsa_url else None
             metadata = signers.PdfSignatureMetadata(
-                field_name=request.field_name, md_algorithm=digest,
-                subfilter=fields.SigSeedSubFilter.PADES)
+                field_name=request.field_name, md_algorithm=digest, subfilter=subfilter)
             visible = stamp is not None and request.visible
             pdf_signer = _PdfSignerAt(
                 metadata, signer=signer, timestamper=timestamper, moment=request.moment,
