@@ -224,6 +224,7 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
                               profile=str(profile_path) if profile_path else None,
                               profile_sha256=profile.sha256),
         policy=policy, roles=list(profile.roles), testbed_instant=testbed_instant or started,
+        clock=profile.adapter.clock_mode,
         started_at=started, finished_at=finished, host=socket.gethostname(),
         platform=f"{platform.system()} {platform.release()} · Python "
                  f"{platform.python_version()} · {time.monotonic() - clock_start:.1f} s")
