@@ -63,6 +63,7 @@ from .scenario_runs import play
 from .sut.adapters import build_roles
 from .sut.contract import SutUnsupported
 from .sut.profile import SutProfile, load_profile
+from .system_clock import play_at_system_clock
 
 KYSO_VERSION = "0.1.0"
 
@@ -239,13 +240,22 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     declined = declined_cases(profile.capabilities, cases)
     # the vendor's own result phrases (sut.toml [display.result_phrases]) are read first
     phrases = profile.display.result_phrases.declared() if profile.display else DeclaredPhrases()
+    roles = {"signer": CapabilityGate(declined, signer=signer) if "signer" in profile.roles
+             else None,
+             "verifier": CapabilityGate(declined, verifier=verifier)
+             if "verifier" in profile.roles else None}
     with vendor_phrases(phrases):
-        run: ScenarioRun = play(
-            scenario, run_dir,
-            signer=CapabilityGate(declined, signer=signer) if "signer" in profile.roles else None,
-            verifier=CapabilityGate(declined, verifier=verifier)
-            if "verifier" in profile.roles else None)
-    scrub_secrets(run_dir / "testbed")
+        if profile.adapter.clock_mode == "system":
+            # software that reads the machine's clock: each checkpoint on its own replay, the
+            # timeline shifted so that the checkpoint is the real now
+            replays = play_at_system_clock(scenario, run_dir, **roles)
+            run: ScenarioRun = replays.run
+            places = replays.directories
+        else:
+            run = play(scenario, run_dir, **roles)
+            places = {}
+    for place in {run_dir, *places.values()}:
+        scrub_secrets(place / "testbed")
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps
                        if isinstance(step.no_answer, SutUnsupported)
@@ -260,7 +270,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             requirements=list(case.requirements), expected=case.expected, actual=actual,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-            evidence=_evidence(out, step, run_dir / "run"))
+            evidence=_evidence(out, step, places.get(step.index, run_dir) / "run"))
         if verdict is Verdict.FAIL:
             # what the failure costs: the policy's word on the requirements it is about (a
             # policy-decided reading must not be overruled by the implicit language check)
