@@ -123,3 +123,18 @@ def test_a_missing_libfaketime_is_one_clear_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(clock_modes, "LIBFAKETIME_PATHS", (Path("/nonexistent/libfaketime"),))
     with pytest.raises(InvalidInputError, match="apt-get install faketime"):
         clock_modes.libfaketime()
+
+
+def test_adapter_check_says_which_clock_is_in_force(tmp_path: Path) -> None:
+    from conformance.sut.adapter_check import check_adapter
+
+    profile = tmp_path / "sut.toml"
+    profile.write_text(_cli_profile(tmp_path, "faketime"), encoding="utf-8")
+    lines: list[str] = []
+    check_adapter(profile, say=lines.append)
+    assert any(line.startswith("clock: faketime — the process runs under libfaketime")
+               for line in lines), lines
+    profile.write_text(_cli_profile(tmp_path, None), encoding="utf-8")
+    lines.clear()
+    check_adapter(profile, say=lines.append)
+    assert any(line.startswith("clock: argument — ") for line in lines), lines

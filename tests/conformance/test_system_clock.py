@@ -159,3 +159,27 @@ def test_on_the_usual_timeline_the_same_client_is_lost(story, tmp_path: Path) ->
     assert any(step.failed for step in run.checkpoints)
     assert any("Status times invalid" in said or "not yet valid" in said
                for said in client.outputs), client.outputs
+
+
+# ---- through the runner ------------------------------------------------------------------------
+def test_the_reference_tools_pass_at_the_system_clock_and_the_run_says_so(
+        tmp_path: Path) -> None:
+    from conformance.runner import RunOptions, conform
+    from reports.results import Verdict, load_results
+
+    examples = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
+    text = (examples / "reference-python.toml").read_text(encoding="utf-8")
+    profile = tmp_path / "reference-system.toml"
+    profile.write_text(text.replace('kind = "python"', 'kind = "python"\nclock = "system"'),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    conform(RunOptions(profile, out, only=("*revoked-after-signing*",)),
+            progress=lambda line: None)
+    results = load_results(out / "results.json")
+    assert results.run.clock == "system"
+    assert {case.verdict for case in results.cases} == {Verdict.PASS}, \
+        [(case.id, case.reason) for case in results.cases]
+    for case in results.cases:  # judged at the real now, evidence from the case's own replay
+        assert abs(case.judged_at - wall_clock()) < timedelta(minutes=10)
+        assert case.evidence and all("/replay-step-" in item.path for item in case.evidence)
+    assert not list(out.rglob("keys/*.key.pem")) and not list(out.rglob("tokens/*.pin"))
