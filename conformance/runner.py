@@ -150,9 +150,12 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
 def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | None, *,
               out: Path, policy_name: str = "default", only: tuple[str, ...] = (),
               profile_path: Path | None = None,
-              progress: Callable[[str], None] = print, jobs: int = 1) -> Results:
+              progress: Callable[[str], None] = print, jobs: int = 1,
+              system_clock_at: datetime | None = None) -> Results:
     """Play every scenario with a case of the profile's roles; ``signer``/``verifier`` play
-    those roles (the reference tools the others); judge, write results.json + JUnit."""
+    those roles (the reference tools the others); judge, write results.json + JUnit.
+    ``system_clock_at``: at ``clock = "system"``, the instant each checkpoint is shifted to
+    (a manual kit's test day) instead of the real now."""
     policy, policy_hash = load_policy(policy_name)
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
@@ -176,7 +179,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     else:
         for scenario, cases in scenarios:
             for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
-                                          policy):
+                                          policy, system_clock_at):
                 judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
@@ -233,7 +236,8 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
 
 def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
                     signer: Signer | None, verifier: Verifier | None, out: Path,
-                    policy: PolicyModel) -> list[CaseResult]:
+                    policy: PolicyModel, system_clock_at: datetime | None = None
+                    ) -> list[CaseResult]:
     """Play one scenario (the SUT in its roles) and judge its cases."""
     scenario_start = time.monotonic()
     run_dir = out / "runs" / scenario.id
@@ -248,7 +252,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
         if profile.adapter.clock_mode == "system":
             # software that reads the machine's clock: each checkpoint on its own replay, the
             # timeline shifted so that the checkpoint is the real now
-            replays = play_at_system_clock(scenario, run_dir, **roles)
+            replays = play_at_system_clock(scenario, run_dir, **roles, at=system_clock_at)
             run: ScenarioRun = replays.run
             places = replays.directories
         else:

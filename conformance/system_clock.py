@@ -15,6 +15,7 @@ Each replay lives in ``DIRECTORY/replay-step-N/`` (``testbed/`` and ``run/``, as
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,16 +58,21 @@ def shifted(scenario: Scenario, index: int, now: datetime) -> Scenario:
 
 
 def play_at_system_clock(scenario: Scenario, directory: Path, *, signer: Signer | None,
-                         verifier: Verifier | None) -> SystemClockRun:
-    """One replay per checkpoint the software answers, each shifted to the real now."""
+                         verifier: Verifier | None, at: datetime | None = None,
+                         only: Collection[int] | None = None) -> SystemClockRun:
+    """One replay per checkpoint the software answers, each shifted to the real now (or, for a
+    kit made for a test day, to ``at``, the checkpoint then pinned there); ``only``: just
+    these checkpoints' replays."""
     directory.mkdir(parents=True, exist_ok=True)
     gathered = SystemClockRun(ScenarioRun(scenario, directory))
     steps: dict[int, StepResult] = {}
     for index in asked_steps(scenario, signer=signer is not None,
                              verifier=verifier is not None):
+        if only is not None and index not in only:
+            continue
         replay = directory / f"replay-step-{index}"
-        run = play(shifted(scenario, index, wall_clock()), replay, signer=signer,
-                   verifier=verifier, live_step=index)
+        run = play(shifted(scenario, index, at or wall_clock()), replay, signer=signer,
+                   verifier=verifier, live_step=index, live_at_wall_clock=at is None)
         for step in run.steps:
             if step.index == index or step.index not in steps:
                 steps[step.index] = step

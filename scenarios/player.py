@@ -88,7 +88,8 @@ class Player:
                  directory: Path, *, inspector: Inspector | None = None,
                  mutant_signers: dict[str, Signer] | None = None,
                  mutant_verifiers: dict[str, Verifier] | None = None,
-                 story_signer: Signer | None = None, live_step: int | None = None) -> None:
+                 story_signer: Signer | None = None, live_step: int | None = None,
+                 live_at_wall_clock: bool = True) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
         the story (their outputs never feed later steps): one pass yields the mutation table."""
@@ -107,6 +108,8 @@ class Player:
         """Software that reads the machine's clock: only this step's checkpoint asks it, played
         with the testbed following the wall clock; the story stops there, earlier signing
         checkpoints are story steps and earlier verifications are not played."""
+        self.live_at_wall_clock = live_at_wall_clock
+        """False: the live step stays pinned at its instant (a kit made for a later day)."""
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
@@ -128,7 +131,7 @@ class Player:
             step = self._live_only(index, played)
             if step is None:
                 continue
-            if index == self.live_step:
+            if index == self.live_step and self.live_at_wall_clock:
                 self.testbed.set_clock(wall_clock(), follow_wall_clock=True)
                 instant = self.testbed.now()
             else:

@@ -183,3 +183,50 @@ def test_the_reference_tools_pass_at_the_system_clock_and_the_run_says_so(
         assert abs(case.judged_at - wall_clock()) < timedelta(minutes=10)
         assert case.evidence and all("/replay-step-" in item.path for item in case.evidence)
     assert not list(out.rglob("keys/*.key.pem")) and not list(out.rglob("tokens/*.pin"))
+
+
+# ---- the manual kit: made for a test day -------------------------------------------------------
+def test_a_kit_for_a_program_reading_the_computers_clock_is_made_for_its_test_day(
+        tmp_path: Path) -> None:
+    import json
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from conformance.kit import export
+
+    examples = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
+    test_day = parse_instant("2026-12-10T08:00:00+07:00")
+    kit = tmp_path / "kit"
+    export(examples / "manual.toml", kit, ("*revoked-after-signing*",), test_day=test_day)
+    manifest = json.loads((kit / "kit.json").read_text(encoding="utf-8"))
+    assert manifest["clock"] == "system"
+    assert parse_instant(manifest["test_day"]) == test_day
+    # nothing follows the checkpoints (+11d) in this story: the kit holds for a day
+    assert parse_instant(manifest["valid_until"]) == test_day + timedelta(days=1)
+    assert {parse_instant(case["moment"]) for case in manifest["cases"]} == {test_day}
+    checklist = (kit / "checklist.md").read_text(encoding="utf-8")
+    assert "This kit holds from 2026-12-10T08:00:00+07:00 until 2026-12-11T08:00:00+07:00" \
+        in checklist
+    assert "Testbed instant" not in checklist
+    # the documents were signed ten days before the test day (signed +1d, checkpoint +11d)
+    for case in manifest["cases"]:
+        with (kit / case["document"]).open("rb") as handle:
+            signed_at = PdfFileReader(handle).embedded_signatures[0].self_reported_timestamp
+        assert signed_at is not None
+        assert abs(test_day - signed_at - timedelta(days=10)) < timedelta(minutes=1)
+
+
+def test_a_kit_for_a_program_told_the_instant_keeps_the_testbed_instant(tmp_path: Path) -> None:
+    import json
+
+    from conformance.kit import export
+
+    examples = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
+    profile = tmp_path / "manual-argument.toml"
+    profile.write_text((examples / "manual.toml").read_text(encoding="utf-8").replace(
+        'kind = "manual"', 'kind = "manual"\nclock = "argument"'), encoding="utf-8")
+    kit = tmp_path / "kit"
+    export(profile, kit, ("*revoked-after-signing::verify-revoked-no-timestamp",))
+    manifest = json.loads((kit / "kit.json").read_text(encoding="utf-8"))
+    assert manifest["clock"] == "argument" and "test_day" not in manifest
+    assert "Testbed instant" in (kit / "checklist.md").read_text(encoding="utf-8")
