@@ -10,12 +10,17 @@ Cases are recognised by where the player puts each checkpoint's work
 (``<run>/<scenario>/run/work/step-<index>``). This session exports verification cases only:
 signing cases need the scenario's live tokens at the checkpoint instant, which a kit carried to
 another machine does not have (planned: ``kyso kit serve``).
+
+A GUI program reads the computer's clock (``clock = "system"``, the manual kind's default): the
+kit is made for a test day, each case on a timeline shifted so that its checkpoint is that day,
+and it says until when it holds; import replays the stories at the same instant.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reports import Results
@@ -27,23 +32,26 @@ from scenarios import (
     VerifyRequest,
     catalogue_paths,
     load_scenario,
+    resolve_instant,
 )
-from testbed import InvalidInputError
+from testbed import InvalidInputError, wall_clock, whole_seconds
 
 from .cases import Case, cases_of, matches
 from .reference.roles import ReferenceVerifier
 from .runner import run_cases
 from .scenario_runs import play
-from .sut.process.manual_kit import KitCase, export_kit, import_results
+from .sut.process.manual_kit import KitCase, export_kit, import_results, kit_test_day
 from .sut.profile import load_profile
+from .system_clock import play_at_system_clock
 
 
 def _case_at(scenarios: dict[str, Scenario], request: VerifyRequest) -> tuple[Case, int] | None:
     """The verification case a request belongs to, and the signature index it asks about."""
     if request.workdir is None or not request.workdir.name.startswith("step-"):
         return None
-    scenario = scenarios.get(request.workdir.parents[1].name) \
-        or scenarios.get(request.workdir.parents[2].name)
+    # <scenario>/run/work/step-N, or <scenario>/replay-step-N/run/work/step-N (system clock)
+    scenario = next((scenarios[folder.name] for folder in request.workdir.parents[1:4]
+                     if folder.name in scenarios), None)
     if scenario is None:
         return None
     index = int(request.workdir.name.removeprefix("step-"))
@@ -74,24 +82,52 @@ class _Recorder:
         return answer
 
 
-def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = ()
-           ) -> dict[str, VerifierAnswer]:
-    """Write the kit; returns the reference verifier's answers (what a correct program says)."""
+def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
+           test_day: datetime | None = None) -> dict[str, VerifierAnswer]:
+    """Write the kit; returns the reference verifier's answers (what a correct program says).
+
+    At ``clock = "system"`` (the manual kind's default: a GUI program reads the computer's
+    clock) every case is made on a timeline shifted so that its checkpoint is ``test_day``
+    (default: now), and the kit says until when it holds (:func:`kit_validity`)."""
     profile = load_profile(profile_path)
     if "verifier" not in profile.roles:
         raise InvalidInputError(f"{profile_path}: roles: the manual kit exports verification "
                                 "cases; this profile has no 'verifier' role")
     scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
     recorder = _Recorder(scenarios, list(only))
+    system = profile.adapter.clock_mode == "system"
+    at = whole_seconds(test_day) if test_day is not None else wall_clock()
     with tempfile.TemporaryDirectory(prefix="kyso-kit-") as scratch:
         for scenario in scenarios.values():
-            if any(c.role == "verifier" and matches(c, list(only))
-                   for c in cases_of(scenario)):
+            asked = [c.step_index for c in cases_of(scenario)
+                     if c.role == "verifier" and matches(c, list(only))]
+            if asked and system:
+                play_at_system_clock(scenario, Path(scratch) / scenario.id, signer=None,
+                                     verifier=recorder, at=at, only=asked)
+            elif asked:
                 play(scenario, Path(scratch) / scenario.id, verifier=recorder)
         if not recorder.cases:
             raise InvalidInputError("--only: no verification case matches")
-        export_kit(kit_dir, recorder.cases, program=f"{profile.sut.name} {profile.sut.version}")
+        window = kit_validity(scenarios, recorder.cases, at) if system else None
+        export_kit(kit_dir, recorder.cases, program=f"{profile.sut.name} {profile.sut.version}",
+                   window=window)
     return recorder.answers
+
+
+def kit_validity(scenarios: dict[str, Scenario], cases: list[KitCase], at: datetime
+                 ) -> tuple[datetime, datetime]:
+    """From ``at`` until the story's next event after any of the cases' checkpoints (a day
+    when no event follows): until then, the world the program sees by its clock is the one
+    each case was made for."""
+    room = timedelta(days=1)
+    for kit_case in cases:
+        scenario = scenarios[kit_case.case_id.split("::")[1]]
+        index = next(c.step_index for c in cases_of(scenario) if c.id == kit_case.case_id)
+        checkpoint = resolve_instant(scenario.timeline[index].at, at)
+        later = [instant - checkpoint for step in scenario.timeline[index + 1:]
+                 if (instant := resolve_instant(step.at, at)) > checkpoint]
+        room = min([room, *later])
+    return at, at + room
 
 
 class _Replayer:
@@ -133,4 +169,4 @@ def import_into(profile_path: Path, results_csv: Path, out: Path,
     verifier_only = profile.model_copy(update={"roles": ["verifier"]})
     return run_cases(verifier_only, None, _Replayer(scenarios, answers), out=out,
                      policy_name=policy, only=tuple(answers), profile_path=profile_path,
-                     progress=progress)
+                     progress=progress, system_clock_at=kit_test_day(results_csv.parent))

@@ -64,6 +64,7 @@ from .scenario_runs import play
 from .sut.adapters import build_roles
 from .sut.contract import SutUnsupported
 from .sut.profile import SutProfile, load_profile
+from .system_clock import play_at_system_clock
 
 KYSO_VERSION = "0.1.0"
 
@@ -150,9 +151,12 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
 def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | None, *,
               out: Path, policy_name: str = "default", only: tuple[str, ...] = (),
               profile_path: Path | None = None,
-              progress: Callable[[str], None] = print, jobs: int = 1) -> Results:
+              progress: Callable[[str], None] = print, jobs: int = 1,
+              system_clock_at: datetime | None = None) -> Results:
     """Play every scenario with a case of the profile's roles; ``signer``/``verifier`` play
-    those roles (the reference tools the others); judge, write results.json + JUnit."""
+    those roles (the reference tools the others); judge, write results.json + JUnit.
+    ``system_clock_at``: at ``clock = "system"``, the instant each checkpoint is shifted to
+    (a manual kit's test day) instead of the real now."""
     policy, policy_hash = load_policy(policy_name)
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
@@ -176,7 +180,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     else:
         for scenario, cases in scenarios:
             for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
-                                          policy):
+                                          policy, system_clock_at):
                 judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
@@ -226,6 +230,7 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
                               profile=str(profile_path) if profile_path else None,
                               profile_sha256=profile.sha256),
         policy=policy, roles=list(profile.roles), testbed_instant=testbed_instant or started,
+        clock=profile.adapter.clock_mode,
         started_at=started, finished_at=finished, host=socket.gethostname(),
         platform=f"{platform.system()} {platform.release()} · Python "
                  f"{platform.python_version()} · {time.monotonic() - clock_start:.1f} s")
@@ -233,20 +238,30 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
 
 def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
                     signer: Signer | None, verifier: Verifier | None, out: Path,
-                    policy: PolicyModel) -> list[CaseResult]:
+                    policy: PolicyModel, system_clock_at: datetime | None = None
+                    ) -> list[CaseResult]:
     """Play one scenario (the SUT in its roles) and judge its cases."""
     scenario_start = time.monotonic()
     run_dir = out / "runs" / scenario.id
     declined = declined_cases(profile.capabilities, cases)
     # the vendor's own result phrases (sut.toml [display.result_phrases]) are read first
     phrases = profile.display.result_phrases.declared() if profile.display else DeclaredPhrases()
+    roles = {"signer": CapabilityGate(declined, signer=signer) if "signer" in profile.roles
+             else None,
+             "verifier": CapabilityGate(declined, verifier=verifier)
+             if "verifier" in profile.roles else None}
     with vendor_phrases(phrases):
-        run: ScenarioRun = play(
-            scenario, run_dir,
-            signer=CapabilityGate(declined, signer=signer) if "signer" in profile.roles else None,
-            verifier=CapabilityGate(declined, verifier=verifier)
-            if "verifier" in profile.roles else None)
-    scrub_secrets(run_dir / "testbed")
+        if profile.adapter.clock_mode == "system":
+            # software that reads the machine's clock: each checkpoint on its own replay, the
+            # timeline shifted so that the checkpoint is the real now
+            replays = play_at_system_clock(scenario, run_dir, **roles, at=system_clock_at)
+            run: ScenarioRun = replays.run
+            places = replays.directories
+        else:
+            run = play(scenario, run_dir, **roles)
+            places = {}
+    for place in {run_dir, *places.values()}:
+        scrub_secrets(place / "testbed")
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps
                        if isinstance(step.no_answer, SutUnsupported)
@@ -261,7 +276,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             requirements=list(case.requirements), expected=case.expected, actual=actual,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-            evidence=_evidence(out, step, run_dir / "run"),
+            evidence=_evidence(out, step, places.get(step.index, run_dir) / "run"),
             findings=case_findings(case, step.judgement.checks, policy)
             if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None else [])
         if verdict is Verdict.FAIL:

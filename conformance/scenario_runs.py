@@ -32,9 +32,12 @@ from testbed import InvalidInputError, parse_instant, running_testbed
 
 def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
          verifier: Verifier | None = None, mutant_signers: dict[str, Signer] | None = None,
-         mutant_verifiers: dict[str, Verifier] | None = None) -> ScenarioRun:
+         mutant_verifiers: dict[str, Verifier] | None = None,
+         live_step: int | None = None, live_at_wall_clock: bool = True) -> ScenarioRun:
     """Play ``scenario`` on a fresh testbed in ``directory/testbed``; signing checkpoints are
-    inspected with the oracle; mutants (defective variants) are asked at every checkpoint."""
+    inspected with the oracle; mutants (defective variants) are asked at every checkpoint.
+    ``live_step``: only that checkpoint asks, at the wall clock unless ``live_at_wall_clock``
+    is False (:mod:`..system_clock`)."""
     directory.mkdir(parents=True, exist_ok=True)
     start = parse_instant(scenario.start, field="start") if scenario.start else None
     with running_testbed(directory / "testbed", at=start) as testbed:
@@ -43,7 +46,8 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
         player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
                         directory / "run", inspector=OracleInspector(testbed),
                         mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers,
-                        story_signer=ReferenceSigner())
+                        story_signer=ReferenceSigner(), live_step=live_step,
+                        live_at_wall_clock=live_at_wall_clock)
         return player.play(scenario)
 
 

@@ -196,6 +196,8 @@ def _header(results: Results) -> str:
          f"{_e(run.policy.name)}<br><code>{_e(run.policy.sha256 or '—')}</code>"),
         (Words("Thời điểm mô phỏng của môi trường thử", "Testbed instant (simulated)"),
          _e(vietnam_time(run.testbed_instant))),
+        (Words("Phần mềm lấy thời gian từ", "The software's clock"),
+         _e(run.clock or "—")),
         (Words("Bắt đầu / kết thúc", "Started / finished"),
          f"{_e(vietnam_time(run.started_at))} → {_e(vietnam_time(run.finished_at))}"),
         (Words("Máy chạy kiểm tra", "Test host"), f"{_e(run.host)} ({_e(run.platform)})"),

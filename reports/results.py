@@ -70,6 +70,11 @@ class RunMetadata(_Model):
     policy: Policy
     roles: list[Literal["signer", "verifier"]]
     testbed_instant: datetime = Field(description="The simulated instant the run started at.")
+    clock: Literal["argument", "system", "faketime"] | None = Field(
+        default=None, description="How the software under test learned the time: 'argument' "
+        "(the case's instant passed as {moment}), 'system' (its own clock: each checkpoint "
+        "played on a timeline shifted to the real now), 'faketime' (its process run under "
+        "libfaketime at the case's instant). Absent in files written before it was recorded.")
     started_at: datetime
     finished_at: datetime
     host: str

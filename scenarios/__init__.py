@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .model import Scenario as Scenario
     from .model import Sign as Sign
     from .model import Verify as Verify
+    from .model import resolve_instant as resolve_instant
     from .outcomes import CONTRACT_VERSION as CONTRACT_VERSION
     from .outcomes import DisplayField as DisplayField
     from .outcomes import Expectation as Expectation
@@ -53,6 +54,7 @@ _PUBLIC = {
     "Scenario": ".model",
     "Sign": ".model",
     "Verify": ".model",
+    "resolve_instant": ".model",
     "CONTRACT_VERSION": ".outcomes",
     "DisplayField": ".outcomes",
     "Expectation": ".outcomes",

@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from testbed import (
     AdministrativeDocument,
@@ -27,6 +28,7 @@ from testbed import (
     parse_duration,
     parse_instant,
     sign_fixture,
+    wall_clock,
 )
 
 from .display import SignatureTruth
@@ -87,7 +89,8 @@ class Player:
                  directory: Path, *, inspector: Inspector | None = None,
                  mutant_signers: dict[str, Signer] | None = None,
                  mutant_verifiers: dict[str, Verifier] | None = None,
-                 story_signer: Signer | None = None) -> None:
+                 story_signer: Signer | None = None, live_step: int | None = None,
+                 live_at_wall_clock: bool = True) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
         the story (their outputs never feed later steps): one pass yields the mutation table."""
@@ -102,6 +105,12 @@ class Player:
         under test is judged at its checkpoints only, and a verifier under test is handed the
         same documents whatever signer is being tested alongside."""
         self.mutant_verifiers = mutant_verifiers or {}
+        self.live_step = live_step
+        """Software that reads the machine's clock: only this step's checkpoint asks it, played
+        with the testbed following the wall clock; the story stops there, earlier signing
+        checkpoints are story steps and earlier verifications are not played."""
+        self.live_at_wall_clock = live_at_wall_clock
+        """False: the live step stays pinned at its instant (a kit made for a later day)."""
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
@@ -119,9 +128,16 @@ class Player:
             path.write_bytes(administrative_document(content, pages=spec.pages,
                                                      with_form_field=spec.form_field))
             self._artifacts[name] = path
-        for index, step in enumerate(scenario.timeline):
-            instant = resolve_instant(step.at, start)
-            self.testbed.set_clock(instant)
+        for index, played in enumerate(scenario.timeline):
+            step = self._live_only(index, played)
+            if step is None:
+                continue
+            if index == self.live_step and self.live_at_wall_clock:
+                self.testbed.set_clock(wall_clock(), follow_wall_clock=True)
+                instant = self.testbed.now()
+            else:
+                instant = resolve_instant(step.at, start)
+                self.testbed.set_clock(instant)
             result = StepResult(index, instant, describe_step(step))
             run.steps.append(result)
             checkpoint = getattr(step, "checkpoint", None)
@@ -138,6 +154,16 @@ class Player:
                     traceback.format_exc(), encoding="utf-8")
         write_run_index(run, self._artifacts, self.testbed.directory)
         return run
+
+    def _live_only(self, index: int, step: Any) -> Any:
+        """The step as played when only ``live_step`` asks the software (None: not played)."""
+        if self.live_step is None or index == self.live_step:
+            return step
+        if index > self.live_step or isinstance(step, Verify):
+            return None
+        if isinstance(step, Sign) and step.checkpoint is not None:
+            return step.model_copy(update={"expect": None, "checkpoint": None})
+        return step
 
     def _play_step(self, scenario: Scenario, step: object, start: datetime,
                    result: StepResult) -> None:

@@ -8,6 +8,8 @@
 #                 Firefox, LibreOffice) from the trust anchors, and lists it in the tests
 #   fonts-dejavu-core  a TTF with Vietnamese glyphs for visible signatures and reports
 #   gcc           builds the PKCS#11 PIN-lockout module (SoftHSM2 has no lockout)
+#   faketime      libfaketime: a cli/batch SUT with clock = "faketime" runs under it, at the
+#                 case's instant (products that read the machine's clock and take no --at)
 #   chromium      headless, to look at the HTML report as a person would (screenshot test)
 set -euo pipefail
 
@@ -20,6 +22,7 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

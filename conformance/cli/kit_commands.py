@@ -8,6 +8,7 @@ is imported when the command runs.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,10 @@ def add_commands(commands: Subcommands) -> None:
     export.add_argument("--sut", type=Path, required=True, help="a manual SUT profile")
     export.add_argument("--out", type=Path, required=True, help="the kit folder (new)")
     export.add_argument("--only", action="append", default=[])
+    export.add_argument("--test-day", default=None,
+                        help="when the tester will play the kit (ISO 8601; a date alone is "
+                        "08:00 Vietnam time; default: now), for a program that reads the "
+                        "computer's clock (clock = system)")
     filled = kit.add_parser("import", help="judge a filled results.csv")
     filled.add_argument("results", type=Path, help="the kit's filled results.csv")
     filled.add_argument("--sut", type=Path, required=True)
@@ -38,7 +43,8 @@ def run_kit(arguments: argparse.Namespace) -> int:
     from conformance import kit
 
     if arguments.action == "export":
-        answers = kit.export(arguments.sut, arguments.out, tuple(arguments.only))
+        answers = kit.export(arguments.sut, arguments.out, tuple(arguments.only),
+                             test_day=_test_day(arguments.test_day))
         print(f"kit with {len(answers)} cases: {arguments.out} (fill results.csv, then "
               f"kyso kit import {arguments.out / 'results.csv'} --sut {arguments.sut} --out DIR)")
         return ExitCode.OK
@@ -48,3 +54,14 @@ def run_kit(arguments: argparse.Namespace) -> int:
                               policy=arguments.policy)
     print(f"results: {arguments.out / 'results.json'}")
     return exit_code(results)
+
+
+def _test_day(text: str | None) -> datetime | None:
+    """``--test-day``: an instant, or a date (08:00 Vietnam time, the office day's start)."""
+    from testbed import parse_instant
+
+    if text is None:
+        return None
+    if len(text.strip()) == len("2026-12-08"):
+        text = f"{text.strip()}T08:00:00"
+    return parse_instant(text, field="--test-day")

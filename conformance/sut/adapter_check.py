@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.sut.clock_modes import clock_description
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.kinds import SERVICE_KINDS
 from conformance.sut.profile import ProfileError, SutProfile, load_profile
@@ -96,6 +97,7 @@ def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int
     where = profile.adapter.service.base_url if profile.adapter.service else profile.adapter.kind
     say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
         f"({profile.adapter.kind}) at {where}")
+    say(f"clock: {clock_description(profile.adapter.clock_mode)}")
     with running_testbed(folder / "testbed", at=wall_clock()) as testbed:
         record, _ = testbed.tokens.create(SUBSCRIBER, key_type="p256", name=HOLDER)
         document = folder / "cong-van.pdf"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
@@ -61,10 +62,17 @@ def token_access_of(request: SignRequest) -> TokenAccess:
 
 
 def sut_environment(profile: SutProfile, workdir: Path,
-                    token_env: Mapping[str, str] | None = None) -> dict[str, str]:
+                    token_env: Mapping[str, str] | None = None, *,
+                    at: datetime | None = None) -> dict[str, str]:
     """Minimal environment + the token's (so the PKCS#11 module finds its tokens) + the profile's
-    explicit ``env`` (last: the tester's word wins)."""
-    return minimal_env(workdir, {**(token_env or {}), **profile.env})
+    explicit ``env`` (last: the tester's word wins); with ``adapter.clock = "faketime"``, the
+    process's clock is moved to ``at`` (the case's instant) by libfaketime."""
+    environment = minimal_env(workdir, {**(token_env or {}), **profile.env})
+    if profile.adapter.clock_mode == "faketime" and at is not None:
+        from conformance.sut.clock_modes import faketime_environment
+
+        environment = faketime_environment(environment, at)
+    return environment
 
 
 def read_secret(path: Path) -> str:

@@ -6,7 +6,8 @@ statement: a case that needs a capability declared unsupported is not run, SKIPP
 reason, unless the requirement behind it is mandatory, which makes it FAIL), and how it is started
 (``[adapter]``: ``cli``, ``batch``, ``python`` or ``manual``, each with its own table, or one of
 the service kinds ``http``, ``ws-oneshot``, ``ws-session``, ``remote-hash``, which share
-``[adapter.service]`` and need ``[interaction]``: see :mod:`.service_profile`).
+``[adapter.service]`` and need ``[interaction]``: see :mod:`.service_profile`), and how it
+learns the time (``adapter.clock``: ``argument``, ``system`` or ``faketime``).
 This module knows every kind's table, but no kind's code: what a kind checks across tables is
 looked up by kind in :mod:`.kinds` (the service kinds' checks are imported only for a service
 profile).
@@ -47,6 +48,14 @@ from conformance.sut.service_profile import (
 from testbed import InvalidInputError
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
+
+ClockMode = Literal["argument", "system", "faketime"]
+"""How the SUT learns the time (``adapter.clock``): from ``{moment}``, from the machine's clock
+(the testbed's timeline is shifted to the real now), or from libfaketime."""
+ARGUMENT_CLOCK_KINDS = ("cli", "batch", "python")
+"""The kinds whose clock is 'argument' unless declared (the others: 'system')."""
+FAKETIME_KINDS = ("cli", "batch")
+"""The kinds kyso starts as a process, which libfaketime can wrap."""
 
 
 DEFAULT_UNSUPPORTED_EXIT_CODE = 64
@@ -231,6 +240,12 @@ class Adapter(_Model):
     manual: ManualAdapter | None = None
     service: ServiceAdapter | None = Field(default=None, description="The service kinds' "
                                            "table.")
+    clock: ClockMode | None = Field(
+        default=None, description="How the software learns the time. 'argument': it takes "
+        "{moment} (default for cli, batch, python); 'system': it reads the machine's clock, so "
+        "each checkpoint is played on a testbed whose whole timeline is shifted to put the "
+        "checkpoint at the real now (default for the service kinds and manual); 'faketime': "
+        "cli and batch only, the process runs under libfaketime at the case's instant.")
 
     @property
     def table(self) -> str:
@@ -245,7 +260,18 @@ class Adapter(_Model):
         for other in ("cli", "batch", "python", "manual", "service"):
             if other != self.table and getattr(self, other) is not None:
                 raise ValueError(f"adapter.{other}: given, but adapter.kind = '{self.kind}'")
+        if self.clock == "faketime" and self.kind not in FAKETIME_KINDS:
+            raise ValueError(f"adapter.clock: 'faketime' starts the process under libfaketime, "
+                             f"for the kinds {' and '.join(FAKETIME_KINDS)} only; a "
+                             f"'{self.kind}' SUT takes 'argument' or 'system'")
         return self
+
+    @property
+    def clock_mode(self) -> ClockMode:
+        """The clock in force: the declared one, else the kind's default (module doc)."""
+        if self.clock is not None:
+            return self.clock
+        return "argument" if self.kind in ARGUMENT_CLOCK_KINDS else "system"
 
 
 class SutProfile(_Model):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,8 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
         values.update(trust_form_values(settings.command, _shared_anchors(requests)))
     result, evidence = run_call(
         expand(settings.command, values), root=root, workdir=workdir,
-        suffix=suffix, env=sut_environment(profile, workdir, token_env),
+        suffix=suffix, env=sut_environment(profile, workdir, token_env,
+                                            at=_shared_instant(profile, requests)),
         timeout_seconds=settings.timeout_seconds * len(cases), stdin=stdin,
         allowed_output_dirs=sorted(outputs), secrets=secrets)
     try:
@@ -109,6 +111,17 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
     for case_id, role in roles.items():
         outcomes[case_id] = _outcome(case_id, role, results.get(case_id), evidence)
     return outcomes
+
+
+def _shared_instant(profile: SutProfile,
+                    requests: Sequence[tuple[str, SignRequest | VerifyRequest]]) -> datetime:
+    """The one instant of the batch's cases (``clock = "faketime"``: one process, one clock)."""
+    instants = {request.moment for _, request in requests}
+    if len(instants) > 1 and profile.adapter.clock_mode == "faketime":
+        raise ValueError("adapter.clock = 'faketime': the cases of this batch are at different "
+                         "instants, and one process has one clock: run them in separate "
+                         "batches")
+    return min(instants)
 
 
 def _shared_anchors(requests: Sequence[tuple[str, SignRequest | VerifyRequest]]) -> list[Path]:

@@ -90,7 +90,8 @@ class CliSut:
             })
             result, evidence = run_call(
                 expand(self.settings.sign, values), root=root, workdir=workdir, suffix=suffix,
-                env=sut_environment(self.profile, workdir, token.access.env),
+                env=sut_environment(self.profile, workdir, token.access.env,
+                                    at=request.moment),
                 timeout_seconds=self.settings.timeout_seconds,
                 allowed_output_dirs=[Path(request.output).resolve().parent],
                 secrets=[pin])
@@ -133,7 +134,7 @@ class CliSut:
                               iso(request.moment), self.settings.verify)
         result, evidence = run_call(
             expand(self.settings.verify, values), root=root, workdir=workdir, suffix=suffix,
-            env=sut_environment(self.profile, workdir),
+            env=sut_environment(self.profile, workdir, at=request.moment),
             timeout_seconds=self.settings.timeout_seconds)
         if self.settings.answer == "json":
             process_problem(result, evidence, self.settings.unsupported_exit_code)

@@ -31,6 +31,7 @@ import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from scenarios import (
 )
 from testbed import (
     FORMS_GUIDE,
+    VIETNAM,
     InvalidInputError,
     TokenAccess,
     TrustForm,
@@ -116,35 +118,48 @@ def _copy_once(source: Path, directory: Path, copied: dict[str, str]) -> str:
     return copied[digest]
 
 
-def _what_to_do(case: KitCase, document: str, output: str | None) -> tuple[str, str]:
+def _when(window: tuple[datetime, datetime] | None, moment: str) -> tuple[str, str]:
+    """When to play a case: at the testbed instant (the program is told it), or within the
+    kit's window by the computer's own clock (``clock = "system"``)."""
+    if window is None:
+        return f"Thời điểm testbed: {moment}.", f"Testbed instant: {moment}."
+    start, end = (instant.astimezone(VIETNAM).isoformat() for instant in window)
+    return (f"Làm trong khoảng {start} đến {end}, đồng hồ máy tính để đúng giờ thực.",
+            f"Play it between {start} and {end}, with the computer's clock at the real time.")
+
+
+def _what_to_do(case: KitCase, document: str, output: str | None,
+                window: tuple[datetime, datetime] | None = None) -> tuple[str, str]:
     request = case.request
-    moment = request.moment.isoformat()
+    when_vi, when_en = _when(window, request.moment.isoformat())
     if isinstance(request, SignRequest):
         visible = " (chữ ký hiển thị)" if request.visible else ""
         return (f"Ký tệp {document} bằng token '{request.token_label}' (mã PIN trong PINS.txt), "
                 f"mức PAdES {request.level}{visible}; lưu tệp đã ký vào {output}. Nếu phần mềm "
-                "từ chối ký, ghi 'chưa ký' và thông báo nó hiển thị. Thời điểm testbed: "
-                f"{moment}.",
+                f"từ chối ký, ghi 'chưa ký' và thông báo nó hiển thị. {when_vi}",
                 f"Sign {document} with token '{request.token_label}' (PIN in PINS.txt), PAdES "
                 f"{request.level}; save the signed file as {output}. If the program refuses, "
-                f"record 'refused' and the message shown. Testbed instant: {moment}.")
+                f"record 'refused' and the message shown. {when_en}")
     return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/, "
             "ở dạng khác trong trust-stores/); "
             "ghi kết quả (hợp lệ / không hợp lệ / không xác định), thông báo hiển thị và bảy "
             "trường thông tin; nếu phần mềm lưu chứng thư, CRL và kết quả kiểm tra trạng thái, "
             "chép các tệp đó vào thư mục evidence/ và ghi đường dẫn vào các cột evidence_*. "
-            f"Thời điểm testbed: {moment}.",
+            f"{when_vi}",
             f"Verify the signatures of {document} (trust the roots in trust/, in other "
             f"forms in trust-stores/); record the "
             f"result (valid / invalid / indeterminate), the message shown and the seven "
             f"fields; if the program stores the certificate, the CRL and the status result, "
             f"copy those files into evidence/ and write their paths in the evidence_* columns. "
-            f"Testbed instant: {moment}.")
+            f"{when_en}")
 
 
 def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
-               instructions: str = "") -> Path:
-    """Write a test kit for ``cases`` into ``kit_dir`` (new or empty); returns ``results.csv``."""
+               instructions: str = "", window: tuple[datetime, datetime] | None = None
+               ) -> Path:
+    """Write a test kit for ``cases`` into ``kit_dir`` (new or empty); returns ``results.csv``.
+    ``window``: the kit was made for a program that reads the computer's clock, for a test
+    day: it holds from the first instant to the second."""
     if kit_dir.exists() and any(kit_dir.iterdir()):
         raise KitError(f"{kit_dir}: not empty; choose a new directory for the kit")
     ids = [case.case_id for case in cases]
@@ -155,12 +170,12 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
     copies = _KitCopies(documents={}, anchors={}, pins={})
     manifest: list[dict[str, Any]] = []
     rows: list[dict[str, str]] = []
-    checklist = _checklist_header(program, instructions)
+    checklist = _checklist_header(program, instructions) + _window_lines(window)
     for case in cases:
         entry = _manifest_entry(case, kit_dir, copies)
         manifest.append(entry)
         output = entry.get("output")
-        vietnamese, english = _what_to_do(case, entry["document"], output)
+        vietnamese, english = _what_to_do(case, entry["document"], output, window)
         checklist += [f"## {case.case_id}", "", f"**{case.title_vi}**"
                       + (f" / {case.title_en}" if case.title_en else ""), "",
                       f"- Việc cần làm: {vietnamese}", f"- To do: {english}", ""]
@@ -174,7 +189,10 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
                        "".join(f"{label}: {pin}\n" for label, pin in sorted(copies.pins.items())))
     (kit_dir / "checklist.md").write_text("\n".join(checklist), encoding="utf-8")
     (kit_dir / "kit.json").write_text(json.dumps(
-        {"version": KIT_VERSION, "cases": manifest}, ensure_ascii=False, indent=2) + "\n",
+        {"version": KIT_VERSION, "cases": manifest,
+         **({"clock": "system", "test_day": window[0].isoformat(),
+             "valid_until": window[1].isoformat()} if window else {"clock": "argument"})},
+        ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8")
     results = kit_dir / "results.csv"
     with results.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -215,6 +233,29 @@ def _export_trust_stores(kit_dir: Path, manifest: list[dict[str, Any]]) -> None:
         for entry in manifest:
             if tuple(sorted(entry["trust"])) == anchors:
                 entry["trust_stores"] = folder
+
+
+def _window_lines(window: tuple[datetime, datetime] | None) -> list[str]:
+    if window is None:
+        return []
+    start, end = (instant.astimezone(VIETNAM).isoformat() for instant in window)
+    return [f"**Bộ kiểm thử này dùng được từ {start} đến {end}**, với đồng hồ máy tính để đúng "
+            "giờ thực: các chứng thư, việc thu hồi và chữ ký đã được tạo lùi về quá khứ để "
+            "đúng lúc đó phần mềm thấy đúng tình huống. Sau thời điểm đó, hãy xuất bộ mới "
+            "(kyso kit export --test-day).", "",
+            f"**This kit holds from {start} until {end}**, with the computer's clock at the "
+            "real time: certificates, revocations and signatures were made in the past so "
+            "that the program sees each case's situation then. After that, export a new kit "
+            "(kyso kit export --test-day).", ""]
+
+
+def kit_test_day(kit_dir: Path) -> datetime | None:
+    """The instant a system-clock kit was made for (None: a kit told the testbed instant)."""
+    try:
+        text = json.loads((kit_dir / "kit.json").read_text(encoding="utf-8")).get("test_day")
+    except (OSError, ValueError):
+        return None
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
 def _checklist_header(program: str, instructions: str) -> list[str]:
@@ -339,5 +380,5 @@ def copy_signed_outputs(answers: dict[str, SignerAnswer | VerifierAnswer],
             shutil.copyfile(answer.output, request.output)
 
 
-__all__ = ["COLUMNS", "EVIDENCE_COLUMNS", "REQUIRED_COLUMNS", "KitCase", "KitError",
+__all__ = ["COLUMNS", "EVIDENCE_COLUMNS", "REQUIRED_COLUMNS", "KitCase", "KitError", "kit_test_day",
            "copy_signed_outputs", "export_kit", "import_results"]
