@@ -322,17 +322,18 @@ def _requirements(profile: SutProfile, results: list[CaseResult],
 def failed_requirements(case: CaseResult) -> set[str]:
     """Which of a failed case's requirements its failure is about.
 
-    The judge stops at the first problem and says which kind it is: a Vietnamese message that
-    is missing (TT15-6.4.a / 5.6.b, checked at every checkpoint of the role), a display field
-    that is missing or wrong (TT15-6.4.b), or anything else (the checkpoint's own clauses).
+    The judge stops at the first problem and says which kind it is: a display field that is
+    missing or wrong (TT15-6.4.b, checked at every verifier checkpoint), a Vietnamese message
+    that is missing (TT15-6.4.a / 5.6.b, checked at every checkpoint of the role), or anything
+    else (the checkpoint's own clauses, not the implicit ones).
     """
     role = case.id.split("::", 1)[0]
-    language = IMPLICIT_REQUIREMENTS.get(role, ())
-    if "in Vietnamese" in case.reason:
-        return set(language)
+    implicit = IMPLICIT_REQUIREMENTS.get(role, ())
     if case.reason.startswith("display") or "display misses" in case.reason:
         return {"TT15-6.4.b"}
-    return set(case.requirements) - set(language)
+    if "in Vietnamese" in case.reason:
+        return set(implicit) - {"TT15-6.4.b"}
+    return set(case.requirements) - set(implicit)
 
 
 def write_outputs(results: Results, out: Path) -> None:
