@@ -33,7 +33,7 @@ def check_requirements(case: Case, check: Check) -> list[str]:
     """
     language = IMPLICIT_REQUIREMENTS.get(case.role, ())
     if check.about == "message":
-        return list(language)
+        return [r for r in language if r != FIELDS_REQUIREMENT]
     if check.about == "fields":
         return [FIELDS_REQUIREMENT]
     own = [r for r in case.requirements if r not in language and r != FORMAT_REQUIREMENT]
@@ -79,12 +79,12 @@ def failed_requirements(case: CaseResult) -> set[str]:
         return {requirement for finding in case.findings if finding.verdict is Verdict.FAIL
                 for requirement in finding.requirements}
     role = case.id.split("::", 1)[0]
-    language = IMPLICIT_REQUIREMENTS.get(role, ())
-    if "in Vietnamese" in case.reason:
-        return set(language)
+    implicit = IMPLICIT_REQUIREMENTS.get(role, ())
     if case.reason.startswith("display") or "display misses" in case.reason:
         return {FIELDS_REQUIREMENT}
-    return set(case.requirements) - set(language)
+    if "in Vietnamese" in case.reason:
+        return set(implicit) - {FIELDS_REQUIREMENT}
+    return set(case.requirements) - set(implicit)
 
 
 def fails_requirement(case: CaseResult, requirement: str) -> bool:

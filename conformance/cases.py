@@ -41,12 +41,13 @@ class Case:
 
 
 IMPLICIT_REQUIREMENTS = {
-    "verifier": ("TT15-6.4.a",),
+    "verifier": ("TT15-6.4.a", "TT15-6.4.b"),
     "signer": ("TT15-5.6.b",),
 }
 """Requirements every checkpoint of a role evidences, because the judge checks them at every
 checkpoint of that role (scenarios/judge.py): a verifier must tell the person "hợp lệ" /
-"không hợp lệ" in Vietnamese, a signer "đã ký" / "chưa ký"."""
+"không hợp lệ" in Vietnamese and show the seven TT15-6.4.b fields (every verify checkpoint
+checks them, :attr:`scenarios.VerifyExpectation.display`), a signer "đã ký" / "chưa ký"."""
 
 FORMAT_REQUIREMENT = "TT15-PL1-1.5-baseline"
 """The requirement a signer's output in the wrong format fails (a plain CMS signature where a

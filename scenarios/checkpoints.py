@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .model_base import SCENARIO_ID, StrictModel, Text
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
@@ -103,8 +103,38 @@ class VerifyExpectation(StrictModel):
         default_factory=list, description="Accepted sub-indications; empty: any.")
     message_class: MessageClass | None = None
     display: list[DisplayField] = Field(
-        default_factory=list, description="Fields that must be shown in Vietnamese.")
+        default_factory=lambda: list(DisplayField),
+        description="The TT15-6.4.b fields that must be shown, each checked against the "
+        "testbed's truth (scenarios/display.py). Default: all seven, as TT15-6.4.b asks at "
+        "every verification; a checkpoint listing fewer says why in 'display_why'.")
+    display_why: Text | None = Field(
+        default=None, description="Why this checkpoint checks fewer than the seven fields "
+        "(e.g. a signature that cannot be parsed: no certificate to name): required when "
+        "'display' omits any, refused otherwise.")
     evidence: bool = Field(
         default=False, description="The software must say where it stored the certificate, "
         "the CRL at signing time and the status-check result, TT15-6.2 / 5.4.")
+
+    @field_validator("display")
+    @classmethod
+    def _no_repeats(cls, values: list[DisplayField]) -> list[DisplayField]:
+        if len(set(values)) != len(values):
+            raise ValueError("a display field is listed twice")
+        return values
+
+    @model_validator(mode="after")
+    def _narrowing_is_explained(self) -> VerifyExpectation:
+        if self.omitted_display() and self.display_why is None:
+            raise ValueError("'display' omits " + ", ".join(f.value for f in
+                                                            self.omitted_display())
+                             + ": TT15-6.4.b asks for all seven; say why in 'display_why'")
+        if not self.omitted_display() and self.display_why is not None:
+            raise ValueError("'display_why' explains a narrowing, but 'display' lists all "
+                             "seven fields")
+        return self
+
+    def omitted_display(self) -> list[DisplayField]:
+        """The TT15-6.4.b fields this checkpoint does not check (empty: it checks all
+        seven)."""
+        return [field for field in DisplayField if field not in self.display]
 

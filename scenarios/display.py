@@ -21,10 +21,11 @@ Accepted phrasings, field by field:
 * ``integrity`` (Vietnamese only, read by :mod:`scenarios.vietnamese`): "không toàn vẹn", "mất
   tính toàn vẹn", "không còn nguyên vẹn", "không đảm bảo tính toàn vẹn", "bị thay đổi", ... say
   *not intact*; "toàn vẹn", "nguyên vẹn", "không bị thay đổi", "tính toàn vẹn được đảm bảo" ...
-  say *intact*. Not intact is
-  required when the checkpoint expects TOTAL-FAILED with HASH_FAILURE among the accepted
-  sub-indications; either is accepted for another TOTAL-FAILED (e.g. only SIG_CRYPTO_FAILURE or
-  FORMAT_FAILURE: the bytes may or may not have changed); intact otherwise.
+  say *intact*. Which one is right comes from the truth (:func:`expected_integrity`): the
+  document was changed after signing (a ``tamper`` step) and the signature is TOTAL-FAILED: not
+  intact; nothing changed it since it was signed: intact, whatever else is wrong (a revoked
+  certificate, a timestamp over other data); TOTAL-PASSED: intact (a later change was an allowed
+  one). Without truth, the checkpoint's sub-indications decide (HASH_FAILURE: not intact).
 * ``validity_at_signing_time`` (Vietnamese only): "hợp lệ" / "không hợp lệ" / "không xác định"
   (also "chưa xác định", "không thể xác định"), of the checkpoint's message class, as
   :func:`scenarios.vietnamese.read_result` reads it.
@@ -71,11 +72,14 @@ class SignatureTruth:
     signing_times: tuple[datetime, ...]
     """The signing instant (= the timestamp's time), and the signer's claimed time if other."""
     timestamped: bool
+    changed_by: tuple[str, ...] = ()
+    """How the document was changed after this signature (the ``tamper`` kinds, in order;
+    empty: the document is as signed, bar later signatures)."""
 
     @classmethod
     def from_certificate(cls, der: bytes, *, label: str, signed_at: datetime,
-                         claimed_at: datetime | None = None, timestamped: bool = False
-                         ) -> SignatureTruth:
+                         claimed_at: datetime | None = None, timestamped: bool = False,
+                         changed_by: tuple[str, ...] = ()) -> SignatureTruth:
         certificate = x509.Certificate.load(der)
         subject, issuer = certificate.subject.native, certificate.issuer.native
         times = (signed_at,) if claimed_at is None or claimed_at == signed_at \
@@ -86,7 +90,7 @@ class SignatureTruth:
             signer_units=_values(subject, "organization_name", "organizational_unit_name"),
             issuer_names=_values(issuer, "common_name", "organization_name"),
             not_before=certificate.not_valid_before, not_after=certificate.not_valid_after,
-            signing_times=times, timestamped=timestamped)
+            signing_times=times, timestamped=timestamped, changed_by=changed_by)
 
 
 def _first(value: object) -> str | None:
@@ -222,9 +226,21 @@ def _calendar_dates(instant: datetime) -> set[date]:
 
 
 # ---- integrity --------------------------------------------------------------------------------
-def expected_integrity(expect: VerifyExpectation) -> Integrity | None:
-    """Not intact for TOTAL-FAILED with HASH_FAILURE accepted; None (either) for another
-    TOTAL-FAILED; intact otherwise."""
+def expected_integrity(expect: VerifyExpectation, truth: SignatureTruth | None = None
+                       ) -> Integrity | None:
+    """What the integrity field must say (None: either).
+
+    TOTAL-PASSED: intact (any change since signing was an allowed one). With the truth: not
+    intact when the document was changed after signing and the signature fails; intact when
+    nothing changed it since (the failure, if any, is about something else); either when it was
+    changed and the verdict is INDETERMINATE. Without the truth: not intact for TOTAL-FAILED with
+    HASH_FAILURE accepted, either for another TOTAL-FAILED, intact for INDETERMINATE."""
+    if expect.indication is Indication.TOTAL_PASSED:
+        return Integrity.INTACT
+    if truth is not None:
+        if not truth.changed_by:
+            return Integrity.INTACT
+        return Integrity.NOT_INTACT if expect.indication is Indication.TOTAL_FAILED else None
     if expect.indication is Indication.TOTAL_FAILED:
         return Integrity.NOT_INTACT if SubIndication.HASH_FAILURE in expect.sub_indications \
             else None
@@ -245,7 +261,7 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
     if not text or not text.strip():
         return f"{name}: not shown"
     if field is DisplayField.INTEGRITY:
-        return _check_integrity(name, text, expect)
+        return _check_integrity(name, text, expect, truth)
     if field is DisplayField.VALIDITY_AT_SIGNING_TIME:
         return _check_validity_at_signing_time(name, text, expect)
     if truth is None:
@@ -257,13 +273,18 @@ def check_field(field: DisplayField, text: str | None, expect: VerifyExpectation
     return _check_names(field, text, truth)
 
 
-def _check_integrity(name: str, text: str, expect: VerifyExpectation) -> str | None:
-    reading, wanted = read_integrity(text), expected_integrity(expect)
+def _check_integrity(name: str, text: str, expect: VerifyExpectation,
+                     truth: SignatureTruth | None) -> str | None:
+    reading, wanted = read_integrity(text), expected_integrity(expect, truth)
     if reading is None:
         return (f"{name}: {_quote(text)} says neither 'toàn vẹn' nor 'không toàn vẹn' "
                 "in Vietnamese")
     if wanted is not None and reading.value is not wanted:
-        return f"{name}: {_quote(text)} says {reading.value.value}, expected {wanted.value}"
+        because = "" if truth is None else (
+            " (the document was changed after signing: " + ", ".join(truth.changed_by) + ")"
+            if truth.changed_by else " (nothing changed the document after signing)")
+        return (f"{name}: {_quote(text)} says {reading.value.value}, "
+                f"expected {wanted.value}{because}")
     return None
 
 
@@ -330,8 +351,9 @@ def display_problems(expect: VerifyExpectation, display: Mapping[str, str],
                      truth: SignatureTruth | None = None) -> list[str]:
     """Every problem with the fields ``expect.display`` names, in the order listed.
 
-    Integrity and validity at signing time are checked against the expectation alone; the
-    other fields need ``truth`` (without it, only their presence is checked).
+    Validity at signing time is checked against the expectation alone, integrity against the
+    expectation and ``truth``; the other fields need ``truth`` (without it, only their presence
+    is checked).
     """
     problems = []
     for field in expect.display:

@@ -80,6 +80,8 @@ class _Signing:
     at: datetime
     claimed: datetime | None
     timestamped: bool
+    changed_by: tuple[str, ...] = ()
+    """The tamper steps the document went through after this signature (their kinds)."""
 
 
 class Player:
@@ -413,7 +415,9 @@ class Player:
         output.write_bytes(changed)
         self._artifacts[step.output] = output
         result.artifacts.append(step.output)
-        self._signings[step.output] = self._signings.get(step.input, ())
+        self._signings[step.output] = tuple(
+            replace(signing, changed_by=(*signing.changed_by, step.kind))
+            for signing in self._signings.get(step.input, ()))
 
     def _verify(self, step: Verify, result: StepResult) -> None:
         workdir = self.directory / "work" / f"step-{result.index}"
@@ -456,7 +460,8 @@ class Player:
             return None
         return SignatureTruth.from_certificate(
             self.testbed.certificate_der(signing.certificate), label=signing.certificate,
-            signed_at=signing.at, claimed_at=signing.claimed, timestamped=signing.timestamped)
+            signed_at=signing.at, claimed_at=signing.claimed, timestamped=signing.timestamped,
+            changed_by=signing.changed_by)
 
 
 def _wrong_pin_file(right: Path, workdir: Path) -> Path:

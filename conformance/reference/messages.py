@@ -193,7 +193,10 @@ def signing_time_message(result: SignatureResult) -> Message:
 def integrity_message(result: SignatureResult) -> Message:
     integrity = result.integrity
     if integrity is None:
-        return Message("Không kiểm tra được", "Could not be checked")
+        # nothing proves the content is as signed (no usable signature value): that is what
+        # TT15-6.4.b's integrity field must tell, not a mere "could not be checked"
+        return Message("Không đảm bảo tính toàn vẹn: không kiểm tra được chữ ký",
+                       "Integrity not assured: the signature could not be checked")
     if not integrity.intact:
         return Message("Không toàn vẹn: nội dung đã ký đã bị thay đổi",
                        "Not intact: the signed content was changed")

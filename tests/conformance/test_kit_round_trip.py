@@ -67,3 +67,27 @@ def test_evidence_columns_reach_the_answer_and_old_kits_still_import(tmp_path: P
         answer = import_results(kit / "results.csv")["verifier::s::c"]
         expected = {"certificate": str(kit / "evidence" / "cert.der")} if extra else {}
         assert answer.evidence == expected
+
+
+def test_a_kit_record_is_checked_field_by_field_against_the_truth(tmp_path: Path) -> None:
+    """The display a tester copies into results.csv is held to the seven TT15-6.4.b fields like
+    an automated answer: a managing unit naming the CA fails, and only TT15-6.4.b."""
+    kit = tmp_path / "kit"
+    answers = export(EXAMPLES / "manual.toml", kit, ("*tampering::verify-allowed*",))
+    rows = list(csv.DictReader((kit / "results.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == 1
+    signature = answers[rows[0]["case_id"]].signatures[0]
+    rows[0].update(result="hợp lệ", result_text=signature.display["result"],
+                   **{field.value: signature.display[field.value] for field in DisplayField})
+    rows[0][DisplayField.MANAGING_UNIT.value] = signature.display[DisplayField.ISSUER.value]
+    with (kit / "results.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    results = import_into(EXAMPLES / "manual.toml", kit / "results.csv", tmp_path / "manual",
+                          progress=lambda line: None)
+    [case] = results.cases
+    assert case.verdict is Verdict.FAIL
+    assert case.reason.startswith("display: managing_unit: "), case.reason
+    assert {row.id for row in results.requirements if row.verdict is Verdict.FAIL} == \
+        {"TT15-6.4.b"}

@@ -30,6 +30,22 @@ def test_english_only_fails_the_vietnamese_message_requirement_only() -> None:
 def test_a_wrong_display_field_fails_the_seven_fields_requirement() -> None:
     assert failed_requirements(_case("display: signer: 'x' does not name the signer")) == \
         {"TT15-6.4.b"}
+    # an integrity field not in Vietnamese is a display field's failure, not the result's
+    assert failed_requirements(_case("display: integrity: 'Intact' says neither 'toàn vẹn' "
+                                     "nor 'không toàn vẹn' in Vietnamese")) == {"TT15-6.4.b"}
+
+
+def test_the_seven_fields_are_evidenced_by_every_verifier_case_and_failed_by_display_only(
+        ) -> None:
+    from conformance.cases import all_cases
+
+    verifier_cases = [case for case in all_cases() if case.role == "verifier"]
+    assert verifier_cases and all("TT15-6.4.b" in case.requirements for case in verifier_cases)
+    cited = _case("wrong indication").model_copy(
+        update={"requirements": ["TT15-6.1.c", "TT15-6.4.a", "TT15-6.4.b"]})
+    assert failed_requirements(cited) == {"TT15-6.1.c"}
+    assert failed_requirements(cited.model_copy(update={
+        "reason": "the person is told nothing we recognise in Vietnamese"})) == {"TT15-6.4.a"}
 
 
 def test_a_passed_checkpoint_with_notes_is_a_pass_rated_warning() -> None:

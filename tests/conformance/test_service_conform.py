@@ -79,6 +79,9 @@ def test_reference_behind_each_emulated_family_gives_the_cli_verdicts(
      "verifier::revoked-before-signing::verify-revoked-before-signing"),
     ("ws-session", "no-validity-check", "signer",
      "signer::revoked-before-signing::sign-refused-revoked"),
+    # a display defect: the service's answer is held to the seven fields like a CLI's
+    ("http-plugin", "validity-end-only", "verifier",
+     "verifier::revoked-before-signing::verify-revoked-before-signing"),
 ])
 def test_a_defect_behind_an_emulated_service_is_caught(
         family: str, defect: str, role: str, caught: str, tmp_path: Path) -> None:
@@ -90,3 +93,6 @@ def test_a_defect_behind_an_emulated_service_is_caught(
     assert verdicts[caught] is Verdict.FAIL
     assert all(verdict is Verdict.PASS for case, verdict in verdicts.items()
                if not case.startswith(role))
+    if defect == "validity-end-only":
+        reasons = {case.id: case.reason for case in results.cases}
+        assert reasons[caught].startswith("display: certificate_validity: "), reasons[caught]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from scenarios.display import (
     SignatureTruth,
     check_field,
     display_problems,
+    expected_integrity,
     find_dates,
     find_datetimes,
     shows_name,
@@ -239,16 +241,42 @@ def test_integrity_phrasings(shown: str, said: Integrity | None) -> None:
 
 def test_integrity_must_match_the_expectation() -> None:
     intact, broken = "Toàn vẹn", "Không toàn vẹn"
+    changed = replace(TRUTH, changed_by=("byte-flip",))
     assert check_field(DisplayField.INTEGRITY, intact, VALID, TRUTH) is None
     assert check_field(DisplayField.INTEGRITY, broken, VALID, TRUTH) == \
-        "integrity: 'Không toàn vẹn' says not intact, expected intact"
-    assert check_field(DisplayField.INTEGRITY, broken, TAMPERED, TRUTH) is None
-    assert check_field(DisplayField.INTEGRITY, intact, TAMPERED, TRUTH) is not None
+        "integrity: 'Không toàn vẹn' says not intact, expected intact (nothing changed the " \
+        "document after signing)"
+    assert check_field(DisplayField.INTEGRITY, broken, TAMPERED, changed) is None
+    assert check_field(DisplayField.INTEGRITY, intact, TAMPERED, changed) == \
+        "integrity: 'Toàn vẹn' says intact, expected not intact (the document was changed " \
+        "after signing: byte-flip)"
     assert check_field(DisplayField.INTEGRITY, intact, UNDETERMINED, TRUTH) is None
+    assert check_field(DisplayField.INTEGRITY, broken, UNDETERMINED, TRUTH) is not None
+
+
+def test_integrity_comes_from_the_truth_not_the_sub_indication() -> None:
+    """A timestamp over other data is HASH_FAILURE, yet the document is as signed: intact."""
+    intact, broken = "Toàn vẹn", "Không toàn vẹn"
+    imprint = VerifyExpectation(indication=Indication.TOTAL_FAILED,
+                                sub_indications=[SubIndication.HASH_FAILURE])
+    assert expected_integrity(imprint, TRUTH) is Integrity.INTACT
+    assert check_field(DisplayField.INTEGRITY, intact, imprint, TRUTH) is None
+    assert check_field(DisplayField.INTEGRITY, broken, imprint, TRUTH) is not None
+    # a form fill after a P=1 certification fails the signature: the document is not intact
+    forbidden_fill = replace(TRUTH, changed_by=("form-fill",))
+    assert expected_integrity(imprint, forbidden_fill) is Integrity.NOT_INTACT
+    # the same form fill after an approval signature is allowed: intact
+    assert expected_integrity(VALID, forbidden_fill) is Integrity.INTACT
+    # changed, yet only INDETERMINATE (e.g. also revoked): either reading
+    assert expected_integrity(UNDETERMINED, forbidden_fill) is None
+    # without the truth, the checkpoint's sub-indications decide
+    assert expected_integrity(imprint) is Integrity.NOT_INTACT
     crypto_only = VerifyExpectation(indication=Indication.TOTAL_FAILED,
                                     sub_indications=[SubIndication.SIG_CRYPTO_FAILURE])
-    assert check_field(DisplayField.INTEGRITY, intact, crypto_only, TRUTH) is None
-    assert check_field(DisplayField.INTEGRITY, broken, crypto_only, TRUTH) is None
+    assert expected_integrity(crypto_only) is None
+    assert check_field(DisplayField.INTEGRITY, intact, crypto_only, None) is None
+    assert check_field(DisplayField.INTEGRITY, broken, crypto_only, None) is None
+    assert expected_integrity(UNDETERMINED) is Integrity.INTACT
 
 
 @pytest.mark.parametrize(("expect", "shown"), [
@@ -292,3 +320,48 @@ def test_truth_is_read_from_the_certificate() -> None:
     assert truth.issuer_names == ("TEST CA", "TEST Ban Cơ yếu Chính phủ")
     assert (truth.not_before, truth.not_after) == (NOT_BEFORE, NOT_AFTER)
     assert truth.signing_times == (SIGNED_AT,)
+
+
+# ---- where the fields are checked ------------------------------------------------------------
+def test_every_verification_checks_the_seven_fields_unless_it_says_why() -> None:
+    """TT15-6.4.b asks for the seven fields at every verification: each verifier checkpoint of
+    the catalogue checks all of them (the default), or lists fewer with its reason."""
+    from scenarios.loader import catalogue_paths, load_scenario
+    from scenarios.model import Verify
+
+    verifications = [(scenario.id, step) for scenario in map(load_scenario, catalogue_paths())
+                     for _, step in scenario.checkpoints() if isinstance(step, Verify)]
+    assert len(verifications) >= 56
+    narrowed = {f"{scenario}::{step.checkpoint.id}": step.expect.omitted_display()
+                for scenario, step in verifications if step.expect.omitted_display()}
+    for _scenario, step in verifications:
+        expect = step.expect
+        assert set(expect.display) | set(expect.omitted_display()) == set(DisplayField)
+        if expect.omitted_display():
+            assert expect.display_why is not None and expect.display_why.en.strip()
+    # the one narrowing: a zeroed /Contents leaves no certificate or time to name
+    assert narrowed == {"signature-forgery::verify-usf-empty-contents": [
+        DisplayField.ISSUER, DisplayField.SIGNER, DisplayField.MANAGING_UNIT,
+        DisplayField.SIGNING_TIME, DisplayField.CERTIFICATE_VALIDITY]}
+    checking_all = len(verifications) - len(narrowed)
+    assert checking_all == len(verifications) - 1, f"{checking_all} of {len(verifications)}"
+
+
+def test_the_default_is_all_seven_and_a_narrowing_needs_its_reason() -> None:
+    from pydantic import ValidationError
+
+    from scenarios.model_base import Text
+
+    assert VerifyExpectation(indication=Indication.TOTAL_PASSED).display == ALL_FIELDS
+    with pytest.raises(ValidationError, match="say why in 'display_why'"):
+        VerifyExpectation(indication=Indication.TOTAL_PASSED, display=[DisplayField.SIGNER])
+    with pytest.raises(ValidationError, match="lists all seven"):
+        VerifyExpectation(indication=Indication.TOTAL_PASSED,
+                          display_why=Text(vi="Không lý do.", en="No reason."))
+    with pytest.raises(ValidationError, match="listed twice"):
+        VerifyExpectation(indication=Indication.TOTAL_PASSED, display=[*ALL_FIELDS,
+                                                                     DisplayField.SIGNER])
+    narrowed = VerifyExpectation(indication=Indication.TOTAL_FAILED,
+                                 display=[DisplayField.INTEGRITY],
+                                 display_why=Text(vi="Không có chứng thư.", en="No certificate."))
+    assert DisplayField.ISSUER in narrowed.omitted_display()

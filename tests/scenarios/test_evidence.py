@@ -108,10 +108,16 @@ def test_garbage_certificate_and_empty_status(material: Material, tmp_path: Path
         "'certificate' is not an X.509 certificate (DER or PEM)", "'status' is an empty file"]
 
 
+_SHOWN = {"result": "Chữ ký số hợp lệ", "issuer": "TEST CA", "signer": "TEST Vũ Thị Hoa",
+          "managing_unit": "TEST Sở KH&CN", "signing_time": "2026-11-22T09:00:00+07:00",
+          "integrity": "Toàn vẹn", "validity_at_signing_time": "Hợp lệ",
+          "certificate_validity": "Từ 2026-11-22 đến 2031-11-22"}
+"""The seven TT15-6.4.b fields (checked at every verification; without truth, for presence)."""
+
+
 def _valid_answer(evidence: dict[str, str]) -> VerifierAnswer:
     return VerifierAnswer(signatures=[SignatureAnswer(
-        indication=Indication.TOTAL_PASSED, display={"result": "Chữ ký số hợp lệ"})],
-        evidence=evidence)
+        indication=Indication.TOTAL_PASSED, display=_SHOWN)], evidence=evidence)
 
 
 def test_judge_verification_checks_evidence_only_when_expected(material: Material,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scenarios.checkpoints import SignExpectation
 from scenarios.judge import Judgement, judge_signing, judge_verification
 from scenarios.outcomes import SignerAnswer, SignerOutcome
@@ -42,7 +44,8 @@ def test_wrong_answer_in_good_vietnamese_is_technical_fail_only_where_it_is_wron
     """A tampered document called valid: the indication fails; the person is told, in good
     Vietnamese, what the program concluded (not a display fault), but the integrity field
     says intact for a changed document, which is."""
-    judgement = judge_verification(TAMPERED, answer(REFERENCE_DISPLAY), TRUTH)
+    changed = replace(TRUTH, changed_by=("byte-flip",))  # the truth: the bytes were changed
+    judgement = judge_verification(TAMPERED, answer(REFERENCE_DISPLAY), changed)
     assert not judgement.passed and judgement.reason == "wrong indication"
     technical = _verdicts(judgement, "technical")
     assert technical == {"indication": False, "sub-indication": True}

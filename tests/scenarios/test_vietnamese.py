@@ -13,6 +13,7 @@ import yaml
 
 from scenarios.checkpoints import SignExpectation, VerifyExpectation
 from scenarios.judge import judge_signing, judge_verification
+from scenarios.model_base import Text
 from scenarios.outcomes import (
     DisplayField,
     Indication,
@@ -159,9 +160,12 @@ def test_a_signer_without_diacritics_passes_with_a_note() -> None:
     assert not wrong.passed and "đã ký" in wrong.reason
 
 
+ONLY_INTEGRITY = Text(vi="Chỉ xét trường toàn vẹn.", en="Only the integrity field is read.")
+
+
 def test_a_verifier_without_diacritics_passes_with_notes() -> None:
     expect = VerifyExpectation(indication=Indication.TOTAL_PASSED,
-                               display=[DisplayField.INTEGRITY])
+                               display=[DisplayField.INTEGRITY], display_why=ONLY_INTEGRITY)
     answer = VerifierAnswer(signatures=[SignatureAnswer(
         indication=Indication.TOTAL_PASSED,
         display={"result": "Chu ky so hop le", "integrity": "Toan ven"})])
@@ -173,7 +177,7 @@ def test_a_verifier_without_diacritics_passes_with_notes() -> None:
         display={"result": "Chữ ký số hợp lệ", "integrity": "Toàn vẹn"})])
     assert judge_verification(expect, proper).notes == ()
     tampered = VerifyExpectation(indication=Indication.TOTAL_PASSED,
-                                 display=[DisplayField.INTEGRITY])
+                                 display=[DisplayField.INTEGRITY], display_why=ONLY_INTEGRITY)
     broken = VerifierAnswer(signatures=[SignatureAnswer(
         indication=Indication.TOTAL_PASSED,
         display={"result": "Chu ky so hop le", "integrity": "Mat tinh toan ven"})])

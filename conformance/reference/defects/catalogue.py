@@ -37,6 +37,10 @@ class Defect(StrEnum):
     IGNORE_BYTE_RANGE_COVERAGE = "ignore-byte-range-coverage"
     IGNORE_DOCMDP = "ignore-docmdp"
     CERTIFICATION_FORBIDS_ALL = "certification-forbids-all"
+    SUBJECT_AS_ISSUER = "subject-as-issuer"
+    OU_ONLY_MANAGING_UNIT = "ou-only-managing-unit"
+    SIGNED_BYTES_INTEGRITY = "signed-bytes-integrity"
+    VALIDITY_END_ONLY = "validity-end-only"
     # signer
     NO_VALIDITY_CHECK = "no-validity-check"
     NO_TIMESTAMP = "no-timestamp"
@@ -97,6 +101,16 @@ _RULES = {
                           "changes as after an approval signature (TT15-6.1.h)",
     Defect.CERTIFICATION_FORBIDS_ALL: "reads every certification as P=1: a permitted form fill "
                                       "or co-signature is reported as tampering (TT15-6.1.h)",
+    Defect.SUBJECT_AS_ISSUER: "shows the certificate's subject where the issuing CA goes "
+                              "(reads the wrong name of the certificate, TT15-6.4.b)",
+    Defect.OU_ONLY_MANAGING_UNIT: "reads the certificate-managing unit from the subject OU "
+                                  "alone: 'not stated' when the unit is the subject O "
+                                  "(TT15-6.4.b)",
+    Defect.SIGNED_BYTES_INTEGRITY: "shows 'toàn vẹn' whenever the signed bytes' digest "
+                                   "matches, although the document was changed after signing "
+                                   "(the verdict itself is right; TT15-6.4.b integrity)",
+    Defect.VALIDITY_END_ONLY: "shows only the certificate's expiry date, not its validity "
+                              "period from notBefore to notAfter (TT15-6.4.b)",
     Defect.NO_EVIDENCE: "keeps no certificate, CRL or status-check result for the signature "
                         "it verified (TT15-6.2)",
     Defect.NO_VALIDITY_CHECK: "signs without checking the certificate (TT15-5.1.a)",

@@ -125,6 +125,43 @@ def _english(answer: VerifierAnswer) -> VerifierAnswer:
         "display": "English only"})
 
 
+_DISPLAY_DEFECTS = {Defect.SUBJECT_AS_ISSUER, Defect.OU_ONLY_MANAGING_UNIT,
+                    Defect.SIGNED_BYTES_INTEGRITY, Defect.VALIDITY_END_ONLY}
+"""Defects of one TT15-6.4.b field only: the verdict and every other field stay right, so only
+the display check of that field can catch them."""
+
+
+def _careless_field(defect: Defect, result: SignatureResult) -> dict[str, str]:
+    """The one field a display defect shows wrongly for ``result`` (empty: shown rightly)."""
+    signer, integrity = result.signer, result.integrity
+    if defect is Defect.SUBJECT_AS_ISSUER and signer is not None:
+        name = signer.common_name or signer.subject
+        return {DisplayField.ISSUER.value: f"{name} ({signer.organisation})"
+                if signer.organisation else name}
+    if defect is Defect.OU_ONLY_MANAGING_UNIT and signer is not None:
+        return {DisplayField.MANAGING_UNIT.value:
+                signer.organisational_unit or "Không ghi trong chứng thư"}
+    if defect is Defect.SIGNED_BYTES_INTEGRITY and integrity is not None \
+            and integrity.intact and integrity.signature_valid:
+        return {DisplayField.INTEGRITY.value:
+                "Toàn vẹn: giá trị băm của phần đã ký khớp với chữ ký"}
+    if defect is Defect.VALIDITY_END_ONLY and signer is not None:
+        return {DisplayField.CERTIFICATE_VALIDITY.value:
+                f"Có hiệu lực đến {vietnam_time(signer.not_after)}"}
+    return {}
+
+
+def _careless_display(defect: Defect, answer: VerifierAnswer,
+                      results: list[SignatureResult]) -> VerifierAnswer:
+    """The same answer with the one field ``defect`` gets wrong replaced, signature by
+    signature (the answer lists the oracle's signatures of kind SIGNATURE, in order)."""
+    shown = [s for s in results if s.kind is SignatureKind.SIGNATURE]
+    return answer.model_copy(update={"signatures": [
+        signature.model_copy(update={"display": {**signature.display,
+                                                 **_careless_field(defect, result)}})
+        for signature, result in zip(answer.signatures, shown, strict=True)]})
+
+
 def _wrong_fields(answer: VerifierAnswer, moment: datetime) -> VerifierAnswer:
     """The same answer with two TT15-6.4.b fields filled from the wrong source, in good
     Vietnamese: the signer field names the issuing CA, the signing time is the validation time."""
@@ -178,6 +215,8 @@ class DefectiveVerifier:
             return _english(detail.answer)
         if self.defect is Defect.WRONG_DISPLAY:
             return _wrong_fields(detail.answer, moment or wall_clock())
+        if self.defect in _DISPLAY_DEFECTS:
+            return _careless_display(self.defect, detail.answer, detail.result.signatures)
         signatures = detail.result.signatures
         if self.defect is Defect.CLAIMED_TIME:
             signatures = self._at_claimed_times(document, roots, options, signatures)
