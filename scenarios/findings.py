@@ -108,13 +108,22 @@ def _field_expectation(field: DisplayField, expect: VerifyExpectation,
 
 
 def field_checks(expect: VerifyExpectation, display: Mapping[str, str],
-                 truth: SignatureTruth | None) -> list[Check]:
-    """One display check per field the expectation names, in the order listed."""
+                 truth: SignatureTruth | None, concluded: VerifyExpectation | None = None
+                 ) -> list[Check]:
+    """One display check per field the expectation names, in the order listed.
+
+    ``concluded``: when the program's indication is wrong, what it concluded. The validity at
+    signing time restates that conclusion, so it is judged against it (the indication's finding
+    already fails the wrong answer, at the policy's cost); the other fields state facts and are
+    judged against the truth.
+    """
     checks = []
     for field in expect.display:
         text = display.get(field.value)
-        problem = check_field(field, text, expect, truth)
+        judged = concluded if concluded is not None and \
+            field is DisplayField.VALIDITY_AT_SIGNING_TIME else expect
+        problem = check_field(field, text, judged, truth)
         checks.append(Check(f"display:{field.value}", "display", "fields", problem is None,
-                            _field_expectation(field, expect, truth), shown(text),
+                            _field_expectation(field, judged, truth), shown(text),
                             problem or ""))
     return checks

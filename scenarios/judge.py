@@ -135,7 +135,9 @@ def _judge_verification(expect: VerifyExpectation, answer: VerifierAnswer,
         "" if told is wanted else f"the person is told "
         f"{told.value if told else 'nothing we recognise'} in Vietnamese, "
         f"not '{wanted.vietnamese}'"))
-    checks += field_checks(expect, signature.display, truth)
+    concluded = None if right else expect.model_copy(
+        update={"indication": signature.indication, "message_class": None})
+    checks += field_checks(expect, signature.display, truth, concluded)
     if expect.evidence:
         problems = evidence_problems(answer.evidence, workdir, signer_certificate)
         checks.append(technical("evidence", not problems, "certificate, CRL and status stored",

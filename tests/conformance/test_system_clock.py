@@ -142,7 +142,11 @@ def test_openssl_ocsp_at_the_real_clock_gets_each_checkpoints_status(
     checkpoints = {step.checkpoint: step for step in played.run.steps if step.checkpoint}
     assert set(checkpoints) == {"verify-before-revocation", "verify-after-revocation"}
     for step in checkpoints.values():
-        assert step.judgement is not None and step.judgement.passed, (step, client.outputs)
+        # what the client concluded at its own clock (it shows none of the seven fields, so
+        # only the technical findings are this test's business)
+        assert step.judgement is not None, (step, client.outputs)
+        technical = [c for c in step.judgement.checks if c.category == "technical"]
+        assert technical and all(c.passed for c in technical), (step, client.outputs)
         # the checkpoint was played at the real now, on its own replay
         assert abs(step.at - wall_clock()) < timedelta(minutes=5)
         assert played.directories[step.index].name == f"replay-step-{step.index}"

@@ -42,8 +42,9 @@ def test_right_answer_in_english_is_technical_pass_and_display_fail() -> None:
 
 def test_wrong_answer_in_good_vietnamese_is_technical_fail_only_where_it_is_wrong() -> None:
     """A tampered document called valid: the indication fails; the person is told, in good
-    Vietnamese, what the program concluded (not a display fault), but the integrity field
-    says intact for a changed document, which is."""
+    Vietnamese, what the program concluded (the result and the validity at signing time restate
+    it: not a display fault), but the integrity field says intact for a changed document, a
+    fact that is wrong: a display fault."""
     changed = replace(TRUTH, changed_by=("byte-flip",))  # the truth: the bytes were changed
     judgement = judge_verification(TAMPERED, answer(REFERENCE_DISPLAY), changed)
     assert not judgement.passed and judgement.reason == "wrong indication"
@@ -51,7 +52,8 @@ def test_wrong_answer_in_good_vietnamese_is_technical_fail_only_where_it_is_wron
     assert technical == {"indication": False, "sub-indication": True}
     display = _verdicts(judgement, "display")
     assert display["result"] and display["display:signer"]
-    assert not display["display:integrity"] and not display["display:validity_at_signing_time"]
+    assert display["display:validity_at_signing_time"]
+    assert not display["display:integrity"]
 
 
 def test_a_missing_signature_is_one_technical_finding() -> None:
