@@ -83,6 +83,16 @@ def read_secret(path: Path) -> str:
         return ""
 
 
+def case_secrets(pin_file: Path) -> list[str]:
+    """The PINs a case's evidence must never hold: the user PIN its PIN file gives and, when the
+    testbed keeps it beside (``<label>.so-pin``), the token's SO PIN."""
+    secrets = [read_secret(pin_file)]
+    so_pin_file = Path(pin_file).with_suffix(".so-pin")
+    if so_pin_file.exists():
+        secrets.append(read_secret(so_pin_file))
+    return [secret for secret in secrets if secret]
+
+
 def minimal_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The SUT's whole environment: a fixed PATH and locale, HOME and TMPDIR inside ``workdir``.
 
@@ -95,5 +105,5 @@ def minimal_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[s
     return environment
 
 
-__all__ = ["case_root", "declared_unsupported", "evidence_suffix", "minimal_env", "read_secret",
-           "sut_environment", "token_access_of"]
+__all__ = ["case_root", "case_secrets", "declared_unsupported", "evidence_suffix", "minimal_env",
+           "read_secret", "sut_environment", "token_access_of"]

@@ -1,8 +1,9 @@
 """A programmable misbehaving SUT: ``fake_sut.py BEHAVIOUR MARKER``.
 
 Each behaviour is one way third-party software can go wrong (hang, crash, garbage, floods,
-processes left behind, writes outside its directory). MARKER is any string; it only rides in
-the command line so a test can check in ``/proc`` that no process of the fake survived.
+processes left behind, writes outside its directory, a PIN echoed in its output). MARKER is any
+string; it only rides in the command line so a test can check in ``/proc`` that no process of
+the fake survived (``echo-pin`` takes the PIN file there).
 Standard library only: it runs under the sandbox's minimal environment.
 """
 
@@ -94,6 +95,17 @@ def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per beha
             for _ in range(100):
                 output.write(block)
         _answer(answer="ok")
+    elif behaviour == "echo-pin":  # MARKER is the PIN file: the PINs go everywhere it can print
+        pins = [Path(marker).read_text().strip()]
+        so_pin_file = Path(marker).with_suffix(".so-pin")
+        if so_pin_file.exists():
+            pins.append(so_pin_file.read_text().strip())
+        if os.environ.get("PIN_LOG"):  # outside kyso's output: how a test learns the PINs
+            with open(os.environ["PIN_LOG"], "a", encoding="utf-8") as log:
+                log.write("\n".join(pins) + "\n")
+        print(f"logged in with PIN {pins[0]} (SO PIN {pins[-1]})", file=sys.stderr, flush=True)
+        _answer(outcome="refused", reason=f"PIN {pins[0]} refused", warnings=pins,
+                display=f"PIN: {' / '.join(pins)}")
     elif behaviour == "stderr-spam-then-exit-3":
         for line in range(100_000):
             print(f"noise line {line}", file=sys.stderr)

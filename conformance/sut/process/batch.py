@@ -25,8 +25,8 @@ from typing import Any
 
 from conformance.sut.case_setup import (
     case_root,
+    case_secrets,
     declared_unsupported,
-    read_secret,
     sut_environment,
     token_access_of,
 )
@@ -77,7 +77,7 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
                 declared_unsupported(profile, request)
                 # Cases of one testbed share one token environment; later cases win a conflict.
                 token_env.update(token_access_of(request).env)
-                secrets.append(read_secret(request.pin_file))
+                secrets.extend(case_secrets(request.pin_file))
                 outputs.add(Path(request.output).resolve().parent)
                 cases.append(sign_case(request, case_id))
                 roles[case_id] = "sign"

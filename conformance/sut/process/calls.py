@@ -5,9 +5,11 @@ checks); what every kind, service ones included, prepares for a case is in
 :mod:`conformance.sut.case_setup`. Every call gets, inside the case's directory
 (``request.workdir``, or a fresh temporary one), a new working directory ``sut/`` (``sut-2/``...
 when the same case calls again) that becomes the SUT's cwd, HOME and TMPDIR, and leaves three
-evidence files beside it: ``command.json`` (the command line, exit status, durations: the PIN is
-never in it, PINs travel as a file path), ``stdout.txt`` and ``stderr.txt`` (as kept by the
-sandbox: the head of stdout, the tail of stderr).
+evidence files beside it: ``command.json`` (the command line, exit status, durations: PINs
+travel as a file path), ``stdout.txt`` and ``stderr.txt`` (as kept by the sandbox: the head of
+stdout, the tail of stderr). The case's PINs are redacted (``***``) from the sandbox's result
+itself, before any of it is written or read: a SUT that prints its PIN leaves it in no evidence
+file, answer, reason or index (:func:`run_call`).
 
 Failures become exceptions the player can judge (:class:`~conformance.sut.contract.SutNoAnswer`
 for ERROR, :class:`~conformance.sut.contract.SutUnsupported` for SKIPPED); nothing else escapes.
@@ -15,6 +17,7 @@ for ERROR, :class:`~conformance.sut.contract.SutUnsupported` for SKIPPED); nothi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import string
@@ -29,6 +32,7 @@ from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS, Placeholder, template_fields
 from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
 from conformance.sut.profile import SutProfile
+from conformance.sut.redaction import redact
 from testbed import TrustStores, trust_stores_for
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
@@ -114,14 +118,15 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
     """Run one SUT process through the sandbox and write the evidence files; never raises for
     the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``)."""
     limits = SandboxLimits(timeout_seconds=timeout_seconds)
-    result = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
-                           allowed_output_dirs=allowed_output_dirs)
+    result = redacted_result(
+        run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
+                      allowed_output_dirs=allowed_output_dirs), secrets)
     stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
     command_file = root / f"command{suffix}.json"
     stdout_file.write_bytes(result.stdout)
     stderr_file.write_bytes(result.stderr)
     evidence: dict[str, Any] = {
-        "command": [_redact(argument, secrets) for argument in result.command],
+        "command": list(result.command),
         "workdir": str(result.workdir),
         "exit_code": result.exit_code,
         "signal": result.signal,
@@ -135,21 +140,34 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "stdout_bytes": result.stdout_total_bytes,
         "stderr_bytes": result.stderr_total_bytes,
         "stdout_first_bytes": result.first_bytes(),
-        "stderr_tail": _redact(result.stderr_tail(500), secrets),
+        "stderr_tail": result.stderr_tail(500),
         "leftover_processes": [f"{p.name}[{p.pid}]" for p in result.leftover_processes],
         "stdin_bytes": len(stdin or b""),
-        "outcome": _redact(result.describe(), secrets),
+        "outcome": result.describe(),
     }
     command_file.write_text(
         json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result, evidence
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+def redacted_result(result: SandboxResult, secrets: Sequence[str]) -> SandboxResult:
+    """``result`` with every secret (the case's PINs) replaced by ``***`` in what the SUT
+    printed (stdout, stderr: bytes kept exact around it), its command line and start error.
+
+    The one redaction point of the process kinds: the evidence files, the answer parsed from
+    stdout (its ``display`` and ``reason``), ``stderr_tail`` and every reason all read this."""
+    secrets = [secret for secret in secrets if secret]
+    if not secrets:
+        return result
+
+    def printed(data: bytes) -> bytes:
+        text = data.decode("utf-8", "surrogateescape")
+        return str(redact(text, secrets)).encode("utf-8", "surrogateescape")
+
+    return dataclasses.replace(
+        result, stdout=printed(result.stdout), stderr=printed(result.stderr),
+        command=tuple(redact(list(result.command), secrets)),
+        start_error=redact(result.start_error, secrets))
 
 
 def process_problem(result: SandboxResult, evidence: dict[str, Any],

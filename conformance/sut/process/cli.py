@@ -21,8 +21,8 @@ from typing import Any
 
 from conformance.sut.case_setup import (
     case_root,
+    case_secrets,
     declared_unsupported,
-    read_secret,
     sut_environment,
     token_access_of,
 )
@@ -73,8 +73,8 @@ class CliSut:
         workdir, suffix = call_slot(root)
         values = self._values(root, workdir, suffix, request.input, request.trust_roots,
                               iso(request.moment), self.settings.sign)
-        pin = read_secret(request.pin_file)
-        with TracedToken(access, Path(request.token_access), root, suffix, [pin]) as token:
+        secrets = case_secrets(request.pin_file)
+        with TracedToken(access, Path(request.token_access), root, suffix, secrets) as token:
             values.update({
                 Placeholder.OUTPUT.value: str(Path(request.output).resolve()),
                 Placeholder.TOKEN_ACCESS.value: str(token.access_path.resolve()),
@@ -94,7 +94,7 @@ class CliSut:
                                     at=request.moment),
                 timeout_seconds=self.settings.timeout_seconds,
                 allowed_output_dirs=[Path(request.output).resolve().parent],
-                secrets=[pin])
+                secrets=secrets)
         if self.settings.answer == "json":
             process_problem(result, evidence, self.settings.unsupported_exit_code)
             return validated(SignerAnswer, json_object(result, evidence), evidence, "stdout")

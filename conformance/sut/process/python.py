@@ -10,7 +10,8 @@ vendor's library under development). Untrusted software goes through ``cli`` or 
 An exception from the entry point is ERROR (kind ``exception``, with its traceback in
 ``traceback.txt``); an answer of the wrong type, or a dictionary that is not a valid contract-v1
 answer, is ERROR (``invalid-answer``). ``SutNoAnswer`` / ``SutUnsupported`` raised by the entry
-point pass through unchanged.
+point pass through unchanged. The case's PINs are redacted from the traceback, the reason and
+the answer (its ``display`` and ``reason``) before any is kept.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from conformance.sut.case_setup import case_root, declared_unsupported
+from conformance.sut.case_setup import case_root, case_secrets, declared_unsupported
 from conformance.sut.contract import SutNoAnswer
 from conformance.sut.process.calls import call_slot, validated
 from conformance.sut.profile import ProfileError, PythonAdapter, SutProfile
+from conformance.sut.redaction import redact
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
 
@@ -77,6 +79,7 @@ class PythonSut:
               model: type[SignerAnswer] | type[VerifierAnswer]) -> SignerAnswer | VerifierAnswer:
         root = case_root(request.workdir)
         _, suffix = call_slot(root)
+        secrets = case_secrets(request.pin_file) if isinstance(request, SignRequest) else []
         started = time.monotonic()
         evidence: dict[str, Any] = {"entry_point": self.entry_point, "method": method,
                                     "command_file": str(root / f"command{suffix}.json")}
@@ -87,17 +90,18 @@ class PythonSut:
         except Exception as error:  # noqa: BLE001 (the SUT's failure is a verdict: ERROR)
             evidence["duration_seconds"] = round(time.monotonic() - started, 3)
             trace = root / f"traceback{suffix}.txt"
-            trace.write_text(traceback.format_exc(), encoding="utf-8")
+            trace.write_text(redact(traceback.format_exc(), secrets), encoding="utf-8")
             evidence["traceback_file"] = str(trace)
             _write(root, suffix, evidence)
-            first = str(error).splitlines()[0] if str(error) else ""
+            first = redact(str(error).splitlines()[0] if str(error) else "", secrets)
             raise SutNoAnswer(f"{method}() raised {type(error).__name__}: {first}", facts=evidence,
                               kind="exception") from None
         evidence["duration_seconds"] = round(time.monotonic() - started, 3)
         _write(root, suffix, evidence)
-        if isinstance(answer, model):
-            return answer
         data = answer.model_dump(mode="json") if hasattr(answer, "model_dump") else answer
+        if isinstance(answer, model) and redact(data, secrets) == data:
+            return answer
+        data = redact(data, secrets)
         if not isinstance(data, dict):
             raise SutNoAnswer(f"{method}() returned {type(answer).__name__}, not a "
                               f"{model.__name__}", facts=evidence, kind="invalid-answer")

@@ -26,8 +26,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from conformance.sut.redaction import REDACTED, redact
+
 SAVED_PREFIX = "saved."
-REDACTED = "***"
 EVIDENCE_VALUE_LIMIT = 120
 """Longer base64-like strings are shortened in the evidence (documents, certificates)."""
 TEXT_LIMIT = 4000
@@ -251,22 +252,6 @@ def render_evidence(value: Any, values: Mapping[str, Any], secrets: list[str]) -
         return [render_evidence(item, values, secrets) for item in value]
     if isinstance(value, dict):
         return {key: render_evidence(item, values, secrets) for key, item in value.items()}
-    return value
-
-
-def redact(value: Any, secrets: list[str]) -> Any:
-    """Every occurrence of a secret in the strings of ``value`` replaced by ``***``."""
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret:
-                value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, list):
-        return [redact(item, secrets) for item in value]
-    if isinstance(value, dict):
-        return {redact(str(key), secrets): redact(item, secrets) for key, item in value.items()}
-    if isinstance(value, bytes):
-        return redact(value.decode("utf-8", "replace"), secrets)
     return value
 
 

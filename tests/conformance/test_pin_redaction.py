@@ -1,0 +1,81 @@
+"""A SUT that echoes its PIN (and its token's SO PIN) leaves it nowhere: not in stdout.txt,
+stderr.txt, command.json, the answer kyso keeps, the run's index or any other file of the output
+folder; each PIN is shown as ``***``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.runner import RunOptions, conform
+from conformance.sut.adapters import build_roles
+from conformance.sut.profile import load_profile
+from conformance.sut.redaction import REDACTED
+from scenarios.outcomes import SignerOutcome
+from scenarios.roles import SignRequest
+from testbed.ca.names import VietnameseName
+from testbed.session import Testbed
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"
+
+
+def _echo_profile(tmp_path: Path, pin_log: Path) -> Path:
+    path = tmp_path / "echo.toml"
+    path.write_text(f"""
+roles = ["signer"]
+[sut]
+name = "echo"
+vendor = "tests"
+version = "0"
+[capabilities]
+pades_levels = ["B-B"]
+[env]
+PIN_LOG = "{pin_log}"
+[adapter]
+kind = "cli"
+[adapter.cli]
+sign = ["{{python}}", "{FAKE_SUT}", "echo-pin", "{{pin_file}}"]
+timeout_seconds = 10
+""", encoding="utf-8")
+    return path
+
+
+def _files_holding(folder: Path, secrets: list[str]) -> list[tuple[Path, str]]:
+    """Every (file, secret) where the bytes of a file under ``folder`` hold a secret."""
+    return [(path, secret) for path in sorted(folder.rglob("*")) if path.is_file()
+            for secret in secrets if secret.encode() in path.read_bytes()]
+
+
+def test_a_sut_echoing_its_pins_leaves_them_in_no_evidence(testbed: Testbed,
+                                                           tmp_path: Path) -> None:
+    record, _ = testbed.tokens.create("echo-subscriber", name=VietnameseName(
+        common_name="Lê Thị Hoa", title="Chuyên viên", organization="Sở Tư pháp tỉnh Cà Mau",
+        locality="Cà Mau"))
+    pin_file = testbed.directory / record.pin_file
+    pins = [pin_file.read_text().strip(), pin_file.with_suffix(".so-pin").read_text().strip()]
+    signer, _ = build_roles(load_profile(_echo_profile(tmp_path, tmp_path / "pins.log")))
+    assert signer is not None
+    case = tmp_path / "case"
+    answer = signer.sign(SignRequest(
+        input=tmp_path / "in.pdf", output=case / "out.pdf",
+        token_access=testbed.directory / record.access_file, pin_file=pin_file,
+        token_label=record.label, trust_roots=[], tsa_url=None, level="B-B",
+        moment=testbed.now(), field_name="Signature1", workdir=case))
+    assert (tmp_path / "pins.log").read_text().split() == pins  # the SUT did print them
+    assert answer.outcome is SignerOutcome.REFUSED
+    assert answer.reason == f"PIN {REDACTED} refused"
+    assert answer.display == f"PIN: {REDACTED} / {REDACTED}"
+    assert answer.warnings == [REDACTED, REDACTED]
+    assert f"PIN {REDACTED} (SO PIN {REDACTED})" in (case / "stderr.txt").read_text()
+    assert _files_holding(case, pins) == []
+
+
+def test_kyso_conform_with_a_pin_echoing_signer_leaves_no_pin_in_its_output(
+        tmp_path: Path) -> None:
+    pin_log, out = tmp_path / "pins.log", tmp_path / "out"
+    conform(RunOptions(_echo_profile(tmp_path, pin_log), out,
+                       only=("signer::happy-path::sign-b-b",)), progress=lambda line: None)
+    pins = sorted(set(pin_log.read_text().split()))
+    assert len(pins) == 2, pins  # user PIN and SO PIN, both echoed
+    assert list(out.rglob("stderr.txt")) and list(out.rglob("index.json"))
+    assert _files_holding(out, pins) == []
