@@ -55,7 +55,13 @@ from scenarios import (
 from testbed import InvalidInputError, scrub_secrets, wall_clock
 
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
-from .case_findings import case_findings, failed_requirements, fails_requirement, finding_counts
+from .case_findings import (
+    case_findings,
+    conduct_findings,
+    failed_requirements,
+    fails_requirement,
+    finding_counts,
+)
 from .cases import Case, cases_of, matches
 from .policy import Policy as PolicyModel
 from .policy import load_policy
@@ -277,8 +283,10 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
             evidence=_evidence(out, step, places.get(step.index, run_dir) / "run"),
-            findings=case_findings(case, step.judgement.checks, policy)
-            if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None else [])
+            findings=(case_findings(case, step.judgement.checks, policy)
+                      if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None
+                      else []) + conduct_findings(
+                places.get(step.index, run_dir) / "run" / "work" / f"step-{step.index}"))
         if verdict is Verdict.FAIL:
             # what the failure costs: the worst of its failed findings, each rated by the
             # policy on the requirements it is about (a policy-decided reading must not be

@@ -1,15 +1,19 @@
 """A SUT that echoes its PIN (and its token's SO PIN) leaves it nowhere: not in stdout.txt,
 stderr.txt, command.json, the answer kyso keeps, the run's index or any other file of the output
-folder; each PIN is shown as ``***``."""
+folder; each PIN is shown as ``***``, and the echo is a finding of the case (a WARNING: the
+catalogue has no clause on keeping the PIN secret)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from conformance.case_findings import PIN_PRINTED
 from conformance.runner import RunOptions, conform
 from conformance.sut.adapters import build_roles
 from conformance.sut.profile import load_profile
 from conformance.sut.redaction import REDACTED
+from reports.results import Severity, Verdict, load_results
 from scenarios.outcomes import SignerOutcome
 from scenarios.roles import SignRequest
 from testbed.ca.names import VietnameseName
@@ -68,6 +72,7 @@ def test_a_sut_echoing_its_pins_leaves_them_in_no_evidence(testbed: Testbed,
     assert answer.warnings == [REDACTED, REDACTED]
     assert f"PIN {REDACTED} (SO PIN {REDACTED})" in (case / "stderr.txt").read_text()
     assert _files_holding(case, pins) == []
+    assert json.loads((case / "command.json").read_text())["pin_printed"] is True
 
 
 def test_kyso_conform_with_a_pin_echoing_signer_leaves_no_pin_in_its_output(
@@ -79,3 +84,8 @@ def test_kyso_conform_with_a_pin_echoing_signer_leaves_no_pin_in_its_output(
     assert len(pins) == 2, pins  # user PIN and SO PIN, both echoed
     assert list(out.rglob("stderr.txt")) and list(out.rglob("index.json"))
     assert _files_holding(out, pins) == []
+    (case,) = load_results(out / "results.json").cases
+    printed = [finding for finding in case.findings if finding.check == PIN_PRINTED]
+    assert len(printed) == 1 and printed[0].severity is Severity.WARNING
+    assert printed[0].verdict is Verdict.FAIL and printed[0].requirements == []
+    assert "printed the PIN" in printed[0].actual and REDACTED in printed[0].actual

@@ -57,6 +57,9 @@ def test_no_pin_or_private_key_is_left_in_a_run_folder(reference_runs: dict[str,
             data = path.read_bytes()
             assert b"PRIVATE KEY" not in data, path
             assert not re.search(rb"\bpin\b\W{0,3}\d{8}\b", data, re.IGNORECASE), path
+    # the reference tools never print their PIN: no case has the finding a PIN echo gives
+    assert not [case.id for case in load_results(out / "results.json").cases
+                for finding in case.findings if finding.check == "pin-printed"]
 
 
 def test_defective_verifier_fails_exactly_the_revocation_cases(

@@ -9,7 +9,8 @@ evidence files beside it: ``command.json`` (the command line, exit status, durat
 travel as a file path), ``stdout.txt`` and ``stderr.txt`` (as kept by the sandbox: the head of
 stdout, the tail of stderr). The case's PINs are redacted (``***``) from the sandbox's result
 itself, before any of it is written or read: a SUT that prints its PIN leaves it in no evidence
-file, answer, reason or index (:func:`run_call`).
+file, answer, reason or index (:func:`run_call`); ``command.json`` says ``"pin_printed": true``
+and the runner makes it a finding of the case.
 
 Failures become exceptions the player can judge (:class:`~conformance.sut.contract.SutNoAnswer`
 for ERROR, :class:`~conformance.sut.contract.SutUnsupported` for SKIPPED); nothing else escapes.
@@ -118,9 +119,9 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
     """Run one SUT process through the sandbox and write the evidence files; never raises for
     the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``)."""
     limits = SandboxLimits(timeout_seconds=timeout_seconds)
-    result = redacted_result(
-        run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
-                      allowed_output_dirs=allowed_output_dirs), secrets)
+    printed = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
+                            allowed_output_dirs=allowed_output_dirs)
+    result = redacted_result(printed, secrets)
     stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
     command_file = root / f"command{suffix}.json"
     stdout_file.write_bytes(result.stdout)
@@ -144,6 +145,7 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "leftover_processes": [f"{p.name}[{p.pid}]" for p in result.leftover_processes],
         "stdin_bytes": len(stdin or b""),
         "outcome": result.describe(),
+        "pin_printed": result.stdout + result.stderr != printed.stdout + printed.stderr,
     }
     command_file.write_text(
         json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

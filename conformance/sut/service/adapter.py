@@ -46,6 +46,7 @@ import aiohttp
 
 from conformance.sut.case_setup import (
     case_root,
+    case_secrets,
     declared_unsupported,
     evidence_suffix,
     read_secret,
@@ -226,9 +227,10 @@ class ServiceSut:
         access = token_access_of(request)
         root = case_root(request.workdir)
         suffix = evidence_suffix(root, EXCHANGE_FILE, "pkcs11-trace")
+        secrets = case_secrets(request.pin_file)
         pin = read_secret(request.pin_file)
         loop = self._started()
-        with TracedToken(access, Path(request.token_access), root, suffix, [pin]) as token:
+        with TracedToken(access, Path(request.token_access), root, suffix, secrets) as token:
             values = self._case_values(root, request.input, request.trust_roots,
                                        iso(request.moment))
             values.update({
@@ -241,7 +243,7 @@ class ServiceSut:
                 "field_name": request.field_name or "", "visible": request.visible})
             if self.interaction.mode == "pin":
                 values["pin"] = pin
-            operation = Operation(name="sign", values=values, secrets=[pin], saved={},
+            operation = Operation(name="sign", values=values, secrets=secrets, saved={},
                                   observer=self.observer)
             return self._perform(loop, operation, root, suffix,
                                  lambda fixture: self._sign(request, operation, fixture),
