@@ -8,19 +8,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conformance.case_findings import PIN_PRINTED
 from conformance.runner import RunOptions, conform
 from conformance.sut.adapters import build_roles
+from conformance.sut.contract import SutNoAnswer
+from conformance.sut.process.python import PythonSut
 from conformance.sut.profile import load_profile
 from conformance.sut.redaction import REDACTED
 from reports.results import Severity, Verdict, load_results
-from scenarios.outcomes import SignerOutcome
+from scenarios.outcomes import SignerAnswer, SignerOutcome
 from scenarios.roles import SignRequest
 from testbed.ca.names import VietnameseName
 from testbed.session import Testbed
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"
+EXAMPLES = ROOT / "conformance" / "sut" / "examples"
 
 
 def _echo_profile(tmp_path: Path, pin_log: Path) -> Path:
@@ -89,3 +94,42 @@ def test_kyso_conform_with_a_pin_echoing_signer_leaves_no_pin_in_its_output(
     assert len(printed) == 1 and printed[0].severity is Severity.WARNING
     assert printed[0].verdict is Verdict.FAIL and printed[0].requirements == []
     assert "printed the PIN" in printed[0].actual and REDACTED in printed[0].actual
+
+
+class _EchoingLibrary:
+    """A python-kind signer that shows its PIN in its answer, then in an exception."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sign(self, request: SignRequest) -> SignerAnswer:
+        self.calls += 1
+        pin = Path(request.pin_file).read_text().strip()
+        if self.calls > 1:
+            raise RuntimeError(f"token login failed with PIN {pin}")
+        return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=f"PIN {pin}", display=pin)
+
+    def verify(self, request: object) -> None:
+        raise NotImplementedError
+
+
+def test_a_python_entry_point_showing_its_pin_is_redacted(testbed: Testbed,
+                                                          tmp_path: Path) -> None:
+    record, _ = testbed.tokens.create("echo-python", name=VietnameseName(
+        common_name="Phạm Văn Nam", title="Chuyên viên", organization="Sở Tư pháp tỉnh Cà Mau",
+        locality="Cà Mau"))
+    pin_file = testbed.directory / record.pin_file
+    pin = pin_file.read_text().strip()
+    signer = PythonSut(load_profile(EXAMPLES / "reference-python.toml"), _EchoingLibrary())
+    request = SignRequest(
+        input=tmp_path / "in.pdf", output=tmp_path / "case" / "out.pdf",
+        token_access=testbed.directory / record.access_file, pin_file=pin_file,
+        token_label=record.label, trust_roots=[], tsa_url=None, level="B-B",
+        moment=testbed.now(), field_name="Signature1", workdir=tmp_path / "case")
+    answer = signer.sign(request)
+    assert (answer.reason, answer.display) == (f"PIN {REDACTED}", REDACTED)
+    with pytest.raises(SutNoAnswer) as caught:
+        signer.sign(request)
+    assert caught.value.reason.endswith(f"PIN {REDACTED}")
+    assert "RuntimeError" in (tmp_path / "case" / "traceback-2.txt").read_text()
+    assert _files_holding(tmp_path / "case", [pin]) == []
