@@ -277,16 +277,17 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     for case in cases:
         step = by_index[case.step_index]
         verdict, actual, reason = _judge_case(case, step, skipped_outputs)
+        run_root = places.get(step.index, run_dir) / "run"  # the replay's, at the system clock
         result = CaseResult(
             id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
             requirements=list(case.requirements), expected=case.expected, actual=actual,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
-            evidence=_evidence(out, step, places.get(step.index, run_dir) / "run"),
+            evidence=_evidence(out, step, run_root),
             findings=(case_findings(case, step.judgement.checks, policy)
                       if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None
                       else []) + conduct_findings(
-                places.get(step.index, run_dir) / "run" / "work" / f"step-{step.index}"))
+                run_root / "work" / f"step-{step.index}"))
         if verdict is Verdict.FAIL:
             # what the failure costs: the worst of its failed findings, each rated by the
             # policy on the requirements it is about (a policy-decided reading must not be

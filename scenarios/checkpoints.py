@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .model_base import SCENARIO_ID, StrictModel, Text
+from .model_base import KebabId, StrictModel, Text
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
 
 REQUIREMENT_ID = re.compile(r"^(TT15|ND68|ND23|ND30|TT41)-[0-9A-Za-z.]+(-[0-9A-Za-z.]+)*$")
@@ -61,17 +61,10 @@ class Flag(StrEnum):
 class Checkpoint(StrictModel):
     """What makes a step a checkpoint: an ID, the requirements it evidences, and why."""
 
-    id: str = Field(description="kebab-case, unique in the scenario.")
+    id: KebabId = Field(description="kebab-case, unique in the scenario.")
     requirements: list[str] = Field(min_length=1, description="Requirement IDs, e.g. TT15-6.1.c")
     why: Text
     flags: list[Flag] = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _kebab(cls, value: str) -> str:
-        if not SCENARIO_ID.match(value):
-            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
-        return value
 
     @field_validator("requirements")
     @classmethod

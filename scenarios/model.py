@@ -32,7 +32,7 @@ from testbed import (
 )
 
 from .checkpoints import Checkpoint, SignExpectation, VerifyExpectation
-from .model_base import SCENARIO_ID, StrictModel, Text
+from .model_base import SCENARIO_ID, KebabId, StrictModel, Text
 
 SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$")
 
@@ -340,7 +340,7 @@ Step = Annotated[
 class Scenario(StrictModel):
     """One story, played on a fresh testbed."""
 
-    id: str = Field(description="kebab-case; the file name without .yaml")
+    id: KebabId = Field(description="kebab-case; the file name without .yaml")
     title: Text
     description: Text
     regimes: list[Literal["public", "cong-vu", "state-doc"]] = Field(min_length=1)
@@ -349,13 +349,6 @@ class Scenario(StrictModel):
     actors: dict[str, Actor] = Field(default_factory=dict)
     documents: dict[str, Document] = Field(default_factory=dict)
     timeline: list[Step] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _kebab(cls, value: str) -> str:
-        if not SCENARIO_ID.match(value):
-            raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
-        return value
 
     @field_validator("start")
     @classmethod

@@ -8,11 +8,22 @@ English alongside. Scenario, actor and checkpoint IDs are kebab-case.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """Scenario IDs, actor names and checkpoint IDs: kebab-case, 2 to 63 characters."""
+
+
+def _kebab_case(value: str) -> str:
+    if not SCENARIO_ID.match(value):
+        raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
+    return value
+
+
+KebabId = Annotated[str, AfterValidator(_kebab_case)]
+"""A scenario or checkpoint ID: kebab-case (a-z, 0-9, '-'), checked where it is read."""
 
 
 class StrictModel(BaseModel):
