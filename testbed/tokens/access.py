@@ -97,6 +97,21 @@ class TokenAccess(BaseModel):
             raise TokenError(f"token {self.token_label!r}: cannot write {path}: {err}") from err
         return path
 
+    def sandbox_paths(self) -> tuple[list[Path], list[Path]]:
+        """What a program needs to use this token and nothing of the testbed's other tokens:
+        (read-only, writable). Read-only: the module, the SoftHSM configuration and the real
+        module; writable: this token's own store (SoftHSM locks and rewrites its object files)
+        and the PIN-try state. For a module kyso does not know, every path its environment
+        names (read-only)."""
+        read_only = [Path(self.module)]
+        softhsm = SoftHsm.for_environment(self.env, self.module)
+        if softhsm is None:
+            return read_only + [Path(value) for value in self.env.values()
+                                if value.startswith("/") and Path(value).exists()], []
+        store = softhsm.token_store(self.token_label)
+        read_only += [softhsm.conf_path, softhsm.real_module]
+        return read_only, [path for path in (store, softhsm.lockout.directory) if path]
+
     def process_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """``base`` (default: this process's environment) plus the variables to export."""
         return {**(dict(os.environ) if base is None else base), **self.env}

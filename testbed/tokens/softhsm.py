@@ -131,6 +131,19 @@ class SoftHsm:
             self._module_path = build_lockout_module(self.real_module)
         return self._module_path
 
+    def token_store(self, label: str) -> Path | None:
+        """The directory of the token labelled ``label`` in the file object store (SoftHSM
+        names it by a UUID; the label, space-padded to 32 bytes, is in its ``token.object``),
+        or None. Lets a sandbox hand a program its own token and none of the others."""
+        padded = label.encode("utf-8")[:_LABEL_BYTES].ljust(_LABEL_BYTES, b" ")
+        for token_object in sorted(self.token_dir.glob("*/token.object")):
+            try:
+                if padded in token_object.read_bytes():
+                    return token_object.parent
+            except OSError:
+                continue
+        return None
+
     def env(self) -> dict[str, str]:
         """The variables a child process needs (besides the module path) to see these tokens."""
         return {

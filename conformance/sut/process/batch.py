@@ -43,11 +43,15 @@ from conformance.sut.process.calls import (
     common_values,
     expand,
     json_object,
+    path_grants,
     process_problem,
+    request_paths,
     run_call,
+    token_grants,
     trust_form_values,
     validated,
 )
+from conformance.sut.process.sandbox import SandboxGrants
 from conformance.sut.profile import BatchAdapter, SutProfile
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
 
@@ -68,6 +72,7 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
     token_env: dict[str, str] = {}
     secrets: list[str] = []
     outputs: set[Path] = set()
+    grants = SandboxGrants()
     roles: dict[str, str] = {}
     for case_id, request in requests:
         if case_id in roles:
@@ -76,7 +81,9 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
             if isinstance(request, SignRequest):
                 declared_unsupported(profile, request)
                 # Cases of one testbed share one token environment; later cases win a conflict.
-                token_env.update(token_access_of(request).env)
+                access = token_access_of(request)
+                token_env.update(access.env)
+                grants = grants.plus(token_grants(access, access))
                 secrets.extend(case_secrets(request.pin_file))
                 outputs.add(Path(request.output).resolve().parent)
                 cases.append(sign_case(request, case_id))
@@ -86,6 +93,8 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
                 roles[case_id] = "verify"
         except SutNoAnswer as problem:
             outcomes[case_id] = problem
+            continue
+        grants = grants.plus(SandboxGrants(read_only=tuple(request_paths(request))))
     if not cases:
         return outcomes
     root = case_root(directory)
@@ -100,7 +109,8 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
         suffix=suffix, env=sut_environment(profile, workdir, token_env,
                                             at=_shared_instant(profile, requests)),
         timeout_seconds=settings.timeout_seconds * len(cases), stdin=stdin,
-        allowed_output_dirs=sorted(outputs), secrets=secrets)
+        allowed_output_dirs=sorted(outputs), secrets=secrets,
+        grants=grants.plus(SandboxGrants(read_only=tuple(path_grants(values)))))
     try:
         process_problem(result, evidence, settings.unsupported_exit_code)
         results = _results(json_object(result, evidence), evidence)

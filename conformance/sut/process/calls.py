@@ -31,10 +31,16 @@ from pydantic import BaseModel, ValidationError
 
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS, Placeholder, template_fields
-from conformance.sut.process.sandbox import SandboxLimits, SandboxResult, run_sandboxed
+from conformance.sut.process.sandbox import (
+    SandboxGrants,
+    SandboxLimits,
+    SandboxResult,
+    run_sandboxed,
+)
 from conformance.sut.profile import SutProfile
 from conformance.sut.redaction import redact
-from testbed import TrustStores, trust_stores_for
+from scenarios import SignRequest, VerifyRequest
+from testbed import TokenAccess, TrustStores, trust_stores_for
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
 
@@ -114,13 +120,14 @@ def common_values(profile: SutProfile, workdir: Path) -> dict[str, str | list[st
 
 def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
              env: Mapping[str, str], timeout_seconds: float, stdin: bytes | None = None,
-             allowed_output_dirs: Sequence[Path] = (), secrets: Sequence[str] = ()
-             ) -> tuple[SandboxResult, dict[str, Any]]:
+             allowed_output_dirs: Sequence[Path] = (), secrets: Sequence[str] = (),
+             grants: SandboxGrants | None = None) -> tuple[SandboxResult, dict[str, Any]]:
     """Run one SUT process through the sandbox and write the evidence files; never raises for
-    the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``)."""
+    the SUT's behaviour. Returns the sandbox result and the facts (SutNoAnswer's ``facts``).
+    ``grants``: what the case hands the SUT (read-only, writable) when it runs isolated."""
     limits = SandboxLimits(timeout_seconds=timeout_seconds)
     printed = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
-                            allowed_output_dirs=allowed_output_dirs)
+                            allowed_output_dirs=allowed_output_dirs, grants=grants)
     result = redacted_result(printed, secrets)
     stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
     command_file = root / f"command{suffix}.json"
@@ -145,11 +152,51 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "leftover_processes": [f"{p.name}[{p.pid}]" for p in result.leftover_processes],
         "stdin_bytes": len(stdin or b""),
         "outcome": result.describe(),
+        "isolation": result.isolation,
+        "access": result.access.as_json(),
         "pin_printed": result.stdout + result.stderr != printed.stdout + printed.stderr,
     }
     command_file.write_text(
         json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result, evidence
+
+
+def path_grants(values: Mapping[str, str | list[str]], *, skip: Sequence[str] = ()
+                ) -> list[Path]:
+    """Every absolute path among a command's placeholder values that exists (the input, trust
+    anchors and forms, the token's access file, the PIN file, the profile's folder...): what
+    the case hands the SUT, read-only. ``skip``: placeholders granted otherwise."""
+    found = []
+    for name, value in values.items():
+        if name in skip:
+            continue
+        for item in [value] if isinstance(value, str) else value:
+            if item.startswith("/") and Path(item).exists():
+                found.append(Path(item))
+    return found
+
+
+def request_paths(request: SignRequest | VerifyRequest) -> list[Path]:
+    """The files a request hands the SUT to read: its input and trust anchors, and for a
+    signer the token's access file and the PIN file."""
+    paths = [Path(request.input), *(Path(path) for path in request.trust_roots)]
+    if isinstance(request, SignRequest):
+        paths += [Path(request.token_access), Path(request.pin_file)]
+    return [path for path in paths if path.exists()]
+
+
+def token_grants(original: TokenAccess, given: TokenAccess) -> SandboxGrants:
+    """What the SUT needs of its token and nothing of the others (:meth:`TokenAccess.sandbox_paths`
+    of the testbed's own access), plus what a tracing module in between (pkcs11-spy) adds to
+    the environment it is given: its module read-only, its output writable."""
+    read_only, writable = original.sandbox_paths()
+    added = [Path(value) for name, value in given.env.items()
+             if original.env.get(name) != value and value.startswith("/") and Path(value).exists()]
+    # a FIFO or folder to write its trace into; any file it names (the module it forwards to)
+    # only to read
+    return SandboxGrants(
+        read_only=(*read_only, Path(given.module), *(p for p in added if p.is_file())),
+        writable=(*writable, *(p for p in added if not p.is_file())))
 
 
 def redacted_result(result: SandboxResult, secrets: Sequence[str]) -> SandboxResult:

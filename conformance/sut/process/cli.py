@@ -33,13 +33,15 @@ from conformance.sut.process.calls import (
     common_values,
     expand,
     json_object,
+    path_grants,
     process_problem,
     run_call,
+    token_grants,
     trust_directory,
     trust_form_values,
     validated,
 )
-from conformance.sut.process.sandbox import SandboxResult
+from conformance.sut.process.sandbox import SandboxGrants, SandboxResult
 from conformance.sut.profile import CliAdapter, SutProfile
 from conformance.sut.traced_token import TracedToken
 from scenarios import (
@@ -51,6 +53,9 @@ from scenarios import (
     VerifierAnswer,
     VerifyRequest,
 )
+
+_NOT_READ_ONLY = (Placeholder.OUTPUT.value, Placeholder.WORKDIR.value)
+"""Placeholders granted writable (the output's folder, the working directory), not read-only."""
 
 
 class CliSut:
@@ -88,13 +93,15 @@ class CliSut:
                 Placeholder.FIELD_NAME.value: request.field_name or "",
                 Placeholder.VISIBLE.value: "true" if request.visible else "false",
             })
+            grants = token_grants(access, token.access).plus(SandboxGrants(
+                read_only=tuple(path_grants(values, skip=_NOT_READ_ONLY))))
             result, evidence = run_call(
                 expand(self.settings.sign, values), root=root, workdir=workdir, suffix=suffix,
                 env=sut_environment(self.profile, workdir, token.access.env,
                                     at=request.moment),
                 timeout_seconds=self.settings.timeout_seconds,
                 allowed_output_dirs=[Path(request.output).resolve().parent],
-                secrets=secrets)
+                secrets=secrets, grants=grants)
         if self.settings.answer == "json":
             process_problem(result, evidence, self.settings.unsupported_exit_code)
             return validated(SignerAnswer, json_object(result, evidence), evidence, "stdout")
@@ -135,7 +142,9 @@ class CliSut:
         result, evidence = run_call(
             expand(self.settings.verify, values), root=root, workdir=workdir, suffix=suffix,
             env=sut_environment(self.profile, workdir, at=request.moment),
-            timeout_seconds=self.settings.timeout_seconds)
+            timeout_seconds=self.settings.timeout_seconds,
+            grants=SandboxGrants(read_only=tuple(path_grants(values,
+                                                             skip=_NOT_READ_ONLY))))
         if self.settings.answer == "json":
             process_problem(result, evidence, self.settings.unsupported_exit_code)
             return validated(VerifierAnswer, json_object(result, evidence), evidence, "stdout")

@@ -48,9 +48,17 @@ side: the supervisor process and its pipes), :mod:`.supervisor` (the SUT's paren
 :func:`conformance.sut.case_setup.minimal_env`.
 """
 
+from conformance.sut.process.sandbox.isolation import (
+    IsolationSettings,
+    SandboxGrants,
+    bubblewrap_problem,
+    describe,
+    isolation_scope,
+)
 from conformance.sut.process.sandbox.limits import MEBIBYTE, SandboxError, SandboxLimits
 from conformance.sut.process.sandbox.result import LeftoverProcess, SandboxResult
 from conformance.sut.process.sandbox.run import run_sandboxed
 
-__all__ = ["MEBIBYTE", "LeftoverProcess", "SandboxError", "SandboxLimits", "SandboxResult",
+__all__ = ["MEBIBYTE", "IsolationSettings", "LeftoverProcess", "SandboxError", "SandboxGrants",
+           "SandboxLimits", "SandboxResult", "bubblewrap_problem", "describe", "isolation_scope",
            "run_sandboxed"]

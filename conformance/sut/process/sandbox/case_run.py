@@ -16,11 +16,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.sut.process.sandbox.limits import MEBIBYTE, SandboxLimits
 from conformance.sut.process.sandbox.result import LeftoverProcess, SandboxResult
 
+TRACE_CAP_BYTES = 8 * MEBIBYTE  # strace's lines kept; beyond, the rest are counted only
 _BACKSTOP_SECONDS = 5.0  # extra time given to the supervisor after a stop, before kyso kills it
 SUPERVISOR_SOURCE = Path(__file__).with_name("supervisor.py").read_text(encoding="utf-8")
 """The supervisor program, run as ``python -I -S -c SUPERVISOR_SOURCE CONTROL_FD STATUS_FD``."""
@@ -32,36 +34,48 @@ class CaseRun:
     def __init__(self, command: tuple[str, ...], workdir: Path, limits: SandboxLimits) -> None:
         self.command, self.workdir, self.limits = command, workdir, limits
         self.stdout, self.stderr, self.status = bytearray(), bytearray(), bytearray()
+        self.trace = bytearray()
         self.stdout_total = self.stderr_total = 0
         self.timed_out = self.flooded = self.supervisor_lost = False
         self.start_error: str | None = None
         self.leftovers: list[LeftoverProcess] = []
 
-    def supervise(self, spec: bytes, stdin: bytes | None, started: float) -> None:
+    def supervise(self, spec: bytes, stdin: bytes | None, started: float, *,
+                  prefix: Sequence[str] = (), trace_pipe: tuple[int, int] | None = None
+                  ) -> None:
+        """Run the supervisor (behind ``prefix``: bubblewrap's command line, when isolated)
+        with ``spec``; ``trace_pipe`` (read, write): the access trace's pipe, whose write end
+        the supervisor hands to the SUT's side."""
         control_read, control_write = os.pipe()
         status_read, status_write = os.pipe()
+        trace_read, trace_write = trace_pipe or (-1, -1)
+        theirs = tuple(fd for fd in (control_read, status_write, trace_write) if fd >= 0)
         try:
             supervisor = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-X", "utf8", "-c", SUPERVISOR_SOURCE,
-                 str(control_read), str(status_write)],
+                [*prefix, sys.executable, "-I", "-S", "-X", "utf8", "-c", SUPERVISOR_SOURCE,
+                 str(control_read), str(status_write), str(trace_write)],
                 stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir, env={},
-                start_new_session=True, pass_fds=(control_read, status_write))
+                start_new_session=True, pass_fds=theirs)
         except OSError as error:
             self.start_error = f"sandbox supervisor did not start: {error}"
-            for fd in (control_read, control_write, status_read, status_write):
-                os.close(fd)
+            for fd in (control_read, control_write, status_read, status_write, trace_read,
+                       trace_write):
+                if fd >= 0:
+                    os.close(fd)
             return
-        os.close(control_read)
-        os.close(status_write)
+        for fd in theirs:
+            os.close(fd)
         try:
             os.write(control_write, f"{len(spec)}\n".encode() + spec)
-            self._pump(supervisor, control_write, status_read, stdin, started)
+            self._pump(supervisor, control_write, status_read, stdin, started, trace_read)
         except BrokenPipeError:
             self.supervisor_lost = True
         finally:
             os.close(control_write)
             os.close(status_read)
+            if trace_read >= 0:
+                os.close(trace_read)
             for stream in (supervisor.stdin, supervisor.stdout, supervisor.stderr):
                 if stream is not None:
                     stream.close()
@@ -77,12 +91,15 @@ class CaseRun:
                 self._kill_session(supervisor.pid)
 
     def _pump(self, supervisor: subprocess.Popen[bytes], control: int, status: int,
-              stdin: bytes | None, started: float) -> None:
-        """Feed stdin, read stdout/stderr/status until all close; stop the case when due."""
+              stdin: bytes | None, started: float, trace: int = -1) -> None:
+        """Feed stdin, read stdout/stderr/status (and the trace) until all close; stop the
+        case when due."""
         assert supervisor.stdout is not None and supervisor.stderr is not None
         selector = selectors.DefaultSelector()
         readers = {supervisor.stdout.fileno(): "stdout", supervisor.stderr.fileno(): "stderr",
                    status: "status"}
+        if trace >= 0:
+            readers[trace] = "trace"
         for fd in readers:
             os.set_blocking(fd, False)
             selector.register(fd, selectors.EVENT_READ)
@@ -141,6 +158,9 @@ class CaseRun:
     def _keep(self, stream: str, chunk: bytes) -> None:
         if stream == "status":
             self.status += chunk[:MEBIBYTE]
+        elif stream == "trace":
+            self.trace += chunk[:max(TRACE_CAP_BYTES - len(self.trace), 0)]
+            return  # strace's own lines: not the SUT's output, no flood
         elif stream == "stdout":
             self.stdout_total += len(chunk)
             self.stdout += chunk[:max(self.limits.stdout_cap_bytes - len(self.stdout), 0)]

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.sut.process.sandbox.access_trace import AccessReport
 from conformance.sut.process.sandbox.limits import SandboxLimits
 
 
@@ -59,6 +60,10 @@ class SandboxResult:
     supervisor_lost: bool = False
     """The supervisor died (the SUT may have killed it): exit status unknown."""
     sweep_complete: bool = True
+    isolation: str = "none"
+    """How the SUT was isolated (:func:`.isolation.describe`), for the evidence and report."""
+    access: AccessReport = AccessReport()
+    """What it tried to touch that its case did not give it (:mod:`.access_trace`)."""
 
     def stderr_tail(self, characters: int = 2000) -> str:
         """The last ``characters`` of stderr, decoded leniently."""
@@ -123,9 +128,18 @@ class SandboxResult:
         if self.oversized_outputs:
             notes.append("output file(s) at the size cap: "
                          + ", ".join(path.name for path in self.oversized_outputs[:3]))
+        for kind, count in self.access.counts:
+            notes.append(f"{count} {_ACCESS_NOTES[kind]}")
         if not self.sweep_complete:
             notes.append("leftover processes could not all be killed")
         return notes
+
+
+_ACCESS_NOTES = {
+    "denied": "access(es) denied by the sandbox",
+    "hidden": "attempt(s) to reach files its case did not give it",
+    "outside": "write(s) outside its directory (contained by the sandbox)",
+}
 
 
 __all__ = ["LeftoverProcess", "SandboxResult"]

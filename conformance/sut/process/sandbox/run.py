@@ -8,6 +8,7 @@ is not caught: the package docstring (:mod:`conformance.sut.process.sandbox`).
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 import os
 import shutil
@@ -15,7 +16,15 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from conformance.sut.process.sandbox.access_trace import read_trace, strace_prefix
 from conformance.sut.process.sandbox.case_run import CaseRun
+from conformance.sut.process.sandbox.isolation import (
+    SandboxGrants,
+    bwrap_arguments,
+    current_isolation,
+    describe,
+    strace_path,
+)
 from conformance.sut.process.sandbox.limits import SandboxError, SandboxLimits
 from conformance.sut.process.sandbox.result import SandboxResult
 from conformance.sut.process.sandbox.scan import changed_files
@@ -30,6 +39,7 @@ def run_sandboxed(
     limits: SandboxLimits | None = None,
     allowed_output_dirs: Sequence[Path] = (),
     watch_dirs: Sequence[Path] = (),
+    grants: SandboxGrants | None = None,
 ) -> SandboxResult:
     """Run ``command`` (never through a shell) as one sandboxed case; see the package docstring.
 
@@ -38,7 +48,9 @@ def run_sandboxed(
     environment (see :func:`~conformance.sut.case_setup.minimal_env`); its PATH is used to
     find ``command[0]``. ``stdin`` is written to the SUT (None: /dev/null). Files written in
     ``workdir`` or ``allowed_output_dirs`` are expected; other changes in ``watch_dirs`` are
-    reported.
+    reported. ``grants``: what the case hands the SUT when it is isolated (the run's
+    :func:`~.isolation.isolation_scope`, else :func:`~.isolation.current_isolation`); the
+    ``allowed_output_dirs`` are granted writable.
     Raises :class:`SandboxError` only for caller mistakes, never for the SUT's behaviour.
     """
     limits = limits or SandboxLimits()
@@ -55,19 +67,40 @@ def run_sandboxed(
     started_ns = (workdir / "tmp").stat().st_ctime_ns
     started = time.monotonic()
     run = CaseRun(tuple(command), workdir, limits)
+    settings = current_isolation()
+    grants = (grants or SandboxGrants()).plus(SandboxGrants(writable=tuple(allowed_output_dirs)))
+    excluded = [workdir, *(Path(d).resolve() for d in grants.writable)]
     executable = _find_executable(command[0], env)
+    trace = None
     if executable is None:
         run.start_error = f"{command[0]!r} not found or not executable on PATH {env.get('PATH')!r}"
     else:
-        spec = marshal.dumps((os.fsencode(executable), [os.fsencode(a) for a in command],
+        argv = [os.fsencode(argument) for argument in command]
+        prefix: list[str] = []
+        tracer = b""
+        if settings.enabled:
+            prefix = bwrap_arguments(settings, workdir, grants)
+            strace = strace_path() if settings.trace else None
+            if strace is not None:
+                trace = os.pipe()
+                argv = [os.fsencode(a) for a in strace_prefix(strace, trace[1])] + \
+                    [os.fsencode(executable), *argv[1:]]
+                executable = strace
+                tracer = os.fsencode(os.path.realpath(strace))
+        spec = marshal.dumps((os.fsencode(executable), argv,
                               {os.fsencode(k): os.fsencode(v) for k, v in env.items()},
-                              limits.output_file_cap_bytes, limits.kill_grace_seconds))
-        run.supervise(spec, stdin, started)
-    excluded = [workdir, *(Path(d).resolve() for d in allowed_output_dirs)]
+                              limits.output_file_cap_bytes, limits.kill_grace_seconds,
+                              tracer))
+        run.supervise(spec, stdin, started, prefix=prefix, trace_pipe=trace)
     outside, complete = changed_files(watch_dirs, started_ns, excluded)
     oversized = [path for path in changed_files(excluded, started_ns, [], depth=64)[0]
                  if _size(path) >= limits.output_file_cap_bytes]
-    return run.result(time.monotonic() - started, outside, complete, oversized)
+    result = run.result(time.monotonic() - started, outside, complete, oversized)
+    access = read_trace(bytes(run.trace), workdir=str(workdir),
+                        writable=[str(path) for path in excluded],
+                        hidden=[str(Path(path).resolve()) for path in settings.hidden]) \
+        if trace is not None else result.access
+    return dataclasses.replace(result, isolation=describe(settings), access=access)
 
 
 def _find_executable(program: str, env: Mapping[str, str]) -> str | None:

@@ -6,6 +6,11 @@ length line, a marshalled spec, later ``stop`` or EOF); facts leave on the statu
 each: ``subreaper 0|1``, ``start-error <why>``, ``exit <code or -signal>``,
 ``leftover <pid> <name>``, ``sweep-incomplete``, ``done``. Only built-in modules (and ctypes,
 for one prctl call) are imported, so the interpreter starts in about 10 ms.
+
+Isolated (:mod:`.isolation`), it runs inside bubblewrap as PID 1 of the case's PID namespace:
+orphans come back to it without the subreaper, the SUT cannot signal it, and when it exits the
+kernel kills whatever is left. A third argument names the access trace's pipe (or ``-1``): it
+is handed to the SUT's process (strace writes there) and closed here.
 """
 
 from __future__ import annotations
@@ -26,22 +31,27 @@ SWEEP_SECONDS = 5.0
 def supervise() -> None:
     """Read the order, start the SUT, wait for it (or stop it), then sweep what it left."""
     control, status = int(sys.argv[1]), int(sys.argv[2])
+    trace = int(sys.argv[3]) if len(sys.argv) > 3 else -1
     os.set_inheritable(control, False)  # the SUT must not forge reports or see orders
     os.set_inheritable(status, False)
     spec = _read_spec(control)
     if spec is None:
         return  # kyso went away before saying what to run
-    executable, argv, env, file_cap, grace = marshal.loads(spec)  # noqa: S302 (kyso's own spec)
+    executable, argv, env, file_cap, grace, tracer = marshal.loads(spec)  # noqa: S302 (kyso's)
     # PR_SET_CHILD_SUBREAPER: orphans of the SUT's tree, even those that left the session
     # with setsid(), are re-parented to this process instead of init, so they can be killed.
     subreaper = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     _report(status, f"subreaper {int(subreaper)}")
     pid = os.fork()
     if pid == 0:
+        if trace >= 0:
+            os.set_inheritable(trace, True)
         _become_sut(status, executable, argv, env, file_cap)
+    if trace >= 0:
+        os.close(trace)  # strace (the SUT's side) holds it: kyso sees EOF when the tree ends
     _wait_or_stop(pid, control, grace)
     _report(status, f"exit {os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}")
-    _sweep(status)
+    _sweep(status, tracer)
     _report(status, "done")
 
 
@@ -102,20 +112,26 @@ def _wait_or_stop(pid: int, control: int, grace: float) -> None:
                 break
 
 
-def _sweep(status: int) -> None:
+def _sweep(status: int, tracer: bytes) -> None:
     """Kill and report every descendant still alive (orphans come back to a subreaper), and
-    reap them all; give up after :data:`SWEEP_SECONDS` (``sweep-incomplete``)."""
+    reap them all; give up after :data:`SWEEP_SECONDS` (``sweep-incomplete``). The access
+    tracer (a process running ``tracer``, strace) is kyso's, not a leftover: it ends once its
+    tracees are gone, and is killed unreported if it lingers."""
     me = os.getpid()
     killed: set[int] = set()
     deadline = time.monotonic() + SWEEP_SECONDS
+    tracer_deadline = time.monotonic() + 1.0
     while True:
         for child in _children(me):
             name = _living_name(child)
             if child in killed or name is None:
                 continue
+            if tracer and _runs(child, tracer) and time.monotonic() < tracer_deadline:
+                continue
             killed.add(child)
             os.kill(child, _signal.SIGKILL)
-            _report(status, f"leftover {child} {name}")
+            if not (tracer and _runs(child, tracer)):
+                _report(status, f"leftover {child} {name}")
         try:
             reaped = os.waitpid(-1, os.WNOHANG)[0]
         except ChildProcessError:
@@ -125,6 +141,13 @@ def _sweep(status: int) -> None:
                 _report(status, "sweep-incomplete")
                 break
             time.sleep(0.001)
+
+
+def _runs(pid: int, program: bytes) -> bool:
+    try:
+        return os.readlink(f"/proc/{pid}/exe".encode()) == program
+    except OSError:
+        return False
 
 
 def _children(me: int) -> list[int]:
