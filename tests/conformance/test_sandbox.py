@@ -20,15 +20,22 @@ import pytest
 
 from conformance.sut.case_setup import minimal_env
 from conformance.sut.process.sandbox import (
+    IsolationSettings,
     SandboxError,
     SandboxLimits,
     SandboxResult,
+    bubblewrap_problem,
+    isolation_scope,
     run_sandboxed,
 )
+from conformance.sut.process.sandbox.isolation import current_isolation
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"
 QUICK = SandboxLimits(timeout_seconds=1.0, kill_grace_seconds=0.5)
+NOT_ISOLATED = IsolationSettings(enabled=False, reason_off="--no-isolation")
+needs_bubblewrap = pytest.mark.skipif(bubblewrap_problem() is not None,
+                                      reason=f"{bubblewrap_problem()}")
 
 
 def _alive_with(marker: str) -> list[int]:
@@ -79,7 +86,10 @@ def test_the_environment_is_exactly_the_minimal_one(marker: str, tmp_path: Path)
     assert seen["env"] == minimal_env(workdir)  # nothing of the test runner's environment
     assert seen["cwd"] == str(workdir)
     assert seen["umask"] == 0o077
-    assert len(seen["fds"]) == 4  # stdin, stdout, stderr and listdir's own: no sandbox pipes
+    # stdin, stdout, stderr and listdir's own; no sandbox pipe but, when traced, the access
+    # trace's (strace writes there; the SUT inherits it: it can add lines, not remove strace's)
+    traced = current_isolation().enabled and current_isolation().trace
+    assert len(seen["fds"]) == (5 if traced else 4)
 
 
 def test_a_hang_is_a_timeout_and_the_group_is_killed(marker: str, tmp_path: Path) -> None:
@@ -159,22 +169,48 @@ def test_a_grandchild_that_left_the_session_is_still_killed(marker: str,
     assert not result.timed_out  # its open stdout did not keep the case waiting
 
 
-def test_a_sut_that_kills_its_supervisor_loses_its_session(marker: str,
-                                                           tmp_path: Path) -> None:
-    result = _run("kill-supervisor", marker, tmp_path)
+def test_without_isolation_a_sut_that_kills_its_supervisor_loses_its_session(
+        marker: str, tmp_path: Path) -> None:
+    with isolation_scope(NOT_ISOLATED):
+        result = _run("kill-supervisor", marker, tmp_path)
     assert result.supervisor_lost and result.exit_code is None
     assert len(result.leftover_processes) >= 2  # the SUT itself and its sleeping child
     assert result.describe().startswith("the sandbox supervisor was killed")
 
 
-def test_writes_outside_the_directory_are_reported(marker: str, tmp_path: Path) -> None:
+@needs_bubblewrap
+def test_isolated_the_supervisor_cannot_be_killed_by_the_sut(marker: str,
+                                                             tmp_path: Path) -> None:
+    """PID 1 of the case's namespace ignores the SUT's SIGKILL: the case runs to its timeout
+    and is stopped (the marker fixture checks that its sleeping child is gone too)."""
+    result = _run("kill-supervisor", marker, tmp_path)
+    assert not result.supervisor_lost and result.timed_out
+    assert result.describe().startswith("timeout after 1.0 s")
+
+
+def test_without_isolation_writes_outside_the_directory_are_reported(
+        marker: str, tmp_path: Path) -> None:
     in_tmp = Path("/tmp", f"kyso-fake-sut-{marker}.txt")
     try:
-        result = _run("write-outside", marker, tmp_path, watch_dirs=[tmp_path, Path("/tmp")])
+        with isolation_scope(NOT_ISOLATED):
+            result = _run("write-outside", marker, tmp_path,
+                          watch_dirs=[tmp_path, Path("/tmp")])
         assert {tmp_path / f"outside-{marker}.txt", in_tmp} <= set(result.files_outside)
         assert "written outside its directory" in result.describe()
     finally:
         in_tmp.unlink(missing_ok=True)
+
+
+@needs_bubblewrap
+def test_isolated_writes_outside_the_directory_land_nowhere_and_are_attempts(
+        marker: str, tmp_path: Path) -> None:
+    in_tmp = Path("/tmp", f"kyso-fake-sut-{marker}.txt")
+    result = _run("write-outside", marker, tmp_path, watch_dirs=[tmp_path, Path("/tmp")])
+    assert result.exit_code == 0
+    assert not in_tmp.exists() and not (tmp_path / f"outside-{marker}.txt").exists()
+    written = {attempt.path for attempt in result.access.attempts if attempt.kind == "outside"}
+    assert {str(tmp_path / f"outside-{marker}.txt"), str(in_tmp)} <= written
+    assert "2 write(s) outside its directory (contained by the sandbox)" in result.describe()
 
 
 def test_writes_into_an_allowed_directory_are_not_reported(marker: str,
@@ -183,6 +219,8 @@ def test_writes_into_an_allowed_directory_are_not_reported(marker: str,
     try:
         result = _run("write-outside", marker, tmp_path, allowed_output_dirs=[tmp_path])
         assert result.files_outside == ()
+        assert all(attempt.path != str(tmp_path / f"outside-{marker}.txt")
+                   for attempt in result.access.attempts)
     finally:
         in_tmp.unlink(missing_ok=True)
 

@@ -19,6 +19,7 @@ lines but not remove strace's.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,9 +106,9 @@ def _path(arguments: str, workdir: str) -> str | None:
     name = quoted.group(1).encode("latin-1", "backslashreplace").decode("unicode_escape",
                                                                         "replace")
     if name.startswith("/"):
-        return str(PurePosixPath(name))
+        return posixpath.normpath(name)
     base = _DIRFD.match(arguments)
-    return str(PurePosixPath(base["path"] if base else workdir) / name)
+    return posixpath.normpath(posixpath.join(base["path"] if base else workdir, name))
 
 
 def _writes(call: str, arguments: str) -> bool:

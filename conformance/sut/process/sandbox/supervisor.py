@@ -144,10 +144,12 @@ def _sweep(status: int, tracer: bytes) -> None:
 
 
 def _runs(pid: int, program: bytes) -> bool:
+    """Whether ``pid`` runs ``program``; a process whose executable can no longer be read (it
+    is exiting) is judged by its short name."""
     try:
         return os.readlink(f"/proc/{pid}/exe".encode()) == program
     except OSError:
-        return False
+        return _living_name(pid) == os.path.basename(program).decode()[:15]
 
 
 def _children(me: int) -> list[int]:
