@@ -5,16 +5,14 @@ checkpoint's own clauses, the Vietnamese message every checkpoint of a role asks
 (:data:`~conformance.cases.IMPLICIT_REQUIREMENTS`), or the seven TT15-6.4.b fields. Here the kind
 becomes requirement IDs and the validation policy gives each failed finding its cost, so the
 case's cost is the worst of its findings' and a requirement fails only for findings about it.
-What the program did besides its answer (it printed its PIN) is a finding too
-(:func:`conduct_findings`).
+What the program did besides its answer (it printed its PIN, tried files its case did not
+give it) is a finding too (:mod:`.conduct`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 
 from reports import CaseResult, Finding, FindingCategory, Severity, Verdict
 from scenarios import Check
@@ -68,33 +66,6 @@ def case_findings(case: Case, checks: Iterable[Check], policy: Policy) -> list[F
             verdict=Verdict.PASS if check.passed else Verdict.FAIL, severity=severity,
             reason=check.reason or check.note))
     return findings
-
-
-PIN_PRINTED = "pin-printed"
-
-
-def conduct_findings(case_directory: Path) -> list[Finding]:
-    """Findings about what the program did in its case beyond its answer: a PIN printed on its
-    stdout or stderr (``"pin_printed"`` in a ``command*.json`` the process adapters wrote; the
-    PIN itself was redacted there). The catalogue has no clause on keeping the PIN secret, so
-    the finding names no requirement and costs a WARNING: it does not change the verdict."""
-    printed = []
-    for command_file in sorted(case_directory.rglob("command*.json")):
-        try:
-            facts = json.loads(command_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(facts, dict) and facts.get("pin_printed") is True:
-            printed.append(command_file.name)
-    if not printed:
-        return []
-    return [Finding(
-        check=PIN_PRINTED, category=FindingCategory.TECHNICAL, requirements=[],
-        expected="the PIN is never printed", verdict=Verdict.FAIL, severity=Severity.WARNING,
-        actual=f"the program printed the PIN on its stdout or stderr ({', '.join(printed)}; "
-               "redacted as *** in the evidence)",
-        reason="the program printed the PIN it was given: anyone reading its output or logs "
-               "learns it (no clause of the catalogue names this; a WARNING)")]
 
 
 def failed_requirements(case: CaseResult) -> set[str]:

@@ -30,10 +30,16 @@ class Policy(BaseModel):
     description: Text
     levels: dict[Level, Severity]
     overrides: dict[str, Severity] = {}
+    conduct: dict[str, Severity] = {}
+    """What the program did besides its answer (:mod:`.conduct`): check name → cost; a check
+    not named costs a WARNING."""
 
     def severity(self, requirement: Requirement) -> Severity:
         return self.overrides.get(requirement.id, self.levels.get(requirement.level,
                                                                   Severity.FAIL))
+
+    def conduct_severity(self, check: str) -> Severity:
+        return self.conduct.get(check, Severity.WARNING)
 
     def case_severity(self, requirement_ids: list[str]) -> Severity:
         """A case evidencing several requirements costs what the most severe one costs."""
@@ -64,4 +70,10 @@ def load_policy(name_or_path: str) -> tuple[Policy, str]:
     unknown = sorted(set(policy.overrides) - set(catalogue()))
     if unknown:
         raise PolicyError(f"{path}: overrides.{unknown[0]}: not a requirement of the catalogue")
+    from .conduct import CONDUCT_CHECKS
+
+    strange = sorted(set(policy.conduct) - set(CONDUCT_CHECKS))
+    if strange:
+        raise PolicyError(f"{path}: conduct.{strange[0]}: not a conduct check "
+                          f"({', '.join(CONDUCT_CHECKS)})")
     return policy, hashlib.sha256(raw).hexdigest()

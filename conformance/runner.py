@@ -57,15 +57,16 @@ from testbed import InvalidInputError, scrub_secrets, wall_clock
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
 from .case_findings import (
     case_findings,
-    conduct_findings,
     failed_requirements,
     fails_requirement,
     finding_counts,
 )
 from .cases import Case, cases_of, matches
+from .conduct import conduct_findings
 from .policy import Policy as PolicyModel
 from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
+from .run_isolation import IsolationSettings, isolation_line, isolation_scope, run_isolation
 from .scenario_runs import play
 from .sut.adapters import build_roles
 from .sut.contract import SutUnsupported
@@ -82,6 +83,8 @@ class RunOptions:
     policy: str = "default"
     only: tuple[str, ...] = ()
     jobs: int = 1
+    isolation: bool = True
+    """Run process SUTs in the sandbox (bubblewrap); False is ``--no-isolation``."""
 
 
 def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
@@ -148,22 +151,26 @@ def pass_severity(verdict: Verdict, step: StepResult) -> Severity:
 def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Results:
     """Run the catalogue's cases through the SUT described by ``options.profile``."""
     profile = load_profile(options.profile)
+    isolation = run_isolation(profile, options.out, enabled=options.isolation)
     signer, verifier = build_roles(profile)
     return run_cases(profile, signer, verifier, out=options.out, policy_name=options.policy,
                      only=options.only, profile_path=options.profile, progress=progress,
-                     jobs=options.jobs)
+                     jobs=options.jobs, isolation=isolation)
 
 
 def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | None, *,
               out: Path, policy_name: str = "default", only: tuple[str, ...] = (),
               profile_path: Path | None = None,
               progress: Callable[[str], None] = print, jobs: int = 1,
-              system_clock_at: datetime | None = None) -> Results:
+              system_clock_at: datetime | None = None,
+              isolation: IsolationSettings | None = None) -> Results:
     """Play every scenario with a case of the profile's roles; ``signer``/``verifier`` play
     those roles (the reference tools the others); judge, write results.json + JUnit.
     ``system_clock_at``: at ``clock = "system"``, the instant each checkpoint is shifted to
-    (a manual kit's test day) instead of the real now."""
+    (a manual kit's test day) instead of the real now. ``isolation``: the sandbox's settings
+    (:func:`run_isolation`; default: isolated where bubblewrap runs)."""
     policy, policy_hash = load_policy(policy_name)
+    isolation = isolation or run_isolation(profile, out, enabled=True, refuse=False)
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -180,14 +187,16 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
 
     if jobs > 1 and profile_path is not None:
-        _play_in_workers(scenarios, profile_path, only, out, policy_name, jobs, judged)
+        _play_in_workers(scenarios, profile_path, only, out, policy_name, jobs, judged,
+                         isolation)
         order = {case.id: i for i, case in enumerate(c for _, cs in scenarios for c in cs)}
         results.sort(key=lambda result: order[result.id])
     else:
-        for scenario, cases in scenarios:
-            for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
-                                          policy, system_clock_at):
-                judged(result)
+        with isolation_scope(isolation):
+            for scenario, cases in scenarios:
+                for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
+                                              policy, system_clock_at):
+                    judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
     summary = Summary(
@@ -198,6 +207,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         findings=finding_counts(results))
     run = _run_metadata(profile, profile_path, Policy(name=policy.name, sha256=policy_hash),
                         results, (started, finished), clock_start)
+    run = run.model_copy(update={"isolation": isolation_line(profile, isolation)})
     outcome = Results(run=run, cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
@@ -211,13 +221,15 @@ def _cases_for(scenario: Scenario, profile: SutProfile, only: tuple[str, ...]) -
 
 def _play_in_workers(scenarios: list[tuple[Scenario, list[Case]]], profile_path: Path,
                      only: tuple[str, ...], out: Path, policy_name: str, jobs: int,
-                     judged: Callable[[CaseResult], None]) -> None:
+                     judged: Callable[[CaseResult], None], isolation: IsolationSettings
+                     ) -> None:
     """Scenarios are independent (each on its own testbed, own ports, own tokens): play them in
     worker processes, each building the SUT's roles from the profile itself."""
     with ProcessPoolExecutor(max_workers=jobs,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(_scenario_cases_in_worker, profile_path, scenario.id,
-                               only, out, policy_name) for scenario, _ in scenarios]
+                               only, out, policy_name, isolation)
+                   for scenario, _ in scenarios]
         for future in as_completed(futures):
             for result in future.result():
                 judged(result)
@@ -287,7 +299,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             findings=(case_findings(case, step.judgement.checks, policy)
                       if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None
                       else []) + conduct_findings(
-                run_root / "work" / f"step-{step.index}"))
+                run_root / "work" / f"step-{step.index}", policy))
         if verdict is Verdict.FAIL:
             # what the failure costs: the worst of its failed findings, each rated by the
             # policy on the requirements it is about (a policy-decided reading must not be
@@ -299,7 +311,8 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
 
 
 def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[str, ...],
-                              out: Path, policy_name: str) -> list[CaseResult]:
+                              out: Path, policy_name: str, isolation: IsolationSettings
+                              ) -> list[CaseResult]:
     """The same, in a worker process (``--jobs``): everything rebuilt from names and paths."""
     import logging
 
@@ -309,8 +322,9 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     signer, verifier = build_roles(profile)
     policy, _ = load_policy(policy_name)
     scenario = load_scenario(find_scenario(scenario_id))
-    return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
-                           verifier, out, policy)
+    with isolation_scope(isolation):
+        return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
+                               verifier, out, policy)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:

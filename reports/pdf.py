@@ -35,6 +35,7 @@ from .vocabulary import (
     VERDICT_ORDER,
     Words,
     conclusion,
+    isolation_words,
     level_words,
     redacted,
     vietnam_time,
@@ -251,6 +252,8 @@ def _general(canvas: _Canvas, results: Results, results_sha256: str | None) -> N
         ("Hồ sơ khai báo / Profile", f"{sut.profile or '—'}  SHA-256 {sut.profile_sha256 or '—'}"),
         ("Chính sách / Policy", f"{run.policy.name}  SHA-256 {run.policy.sha256 or '—'}"),
         ("Thời điểm mô phỏng / Testbed instant", vietnam_time(run.testbed_instant)),
+        ("Cô lập / Isolation", f"{isolation_words(run.isolation).vi} / "
+                               f"{isolation_words(run.isolation).en}"),
         ("Thời gian kiểm tra / Run", f"{vietnam_time(run.started_at)} → "
                                      f"{vietnam_time(run.finished_at)}"),
         ("Máy kiểm tra / Host", f"{run.host} ({run.platform})"),

@@ -75,6 +75,11 @@ class RunMetadata(_Model):
         "(the case's instant passed as {moment}), 'system' (its own clock: each checkpoint "
         "played on a timeline shifted to the real now), 'faketime' (its process run under "
         "libfaketime at the case's instant). Absent in files written before it was recorded.")
+    isolation: str | None = Field(
+        default=None, description="How the software under test was isolated: bubblewrap's "
+        "namespaces and what it could see, or 'none (...)' with the reason (--no-isolation, a "
+        "python adapter in kyso's process), or 'not applicable' for a service or a person. "
+        "Absent in files written before it was recorded.")
     started_at: datetime
     finished_at: datetime
     host: str

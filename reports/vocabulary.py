@@ -78,6 +78,20 @@ def family_of(case_id: str) -> str:
     return "::".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
+def isolation_words(isolation: str | None) -> Words:
+    """How the software under test was isolated (``RunMetadata.isolation``), Vietnamese first:
+    the first page of every report says it, "none" above all."""
+    if not isolation:
+        return Words("không ghi nhận", "not recorded")
+    if isolation.startswith("none"):
+        return Words(f"KHÔNG cô lập: phần mềm chạy không có hộp cát ({isolation})",
+                     f"isolation: {isolation}")
+    if isolation.startswith("not applicable"):
+        return Words("không áp dụng: kyso không tự khởi chạy phần mềm này", isolation)
+    return Words("hộp cát bubblewrap: người dùng, tiến trình và hệ thống tệp riêng; hệ thống chỉ "
+                 "đọc; chỉ thấy các tệp của tình huống thử", isolation)
+
+
 def vietnam_time(instant: datetime) -> str:
     """ISO 8601 in Vietnam time, to the second: ``2026-11-22T09:30:00+07:00``.
 

@@ -32,6 +32,9 @@ def add_commands(commands: Subcommands) -> None:
     conform.add_argument("--out", type=Path, help="output directory (default: out/conform-<sut>)")
     conform.add_argument("--jobs", type=int, default=1,
                          help="scenarios played in parallel worker processes (default 1)")
+    conform.add_argument("--no-isolation", dest="isolation", action="store_false",
+                         help="run the software under test without the bubblewrap sandbox "
+                              "(where it cannot run); every report then says 'isolation: none'")
     requirements = commands.add_parser("requirements",
                                        help="the coverage table: requirement → cases → defects")
     requirements.set_defaults(handler=run_requirements)
@@ -54,7 +57,8 @@ def run_conform(arguments: argparse.Namespace) -> int:
     if arguments.jobs < 1:
         raise InvalidInputError("--jobs: must be at least 1")
     results = conform(RunOptions(profile=arguments.sut, out=out, policy=arguments.policy,
-                                 only=tuple(arguments.only), jobs=arguments.jobs))
+                                 only=tuple(arguments.only), jobs=arguments.jobs,
+                                 isolation=arguments.isolation))
     counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
                        sorted(results.summary.cases.items()))
     print(f"{len(results.cases)} cases: {counts}")
@@ -64,6 +68,7 @@ def run_conform(arguments: argparse.Namespace) -> int:
     if results.summary.mandatory_failures:
         print("mandatory requirements failed / yêu cầu bắt buộc không đạt: "
               + ", ".join(results.summary.mandatory_failures))
+    print(f"isolation: {results.run.isolation}")
     print(f"results: {out / 'results.json'}")
     return exit_code(results)
 

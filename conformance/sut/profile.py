@@ -246,6 +246,10 @@ class Adapter(_Model):
         "each checkpoint is played on a testbed whose whole timeline is shifted to put the "
         "checkpoint at the real now (default for the service kinds and manual); 'faketime': "
         "cli and batch only, the process runs under libfaketime at the case's instant.")
+    read_only_paths: list[str] = Field(
+        default_factory=list, description="More folders the program may read in the sandbox "
+        "(a vendor's install folder outside /usr and /opt), relative to the profile's folder "
+        "or absolute; the report names them.")
 
     @property
     def table(self) -> str:

@@ -7,9 +7,12 @@ interaction driver's output), so both hide a PIN the same way.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 REDACTED = "***"
+_LARGEST_FILE_SCANNED = 64 * 1024 * 1024  # the sandbox's output file cap
 
 
 def redact(value: Any, secrets: list[str]) -> Any:
@@ -28,4 +31,30 @@ def redact(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-__all__ = ["REDACTED", "redact"]
+def redact_files(directory: Path, secrets: list[str]) -> list[str]:
+    """Redact the secrets in every regular file under ``directory`` (a SUT's working
+    directory, kept as evidence), byte for byte; returns the relative names of the files that
+    held one. A program that writes its PIN into a log of its own leaves ``***`` there."""
+    needles = [secret.encode("utf-8") for secret in secrets if secret]
+    changed: list[str] = []
+    if not needles:
+        return changed
+    for folder, _, names in os.walk(directory):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                if path.is_symlink() or path.stat().st_size > _LARGEST_FILE_SCANNED:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            redacted = data
+            for needle in needles:
+                redacted = redacted.replace(needle, REDACTED.encode())
+            if redacted != data:
+                path.write_bytes(redacted)
+                changed.append(str(path.relative_to(directory)))
+    return sorted(changed)
+
+
+__all__ = ["REDACTED", "redact", "redact_files"]

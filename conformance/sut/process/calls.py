@@ -38,7 +38,7 @@ from conformance.sut.process.sandbox import (
     run_sandboxed,
 )
 from conformance.sut.profile import SutProfile
-from conformance.sut.redaction import redact
+from conformance.sut.redaction import redact, redact_files
 from scenarios import SignRequest, VerifyRequest
 from testbed import TokenAccess, TrustStores, trust_stores_for
 
@@ -129,6 +129,7 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
     printed = run_sandboxed(command, workdir=workdir, env=env, stdin=stdin, limits=limits,
                             allowed_output_dirs=allowed_output_dirs, grants=grants)
     result = redacted_result(printed, secrets)
+    written = redact_files(workdir, list(secrets))
     stdout_file, stderr_file = root / f"stdout{suffix}.txt", root / f"stderr{suffix}.txt"
     command_file = root / f"command{suffix}.json"
     stdout_file.write_bytes(result.stdout)
@@ -155,6 +156,7 @@ def run_call(command: Sequence[str], *, root: Path, workdir: Path, suffix: str,
         "isolation": result.isolation,
         "access": result.access.as_json(),
         "pin_printed": result.stdout + result.stderr != printed.stdout + printed.stderr,
+        "pin_written": written,
     }
     command_file.write_text(
         json.dumps(evidence, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
