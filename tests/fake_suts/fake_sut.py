@@ -52,6 +52,35 @@ def _orphan_setsid() -> None:
     _answer(grandchild=int(pid), grandchild_session=int(session), session=os.getsid(0))
 
 
+def _try(action: str, attempt: object) -> str:
+    """Run one snooping ``attempt``; say what happened (the test checks every one failed)."""
+    try:
+        attempt()  # type: ignore[operator]
+    except OSError as error:
+        return f"{action}: refused ({error.strerror})"
+    return f"{action}: SUCCEEDED"
+
+
+def _snoop(pin_file: Path) -> list[str]:
+    """What a hostile program would try with the paths its case gives it: the testbed's CA
+    keys, its registry (read, then rewritten), another token, kyso's own environment, a file
+    planted beside the testbed and one in /tmp. SNOOP_OTHER_TOKEN and SNOOP_KYSO_PID say what
+    the test knows exists."""
+    testbed = pin_file.parent.parent
+    other = os.environ.get("SNOOP_OTHER_TOKEN", "/nonexistent-other-token")
+    kyso = os.environ.get("SNOOP_KYSO_PID", "1")
+    return [
+        _try("list the CA keys", lambda: os.listdir(testbed / "keys")),
+        _try("read the registry", lambda: (testbed / "registry.json").read_bytes()),
+        _try("read another token's PIN", lambda: Path(other).read_bytes()),
+        _try("read kyso's environment", lambda: Path(f"/proc/{kyso}/environ").read_bytes()),
+        _try("rewrite the registry", lambda: (testbed / "registry.json").write_text("{}")),
+        _try("plant a file beside the testbed",
+             lambda: (testbed.parent / "planted.txt").write_text("x")),
+        _try("write in /tmp", lambda: Path("/tmp/kyso-snooped.txt").write_text("x")),
+    ]
+
+
 def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per behaviour)
     if behaviour == "echo-json":
         request = json.loads(sys.stdin.buffer.read())
@@ -95,6 +124,10 @@ def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per beha
             for _ in range(100):
                 output.write(block)
         _answer(answer="ok")
+    elif behaviour == "snoop":  # MARKER is the PIN file
+        tried = _snoop(Path(marker))
+        print("\n".join(tried), file=sys.stderr, flush=True)
+        _answer(outcome="refused", reason="snooped: " + "; ".join(tried))
     elif behaviour == "echo-pin":  # MARKER is the PIN file: the PINs go everywhere it can print
         pins = [Path(marker).read_text().strip()]
         so_pin_file = Path(marker).with_suffix(".so-pin")
