@@ -68,7 +68,8 @@ def run_sandboxed(
     started = time.monotonic()
     run = CaseRun(tuple(command), workdir, limits)
     settings = current_isolation()
-    grants = (grants or SandboxGrants()).plus(SandboxGrants(writable=tuple(allowed_output_dirs)))
+    grants = (grants or SandboxGrants()).plus(SandboxGrants(
+        read_only=tuple(named_paths(command)), writable=tuple(allowed_output_dirs)))
     excluded = [workdir, *(Path(d).resolve() for d in grants.writable)]
     executable = _find_executable(command[0], env)
     trace = None
@@ -101,6 +102,18 @@ def run_sandboxed(
                         hidden=[str(Path(path).resolve()) for path in settings.hidden]) \
         if trace is not None else result.access
     return dataclasses.replace(result, isolation=describe(settings), access=access)
+
+
+def named_paths(command: Sequence[str]) -> list[Path]:
+    """The existing absolute paths a command line names (``/x``, ``--opt=/x``, ``sql:/x``):
+    the program, its scripts and what the case put there are the SUT's to read."""
+    found = []
+    for argument in command:
+        for candidate in (argument, argument.partition("=")[2], argument.partition(":")[2]):
+            if candidate.startswith("/") and os.path.exists(candidate):
+                found.append(Path(candidate))
+                break
+    return found
 
 
 def _find_executable(program: str, env: Mapping[str, str]) -> str | None:
