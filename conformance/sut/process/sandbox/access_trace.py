@@ -127,23 +127,28 @@ def _other_process(path: str) -> bool:
 
 
 def classify(call: str, path: str, error: str | None, writes: bool, *, writable: Sequence[str],
-             hidden: Sequence[str]) -> str | None:
-    """The attempt's kind, or None for an ordinary call (see the module docstring)."""
+             hidden: Sequence[str], readable: Sequence[str] = ()) -> str | None:
+    """The attempt's kind, or None for an ordinary call (see the module docstring). A missing
+    file inside what the case grants (``writable``, ``readable``) is an ordinary lookup, even
+    when the grant lies in a hidden tree."""
     if _under(path, _HARMLESS) or "/__pycache__/" in path:
         return None  # devices anyone may use; an interpreter's byte-code cache, not the program
     if error in _DENIED_ERRORS:
         return "denied"
     if error in _MISSING_ERRORS:
-        return "hidden" if _under(path, hidden) or _other_process(path) else None
+        granted = _under(path, writable) or _under(path, readable)
+        return "hidden" if (_under(path, hidden) and not granted) or _other_process(path) \
+            else None
     if error is None and writes and not _under(path, writable):
         return "outside"
     return None
 
 
 def read_trace(trace: bytes, *, workdir: str, writable: Sequence[str],
-               hidden: Sequence[str]) -> AccessReport:
+               hidden: Sequence[str], readable: Sequence[str] = ()) -> AccessReport:
     """The attempts in strace's output (``writable``: the working directory and granted
-    folders; ``hidden``: the trees the SUT must not see)."""
+    folders; ``readable``: the read-only grants; ``hidden``: the trees the SUT must not
+    see)."""
     kept: list[AccessAttempt] = []
     counts: dict[str, int] = {}
     for line in _lines(trace.decode("utf-8", "replace")):
@@ -154,7 +159,7 @@ def read_trace(trace: bytes, *, workdir: str, writable: Sequence[str],
         if path is None:
             continue
         kind = classify(match["call"], path, match["error"], _writes(match["call"], match["args"]),
-                        writable=writable, hidden=hidden)
+                        writable=writable, hidden=hidden, readable=readable)
         if kind is None:
             continue
         counts[kind] = counts.get(kind, 0) + 1

@@ -99,6 +99,7 @@ def run_sandboxed(
     result = run.result(time.monotonic() - started, outside, complete, oversized)
     access = read_trace(bytes(run.trace), workdir=str(workdir),
                         writable=[str(path) for path in excluded],
+                        readable=[str(Path(path).resolve()) for path in grants.read_only],
                         hidden=[str(Path(path).resolve()) for path in settings.hidden]) \
         if trace is not None else result.access
     return dataclasses.replace(result, isolation=describe(settings), access=access)
