@@ -149,11 +149,14 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def _signals_as_exit() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise SystemExit; the previous handlers come back
-    after. Only the main thread may set handlers: elsewhere this does nothing."""
+    after. Only a signal that would kill the process outright (default handler) is caught: an
+    ignored one stays ignored (``nohup``), a handler of the caller's is left to it. Only the
+    main thread may set handlers: elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.signal(number, _exit_on_signal) for number in CAUGHT_SIGNALS}
+    previous = {number: signal.signal(number, _exit_on_signal) for number in CAUGHT_SIGNALS
+                if signal.getsignal(number) == signal.SIG_DFL}
     try:
         yield
     finally:

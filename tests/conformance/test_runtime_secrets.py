@@ -98,9 +98,13 @@ def test_a_sigkilled_conform_leaves_no_secret_in_out(xdg: Path, tmp_path: Path) 
     assert list((xdg / "kyso").iterdir()) == []
 
 
-def test_a_finished_run_publishes_the_public_testbed_only(xdg: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_finished_run_publishes_the_public_testbed_only(xdg: Path, tmp_path: Path,
+                                                          jobs: int) -> None:
+    """Also with ``--jobs``: the worker processes build their testbeds in the same private
+    run directory."""
     out = tmp_path / "out"
-    conform(RunOptions(PROFILE, out, only=(ONLY,)), progress=lambda line: None)
+    conform(RunOptions(PROFILE, out, only=(ONLY,), jobs=jobs), progress=lambda line: None)
     published = out / "runs" / SCENARIO / "testbed"
     assert (published / "registry.json").exists()
     assert list((published / "certs").glob("*.der")) and list(published.glob("trust/*.pem"))

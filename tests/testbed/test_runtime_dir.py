@@ -61,11 +61,17 @@ def test_a_run_directory_is_removed_when_the_run_fails(xdg: Path) -> None:
     assert not run.exists()
 
 
-def test_the_signal_handlers_are_given_back(xdg: Path) -> None:
-    before = signal.getsignal(signal.SIGTERM)
-    with runtime_directory():
-        assert signal.getsignal(signal.SIGTERM) is not before
-    assert signal.getsignal(signal.SIGTERM) is before
+def test_the_signal_handlers_are_given_back_and_an_ignored_signal_stays_ignored(
+        xdg: Path) -> None:
+    terminate, hang_up = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        with runtime_directory():
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, terminate)
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is terminate
+    finally:
+        signal.signal(signal.SIGHUP, hang_up)
 
 
 @pytest.mark.parametrize(("signal_number", "exit_status"),
