@@ -18,7 +18,6 @@ and it says until when it holds; import replays the stories at the same instant.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,7 +33,7 @@ from scenarios import (
     load_scenario,
     resolve_instant,
 )
-from testbed import InvalidInputError, wall_clock, whole_seconds
+from testbed import InvalidInputError, runtime_directory, wall_clock, whole_seconds
 
 from .cases import Case, cases_of, matches
 from .reference.roles import ReferenceVerifier
@@ -97,15 +96,15 @@ def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
     recorder = _Recorder(scenarios, list(only))
     system = profile.adapter.clock_mode == "system"
     at = whole_seconds(test_day) if test_day is not None else wall_clock()
-    with tempfile.TemporaryDirectory(prefix="kyso-kit-") as scratch:
+    with runtime_directory() as scratch:  # the stories' testbeds: private, removed after
         for scenario in scenarios.values():
             asked = [c.step_index for c in cases_of(scenario)
                      if c.role == "verifier" and matches(c, list(only))]
             if asked and system:
-                play_at_system_clock(scenario, Path(scratch) / scenario.id, signer=None,
+                play_at_system_clock(scenario, scratch / scenario.id, signer=None,
                                      verifier=recorder, at=at, only=asked)
             elif asked:
-                play(scenario, Path(scratch) / scenario.id, verifier=recorder)
+                play(scenario, scratch / scenario.id, verifier=recorder)
         if not recorder.cases:
             raise InvalidInputError("--only: no verification case matches")
         window = kit_validity(scenarios, recorder.cases, at) if system else None

@@ -9,10 +9,17 @@ garbage) or SKIPPED (an optional capability the profile declares unsupported). T
 capabilities are honoured for every case (:mod:`.capabilities`): a case needing one it declares
 absent is not run, SKIPPED, or FAIL when a mandatory requirement is behind it. What a FAIL
 costs is the validation policy's decision. One misbehaving case never stops the run.
+
+Secrets never enter ``--out``: each scenario's testbed (its private keys, PIN files, SoftHSM
+token store) is built in the run's private runtime directory (:func:`testbed.runtime_directory`:
+mode 0700, outside ``--out``, removed at the end, on SIGINT/SIGTERM, and at the next start
+after a killed run); once played, only its public part (certificates, CRLs, registry, trust
+anchors, the tokens' access files) is published to ``out/runs/<scenario>/testbed``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -52,7 +59,7 @@ from scenarios import (
     load_scenario,
     vendor_phrases,
 )
-from testbed import InvalidInputError, scrub_secrets, wall_clock
+from testbed import InvalidInputError, runtime_directory, wall_clock
 
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
 from .case_findings import (
@@ -186,17 +193,20 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         results.append(result)
         progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
 
-    if jobs > 1 and profile_path is not None:
-        _play_in_workers(scenarios, profile_path, only, out, policy_name, jobs, judged,
-                         isolation)
-        order = {case.id: i for i, case in enumerate(c for _, cs in scenarios for c in cs)}
-        results.sort(key=lambda result: order[result.id])
-    else:
-        with isolation_scope(isolation):
-            for scenario, cases in scenarios:
-                for result in _scenario_cases(scenario, cases, profile, signer, verifier, out,
-                                              policy, system_clock_at):
-                    judged(result)
+    with runtime_directory() as private:  # the testbeds' secrets: never under ``out``
+        # the SUT sees neither the output folder nor any run's runtime directory
+        isolation = dataclasses.replace(isolation, hidden=(*isolation.hidden, private.parent))
+        if jobs > 1 and profile_path is not None:
+            _play_in_workers(scenarios, profile_path, only, (out, private), policy_name, jobs,
+                             judged, isolation)
+            order = {case.id: i for i, case in enumerate(c for _, cs in scenarios for c in cs)}
+            results.sort(key=lambda result: order[result.id])
+        else:
+            with isolation_scope(isolation):
+                for scenario, cases in scenarios:
+                    for result in _scenario_cases(scenario, cases, profile, signer, verifier,
+                                                  (out, private), policy, system_clock_at):
+                        judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
     summary = Summary(
@@ -220,15 +230,15 @@ def _cases_for(scenario: Scenario, profile: SutProfile, only: tuple[str, ...]) -
 
 
 def _play_in_workers(scenarios: list[tuple[Scenario, list[Case]]], profile_path: Path,
-                     only: tuple[str, ...], out: Path, policy_name: str, jobs: int,
-                     judged: Callable[[CaseResult], None], isolation: IsolationSettings
-                     ) -> None:
+                     only: tuple[str, ...], places: tuple[Path, Path], policy_name: str,
+                     jobs: int, judged: Callable[[CaseResult], None],
+                     isolation: IsolationSettings) -> None:
     """Scenarios are independent (each on its own testbed, own ports, own tokens): play them in
     worker processes, each building the SUT's roles from the profile itself."""
     with ProcessPoolExecutor(max_workers=jobs,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(_scenario_cases_in_worker, profile_path, scenario.id,
-                               only, out, policy_name, isolation)
+                               only, places, policy_name, isolation)
                    for scenario, _ in scenarios]
         for future in as_completed(futures):
             for result in future.result():
@@ -255,11 +265,14 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
 
 
 def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
-                    signer: Signer | None, verifier: Verifier | None, out: Path,
-                    policy: PolicyModel, system_clock_at: datetime | None = None
-                    ) -> list[CaseResult]:
-    """Play one scenario (the SUT in its roles) and judge its cases."""
+                    signer: Signer | None, verifier: Verifier | None,
+                    places: tuple[Path, Path], policy: PolicyModel,
+                    system_clock_at: datetime | None = None) -> list[CaseResult]:
+    """Play one scenario (the SUT in its roles) and judge its cases. ``places``: the output
+    folder, and the run's private runtime directory where the scenario's testbeds are built
+    (only their public part is published to ``out/runs/<id>/testbed``)."""
     scenario_start = time.monotonic()
+    out, private = places
     run_dir = out / "runs" / scenario.id
     declined = declined_cases(profile.capabilities, cases)
     # the vendor's own result phrases (sut.toml [display.result_phrases]) are read first
@@ -272,14 +285,13 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
         if profile.adapter.clock_mode == "system":
             # software that reads the machine's clock: each checkpoint on its own replay, the
             # timeline shifted so that the checkpoint is the real now
-            replays = play_at_system_clock(scenario, run_dir, **roles, at=system_clock_at)
+            replays = play_at_system_clock(scenario, run_dir, **roles, at=system_clock_at,
+                                           private=private / scenario.id)
             run: ScenarioRun = replays.run
-            places = replays.directories
+            replay_dirs = replays.directories
         else:
-            run = play(scenario, run_dir, **roles)
-            places = {}
-    for place in {run_dir, *places.values()}:
-        scrub_secrets(place / "testbed")
+            run = play(scenario, run_dir, **roles, private=private / scenario.id)
+            replay_dirs = {}
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps
                        if isinstance(step.no_answer, SutUnsupported)
@@ -289,7 +301,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
     for case in cases:
         step = by_index[case.step_index]
         verdict, actual, reason = _judge_case(case, step, skipped_outputs)
-        run_root = places.get(step.index, run_dir) / "run"  # the replay's, at the system clock
+        run_root = replay_dirs.get(step.index, run_dir) / "run"  # the replay's, at the system clock
         result = CaseResult(
             id=case.id, title=Text(vi=case.title.vi, en=case.title.en),
             requirements=list(case.requirements), expected=case.expected, actual=actual,
@@ -311,7 +323,8 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
 
 
 def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[str, ...],
-                              out: Path, policy_name: str, isolation: IsolationSettings
+                              places: tuple[Path, Path], policy_name: str,
+                              isolation: IsolationSettings
                               ) -> list[CaseResult]:
     """The same, in a worker process (``--jobs``): everything rebuilt from names and paths."""
     import logging
@@ -324,7 +337,7 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     scenario = load_scenario(find_scenario(scenario_id))
     with isolation_scope(isolation):
         return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
-                               verifier, out, policy)
+                               verifier, places, policy)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:

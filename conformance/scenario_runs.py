@@ -27,28 +27,40 @@ from scenarios import (
     format_run,
     load_scenario,
 )
-from testbed import InvalidInputError, parse_instant, running_testbed
+from testbed import InvalidInputError, parse_instant, publish_testbed, running_testbed
 
 
 def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
          verifier: Verifier | None = None, mutant_signers: dict[str, Signer] | None = None,
          mutant_verifiers: dict[str, Verifier] | None = None,
-         live_step: int | None = None, live_at_wall_clock: bool = True) -> ScenarioRun:
+         live_step: int | None = None, live_at_wall_clock: bool = True,
+         private: Path | None = None) -> ScenarioRun:
     """Play ``scenario`` on a fresh testbed in ``directory/testbed``; signing checkpoints are
     inspected with the oracle; mutants (defective variants) are asked at every checkpoint.
     ``live_step``: only that checkpoint asks, at the wall clock unless ``live_at_wall_clock``
-    is False (:mod:`..system_clock`)."""
+    is False (:mod:`..system_clock`). ``private``: the testbed is built in ``private/testbed``
+    instead (a place in the run's private runtime directory, :func:`testbed.runtime_directory`)
+    and only its public part is published to ``directory/testbed`` once played, then the
+    private copy removed: its keys, PINs and token store never enter ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     start = parse_instant(scenario.start, field="start") if scenario.start else None
-    with running_testbed(directory / "testbed", at=start) as testbed:
-        if start is None:
-            testbed.set_clock(testbed.now())
-        player = Player(testbed, signer or ReferenceSigner(), verifier or ReferenceVerifier(),
-                        directory / "run", inspector=OracleInspector(testbed),
-                        mutant_signers=mutant_signers, mutant_verifiers=mutant_verifiers,
-                        story_signer=ReferenceSigner(), live_step=live_step,
-                        live_at_wall_clock=live_at_wall_clock)
-        return player.play(scenario)
+    published = directory / "testbed"
+    place = published if private is None else private / "testbed"
+    try:
+        with running_testbed(place, at=start) as testbed:
+            if start is None:
+                testbed.set_clock(testbed.now())
+            player = Player(testbed, signer or ReferenceSigner(),
+                            verifier or ReferenceVerifier(), directory / "run",
+                            inspector=OracleInspector(testbed), mutant_signers=mutant_signers,
+                            mutant_verifiers=mutant_verifiers, story_signer=ReferenceSigner(),
+                            live_step=live_step, live_at_wall_clock=live_at_wall_clock,
+                            testbed_evidence=published)
+            return player.play(scenario)
+    finally:
+        if private is not None:
+            publish_testbed(place, published)
+            shutil.rmtree(place, ignore_errors=True)
 
 
 def run_scenario_command(arguments: argparse.Namespace) -> int:

@@ -9,8 +9,10 @@ a coherent world through its own clock. The cost is one replay of the story, up 
 checkpoint, per checkpoint; earlier signing checkpoints are played by the story's reference
 signer in each replay, so a later verification checks a reference signature.
 
-Each replay lives in ``DIRECTORY/replay-step-N/`` (``testbed/`` and ``run/``, as for one play);
-:class:`SystemClockRun` says which directory holds a step's evidence.
+Each replay lives in ``DIRECTORY/replay-step-N/`` (``testbed/`` and ``run/``, as for one play;
+in a conformance run the testbed is built in the private runtime directory and only its public
+part lands in ``testbed/``); :class:`SystemClockRun` says which directory holds a step's
+evidence.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ def shifted(scenario: Scenario, index: int, now: datetime) -> Scenario:
 
 def play_at_system_clock(scenario: Scenario, directory: Path, *, signer: Signer | None,
                          verifier: Verifier | None, at: datetime | None = None,
-                         only: Collection[int] | None = None) -> SystemClockRun:
+                         only: Collection[int] | None = None,
+                         private: Path | None = None) -> SystemClockRun:
     """One replay per checkpoint the software answers, each shifted to the real now (or, for a
     kit made for a test day, to ``at``, the checkpoint then pinned there); ``only``: just
-    these checkpoints' replays."""
+    these checkpoints' replays. ``private``: each replay's testbed is built in
+    ``private/replay-step-N/`` and only its public part published (:func:`.scenario_runs.play`)."""
     directory.mkdir(parents=True, exist_ok=True)
     gathered = SystemClockRun(ScenarioRun(scenario, directory))
     steps: dict[int, StepResult] = {}
@@ -72,7 +76,8 @@ def play_at_system_clock(scenario: Scenario, directory: Path, *, signer: Signer 
             continue
         replay = directory / f"replay-step-{index}"
         run = play(shifted(scenario, index, at or wall_clock()), replay, signer=signer,
-                   verifier=verifier, live_step=index, live_at_wall_clock=at is None)
+                   verifier=verifier, live_step=index, live_at_wall_clock=at is None,
+                   private=None if private is None else private / replay.name)
         for step in run.steps:
             if step.index == index or step.index not in steps:
                 steps[step.index] = step

@@ -92,10 +92,12 @@ class Player:
                  mutant_signers: dict[str, Signer] | None = None,
                  mutant_verifiers: dict[str, Verifier] | None = None,
                  story_signer: Signer | None = None, live_step: int | None = None,
-                 live_at_wall_clock: bool = True) -> None:
+                 live_at_wall_clock: bool = True, testbed_evidence: Path | None = None) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
-        the story (their outputs never feed later steps): one pass yields the mutation table."""
+        the story (their outputs never feed later steps): one pass yields the mutation table.
+        ``testbed_evidence``: where the testbed's public part is published once played (a
+        testbed built in the private runtime directory); the run index names it."""
         self.testbed = testbed
         self.signer = signer
         self.verifier = verifier
@@ -113,6 +115,7 @@ class Player:
         checkpoints are story steps and earlier verifications are not played."""
         self.live_at_wall_clock = live_at_wall_clock
         """False: the live step stays pinned at its instant (a kit made for a later day)."""
+        self.testbed_evidence = testbed_evidence or testbed.directory
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
@@ -154,7 +157,7 @@ class Player:
                 result.error = f"{type(error).__name__}: {error}"
                 (self.directory / f"step-{index}-traceback.txt").write_text(
                     traceback.format_exc(), encoding="utf-8")
-        write_run_index(run, self._artifacts, self.testbed.directory)
+        write_run_index(run, self._artifacts, self.testbed_evidence)
         return run
 
     def _live_only(self, index: int, step: Any) -> Any:

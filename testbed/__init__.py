@@ -49,11 +49,15 @@ if TYPE_CHECKING:
     from .pdf_attacks import shadow_replace as shadow_replace
     from .pdf_attacks import sneaky_signature as sneaky_signature
     from .pdf_attacks import wrap_signature as wrap_signature
+    from .publication import is_secret as is_secret
+    from .publication import publish_testbed as publish_testbed
+    from .runtime_dir import RuntimeDirectoryError as RuntimeDirectoryError
+    from .runtime_dir import runtime_directory as runtime_directory
+    from .runtime_dir import runtime_root as runtime_root
     from .service_modes import ServiceMode as ServiceMode
     from .services import bind_loopback as bind_loopback
     from .session import Testbed as Testbed
     from .session import running_testbed as running_testbed
-    from .session import scrub_secrets as scrub_secrets
     from .tokens.access import TokenAccess as TokenAccess
     from .tokens.access import open_token_library as open_token_library
     from .tokens.access import write_pin_file as write_pin_file
@@ -110,11 +114,15 @@ _PUBLIC = {
     "shadow_replace": ".pdf_attacks",
     "sneaky_signature": ".pdf_attacks",
     "wrap_signature": ".pdf_attacks",
+    "is_secret": ".publication",
+    "publish_testbed": ".publication",
+    "RuntimeDirectoryError": ".runtime_dir",
+    "runtime_directory": ".runtime_dir",
+    "runtime_root": ".runtime_dir",
     "ServiceMode": ".service_modes",
     "bind_loopback": ".services",
     "Testbed": ".session",
     "running_testbed": ".session",
-    "scrub_secrets": ".session",
     "TokenAccess": ".tokens.access",
     "open_token_library": ".tokens.access",
     "write_pin_file": ".tokens.access",

@@ -10,7 +10,6 @@ directory, on an ephemeral port.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from .clock import Clock
 from .errors import InvalidInputError, ServiceError
 from .service_modes import ServiceMode
 from .services import LiveServices, ServiceThread, bind_loopback
-from .token_lifecycle import TokenLifecycle, softhsm_directory
+from .token_lifecycle import TokenLifecycle
 from .tsa_log import TimestampLogEntry, read_entries
 from .world import (
     CertificateRecord,
@@ -254,14 +253,4 @@ def ensure_port_free(port: int) -> None:
     bind_loopback(port).close()
 
 
-def scrub_secrets(testbed_dir: Path) -> None:
-    """Once a scenario is played, its testbed's secrets go: CA and software private keys, PIN
-    files, SoftHSM token stores. What stays (certificates, registry, trust anchors, the tokens'
-    public access files) is evidence; a run folder can be handed to a vendor as it is."""
-    for pattern in ("keys/*.key.pem", "tokens/*.pin", "tokens/*.so-pin"):
-        for path in testbed_dir.glob(pattern):
-            path.unlink()
-    shutil.rmtree(softhsm_directory(testbed_dir), ignore_errors=True)
-
-
-__all__ = ["Testbed", "running_testbed", "ensure_port_free", "scrub_secrets", "ServiceError"]
+__all__ = ["Testbed", "running_testbed", "ensure_port_free", "ServiceError"]

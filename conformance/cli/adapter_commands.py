@@ -23,7 +23,7 @@ def add_commands(commands: Subcommands) -> None:
                                "step by step (what was sent, what came back, each selector)")
     check.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
     check.add_argument("--out", type=Path, help="keep the testbed and the case evidence here "
-                       "(a new directory; secrets removed at the end)")
+                       "(a new directory; the testbed's secrets are never written there)")
 
 
 def run_adapter(arguments: argparse.Namespace) -> int:

@@ -16,6 +16,10 @@ PDF, no new signature, not valid (integrity, an algorithm label that does not ma
 signature, a refused algorithm), another certificate than the token's, a plain CMS signature
 (adbe.pkcs7.detached) or a lower level than the PAdES level asked for, bytes left unsigned.
 
+The testbed is built in the private runtime directory (:func:`testbed.runtime_directory`), so
+its keys, PINs and token store never enter ``--out`` (not even when the check is killed);
+with ``--out`` its public part is published to ``OUT/testbed`` at the end.
+
 Exit codes: 0 both round trips worked (a signature came back that the oracle finds right, and
 the verifier read at least one signature and called a fresh valid one TOTAL-PASSED); 1 the
 service answered but something did not fit (a selector or a code table missed, a refusal, a
@@ -72,25 +76,27 @@ def check_adapter(profile_path: Path, *, out: Path | None = None,
             f"({profile.adapter.kind})\n  ✗ ERROR connection: {unreachable}\n\nresult: the "
             "service could not be reached (exit 3)")
         return EXIT_UNREACHABLE
+    from testbed import publish_testbed, runtime_directory
+
     folder = out or Path(tempfile.mkdtemp(prefix="kyso-adapter-check-"))
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        return _check(profile, folder, say)
-    except ProfileError as error:
-        print(f"kyso: {error}", file=sys.stderr)
-        return EXIT_PROFILE
-    finally:
-        if out is None:
-            shutil.rmtree(folder, ignore_errors=True)
-            say("(the case evidence above was temporary; --out DIR keeps it)")
-        else:
-            from testbed import scrub_secrets
+    with runtime_directory() as private:  # the testbed's secrets: never in ``folder``
+        try:
+            return _check(profile, folder, private / "testbed", say)
+        except ProfileError as error:
+            print(f"kyso: {error}", file=sys.stderr)
+            return EXIT_PROFILE
+        finally:
+            if out is None:
+                shutil.rmtree(folder, ignore_errors=True)
+                say("(the case evidence above was temporary; --out DIR keeps it)")
+            else:
+                publish_testbed(private / "testbed", folder / "testbed")
+                say(f"evidence kept in {folder} (the testbed without its secrets)")
 
-            scrub_secrets(folder / "testbed")
-            say(f"evidence kept in {folder} (secrets removed)")
 
-
-def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int:
+def _check(profile: SutProfile, folder: Path, place: Path, say: Callable[[str], None]) -> int:
+    """The round trips, the testbed built in ``place`` (in the private runtime directory)."""
     from testbed import administrative_document, running_testbed, wall_clock
 
     signer, verifier = _roles(profile, say)
@@ -98,7 +104,7 @@ def _check(profile: SutProfile, folder: Path, say: Callable[[str], None]) -> int
     say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
         f"({profile.adapter.kind}) at {where}")
     say(f"clock: {clock_description(profile.adapter.clock_mode)}")
-    with running_testbed(folder / "testbed", at=wall_clock()) as testbed:
+    with running_testbed(place, at=wall_clock()) as testbed:
         record, _ = testbed.tokens.create(SUBSCRIBER, key_type="p256", name=HOLDER)
         document = folder / "cong-van.pdf"
         document.write_bytes(administrative_document())

@@ -666,7 +666,9 @@ def test_adapter_check_says_step_by_step_where_a_profile_misses(
     assert "✓ the oracle: PAdES baseline B-B, ecdsa with sha256, TOTAL-PASSED" in text
     assert "Pin\": \"***\"" in text and "code 0 → ok" in text
     assert (tmp_path / "kept" / "sign" / "service-exchange.json").exists()
-    assert not list((tmp_path / "kept" / "testbed").glob("tokens/*.pin"))  # secrets removed
+    kept = tmp_path / "kept" / "testbed"  # its public part only: no PIN, key or token store
+    assert (kept / "registry.json").exists() and list(kept.glob("tokens/*.json"))
+    assert not [*kept.glob("tokens/*pin"), *kept.glob("keys/*.key.pem"), *kept.glob("**/hsm")]
 
     misfit = tmp_path / "misfit.toml"  # a typo in the verify step's indication table
     misfit.write_text(profile_text("http", http_toy.url, HTTP_STEPS.replace(
