@@ -19,7 +19,7 @@ from conformance.sut.process.sandbox import (
     bubblewrap_problem,
     isolation_scope,
 )
-from conformance.sut.profile import load_profile
+from conformance.sut.profile import ProfileError, load_profile
 from scenarios import Indication, SignerOutcome, SignRequest, VerifyRequest
 from testbed import VietnameseName, administrative_document
 from testbed.session import Testbed
@@ -222,3 +222,19 @@ def test_an_entry_point_reading_outside_its_grants_is_recorded(
     assert access["traced"]
     assert any(attempt["kind"] == "hidden" and attempt["path"] == str(secret)
                for attempt in access["attempts"]), access
+
+
+def test_in_process_is_kept_for_trusted_code_and_objects_given_directly(tmp_path: Path) -> None:
+    """kyso's reference profile asks for in_process (the demo stays fast); a broken entry
+    point there is a profile error at once, as before."""
+    examples = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
+    reference = load_profile(examples / "reference-python.toml")
+    assert reference.adapter.python is not None and reference.adapter.python.in_process
+    assert not PythonSut(reference).isolated
+    given = PythonSut(reference).implementation
+    assert not PythonSut(reference, implementation=given).isolated
+    broken = tmp_path / "broken.toml"
+    broken.write_text(HEAD.format(roles='["verifier"]', entry_point="no_such_vendor:make",
+                                  timeout=5) + "in_process = true\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="cannot import 'no_such_vendor'"):
+        PythonSut(load_profile(broken))
