@@ -166,7 +166,6 @@ class PythonSut:
                               f"{model.__name__}", facts=evidence, kind="invalid-answer")
         return validated(model, data, evidence, f"{method}() result")
 
-
     # ---- in a sandboxed worker process ----------------------------------------------------
     def _call_worker(self, method: str, request: SignRequest | VerifyRequest,
                      model: type[SignerAnswer] | type[VerifierAnswer]
@@ -210,11 +209,11 @@ class PythonSut:
             trace = root / f"traceback{suffix}.txt"
             trace.write_bytes(result.stderr)
             evidence["traceback_file"] = str(trace)
-            raised = data.get("exception") or {}
+            raised = _table(data, "exception")
             raise SutNoAnswer(f"{method}() raised {raised.get('type')}: "
                               f"{raised.get('message', '')}", facts=evidence, kind="exception")
         if result.exit_code == EXIT_NO_ANSWER:
-            silence = data.get("no_answer") or {}
+            silence = _table(data, "no_answer")
             reason = str(silence.get("reason", ""))
             if silence.get("verdict") == "SKIPPED":
                 raise SutUnsupported(reason, facts=evidence,
@@ -225,6 +224,12 @@ class PythonSut:
                               f"{data.get('entry_point')}", facts=evidence, kind="entry-point")
         raise SutNoAnswer(f"{method}() returned {data.get('not_an_answer')}, not a "
                           f"{model.__name__}", facts=evidence, kind="invalid-answer")
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` if it is an object, else empty: the worker's stdout is the SUT's to spoil."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _write(root: Path, suffix: str, evidence: dict[str, Any]) -> None:
