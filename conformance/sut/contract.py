@@ -52,8 +52,9 @@ class SutNoAnswer(NoAnswer):
     supervisor killed), ``exit-code`` (an undeclared exit code), ``flood`` (output flood),
     ``no-answer`` (empty stdout, no output file), ``invalid-answer`` (not JSON, or not a valid
     contract-v1 answer), ``start-error``, ``exception`` (a python entry point raised),
-    ``missing-result`` (a batch left the case out). ``evidence`` maps a kind of evidence
-    (``command``, ``stdout``, ``stderr``, ``traceback``) to its file in the case's directory;
+    ``missing-result`` (a batch left the case out), ``entry-point`` (a python entry point that
+    does not import). ``evidence`` maps a kind of evidence (``command``, ``stdout``,
+    ``stderr``, ``traceback``) to its file in the case's directory;
     ``facts`` holds the rest (command line without the PIN, exit code, signal, durations, the
     first bytes of stdout, the tail of stderr).
     """

@@ -207,7 +207,8 @@ class BatchAdapter(_Model):
 
 
 class PythonAdapter(_Model):
-    """``[adapter.python]``: an entry point called inside kyso (trusted code: no sandbox)."""
+    """``[adapter.python]``: an entry point called in a sandboxed worker process per call, or,
+    for trusted code that asks for it (``in_process``), inside kyso itself."""
 
     entry_point: str = Field(
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
@@ -217,6 +218,13 @@ class PythonAdapter(_Model):
                             "relative to the profile's directory.")
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Keyword arguments for the factory.")
+    in_process: bool = Field(
+        default=False, description="Trusted code only: call the entry point in kyso's own "
+        "process, with no sandbox and no timeout (the report says isolation none); false: each "
+        "call runs in a sandboxed worker process.")
+    timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=3600,
+                                   description="Wall time per call in the worker (not in "
+                                   "process); then ERROR 'timeout'.")
 
 
 class ManualAdapter(_Model):

@@ -2,7 +2,8 @@
 
 * :mod:`.cli`: one sandboxed process per case, from the profile's command templates;
 * :mod:`.batch`: one sandboxed process for many cases (cases on stdin, results on stdout);
-* :mod:`.python`: an entry point called inside kyso (trusted code, no sandbox);
+* :mod:`.python`: an entry point called in a sandboxed worker (:mod:`.python_worker`) per
+  call, or inside kyso with ``in_process = true`` (trusted code, no sandbox);
 * :mod:`.manual_kit`: a person runs the program from a test kit and records the results.
 
 :mod:`.calls` is one call of a SUT process (directories, evidence, process-level problems, the

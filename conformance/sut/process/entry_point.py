@@ -1,0 +1,42 @@
+"""Finding a python SUT's ``module:factory`` entry point: shared by both sides of the adapter.
+
+The same import runs in kyso's process (``in_process = true``) and in the sandboxed worker
+(:mod:`.python_worker`), so a broken entry point reads the same either way. Standard library
+only: the worker imports this before the vendor's code and should start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+class EntryPointError(Exception):
+    """The entry point cannot be used: its module does not import, or it names no callable,
+    or the object it makes lacks a method its roles need. The message is one line."""
+
+
+def import_factory(entry_point: str, path: Sequence[str] = ()) -> Callable[..., Any]:
+    """The factory ``entry_point`` names, after putting the ``path`` directories (absolute) at
+    the front of ``sys.path``."""
+    for directory in reversed(list(path)):
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+    module_name, _, factory_name = entry_point.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise EntryPointError(f"cannot import {module_name!r} ({error})") from None
+    factory = getattr(module, factory_name, None)
+    if not callable(factory):
+        raise EntryPointError(f"{module_name} has no callable {factory_name!r}")
+    return factory  # type: ignore[no-any-return]
+
+
+def check_methods(implementation: Any, methods: Sequence[str]) -> None:
+    """Raise :class:`EntryPointError` naming the first of ``methods`` the object lacks."""
+    for method in methods:
+        if not callable(getattr(implementation, method, None)):
+            raise EntryPointError(f"the object has no {method}()")
