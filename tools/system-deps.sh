@@ -11,6 +11,9 @@
 #   faketime      libfaketime: a cli/batch SUT with clock = "faketime" runs under it, at the
 #                 case's instant (products that read the machine's clock and take no --at)
 #   chromium      headless, to look at the HTML report as a person would (screenshot test)
+#   bubblewrap    bwrap: the sandbox every process SUT runs in (own user, PID and mount
+#                 namespaces; it sees the read-only system and its case's files only)
+#   strace        records the SUT's file calls in the sandbox: what it tried is a finding
 set -euo pipefail
 
 need=()
@@ -23,6 +26,8 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -81,6 +81,20 @@ def _snoop(pin_file: Path) -> list[str]:
     ]
 
 
+def _echo_pin(pin_file: Path) -> None:
+    """Print the PIN (and the SO PIN, when it is there to read) everywhere it can."""
+    pins = [pin_file.read_text().strip()]
+    so_pin_file = pin_file.with_suffix(".so-pin")
+    if so_pin_file.exists():
+        pins.append(so_pin_file.read_text().strip())
+    if os.environ.get("PIN_LOG"):  # outside kyso's output: how a test learns the PINs
+        with open(os.environ["PIN_LOG"], "a", encoding="utf-8") as log:
+            log.write("\n".join(pins) + "\n")
+    print(f"logged in with PIN {pins[0]} (SO PIN {pins[-1]})", file=sys.stderr, flush=True)
+    _answer(outcome="refused", reason=f"PIN {pins[0]} refused", warnings=pins,
+            display=f"PIN: {' / '.join(pins)}")
+
+
 def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per behaviour)
     if behaviour == "echo-json":
         request = json.loads(sys.stdin.buffer.read())
@@ -129,16 +143,7 @@ def main(behaviour: str, marker: str) -> int:  # noqa: C901 (one branch per beha
         print("\n".join(tried), file=sys.stderr, flush=True)
         _answer(outcome="refused", reason="snooped: " + "; ".join(tried))
     elif behaviour == "echo-pin":  # MARKER is the PIN file: the PINs go everywhere it can print
-        pins = [Path(marker).read_text().strip()]
-        so_pin_file = Path(marker).with_suffix(".so-pin")
-        if so_pin_file.exists():
-            pins.append(so_pin_file.read_text().strip())
-        if os.environ.get("PIN_LOG"):  # outside kyso's output: how a test learns the PINs
-            with open(os.environ["PIN_LOG"], "a", encoding="utf-8") as log:
-                log.write("\n".join(pins) + "\n")
-        print(f"logged in with PIN {pins[0]} (SO PIN {pins[-1]})", file=sys.stderr, flush=True)
-        _answer(outcome="refused", reason=f"PIN {pins[0]} refused", warnings=pins,
-                display=f"PIN: {' / '.join(pins)}")
+        _echo_pin(Path(marker))
     elif behaviour == "stderr-spam-then-exit-3":
         for line in range(100_000):
             print(f"noise line {line}", file=sys.stderr)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,44 @@ BatchOutcome = SignerAnswer | VerifierAnswer | SutNoAnswer
 """Per case: an answer, or the exception to record (SutUnsupported for SKIPPED)."""
 
 
+@dataclass
+class _BatchPlan:
+    """What one batch hands its process: the cases, what they grant, their tokens and PINs;
+    a case that cannot even be asked (declared unsupported, unreadable token) is an outcome
+    already."""
+
+    cases: list[Any] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, BatchOutcome] = field(default_factory=dict)
+    token_env: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    outputs: set[Path] = field(default_factory=set)
+    grants: SandboxGrants = SandboxGrants()
+
+    def add(self, profile: SutProfile, case_id: str,
+            request: SignRequest | VerifyRequest) -> None:
+        if case_id in self.roles:
+            raise ValueError(f"case ID {case_id!r} appears twice in one batch")
+        try:
+            if isinstance(request, SignRequest):
+                declared_unsupported(profile, request)
+                # Cases of one testbed share one token environment; later cases win a conflict.
+                access = token_access_of(request)
+                self.token_env.update(access.env)
+                self.grants = self.grants.plus(token_grants(access, access))
+                self.secrets.extend(case_secrets(request.pin_file))
+                self.outputs.add(Path(request.output).resolve().parent)
+                self.cases.append(sign_case(request, case_id))
+                self.roles[case_id] = "sign"
+            else:
+                self.cases.append(verify_case(request, case_id))
+                self.roles[case_id] = "verify"
+        except SutNoAnswer as problem:
+            self.outcomes[case_id] = problem
+            return
+        self.grants = self.grants.plus(SandboxGrants(read_only=tuple(request_paths(request))))
+
+
 def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | VerifyRequest]],
               directory: Path) -> dict[str, BatchOutcome]:
     """Run ``requests`` (case ID, request) in one SUT process; never raises for the SUT.
@@ -67,34 +106,11 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
     the SUT's working directory ``sut/``; it must be private to this batch.
     """
     settings = _settings(profile)
-    outcomes: dict[str, BatchOutcome] = {}
-    cases = []
-    token_env: dict[str, str] = {}
-    secrets: list[str] = []
-    outputs: set[Path] = set()
-    grants = SandboxGrants()
-    roles: dict[str, str] = {}
+    plan = _BatchPlan()
     for case_id, request in requests:
-        if case_id in roles:
-            raise ValueError(f"case ID {case_id!r} appears twice in one batch")
-        try:
-            if isinstance(request, SignRequest):
-                declared_unsupported(profile, request)
-                # Cases of one testbed share one token environment; later cases win a conflict.
-                access = token_access_of(request)
-                token_env.update(access.env)
-                grants = grants.plus(token_grants(access, access))
-                secrets.extend(case_secrets(request.pin_file))
-                outputs.add(Path(request.output).resolve().parent)
-                cases.append(sign_case(request, case_id))
-                roles[case_id] = "sign"
-            else:
-                cases.append(verify_case(request, case_id))
-                roles[case_id] = "verify"
-        except SutNoAnswer as problem:
-            outcomes[case_id] = problem
-            continue
-        grants = grants.plus(SandboxGrants(read_only=tuple(request_paths(request))))
+        plan.add(profile, case_id, request)
+    cases, roles, outcomes, grants = plan.cases, plan.roles, plan.outcomes, plan.grants
+    token_env, secrets, outputs = plan.token_env, plan.secrets, plan.outputs
     if not cases:
         return outcomes
     root = case_root(directory)

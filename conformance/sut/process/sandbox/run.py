@@ -19,6 +19,7 @@ from pathlib import Path
 from conformance.sut.process.sandbox.access_trace import read_trace, strace_prefix
 from conformance.sut.process.sandbox.case_run import CaseRun
 from conformance.sut.process.sandbox.isolation import (
+    IsolationSettings,
     SandboxGrants,
     bwrap_arguments,
     current_isolation,
@@ -72,27 +73,11 @@ def run_sandboxed(
         read_only=tuple(named_paths(command)), writable=tuple(allowed_output_dirs)))
     excluded = [workdir, *(Path(d).resolve() for d in grants.writable)]
     executable = _find_executable(command[0], env)
-    trace = None
+    traced = False
     if executable is None:
         run.start_error = f"{command[0]!r} not found or not executable on PATH {env.get('PATH')!r}"
     else:
-        argv = [os.fsencode(argument) for argument in command]
-        prefix: list[str] = []
-        tracer = b""
-        if settings.enabled:
-            prefix = bwrap_arguments(settings, workdir, grants)
-            strace = strace_path() if settings.trace else None
-            if strace is not None:
-                trace = os.pipe()
-                argv = [os.fsencode(a) for a in strace_prefix(strace, trace[1])] + \
-                    [os.fsencode(executable), *argv[1:]]
-                executable = strace
-                tracer = os.fsencode(os.path.realpath(strace))
-        spec = marshal.dumps((os.fsencode(executable), argv,
-                              {os.fsencode(k): os.fsencode(v) for k, v in env.items()},
-                              limits.output_file_cap_bytes, limits.kill_grace_seconds,
-                              tracer))
-        run.supervise(spec, stdin, started, prefix=prefix, trace_pipe=trace)
+        traced = _supervise(run, executable, command, env, stdin, started, settings, grants)
     outside, complete = changed_files(watch_dirs, started_ns, excluded)
     oversized = [path for path in changed_files(excluded, started_ns, [], depth=64)[0]
                  if _size(path) >= limits.output_file_cap_bytes]
@@ -101,8 +86,34 @@ def run_sandboxed(
                         writable=[str(path) for path in excluded],
                         readable=[str(Path(path).resolve()) for path in grants.read_only],
                         hidden=[str(Path(path).resolve()) for path in settings.hidden]) \
-        if trace is not None else result.access
+        if traced else result.access
     return dataclasses.replace(result, isolation=describe(settings), access=access)
+
+
+def _supervise(run: CaseRun, executable: str, command: Sequence[str], env: Mapping[str, str],
+               stdin: bytes | None, started: float, settings: IsolationSettings,
+               grants: SandboxGrants) -> bool:
+    """Hand the supervisor its order: the SUT's program, arguments, environment and limits;
+    isolated, behind bubblewrap and under strace. True when the access trace was taken."""
+    limits = run.limits
+    argv = [os.fsencode(argument) for argument in command]
+    prefix: list[str] = []
+    tracer = b""
+    trace = None
+    if settings.enabled:
+        prefix = bwrap_arguments(settings, run.workdir, grants)
+        strace = strace_path() if settings.trace else None
+        if strace is not None:
+            trace = os.pipe()
+            argv = [os.fsencode(a) for a in strace_prefix(strace, trace[1])] + \
+                [os.fsencode(executable), *argv[1:]]
+            executable = strace
+            tracer = os.fsencode(os.path.realpath(strace))
+    spec = marshal.dumps((os.fsencode(executable), argv,
+                          {os.fsencode(k): os.fsencode(v) for k, v in env.items()},
+                          limits.output_file_cap_bytes, limits.kill_grace_seconds, tracer))
+    run.supervise(spec, stdin, started, prefix=prefix, trace_pipe=trace)
+    return trace is not None
 
 
 def named_paths(command: Sequence[str]) -> list[Path]:
