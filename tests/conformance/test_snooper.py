@@ -137,3 +137,22 @@ def test_the_same_snooper_unconfined_reads_the_testbed(testbed: Testbed,
     tried = (case / "stderr.txt").read_text()
     assert "list the CA keys: SUCCEEDED" in tried and "read the registry: SUCCEEDED" in tried
     assert "read another token's PIN: SUCCEEDED" in tried
+
+
+def test_through_kyso_conform_the_attempts_are_findings_of_the_case(tmp_path: Path) -> None:
+    """The whole way: the runner hides its output folder and runtime directory, the case's
+    results carry the conduct findings, and the run says how the product was isolated."""
+    from conformance.runner import RunOptions, conform
+    from reports.results import load_results
+
+    out = tmp_path / "out"
+    conform(RunOptions(_snooper_profile(tmp_path, tmp_path / "no-such-token.pin"), out,
+                       only=("signer::happy-path::sign-b-b",)), progress=lambda line: None)
+    results = load_results(out / "results.json")
+    assert results.run.isolation is not None and results.run.isolation.startswith("bubblewrap")
+    (case,) = results.cases
+    checks = {finding.check for finding in case.findings if finding.requirements == []}
+    assert {REACHED_HIDDEN, ACCESS_DENIED, WROTE_OUTSIDE} <= checks
+    (stderr,) = list(out.rglob("stderr.txt"))
+    tried = stderr.read_text().splitlines()
+    assert [line for line in tried if "SUCCEEDED" in line] == ["write in /tmp: SUCCEEDED"]
