@@ -26,6 +26,7 @@ import time
 
 PR_SET_CHILD_SUBREAPER = 36
 SWEEP_SECONDS = 5.0
+TRACER_GRACE_SECONDS = 2.0  # for strace to write its last lines once its tracees are gone
 
 
 def supervise() -> None:
@@ -120,17 +121,18 @@ def _sweep(status: int, tracer: bytes) -> None:
     me = os.getpid()
     killed: set[int] = set()
     deadline = time.monotonic() + SWEEP_SECONDS
-    tracer_deadline = time.monotonic() + 1.0
+    tracer_deadline = time.monotonic() + TRACER_GRACE_SECONDS
     while True:
         for child in _children(me):
             name = _living_name(child)
             if child in killed or name is None:
                 continue
-            if tracer and _runs(child, tracer) and time.monotonic() < tracer_deadline:
+            is_tracer = bool(tracer) and _runs(child, tracer)  # asked before it is killed
+            if is_tracer and time.monotonic() < tracer_deadline:
                 continue
             killed.add(child)
             os.kill(child, _signal.SIGKILL)
-            if not (tracer and _runs(child, tracer)):
+            if not is_tracer:
                 _report(status, f"leftover {child} {name}")
         try:
             reaped = os.waitpid(-1, os.WNOHANG)[0]
