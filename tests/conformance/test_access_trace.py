@@ -28,6 +28,7 @@ def test_each_kind_of_attempt_is_told_apart_from_ordinary_calls() -> None:
         '7 openat(AT_FDCWD, "/dev/null", O_WRONLY) = 3</dev/null>',
         '7 openat(AT_FDCWD, "out.log", O_WRONLY|O_CREAT, 0666) = 3',
         '7 openat(AT_FDCWD, "/ro/__pycache__/m.pyc", O_WRONLY|O_CREAT, 0644) = -1 EROFS (x)',
+        '7 mkdir("/ro/__pycache__", 0777) = -1 EROFS (Read-only file system)',
         '7 mkdir("../escape", 0777) = 0',
     ])
     assert _kinds(trace) == [

@@ -131,7 +131,7 @@ def classify(call: str, path: str, error: str | None, writes: bool, *, writable:
     """The attempt's kind, or None for an ordinary call (see the module docstring). A missing
     file inside what the case grants (``writable``, ``readable``) is an ordinary lookup, even
     when the grant lies in a hidden tree."""
-    if _under(path, _HARMLESS) or "/__pycache__/" in path:
+    if _under(path, _HARMLESS) or "/__pycache__/" in path or path.endswith("/__pycache__"):
         return None  # devices anyone may use; an interpreter's byte-code cache, not the program
     if error in _DENIED_ERRORS:
         return "denied"
