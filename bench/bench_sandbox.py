@@ -26,13 +26,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from conformance.sut.case_setup import minimal_env
+from conformance.sut.isolation import strace_path
 from conformance.sut.process.sandbox import (
     IsolationSettings,
     bubblewrap_problem,
     isolation_scope,
     run_sandboxed,
 )
-from conformance.sut.process.sandbox.isolation import strace_path
 
 RUNS = 50
 BWRAP_ALONE = ["bwrap", "--unshare-user", "--unshare-pid", "--ro-bind", "/", "/",

@@ -1,7 +1,7 @@
 """The run's isolation, decided once from the profile and the command line.
 
 Process SUTs (``cli``, ``batch``, ``python`` run as a worker) start inside bubblewrap
-(:mod:`conformance.sut.process.sandbox.isolation`). Where bubblewrap cannot run, ``kyso conform``
+(:mod:`conformance.sut.isolation`). Where bubblewrap cannot run, ``kyso conform``
 refuses with the reason unless the tester passes ``--no-isolation``; the report then says
 "isolation: none" on its first page, as it does for the kinds kyso does not start itself (a
 python entry point in kyso's own process, a service the tester started, a person at a GUI).

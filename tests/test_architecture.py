@@ -289,6 +289,9 @@ PROCESS_START = re.compile(
     r"|\bos\.(?:exec\w*|spawn\w*|posix_spawn\w*|system|popen)\(")
 PROCESS_DOORS = {
     "conformance/sut/process/sandbox",
+    # asks bubblewrap whether it can run here (``bwrap ... /bin/true``, ``bwrap --version``);
+    # never starts a SUT
+    "conformance/sut/isolation.py",
     # the [interaction] UI driver: the tester's automation tool, not the software under test;
     # it gets its own process group and a private directory (see that module's docstring)
     "conformance/sut/service/interaction.py",

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conformance.sut.case_setup import minimal_env
+from conformance.sut.isolation import current_isolation
 from conformance.sut.process.sandbox import (
     IsolationSettings,
     SandboxError,
@@ -28,7 +29,6 @@ from conformance.sut.process.sandbox import (
     isolation_scope,
     run_sandboxed,
 )
-from conformance.sut.process.sandbox.isolation import current_isolation
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"

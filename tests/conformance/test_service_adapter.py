@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from conformance.reference.roles import ReferenceVerifier
 from conformance.sut.adapters import build_roles
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.isolation import bubblewrap_problem
 from conformance.sut.profile import load_profile
 from conformance.sut.service.adapter import ServiceSut
 from scenarios.outcomes import Indication, SignerOutcome
@@ -311,6 +312,8 @@ def test_ws_oneshot_downloads_uploads_and_a_driver_types_the_pin(
     assert exchange["fixture"]["uploads"][0]["bytes"] == signed.stat().st_size
     assert exchange["steps"][0]["callbacks"] == [{"Status": 0, "Message": "Đang ký..."}]
     assert exchange["driver"]["exit_code"] == 0
+    if bubblewrap_problem() is None:  # the tester's tool near the PIN is confined like a SUT
+        assert exchange["driver"]["isolation"].startswith("bubblewrap")
     pin = testbed.tokens.user_pin(token)
     output = (tmp_path / "sign" / "driver-output.txt").read_text()
     assert "answered dialog" in output and "PIN ***" in output

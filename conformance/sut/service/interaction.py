@@ -8,9 +8,12 @@ operation ends, whatever happened. Its output, with the PIN redacted, is kept in
 directory (``driver-output.txt``). ``mode = "human"`` prints a Vietnamese + English prompt on
 stderr and keeps waiting for the service, within the operation's timeout.
 
-The driver is the tester's own tool, not the software under test: it runs as a plain process
-group in a private working directory with a minimal environment (no sandbox limits, but it never
-outlives its operation).
+The driver is the tester's own tool, not the software under test, but it runs where the PIN is
+within reach, so it is confined like one: in bubblewrap when the run is isolated
+(:mod:`conformance.sut.isolation`: the read-only system, the paths its command line names, its
+private working directory, the X server's sockets when there is one, nothing of the run's
+output folder or testbed), in its own process group with a minimal environment; it never
+outlives its operation.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.sut.isolation import (
+    X11_SOCKETS,
+    SandboxGrants,
+    bwrap_arguments,
+    current_isolation,
+    describe,
+    named_paths,
+)
 from conformance.sut.service.templates import redact, render
 
 OUTPUT_KEPT_BYTES = 64 * 1024
@@ -68,13 +79,27 @@ class DriverProcess:
         self._total = 0
         self._started = 0.0
         self._start_error: str | None = None
+        self._isolation = "none"
+
+    def _confined(self) -> list[str]:
+        """The command, behind bubblewrap when the run is isolated."""
+        settings = current_isolation()
+        self._isolation = describe(settings)
+        if not settings.enabled:
+            return self.command
+        readable = named_paths(self.command)
+        if "XAUTHORITY" in self.env:
+            readable.append(Path(self.env["XAUTHORITY"]))
+        grants = SandboxGrants(read_only=tuple(readable),
+                               writable=(X11_SOCKETS,) if X11_SOCKETS.is_dir() else ())
+        return [*bwrap_arguments(settings, self.workdir.resolve(), grants), *self.command]
 
     async def start(self) -> None:
         self.workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._started = time.monotonic()
         try:
             self._process = await asyncio.create_subprocess_exec(
-                *self.command, cwd=self.workdir, env=self.env, stdin=asyncio.subprocess.DEVNULL,
+                *self._confined(), cwd=self.workdir, env=self.env, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True)
         except OSError as error:
@@ -110,6 +135,7 @@ class DriverProcess:
             "start_error": self._start_error,
             "exit_code": None if process is None else process.returncode,
             "stopped_by_kyso": still_running,
+            "isolation": self._isolation,
             "seconds": round(time.monotonic() - self._started, 3),
             "output_file": self.output_file.name, "output_bytes": self._total,
         }

@@ -29,15 +29,15 @@ How one case runs::
   then out of reach; the result says ``supervisor_lost``. kyso stops reading stdout/stderr
   one second after the supervisor is gone, even if something out of reach still holds them.
 
-**Isolated** (the default of ``kyso conform``; :mod:`.isolation`), the supervisor runs inside
-bubblewrap as PID 1 of the case's own PID namespace, as uid 65534 in its own user namespace,
-seeing the read-only system, kyso's source and Python, and only what its case grants (inputs,
-trust anchors, its token's store and PIN file; its directory and output folder writable). The
-run's output folder and the testbeds' runtime directory are covered. The SUT cannot see or
-signal kyso, cannot kill its supervisor (the kernel protects a namespace's PID 1), and nothing
-survives the case (when PID 1 exits, the kernel kills the namespace). Its file calls are traced
-by strace (:mod:`.access_trace`): refused ones, reaches for hidden trees and contained writes
-outside its directory become findings of the case (:mod:`conformance.conduct`).
+**Isolated** (the default of ``kyso conform``; :mod:`conformance.sut.isolation`), the supervisor
+runs inside bubblewrap as PID 1 of the case's own PID namespace, as uid 65534 in its own user
+namespace, seeing the read-only system, kyso's source and Python, and only what its case grants
+(inputs, trust anchors, its token's store and PIN file; its directory and output folder
+writable). The run's output folder and the testbeds' runtime directory are covered. The SUT
+cannot see or signal kyso, cannot kill its supervisor (the kernel protects a namespace's PID 1),
+and nothing survives the case (when PID 1 exits, the kernel kills the namespace). Its file calls
+are traced by strace (:mod:`.access_trace`): refused ones, reaches for hidden trees and
+contained writes outside its directory become findings of the case (:mod:`conformance.conduct`).
 
 **Unconfined** (``--no-isolation``, or where bubblewrap cannot run), the SUT runs as kyso's own
 user with the limits above only: writes outside its directory are then *evidence, not a jail*
@@ -53,8 +53,9 @@ localhost) are not its descendants; a fork bomb faster than the 5 s sweep is rep
 ``sweep_complete=False``; the SUT shares the host's network (it must reach the testbed's
 services on 127.0.0.1).
 
-The modules, one concept each: :mod:`.limits` (what a case may do), :mod:`.isolation` (what
-the SUT can see: bubblewrap's namespaces and mount plan), :mod:`.access_trace` (what it tried:
+The modules, one concept each: :mod:`.limits` (what a case may do),
+:mod:`conformance.sut.isolation` (what the SUT can see: bubblewrap's namespaces and mount plan,
+shared with the UI driver), :mod:`.access_trace` (what it tried:
 strace's lines as attempts), :mod:`.result` (what was observed, as a reason), :mod:`.run`
 (:func:`run_sandboxed`, the door), :mod:`.case_run` (kyso's side: the supervisor process and
 its pipes), :mod:`.supervisor` (the SUT's parent), :mod:`.scan` (files changed outside the
@@ -62,7 +63,7 @@ case's directories, unconfined). The SUT's environment is
 :func:`conformance.sut.case_setup.minimal_env`.
 """
 
-from conformance.sut.process.sandbox.isolation import (
+from conformance.sut.isolation import (
     IsolationSettings,
     SandboxGrants,
     bubblewrap_problem,

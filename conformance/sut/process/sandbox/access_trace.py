@@ -1,6 +1,7 @@
 """What the SUT tried to touch: its file system calls, traced by strace, read as attempts.
 
-The sandbox (:mod:`.isolation`) makes the attempts fail; this module makes them *evidence*.
+The sandbox (:mod:`conformance.sut.isolation`) makes the attempts fail; this module makes them
+*evidence*.
 Inside the sandbox the SUT runs under ``strace -f --seccomp-bpf`` (only the file calls below
 stop the process: about 1 ms more for a Python program that imports pyHanko), and the trace
 leaves through a pipe to kyso. Each traced call is sorted into one of three kinds:

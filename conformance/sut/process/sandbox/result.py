@@ -61,7 +61,8 @@ class SandboxResult:
     """The supervisor died (the SUT may have killed it): exit status unknown."""
     sweep_complete: bool = True
     isolation: str = "none"
-    """How the SUT was isolated (:func:`.isolation.describe`), for the evidence and report."""
+    """How the SUT was isolated (:func:`conformance.sut.isolation.describe`), for the evidence
+    and the report."""
     access: AccessReport = AccessReport()
     """What it tried to touch that its case did not give it (:mod:`.access_trace`)."""
 

@@ -16,16 +16,17 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from conformance.sut.process.sandbox.access_trace import read_trace, strace_prefix
-from conformance.sut.process.sandbox.case_run import CaseRun
-from conformance.sut.process.sandbox.isolation import (
+from conformance.sut.isolation import (
     IsolationSettings,
     SandboxGrants,
     bwrap_arguments,
     current_isolation,
     describe,
+    named_paths,
     strace_path,
 )
+from conformance.sut.process.sandbox.access_trace import read_trace, strace_prefix
+from conformance.sut.process.sandbox.case_run import CaseRun
 from conformance.sut.process.sandbox.limits import SandboxError, SandboxLimits
 from conformance.sut.process.sandbox.result import SandboxResult
 from conformance.sut.process.sandbox.scan import changed_files
@@ -50,8 +51,9 @@ def run_sandboxed(
     find ``command[0]``. ``stdin`` is written to the SUT (None: /dev/null). Files written in
     ``workdir`` or ``allowed_output_dirs`` are expected; other changes in ``watch_dirs`` are
     reported. ``grants``: what the case hands the SUT when it is isolated (the run's
-    :func:`~.isolation.isolation_scope`, else :func:`~.isolation.current_isolation`); the
-    ``allowed_output_dirs`` are granted writable.
+    :func:`~conformance.sut.isolation.isolation_scope`, else
+    :func:`~conformance.sut.isolation.current_isolation`); the ``allowed_output_dirs`` are
+    granted writable.
     Raises :class:`SandboxError` only for caller mistakes, never for the SUT's behaviour.
     """
     limits = limits or SandboxLimits()
@@ -114,18 +116,6 @@ def _supervise(run: CaseRun, executable: str, command: Sequence[str], env: Mappi
                           limits.output_file_cap_bytes, limits.kill_grace_seconds, tracer))
     run.supervise(spec, stdin, started, prefix=prefix, trace_pipe=trace)
     return trace is not None
-
-
-def named_paths(command: Sequence[str]) -> list[Path]:
-    """The existing absolute paths a command line names (``/x``, ``--opt=/x``, ``sql:/x``):
-    the program, its scripts and what the case put there are the SUT's to read."""
-    found = []
-    for argument in command:
-        for candidate in (argument, argument.partition("=")[2], argument.partition(":")[2]):
-            if candidate.startswith("/") and os.path.exists(candidate):
-                found.append(Path(candidate))
-                break
-    return found
 
 
 def _find_executable(program: str, env: Mapping[str, str]) -> str | None:

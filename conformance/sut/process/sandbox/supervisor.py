@@ -7,11 +7,10 @@ each: ``subreaper 0|1``, ``start-error <why>``, ``exit <code or -signal>``,
 ``leftover <pid> <name>``, ``sweep-incomplete``, ``done``. Only built-in modules (and ctypes,
 for one prctl call) are imported, so the interpreter starts in about 10 ms.
 
-Isolated (:mod:`.isolation`), it runs inside bubblewrap as PID 1 of the case's PID namespace:
-orphans come back to it without the subreaper, the SUT cannot signal it, and when it exits the
-kernel kills whatever is left. A third argument names the access trace's pipe (or ``-1``): it
-is handed to the SUT's process (strace writes there) and closed here.
-"""
+Isolated (:mod:`conformance.sut.isolation`), it runs inside bubblewrap as PID 1 of the case's
+PID namespace: orphans come back to it without the subreaper, the SUT cannot signal it, and when
+it exits the kernel kills whatever is left. A third argument names the access trace's pipe (or
+``-1``): it is handed to the SUT's process (strace writes there) and closed here. """
 
 from __future__ import annotations
 

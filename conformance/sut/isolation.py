@@ -43,11 +43,14 @@ SANDBOX_UID = 65534
 SYSTEM_READ_ONLY = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt")
 """The read-only view of the system (those that exist; /bin and /lib are symlinks on usrmerge)."""
 
+X11_SOCKETS = Path("/tmp/.X11-unix")  # noqa: S108 (the X server's own, for a UI driver)
+"""Where a desktop's X server listens: granted to the UI driver (it must reach the window)."""
+
 SYSTEM_SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
                   "/etc/ssl/private", "/etc/ssh")
 """Root-only places inside the system view, hidden: a SUT started by root maps to root's files."""
 
-KYSO_ROOT = Path(__file__).resolve().parents[4]
+KYSO_ROOT = Path(__file__).resolve().parents[2]
 """kyso's source tree (``conformance/`` lives in it): read-only, so a wrapper can use kyso's
 contract models as a vendor's would; the run's output folder inside it stays hidden."""
 
@@ -140,6 +143,18 @@ def strace_path() -> str | None:
     return shutil.which("strace")
 
 
+def named_paths(command: Sequence[str]) -> list[Path]:
+    """The existing absolute paths a command line names (``/x``, ``--opt=/x``, ``sql:/x``):
+    the program, its scripts and what the case put there are the SUT's to read."""
+    found = []
+    for argument in command:
+        for candidate in (argument, argument.partition("=")[2], argument.partition(":")[2]):
+            if candidate.startswith("/") and os.path.exists(candidate):
+                found.append(Path(candidate))
+                break
+    return found
+
+
 def describe(settings: IsolationSettings) -> str:
     """One line for the report's first page."""
     if not settings.enabled:
@@ -228,5 +243,6 @@ def bwrap_arguments(settings: IsolationSettings, workdir: Path, grants: SandboxG
             *plan.arguments, "--chdir", str(workdir), "--"]
 
 
-__all__ = ["KYSO_ROOT", "SANDBOX_UID", "IsolationSettings", "SandboxGrants", "bubblewrap_problem",
-           "bwrap_arguments", "current_isolation", "describe", "isolation_scope", "strace_path"]
+__all__ = ["KYSO_ROOT", "SANDBOX_UID", "X11_SOCKETS", "IsolationSettings", "SandboxGrants",
+           "bubblewrap_problem", "bwrap_arguments", "current_isolation", "describe",
+           "isolation_scope", "named_paths", "strace_path"]
