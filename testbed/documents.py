@@ -331,23 +331,24 @@ COMMENT_TEXT = "Đề nghị Văn phòng Sở đối chiếu lại danh sách k�
 
 
 def add_comment(pdf: bytes, text: str = COMMENT_TEXT, *, author: str = "Phòng Tổ chức cán bộ",
-                page: int = 0) -> bytes:
+                page: int = 0, size: float = 20) -> bytes:
     """A reader's comment on a page in an incremental update: a sticky note (a ``/Text``
     annotation: an icon in the margin, its text in a pop-up, nothing drawn over the page), as a
     PDF viewer's "add comment" writes it. Permitted after a certification at P=3 only (ISO
-    32000-1 Table 254)."""
+    32000-1 Table 254). ``size``: the side of its /Rect in points (a note icon; a page-sized
+    one is a note that could cover the page)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name, pdf_string
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     page_ref, _ = writer.find_page_for_modification(page)
-    corner = (A4[0] - MARGIN_RIGHT + 10, A4[1] - 120)
+    corner = (A4[0] - MARGIN_RIGHT + 10, A4[1] - 120) if size <= 40 else (MARGIN_LEFT, 200)
     note = writer.add_object(generic.DictionaryObject({
         pdf_name("/Type"): pdf_name("/Annot"),
         pdf_name("/Subtype"): pdf_name("/Text"),
         pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in (
-            corner[0], corner[1], corner[0] + 20, corner[1] + 20)),
+            corner[0], corner[1], corner[0] + size, corner[1] + size)),
         pdf_name("/Contents"): pdf_string(text),
         pdf_name("/T"): pdf_string(author),
         pdf_name("/Name"): pdf_name("/Comment"),

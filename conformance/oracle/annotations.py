@@ -10,9 +10,10 @@ written in pyHanko's own rule API; :func:`comments_review` runs pyHanko's defaul
 added, at P=3 only.
 
 The rule is deliberately narrower than the letter of Table 254. It clears *added* comments: a
-``/Text`` annotation (a note icon whose text opens in a pop-up) and the ``/Popup`` that belongs
-to it, each a new object, with whatever new objects they draw with; and the page whose only
-change is its ``/Annots`` array growing by them. It does not clear annotations that draw over the
+``/Text`` annotation (a note icon whose text opens in a pop-up; icon-sized, :data:`ICON_SIDE`)
+and the ``/Popup`` that belongs to it (a viewer's window, with no appearance of its own), each a
+new object, with whatever new objects the note draws with; and the page whose only change is
+its ``/Annots`` array growing by them. It does not clear annotations that draw over the
 page (``/FreeText``, ``/Stamp``, ``/Square``, ...): their appearance can cover certified content
 (the evil annotation attack, Rohlmann et al. 2021), and the reference verifier takes the strict
 reading there as it does for new visible signatures (TT15-6.1.h-docmdp). Nor does it clear
@@ -43,6 +44,11 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 COMMENT_SUBTYPES = frozenset({"/Text"})
 """Annotations cleared as comments: a note icon; its text is shown in a pop-up, not on the
 page."""
+
+ICON_SIDE = 32.0
+"""The largest /Rect side (points) of a comment: a note icon (viewers draw 20 to 24 points).
+A /Text annotation may carry its own appearance, drawn into its /Rect: a page-sized "note"
+could cover certified content like a FreeText, so only an icon-sized one is a comment."""
 
 _PAGE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, PdfError,
                 SuspiciousModification)
@@ -124,10 +130,15 @@ def _is_new_comment(old: HistoricalResolver, reference: generic.Reference,
     annotation = reference.get_object()
     subtype = annotation.get("/Subtype")
     if subtype in COMMENT_SUBTYPES:
-        return True
+        return _icon_sized(annotation)
     parent = annotation.raw_get("/Parent") if "/Parent" in annotation else None
-    return subtype == "/Popup" and isinstance(parent, generic.IndirectObject) \
-        and parent.reference in added
+    return subtype == "/Popup" and "/AP" not in annotation \
+        and isinstance(parent, generic.IndirectObject) and parent.reference in added
+
+
+def _icon_sized(annotation: generic.DictionaryObject) -> bool:
+    left, bottom, right, top = (float(value) for value in annotation["/Rect"])
+    return abs(right - left) <= ICON_SIDE and abs(top - bottom) <= ICON_SIDE
 
 
 def _new_dependencies(old: HistoricalResolver, new: HistoricalResolver,

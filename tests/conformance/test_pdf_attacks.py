@@ -82,6 +82,10 @@ FAMILIES = [
     Family("content-change-under-p3", 3, append_content_change, FAILED,
            frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES}),
            frozenset({Defect.IGNORE_DOCMDP, Defect.CERTIFICATION_FORBIDS_COMMENTS})),
+    Family("page-sized-note-under-p3", 3, lambda pdf: add_comment(pdf, size=400), FAILED,
+           # a /Text note whose /Rect covers the page is not a note icon: refused
+           frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES}),
+           frozenset({Defect.CERTIFICATION_FORBIDS_COMMENTS})),
     Family("evil-annotation-under-p3", 3, pdf_attacks.evil_annotation, FAILED,
            # a FreeText drawn over the page is not a comment: the strict reading (module
            # conformance.oracle.annotations), as for a new visible signature
