@@ -29,13 +29,14 @@ class MutationTable:
         return [defect for defect in Defect if not self.caught.get(defect)]
 
     def render(self) -> str:
-        lines = [f"{'defect':28} {'role':8} caught by"]
+        width = max(len(defect.value) for defect in Defect)
+        lines = [f"{'defect':{width}} {'role':8} caught by"]
         for defect in Defect:
             catchers = self.caught.get(defect, [])
             shown = ", ".join(catchers[:4]) + (f" (+{len(catchers) - 4})"
                                                if len(catchers) > 4 else "")
-            lines.append(f"{defect.value:28} {defect.role:8} {shown or 'NOT CAUGHT'}")
-            lines.append(f"{'':37}↳ {defect.rule}")
+            lines.append(f"{defect.value:{width}} {defect.role:8} {shown or 'NOT CAUGHT'}")
+            lines.append(f"{'':{width + 9}}↳ {defect.rule}")
         lines.append(f"{len(Defect) - len(self.uncaught)}/{len(Defect)} defects caught")
         if self.reference_failures:
             lines.append("reference tools failed: " + ", ".join(self.reference_failures))

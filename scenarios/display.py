@@ -25,7 +25,10 @@ Accepted phrasings, field by field:
   document was changed after signing (a ``tamper`` step) and the signature is TOTAL-FAILED: not
   intact; nothing changed it since it was signed: intact, whatever else is wrong (a revoked
   certificate, a timestamp over other data); TOTAL-PASSED: intact (a later change was an allowed
-  one). Without truth, the checkpoint's sub-indications decide (HASH_FAILURE: not intact).
+  one). Without truth, the checkpoint's sub-indications decide (HASH_FAILURE or
+  DISALLOWED_MODIFICATION: not intact). A change after signing that was not allowed leaves
+  every digest intact, yet the document is not what was signed: "không toàn vẹn", "đã bị sửa
+  đổi sau khi ký theo cách người ký không cho phép" say not intact.
 * ``validity_at_signing_time`` (Vietnamese only): "hợp lệ" / "không hợp lệ" / "không xác định"
   (also "chưa xác định", "không thể xác định"), of the checkpoint's message class, as
   :func:`scenarios.vietnamese.read_result` reads it.
@@ -226,6 +229,12 @@ def _calendar_dates(instant: datetime) -> set[date]:
 
 
 # ---- integrity --------------------------------------------------------------------------------
+_CHANGED = {SubIndication.HASH_FAILURE, SubIndication.DISALLOWED_MODIFICATION}
+"""The sub-indications of a document that is not as signed: its signed bytes changed, or a
+later revision changed it in a way that is not allowed (the digests match, the document a
+person sees is not what was signed)."""
+
+
 def expected_integrity(expect: VerifyExpectation, truth: SignatureTruth | None = None
                        ) -> Integrity | None:
     """What the integrity field must say (None: either).
@@ -234,7 +243,8 @@ def expected_integrity(expect: VerifyExpectation, truth: SignatureTruth | None =
     intact when the document was changed after signing and the signature fails; intact when
     nothing changed it since (the failure, if any, is about something else); either when it was
     changed and the verdict is INDETERMINATE. Without the truth: not intact for TOTAL-FAILED with
-    HASH_FAILURE accepted, either for another TOTAL-FAILED, intact for INDETERMINATE."""
+    HASH_FAILURE or DISALLOWED_MODIFICATION accepted, either for another TOTAL-FAILED, intact for
+    INDETERMINATE."""
     if expect.indication is Indication.TOTAL_PASSED:
         return Integrity.INTACT
     if truth is not None:
@@ -242,8 +252,7 @@ def expected_integrity(expect: VerifyExpectation, truth: SignatureTruth | None =
             return Integrity.INTACT
         return Integrity.NOT_INTACT if expect.indication is Indication.TOTAL_FAILED else None
     if expect.indication is Indication.TOTAL_FAILED:
-        return Integrity.NOT_INTACT if SubIndication.HASH_FAILURE in expect.sub_indications \
-            else None
+        return Integrity.NOT_INTACT if _CHANGED & set(expect.sub_indications) else None
     return Integrity.INTACT
 
 

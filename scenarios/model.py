@@ -300,13 +300,16 @@ class Tamper(_Step):
     do: Literal["tamper"]
     input: str
     output: str
-    kind: Literal["byte-flip", "content-update", "form-fill", "truncate", "append-garbage",
+    kind: Literal["byte-flip", "content-update", "form-fill", "comment", "truncate",
+                  "append-garbage",
                   "usf-empty-contents", "usf-bad-byterange", "signature-wrapping",
                   "shadow-prepare-hide", "shadow-prepare-replace",
                   "shadow-prepare-hide-and-replace", "shadow-hide", "shadow-replace",
                   "shadow-hide-and-replace", "evil-annotation", "sneaky-signature"] = \
         Field(description="byte-flip: one byte inside the signed range; content-update: an "
               "incremental update changing page content; form-fill: an allowed form fill; "
+              "comment: a reader's sticky note (a /Text annotation; permitted after a "
+              "certification at P=3 only); "
               "truncate: cut inside the signature; append-garbage: bytes after %%EOF; "
               "usf-empty-contents / usf-bad-byterange: universal signature forgery, the last "
               "signature's /Contents zeroed or its /ByteRange set to [0 0 0 0], in place; "

@@ -35,7 +35,8 @@ class Indication(StrEnum):
 
 
 class SubIndication(StrEnum):
-    """EN 319 102-1 sub-indications (clause 5.1.3), spelled as in the standard."""
+    """EN 319 102-1 sub-indications (clause 5.1.3), spelled as in the standard, and one of
+    kyso's own that the standard lacks (:attr:`DISALLOWED_MODIFICATION`)."""
 
     FORMAT_FAILURE = "FORMAT_FAILURE"
     HASH_FAILURE = "HASH_FAILURE"
@@ -61,6 +62,16 @@ class SubIndication(StrEnum):
     NO_POE = "NO_POE"
     TRY_LATER = "TRY_LATER"
     SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+    DISALLOWED_MODIFICATION = "DISALLOWED_MODIFICATION"
+    """Not in EN 319 102-1: kyso's own, for a PDF changed after signing in a way the signature
+    does not permit (ISO 32000-1 12.8.2.2: DocMDP; pyHanko's difference analysis) while every
+    digest matches. The standard's TOTAL-FAILED names fit neither: HASH_FAILURE says that a
+    hash of a signed data object does not match the one in the signature, FORMAT_FAILURE that
+    the signature does not conform to a base standard, so far that the cryptographic
+    verification cannot process it (clause 5.1.3, Table 5). EU DSS reports FORMAT_FAILURE (its
+    DocMDP check sits in its format checking block), so checkpoints accept that name too;
+    HASH_FAILURE, what pyHanko-based verifiers (and kyso before) say, is tolerated with a
+    warning (:mod:`scenarios.judge`)."""
 
 
 class MessageClass(StrEnum):

@@ -1,9 +1,9 @@
 """How a ``tamper`` step changes an artifact: each kind of the model, one function of the testbed.
 
 Edits a clerk or an attacker makes after signing (:mod:`testbed.documents`: a flipped byte, an
-incremental content update, a form fill, a truncation, universal signature forgery) and the
-PDF-signature attack families (:mod:`testbed.pdf_attacks`: signature wrapping, shadow attacks,
-certification attacks).
+incremental content update, a form fill, a reader's comment, a truncation, universal signature
+forgery) and the PDF-signature attack families (:mod:`testbed.pdf_attacks`: signature
+wrapping, shadow attacks, certification attacks).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import partial
 
 from testbed import (
     ShadowVariant,
+    add_comment,
     append_content_change,
     break_byte_range,
     empty_signature_contents,
@@ -37,6 +38,8 @@ def tampered(kind: str, data: bytes) -> bytes:
         return append_content_change(data)
     if kind == "form-fill":
         return fill_form_field(data, "Đã điền sau khi ký")
+    if kind == "comment":
+        return add_comment(data)
     if kind == "truncate":
         return truncate(data)
     if kind == "usf-empty-contents":

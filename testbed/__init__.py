@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .clock import wall_clock as wall_clock
     from .clock import whole_seconds as whole_seconds
     from .documents import AdministrativeDocument as AdministrativeDocument
+    from .documents import add_comment as add_comment
     from .documents import administrative_document as administrative_document
     from .documents import append_content_change as append_content_change
     from .documents import break_byte_range as break_byte_range
@@ -91,6 +92,7 @@ _PUBLIC = {
     "wall_clock": ".clock",
     "whole_seconds": ".clock",
     "AdministrativeDocument": ".documents",
+    "add_comment": ".documents",
     "administrative_document": ".documents",
     "append_content_change": ".documents",
     "break_byte_range": ".documents",

@@ -19,7 +19,8 @@ itself gives every file a random ``/ID``, a ``/ModDate`` of the moment of writin
 six-letter font-subset tag; those bytes differ between two runs (they are not content).
 
 The helpers at the end change a (signed) PDF the way attacks and defects do: an incremental
-update that changes what a page shows, a form fill (permitted after an approval signature), one
+update that changes what a page shows, a form fill (permitted after an approval signature), a
+reader's comment (a sticky note: permitted after a certification at P=3 only), one
 flipped byte inside the signed byte range, a truncated file, and the two universal signature
 forgeries (a signature with no CMS in /Contents, a /ByteRange over nothing).
 """
@@ -320,6 +321,49 @@ def fill_form_field(pdf: bytes, value: str, *, field_name: str = FORM_FIELD_NAME
         populate_static_text_field(writer, field_name, style, value)
     except FormFillingError as error:
         raise InvalidInputError(f"field '{field_name}': {error}") from None
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+COMMENT_TEXT = "Đề nghị Văn phòng Sở đối chiếu lại danh sách kèm theo trước khi phát hành."
+"""The note a reader leaves on a certified document (a review comment, not a content change)."""
+
+
+def add_comment(pdf: bytes, text: str = COMMENT_TEXT, *, author: str = "Phòng Tổ chức cán bộ",
+                page: int = 0, size: float = 20) -> bytes:
+    """A reader's comment on a page in an incremental update: a sticky note (a ``/Text``
+    annotation: an icon in the margin, its text in a pop-up, nothing drawn over the page), as a
+    PDF viewer's "add comment" writes it. Permitted after a certification at P=3 only (ISO
+    32000-1 Table 254). ``size``: the side of its /Rect in points (a note icon; a page-sized
+    one is a note that could cover the page)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    page_ref, _ = writer.find_page_for_modification(page)
+    corner = (A4[0] - MARGIN_RIGHT + 10, A4[1] - 120) if size <= 40 else (MARGIN_LEFT, 200)
+    note = writer.add_object(generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Annot"),
+        pdf_name("/Subtype"): pdf_name("/Text"),
+        pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in (
+            corner[0], corner[1], corner[0] + size, corner[1] + size)),
+        pdf_name("/Contents"): pdf_string(text),
+        pdf_name("/T"): pdf_string(author),
+        pdf_name("/Name"): pdf_name("/Comment"),
+        pdf_name("/F"): generic.NumberObject(4 | 8 | 16),  # print, no zoom, no rotate
+        pdf_name("/P"): page_ref,
+    }))
+    page_dict = page_ref.get_object()
+    annotations = page_dict.raw_get("/Annots") if "/Annots" in page_dict else None
+    if isinstance(annotations, generic.IndirectObject):
+        annotations.get_object().append(note)
+        writer.mark_update(annotations)
+    else:
+        items = list(annotations) if annotations is not None else []
+        page_dict[pdf_name("/Annots")] = generic.ArrayObject([*items, note])
+        writer.mark_update(page_ref)
     output = BytesIO()
     writer.write(output)
     return output.getvalue()

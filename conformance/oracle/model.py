@@ -134,7 +134,9 @@ class IntegrityInfo(_Model):
     signature_valid: bool = Field(description="The cryptographic signature verifies.")
     coverage: str | None = Field(default=None, description="pyHanko SignatureCoverageLevel.")
     modification_level: str | None = Field(
-        default=None, description="pyHanko ModificationLevel of later revisions.")
+        default=None, description="pyHanko ModificationLevel of later revisions (ANNOTATIONS: "
+        "comments after a certification at P=3, which the oracle's comment rule clears; "
+        "pyHanko's default analysis never gives it).")
     docmdp_ok: bool | None = None
     changes: str | None = Field(default=None, description="What changed after signing, if "
                                 "anything (form fields filled, or the suspicious change).")

@@ -5,8 +5,8 @@ Implements :class:`~conformance.oracle.formats.SignedDocument` and
 :class:`~pyhanko.sign.validation.pdf_embedded.EmbeddedPdfSignature`. Everything PDF-specific the
 oracle knows sits here: the header and catalogue check, the fields that claim a signature but
 hold none that parses, byte-range coverage, the difference analysis of later revisions and
-DocMDP certification, the DSS, document timestamps as the archive timestamps of B-LTA, and
-pyHanko's PAdES-only long-term validation.
+DocMDP certification (comments at P=3: :mod:`.annotations`), the DSS, document timestamps as
+the archive timestamps of B-LTA, and pyHanko's PAdES-only long-term validation.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.status import PdfSignatureStatus, StandardCMSSignatureStatus
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
+from conformance.oracle.annotations import comments_review
 from conformance.oracle.descriptions import one_line
 from conformance.oracle.formats import UnparsableSignature, revocation_data_digest
 from conformance.oracle.model import DocumentError, IntegrityInfo, SignatureKind
@@ -302,8 +303,7 @@ def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:
     changes = None
     if isinstance(diff, DiffResult):
         level = diff.modification_level.name
-        if diff.changed_form_fields:
-            changes = "form fields changed: " + ", ".join(sorted(diff.changed_form_fields))
+        changes = _form_changes(diff)
     elif diff is not None:
         level = "OTHER"
         changes = one_line(diff)
@@ -322,6 +322,13 @@ def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:
             intact = False
     docmdp_ok = summary.get("docmdp_ok")
     certification = _certification_level(embedded)
+    if certification == 3 and docmdp_ok is False and coverage is not None \
+            and coverage.name == "ENTIRE_REVISION":
+        comments = comments_review(embedded)
+        if comments is not None:  # pyHanko lacks P=3: comments are what it could not explain
+            docmdp_ok, level = True, comments.modification_level.name
+            changes = _joined("comments added (DocMDP P=3 permits annotations)",
+                              _form_changes(comments))
     return IntegrityInfo(
         intact=intact, signature_valid=True,
         coverage=coverage.name if coverage is not None else None,
@@ -330,6 +337,16 @@ def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:
         forbidden_only_by_certification=certification is not None and docmdp_ok is False
         and coverage is not None and coverage.name == "ENTIRE_REVISION"
         and _permitted_after_approval(embedded))
+
+
+def _form_changes(diff: DiffResult) -> str | None:
+    if not diff.changed_form_fields:
+        return None
+    return "form fields changed: " + ", ".join(sorted(diff.changed_form_fields))
+
+
+def _joined(*parts: str | None) -> str:
+    return "; ".join(part for part in parts if part)
 
 
 def _certification_level(embedded: EmbeddedPdfSignature) -> int | None:

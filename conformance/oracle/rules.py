@@ -21,7 +21,9 @@ here.
 3   revision_not_covered             byte range does not cover its whole        TOTAL-FAILED
                                      revision                                   FORMAT_FAILURE
 4   forbidden_later_changes          later revision not permitted (diff         TOTAL-FAILED
-                                     analysis, DocMDP)                          HASH_FAILURE
+                                     analysis with the P=3 comment rule of      DISALLOWED_
+                                     :mod:`.annotations`, DocMDP); every        MODIFICATION
+                                     digest matches
 5   signer_not_yet_valid             signer not yet valid (pyHanko:             INDETERMINATE
                                      CHAIN_GENERAL_FAILURE)                     NOT_YET_VALID
                                                                                 (TOTAL-FAILED when a
@@ -146,20 +148,23 @@ def revision_not_covered(context: SignatureContext, findings: Findings) -> RuleV
 
 def forbidden_later_changes(context: SignatureContext, findings: Findings) -> RuleVerdict | None:
     """4. Later revisions changed what the signer signed beyond what is permitted (pyHanko's
-    difference analysis; not part of its AdES indication). What a person sees is not what was
-    signed: the signed content's hash no longer describes the document → HASH_FAILURE.
-    Permitted changes (form filling, DSS, document timestamps) keep docmdp_ok true. After a
-    certification signature (DocMDP) the permission level /P narrows what is permitted: a form
-    fill under P=1, a new visible signature field (pyHanko's reading of the sneaky signature
-    attack) are refused although an approval signature allows them."""
+    difference analysis, which the PDF seam completes with the comment rule of
+    :mod:`.annotations` for a certification at P=3; not part of pyHanko's AdES indication).
+    Every digest matches (rule 2 came first): the signature is intact, the document is not as
+    signed. EN 319 102-1 has no name for that (HASH_FAILURE is a digest that does not match), so
+    kyso says DISALLOWED_MODIFICATION (see :class:`~conformance.verdict.SubIndication`).
+    Permitted changes (form filling, DSS, document timestamps, comments under P=3) keep
+    docmdp_ok true. After a certification signature (DocMDP) the permission level /P narrows
+    what is permitted: a form fill under P=1, a new visible signature field (pyHanko's reading
+    of the sneaky signature attack) are refused although an approval signature allows them."""
     integrity = _integrity(findings)
     if integrity.docmdp_ok is False or integrity.modification_level == "OTHER":
         what = (f"after its certification (DocMDP P={integrity.certification}) in a way its "
                 "permissions do not allow, though an approval signature would permit it"
                 if integrity.forbidden_only_by_certification
                 else "after signing in a way that is not permitted")
-        return RuleVerdict(Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
-                           f"the document was modified {what}"
+        return RuleVerdict(Indication.TOTAL_FAILED, SubIndication.DISALLOWED_MODIFICATION,
+                           f"every digest matches, but the document was modified {what}"
                            + (f" ({integrity.changes})" if integrity.changes else ""))
     return None
 

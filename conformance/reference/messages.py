@@ -126,7 +126,17 @@ SUB_INDICATION_REASONS: dict[SubIndication, Message] = {
         "The certificate's revocation status could not be obtained (OCSP/CRL); try again later"),
     SubIndication.SIGNED_DATA_NOT_FOUND: Message(
         "Không tìm thấy dữ liệu đã được ký", "The signed data was not found"),
+    SubIndication.DISALLOWED_MODIFICATION: Message(
+        "Tài liệu đã bị sửa đổi sau khi ký theo cách người ký không cho phép (các giá trị băm "
+        "vẫn khớp: phần đã ký không bị thay đổi)",
+        "The document was modified after signing in a way its signer did not allow (every "
+        "digest matches: the signed part was not changed)"),
 }
+
+
+DISALLOWED = SUB_INDICATION_REASONS[SubIndication.DISALLOWED_MODIFICATION]
+"""What a person is told of a change after signing that was not allowed: the document, not the
+signature, is what changed (the digests match)."""
 
 
 def reason_message(result: SignatureResult) -> Message | None:
@@ -205,14 +215,19 @@ def integrity_message(result: SignatureResult) -> Message:
                        "Not intact: the signature does not cover the whole document")
     if integrity.forbidden_only_by_certification:
         level = integrity.certification
-        return Message(f"Không toàn vẹn: tài liệu đã bị sửa đổi sau chữ ký chứng thực theo cách "
-                       f"quyền chứng thực (DocMDP P={level}) không cho phép",
-                       f"Not intact: changed after the certification signature in a way its "
-                       f"permissions (DocMDP P={level}) forbid"
+        return Message(f"Tài liệu đã bị sửa đổi sau khi ký theo cách chữ ký chứng thực không cho "
+                       f"phép (quyền chứng thực DocMDP P={level}); các giá trị băm vẫn khớp",
+                       f"Modified after signing in a way the certification signature does not "
+                       f"allow (DocMDP P={level}); every digest matches"
                        + (f" ({integrity.changes})" if integrity.changes else ""))
     if integrity.docmdp_ok is False or integrity.modification_level == "OTHER":
-        return Message("Không toàn vẹn: tài liệu đã bị sửa đổi sau khi ký",
-                       "Not intact: the document was modified after signing"
+        return Message(DISALLOWED.vietnamese, DISALLOWED.english
+                       + (f" ({integrity.changes})" if integrity.changes else ""))
+    if integrity.modification_level == "ANNOTATIONS":
+        return Message("Toàn vẹn; sau khi ký chỉ có thêm ghi chú mà chữ ký chứng thực cho phép "
+                       f"(DocMDP P={integrity.certification})",
+                       "Intact; only comments the certification permits were added after "
+                       f"signing (DocMDP P={integrity.certification})"
                        + (f" ({integrity.changes})" if integrity.changes else ""))
     if integrity.modification_level == "FORM_FILLING":
         return Message("Toàn vẹn; sau khi ký chỉ có điền biểu mẫu được phép",

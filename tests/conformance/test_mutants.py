@@ -6,6 +6,7 @@ from __future__ import annotations
 from conformance.cases import all_cases
 from conformance.mutants import mutation_table
 from conformance.reference.defects import Defect
+from scenarios.loader import find_scenario
 
 
 def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
@@ -26,6 +27,8 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
     assert "certification-attacks::verify-sneaky-signature" in table.caught[Defect.IGNORE_DOCMDP]
     assert "certification-attacks::verify-certified-p2-form-fill" in \
         table.caught[Defect.CERTIFICATION_FORBIDS_ALL]
+    assert "certification-levels::verify-certified-p3-comment" in \
+        table.caught[Defect.CERTIFICATION_FORBIDS_COMMENTS]
     assert "happy-path::sign-b-t" in table.caught[Defect.NO_TIMESTAMP]
     assert {"happy-path::sign-b-b", "happy-path::sign-b-t"} <= \
         set(table.caught[Defect.PKCS7_SUBFILTER])
@@ -42,3 +45,23 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
     uncaught = [case.id for case in all_cases()
                 if f"{case.scenario}::{case.checkpoint}" not in caught_checkpoints]
     assert not uncaught, uncaught
+
+
+def test_certification_levels_catch_their_defects() -> None:
+    """The certification-levels story alone (the whole table is the test above): the reference
+    passes it; the P=3 comment case catches the verifier that reads every certification as
+    forbidding comments, and only that case does; each checkpoint catches some defect."""
+    table = mutation_table([find_scenario("certification-levels")])
+    assert not table.reference_failures, table.render()
+    assert table.caught[Defect.CERTIFICATION_FORBIDS_COMMENTS] == \
+        ["certification-levels::verify-certified-p3-comment"]
+    assert "certification-levels::verify-certified-p3-comment" in \
+        table.caught[Defect.CERTIFICATION_FORBIDS_ALL]
+    for changed in ("p3-content-change", "p2-content-change", "p2-comment"):
+        assert f"certification-levels::verify-certified-{changed}" in \
+            table.caught[Defect.ACCEPT_INCREMENTAL_UPDATES]
+    caught = {checkpoint for checkpoints in table.caught.values() for checkpoint in checkpoints}
+    assert caught == {f"certification-levels::{checkpoint}" for checkpoint in (
+        "verify-certified-p3-comment", "verify-certified-p3-cosigned",
+        "verify-certified-p3-content-change", "verify-certified-p2-content-change",
+        "verify-certified-p2-comment", "verify-evil-annotation-under-p3")}

@@ -238,6 +238,9 @@ def test_content_changed_in_an_incremental_update_is_not_valid(testbed: Testbed,
     signed = sign(testbed, label, document(), tmp_path, level="B-T")
     signature = _signature(testbed, append_content_change(signed))
     assert signature.indication is Indication.TOTAL_FAILED, signature.reason
+    # every digest matches: not HASH_FAILURE, a change that is not allowed
+    assert signature.sub_indication is SubIndication.DISALLOWED_MODIFICATION
+    assert signature.reason.startswith("every digest matches, but the document was modified")
     assert signature.integrity is not None
     assert signature.integrity.intact, "the signed revision itself is untouched"
     assert signature.integrity.modification_level == "OTHER"

@@ -14,18 +14,20 @@ import pytest
 from conformance.oracle import SignatureKind, validate_pdf
 from conformance.policy import load_policy
 from conformance.reference.defects import Defect, DefectiveVerifier
-from conformance.reference.messages import integrity_message
+from conformance.reference.messages import integrity_message, reason_message
 from conformance.reference.verifier import verify
 from conformance.verdict import Indication, SubIndication
 from scenarios.loader import find_scenario, load_scenario
+from scenarios.vietnamese import Integrity, classify_integrity
 from testbed import pdf_attacks
-from testbed.documents import fill_form_field
+from testbed.documents import add_comment, append_content_change, fill_form_field
 from testbed.fixture_signing import sign_fixture
 from testbed.pdf_attacks import ShadowVariant
 from testbed.session import Testbed
 from tests.conformance.oracle_helpers import PERSON, document, trust_roots
 
-FAILED = (Indication.TOTAL_FAILED, {SubIndication.HASH_FAILURE, SubIndication.FORMAT_FAILURE})
+FAILED = (Indication.TOTAL_FAILED,
+          {SubIndication.DISALLOWED_MODIFICATION, SubIndication.FORMAT_FAILURE})
 PASSED = (Indication.TOTAL_PASSED, {None})
 
 
@@ -70,7 +72,24 @@ FAMILIES = [
            frozenset({Defect.IGNORE_DOCMDP, Defect.ACCEPT_INCREMENTAL_UPDATES})),
     Family("form-fill-under-p2", 2, lambda pdf: fill_form_field(pdf, "Đã điền"), PASSED,
            frozenset({Defect.CERTIFICATION_FORBIDS_ALL}),
+           frozenset({Defect.IGNORE_DOCMDP, Defect.CERTIFICATION_FORBIDS_COMMENTS})),
+    Family("comment-under-p3", 3, add_comment, PASSED,
+           frozenset({Defect.CERTIFICATION_FORBIDS_COMMENTS, Defect.CERTIFICATION_FORBIDS_ALL}),
            frozenset({Defect.IGNORE_DOCMDP})),
+    Family("comment-under-p2", 2, add_comment, FAILED,
+           frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES}),
+           frozenset({Defect.CERTIFICATION_FORBIDS_COMMENTS})),
+    Family("content-change-under-p3", 3, append_content_change, FAILED,
+           frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES}),
+           frozenset({Defect.IGNORE_DOCMDP, Defect.CERTIFICATION_FORBIDS_COMMENTS})),
+    Family("page-sized-note-under-p3", 3, lambda pdf: add_comment(pdf, size=400), FAILED,
+           # a /Text note whose /Rect covers the page is not a note icon: refused
+           frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES}),
+           frozenset({Defect.CERTIFICATION_FORBIDS_COMMENTS})),
+    Family("evil-annotation-under-p3", 3, pdf_attacks.evil_annotation, FAILED,
+           # a FreeText drawn over the page is not a comment: the strict reading (module
+           # conformance.oracle.annotations), as for a new visible signature
+           frozenset({Defect.ACCEPT_INCREMENTAL_UPDATES})),
 ]
 
 
@@ -129,8 +148,38 @@ def test_oracle_says_which_changes_only_the_certification_forbids(
         if expected[family.name]:
             assert f"DocMDP P={family.certify}" in certification.reason
             shown = integrity_message(certification)
-            assert shown.vietnamese.startswith("Không toàn vẹn")
-            assert f"quyền chứng thực (DocMDP P={family.certify})" in shown.vietnamese
+            # the document changed, not the signature: no "không toàn vẹn" of the signature
+            assert shown.vietnamese.startswith("Tài liệu đã bị sửa đổi sau khi ký")
+            assert f"quyền chứng thực DocMDP P={family.certify}" in shown.vietnamese
+            assert "các giá trị băm vẫn khớp" in shown.vietnamese
+            assert classify_integrity(shown.vietnamese) is Integrity.NOT_INTACT
+
+
+def test_comments_are_permitted_at_p3_only(testbed: Testbed, victim: str) -> None:
+    """pyHanko's difference analysis refuses a comment after any certification; with the P=3
+    comment rule the oracle finds it permitted at P=3 (level ANNOTATIONS, intact), and at P=2
+    still a change that is not allowed, with its own sub-indication and wording."""
+    by_name = {family.name: family for family in FAMILIES}
+    results = {name: next(s for s in validate_pdf(
+        _attacked(testbed, victim, by_name[name]), trust_roots(testbed),
+        at=testbed.now()).signatures if s.kind is SignatureKind.SIGNATURE)
+        for name in ("comment-under-p3", "comment-under-p2", "content-change-under-p3")}
+    permitted = results["comment-under-p3"]
+    assert permitted.indication is Indication.TOTAL_PASSED, permitted.reason
+    assert permitted.integrity is not None and permitted.integrity.docmdp_ok is True
+    assert permitted.integrity.modification_level == "ANNOTATIONS"
+    shown = integrity_message(permitted).vietnamese
+    assert classify_integrity(shown) is Integrity.INTACT, shown
+    for name in ("comment-under-p2", "content-change-under-p3"):
+        refused = results[name]
+        assert (refused.indication, refused.sub_indication) == (
+            Indication.TOTAL_FAILED, SubIndication.DISALLOWED_MODIFICATION), name
+        assert refused.integrity is not None and refused.integrity.intact, name
+        reason = reason_message(refused)
+        assert reason is not None and reason.vietnamese.startswith(
+            "Tài liệu đã bị sửa đổi sau khi ký theo cách người ký không cho phép"), name
+        assert classify_integrity(integrity_message(refused).vietnamese) is \
+            Integrity.NOT_INTACT, name
 
 
 def test_sneaky_signature_costs_what_the_policy_says() -> None:

@@ -60,6 +60,9 @@ VALID = VerifyExpectation(indication=Indication.TOTAL_PASSED, display=ALL_FIELDS
 TAMPERED = VerifyExpectation(indication=Indication.TOTAL_FAILED, display=ALL_FIELDS,
                              sub_indications=[SubIndication.HASH_FAILURE,
                                               SubIndication.SIG_CRYPTO_FAILURE])
+DISALLOWED = VerifyExpectation(indication=Indication.TOTAL_FAILED, display=ALL_FIELDS,
+                               sub_indications=[SubIndication.DISALLOWED_MODIFICATION,
+                                                SubIndication.FORMAT_FAILURE])
 UNDETERMINED = VerifyExpectation(indication=Indication.INDETERMINATE, display=ALL_FIELDS,
                                  sub_indications=[SubIndication.REVOKED_NO_POE])
 
@@ -231,6 +234,14 @@ def test_certificate_validity_needs_both_dates() -> None:
     ("Không toàn vẹn: nội dung đã ký đã bị thay đổi", Integrity.NOT_INTACT),
     ("Tài liệu đã bị sửa đổi", Integrity.NOT_INTACT),
     ("Mất toàn vẹn", Integrity.NOT_INTACT),
+    # a change after signing that was not allowed (DISALLOWED_MODIFICATION): the digests match,
+    # the document is not as signed; as the reference verifier words it
+    ("Tài liệu đã bị sửa đổi sau khi ký theo cách người ký không cho phép (các giá trị băm vẫn "
+     "khớp: phần đã ký không bị thay đổi)", Integrity.NOT_INTACT),
+    ("Tài liệu đã bị sửa đổi sau khi ký theo cách chữ ký chứng thực không cho phép (quyền chứng "
+     "thực DocMDP P=1); các giá trị băm vẫn khớp", Integrity.NOT_INTACT),
+    ("Toàn vẹn; sau khi ký chỉ có thêm ghi chú mà chữ ký chứng thực cho phép (DocMDP P=3)",
+     Integrity.INTACT),
     ("Intact", None),
     ("Không kiểm tra được", None),
 ])
@@ -271,12 +282,31 @@ def test_integrity_comes_from_the_truth_not_the_sub_indication() -> None:
     assert expected_integrity(UNDETERMINED, forbidden_fill) is None
     # without the truth, the checkpoint's sub-indications decide
     assert expected_integrity(imprint) is Integrity.NOT_INTACT
+    assert expected_integrity(DISALLOWED) is Integrity.NOT_INTACT
     crypto_only = VerifyExpectation(indication=Indication.TOTAL_FAILED,
                                     sub_indications=[SubIndication.SIG_CRYPTO_FAILURE])
     assert expected_integrity(crypto_only) is None
     assert check_field(DisplayField.INTEGRITY, intact, crypto_only, None) is None
     assert check_field(DisplayField.INTEGRITY, broken, crypto_only, None) is None
     assert expected_integrity(UNDETERMINED) is Integrity.INTACT
+
+
+def test_a_disallowed_change_is_worded_apart_from_broken_bytes() -> None:
+    """The reference's wording of a change that was not allowed passes the integrity and
+    validity fields of a changed document, and says the digests match, which a broken byte
+    (HASH_FAILURE) never says."""
+    from conformance.reference.messages import SUB_INDICATION_REASONS
+
+    disallowed = SUB_INDICATION_REASONS[SubIndication.DISALLOWED_MODIFICATION]
+    broken = SUB_INDICATION_REASONS[SubIndication.HASH_FAILURE]
+    assert "người ký không cho phép" in disallowed.vietnamese
+    assert "giá trị băm vẫn khớp" in disallowed.vietnamese
+    assert "giá trị băm" not in broken.vietnamese
+    assert "did not allow" in disallowed.english and "every digest matches" in disallowed.english
+    changed = replace(TRUTH, changed_by=("content-update",))
+    assert check_field(DisplayField.INTEGRITY, disallowed.vietnamese, DISALLOWED, changed) is None
+    assert check_field(DisplayField.VALIDITY_AT_SIGNING_TIME,
+                       f"Không hợp lệ: {disallowed.vietnamese}", DISALLOWED, changed) is None
 
 
 @pytest.mark.parametrize(("expect", "shown"), [

@@ -6,8 +6,15 @@ from dataclasses import replace
 
 from scenarios.checkpoints import SignExpectation
 from scenarios.judge import Judgement, judge_signing, judge_verification
-from scenarios.outcomes import SignerAnswer, SignerOutcome
-from tests.scenarios.test_display import REFERENCE_DISPLAY, TAMPERED, TRUTH, VALID, answer
+from scenarios.outcomes import Indication, SignerAnswer, SignerOutcome, SubIndication
+from tests.scenarios.test_display import (
+    DISALLOWED,
+    REFERENCE_DISPLAY,
+    TAMPERED,
+    TRUTH,
+    VALID,
+    answer,
+)
 
 ENGLISH = {"issuer": "Issuing CA", "signer": "Signer", "managing_unit": "Unit",
            "signing_time": "(shown in English only)", "integrity": "Intact",
@@ -90,3 +97,29 @@ def test_a_note_is_a_passed_display_check_marked_as_a_warning() -> None:
     assert remark[0].about == "message"
 
 
+
+
+def test_hash_failure_for_a_disallowed_change_passes_with_a_warning() -> None:
+    """EN 319 102-1 has no name for a change after signing that breaks no digest: an answer
+    with pyHanko's customary HASH_FAILURE passes the sub-indication check with a warning (the
+    runner rates the case WARNING); DISALLOWED_MODIFICATION or FORMAT_FAILURE pass plainly; a
+    sub-indication about something else fails."""
+    changed = replace(TRUTH, changed_by=("content-update",))
+    shown = {**REFERENCE_DISPLAY, "result": "Chữ ký số không hợp lệ",
+             "integrity": "Tài liệu đã bị sửa đổi sau khi ký",
+             "validity_at_signing_time": "Không hợp lệ: tài liệu đã bị sửa đổi sau khi ký"}
+
+    def judged(sub: SubIndication) -> Judgement:
+        reply = answer(shown, Indication.TOTAL_FAILED)
+        reply.signatures[0].sub_indication = sub
+        return judge_verification(DISALLOWED, reply, changed)
+
+    tolerated = judged(SubIndication.HASH_FAILURE)
+    assert tolerated.passed and tolerated.notes, tolerated.reason
+    check = next(c for c in tolerated.checks if c.name == "sub-indication")
+    assert check.passed and check.warning and "every digest matches" in check.note
+    for plain in (SubIndication.DISALLOWED_MODIFICATION, SubIndication.FORMAT_FAILURE):
+        judgement = judged(plain)
+        assert judgement.passed and not judgement.notes, plain
+    wrong = judged(SubIndication.SIG_CRYPTO_FAILURE)
+    assert not wrong.passed and wrong.reason == "sub-indication not among the accepted ones"

@@ -13,8 +13,10 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from testbed.documents import (
+    COMMENT_TEXT,
     FORM_FIELD_NAME,
     AdministrativeDocument,
+    add_comment,
     administrative_document,
     append_content_change,
     fill_form_field,
@@ -92,6 +94,21 @@ def test_form_fill_and_content_change_are_incremental_updates(one_page: bytes,
     assert "Kinh phí: 900.000.000 đồng" in _poppler("pdftotext", changed, tmp_path)
     with pytest.raises(InvalidInputError):
         fill_form_field(one_page, "x", field_name="KhongCo")
+
+
+def test_a_comment_is_a_sticky_note_in_an_incremental_update(one_page: bytes) -> None:
+    """The page content is untouched; the page gains one /Text annotation (an icon, its text in
+    a pop-up), after the form field's widget."""
+    commented = add_comment(one_page)
+    assert commented.startswith(one_page), "the original revision is kept byte for byte"
+    assert _content_streams(commented) == _content_streams(one_page)
+    page = PdfFileReader(BytesIO(commented)).root["/Pages"]["/Kids"][0]
+    annotations = [item.get_object() for item in page["/Annots"]]
+    note = annotations[-1]
+    assert [a["/Subtype"] for a in annotations] == ["/Widget", "/Text"]
+    assert note["/Contents"] == COMMENT_TEXT and "/AP" not in note
+    left, bottom, right, top = (float(value) for value in note["/Rect"])
+    assert (right - left, top - bottom) == (20, 20)
 
 
 def test_byte_flip_and_truncation(one_page: bytes) -> None:

@@ -37,6 +37,7 @@ class Defect(StrEnum):
     IGNORE_BYTE_RANGE_COVERAGE = "ignore-byte-range-coverage"
     IGNORE_DOCMDP = "ignore-docmdp"
     CERTIFICATION_FORBIDS_ALL = "certification-forbids-all"
+    CERTIFICATION_FORBIDS_COMMENTS = "certification-forbids-comments"
     SUBJECT_AS_ISSUER = "subject-as-issuer"
     OU_ONLY_MANAGING_UNIT = "ou-only-managing-unit"
     SIGNED_BYTES_INTEGRITY = "signed-bytes-integrity"
@@ -101,6 +102,10 @@ _RULES = {
                           "changes as after an approval signature (TT15-6.1.h)",
     Defect.CERTIFICATION_FORBIDS_ALL: "reads every certification as P=1: a permitted form fill "
                                       "or co-signature is reported as tampering (TT15-6.1.h)",
+    Defect.CERTIFICATION_FORBIDS_COMMENTS: "reads every certification as forbidding comments "
+                                           "(pyHanko's own difference analysis, which lacks "
+                                           "P=3): a comment a P=3 certification permits is "
+                                           "reported as a disallowed change (TT15-6.1.h)",
     Defect.SUBJECT_AS_ISSUER: "shows the certificate's subject where the issuing CA goes "
                               "(reads the wrong name of the certificate, TT15-6.4.b)",
     Defect.OU_ONLY_MANAGING_UNIT: "reads the certificate-managing unit from the subject OU "

@@ -76,12 +76,8 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
     if defect is Defect.ACCEPT_UNPARSABLE and sub is SubIndication.FORMAT_FAILURE \
             and result.signer is None:
         return _passed(result)
-    if defect is Defect.CERTIFICATION_FORBIDS_ALL and integrity is not None \
-            and integrity.certification is not None \
-            and result.indication is Indication.TOTAL_PASSED \
-            and integrity.modification_level not in (None, "NONE", "LTA_UPDATES"):
-        return result.model_copy(update={"indication": Indication.TOTAL_FAILED,
-                                          "sub_indication": SubIndication.HASH_FAILURE})
+    if defect in _CERTIFICATION_DEFECTS:
+        return _careless_certification(defect, result)
     algorithm = result.algorithm
     if algorithm is not None and (
             (defect is Defect.NO_RSA_PSS and algorithm.signature_algorithm == "rsassa_pss")
@@ -104,6 +100,30 @@ def _careless(defect: Defect, result: SignatureResult) -> SignatureResult:
             return _passed(result)
         if defect is Defect.ACCEPT_INCREMENTAL_UPDATES and not bytes_changed:
             return _passed(result)
+    return result
+
+
+_CERTIFICATION_DEFECTS = {Defect.CERTIFICATION_FORBIDS_ALL, Defect.CERTIFICATION_FORBIDS_COMMENTS}
+
+
+def _careless_certification(defect: Defect, result: SignatureResult) -> SignatureResult:
+    """A certification read too strictly: as P=1 (any change but an archive update refused), or
+    as forbidding comments (pyHanko's difference analysis alone, which lacks P=3)."""
+    integrity = result.integrity
+    if integrity is None or integrity.certification is None \
+            or result.indication is not Indication.TOTAL_PASSED:
+        return result
+    level = integrity.modification_level
+    if defect is Defect.CERTIFICATION_FORBIDS_ALL and level not in (None, "NONE", "LTA_UPDATES"):
+        return result.model_copy(update={"indication": Indication.TOTAL_FAILED,
+                                          "sub_indication": SubIndication.DISALLOWED_MODIFICATION})
+    if defect is Defect.CERTIFICATION_FORBIDS_COMMENTS and level == "ANNOTATIONS":
+        # what kyso said before the P=3 comment rule: pyHanko's refusal, as a changed document
+        return result.model_copy(update={
+            "indication": Indication.TOTAL_FAILED,
+            "sub_indication": SubIndication.DISALLOWED_MODIFICATION,
+            "integrity": integrity.model_copy(update={"docmdp_ok": False,
+                                                      "modification_level": "OTHER"})})
     return result
 
 
