@@ -240,9 +240,11 @@ def revocation_unreachable(context: SignatureContext, findings: Findings) -> Rul
     if sub_indication is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE \
             and not revocation_found \
             and declares_revocation_service(signature.signer_certificate):
+        online = ("OCSP and CRL unreachable" if context.settings.options.fetch_revocation_online
+                  else "online fetching not allowed by the policy")
         return RuleVerdict(Indication.INDETERMINATE, SubIndication.TRY_LATER,
                            "the revocation status of the signer's certificate could not be "
-                           "obtained (OCSP and CRL unreachable)"
+                           f"obtained (none the document carries is fresh enough; {online})"
                            + (f"; {findings.failure_message}" if findings.failure_message
                               else ""))
     return None
