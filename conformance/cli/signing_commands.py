@@ -41,6 +41,9 @@ def _add_verify(commands: Subcommands) -> None:
                         "time); default: the testbed's instant, or now")
     verify.add_argument("--json", action="store_true",
                         help="print the VerifierAnswer JSON (adapter contract v1)")
+    verify.add_argument("--offline", action="store_true",
+                        help="use only the validation data the document carries (DSS, the "
+                        "CMS): no OCSP or CRL request, as in an archive without network")
     verify.add_argument("--defect", help="run a deliberately defective variant instead "
                         "(see 'kyso mutants'), e.g. ignore-revocation")
 

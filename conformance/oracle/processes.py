@@ -19,6 +19,11 @@ process chosen per signature from what it carries:
 ``ades_lta_validation`` is not used for everything because, measured, it returns
 SIG_CONSTRAINTS_FAILURE without a signature timestamp and NO_POE without a document timestamp.
 A document timestamp itself goes through ``ades_timestamp_validation`` (5.4).
+
+Each process runs over the passes of :mod:`.passes`: the document's own validation data at the
+validation time, then at the time the timestamp proves, online only when those fall short and the
+policy allows it, with a probe without revocation checking so that a definite failure is never
+reported as TRY_LATER.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.policy_decl import SignatureValidationSpec
 from pyhanko_certvalidator.context import ValidationDataHandlers
+from pyhanko_certvalidator.errors import CertificateFetchError, CRLFetchError, OCSPFetchError
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
+from conformance.oracle.descriptions import one_line
 from conformance.oracle.findings import Findings, SignatureContext
 from conformance.oracle.formats import DocumentSignature
 from conformance.oracle.model import PadesLevel, ValidationProcess
@@ -95,19 +102,27 @@ async def _past_validation(context: SignatureContext, findings: Findings,
     (past_validate(init_control_time=None)) and asks revocation data for a root that signs its
     own OCSP responses and CRLs, so run on a PASSED B-LTA it turns PASSED into NO_POE. When it
     cannot improve the result, keep the result with time: it names the real problem (e.g.
-    REVOKED_NO_POE), not the artefact. It reads the DSS itself; it fetches online only when
-    the policy allows it.
+    REVOKED_NO_POE), not the artefact. It reads the DSS itself; it runs once on that alone,
+    then fetching online when the policy allows it (pyHanko ignores local OCSP responses when
+    it may fetch).
     """
     settings = context.settings
-    spec = settings.spec(online=settings.options.fetch_revocation_online)
-    long_term = await context.signature.long_term_validation(spec, settings.timing())
-    if long_term.ades_subindic.status is AdESStatus.PASSED \
-            or long_term.ades_subindic.status is AdESStatus.FAILED:
-        return PassAnswer(long_term, "by past signature validation with the document "
-                          "timestamps as evidence record")
-    findings.notes.append(
-        f"past validation with the document timestamps did not improve the "
-        f"result ({long_term.ades_subindic.name})")
+    tried: list[str] = []
+    for online in (False, True) if settings.options.fetch_revocation_online else (False,):
+        try:
+            long_term = await context.signature.long_term_validation(
+                settings.spec(online=online), settings.timing())
+        except (OCSPFetchError, CRLFetchError, CertificateFetchError) as error:
+            # pyHanko's past validation lets a fetch failure escape instead of answering
+            tried.append(f"could not fetch ({one_line(error)})")
+            continue
+        status = long_term.ades_subindic.status
+        if status is AdESStatus.PASSED or status is AdESStatus.FAILED:
+            return PassAnswer(long_term, "by past signature validation with the document "
+                              "timestamps as evidence record")
+        tried.append(long_term.ades_subindic.name)
+    findings.notes.append("past validation with the document timestamps did not improve the "
+                          f"result ({'; '.join(tried)})")
     return with_time
 
 

@@ -213,7 +213,9 @@ def run_verify(arguments: argparse.Namespace, *,
             from testbed import Testbed
 
             at = Testbed.open(testbed_directory).now()
-    verification = verify_in_detail(arguments.file, roots, at=at)
+    options = OracleOptions(fetch_revocation_online=False) \
+        if getattr(arguments, "offline", False) else None
+    verification = verify_in_detail(arguments.file, roots, at=at, options=options)
     if variant is not None and not verification.input_error:
         verification = Verification(variant(arguments.file, roots, at), None)
     answer = verification.answer

@@ -176,7 +176,7 @@ def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(ocsp_url, timeout=2)  # noqa: S310 (loopback testbed)
     a_year_later = (wall_clock() + timedelta(days=400)).isoformat()
-    for extra in ([], ["--at", a_year_later]):
+    for extra in ([], ["--at", a_year_later], ["--offline"]):
         code = main(["verify", str(signed_report), "--testbed", str(lab), *extra])
         output = capsys.readouterr().out
         assert code == 0, output
