@@ -36,7 +36,8 @@ def _add_verify(commands: Subcommands) -> None:
                         "them (repeatable)")
     verify.add_argument("--testbed", type=Path,
                         help="trust this testbed's roots and validate at its instant (default "
-                        "without --trust: $KYSO_TESTBED or out/testbed)")
+                        "without --trust: $KYSO_TESTBED, else out/testbed, else the demo's "
+                        "lab out/demo/lab)")
     verify.add_argument("--at", help="validation time, ISO 8601 (without a zone: Vietnam "
                         "time); default: the testbed's instant, or now")
     verify.add_argument("--json", action="store_true",

@@ -163,12 +163,20 @@ def test_wrong_key_usage_is_the_same_finding_offline(signed: Signed, level: str)
 
 
 def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     """The lab signs its reports on its SoftHSM token at B-LT (conformance.lab); ``kyso
-    verify`` must call the signed report valid once the lab's services are gone."""
-    lab = tmp_path / "lab"
-    unsigned, signed_report = tmp_path / "report.pdf", tmp_path / "report-signed.pdf"
+    verify out/demo/reference/report-signed.pdf`` must call the signed report valid once the
+    lab's services are gone (the demo's lab is where ``kyso verify`` finds its trust anchors
+    without options)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KYSO_TESTBED", raising=False)
+    lab = tmp_path / "out" / "demo" / "lab"
+    lab.parent.mkdir(parents=True)
+    unsigned = tmp_path / "report.pdf"
+    signed_report = Path("out/demo/reference/report-signed.pdf")
+    signed_report.parent.mkdir(parents=True)
     unsigned.write_bytes(document(with_form_field=False))
     with lab_testbed(lab) as testbed:
         sign_report(testbed, unsigned, signed_report)
@@ -176,8 +184,8 @@ def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(ocsp_url, timeout=2)  # noqa: S310 (loopback testbed)
     a_year_later = (wall_clock() + timedelta(days=400)).isoformat()
-    for extra in ([], ["--at", a_year_later], ["--offline"]):
-        code = main(["verify", str(signed_report), "--testbed", str(lab), *extra])
+    for extra in ([], ["--at", a_year_later], ["--offline"], ["--testbed", str(lab)]):
+        code = main(["verify", str(signed_report), *extra])
         output = capsys.readouterr().out
         assert code == 0, output
         assert "Chữ ký số hợp lệ" in output
