@@ -11,6 +11,8 @@ must come out as itself, never as TRY_LATER.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import x509
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from conformance.cli import main
 from conformance.lab import lab_testbed, sign_report
@@ -33,8 +37,8 @@ from conformance.oracle import (
 from conformance.verdict import Indication, SubIndication
 from testbed.ca.profiles import RuleBreak
 from testbed.clock import wall_clock
-from testbed.session import running_testbed
-from tests.conformance.oracle_helpers import LEVELS, PERSON, document, sign, trust_roots
+from testbed.session import Testbed, running_testbed
+from tests.conformance.oracle_helpers import LEVELS, PERSON, document, root_of, sign, trust_roots
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -75,6 +79,12 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Signed:
             for level in LEVELS if story != "no-non-repudiation" else ("B-B", "B-T"):
                 documents[story, level] = sign(testbed, label, document(),
                                                directory / "work", level=level)
+        early = testbed.issue("offline-early-ocsp", name=PERSON).label
+        gathered = _revocation_data_now(testbed, early)
+        testbed.advance_clock(HOUR)  # sign an hour after the revocation data were issued
+        documents["early-revocation-data", "B-LT"] = sign(
+            testbed, early, document(), directory / "work", level="B-LT",
+            validation_context=gathered)
         roots = trust_roots(testbed)
         for key, data in documents.items():  # the answer while every service still runs
             answer = _signature(validate_pdf(data, roots, at=testbed.now()).signatures)
@@ -83,6 +93,32 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Signed:
         short_lived_until = testbed.certificate(labels["short-lived"]).not_after
         ocsp_url = testbed.urls("ca-cv")["ocsp"]
     return Signed(documents, online, roots, signed_at, short_lived_until, ocsp_url)
+
+
+def _revocation_data_now(testbed: Testbed, label: str) -> ValidationContext:
+    """A validation context holding the OCSP responses and CRLs of this instant for the signer's
+    and the TSA's paths, that fetches nothing more: what a signer embeds if it gathered them an
+    hour before it signed."""
+    root = root_of(testbed, label)
+    chain = [x509.Certificate.load(testbed.certificate_der(record.label))
+             for record in testbed.chain(label)]
+    token = asyncio.run(HTTPTimeStamper(testbed.urls("ca-cv")["tsa"]).async_timestamp(
+        hashlib.sha256(b"kyso").digest(), "sha256"))
+    tsa_certificates = [choice.chosen for choice in token["content"]["certificates"]]
+    live = ValidationContext(trust_roots=[root], other_certs=chain[1:] + tsa_certificates,
+                             allow_fetching=True, moment=testbed.now(),
+                             revocation_mode="require")
+
+    async def validate_all() -> None:
+        for certificate in [chain[0], *tsa_certificates]:
+            if certificate.ca:
+                continue
+            await CertificateValidator(certificate, validation_context=live).async_validate_path()
+
+    asyncio.run(validate_all())
+    return ValidationContext(trust_roots=[root], other_certs=chain[1:] + tsa_certificates,
+                             ocsps=list(live.ocsps), crls=list(live.crls), allow_fetching=False,
+                             moment=testbed.now())
 
 
 def _signature(results: list[SignatureResult]) -> SignatureResult:
@@ -118,6 +154,24 @@ def test_long_term_levels_validate_from_their_own_data(signed: Signed, level: st
     stamps = [s for s in results if s.kind is SignatureKind.DOCUMENT_TIMESTAMP]
     assert [s.indication for s in stamps] == \
         ([Indication.TOTAL_PASSED] if level == "B-LTA" else []), [s.reason for s in stamps]
+
+
+def test_revocation_freshness_is_judged_at_the_best_signature_time(signed: Signed) -> None:
+    """The document's OCSP responses were issued an hour before its signature timestamp and
+    are valid for ten minutes (the testbed's responder): not fresh for the signing time under
+    the default policy (each response's own thisUpdate..nextUpdate, EU DSS's value 0), fresh
+    enough for a policy that accepts two hours. Never judged against the wall clock: a year
+    later the answer is the same."""
+    for later in (DAY, timedelta(days=365)):
+        at = signed.signed_at + later
+        default = _signature(_validate(signed, "early-revocation-data", "B-LT", at, OFFLINE))
+        assert (default.indication, default.sub_indication) == (
+            Indication.INDETERMINATE, SubIndication.TRY_LATER), default.reason
+        lenient = OracleOptions(fetch_revocation_online=False,
+                                revocation_freshness=timedelta(hours=2))
+        accepted = _signature(_validate(signed, "early-revocation-data", "B-LT", at, lenient))
+        assert accepted.indication is Indication.TOTAL_PASSED, accepted.reason
+        assert accepted.revocation.source is RevocationSource.EMBEDDED
 
 
 @pytest.mark.parametrize("options", [None, OFFLINE], ids=["fetching-allowed", "document-only"])
