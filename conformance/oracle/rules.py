@@ -267,12 +267,13 @@ def no_revocation_status(context: SignatureContext, findings: Findings) -> RuleV
 def pyhanko_answer(context: SignatureContext, findings: Findings) -> RuleVerdict:
     """When no rule applies: pyHanko's answer, with a reason a person can follow."""
     indication, sub_indication = _pyhanko_indication(findings)
+    source = [findings.data_source] if findings.data_source else []
     if indication is Indication.TOTAL_PASSED:
-        return RuleVerdict(indication, None, _passed_reason(findings))
+        return RuleVerdict(indication, None, "; ".join([_passed_reason(findings), *source]))
     reasons = [_explained(sub_indication, context.signature.signer_certificate, findings)]
     if findings.failure_message:
         reasons.append(findings.failure_message)
-    return RuleVerdict(indication, sub_indication, "; ".join(reasons + findings.notes))
+    return RuleVerdict(indication, sub_indication, "; ".join(reasons + findings.notes + source))
 
 
 RULES: tuple[Rule, ...] = (
