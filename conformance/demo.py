@@ -65,7 +65,8 @@ def run_demo(directory: Path) -> int:
     failed = sum(1 for case in defective.cases if case.verdict is Verdict.FAIL)
     print(f"\nreference tools: {len(reference.cases)} cases, exit code {exit_code(reference)}"
           f" · defective verifier: {failed} of {len(defective.cases)} cases FAIL, as it should")
-    print(f"open {directory / 'reference' / 'report.html'} in a browser; the lab testbed "
-          f"(for checking signed reports later): kyso up --dir {lab}")
+    print(f"open {directory / 'reference' / 'report.html'} in a browser; the signed report "
+          f"verifies later with no testbed running (it carries its validation data): kyso "
+          f"verify {directory / 'reference' / 'report-signed.pdf'} --testbed {lab}")
     print(f"demo finished in {time.monotonic() - started:.0f} s")
     return 0 if exit_code(reference) == 0 and failed > 0 else 1

@@ -2,8 +2,9 @@
 
 A lab is a small testbed of its own, following the wall clock, with one organisation
 certificate on a SoftHSM token: "TEST Phòng thử nghiệm kyso". Reports are signed with the
-reference signer as PAdES B-LT, so anyone can check a report's integrity with ``kyso verify``
-(the lab testbed's services must be up: ``kyso up --dir <lab>``).
+reference signer as PAdES B-LT, so anyone can check a report's integrity with ``kyso verify
+--testbed <lab>``, with the lab's services stopped: the report carries the OCSP responses and
+CRLs of its signing time, which the verifier uses first.
 """
 
 from __future__ import annotations

@@ -36,11 +36,15 @@ def _add_verify(commands: Subcommands) -> None:
                         "them (repeatable)")
     verify.add_argument("--testbed", type=Path,
                         help="trust this testbed's roots and validate at its instant (default "
-                        "without --trust: $KYSO_TESTBED or out/testbed)")
+                        "without --trust: $KYSO_TESTBED, else out/testbed, else the demo's "
+                        "lab out/demo/lab)")
     verify.add_argument("--at", help="validation time, ISO 8601 (without a zone: Vietnam "
                         "time); default: the testbed's instant, or now")
     verify.add_argument("--json", action="store_true",
                         help="print the VerifierAnswer JSON (adapter contract v1)")
+    verify.add_argument("--offline", action="store_true",
+                        help="use only the validation data the document carries (DSS, the "
+                        "CMS): no OCSP or CRL request, as in an archive without network")
     verify.add_argument("--defect", help="run a deliberately defective variant instead "
                         "(see 'kyso mutants'), e.g. ignore-revocation")
 

@@ -10,6 +10,10 @@ concept per module:
 * :mod:`.formats`: the seam a file format implements; :mod:`.pdf`: PDF (PAdES);
 * :mod:`.policy`: trust, revocation and key-usage settings, the pinned validation clock;
 * :mod:`.processes`: which EN 319 102-1 process runs, and running it;
+* :mod:`.passes`: where the validation data come from and when they are judged: what the
+  document carries first (at the validation time, then at the best signature time), online
+  only where that falls short and the policy allows it, and definite failures before TRY_LATER;
+* :mod:`.embedded`: the validation data a PDF carries (DSS/VRI, revocation-info-archival);
 * :mod:`.revocation`: revocation sources, and our own check where pyHanko has none;
 * :mod:`.algorithms`: the cryptographic constraints of TT15 Annex I;
 * :mod:`.rules`: the verdict rules, one named function each, in one ordered table;

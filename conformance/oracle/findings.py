@@ -63,3 +63,6 @@ class Findings:
     format_error: str | None = None
     notes: list[str] = field(default_factory=list)
     own_check: OwnRevocationCheck | None = None
+    data_source: str | None = None
+    """How the answer kept was reached: the document's own data (at which time), online, or
+    a failure independent of revocation data (:mod:`.passes`)."""

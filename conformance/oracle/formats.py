@@ -22,6 +22,7 @@ from pyhanko.sign.validation.policy_decl import SignatureValidationSpec
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
+from conformance.oracle.embedded import CarriedData
 from conformance.oracle.model import IntegrityInfo, SignatureKind
 
 
@@ -109,6 +110,11 @@ class DocumentSignature(Protocol):
 
     def integrity(self) -> IntegrityInfo:
         """Digest check, coverage and later changes; raises when they cannot be evaluated."""
+
+    @property
+    def carried_data(self) -> CarriedData:
+        """The validation data the document carries for this signature (certificates, OCSP
+        responses, CRLs), used before anything is fetched online."""
 
     def embedded_revocation_digests(self) -> set[bytes]:
         """:func:`revocation_data_digest` of each OCSP response and CRL the document carries."""

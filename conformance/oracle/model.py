@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from asn1crypto import x509
@@ -218,3 +218,14 @@ class OracleOptions:
     fetch_issuer_certificates: bool = True
     """Follow AIA caIssuers URLs for issuer certificates the signature does not carry (a CMS
     need not include the chain; TT15-6.1.b asks for the path all the same)."""
+    fetch_revocation_online: bool = True
+    """Ask the OCSP responders and CRL distribution points when the validation data the
+    document carries (DSS/VRI, the CMS) fall short. False: the document's own data only, as a
+    verifier in an archive without network access must work (a B-B or B-T signature then
+    stays INDETERMINATE / TRY_LATER, which is what it is)."""
+    revocation_freshness: timedelta | None = None
+    """How much older than the best signature time revocation data may be (EU DSS's
+    RevocationFreshness constraint, EN 319 102-1 5.2.5.4): None takes each OCSP response's or
+    CRL's own thisUpdate..nextUpdate interval, as EU DSS does with the value 0. Judged relative
+    to the validation time when the data are fresh for it, else relative to the time a
+    timestamp proves; never only to the wall clock."""

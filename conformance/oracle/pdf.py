@@ -18,15 +18,12 @@ from io import BytesIO
 from typing import Any
 
 from asn1crypto import cms, x509
-from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import ades
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -37,6 +34,7 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
 from conformance.oracle.annotations import comments_review
 from conformance.oracle.descriptions import one_line
+from conformance.oracle.embedded import CarriedData, pdf_carried_data
 from conformance.oracle.formats import UnparsableSignature, revocation_data_digest
 from conformance.oracle.model import DocumentError, IntegrityInfo, SignatureKind
 from conformance.oracle.timestamps import first_signature_timestamp, generation_time
@@ -257,8 +255,15 @@ class PdfSignature:
         return _integrity_of(self.embedded)
 
     @cached_property
+    def carried_data(self) -> CarriedData:
+        """The DSS/VRI and the signature's revocation-info-archival attribute."""
+        return pdf_carried_data(self.embedded.reader, self.embedded.signer_info)
+
+    @cached_property
     def _revocation_digests(self) -> frozenset[bytes]:
-        return frozenset(_embedded_revocation_digests(self.embedded))
+        data = self.carried_data
+        return frozenset(revocation_data_digest(item.dump())
+                         for item in (*data.ocsp_responses, *data.crls))
 
     def embedded_revocation_digests(self) -> set[bytes]:
         return set(self._revocation_digests)
@@ -268,30 +273,6 @@ class PdfSignature:
         return await ades.ades_lta_validation(
             self.embedded, PdfSignatureValidationSpec(signature_validation_spec=spec),
             timing_info=timing)
-
-
-def _embedded_revocation_digests(embedded: EmbeddedPdfSignature) -> set[bytes]:
-    """Digests of the OCSP responses and CRLs in the PDF's DSS and in the signature itself."""
-    digests: set[bytes] = set()
-    try:
-        dss = DocumentSecurityStore.read_dss(embedded.reader)
-        for item in dss.ocsps:
-            data = item.get_object().read_data(DecodePurpose.OCSP_RESPONSE)
-            digests.add(revocation_data_digest(data))
-        for item in dss.crls:
-            digests.add(revocation_data_digest(item.get_object().read_data(DecodePurpose.CRL)))
-    except (NoDSSFoundError, KeyError, ValueError, TypeError):
-        pass
-    try:
-        archival = find_unique_cms_attribute(embedded.signer_info["signed_attrs"],
-                                             "adobe_revocation_info_archival")
-    except Exception:  # noqa: BLE001 (absent or malformed: nothing embedded there)
-        return digests
-    for item in archival["ocsp"] or []:
-        digests.add(revocation_data_digest(item.dump()))
-    for item in archival["crl"] or []:
-        digests.add(revocation_data_digest(item.dump()))
-    return digests
 
 
 def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:

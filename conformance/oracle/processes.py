@@ -19,6 +19,11 @@ process chosen per signature from what it carries:
 ``ades_lta_validation`` is not used for everything because, measured, it returns
 SIG_CONSTRAINTS_FAILURE without a signature timestamp and NO_POE without a document timestamp.
 A document timestamp itself goes through ``ades_timestamp_validation`` (5.4).
+
+Each process runs over the passes of :mod:`.passes`: the document's own validation data at the
+validation time, then at the time the timestamp proves, online only when those fall short and the
+policy allows it, with a probe without revocation checking so that a definite failure is never
+reported as TRY_LATER.
 """
 
 from __future__ import annotations
@@ -26,11 +31,16 @@ from __future__ import annotations
 from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.policy_decl import SignatureValidationSpec
+from pyhanko_certvalidator.context import ValidationDataHandlers
+from pyhanko_certvalidator.errors import CertificateFetchError, CRLFetchError, OCSPFetchError
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
+from conformance.oracle.descriptions import one_line
 from conformance.oracle.findings import Findings, SignatureContext
 from conformance.oracle.formats import DocumentSignature
 from conformance.oracle.model import PadesLevel, ValidationProcess
+from conformance.oracle.passes import PassAnswer, first_sufficient
+from conformance.oracle.timestamps import generation_time
 
 
 def detect_level(signature: DocumentSignature) -> PadesLevel:
@@ -44,76 +54,103 @@ def detect_level(signature: DocumentSignature) -> PadesLevel:
 
 
 async def run_signature(context: SignatureContext, findings: Findings) -> None:
-    """Run the process the signature's level calls for and record pyHanko's answer."""
-    signature, settings = context.signature, context.settings
+    """Run the process the signature's level calls for, over the passes of :mod:`.passes`
+    (the document's own data first), and record pyHanko's answer."""
+    signature = context.signature
     findings.level = detect_level(signature)
-    spec, timing = settings.spec(), settings.timing()
-    has_signature_timestamp = findings.level is not PadesLevel.B_B
-    if not has_signature_timestamp:
+    digest = signature.compute_digest()
+    if findings.level is PadesLevel.B_B:
         # B-B: no proof of existence, the certificate is judged at the validation time. No
         # status_cls/extra_status_kwargs here: they raise TypeError on the success path.
         findings.process = ValidationProcess.BASIC
-        basic = await ades.ades_basic_validation(
-            signature.signed_data, spec, timing_info=timing,
-            raw_digest=signature.compute_digest(), validation_data_handlers=settings.handlers(spec))
-        _record(findings, basic)
+
+        async def basic(spec: SignatureValidationSpec, timing: ValidationTimingInfo,
+                        handlers: ValidationDataHandlers) -> ades.AdESBasicValidationResult:
+            return await ades.ades_basic_validation(
+                signature.signed_data, spec, timing_info=timing, raw_digest=digest,
+                validation_data_handlers=handlers)
+
+        _record(findings, await first_sufficient(context, basic, None))
         return
     # B-T / B-LT, and the first step of B-LTA: validation with time (EN 319 102-1 5.5), the
     # signature timestamp being the proof of existence of the signature.
     findings.process = ValidationProcess.WITH_TIME
-    result: ades.AdESWithTimeValidationResult = await ades.ades_with_time_validation(
-        signature.signed_data, spec, timing_info=timing, raw_digest=signature.compute_digest(),
-        validation_data_handlers=settings.handlers(spec),
-        extra_status_kwargs=signature.status_details(), status_cls=signature.status_class)
+
+    async def with_time(spec: SignatureValidationSpec, timing: ValidationTimingInfo,
+                        handlers: ValidationDataHandlers) -> ades.AdESBasicValidationResult:
+        return await ades.ades_with_time_validation(
+            signature.signed_data, spec, timing_info=timing, raw_digest=digest,
+            validation_data_handlers=handlers,
+            extra_status_kwargs=signature.status_details(), status_cls=signature.status_class)
+
+    answer = await first_sufficient(context, with_time, signature.proven_time)
     if signature.has_archive_timestamp:
         findings.process = ValidationProcess.LONG_TERM
-        if result.ades_subindic.status is not AdESStatus.PASSED:
-            result = await _past_validation(context.signature, findings, result, spec, timing)
-    _record(findings, result)
+        if answer.result.ades_subindic.status is not AdESStatus.PASSED:
+            answer = await _past_validation(context, findings, answer)
+    _record(findings, answer)
 
 
-async def _past_validation(signature: DocumentSignature, findings: Findings,
-                           with_time: ades.AdESWithTimeValidationResult,
-                           spec: SignatureValidationSpec, timing: ValidationTimingInfo
-                           ) -> ades.AdESWithTimeValidationResult:
+async def _past_validation(context: SignatureContext, findings: Findings,
+                           with_time: PassAnswer) -> PassAnswer:
     """B-LTA whose validation with time did not pass (e.g. the TSA certificate has expired or
-    been revoked since): past validation with the document timestamps as evidence record
-    (5.6.3). EN 319 102-1 5.6.3.4 ends the long-term process with PASSED when the validation
-    with time passed, so it only runs here.
+    been revoked since): pyHanko's past validation with the document timestamps as evidence
+    record (5.6.3). EN 319 102-1 5.6.3.4 ends the long-term process with PASSED when the
+    validation with time passed, so it only runs here.
 
     Measured on the testbed: pyHanko's past validation starts from the wall clock
     (past_validate(init_control_time=None)) and asks revocation data for a root that signs its
     own OCSP responses and CRLs, so run on a PASSED B-LTA it turns PASSED into NO_POE. When it
     cannot improve the result, keep the result with time: it names the real problem (e.g.
-    REVOKED_NO_POE), not the artefact.
+    REVOKED_NO_POE), not the artefact. It reads the DSS itself; it runs once on that alone,
+    then fetching online when the policy allows it (pyHanko ignores local OCSP responses when
+    it may fetch).
     """
-    long_term = await signature.long_term_validation(spec, timing)
-    if long_term.ades_subindic.status is AdESStatus.PASSED \
-            or long_term.ades_subindic.status is AdESStatus.FAILED:
-        return long_term
-    findings.notes.append(
-        f"past validation with the document timestamps did not improve the "
-        f"result ({long_term.ades_subindic.name})")
+    settings = context.settings
+    tried: list[str] = []
+    for online in (False, True) if settings.options.fetch_revocation_online else (False,):
+        try:
+            long_term = await context.signature.long_term_validation(
+                settings.spec(online=online), settings.timing())
+        except (OCSPFetchError, CRLFetchError, CertificateFetchError) as error:
+            # pyHanko's past validation lets a fetch failure escape instead of answering
+            tried.append(f"could not fetch ({one_line(error)})")
+            continue
+        status = long_term.ades_subindic.status
+        if status is AdESStatus.PASSED or status is AdESStatus.FAILED:
+            return PassAnswer(long_term, "by past signature validation with the document "
+                              "timestamps as evidence record")
+        tried.append(long_term.ades_subindic.name)
+    findings.notes.append("past validation with the document timestamps did not improve the "
+                          f"result ({'; '.join(tried)})")
     return with_time
 
 
 async def run_timestamp(context: SignatureContext, findings: Findings) -> None:
-    """Validate a document timestamp (EN 319 102-1 5.4) against the document's digest."""
-    signature, settings = context.signature, context.settings
+    """Validate a document timestamp (EN 319 102-1 5.4) against the document's digest, over
+    the passes of :mod:`.passes`; its own genTime is its best signature time."""
+    signature = context.signature
     findings.process = ValidationProcess.TIMESTAMP
 
     def imprint(algorithm: str) -> bytes:
         return bytes(signature.compute_digest(algorithm))
 
-    spec = settings.spec()
-    result = await ades.ades_timestamp_validation(
-        signature.signed_data, spec, imprint, timing_info=settings.timing(),
-        validation_data_handlers=settings.handlers(spec))
-    _record(findings, result)
+    async def timestamp(spec: SignatureValidationSpec, timing: ValidationTimingInfo,
+                        handlers: ValidationDataHandlers) -> ades.AdESBasicValidationResult:
+        return await ades.ades_timestamp_validation(
+            signature.signed_data, spec, imprint, timing_info=timing,
+            validation_data_handlers=handlers)
+
+    # the token's own genTime is the time its revocation data must be fresh for: what the
+    # TSA asserts and its signature, validated in the pass, vouches for
+    _record(findings, await first_sufficient(context, timestamp,
+                                             generation_time(signature.signed_data)))
 
 
-def _record(findings: Findings, result: ades.AdESBasicValidationResult) -> None:
+def _record(findings: Findings, answer: PassAnswer) -> None:
+    result = answer.result
     findings.ades = result.ades_subindic
     findings.failure_message = result.failure_msg
     findings.status = result.api_status
     findings.validation_objects = list(result.validation_objects)
+    findings.data_source = answer.how

@@ -39,8 +39,9 @@ async def complete_revocation(context: SignatureContext, findings: Findings) -> 
     (measured: an expired signer with a timestamp inside its validity; its code says "we can't
     process expiration here since we don't have access to timestamped revocation information").
     A certificate revoked before the timestamp and expired since would then pass. So check the
-    status ourselves at the proven time, with revocation data fetched now (the MAX_DIFF freshness
-    rule accepts data issued after that time)."""
+    status ourselves at the proven time, with the revocation data the document carries, else
+    (when the policy allows it) fetched now (the MAX_DIFF freshness rule accepts data issued
+    after that time)."""
     signature = context.signature
     proven = signature.proven_time
     if findings.ades is None or findings.ades.status is not AdESStatus.PASSED or proven is None:
@@ -52,14 +53,31 @@ async def complete_revocation(context: SignatureContext, findings: Findings) -> 
 
 async def _check_revocation_at(context: SignatureContext,
                                moment: datetime) -> OwnRevocationCheck:
+    """The status at ``moment`` from the data the document carries first; fetched online only
+    when they say nothing and the policy allows it (pyhanko-certvalidator ignores local OCSP
+    responses as soon as it may fetch, so these are two checks)."""
+    check = await _status_at(context, moment, online=False)
+    if check.status is RevocationStatus.UNKNOWN \
+            and context.settings.options.fetch_revocation_online:
+        check = await _status_at(context, moment, online=True)
+    return check
+
+
+async def _status_at(context: SignatureContext, moment: datetime, *,
+                     online: bool) -> OwnRevocationCheck:
     signature, settings = context.signature, context.settings
     signer = signature.signer_certificate
+    carried = signature.carried_data
     validation_context = ValidationContext(
         trust_roots=settings.trust_roots,
-        other_certs=[*signature.other_certificates, *settings.options.extra_certificates],
-        moment=moment, best_signature_time=moment, allow_fetching=True,
+        other_certs=[*signature.other_certificates, *settings.options.extra_certificates,
+                     *carried.certificates],
+        crls=[] if online else list(carried.crls),
+        ocsps=[] if online else list(carried.ocsp_responses),
+        moment=moment, best_signature_time=moment, allow_fetching=online,
         revinfo_policy=CertRevTrustPolicy(
-            REQUIRE_REVINFO, freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION),
+            REQUIRE_REVINFO, freshness=settings.options.revocation_freshness,
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION),
         fetcher_backend=settings.backend)
     validator = CertificateValidator(signer, validation_context=validation_context)
     status, detail = RevocationStatus.GOOD, None

@@ -245,9 +245,11 @@ def revocation_unreachable(context: SignatureContext, findings: Findings) -> Rul
     if sub_indication is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE \
             and not revocation_found \
             and declares_revocation_service(signature.signer_certificate):
+        online = ("OCSP and CRL unreachable" if context.settings.options.fetch_revocation_online
+                  else "online fetching not allowed by the policy")
         return RuleVerdict(Indication.INDETERMINATE, SubIndication.TRY_LATER,
                            "the revocation status of the signer's certificate could not be "
-                           "obtained (OCSP and CRL unreachable)"
+                           f"obtained (none the document carries is fresh enough; {online})"
                            + (f"; {findings.failure_message}" if findings.failure_message
                               else ""))
     return None
@@ -270,12 +272,13 @@ def no_revocation_status(context: SignatureContext, findings: Findings) -> RuleV
 def pyhanko_answer(context: SignatureContext, findings: Findings) -> RuleVerdict:
     """When no rule applies: pyHanko's answer, with a reason a person can follow."""
     indication, sub_indication = _pyhanko_indication(findings)
+    source = [findings.data_source] if findings.data_source else []
     if indication is Indication.TOTAL_PASSED:
-        return RuleVerdict(indication, None, _passed_reason(findings))
+        return RuleVerdict(indication, None, "; ".join([_passed_reason(findings), *source]))
     reasons = [_explained(sub_indication, context.signature.signer_certificate, findings)]
     if findings.failure_message:
         reasons.append(findings.failure_message)
-    return RuleVerdict(indication, sub_indication, "; ".join(reasons + findings.notes))
+    return RuleVerdict(indication, sub_indication, "; ".join(reasons + findings.notes + source))
 
 
 RULES: tuple[Rule, ...] = (

@@ -183,6 +183,25 @@ def trust_roots_of_testbed(directory: Path) -> list[x509.Certificate]:
 
 
 # ---- the command --------------------------------------------------------------------------------
+DEFAULT_TESTBEDS = (Path("out/testbed"), Path("out/demo/lab"))
+"""Where ``kyso verify`` looks for trust anchors without --trust, --testbed or $KYSO_TESTBED:
+the testbed of ``kyso up``, else the demo's lab, whose certificate signs the demo's reports (so
+``kyso verify out/demo/reference/report-signed.pdf`` needs nothing else, and no testbed
+running: the report carries its validation data)."""
+
+
+def _default_testbed() -> Path:
+    if "KYSO_TESTBED" in os.environ:
+        candidates: tuple[Path, ...] = (Path(os.environ["KYSO_TESTBED"]),)
+    else:
+        candidates = DEFAULT_TESTBEDS
+    for directory in candidates:
+        if (directory / "registry.json").exists():
+            return directory
+    raise InvalidInputError(
+        "no trust anchors: give --trust ROOT.pem (or a directory) or --testbed DIR")
+
+
 def run_verify(arguments: argparse.Namespace, *,
                variant: Callable[[Path, list[x509.Certificate], datetime | None],
                                  VerifierAnswer] | None = None) -> int:
@@ -202,10 +221,7 @@ def run_verify(arguments: argparse.Namespace, *,
     at = parse_instant(arguments.at, field="--at") if arguments.at else None
     testbed_directory: Path | None = arguments.testbed
     if not arguments.trust and testbed_directory is None:
-        testbed_directory = Path(os.environ.get("KYSO_TESTBED", "out/testbed"))
-        if not (testbed_directory / "registry.json").exists():
-            raise InvalidInputError(
-                "no trust anchors: give --trust ROOT.pem (or a directory) or --testbed DIR")
+        testbed_directory = _default_testbed()
     roots = trust_roots_from_files(arguments.trust)
     if testbed_directory is not None:
         roots += trust_roots_of_testbed(testbed_directory)
@@ -213,7 +229,9 @@ def run_verify(arguments: argparse.Namespace, *,
             from testbed import Testbed
 
             at = Testbed.open(testbed_directory).now()
-    verification = verify_in_detail(arguments.file, roots, at=at)
+    options = OracleOptions(fetch_revocation_online=False) \
+        if getattr(arguments, "offline", False) else None
+    verification = verify_in_detail(arguments.file, roots, at=at, options=options)
     if variant is not None and not verification.input_error:
         verification = Verification(variant(arguments.file, roots, at), None)
     answer = verification.answer

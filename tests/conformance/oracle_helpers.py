@@ -43,9 +43,11 @@ def trust_roots(testbed: Testbed, *labels: str) -> list[x509.Certificate]:
 
 def sign(testbed: Testbed, label: str, pdf: bytes, directory: Path, *, level: str = "B-B",
          md_algorithm: str = "sha256", field_name: str = "ChuKy1",
-         subfilter: SigSeedSubFilter = SigSeedSubFilter.PADES) -> bytes:
+         subfilter: SigSeedSubFilter = SigSeedSubFilter.PADES,
+         validation_context: ValidationContext | None = None) -> bytes:
     """Sign ``pdf`` with the software key of certificate ``label`` at PAdES ``level`` (or what
-    ``level`` carries, in another ``subfilter``)."""
+    ``level`` carries, in another ``subfilter``); B-LT and B-LTA embed what
+    ``validation_context`` gathers (default: fetched live at the testbed's instant)."""
     directory.mkdir(parents=True, exist_ok=True)
     chain = testbed.chain(label)
     certificate_file = directory / f"{label}.der"
@@ -60,8 +62,8 @@ def sign(testbed: Testbed, label: str, pdf: bytes, directory: Path, *, level: st
     assert signer is not None
     timestamper = None if level == "B-B" else timestamps.HTTPTimeStamper(
         testbed.urls("ca-cv")["tsa"])
-    context = None
-    if level in ("B-LT", "B-LTA"):
+    context = validation_context
+    if level in ("B-LT", "B-LTA") and context is None:
         context = ValidationContext(trust_roots=[root_of(testbed, label)], allow_fetching=True,
                                     moment=testbed.now())
     metadata = signers.PdfSignatureMetadata(

@@ -63,8 +63,11 @@ def test_text_is_vietnamese_first_then_english(testbed: Testbed, signed_pdf: Pat
         assert f"  {label}: " in text, label
     assert f"{record.serial:X}" in text
     assert vietnam_time(record.not_after) in text
-    assert "Trạng thái thu hồi: Chưa bị thu hồi (nguồn: OCSP" in text
-    assert "Revocation status: Not revoked (source: online OCSP" in text
+    # a B-LT document: its own OCSP response is used before anything is fetched (issue 20)
+    assert "Trạng thái thu hồi: Chưa bị thu hồi (nguồn: dữ liệu kiểm tra gắn trong tệp (DSS)" \
+        in text
+    assert "Revocation status: Not revoked (source: validation data embedded in the file (DSS)" \
+        in text
     assert "Lý do" not in text, "a valid signature has no reason line"
     assert "  Định dạng: PAdES baseline B-LT (ETSI EN 319 142-1)" in text
     assert "  Format: PAdES baseline B-LT (ETSI EN 319 142-1)" in text
