@@ -22,7 +22,7 @@ from .sut.process.sandbox import (
     describe,
     isolation_scope,
 )
-from .sut.process.sandbox.isolation import strace_path
+from .sut.isolation import strace_path
 from .sut.profile import SutProfile
 
 NOT_STARTED_BY_KYSO = {
