@@ -16,13 +16,13 @@ from pathlib import Path
 
 from testbed import InvalidInputError
 
+from .sut.isolation import strace_path
 from .sut.process.sandbox import (
     IsolationSettings,
     bubblewrap_problem,
     describe,
     isolation_scope,
 )
-from .sut.isolation import strace_path
 from .sut.profile import SutProfile
 
 NOT_STARTED_BY_KYSO = {
