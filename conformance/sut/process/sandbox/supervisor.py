@@ -126,7 +126,7 @@ def _sweep(status: int, tracer: bytes) -> None:
             name = _living_name(child)
             if child in killed or name is None:
                 continue
-            is_tracer = bool(tracer) and _runs(child, tracer)  # asked before it is killed
+            is_tracer = bool(tracer) and _runs(child, tracer, name)  # asked before the kill
             if is_tracer and time.monotonic() < tracer_deadline:
                 continue
             killed.add(child)
@@ -144,13 +144,13 @@ def _sweep(status: int, tracer: bytes) -> None:
             time.sleep(0.001)
 
 
-def _runs(pid: int, program: bytes) -> bool:
+def _runs(pid: int, program: bytes, name: str) -> bool:
     """Whether ``pid`` runs ``program``; a process whose executable can no longer be read (it
-    is exiting) is judged by its short name."""
+    is exiting: soon a zombie) is judged by the short name it had when the sweep saw it."""
     try:
         return os.readlink(f"/proc/{pid}/exe".encode()) == program
     except OSError:
-        return _living_name(pid) == os.path.basename(program).decode()[:15]
+        return name == os.path.basename(program).decode()[:15]
 
 
 def _children(me: int) -> list[int]:
