@@ -20,7 +20,9 @@ concept per module:
 * :mod:`.descriptions`: names, certificates, signing times, algorithms as shown;
 * :mod:`.validation`: the entry points; :mod:`.findings`: what the rules read;
 * :mod:`.certificate`, :mod:`.fetchers`: the signer's certificate check, patient fetchers;
-* :mod:`.timestamps`: signature timestamp tokens in a CMS signer info.
+* :mod:`.timestamps`: signature timestamp tokens in a CMS signer info;
+* :mod:`.validation_data`: gathering a signature's validation data into the DSS (B-LT), for
+  ``kyso extend``.
 
 Outside this package nothing imports ``pyhanko.sign.validation`` or validates a certificate
 path (``tests/test_architecture.py`` holds that door).
@@ -60,6 +62,7 @@ from conformance.oracle.pdf import open_pdf
 from conformance.oracle.policy import load_certificates
 from conformance.oracle.timestamps import first_signature_timestamp, signature_timestamp_tokens
 from conformance.oracle.validation import validate_document, validate_pdf, validate_pdf_async
+from conformance.oracle.validation_data import ValidationDataError, embed_validation_data
 
 __all__ = [
     "CMS_SUB_FILTERS",
@@ -84,8 +87,10 @@ __all__ = [
     "SignatureResult",
     "SigningTime",
     "TimeSource",
+    "ValidationDataError",
     "ValidationProcess",
     "async_validate_signing_certificate",
+    "embed_validation_data",
     "first_signature_timestamp",
     "load_certificates",
     "open_pdf",

@@ -1,0 +1,122 @@
+"""``kyso extend`` (issue 20, item 3): a B-T document signed on a SoftHSM token with the reference
+signer is raised to B-LT and B-LTA while the testbed's OCSP, CRL and TSA services answer, then
+verified after the testbed has stopped, when nothing answers any more: the document's own data
+must carry it. The archive timestamp is renewed with a successor TSA certificate before the
+first one expires, and the document still verifies after that expiry.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from asn1crypto import x509
+
+from conformance.cli import main
+from conformance.oracle import OracleOptions, SignatureKind, SignatureResult, validate_pdf
+from conformance.reference.signer import sign
+from conformance.verdict import Indication
+from testbed.clock import wall_clock
+from testbed.session import running_testbed
+from tests.conformance.oracle_helpers import PERSON, document, trust_roots
+
+DAY = timedelta(days=1)
+OFFLINE = OracleOptions(fetch_revocation_online=False)
+
+
+@dataclass(frozen=True)
+class Extended:
+    """What the stopped testbed left behind."""
+
+    files: dict[str, Path]
+    roots: list[x509.Certificate]
+    extended_at: datetime
+    ocsp_url: str
+    errors: dict[str, tuple[int, str]]
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory) -> Extended:
+    directory = tmp_path_factory.mktemp("extend-testbed")
+    work = tmp_path_factory.mktemp("extend-files")
+    files = {name: work / f"{name}.pdf" for name in ("unsigned", "B-T", "B-LT", "B-LTA")}
+    files["unsigned"].write_bytes(document())
+    errors: dict[str, tuple[int, str]] = {}
+    with running_testbed(directory, at=wall_clock()) as testbed:
+        token, _ = testbed.tokens.create("luu-tru", key_type="p256", name=PERSON)
+        testbed.advance_clock(timedelta(hours=1))
+        answer = sign(files["unsigned"], files["B-T"], access=testbed.tokens.access(token.label),
+                      pin=testbed.tokens.user_pin(token.label), trust_roots=trust_roots(testbed),
+                      moment=testbed.now(), level="B-T", tsa_url=testbed.urls("ca-cv")["tsa"])
+        assert answer.outcome.value == "signed", answer.display
+        testbed.advance_clock(DAY)
+        for level in ("B-LT", "B-LTA"):
+            code = main(["extend", str(files["B-T"]), "--dir", str(directory), "--level",
+                         level, "--out", str(files[level])])
+            assert code == 0
+        errors["B-B"] = _error(["extend", str(files["B-T"]), "--dir", str(directory),
+                                "--level", "B-B", "--out", str(work / "x.pdf")])
+        errors["renew-without-archive"] = _error(
+            ["extend", str(files["B-T"]), "--dir", str(directory), "--renew",
+             "--out", str(work / "y.pdf")])
+        errors["unsigned"] = _error(["extend", str(files["unsigned"]), "--dir", str(directory),
+                                     "--out", str(work / "z.pdf")])
+        extended_at = testbed.now()
+        ocsp_url = testbed.urls("ca-cv")["ocsp"]
+        roots = trust_roots(testbed, "root-cv")
+    return Extended(files, roots, extended_at, ocsp_url, errors)
+
+
+def _error(arguments: list[str]) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        code = main(arguments)
+    return code, stderr.getvalue()
+
+
+def _results(extended: Extended, name: str, at: datetime) -> list[SignatureResult]:
+    return validate_pdf(extended.files[name].read_bytes(), extended.roots, at=at,
+                        options=OFFLINE).signatures
+
+
+def test_the_services_are_really_stopped(extended: Extended) -> None:
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        urllib.request.urlopen(extended.ocsp_url, timeout=2)  # noqa: S310 (loopback testbed)
+
+
+@pytest.mark.parametrize("later", [DAY, timedelta(days=3 * 365)], ids=["a-day", "three-years"])
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_extended_document_verifies_offline(extended: Extended, level: str,
+                                            later: timedelta) -> None:
+    results = _results(extended, level, extended.extended_at + later)
+    assert [(r.kind, r.indication) for r in results] == [
+        (SignatureKind.SIGNATURE, Indication.TOTAL_PASSED),
+        *([(SignatureKind.DOCUMENT_TIMESTAMP, Indication.TOTAL_PASSED)]
+          if level == "B-LTA" else [])], [r.reason for r in results]
+
+
+def test_the_b_t_original_is_not_enough_offline(extended: Extended) -> None:
+    """The same signature before extension carries no revocation data: INDETERMINATE."""
+    (signature,) = _results(extended, "B-T", extended.extended_at + DAY)
+    assert signature.indication is Indication.INDETERMINATE
+
+
+def test_extension_keeps_the_original_bytes(extended: Extended) -> None:
+    original = extended.files["B-T"].read_bytes()
+    for level in ("B-LT", "B-LTA"):
+        assert extended.files[level].read_bytes().startswith(original)
+
+
+@pytest.mark.parametrize(("case", "words"), [
+    ("B-B", "--level"), ("renew-without-archive", "--renew"), ("unsigned", "no signature")])
+def test_bad_requests_are_one_line_errors(extended: Extended, case: str, words: str) -> None:
+    code, stderr = extended.errors[case]
+    assert code == 2
+    assert words in stderr and len(stderr.strip().splitlines()) == 1, stderr
