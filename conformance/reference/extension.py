@@ -14,7 +14,8 @@ with two levels a signature can be *raised* to after signing, without the signer
 * **renewal**: before the last archive timestamp's TSA certificate expires (or its algorithms
   weaken), its validation data go into the DSS and a new document timestamp covers them
   (pyHanko's ``PdfTimeStamper.update_archival_timestamp_chain``). Once that certificate has
-  expired it is too late: pyHanko refuses to validate the last timestamp, and so does this.
+  expired it is too late: the oracle no longer validates the last timestamp, and the renewal
+  is refused.
 
 Everything happens at the testbed's instant, with the testbed's trust anchors and TSA; every
 extension is an incremental update, so the signatures already there stay intact.
@@ -44,13 +45,16 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 
 from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
+    SignatureKind,
     ValidationDataError,
     embed_validation_data,
     patient_fetchers,
+    validate_pdf_async,
 )
 from conformance.reference.pades_signing import TSA_TIMEOUT_SECONDS, _fetch_crls
 from conformance.reference.signature_levels import SignatureLevel
 from conformance.reference.signing_request import SignerInputError
+from conformance.verdict import Indication
 
 EXTENDED_LEVELS = (SignatureLevel.B_LT, SignatureLevel.B_LTA)
 """The levels a signed document can be raised to without its signer."""
@@ -124,7 +128,7 @@ async def async_extend(request: ExtensionRequest) -> bytes:
                                                  session=http))
         try:
             if request.renew:
-                return await _renewed(request.input_pdf, stamper, context)
+                return await _renewed(request, stamper, context)
             data = await _with_validation_data(request.input_pdf, context, fetchers)
             if request.level is SignatureLevel.B_LTA:
                 data = await _archive_timestamped(data, stamper, context)
@@ -160,8 +164,23 @@ async def _archive_timestamped(pdf: bytes, stamper: PdfTimeStamper,
     return output.getvalue()
 
 
-async def _renewed(pdf: bytes, stamper: PdfTimeStamper, context: ValidationContext) -> bytes:
-    """The last archive timestamp validated now, its data in the DSS, and a new one on top."""
+async def _renewed(request: ExtensionRequest, stamper: PdfTimeStamper,
+                   context: ValidationContext) -> bytes:
+    """The last archive timestamp validated now, its data in the DSS, and a new one on top.
+
+    pyHanko's renewal validates the last timestamp but writes the new one whatever the answer;
+    an archive must not, so the oracle judges it first (with fetching, at the instant): a
+    timestamp whose TSA certificate has expired or been revoked proves nothing any more, and
+    a new timestamp over it would only pretend a continuity that was lost.
+    """
+    pdf = request.input_pdf
+    stamps = [result for result in (await validate_pdf_async(
+        pdf, request.trust_roots, at=request.moment)).signatures
+        if result.kind is SignatureKind.DOCUMENT_TIMESTAMP]
+    if stamps and stamps[-1].indication is not Indication.TOTAL_PASSED:
+        raise ExtensionError(f"the last archive timestamp no longer validates at "
+                             f"{request.moment.isoformat()} (too late to renew): "
+                             f"{stamps[-1].reason}")
     output = BytesIO()
     await stamper.async_update_archival_timestamp_chain(
         PdfFileReader(BytesIO(pdf), strict=False), context, in_place=False, output=output)

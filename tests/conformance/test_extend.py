@@ -21,7 +21,7 @@ from conformance.oracle import OracleOptions, SignatureKind, SignatureResult, va
 from conformance.reference.signer import sign
 from conformance.verdict import Indication
 from testbed.clock import wall_clock
-from testbed.session import running_testbed
+from testbed.session import Testbed, running_testbed
 from tests.conformance.oracle_helpers import PERSON, document, trust_roots
 
 DAY = timedelta(days=1)
@@ -37,6 +37,7 @@ class Extended:
     extended_at: datetime
     ocsp_url: str
     errors: dict[str, tuple[int, str]]
+    first_tsa_expiry: datetime
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,29 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> Extended:
         errors["unsigned"] = _error(["extend", str(files["unsigned"]), "--dir", str(directory),
                                      "--out", str(work / "z.pdf")])
         extended_at = testbed.now()
+        first_tsa_expiry = _renew_before_expiry(testbed, files, errors)
         ocsp_url = testbed.urls("ca-cv")["ocsp"]
         roots = trust_roots(testbed, "root-cv")
-    return Extended(files, roots, extended_at, ocsp_url, errors)
+    return Extended(files, roots, extended_at, ocsp_url, errors, first_tsa_expiry)
+
+
+def _renew_before_expiry(testbed: Testbed, files: dict[str, Path],
+                         errors: dict[str, tuple[int, str]]) -> datetime:
+    """A month before the first TSA certificate expires, the TSA gets a successor certificate
+    and the archive renews the B-LTA document's archive timestamp with it; a day after the
+    expiry, renewing the document that was not renewed in time is refused. The expiry."""
+    first = testbed.certificate(testbed.state.authority("ca-cv").tsa or "")
+    directory = str(testbed.directory)
+    testbed.set_clock(first.not_after - timedelta(days=30))
+    successor = testbed.renew_timestamp_authority("ca-cv")
+    assert successor.not_after > first.not_after + timedelta(days=365)
+    files["renewed"] = files["B-LTA"].with_name("renewed.pdf")
+    assert main(["extend", str(files["B-LTA"]), "--dir", directory, "--renew",
+                 "--out", str(files["renewed"])]) == 0
+    testbed.set_clock(first.not_after + DAY)
+    errors["too-late"] = _error(["extend", str(files["B-LTA"]), "--dir", directory, "--renew",
+                                 "--out", str(files["B-LTA"].with_name("late.pdf"))])
+    return first.not_after
 
 
 def _error(arguments: list[str]) -> tuple[int, str]:
@@ -120,3 +141,25 @@ def test_bad_requests_are_one_line_errors(extended: Extended, case: str, words: 
     code, stderr = extended.errors[case]
     assert code == 2
     assert words in stderr and len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_renewed_archive_timestamp_outlives_the_first_tsa_certificate(extended: Extended
+                                                                     ) -> None:
+    """A year after the first TSA certificate expired, every service down: the renewed
+    document is valid, by past signature validation (EN 319 102-1 5.6.3): the successor's
+    archive timestamp proves that the older one existed while its certificate was valid. The
+    older archive timestamp, judged on its own, has outlived its TSA certificate."""
+    at = extended.first_tsa_expiry + timedelta(days=365)
+    renewed = _results(extended, "renewed", at)
+    assert [(r.kind, r.indication) for r in renewed][0] == (
+        SignatureKind.SIGNATURE, Indication.TOTAL_PASSED), [r.reason for r in renewed]
+    assert len([r for r in renewed if r.kind is SignatureKind.DOCUMENT_TIMESTAMP]) == 2
+    assert renewed[-1].indication is Indication.TOTAL_PASSED, renewed[-1].reason
+    assert "past signature validation" in renewed[0].reason
+    assert renewed[1].indication is Indication.INDETERMINATE, renewed[1].reason
+
+
+def test_renewing_after_the_tsa_certificate_expired_is_refused(extended: Extended) -> None:
+    code, stderr = extended.errors["too-late"]
+    assert code == 1 and len(stderr.strip().splitlines()) == 1, stderr
+    assert "archive timestamp" in stderr
