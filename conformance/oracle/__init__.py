@@ -62,7 +62,11 @@ from conformance.oracle.pdf import open_pdf
 from conformance.oracle.policy import load_certificates
 from conformance.oracle.timestamps import first_signature_timestamp, signature_timestamp_tokens
 from conformance.oracle.validation import validate_document, validate_pdf, validate_pdf_async
-from conformance.oracle.validation_data import ValidationDataError, embed_validation_data
+from conformance.oracle.validation_data import (
+    ContextAt,
+    ValidationDataError,
+    embed_validation_data,
+)
 
 __all__ = [
     "CMS_SUB_FILTERS",
@@ -71,6 +75,7 @@ __all__ = [
     "SIGNER_KEY_USAGE",
     "AlgorithmInfo",
     "CertificateFinding",
+    "ContextAt",
     "CertificateInfo",
     "CheckOutcome",
     "DocumentError",

@@ -73,7 +73,7 @@ async def first_sufficient(context: SignatureContext, run: Run,
     """The first sufficient answer of the passes in the module's order; ``proven`` is the time
     a timestamp proves (None without one: no pass at an earlier time)."""
     settings = context.settings
-    carried = context.signature.carried_data
+    carried = context.carried
     now = settings.validation_time
     local = await _pass(context, run, now, carried.knowledge(), online=False)
     if not falls_short(local):
@@ -108,7 +108,7 @@ def _definite(probe: AdESBasicValidationResult) -> PassAnswer:
 async def _probe(context: SignatureContext, run: Run) -> AdESBasicValidationResult:
     """Pass 2: path, validity, key usage and timestamps at the validation time, no revocation."""
     return await _pass(context, run, context.settings.validation_time,
-                       context.signature.carried_data.knowledge(), online=False,
+                       context.carried.knowledge(), online=False,
                        check_revocation=False)
 
 

@@ -84,9 +84,13 @@ async def run_signature(context: SignatureContext, findings: Findings) -> None:
             extra_status_kwargs=signature.status_details(), status_cls=signature.status_class)
 
     answer = await first_sufficient(context, with_time, signature.proven_time)
-    if signature.has_archive_timestamp:
+    options = context.settings.options
+    if signature.has_archive_timestamp and options.archive_timestamps:
         findings.process = ValidationProcess.LONG_TERM
-        if answer.result.ades_subindic.status is not AdESStatus.PASSED:
+        # pyHanko's past validation reads the DSS itself: a policy that ignores the
+        # document's validation data cannot run it
+        if answer.result.ades_subindic.status is not AdESStatus.PASSED \
+                and options.read_document_validation_data:
             answer = await _past_validation(context, findings, answer)
     _record(findings, answer)
 

@@ -45,6 +45,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 
 from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
+    ContextAt,
     SignatureKind,
     ValidationDataError,
     embed_validation_data,
@@ -126,10 +127,17 @@ async def async_extend(request: ExtensionRequest) -> bytes:
             revocation_mode="require", fetchers=fetchers)
         stamper = PdfTimeStamper(HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS,
                                                  session=http))
+        def context_at(proven: datetime | None) -> ValidationContext:
+            if proven is None or proven >= request.moment:
+                return context
+            return ValidationContext(
+                trust_roots=list(request.trust_roots), moment=proven, retroactive_revinfo=True,
+                allow_fetching=True, revocation_mode="require", fetchers=fetchers)
+
         try:
             if request.renew:
                 return await _renewed(request, stamper, context)
-            data = await _with_validation_data(request.input_pdf, context, fetchers)
+            data = await _with_validation_data(request.input_pdf, context_at, fetchers)
             if request.level is SignatureLevel.B_LTA:
                 data = await _archive_timestamped(data, stamper, context)
             return data
@@ -144,15 +152,17 @@ async def async_extend(request: ExtensionRequest) -> bytes:
                 from None
 
 
-async def _with_validation_data(pdf: bytes, context: ValidationContext, fetchers: Any) -> bytes:
-    """B-LT: each signature's validation data in the DSS. The CRLs of its chain are fetched
-    too, as the reference signer does (TT15 Art. 5.4.b keeps *the CRL* with the message), so
-    that they are in the context when pyHanko writes the DSS."""
+async def _with_validation_data(pdf: bytes, context_at: ContextAt, fetchers: Any) -> bytes:
+    """B-LT: each signature's validation data in the DSS, gathered for the time its signature
+    timestamp proves (so that a certificate revoked or expired since still yields its path and
+    the OCSP answer that says when). The CRLs of its chain are fetched too, as the reference
+    signer does (TT15 Art. 5.4.b keeps *the CRL* with the message), so that they are in the
+    fetchers' cache when pyHanko writes the DSS."""
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     for signature in reader.embedded_regular_signatures:
         await _fetch_crls(fetchers, [signature.signer_cert,
                                      *signature.other_embedded_certs])
-    return await embed_validation_data(pdf, context)
+    return await embed_validation_data(pdf, context_at)
 
 
 async def _archive_timestamped(pdf: bytes, stamper: PdfTimeStamper,
