@@ -38,6 +38,7 @@ class Extended:
     ocsp_url: str
     errors: dict[str, tuple[int, str]]
     first_tsa_expiry: datetime
+    directory: Path
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> Extended:
         first_tsa_expiry = _renew_before_expiry(testbed, files, errors)
         ocsp_url = testbed.urls("ca-cv")["ocsp"]
         roots = trust_roots(testbed, "root-cv")
-    return Extended(files, roots, extended_at, ocsp_url, errors, first_tsa_expiry)
+    return Extended(files, roots, extended_at, ocsp_url, errors, first_tsa_expiry, directory)
 
 
 def _renew_before_expiry(testbed: Testbed, files: dict[str, Path],
@@ -163,3 +164,14 @@ def test_renewing_after_the_tsa_certificate_expired_is_refused(extended: Extende
     code, stderr = extended.errors["too-late"]
     assert code == 1 and len(stderr.strip().splitlines()) == 1, stderr
     assert "archive timestamp" in stderr
+
+
+def test_extending_with_the_services_gone_fails_in_one_line(extended: Extended,
+                                                            tmp_path: Path) -> None:
+    """The testbed has stopped: no OCSP, CRL or TSA answers; extension cannot gather what it
+    needs, says why in one line, exits 1 and writes nothing."""
+    out = tmp_path / "never.pdf"
+    code, stderr = _error(["extend", str(extended.files["B-T"]), "--dir",
+                           str(extended.directory), "--level", "B-LT", "--out", str(out)])
+    assert code == 1 and len(stderr.strip().splitlines()) == 1, stderr
+    assert "could not extend" in stderr and not out.exists()
