@@ -241,6 +241,11 @@ class PdfSignature:
                    for stamp in self.document.document_timestamps)
 
     @property
+    def latest_archive_timestamp(self) -> PdfSignature | None:
+        stamps = self.document.document_timestamps
+        return PdfSignature(stamps[-1], self.document) if stamps else None
+
+    @property
     def status_class(self) -> type[StandardCMSSignatureStatus]:
         return PdfSignatureStatus
 

@@ -121,6 +121,8 @@ async def _past_validation(context: SignatureContext, findings: Findings,
             tried.append(f"could not fetch ({one_line(error)})")
             continue
         status = long_term.ades_subindic.status
+        if status is AdESStatus.PASSED and not await _anchored(context, findings):
+            return with_time
         if status is AdESStatus.PASSED or status is AdESStatus.FAILED:
             return PassAnswer(long_term, "by past signature validation with the document "
                               "timestamps as evidence record")
@@ -128,6 +130,28 @@ async def _past_validation(context: SignatureContext, findings: Findings,
     findings.notes.append("past validation with the document timestamps did not improve the "
                           f"result ({'; '.join(tried)})")
     return with_time
+
+
+async def _anchored(context: SignatureContext, findings: Findings) -> bool:
+    """Whether the newest archive timestamp validates at the validation time (EN 319 102-1
+    5.6.3.4: nothing later proves it existed, so it must hold now; an archive renews it before
+    its TSA certificate expires). pyHanko's past validation is not relied on for this: inside
+    it the proofs of existence of the newest timestamp are dated by the wall clock (a
+    ``POEManager()`` of its own, :mod:`.past_clock`), which on the testbed lies years before
+    the validation time and would let a timestamp whose TSA certificate expired long ago
+    anchor the record."""
+    latest = context.signature.latest_archive_timestamp
+    if latest is None:
+        return False
+    stamp = Findings()
+    await run_timestamp(SignatureContext(context.settings, latest), stamp)
+    if stamp.ades is not None and stamp.ades.status is AdESStatus.PASSED:
+        return True
+    findings.notes.append("past validation with the document timestamps is not anchored: the "
+                          "newest archive timestamp does not validate at the validation time "
+                          f"({stamp.ades.name if stamp.ades else 'no answer'}); it was not renewed "
+                          "before its TSA certificate expired")
+    return False
 
 
 async def run_timestamp(context: SignatureContext, findings: Findings) -> None:

@@ -63,3 +63,4 @@ async def embed_validation_data(pdf: bytes, context_at: ContextAt) -> bytes:
                 from None
         current = output.getvalue()
     return current
+

@@ -19,7 +19,7 @@ from asn1crypto import x509
 from conformance.cli import main
 from conformance.oracle import OracleOptions, SignatureKind, SignatureResult, validate_pdf
 from conformance.reference.signer import sign
-from conformance.verdict import Indication
+from conformance.verdict import Indication, SubIndication
 from testbed.clock import wall_clock
 from testbed.session import Testbed, running_testbed
 from tests.conformance.oracle_helpers import PERSON, document, trust_roots
@@ -149,7 +149,9 @@ def test_renewed_archive_timestamp_outlives_the_first_tsa_certificate(extended: 
     """A year after the first TSA certificate expired, every service down: the renewed
     document is valid, by past signature validation (EN 319 102-1 5.6.3): the successor's
     archive timestamp proves that the older one existed while its certificate was valid. The
-    older archive timestamp, judged on its own, has outlived its TSA certificate."""
+    older archive timestamp, judged on its own, has outlived its TSA certificate. The copy that
+    was not renewed is indeterminate: nothing proves its only archive timestamp existed while
+    its TSA certificate was valid (EN 319 102-1 5.6.3.4)."""
     at = extended.first_tsa_expiry + timedelta(days=365)
     renewed = _results(extended, "renewed", at)
     assert [(r.kind, r.indication) for r in renewed][0] == (
@@ -158,6 +160,11 @@ def test_renewed_archive_timestamp_outlives_the_first_tsa_certificate(extended: 
     assert renewed[-1].indication is Indication.TOTAL_PASSED, renewed[-1].reason
     assert "past signature validation" in renewed[0].reason
     assert renewed[1].indication is Indication.INDETERMINATE, renewed[1].reason
+    # not renewed in time: its only archive timestamp anchors nothing any more
+    (signature, stamp) = _results(extended, "B-LTA", at)
+    assert (signature.indication, signature.sub_indication) == (
+        Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE), signature.reason
+    assert "not anchored" in signature.reason
 
 
 def test_renewing_after_the_tsa_certificate_expired_is_refused(extended: Extended) -> None:
