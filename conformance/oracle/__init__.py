@@ -9,7 +9,8 @@ concept per module:
 * :mod:`.model`: the result model (no validator in it);
 * :mod:`.formats`: the seam a file format implements; :mod:`.pdf`: PDF (PAdES);
 * :mod:`.policy`: trust, revocation and key-usage settings, the pinned validation clock;
-* :mod:`.processes`: which EN 319 102-1 process runs, and running it;
+* :mod:`.processes`: which EN 319 102-1 process runs, and running it; :mod:`.past_clock`:
+  pyHanko's past validation started at the validation time, not the wall clock;
 * :mod:`.passes`: where the validation data come from and when they are judged: what the
   document carries first (at the validation time, then at the best signature time), online
   only where that falls short and the policy allows it, and definite failures before TRY_LATER;

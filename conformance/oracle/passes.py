@@ -28,7 +28,8 @@ B-LT and B-LTA: ``past_validate`` starts its control time at the wall clock
 (``init_control_time=None``) and a certificate without a registered proof of existence gets a
 POE a few microseconds *later* than that, so the time slide rejects the intermediate CA
 ("No proof of existence available for certificate ... at control time"). It still runs for a
-B-LTA that none of these passes validates (:mod:`.processes`).
+B-LTA that none of these passes validates (:mod:`.processes`), with that control time at the
+validation time (:mod:`.past_clock`) and only when the newest archive timestamp holds.
 """
 
 from __future__ import annotations
