@@ -2,9 +2,11 @@
 
 A lab is a small testbed of its own, following the wall clock, with one organisation
 certificate on a SoftHSM token: "TEST Phòng thử nghiệm kyso". Reports are signed with the
-reference signer as PAdES B-LT, so anyone can check a report's integrity with ``kyso verify
+reference signer as PAdES B-LTA, so anyone can check a report's integrity with ``kyso verify
 --testbed <lab>``, with the lab's services stopped: the report carries the OCSP responses and
-CRLs of its signing time, which the verifier uses first.
+CRLs of its signing time, which the verifier uses first, and a document timestamp (an archive
+timestamp) that ``kyso extend --renew`` can renew before the lab TSA's certificate expires, as
+an archive keeping the report must (issue 20).
 """
 
 from __future__ import annotations
@@ -42,14 +44,14 @@ def lab_testbed(directory: Path) -> Iterator[Testbed]:
 
 
 def sign_report(testbed: Testbed, unsigned: Path, signed: Path) -> SignerAnswer:
-    """Sign a report PDF as the lab (PAdES B-LT, invisible)."""
+    """Sign a report PDF as the lab (PAdES B-LTA, invisible)."""
     token = testbed.tokens.holding(LAB_SUBSCRIBER)
     if token is None:
         raise InvalidInputError(f"{testbed.directory}: the lab holds no token")
     root = x509.Certificate.load(testbed.certificate_der("root-cv"))
     answer = sign(unsigned, signed, access=testbed.directory / token.access_file,
                   pin=testbed.tokens.user_pin(token.label), trust_roots=[root],
-                  moment=testbed.now(), level="B-LT", tsa_url=testbed.urls("ca-cv")["tsa"],
+                  moment=testbed.now(), level="B-LTA", tsa_url=testbed.urls("ca-cv")["tsa"],
                   reason="Biên bản kết quả kiểm tra / Test report", location="kyso")
     if answer.outcome is not SignerOutcome.SIGNED:
         raise InvalidInputError(f"the lab could not sign {unsigned}: {answer.reason}")

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from conformance.reference.inspection import OracleInspector
-from conformance.reference.roles import ReferenceSigner, ReferenceVerifier
+from conformance.reference.roles import ReferenceArchiver, ReferenceSigner, ReferenceVerifier
 from scenarios import (
     Player,
     Scenario,
@@ -55,7 +55,7 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
                             inspector=OracleInspector(testbed), mutant_signers=mutant_signers,
                             mutant_verifiers=mutant_verifiers, story_signer=ReferenceSigner(),
                             live_step=live_step, live_at_wall_clock=live_at_wall_clock,
-                            testbed_evidence=published)
+                            testbed_evidence=published, archiver=ReferenceArchiver())
             return player.play(scenario)
     finally:
         if private is not None:

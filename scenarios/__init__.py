@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .outcomes import SubIndication as SubIndication
     from .outcomes import VerifierAnswer as VerifierAnswer
     from .player import Player as Player
+    from .roles import Archiver as Archiver
+    from .roles import ExtendRequest as ExtendRequest
     from .roles import NoAnswer as NoAnswer
     from .roles import Signer as Signer
     from .roles import SignRequest as SignRequest
@@ -66,6 +68,8 @@ _PUBLIC = {
     "SubIndication": ".outcomes",
     "VerifierAnswer": ".outcomes",
     "Player": ".player",
+    "Archiver": ".roles",
+    "ExtendRequest": ".roles",
     "NoAnswer": ".roles",
     "SignRequest": ".roles",
     "Signer": ".roles",

@@ -34,7 +34,7 @@ from testbed import (
 from .checkpoints import Checkpoint, SignExpectation, VerifyExpectation
 from .model_base import SCENARIO_ID, KebabId, StrictModel, Text
 
-SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$")
+SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$|^all$")
 
 
 def resolve_instant(text: str, start: datetime) -> datetime:
@@ -60,7 +60,7 @@ def _check_instant(value: str) -> str:
 
 def _check_service(value: str) -> str:
     if not SERVICE.match(value):
-        raise ValueError(f"'{value}' is not ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
+        raise ValueError(f"'{value}' is not ocsp:<ca>, crl:<ca>, tsa:<ca>, certs:<ca> or all")
     return value
 
 
@@ -185,7 +185,8 @@ class CompromiseCa(_Step):
 # ---- services ---------------------------------------------------------------------------------
 class Outage(_Step):
     do: Literal["outage"]
-    service: str = Field(description="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
+    service: str = Field(description="ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>; all: every "
+                         "service of every authority (years later, the CAs are gone)")
     mode: Literal["http-500", "no-answer", "slow", "unauthorized", "unknown"] = "http-500"
     delay_seconds: float = Field(default=5.0, ge=0, le=60)
 
@@ -216,6 +217,13 @@ class StaleCrl(_Step):
 
 class PublishCrl(_Step):
     do: Literal["publish-crl"]
+    authority: str = "ca-cv"
+
+
+class RenewTsa(_Step):
+    """A TSA rolls its key: a successor certificate, used from now on (same URL)."""
+
+    do: Literal["renew-tsa"]
     authority: str = "ca-cv"
 
 
@@ -324,6 +332,26 @@ class Tamper(_Step):
               "self-signed key, covering the date (certification attacks, testbed.pdf_attacks).")
 
 
+class Extend(_Step):
+    """The archive keeps a signed document alive (the reference archive tool, ``kyso
+    extend``): raises it to B-LT or B-LTA with the validation data of this instant, or renews
+    its archive timestamp. A refusal (e.g. a last archive timestamp that no longer validates)
+    breaks the story."""
+
+    do: Literal["extend"]
+    input: str
+    output: str
+    level: Literal["B-LT", "B-LTA"] = "B-LTA"
+    renew: bool = Field(default=False, description="Renew the archive timestamp (needs "
+                        "level B-LTA and a document that has one).")
+
+    @model_validator(mode="after")
+    def _renewal_at_lta(self) -> Extend:
+        if self.renew and self.level != "B-LTA":
+            raise ValueError("'renew' needs level: B-LTA")
+        return self
+
+
 class Verify(_Step):
     do: Literal["verify"]
     input: str
@@ -334,8 +362,8 @@ class Verify(_Step):
 
 Step = Annotated[
     Issue | Renew | ChangeInfo | Revoke | Reissue | LoseToken | LockToken | RestoreToken
-    | ReturnToken | CompromiseCa | Outage | Recover | StaleCrl | PublishCrl | Sign | Tamper
-    | Verify,
+    | ReturnToken | CompromiseCa | Outage | Recover | StaleCrl | PublishCrl | RenewTsa | Sign
+    | Tamper | Extend | Verify,
     Field(discriminator="do"),
 ]
 

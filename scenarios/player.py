@@ -31,12 +31,14 @@ from testbed import (
     wall_clock,
 )
 
+from .archival import ArchiveStepError, extend_artifact, services_named
 from .display import SignatureTruth
 from .findings import technical
 from .judge import Judgement, judge_signing, judge_verification
 from .model import (
     ChangeInfo,
     CompromiseCa,
+    Extend,
     Issue,
     LockToken,
     LoseToken,
@@ -45,6 +47,7 @@ from .model import (
     Recover,
     Reissue,
     Renew,
+    RenewTsa,
     RestoreToken,
     ReturnToken,
     Revoke,
@@ -56,8 +59,9 @@ from .model import (
     resolve_instant,
 )
 from .outcomes import SignerAnswer, SignerOutcome
+from .pins import wrong_pin_file
 from .revocation_evidence import save_revocation_evidence
-from .roles import Inspector, NoAnswer, Signer, SignRequest, Verifier, VerifyRequest
+from .roles import Archiver, Inspector, NoAnswer, Signer, SignRequest, Verifier, VerifyRequest
 from .scenario_run import ScenarioRun, StepResult, describe_step, write_run_index
 from .tamper_kinds import tampered
 
@@ -92,12 +96,14 @@ class Player:
                  mutant_signers: dict[str, Signer] | None = None,
                  mutant_verifiers: dict[str, Verifier] | None = None,
                  story_signer: Signer | None = None, live_step: int | None = None,
-                 live_at_wall_clock: bool = True, testbed_evidence: Path | None = None) -> None:
+                 live_at_wall_clock: bool = True, testbed_evidence: Path | None = None,
+                 archiver: Archiver | None = None) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
         the story (their outputs never feed later steps): one pass yields the mutation table.
         ``testbed_evidence``: where the testbed's public part is published once played (a
-        testbed built in the private runtime directory); the run index names it."""
+        testbed built in the private runtime directory); the run index names it.
+        ``archiver``: the archive tool ``extend`` steps ask (:mod:`.archival`)."""
         self.testbed = testbed
         self.signer = signer
         self.verifier = verifier
@@ -116,6 +122,7 @@ class Player:
         self.live_at_wall_clock = live_at_wall_clock
         """False: the live step stays pinned at its instant (a kit made for a later day)."""
         self.testbed_evidence = testbed_evidence or testbed.directory
+        self.archiver = archiver
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
@@ -151,7 +158,7 @@ class Player:
                 result.requirements = list(checkpoint.requirements)
             try:
                 self._play_step(scenario, step, start, result)
-            except (StepError, TestbedError) as error:
+            except (StepError, ArchiveStepError, TestbedError) as error:
                 result.error = str(error)
             except Exception as error:  # a bug or a broken tool: record it, keep the story
                 result.error = f"{type(error).__name__}: {error}"
@@ -182,6 +189,8 @@ class Player:
             self._sign(scenario, step, start, result)
         elif isinstance(step, Tamper):
             self._tamper(step, result)
+        elif isinstance(step, Extend | RenewTsa):
+            self._archive(step, result)
         elif isinstance(step, Verify):
             self._verify(step, result)
         else:  # pragma: no cover - the model's union is closed
@@ -260,11 +269,11 @@ class Player:
             parent = testbed.state.authority(step.authority).parent
             if parent is not None:
                 testbed.publish_crl(parent)
-        elif isinstance(step, Outage):
-            testbed.set_service(step.service, step.service_mode,
-                                delay_seconds=step.delay_seconds)
-        elif isinstance(step, Recover):
-            testbed.set_service(step.service, ServiceMode.NORMAL)
+        elif isinstance(step, Outage | Recover):
+            mode = step.service_mode if isinstance(step, Outage) else ServiceMode.NORMAL
+            for service in services_named(testbed.state, step.service):
+                testbed.set_service(service, mode,
+                                    delay_seconds=getattr(step, "delay_seconds", 0.0))
         elif isinstance(step, StaleCrl):
             testbed.set_service(f"crl:{step.authority}", ServiceMode.STALE)
         else:
@@ -344,7 +353,7 @@ class Player:
                                                                   .certificate))
         pin_file = self.testbed.directory / token.pin_file
         if step.pin == "wrong":
-            pin_file = _wrong_pin_file(pin_file, workdir)
+            pin_file = wrong_pin_file(pin_file, workdir)
         return SignRequest(
             input=source, output=output, token_access=self.testbed.directory / token.access_file,
             pin_file=pin_file, token_label=token.label,
@@ -422,6 +431,19 @@ class Player:
             replace(signing, changed_by=(*signing.changed_by, step.kind))
             for signing in self._signings.get(step.input, ()))
 
+    def _archive(self, step: Extend | RenewTsa, result: StepResult) -> None:
+        """A TSA rolls its key, or the archive tool extends an artifact (:mod:`.archival`)."""
+        if isinstance(step, RenewTsa):
+            renewed = self.testbed.renew_timestamp_authority(step.authority)
+            result.description += f" → {renewed.label}"
+            return
+        output = self.directory / "artifacts" / f"{step.output}.pdf"
+        extend_artifact(self.archiver, self.testbed, step, self._artifact(step.input), output,
+                        self.trust_roots())
+        self._artifacts[step.output] = output
+        result.artifacts.append(step.output)
+        self._signings[step.output] = self._signings.get(step.input, ())
+
     def _verify(self, step: Verify, result: StepResult) -> None:
         workdir = self.directory / "work" / f"step-{result.index}"
         workdir.mkdir(parents=True, exist_ok=True)
@@ -465,15 +487,4 @@ class Player:
             self.testbed.certificate_der(signing.certificate), label=signing.certificate,
             signed_at=signing.at, claimed_at=signing.claimed, timestamped=signing.timestamped,
             changed_by=signing.changed_by)
-
-
-def _wrong_pin_file(right: Path, workdir: Path) -> Path:
-    """A PIN file (mode 0600) in ``workdir`` holding a PIN that is not the one in ``right``."""
-    pin = right.read_text(encoding="utf-8").strip()
-    wrong = "0000" if pin != "0000" else "1111"
-    path = workdir / "wrong-pin.txt"
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text(wrong + "\n", encoding="utf-8")
-    return path
 

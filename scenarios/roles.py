@@ -58,6 +58,20 @@ class VerifyRequest:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ExtendRequest:
+    """What the archive tool is asked at an ``extend`` step (:class:`Archiver`)."""
+
+    input: Path
+    output: Path
+    level: str
+    """B-LT or B-LTA."""
+    renew: bool
+    trust_roots: list[Path]
+    tsa_url: str
+    moment: datetime
+
+
 class NoAnswer(Exception):  # noqa: N818 (it is what happened: the software gave no answer)
     """The software gave no usable answer (hang, crash, garbage, nothing): an ERROR, not a FAIL.
 
@@ -88,4 +102,11 @@ class Inspector(Protocol):
     def inspect(self, request: SignRequest, answer: SignerAnswer) -> list[str]:
         """Problems with ``request.output`` (empty: none): not validating, another key, a
         missing level attribute, a partial coverage, damaged earlier signatures, ..."""
+        ...
+
+
+class Archiver(Protocol):
+    def extend(self, request: ExtendRequest) -> None:
+        """Write the extended document to ``request.output``, or raise :class:`NoAnswer`
+        (with why) when it cannot be extended."""
         ...

@@ -68,7 +68,8 @@ def describe_step(step: object) -> str:
     for attribute in ("actor", "authority", "service", "document", "input"):
         value = getattr(step, attribute, None)
         if value is not None and not (attribute == "authority" and do not in
-                                      {"compromise-ca", "stale-crl", "publish-crl"}):
+                                      {"compromise-ca", "stale-crl", "publish-crl",
+                                                    "renew-tsa"}):
             parts.append(f"{attribute}={value}")
     for attribute in ("level", "kind", "reason", "mode"):
         value = getattr(step, attribute, None)
@@ -76,6 +77,8 @@ def describe_step(step: object) -> str:
             parts.append(str(getattr(value, "value", value)))
     if getattr(step, "by", None) == "fixture":
         parts.append("(fixture)")
+    if getattr(step, "renew", False):
+        parts.append("(renew the archive timestamp)")
     output = getattr(step, "output", None)
     if output:
         parts.append(f"→ {output}")

@@ -204,6 +204,12 @@ class Testbed:
     def publish_crl(self, authority: str) -> datetime:
         return self.lifecycle.publish_crl(authority)
 
+    def renew_timestamp_authority(self, authority: str) -> CertificateRecord:
+        """The authority's TSA signs with a new key and certificate from now on."""
+        from .ca.tsa_renewal import renew_timestamp_authority
+
+        return renew_timestamp_authority(self.lifecycle, authority)
+
     # ---- clock and service behaviour -----------------------------------------------------------
     def set_clock(self, instant: datetime, *, follow_wall_clock: bool = False) -> Clock:
         clock = Clock().following(instant) if follow_wall_clock else Clock().pinned(instant)

@@ -1,4 +1,5 @@
-"""The reference tools' argument tables: ``kyso sign`` and ``kyso verify`` (and ``--defect``).
+"""The reference tools' argument tables: ``kyso sign``, ``kyso verify`` (and ``--defect``) and
+``kyso extend`` (raise a signed PDF to B-LT/B-LTA, renew its archive timestamp).
 
 The reference signer and verifier (:mod:`conformance.reference.signer`,
 :mod:`conformance.reference.verifier`) load pyHanko, aiohttp and the PKCS#11 bindings; they are
@@ -21,9 +22,10 @@ if TYPE_CHECKING:
 
 
 def add_commands(commands: Subcommands) -> None:
-    """Add ``sign`` and ``verify`` to the root command."""
+    """Add ``sign``, ``verify`` and ``extend`` to the root command."""
     _add_verify(commands)
     _add_sign(commands)
+    _add_extend(commands)
 
 
 def _add_verify(commands: Subcommands) -> None:
@@ -77,6 +79,27 @@ def _add_sign(commands: Subcommands) -> None:
                       "(see 'kyso mutants'), e.g. no-validity-check")
 
 
+def _add_extend(commands: Subcommands) -> None:
+    extend = commands.add_parser("extend", help="raise a signed PDF to PAdES B-LT or B-LTA, or "
+                                 "renew its archive timestamp (lưu trữ dài hạn)")
+    extend.set_defaults(handler=run_extend)
+    extend.add_argument("file", type=Path, help="the signed PDF")
+    extend.add_argument("--testbed", "--dir", dest="testbed", type=Path, default=DEFAULT_TESTBED,
+                        help="testbed directory: trust roots, TSA, clock; its services must "
+                        "answer (default: $KYSO_TESTBED or out/testbed)")
+    extend.add_argument("--level", default=SignatureLevel.B_LTA.value, metavar="LEVEL",
+                        help="B-LT (validation data in the DSS) or B-LTA (and a document "
+                        "timestamp) (default %(default)s)",
+                        **enum_choices(SignatureLevel, parse=SignatureLevel.parse))
+    extend.add_argument("--renew", action="store_true",
+                        help="renew the archive timestamp (before its TSA certificate "
+                        "expires): its validation data, then a new document timestamp")
+    extend.add_argument("--out", type=Path,
+                        help="where the extended PDF goes (default: replace FILE, atomically)")
+    extend.add_argument("--tsa-url", help="timestamp authority (default: the testbed's công vụ "
+                        "TSA)")
+
+
 def run_verify(arguments: argparse.Namespace) -> int:
     """``kyso verify``: the reference verifier, or the defective variant ``--defect`` names."""
     from conformance.reference.verifier import run_verify as verify_command
@@ -99,3 +122,10 @@ def run_sign(arguments: argparse.Namespace) -> int:
 
     return run_sign_command(arguments, variant=DefectiveSigner(
         parse_defect(arguments.defect, "signer")).sign)
+
+
+def run_extend(arguments: argparse.Namespace) -> int:
+    """``kyso extend``: the reference archive tool."""
+    from conformance.reference.extend_command import run_extend_command
+
+    return run_extend_command(arguments)

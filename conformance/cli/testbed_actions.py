@@ -147,6 +147,8 @@ def _ca(arguments: argparse.Namespace) -> int:
     elif action == "publish-crl":
         print(f"CRL of {arguments.authority} published at "
               f"{testbed.publish_crl(arguments.authority).isoformat()}")
+    elif action == "renew-tsa":
+        _print_certificate(testbed.renew_timestamp_authority(arguments.authority))
     elif action == "list":
         certificates = testbed.state.certificates
         if arguments.json:

@@ -109,6 +109,10 @@ def _add_ca(commands: Subcommands) -> None:
     publish = ca.add_parser("publish-crl", help="issue an out-of-cycle CRL now")
     add_testbed_directory(publish)
     publish.add_argument("authority")
+    renew_tsa = ca.add_parser("renew-tsa", help="a successor certificate (new key) for an "
+                              "authority's TSA, used from now on")
+    add_testbed_directory(renew_tsa)
+    renew_tsa.add_argument("authority", nargs="?", default="ca-cv")
     listing = ca.add_parser("list", help="authorities, subscribers and certificates")
     add_testbed_directory(listing)
     listing.add_argument("--json", action="store_true")

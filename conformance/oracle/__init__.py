@@ -9,7 +9,8 @@ concept per module:
 * :mod:`.model`: the result model (no validator in it);
 * :mod:`.formats`: the seam a file format implements; :mod:`.pdf`: PDF (PAdES);
 * :mod:`.policy`: trust, revocation and key-usage settings, the pinned validation clock;
-* :mod:`.processes`: which EN 319 102-1 process runs, and running it;
+* :mod:`.processes`: which EN 319 102-1 process runs, and running it; :mod:`.past_clock`:
+  pyHanko's past validation started at the validation time, not the wall clock;
 * :mod:`.passes`: where the validation data come from and when they are judged: what the
   document carries first (at the validation time, then at the best signature time), online
   only where that falls short and the policy allows it, and definite failures before TRY_LATER;
@@ -20,7 +21,9 @@ concept per module:
 * :mod:`.descriptions`: names, certificates, signing times, algorithms as shown;
 * :mod:`.validation`: the entry points; :mod:`.findings`: what the rules read;
 * :mod:`.certificate`, :mod:`.fetchers`: the signer's certificate check, patient fetchers;
-* :mod:`.timestamps`: signature timestamp tokens in a CMS signer info.
+* :mod:`.timestamps`: signature timestamp tokens in a CMS signer info;
+* :mod:`.validation_data`: gathering a signature's validation data into the DSS (B-LT), for
+  ``kyso extend``.
 
 Outside this package nothing imports ``pyhanko.sign.validation`` or validates a certificate
 path (``tests/test_architecture.py`` holds that door).
@@ -60,6 +63,11 @@ from conformance.oracle.pdf import open_pdf
 from conformance.oracle.policy import load_certificates
 from conformance.oracle.timestamps import first_signature_timestamp, signature_timestamp_tokens
 from conformance.oracle.validation import validate_document, validate_pdf, validate_pdf_async
+from conformance.oracle.validation_data import (
+    ContextAt,
+    ValidationDataError,
+    embed_validation_data,
+)
 
 __all__ = [
     "CMS_SUB_FILTERS",
@@ -68,6 +76,7 @@ __all__ = [
     "SIGNER_KEY_USAGE",
     "AlgorithmInfo",
     "CertificateFinding",
+    "ContextAt",
     "CertificateInfo",
     "CheckOutcome",
     "DocumentError",
@@ -84,8 +93,10 @@ __all__ = [
     "SignatureResult",
     "SigningTime",
     "TimeSource",
+    "ValidationDataError",
     "ValidationProcess",
     "async_validate_signing_certificate",
+    "embed_validation_data",
     "first_signature_timestamp",
     "load_certificates",
     "open_pdf",

@@ -16,6 +16,7 @@ from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.validation.status import SignatureStatus
 from pyhanko_certvalidator.ltv.poe import ValidationObject
 
+from conformance.oracle.embedded import CarriedData
 from conformance.oracle.formats import DocumentSignature
 from conformance.oracle.model import (
     IntegrityInfo,
@@ -32,6 +33,14 @@ class SignatureContext:
 
     settings: ValidationSettings
     signature: DocumentSignature
+
+    @property
+    def carried(self) -> CarriedData:
+        """The validation data the document carries, as far as the policy reads them
+        (:attr:`OracleOptions.read_document_validation_data`)."""
+        if not self.settings.options.read_document_validation_data:
+            return CarriedData()
+        return self.signature.carried_data
 
 
 @dataclass

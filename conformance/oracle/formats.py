@@ -99,6 +99,11 @@ class DocumentSignature(Protocol):
         """Whether a later archive timestamp covers the signature (B-LTA)."""
 
     @property
+    def latest_archive_timestamp(self) -> DocumentSignature | None:
+        """The newest archive (document) timestamp of the document, None without one: the
+        anchor of the evidence record past validation rests on."""
+
+    @property
     def status_class(self) -> type[StandardCMSSignatureStatus]:
         """pyHanko's status class for this format's signatures."""
 

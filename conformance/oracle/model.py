@@ -223,6 +223,13 @@ class OracleOptions:
     document carries (DSS/VRI, the CMS) fall short. False: the document's own data only, as a
     verifier in an archive without network access must work (a B-B or B-T signature then
     stays INDETERMINATE / TRY_LATER, which is what it is)."""
+    read_document_validation_data: bool = True
+    """Use the certificates, OCSP responses and CRLs the document carries (DSS/VRI, the CMS).
+    False only models a verifier that ignores them (the defect ``ignore-embedded-data``)."""
+    archive_timestamps: bool = True
+    """Take a signature's archive (document) timestamps as evidence (EN 319 102-1 5.6.3 past
+    validation) when the validation with time does not pass. False only models a verifier that
+    ignores them (the defect ``ignore-archive-timestamps``)."""
     revocation_freshness: timedelta | None = None
     """How much older than the best signature time revocation data may be (EU DSS's
     RevocationFreshness constraint, EN 319 102-1 5.2.5.4): None takes each OCSP response's or

@@ -28,7 +28,8 @@ B-LT and B-LTA: ``past_validate`` starts its control time at the wall clock
 (``init_control_time=None``) and a certificate without a registered proof of existence gets a
 POE a few microseconds *later* than that, so the time slide rejects the intermediate CA
 ("No proof of existence available for certificate ... at control time"). It still runs for a
-B-LTA that none of these passes validates (:mod:`.processes`).
+B-LTA that none of these passes validates (:mod:`.processes`), with that control time at the
+validation time (:mod:`.past_clock`) and only when the newest archive timestamp holds.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ async def first_sufficient(context: SignatureContext, run: Run,
     """The first sufficient answer of the passes in the module's order; ``proven`` is the time
     a timestamp proves (None without one: no pass at an earlier time)."""
     settings = context.settings
-    carried = context.signature.carried_data
+    carried = context.carried
     now = settings.validation_time
     local = await _pass(context, run, now, carried.knowledge(), online=False)
     if not falls_short(local):
@@ -108,7 +109,7 @@ def _definite(probe: AdESBasicValidationResult) -> PassAnswer:
 async def _probe(context: SignatureContext, run: Run) -> AdESBasicValidationResult:
     """Pass 2: path, validity, key usage and timestamps at the validation time, no revocation."""
     return await _pass(context, run, context.settings.validation_time,
-                       context.signature.carried_data.knowledge(), online=False,
+                       context.carried.knowledge(), online=False,
                        check_revocation=False)
 
 

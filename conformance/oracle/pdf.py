@@ -37,6 +37,7 @@ from conformance.oracle.descriptions import one_line
 from conformance.oracle.embedded import CarriedData, pdf_carried_data
 from conformance.oracle.formats import UnparsableSignature, revocation_data_digest
 from conformance.oracle.model import DocumentError, IntegrityInfo, SignatureKind
+from conformance.oracle.past_clock import control_time_at
 from conformance.oracle.timestamps import first_signature_timestamp, generation_time
 
 _PARSE_ERRORS = (PdfError, ValueError, KeyError, IndexError, TypeError)
@@ -240,6 +241,11 @@ class PdfSignature:
                    for stamp in self.document.document_timestamps)
 
     @property
+    def latest_archive_timestamp(self) -> PdfSignature | None:
+        stamps = self.document.document_timestamps
+        return PdfSignature(stamps[-1], self.document) if stamps else None
+
+    @property
     def status_class(self) -> type[StandardCMSSignatureStatus]:
         return PdfSignatureStatus
 
@@ -270,9 +276,10 @@ class PdfSignature:
 
     async def long_term_validation(self, spec: SignatureValidationSpec,
                                    timing: ValidationTimingInfo) -> ades.AdESLTAValidationResult:
-        return await ades.ades_lta_validation(
-            self.embedded, PdfSignatureValidationSpec(signature_validation_spec=spec),
-            timing_info=timing)
+        with control_time_at(timing.validation_time):
+            return await ades.ades_lta_validation(
+                self.embedded, PdfSignatureValidationSpec(signature_validation_spec=spec),
+                timing_info=timing)
 
 
 def _integrity_of(embedded: EmbeddedPdfSignature) -> IntegrityInfo:

@@ -84,9 +84,13 @@ async def run_signature(context: SignatureContext, findings: Findings) -> None:
             extra_status_kwargs=signature.status_details(), status_cls=signature.status_class)
 
     answer = await first_sufficient(context, with_time, signature.proven_time)
-    if signature.has_archive_timestamp:
+    options = context.settings.options
+    if signature.has_archive_timestamp and options.archive_timestamps:
         findings.process = ValidationProcess.LONG_TERM
-        if answer.result.ades_subindic.status is not AdESStatus.PASSED:
+        # pyHanko's past validation reads the DSS itself: a policy that ignores the
+        # document's validation data cannot run it
+        if answer.result.ades_subindic.status is not AdESStatus.PASSED \
+                and options.read_document_validation_data:
             answer = await _past_validation(context, findings, answer)
     _record(findings, answer)
 
@@ -117,6 +121,8 @@ async def _past_validation(context: SignatureContext, findings: Findings,
             tried.append(f"could not fetch ({one_line(error)})")
             continue
         status = long_term.ades_subindic.status
+        if status is AdESStatus.PASSED and not await _anchored(context, findings):
+            return with_time
         if status is AdESStatus.PASSED or status is AdESStatus.FAILED:
             return PassAnswer(long_term, "by past signature validation with the document "
                               "timestamps as evidence record")
@@ -124,6 +130,28 @@ async def _past_validation(context: SignatureContext, findings: Findings,
     findings.notes.append("past validation with the document timestamps did not improve the "
                           f"result ({'; '.join(tried)})")
     return with_time
+
+
+async def _anchored(context: SignatureContext, findings: Findings) -> bool:
+    """Whether the newest archive timestamp validates at the validation time (EN 319 102-1
+    5.6.3.4: nothing later proves it existed, so it must hold now; an archive renews it before
+    its TSA certificate expires). pyHanko's past validation is not relied on for this: inside
+    it the proofs of existence of the newest timestamp are dated by the wall clock (a
+    ``POEManager()`` of its own, :mod:`.past_clock`), which on the testbed lies years before
+    the validation time and would let a timestamp whose TSA certificate expired long ago
+    anchor the record."""
+    latest = context.signature.latest_archive_timestamp
+    if latest is None:
+        return False
+    stamp = Findings()
+    await run_timestamp(SignatureContext(context.settings, latest), stamp)
+    if stamp.ades is not None and stamp.ades.status is AdESStatus.PASSED:
+        return True
+    findings.notes.append("past validation with the document timestamps is not anchored: the "
+                          "newest archive timestamp does not validate at the validation time "
+                          f"({stamp.ades.name if stamp.ades else 'no answer'}); it was not renewed "
+                          "before its TSA certificate expired")
+    return False
 
 
 async def run_timestamp(context: SignatureContext, findings: Findings) -> None:

@@ -67,7 +67,7 @@ async def _status_at(context: SignatureContext, moment: datetime, *,
                      online: bool) -> OwnRevocationCheck:
     signature, settings = context.signature, context.settings
     signer = signature.signer_certificate
-    carried = signature.carried_data
+    carried = context.carried
     validation_context = ValidationContext(
         trust_roots=settings.trust_roots,
         other_certs=[*signature.other_certificates, *settings.options.extra_certificates,

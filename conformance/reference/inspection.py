@@ -33,6 +33,7 @@ from conformance.oracle import (
     PADES_SUB_FILTER,
     DocumentError,
     DocumentResult,
+    OracleOptions,
     PadesLevel,
     SignatureKind,
     SignatureResult,
@@ -113,6 +114,8 @@ class OracleInspector:
         elif wanted is not PadesLevel.B_B and request.certificate is not None:
             problems += _timestamp_authority_problems(
                 data, new.field_name, x509.Certificate.load(request.certificate.read_bytes()))
+        if level_problem is None and wanted in _LONG_TERM and not explained:
+            problems += validation_data_problems(data, roots, request.moment, len(after) - 1)
         if wanted is not PadesLevel.B_B and request.tsa_url and self.testbed is not None:
             problems += timestamp_log_problems(self.testbed, data, new.field_name, request)
         if request.appearance == ND30_APPEARANCE:
@@ -133,6 +136,24 @@ class OracleInspector:
                                 f"{old.indication.value} before, {kept.indication.value} after")
         problems += _token_use_problems(request.workdir)
         return problems
+
+
+_LONG_TERM = (PadesLevel.B_LT, PadesLevel.B_LTA)
+_DOCUMENT_ONLY = OracleOptions(fetch_revocation_online=False)
+
+
+def validation_data_problems(data: bytes, roots: list[x509.Certificate], moment: datetime,
+                             index: int) -> list[str]:
+    """Asked for B-LT or B-LTA, the signer embeds *complete* validation data (TT15-5.4: the
+    certificate, the CRL and the status at signing time kept with the message): the new
+    signature (the ``index``-th) must validate from what the document carries alone, with
+    nothing fetched, as it must in an archive once the CA's services are gone."""
+    alone = _signatures(validate_pdf(data, roots, at=moment, options=_DOCUMENT_ONLY))[index]
+    if alone.indication is Indication.TOTAL_PASSED:
+        return []
+    sub = f"/{alone.sub_indication.value}" if alone.sub_indication else ""
+    return [f"the validation data embedded are incomplete: from the document alone the new "
+            f"signature is {alone.indication.value}{sub} ({alone.reason})"]
 
 
 def signature_format_problems(new: SignatureResult, wanted: PadesLevel) -> list[str]:

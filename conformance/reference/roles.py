@@ -1,4 +1,5 @@
-"""The reference signer and verifier as the scenario player's two roles, in process.
+"""The reference signer and verifier as the scenario player's two roles, in process (and the
+reference archive tool, ``kyso extend``, as its :class:`scenarios.roles.Archiver`).
 
 They implement :class:`scenarios.roles.Signer` and :class:`scenarios.roles.Verifier` by calling
 the reference tools directly (no subprocess), so playing the whole catalogue stays fast. A
@@ -13,6 +14,7 @@ answer's ``evidence``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from pathlib import Path
@@ -21,10 +23,24 @@ from typing import Any
 from asn1crypto import x509
 
 from conformance.oracle import DocumentResult, SignatureKind, open_pdf
+from conformance.reference.extension import (
+    ExtensionError,
+    async_extend,
+    extension_request,
+    write_atomically,
+)
 from conformance.reference.signer import sign
 from conformance.reference.signing_request import SignerInputError, VisibleSignature
 from conformance.reference.verifier import trust_roots_from_files, verify_in_detail
-from scenarios import SignerAnswer, SignerOutcome, SignRequest, VerifierAnswer, VerifyRequest
+from scenarios import (
+    ExtendRequest,
+    NoAnswer,
+    SignerAnswer,
+    SignerOutcome,
+    SignRequest,
+    VerifierAnswer,
+    VerifyRequest,
+)
 from testbed import TokenAccess
 
 VISIBLE_BOX = VisibleSignature(page=1, box=(330, 60, 560, 140))
@@ -65,6 +81,22 @@ class ReferenceVerifier:
         detail = verify_in_detail(request.input, trust_roots_from_files(request.trust_roots),
                                   at=request.moment)
         return with_verifier_evidence(request, detail.answer, detail.result)
+
+
+class ReferenceArchiver:
+    """kyso's reference archive tool (``kyso extend``): B-LT, B-LTA, archive timestamp renewal."""
+
+    name = "kyso reference archive tool"
+
+    def extend(self, request: ExtendRequest) -> None:
+        try:
+            extension = extension_request(
+                request.input, request.output, level=request.level, renew=request.renew,
+                trust_roots=trust_roots_from_files(request.trust_roots),
+                tsa_url=request.tsa_url, moment=request.moment)
+            write_atomically(request.output, asyncio.run(async_extend(extension)))
+        except (ExtensionError, SignerInputError) as error:
+            raise NoAnswer(str(error)) from None
 
 
 def with_signer_evidence(request: SignRequest, answer: SignerAnswer) -> SignerAnswer:

@@ -205,12 +205,7 @@ def signing_context_from_testbed(testbed: Any, token_label: str
 
     state = testbed.state
     access = testbed.tokens.access(token_label)
-    roots = []
-    for label, authority in state.authorities.items():
-        if authority.parent is None and authority.branch is not Branch.OTHER:
-            armored = (testbed.directory / "trust" / f"{label}.pem").read_bytes()
-            _, _, der = pem.unarmor(armored)
-            roots.append(x509.Certificate.load(der))
+    roots = testbed_trust_roots(testbed)
     record = state.certificate(state.token(token_label).certificate)
     issuer = state.authorities[record.issuer]
     tsa_authority = issuer.label if issuer.tsa else next(
@@ -220,7 +215,22 @@ def signing_context_from_testbed(testbed: Any, token_label: str
     return access, roots, tsa_url, testbed.now()
 
 
+def testbed_trust_roots(testbed: Any) -> list[x509.Certificate]:
+    """The roots of the testbed's công vụ and public (NEAC) branches, never the unrelated root:
+    what the reference tools trust."""
+    from testbed import Branch
+
+    roots = []
+    for label, authority in testbed.state.authorities.items():
+        if authority.parent is None and authority.branch is not Branch.OTHER:
+            armored = (testbed.directory / "trust" / f"{label}.pem").read_bytes()
+            _, _, der = pem.unarmor(armored)
+            roots.append(x509.Certificate.load(der))
+    return roots
+
+
 __all__ = [
     "sign",
     "signing_context_from_testbed",
+    "testbed_trust_roots",
 ]

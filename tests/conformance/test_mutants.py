@@ -6,7 +6,7 @@ from __future__ import annotations
 from conformance.cases import all_cases
 from conformance.mutants import mutation_table
 from conformance.reference.defects import Defect
-from scenarios.loader import find_scenario
+from scenarios.loader import find_scenario, load_scenario
 
 
 def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
@@ -38,6 +38,13 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
         table.caught[Defect.ANY_ROOT]
     assert "cross-regime-certificates::verify-public-certificate-in-cong-vu" in \
         table.caught[Defect.ANY_ROOT]
+    assert "archive-ten-years::verify-b-lt-five-years-offline" in \
+        table.caught[Defect.IGNORE_EMBEDDED_DATA]
+    assert "archive-timestamp-renewal::verify-renewed-after-tsa-expiry" in \
+        table.caught[Defect.IGNORE_ARCHIVE_TIMESTAMPS]
+    assert "archive-ten-years::sign-archival-b-lt" in \
+        table.caught[Defect.INCOMPLETE_VALIDATION_DATA]
+    assert "archive-ten-years::sign-archival-b-lta" in table.caught[Defect.NO_ARCHIVE_TIMESTAMP]
 
     # and every case is failed by at least one defective variant of its role
     caught_checkpoints = {checkpoint for defect, checkpoints in table.caught.items()
@@ -65,3 +72,30 @@ def test_certification_levels_catch_their_defects() -> None:
         "verify-certified-p3-comment", "verify-certified-p3-cosigned",
         "verify-certified-p3-content-change", "verify-certified-p2-content-change",
         "verify-certified-p2-comment", "verify-evil-annotation-under-p3")}
+
+
+ARCHIVAL_STORIES = ("archive-ten-years", "archive-timestamp-renewal", "extended-after-revocation")
+
+
+def test_archival_stories_catch_their_defects() -> None:
+    """The archival stories alone (issue 20, item 4): the reference passes them, each of the
+    four archival defects is caught by the case written for it, and every archival checkpoint
+    catches some defect."""
+    table = mutation_table([find_scenario(name) for name in ARCHIVAL_STORIES])
+    assert not table.reference_failures, table.render()
+    caught = table.caught
+    assert {"archive-ten-years::verify-b-lt-five-years-offline",
+            "archive-ten-years::verify-b-lta-ten-years-offline",
+            "extended-after-revocation::verify-extended-after-revocation-offline"} <= \
+        set(caught[Defect.IGNORE_EMBEDDED_DATA])
+    assert {"archive-ten-years::verify-b-lta-ten-years-offline",
+            "archive-timestamp-renewal::verify-renewed-after-tsa-expiry"} <= \
+        set(caught[Defect.IGNORE_ARCHIVE_TIMESTAMPS])
+    assert {"archive-ten-years::sign-archival-b-lt", "archive-ten-years::sign-archival-b-lta"} \
+        <= set(caught[Defect.INCOMPLETE_VALIDATION_DATA])
+    assert caught[Defect.NO_ARCHIVE_TIMESTAMP] == ["archive-ten-years::sign-archival-b-lta"]
+    for name in ARCHIVAL_STORIES:
+        scenario = load_scenario(find_scenario(name))
+        checkpoints = {f"{name}::{step.checkpoint.id}" for _, step in scenario.checkpoints()
+                       if step.checkpoint is not None}
+        assert checkpoints <= {c for found in caught.values() for c in found}, name

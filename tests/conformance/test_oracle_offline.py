@@ -220,7 +220,7 @@ def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str],
                                                          monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    """The lab signs its reports on its SoftHSM token at B-LT (conformance.lab); ``kyso
+    """The lab signs its reports on its SoftHSM token at B-LTA (conformance.lab); ``kyso
     verify out/demo/reference/report-signed.pdf`` must call the signed report valid once the
     lab's services are gone (the demo's lab is where ``kyso verify`` finds its trust anchors
     without options)."""
@@ -235,6 +235,7 @@ def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
     with lab_testbed(lab) as testbed:
         sign_report(testbed, unsigned, signed_report)
         ocsp_url = testbed.urls("ca-cv")["ocsp"]
+        roots, signed_at = trust_roots(testbed), testbed.now()
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(ocsp_url, timeout=2)  # noqa: S310 (loopback testbed)
     a_year_later = (wall_clock() + timedelta(days=400)).isoformat()
@@ -244,3 +245,9 @@ def test_lab_signed_report_verifies_with_the_lab_stopped(tmp_path: Path,
         assert code == 0, output
         assert "Chữ ký số hợp lệ" in output
         assert "dữ liệu kiểm tra gắn trong tệp (DSS)" in output
+    # B-LTA (issue 20, item 3): the report carries an archive timestamp, valid offline too
+    results = validate_pdf(signed_report.read_bytes(), roots, at=signed_at + DAY,
+                           options=OFFLINE).signatures
+    assert [(r.kind, r.indication) for r in results] == [
+        (SignatureKind.SIGNATURE, Indication.TOTAL_PASSED),
+        (SignatureKind.DOCUMENT_TIMESTAMP, Indication.TOTAL_PASSED)]

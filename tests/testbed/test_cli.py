@@ -146,3 +146,19 @@ def test_token_commands_never_print_the_pin_unless_asked(served_directory: Path)
     assert "revoked key_compromise" in lost.stdout
     again = kyso("token", "lose", "ta-van-minh", "--dir", str(served_directory), check_exit=2)
     assert "token 'ta-van-minh' is lost" in again.stderr
+
+
+def test_renew_the_tsa_certificate_from_the_command_line(served_directory: Path) -> None:
+    """``kyso ca renew-tsa``: the TSA gets a successor certificate (new key, valid from now);
+    the old one stays in the registry, which documents still name."""
+    before = Testbed.open(served_directory).state
+    old = before.authority("ca-cv").tsa
+    result = kyso("ca", "renew-tsa", "--dir", str(served_directory))
+    after = Testbed.open(served_directory).state
+    new = after.authority("ca-cv").tsa
+    assert new == f"{old}-2" and new in result.stdout
+    assert old in after.certificates
+    assert after.certificates[new].not_before == after.clock.clock().now()
+    assert after.certificates[new].key_label != after.certificates[old].key_label
+    wrong = kyso("ca", "renew-tsa", "root-cv", "--dir", str(served_directory), check_exit=2)
+    assert "runs no timestamp authority" in wrong.stderr and "Traceback" not in wrong.stderr

@@ -42,6 +42,8 @@ class Defect(StrEnum):
     OU_ONLY_MANAGING_UNIT = "ou-only-managing-unit"
     SIGNED_BYTES_INTEGRITY = "signed-bytes-integrity"
     VALIDITY_END_ONLY = "validity-end-only"
+    IGNORE_EMBEDDED_DATA = "ignore-embedded-data"
+    IGNORE_ARCHIVE_TIMESTAMPS = "ignore-archive-timestamps"
     # signer
     NO_VALIDITY_CHECK = "no-validity-check"
     NO_TIMESTAMP = "no-timestamp"
@@ -56,6 +58,8 @@ class Defect(StrEnum):
     FOREIGN_TSA = "foreign-tsa"
     LOCAL_APPEARANCE = "local-appearance"
     PKCS7_SUBFILTER = "pkcs7-subfilter"
+    INCOMPLETE_VALIDATION_DATA = "incomplete-validation-data"
+    NO_ARCHIVE_TIMESTAMP = "no-archive-timestamp"
 
     @property
     def role(self) -> str:
@@ -70,7 +74,8 @@ _SIGNER_DEFECTS = {Defect.NO_VALIDITY_CHECK, Defect.NO_TIMESTAMP, Defect.SHA1_DI
                    Defect.PARTIAL_COVERAGE, Defect.DROPS_EARLIER_SIGNATURES,
                    Defect.SOFTWARE_KEY, Defect.NO_STATUS_WARNING, Defect.ENGLISH_ONLY_SIGNER,
                    Defect.NO_EVIDENCE_SIGNER, Defect.IGNORES_PIN_ERROR, Defect.FOREIGN_TSA,
-                   Defect.LOCAL_APPEARANCE, Defect.PKCS7_SUBFILTER}
+                   Defect.LOCAL_APPEARANCE, Defect.PKCS7_SUBFILTER,
+                   Defect.INCOMPLETE_VALIDATION_DATA, Defect.NO_ARCHIVE_TIMESTAMP}
 
 _RULES = {
     Defect.IGNORE_REVOCATION: "never looks at revocation (TT15 Annex II 1.1–1.2)",
@@ -135,6 +140,17 @@ _RULES = {
                               "(ND30 Annex I)",
     Defect.PKCS7_SUBFILTER: "writes a plain CMS signature (/SubFilter adbe.pkcs7.detached) when "
                             "asked for a PAdES baseline level (Annex I 1.5)",
+    Defect.IGNORE_EMBEDDED_DATA: "ignores the validation data the document carries (DSS/VRI, "
+                                 "the CMS): with the CA's services gone, a B-LT or B-LTA "
+                                 "signature can no longer be judged (TT15-6.1.c, 5.4)",
+    Defect.IGNORE_ARCHIVE_TIMESTAMPS: "ignores archive (document) timestamps: once the "
+                                      "signature timestamp's TSA certificate has expired, a "
+                                      "B-LTA signature is judged as a B-LT one (TT15-6.1.g)",
+    Defect.INCOMPLETE_VALIDATION_DATA: "asked for B-LT or B-LTA, embeds the certificates but "
+                                       "no OCSP response or CRL: the document cannot be "
+                                       "verified once the CA's services are gone (TT15-5.4)",
+    Defect.NO_ARCHIVE_TIMESTAMP: "asked for B-LTA, leaves out the document timestamp "
+                                 "(writes B-LT; Annex I 1.5)",
     Defect.FOREIGN_TSA: "timestamps a công vụ signature at another provider's TSA, not the one "
                         "the công vụ CA publishes (ND68-29.4)",
 }

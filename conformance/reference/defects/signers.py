@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +25,7 @@ from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from conformance.oracle import CheckOutcome
 from conformance.reference.certificate_check import check_certificate
@@ -59,6 +61,10 @@ class DefectiveSigner:
         defect = self.defect
         if defect is Defect.NO_TIMESTAMP:
             return ReferenceSigner().sign(replace(request, level="B-B"))
+        if defect is Defect.NO_ARCHIVE_TIMESTAMP and request.level == "B-LTA":
+            return ReferenceSigner().sign(replace(request, level="B-LT"))
+        if defect is Defect.INCOMPLETE_VALIDATION_DATA and request.level in ("B-LT", "B-LTA"):
+            return _naive_sign(request, unfetched_validation_data=True)
         if defect is Defect.NO_VALIDITY_CHECK:
             return _naive_sign(request, check=False)
         if defect is Defect.SHA1_DIGEST:
@@ -121,13 +127,15 @@ def _local_stamp(moment: datetime) -> tuple[str, dict[str, str]]:
 
 def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha256",
                 software_key: bool = False, stamp: tuple[str, dict[str, str]] | None = None,
-                subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES
-                ) -> SignerAnswer:
+                subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES,
+                unfetched_validation_data: bool = False) -> SignerAnswer:
     """A signer as naive products write it: PKCS#11 straight into pyHanko, B-B/B-T only.
     It reuses the reference signer's token plumbing (same package) so that only the named
     defect differs. ``stamp``: (text template, its values) of a visible signature drawn in the
     reference's box and font, when the request asks for a visible one. ``subfilter``: the
-    format written (PAdES, or a plain CMS signature)."""
+    format written (PAdES, or a plain CMS signature). ``unfetched_validation_data``: B-LT
+    (and B-LTA) as a careless product makes it: a DSS with what it has at hand, the
+    certificates, and no OCSP response or CRL (nothing fetched)."""
     access = TokenAccess.load(request.token_access)
     pin = request.pin_file.read_text(encoding="utf-8").strip()
     roots = trust_roots_from_files(request.trust_roots)
@@ -155,7 +163,8 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
             timestamper = HTTPTimeStamper(request.tsa_url) \
                 if request.level != "B-B" and request.tsa_url else None
             metadata = signers.PdfSignatureMetadata(
-                field_name=request.field_name, md_algorithm=digest, subfilter=subfilter)
+                field_name=request.field_name, md_algorithm=digest, subfilter=subfilter,
+                **(_unfetched_lt(request, roots) if unfetched_validation_data else {}))
             visible = stamp is not None and request.visible
             pdf_signer = _PdfSignerAt(
                 metadata, signer=signer, timestamper=timestamper, moment=request.moment,
@@ -174,3 +183,12 @@ def _naive_sign(request: SignRequest, *, check: bool = True, digest: str = "sha2
     request.output.write_bytes(output.getvalue())
     return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(request.output),
                         display="Đã ký. / Signed.")
+
+
+def _unfetched_lt(request: SignRequest, roots: list[Any]) -> dict[str, Any]:
+    """pyHanko's B-LT (B-LTA) settings with a validation context that fetches nothing: the DSS
+    then holds the certificates only."""
+    context = ValidationContext(trust_roots=roots, allow_fetching=False,
+                                revocation_mode="soft-fail", moment=request.moment)
+    return {"embed_validation_info": True, "validation_context": context,
+            "use_pades_lta": request.level == "B-LTA"}

@@ -220,9 +220,11 @@ class DefectiveVerifier:
                         moment: datetime | None) -> VerifierAnswer:
         """``kyso verify --defect NAME`` and the scenario role both end here."""
         roots = list(roots)
-        options = OracleOptions(require_non_repudiation=self.defect is not
-                                Defect.IGNORE_KEY_USAGE,
-                                fetch_issuer_certificates=self.defect is not Defect.NO_AIA_FETCH)
+        options = OracleOptions(
+            require_non_repudiation=self.defect is not Defect.IGNORE_KEY_USAGE,
+            fetch_issuer_certificates=self.defect is not Defect.NO_AIA_FETCH,
+            read_document_validation_data=self.defect is not Defect.IGNORE_EMBEDDED_DATA,
+            archive_timestamps=self.defect is not Defect.IGNORE_ARCHIVE_TIMESTAMPS)
         if self.defect is Defect.ANY_ROOT:
             roots += _embedded_roots(document.read_bytes())
         source: Path | bytes = document
