@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .documents import signed_byte_ranges as signed_byte_ranges
     from .documents import truncate as truncate
     from .errors import InvalidInputError as InvalidInputError
+    from .errors import InvalidStateError as InvalidStateError
     from .errors import TestbedError as TestbedError
     from .errors import TokenError as TokenError
     from .errors import UnknownSubscriberError as UnknownSubscriberError
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from .publication import is_secret as is_secret
     from .publication import publish_testbed as publish_testbed
     from .runtime_dir import RuntimeDirectoryError as RuntimeDirectoryError
+    from .runtime_dir import process_start as process_start
     from .runtime_dir import runtime_directory as runtime_directory
     from .runtime_dir import runtime_root as runtime_root
     from .service_modes import ServiceMode as ServiceMode
@@ -102,6 +104,7 @@ _PUBLIC = {
     "signed_byte_ranges": ".documents",
     "truncate": ".documents",
     "InvalidInputError": ".errors",
+    "InvalidStateError": ".errors",
     "TestbedError": ".errors",
     "TokenError": ".errors",
     "UnknownSubscriberError": ".errors",
@@ -119,6 +122,7 @@ _PUBLIC = {
     "is_secret": ".publication",
     "publish_testbed": ".publication",
     "RuntimeDirectoryError": ".runtime_dir",
+    "process_start": ".runtime_dir",
     "runtime_directory": ".runtime_dir",
     "runtime_root": ".runtime_dir",
     "ServiceMode": ".service_modes",

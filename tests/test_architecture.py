@@ -295,6 +295,8 @@ PROCESS_DOORS = {
     # the [interaction] UI driver: the tester's automation tool, not the software under test;
     # it gets its own process group and a private directory (see that module's docstring)
     "conformance/sut/service/interaction.py",
+    # ``kyso up --background``: starts kyso itself (the testbed's services), never a SUT
+    "conformance/cli/testbed_process.py",
 }
 
 

@@ -1,12 +1,17 @@
 """The one map from outcomes and errors to ``kyso``'s exit codes, for every command.
 
-0 everything passed (or the command did what it was asked); 1 some check FAILED; 2 a usage or
-input error (bad option, missing file, unknown subscriber: a one-line message naming the file,
-field or value, never a traceback); 3 some check ERRORED (the software under test gave no usable
-answer); 130 interrupted (Ctrl-C). Every package reports a user's mistake as a
-:class:`~testbed.errors.TestbedError` (its subclasses: ``ProfileError``, ``PolicyError``,
-``ScenarioFileError``, ...); this module turns it into the message and the code, so no command
-decides that for itself.
+One contract, so that a script can tell a signature from a refusal without reading the text:
+0 done (the command did what it was asked, the document is valid, every check passed); 1 refused,
+not valid or failed (the signer refused, the verifier found the document not valid, the CA
+refused an operation the testbed's state forbids, some check FAILED); 2 a usage or input error
+(bad option, missing file, unknown subscriber: a one-line message naming the file, field or
+value, never a traceback; nothing was judged); 3 an error (some check ERRORED, the software under
+test or a service gave no usable answer, kyso itself broke); 130 interrupted (Ctrl-C). Every
+package reports a user's mistake as a :class:`~testbed.errors.TestbedError` (its subclasses:
+``ProfileError``, ``PolicyError``, ``ScenarioFileError``, ...); this module turns it into the
+message and the code, so no command decides that for itself. The reference verifier and
+``kyso adapter check`` name their outcomes with the aliases below rather than numbers of their
+own.
 """
 
 from __future__ import annotations
@@ -14,42 +19,60 @@ from __future__ import annotations
 import sys
 from enum import IntEnum
 
-from testbed import TestbedError
+from testbed import InvalidStateError, TestbedError
 
 
 class ExitCode(IntEnum):
     """What ``kyso``'s exit status means (the same for every subcommand)."""
 
     OK = 0
-    """Every check passed, or the command did what it was asked."""
+    """Done: every check passed, the document is valid, or the command did what it was asked."""
     FAILED = 1
-    """Some check FAILED: the program answered, wrongly."""
+    """Refused, not valid, or some check FAILED: an answer, but not the one hoped for."""
     USAGE = 2
     """A usage, configuration or input error; nothing was judged."""
     ERROR = 3
-    """Some check ERRORED: the program gave no usable answer."""
+    """An error: some check ERRORED, or a program or service gave no usable answer."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT, as shells report it)."""
 
+    # aliases (the same numbers), so that each command says what its outcome is
+    VALID = 0
+    """``kyso verify``: every signature TOTAL-PASSED."""
+    REFUSED = 1
+    """A signer, an archive tool or the testbed refused what was asked."""
+    NOT_VALID = 1
+    """``kyso verify``: no signature, or one that is not TOTAL-PASSED."""
+    INPUT = 2
+    """The input could not be checked at all (not a PDF, unreadable, a bad profile)."""
+
+
+CONTRACT = ("exit codes / mã thoát: 0 xong, hợp lệ / done, valid; 1 từ chối, không hợp lệ, "
+            "không đạt / refused, not valid, failed; 2 sai cách dùng hoặc đầu vào / usage or "
+            "input error; 3 lỗi / error (no usable answer)")
+"""The contract in one paragraph, as ``kyso --help`` and every command's help end."""
 
 ERROR_EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
+    (InvalidStateError, ExitCode.REFUSED),
     (TestbedError, ExitCode.USAGE),
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
 )
-"""Errors a command may raise, in the order they are matched, and the code each one means."""
+"""Errors a command may raise, in the order they are matched, and the code each one means:
+an operation the testbed's state forbids (revoking twice, a lost token) is a refusal; any
+other user mistake is a usage or input error."""
 
 HANDLED_ERRORS: tuple[type[BaseException], ...] = tuple(kind for kind, _ in ERROR_EXIT_CODES)
 """The exception types :func:`exit_code_for` knows; anything else escaping a command is a bug."""
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
-    """Say a user's mistake in one line on stderr; the exit code that ``error`` means."""
+    """Say a user's mistake (or a refusal) in one line on stderr; the exit code it means."""
     for kind, code in ERROR_EXIT_CODES:
         if isinstance(error, kind):
-            if code is ExitCode.USAGE:
+            if code is not ExitCode.INTERRUPTED:
                 print(f"kyso: {error}", file=sys.stderr)
             return code
     raise error
 
 
-__all__ = ["ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "exit_code_for"]
+__all__ = ["CONTRACT", "ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "exit_code_for"]

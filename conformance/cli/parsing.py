@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from testbed import TestbedError
 
-from .exit_codes import ExitCode
+from .exit_codes import CONTRACT, ExitCode
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -34,7 +34,12 @@ DEFAULT_TESTBED = Path(os.environ.get("KYSO_TESTBED", "out/testbed"))
 
 class KysoParser(argparse.ArgumentParser):
     """argparse, but usage errors exit with code 2 in one line, and a value outside ``choices``
-    is named the way the packages name a bad value."""
+    is named the way the packages name a bad value; every help ends with the exit-code contract
+    (the same for every command, so a script reads the status, never the text)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", CONTRACT)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(ExitCode.USAGE, f"kyso: {message} (see '{self.prog} --help')\n")

@@ -20,6 +20,7 @@ from . import (
     kit_commands,
     report_commands,
     run_commands,
+    sample_commands,
     scenario_commands,
     signing_commands,
     testbed_commands,
@@ -31,8 +32,9 @@ if TYPE_CHECKING:
     from .parsing import Subcommands
 
 COMMAND_GROUPS: tuple[Callable[[Subcommands], None], ...] = (
-    testbed_commands.add_commands,  # up, ca, token, clock, service
+    testbed_commands.add_commands,  # up, down, ca, token, clock, service
     demo_commands.add_commands,
+    sample_commands.add_commands,
     signing_commands.add_commands,  # verify, sign
     scenario_commands.add_commands,
     report_commands.add_commands,

@@ -36,8 +36,9 @@ def _add_verify(commands: Subcommands) -> None:
     verify.add_argument("--trust", type=Path, action="append", default=[],
                         help="trusted root certificate(s): a PEM/DER file or a directory of "
                         "them (repeatable)")
-    verify.add_argument("--testbed", type=Path,
-                        help="trust this testbed's roots and validate at its instant (default "
+    verify.add_argument("--testbed", "--dir", dest="testbed", type=Path,
+                        help="trust this testbed's roots, use its services and validate at "
+                        "its instant (default "
                         "without --trust: $KYSO_TESTBED, else out/testbed, else the demo's "
                         "lab out/demo/lab)")
     verify.add_argument("--at", help="validation time, ISO 8601 (without a zone: Vietnam "

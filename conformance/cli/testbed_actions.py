@@ -31,11 +31,12 @@ from testbed import (
     parse_instant,
 )
 
+from . import testbed_process
 from .exit_codes import ExitCode
 
 
 def run_testbed_command(arguments: argparse.Namespace) -> int:
-    """Run ``kyso up|ca|token|clock|service`` as parsed."""
+    """Run ``kyso up|down|ca|token|clock|service`` as parsed."""
     return _COMMANDS[arguments.command](arguments)
 
 
@@ -71,6 +72,8 @@ def _print_certificate(record: CertificateRecord) -> None:
 
 def _up(arguments: argparse.Namespace) -> int:
     directory: Path = arguments.dir
+    if arguments.background:
+        return testbed_process.start_in_background(arguments)
     if (directory / "registry.json").exists():
         testbed = Testbed.open(directory)
         if arguments.at:
@@ -84,7 +87,7 @@ def _up(arguments: argparse.Namespace) -> int:
                                                            field="--crl-period"))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with testbed:
+    with testbed, testbed_process.recorded_as_serving(directory):
         _describe(testbed, directory)
         try:
             while not stop.wait(0.5):
@@ -225,7 +228,12 @@ def _service(arguments: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-_COMMANDS = {"up": _up, "ca": _ca, "token": _token, "clock": _clock, "service": _service}
+def _down(arguments: argparse.Namespace) -> int:
+    return testbed_process.stop(arguments.dir)
+
+
+_COMMANDS = {"up": _up, "down": _down, "ca": _ca, "token": _token, "clock": _clock,
+             "service": _service}
 
 
 __all__ = ["run_testbed_command"]

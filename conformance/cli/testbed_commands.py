@@ -1,4 +1,5 @@
-"""The testbed group's argument tables: ``kyso up``, ``ca``, ``token``, ``clock``, ``service``.
+"""The testbed group's argument tables: ``kyso up``, ``down``, ``ca``, ``token``, ``clock``,
+``service``.
 
 Choices come from the testbed's own enums (key types, profiles, branches, rule-breaks,
 revocation reasons, service modes), kept in light modules. What the commands do lives in
@@ -39,7 +40,7 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def add_commands(commands: Subcommands) -> None:
-    """Add ``up``, ``ca``, ``token``, ``clock`` and ``service`` to the root command."""
+    """Add ``up``, ``down``, ``ca``, ``token``, ``clock`` and ``service`` to the root command."""
     _add_up(commands)
     _add_ca(commands)
     _add_token(commands)
@@ -48,7 +49,8 @@ def add_commands(commands: Subcommands) -> None:
 
 
 def _add_up(commands: Subcommands) -> None:
-    up = commands.add_parser("up", help="start a testbed in the foreground (Ctrl-C stops it)")
+    up = commands.add_parser("up", help="start a testbed in the foreground (Ctrl-C stops it; "
+                             "--background: kyso down stops it)")
     up.set_defaults(handler=run)
     add_testbed_directory(up)
     up.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: ephemeral)")
@@ -56,6 +58,13 @@ def _add_up(commands: Subcommands) -> None:
     up.add_argument("--follow", action="store_true",
                     help="with --at: start there and follow the wall clock")
     up.add_argument("--crl-period", default="1d", help="scheduled CRL period (default 1d)")
+    up.add_argument("--background", action="store_true",
+                    help="start it detached and return once it serves (output in "
+                    "DIR/kyso-up.log); 'kyso down' stops it")
+    down = commands.add_parser("down", help="stop the testbed 'kyso up' serves (exit 1: none "
+                               "is running)")
+    down.set_defaults(handler=run)
+    add_testbed_directory(down)
 
 
 def _add_subscriber_fields(parser: argparse.ArgumentParser) -> None:

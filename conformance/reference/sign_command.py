@@ -3,7 +3,10 @@
 The command reads the testbed directory for everything a signer needs (the token's access file
 and PIN file, the trusted roots, the TSA the issuing CA publishes, the testbed's instant), signs
 with :func:`conformance.reference.signer.sign`, and prints the answer: the text a person would
-see, or the adapter-contract JSON with ``--json``. Exit 0 means it answered (signed or refused).
+see, or the adapter-contract JSON with ``--json``. Exit codes follow kyso's one contract
+(:mod:`conformance.cli.exit_codes`): 0 signed, 1 refused (the answer is printed all the same:
+a script tells a refusal from a signature by the status alone), 2 a usage or input error, 3 the
+signer broke.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.cli.exit_codes import ExitCode
 from conformance.reference.signer import sign, signing_context_from_testbed
 from conformance.reference.signing_request import (
     SignatureLevel,
     SignerInputError,
     VisibleSignature,
 )
-from conformance.verdict import SignerAnswer
+from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed import TestbedError, UnknownSubscriberError
 
 
@@ -48,7 +52,7 @@ def _read_pin(path: Path) -> str:
 
 def run_sign_command(arguments: argparse.Namespace, *,
                      variant: Callable[[Any], SignerAnswer] | None = None) -> int:
-    """``kyso sign``: exit 0 when it answered (signed or refused), 2 for a usage error."""
+    """``kyso sign``: exit 0 signed, 1 refused, 2 a usage or input error, 3 the signer broke."""
     from testbed import Testbed
 
     level = SignatureLevel.parse(arguments.level)
@@ -73,9 +77,14 @@ def run_sign_command(arguments: argparse.Namespace, *,
         raise  # the root command prints it as one line and exits 2
     except Exception as error:  # noqa: BLE001 (a signer answers; it never dumps a traceback)
         print(f"kyso sign: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        return 3
+        return ExitCode.ERROR
     _print_answer(answer, json_output=arguments.json)
-    return 0
+    return _exit_code(answer)
+
+
+def _exit_code(answer: SignerAnswer) -> ExitCode:
+    """0 for a signature, 1 for a refusal (both are answers; only the status tells them apart)."""
+    return ExitCode.OK if answer.outcome is SignerOutcome.SIGNED else ExitCode.REFUSED
 
 
 def _print_answer(answer: SignerAnswer, *, json_output: bool) -> None:
@@ -105,5 +114,6 @@ def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Nam
             if label in ("root-cv", "root-neac")],
         tsa_url=arguments.tsa_url or tsa_url, level=SignatureLevel.parse(arguments.level).value,
         moment=moment, field_name=arguments.field)
-    _print_answer(variant(request), json_output=arguments.json)
-    return 0
+    answer = variant(request)
+    _print_answer(answer, json_output=arguments.json)
+    return _exit_code(answer)

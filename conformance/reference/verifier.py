@@ -28,6 +28,7 @@ from typing import Any
 
 from asn1crypto import x509
 
+from conformance.cli.exit_codes import ExitCode
 from conformance.oracle import (
     DocumentError,
     DocumentResult,
@@ -46,7 +47,6 @@ from conformance.reference.messages import (
 from conformance.verdict import Indication, SignatureAnswer, VerifierAnswer
 from testbed import InvalidInputError
 
-EXIT_VALID, EXIT_NOT_VALID, EXIT_INPUT_ERROR = 0, 1, 2
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 
 
@@ -242,10 +242,10 @@ def run_verify(arguments: argparse.Namespace, *,
     else:
         print(answer.display, end="")
     if verification.input_error:
-        return EXIT_INPUT_ERROR
+        return ExitCode.INPUT
     valid = bool(answer.signatures) and all(
         signature.indication is Indication.TOTAL_PASSED for signature in answer.signatures)
-    return EXIT_VALID if valid else EXIT_NOT_VALID
+    return ExitCode.VALID if valid else ExitCode.NOT_VALID
 
 
 __all__ = [

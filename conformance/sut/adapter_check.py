@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.cli.exit_codes import ExitCode
 from conformance.sut.clock_modes import clock_description
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.kinds import SERVICE_KINDS
@@ -47,7 +48,9 @@ from conformance.sut.profile import ProfileError, SutProfile, load_profile
 from scenarios import Indication, SignerAnswer, SignerOutcome, SignRequest, VerifyRequest
 from testbed import VietnameseName
 
-EXIT_WORKED, EXIT_MISFIT, EXIT_PROFILE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_WORKED, EXIT_MISFIT, EXIT_PROFILE, EXIT_UNREACHABLE = (
+    ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.ERROR)
+"""This command's outcomes, named, in kyso's one exit-code contract."""
 UNREACHABLE_KINDS = ("connection", "tls", "timeout", "start-error")
 CONNECT_SECONDS = 5.0
 SUBSCRIBER = "adapter-check"

@@ -370,14 +370,14 @@ def test_kyso_sign_under_pkcs11_spy_uses_c_sign_and_never_extracts_the_key(
     assert pin not in (tmp_path / "trace.txt").read_text()
 
 
-def test_kyso_sign_answers_a_refusal_with_exit_0_and_json(
+def test_kyso_sign_answers_a_refusal_with_exit_1_and_json(
         testbed: Testbed, document: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     label = _token(testbed, "signer-cli-refused", branch=Branch.OTHER)
     output = tmp_path / "out.pdf"
     code = main(["sign", str(document), str(output), "--token", label,
                  "--testbed", str(testbed.directory), "--level", "B-B", "--json"])
-    assert code == 0
+    assert code == 1  # refused: an answer all the same, told apart by the status alone
     answer = json.loads(capsys.readouterr().out)
     assert answer["outcome"] == "refused" and answer["version"] == 1
     assert not output.exists()

@@ -1,0 +1,129 @@
+"""The ``kyso up`` process: its pid file, ``kyso up --background`` and ``kyso down``.
+
+``kyso up`` serves the testbed's services from its own process for as long as it runs. A person
+can leave it in a terminal and press Ctrl-C; a script (and the README's walk-through, which a
+test runs as written) needs to start it, go on, and stop it later. So the serving process
+records itself in ``DIR/kyso-up.pid`` (its pid and its start time from ``/proc``, so that a new
+process that happens to get a dead one's pid is not taken for it) while it serves;
+``--background`` starts ``kyso up`` detached, its output in ``DIR/kyso-up.log``, and returns once
+the pid file names it (the services answer); ``kyso down`` sends that process SIGTERM (which
+``kyso up`` takes as Ctrl-C) and waits for it to go. Only this module starts a process in the
+command line: kyso itself, never a software under test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from testbed import InvalidInputError, InvalidStateError, process_start
+
+from .exit_codes import ExitCode
+
+PID_FILE = "kyso-up.pid"
+LOG_FILE = "kyso-up.log"
+START_SECONDS = 120.0
+"""How long ``--background`` waits for the services (a new testbed generates its keys first)."""
+STOP_SECONDS = 30.0
+
+
+def running_pid(directory: Path) -> int | None:
+    """The pid of the live ``kyso up`` serving ``directory``, or None."""
+    try:
+        record = json.loads((directory / PID_FILE).read_text(encoding="utf-8"))
+        pid, start = int(record["pid"]), record["start"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pid if start is not None and process_start(pid) == start else None
+
+
+@contextlib.contextmanager
+def recorded_as_serving(directory: Path) -> Iterator[None]:
+    """While the block runs, ``directory``'s pid file names this process (removed after)."""
+    other = running_pid(directory)
+    if other is not None and other != os.getpid():
+        raise InvalidStateError(f"{directory}: a testbed is already running here (pid {other});"
+                                f" kyso down --dir {directory} stops it")
+    path = directory / PID_FILE
+    path.write_text(json.dumps({"pid": os.getpid(), "start": process_start(os.getpid())}),
+                    encoding="utf-8")
+    try:
+        yield
+    finally:
+        if running_pid(directory) == os.getpid():
+            path.unlink(missing_ok=True)
+
+
+def _foreground_argv(arguments: argparse.Namespace) -> list[str]:
+    argv = [sys.executable, "-m", "conformance.cli", "up", "--dir", str(arguments.dir),
+            "--port", str(arguments.port), "--crl-period", arguments.crl_period]
+    if arguments.at:
+        argv += ["--at", arguments.at]
+    if arguments.follow:
+        argv.append("--follow")
+    return argv
+
+
+def start_in_background(arguments: argparse.Namespace) -> int:
+    """``kyso up --background``: start ``kyso up`` detached; return once it serves (exit 0),
+    or with its own exit code and its output when it stopped first."""
+    directory: Path = arguments.dir
+    if running_pid(directory) is not None:
+        raise InvalidStateError(f"{directory}: a testbed is already running here; "
+                                f"kyso down --dir {directory} stops it")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        log = (directory / LOG_FILE).open("w", encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(f"--dir: cannot use {directory} ({error.strerror})") from None
+    with log:
+        process = subprocess.Popen(  # noqa: S603 (kyso itself, with the arguments it was given)
+            _foreground_argv(arguments), stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + START_SECONDS
+    while process.poll() is None and running_pid(directory) != process.pid:
+        if time.monotonic() > deadline:
+            process.terminate()
+            print(f"kyso: the testbed did not start within {START_SECONDS:.0f} s "
+                  f"(see {directory / LOG_FILE})", file=sys.stderr)
+            return ExitCode.ERROR
+        time.sleep(0.2)
+    said = (directory / LOG_FILE).read_text(encoding="utf-8")
+    if process.poll() is not None:
+        print(said, end="", file=sys.stderr)
+        return process.returncode
+    print(said.replace("Ctrl-C stops the testbed.",
+                       f"running in the background (pid {process.pid}); "
+                       f"kyso down --dir {directory} stops it."), end="")
+    return ExitCode.OK
+
+
+def stop(directory: Path) -> int:
+    """``kyso down``: stop the ``kyso up`` serving ``directory``; 1 when none is running."""
+    pid = running_pid(directory)
+    if pid is None:
+        print(f"kyso: no testbed is running in {directory}", file=sys.stderr)
+        return ExitCode.REFUSED
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    while process_start(pid) is not None:
+        if time.monotonic() > deadline:
+            print(f"kyso: the testbed (pid {pid}) did not stop within {STOP_SECONDS:.0f} s",
+                  file=sys.stderr)
+            return ExitCode.ERROR
+        time.sleep(0.1)
+    print(f"kyso: testbed stopped ({directory})")
+    return ExitCode.OK
+
+
+__all__ = ["LOG_FILE", "PID_FILE", "recorded_as_serving", "running_pid", "start_in_background",
+           "stop"]
