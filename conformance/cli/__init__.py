@@ -4,7 +4,8 @@
 the parser class and the enum-choices helper; ``exit_codes`` is the one error → exit code map.
 Each ``*_commands`` module is a group's argument table (light: it imports no implementation),
 whose handlers import the implementation when the command runs; ``testbed_actions`` is the
-testbed group's implementation. Nothing here is imported by the other packages.
+testbed group's implementation, ``testbed_process`` the ``kyso up`` process (its pid file,
+``--background``, ``kyso down``). Nothing here is imported by the other packages.
 """
 
 from conformance.cli.root import build_parser, main
