@@ -74,6 +74,7 @@ def _up(arguments: argparse.Namespace) -> int:
     directory: Path = arguments.dir
     if arguments.background:
         return testbed_process.start_in_background(arguments)
+    testbed_process.refuse_if_running(directory)
     if (directory / "registry.json").exists():
         testbed = Testbed.open(directory)
         if arguments.at:

@@ -45,13 +45,18 @@ def running_pid(directory: Path) -> int | None:
     return pid if start is not None and process_start(pid) == start else None
 
 
-@contextlib.contextmanager
-def recorded_as_serving(directory: Path) -> Iterator[None]:
-    """While the block runs, ``directory``'s pid file names this process (removed after)."""
+def refuse_if_running(directory: Path) -> None:
+    """A second ``kyso up`` on a served directory is refused (exit 1), naming the way out."""
     other = running_pid(directory)
     if other is not None and other != os.getpid():
         raise InvalidStateError(f"{directory}: a testbed is already running here (pid {other});"
                                 f" kyso down --dir {directory} stops it")
+
+
+@contextlib.contextmanager
+def recorded_as_serving(directory: Path) -> Iterator[None]:
+    """While the block runs, ``directory``'s pid file names this process (removed after)."""
+    refuse_if_running(directory)
     path = directory / PID_FILE
     path.write_text(json.dumps({"pid": os.getpid(), "start": process_start(os.getpid())}),
                     encoding="utf-8")
@@ -76,9 +81,7 @@ def start_in_background(arguments: argparse.Namespace) -> int:
     """``kyso up --background``: start ``kyso up`` detached; return once it serves (exit 0),
     or with its own exit code and its output when it stopped first."""
     directory: Path = arguments.dir
-    if running_pid(directory) is not None:
-        raise InvalidStateError(f"{directory}: a testbed is already running here; "
-                                f"kyso down --dir {directory} stops it")
+    refuse_if_running(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         log = (directory / LOG_FILE).open("w", encoding="utf-8")
@@ -125,5 +128,5 @@ def stop(directory: Path) -> int:
     return ExitCode.OK
 
 
-__all__ = ["LOG_FILE", "PID_FILE", "recorded_as_serving", "running_pid", "start_in_background",
-           "stop"]
+__all__ = ["LOG_FILE", "PID_FILE", "recorded_as_serving", "refuse_if_running", "running_pid",
+           "start_in_background", "stop"]

@@ -162,3 +162,27 @@ def test_renew_the_tsa_certificate_from_the_command_line(served_directory: Path)
     assert after.certificates[new].key_label != after.certificates[old].key_label
     wrong = kyso("ca", "renew-tsa", "root-cv", "--dir", str(served_directory), check_exit=2)
     assert "runs no timestamp authority" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_up_in_the_background_is_stopped_by_down(tmp_path: Path) -> None:
+    """``kyso up --background`` returns once the services answer; a second ``up`` on the same
+    directory is refused (exit 1, naming ``kyso down``); ``kyso down`` stops it, then has
+    nothing left to stop (exit 1)."""
+    directory = tmp_path / "tb"
+    started = kyso("up", "--background", "--dir", str(directory), "--at",
+                   "2026-11-22T09:00:00+07:00")
+    try:
+        assert "running in the background" in started.stdout
+        health = json.loads(fetch(Testbed.open(directory).base_url + "/health"))
+        assert health["now"] == "2026-11-22T02:00:00+00:00"
+        for again in (["up", "--background"], ["up"]):
+            refused = kyso(*again, "--dir", str(directory), check_exit=1)
+            assert "already running here" in refused.stderr and "kyso down" in refused.stderr
+            assert refused.stderr.count("\n") == 1
+    finally:
+        stopped = kyso("down", "--dir", str(directory))
+    assert "testbed stopped" in stopped.stdout
+    assert not (directory / "kyso-up.pid").exists()
+    assert "testbed stopped" in (directory / "kyso-up.log").read_text(encoding="utf-8")
+    nothing = kyso("down", "--dir", str(directory), check_exit=1)
+    assert "no testbed is running" in nothing.stderr
