@@ -3,7 +3,9 @@
 0 everything passed (or the command did what it was asked); 1 some check FAILED; 2 a usage or
 input error (bad option, missing file, unknown subscriber: a one-line message naming the file,
 field or value, never a traceback); 3 some check ERRORED (the software under test gave no usable
-answer); 130 interrupted (Ctrl-C). Every package reports a user's mistake as a
+answer); 130 interrupted (Ctrl-C); 141 the output's reader went away (``kyso … | head``).
+A file-system error on a path the user named (``--dir`` naming a file, ``--out /proc/x``) is an
+input error like the others: one line, both languages. Every package reports a user's mistake as a
 :class:`~testbed.errors.TestbedError` (its subclasses: ``ProfileError``, ``PolicyError``,
 ``ScenarioFileError``, ...); this module turns it into the message and the code, so no command
 decides that for itself.
@@ -11,6 +13,9 @@ decides that for itself.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 from enum import IntEnum
 
@@ -30,10 +35,15 @@ class ExitCode(IntEnum):
     """Some check ERRORED: the program gave no usable answer."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT, as shells report it)."""
+    PIPE_CLOSED = 141
+    """The program reading the output closed it (``| head``): 128 + SIGPIPE, as shells report
+    a program killed by it; nothing more is printed (the reader has all it wanted)."""
 
 
 ERROR_EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (TestbedError, ExitCode.USAGE),
+    (BrokenPipeError, ExitCode.PIPE_CLOSED),  # an OSError: before the next line
+    (OSError, ExitCode.USAGE),
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
 )
 """Errors a command may raise, in the order they are matched, and the code each one means."""
@@ -46,10 +56,50 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """Say a user's mistake in one line on stderr; the exit code that ``error`` means."""
     for kind, code in ERROR_EXIT_CODES:
         if isinstance(error, kind):
-            if code is ExitCode.USAGE:
-                print(f"kyso: {error}", file=sys.stderr)
+            if code is ExitCode.PIPE_CLOSED:
+                detach_stdout()
+            elif code is ExitCode.USAGE:
+                _say(f"kyso: {one_line(error)}")
             return code
     raise error
 
 
-__all__ = ["ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "exit_code_for"]
+def one_line(error: BaseException) -> str:
+    """The message of ``error`` in one line: a file-system error names the path and says what
+    went wrong in Vietnamese, then English (``str(OSError)`` is "[Errno 20] Not a directory: 'x'",
+    English only, and the errno means nothing to a person)."""
+    if isinstance(error, OSError) and not isinstance(error, TestbedError):
+        path = error.filename if error.filename is not None else ""
+        reason = error.strerror or str(error)
+        return f"{path}: không đọc hoặc ghi được ({_VIETNAMESE_REASONS.get(error.errno, reason)})"\
+            f" / cannot read or write it ({reason})"
+    return " ".join(str(error).split())
+
+
+_VIETNAMESE_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này", errno.EACCES: "không có quyền",
+    errno.EPERM: "không được phép", errno.EEXIST: "đã có", errno.ENOTDIR: "không phải thư mục",
+    errno.EISDIR: "là một thư mục", errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "hệ thống tệp chỉ đọc", errno.ENAMETOOLONG: "tên quá dài",
+}
+"""The file-system errors a mistyped path gives, in Vietnamese words."""
+
+
+def detach_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone, and the interpreter's last flush of what
+    is still buffered must not fail a second time (Python's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout already closed or not a file: nothing to flush
+        pass
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr, unless stderr is the closed pipe too (``2>&1 | head``)."""
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+__all__ = ["ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "detach_stdout", "exit_code_for",
+           "one_line"]
