@@ -69,11 +69,13 @@ def one_line(error: BaseException) -> str:
     went wrong in Vietnamese, then English (``str(OSError)`` is "[Errno 20] Not a directory: 'x'",
     English only, and the errno means nothing to a person)."""
     if isinstance(error, OSError) and not isinstance(error, TestbedError):
-        path = error.filename if error.filename is not None else ""
         reason = error.strerror or str(error)
-        return f"{path}: không đọc hoặc ghi được ({_VIETNAMESE_REASONS.get(error.errno, reason)})"\
-            f" / cannot read or write it ({reason})"
-    return " ".join(str(error).split())
+        vietnamese = _VIETNAMESE_REASONS.get(error.errno, reason)
+        if error.filename is None:  # not a path: a socket, a pipe, the system
+            return f"lỗi vào/ra ({vietnamese}) / input-output error ({reason})"
+        return f"{error.filename}: không đọc hoặc ghi được ({vietnamese}) / cannot read or " \
+            f"write it ({reason})"
+    return str(error)  # a TestbedError is one line already, by its family's contract
 
 
 _VIETNAMESE_REASONS = {
