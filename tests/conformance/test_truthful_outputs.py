@@ -124,3 +124,21 @@ def test_conform_only_matching_nothing_leaves_no_output_folder(tmp_path: Path) -
                 str(tmp_path / "D"), "--no-isolation")
     assert done.returncode == 2 and "--only: no case matches" in done.stderr, done.stderr
     assert not (tmp_path / "D").exists() and _tree(tmp_path) == before
+
+
+def test_a_lab_made_before_the_marker_is_still_the_labs_and_other_folders_are_refused(
+        tmp_path: Path) -> None:
+    results = _results(tmp_path / "run")
+    lab = tmp_path / "lab"
+    assert kyso("report", "render", str(results), "--lab", str(lab)).returncode == 0
+    (lab / "kyso-lab").unlink()  # as out/demo/lab was made by an older kyso
+    again = kyso("report", "render", str(results), "--lab", str(lab))
+    assert again.returncode == 0, again.stderr
+    assert (lab / "kyso-lab").is_file()
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "note.txt").write_text("mine\n")
+    refused = kyso("report", "render", str(results), "--out", str(tmp_path / "o2"), "--lab",
+                   str(other))
+    assert refused.returncode == 2 and "is not empty" in refused.stderr, refused.stderr
+    assert _tree(other) == {"note.txt": b"mine\n"} and not (tmp_path / "o2").exists()
