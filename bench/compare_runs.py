@@ -6,11 +6,13 @@ severity, expected and actual answer, reason and requirement IDs, and every requ
 Instants and durations are left out: they differ from run to run by design.
 
 Run: ``.venv/bin/python -m bench.compare_runs OLD/results.json NEW/results.json``. Prints the
-count of cases compared and each difference; exits 1 when anything differs, 2 on a bad file.
+count of cases compared and each difference; exits 1 when anything differs, 2 on a bad file,
+141 when the output's reader closed it early (``| head``), without a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +20,9 @@ from reports.results import Results, ResultsFileError, load_results
 
 CASE_FIELDS = ("verdict", "severity", "expected", "actual", "reason", "requirements")
 """What a judgement is made of; ``judged_at`` and ``duration_seconds`` are not."""
+
+PIPE_CLOSED = 141
+"""Exit status when the reader of the output went away (128 + SIGPIPE, as ``kyso`` exits)."""
 
 
 def compare(old: Results, new: Results) -> list[str]:
@@ -56,10 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"compare_runs: {error}", file=sys.stderr)
         return 2
     differences = compare(old, new)
-    print(f"{len(new.cases)} cases and {len(new.requirements)} requirements compared: "
-          f"{len(differences)} differences")
-    for line in differences:
-        print(f"  {line}")
+    try:
+        print(f"{len(new.cases)} cases and {len(new.requirements)} requirements compared: "
+              f"{len(differences)} differences")
+        for line in differences:
+            print(f"  {line}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # ``| head`` read what it wanted: stop quietly, as kyso does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
     return 1 if differences else 0
 
 

@@ -23,7 +23,12 @@ SIGNED_PDF = "report-signed.pdf"
 
 
 def render_reports(results: Path, out: Path | None = None, lab: Path | None = None) -> list[Path]:
-    """Render every report; with ``lab`` also the signed PDF. Returns the files written."""
+    """Render every report; with ``lab`` also the signed PDF. Returns the files written.
+    A ``lab`` folder that is not the lab's is refused before anything is written."""
+    if lab is not None:
+        from .lab import check_lab_directory
+
+        check_lab_directory(lab)
     try:
         rendered = render_all(results, out)
     except (ResultsFileError, ReportError) as error:

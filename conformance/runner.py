@@ -178,14 +178,12 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     (:func:`run_isolation`; default: isolated where bubblewrap runs)."""
     policy, policy_hash = load_policy(policy_name)
     isolation = isolation or run_isolation(profile, out, enabled=True, refuse=False)
-    if out.exists() and any(out.iterdir()):
-        raise InvalidInputError(f"--out: {out} is not empty; choose a new directory")
-    out.mkdir(parents=True, exist_ok=True)
     scenarios = [(scenario, cases) for scenario in map(load_scenario, catalogue_paths())
                  if (cases := _cases_for(scenario, profile, only))]
     total = sum(len(cases) for _, cases in scenarios)
-    if total == 0:
+    if total == 0:  # refused before ``out`` is made: a refusal leaves no empty folder behind
         raise InvalidInputError("--only: no case matches (see 'kyso requirements' for IDs)")
+    make_output_directory(out)
     started, clock_start = wall_clock(), time.monotonic()
     results: list[CaseResult] = []
 
@@ -221,6 +219,20 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     outcome = Results(run=run, cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
+
+
+def make_output_directory(out: Path) -> None:
+    """Make ``out`` (empty or new), or refuse in one line naming it: a run never mixes its
+    files with another's, and ``--out /proc/x`` is the user's mistake, not a crash."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidInputError(f"--out: {out} không trống hoặc không phải thư mục; hãy chọn "
+                                f"một thư mục mới / is not empty or not a directory; choose a new "
+                                "directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInputError(f"--out: không tạo được thư mục {out} / cannot make the "
+                                f"directory {out} ({error.strerror})") from None
 
 
 def _cases_for(scenario: Scenario, profile: SutProfile, only: tuple[str, ...]) -> list[Case]:

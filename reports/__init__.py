@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .errors import ReportError as ReportError
     from .findings_words import findings_line as findings_line
     from .junit import render_junit as render_junit
+    from .pdf import SIGNATURE_BOX as SIGNATURE_BOX
     from .render import render_all as render_all
     from .results import CaseResult as CaseResult
     from .results import Evidence as Evidence
@@ -37,6 +38,7 @@ _PUBLIC = {
     "ReportError": ".errors",
     "findings_line": ".findings_words",
     "render_junit": ".junit",
+    "SIGNATURE_BOX": ".pdf",
     "render_all": ".render",
     "CaseResult": ".results",
     "Evidence": ".results",

@@ -1,9 +1,9 @@
 """The *biên bản kết quả kiểm tra*: an A4 PDF record of a run, ready to be signed as PAdES.
 
 Contents: the title, what was tested, the conclusion with the counts and the line that puts the
-technical verdict apart from what the person is shown, the mandatory requirements that failed,
-the table of every requirement (it continues over pages, its header repeated), the findings
-counted by kind of check, and
+technical verdict apart from what the person is shown, the mandatory requirements that failed
+and every case that failed or errored (with its reason), the table of every requirement (it
+continues over pages, its header repeated), the findings counted by kind of check, and
 on the last page a free area for the test lab's signature (:data:`SIGNATURE_BOX`). The lead's
 signing step (in ``conformance/``) adds a PAdES signature field there; this module only makes
 the unsigned bytes. When the SHA-256 of ``results.json`` is given it is printed, so the signed
@@ -320,7 +320,25 @@ def _mandatory(canvas: _Canvas, results: Results) -> None:
     canvas.top += 4
 
 
-def _requirements(canvas: _Canvas, results: Results) -> None:
+def _failing_cases(canvas: _Canvas, results: Results) -> None:
+    """Every case that failed or errored, with its reason: the signed record names them itself,
+    so a reader holding only the PDF knows which cases to re-run and why each did not pass."""
+    failing = [case for case in results.cases if case.verdict in (Verdict.FAIL, Verdict.ERROR)]
+    canvas.paragraph(f"Ca kiểm tra không đạt hoặc lỗi ({len(failing)}) / Cases failed or in "
+                     f"error ({len(failing)})", 9.5, bold=True, gap=3)
+    if not failing:
+        canvas.paragraph("Không có. / None.")
+        return
+    columns = [_Column(Words("Ca kiểm tra", "Case"), 170.0, bold=True),
+               _Column(Words("Kết quả", "Verdict"), 70.0),
+               _Column(Words("Lý do", "Reason"), CONTENT_WIDTH - 240.0)]
+    rows = [[case.id, f"{SHORT_VERDICT_WORDS[case.verdict].vi} / "
+             f"{SHORT_VERDICT_WORDS[case.verdict].en}", f"{case.title.vi}: {case.reason}"]
+            for case in failing]
+    _table(canvas, columns, rows, [_TINTS[case.verdict] for case in failing])
+
+
+def _requirements(canvas: _Canvas, results: Results, results_file: str) -> None:
     canvas.heading(Words("III. KẾT QUẢ THEO YÊU CẦU", "Results by requirement"))
     columns = [
         _Column(Words("STT", "No"), 36.0),
@@ -340,10 +358,13 @@ def _requirements(canvas: _Canvas, results: Results) -> None:
         tints.append(_TINTS[requirement.verdict] if requirement.verdict in
                      (Verdict.FAIL, Verdict.ERROR) else None)
     _table(canvas, columns, rows, tints)
-    canvas.paragraph("Chi tiết từng ca kiểm tra và bằng chứng: report.html và results.json cùng "
-                     "thư mục. Mọi thời điểm theo giờ Việt Nam (UTC+07:00). / Every case and its "
-                     "evidence: report.html and results.json in the same folder. Instants in "
-                     "Vietnam time.", SMALL, colour=(0.3, 0.3, 0.3))
+    beside = results_file == "results.json"
+    canvas.paragraph("Chi tiết từng ca kiểm tra và bằng chứng: report.html cùng thư mục, "
+                     + ("results.json cùng thư mục" if beside else f"kết quả tại {results_file}")
+                     + ". Mọi thời điểm theo giờ Việt Nam (UTC+07:00). / Every case and its "
+                     "evidence: report.html in the same folder, "
+                     + ("results.json too" if beside else f"the results at {results_file}")
+                     + ". Instants in Vietnam time.", SMALL, colour=(0.3, 0.3, 0.3))
 
 
 def _findings(canvas: _Canvas, results: Results) -> None:
@@ -398,10 +419,13 @@ def _footers(canvas: _Canvas, results: Results) -> None:
         canvas.pages[-1] = saved
 
 
-def render_pdf(results: Results, *, results_sha256: str | None = None) -> bytes:
+def render_pdf(results: Results, *, results_sha256: str | None = None,
+               results_file: str = "results.json") -> bytes:
     """The unsigned *biên bản* as PDF bytes (see the module docstring).
 
-    ``results_sha256``: the hash of the results file rendered, printed in the record.
+    ``results_sha256``: the hash of the results file rendered, printed in the record;
+    ``results_file``: where that file is, relative to the record's folder (rendered with
+    ``--out`` elsewhere, it is not beside the record, and the record must not say it is).
     Raises :class:`reports.errors.FontMissingError` when DejaVu Sans is not installed."""
     try:
         require_font(REGULAR_FONT)
@@ -426,7 +450,8 @@ def render_pdf(results: Results, *, results_sha256: str | None = None) -> bytes:
     canvas.top += 6
     _conclusion(canvas, results)
     _mandatory(canvas, results)
-    _requirements(canvas, results)
+    _failing_cases(canvas, results)
+    _requirements(canvas, results, results_file)
     _findings(canvas, results)
     _signature_block(canvas, results)
     _footers(canvas, results)

@@ -50,7 +50,8 @@ def render_all(results_path: Path, out_dir: Path | None = None, *,
         target.html: render_html(results, language=language,
                                  evidence_base="" if evidence_base == "." else evidence_base
                                  ).encode("utf-8"),
-        target.pdf: render_pdf(results, results_sha256=digest),
+        target.pdf: render_pdf(results, results_sha256=digest, results_file=os.path.relpath(
+            results_path.resolve(), out_dir.resolve())),
         target.junit: render_junit(results).encode("utf-8"),
     }
     staged: dict[Path, Path] = {}

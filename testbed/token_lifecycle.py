@@ -19,6 +19,7 @@ PINs live only in 0600 files under ``tokens/`` and in memory; never in the regis
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,18 @@ from .world import (
 
 TOKENS_DIR = "tokens"
 DEFAULT_MAX_PIN_TRIES = 5
+
+
+@dataclass(frozen=True)
+class TokenCondition:
+    """A token as its holder finds it (:meth:`TokenLifecycle.condition`)."""
+
+    status: str
+    """``in-use``, ``locked`` (user PIN blocked; the SO restores it), ``lost`` or ``returned``."""
+    max_pin_tries: int | None = None
+    """The token's own limit of consecutive wrong user PINs (None: the token is gone)."""
+    tries_left: int | None = None
+    """Wrong user PINs still allowed before it locks."""
 
 
 def _new_pin() -> str:
@@ -95,6 +108,19 @@ class TokenLifecycle:
 
     def access(self, label: str) -> TokenAccess:
         return TokenAccess.load(self._path(self.lifecycle.read().token(label).access_file))
+
+    def condition(self, label: str) -> TokenCondition:
+        """What the holder meets now. The registry says where the token is (in use, lost,
+        returned); a token in use whose user PIN is blocked is *locked*, which only the
+        lockout state knows, with the token's own PIN-try limit (``--max-pin-tries``)."""
+        record = self.lifecycle.read().token(label)
+        if record.status is TokenStatus.RETURNED:
+            return TokenCondition(record.status.value)
+        # read by serial, without a PKCS#11 session: a lost token refuses every session
+        state = self.softhsm.lockout.read(self.access(label).token_serial)
+        status = "locked" if record.status is TokenStatus.IN_USE and state.locked \
+            else record.status.value
+        return TokenCondition(status, state.max_tries, state.tries_left)
 
     # ---- hand-over ----------------------------------------------------------------------------
     def create(self, subscriber_id: str, *, key_type: str = "rsa2048",

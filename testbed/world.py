@@ -241,6 +241,9 @@ class WorldStore:
     """The testbed directory's registry file: load, and change under an exclusive lock."""
 
     def __init__(self, directory: Path) -> None:
+        if directory.exists() and not directory.is_dir():  # ``--dir`` naming a file
+            raise InvalidInputError(f"{directory}: không phải thư mục của một testbed (là một "
+                                    f"tệp) / not a testbed directory (it is a file)")
         self.directory = directory
         self.path = directory / REGISTRY_FILE
         self._lock_path = directory / ".registry.lock"

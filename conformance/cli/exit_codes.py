@@ -6,7 +6,9 @@ not valid or failed (the signer refused, the verifier found the document not val
 refused an operation the testbed's state forbids, some check FAILED); 2 a usage or input error
 (bad option, missing file, unknown subscriber: a one-line message naming the file, field or
 value, never a traceback; nothing was judged); 3 an error (some check ERRORED, the software under
-test or a service gave no usable answer, kyso itself broke); 130 interrupted (Ctrl-C). Every
+test or a service gave no usable answer, kyso itself broke); 130 interrupted (Ctrl-C); 141 the
+output's reader went away (``kyso … | head``). A file-system error on a path the user named
+(``--dir`` naming a file, ``--out /proc/x``) is an input error: one line, both languages. Every
 package reports a user's mistake as a :class:`~testbed.errors.TestbedError` (its subclasses:
 ``ProfileError``, ``PolicyError``, ``ScenarioFileError``, ...); this module turns it into the
 message and the code, so no command decides that for itself. The reference verifier and
@@ -16,6 +18,9 @@ own.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 from enum import IntEnum
 
@@ -35,6 +40,9 @@ class ExitCode(IntEnum):
     """An error: some check ERRORED, or a program or service gave no usable answer."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT, as shells report it)."""
+    PIPE_CLOSED = 141
+    """The program reading the output closed it (``| head``): 128 + SIGPIPE, as shells report
+    a program killed by it; nothing more is printed (the reader has all it wanted)."""
 
     # aliases (the same numbers), so that each command says what its outcome is
     VALID = 0
@@ -49,12 +57,15 @@ class ExitCode(IntEnum):
 
 CONTRACT = ("exit codes / mã thoát: 0 xong, hợp lệ / done, valid; 1 từ chối, không hợp lệ, "
             "không đạt / refused, not valid, failed; 2 sai cách dùng hoặc đầu vào / usage or "
-            "input error; 3 lỗi / error (no usable answer)")
+            "input error; 3 lỗi / error (no usable answer); 130 bị ngắt / interrupted; 141 nơi đọc "
+            "đã đóng / output reader closed")
 """The contract in one paragraph, as ``kyso --help`` and every command's help end."""
 
 ERROR_EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (InvalidStateError, ExitCode.REFUSED),
     (TestbedError, ExitCode.USAGE),
+    (BrokenPipeError, ExitCode.PIPE_CLOSED),  # an OSError: before the next line
+    (OSError, ExitCode.USAGE),
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
 )
 """Errors a command may raise, in the order they are matched, and the code each one means:
@@ -69,10 +80,52 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """Say a user's mistake (or a refusal) in one line on stderr; the exit code it means."""
     for kind, code in ERROR_EXIT_CODES:
         if isinstance(error, kind):
-            if code is not ExitCode.INTERRUPTED:
-                print(f"kyso: {error}", file=sys.stderr)
+            if code is ExitCode.PIPE_CLOSED:
+                detach_stdout()
+            elif code is not ExitCode.INTERRUPTED:
+                _say(f"kyso: {one_line(error)}")
             return code
     raise error
 
 
-__all__ = ["CONTRACT", "ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "exit_code_for"]
+def one_line(error: BaseException) -> str:
+    """The message of ``error`` in one line: a file-system error names the path and says what
+    went wrong in Vietnamese, then English (``str(OSError)`` is "[Errno 20] Not a directory: 'x'",
+    English only, and the errno means nothing to a person)."""
+    if isinstance(error, OSError) and not isinstance(error, TestbedError):
+        reason = error.strerror or str(error)
+        vietnamese = _VIETNAMESE_REASONS.get(error.errno, reason)
+        if error.filename is None:  # not a path: a socket, a pipe, the system
+            return f"lỗi vào/ra ({vietnamese}) / input-output error ({reason})"
+        return f"{error.filename}: không đọc hoặc ghi được ({vietnamese}) / cannot read or " \
+            f"write it ({reason})"
+    return str(error)  # a TestbedError is one line already, by its family's contract
+
+
+_VIETNAMESE_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này", errno.EACCES: "không có quyền",
+    errno.EPERM: "không được phép", errno.EEXIST: "đã có", errno.ENOTDIR: "không phải thư mục",
+    errno.EISDIR: "là một thư mục", errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "hệ thống tệp chỉ đọc", errno.ENAMETOOLONG: "tên quá dài",
+}
+"""The file-system errors a mistyped path gives, in Vietnamese words."""
+
+
+def detach_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone, and the interpreter's last flush of what
+    is still buffered must not fail a second time (Python's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout already closed or not a file: nothing to flush
+        pass
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr, unless stderr is the closed pipe too (``2>&1 | head``)."""
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+__all__ = ["CONTRACT", "ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "detach_stdout",
+           "exit_code_for", "one_line"]

@@ -3,13 +3,15 @@
 The parser is built from each group's ``add_commands`` (light modules: the standard library and
 enums only), so ``kyso --help`` and ``kyso <group> --help`` load nothing heavy; a command's
 implementation is imported by its handler when it runs. Errors become exit codes through the
-one map in :mod:`conformance.cli.exit_codes`; user mistakes never print a traceback.
+one map in :mod:`conformance.cli.exit_codes`; user mistakes, paths that cannot be read or
+written and a closed output pipe never print a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -77,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else ExitCode.USAGE
     _quiet_libraries()
     try:
-        return int(arguments.handler(arguments))
+        code = int(arguments.handler(arguments))
+        sys.stdout.flush()  # a reader gone (``| head``) shows here, not in the interpreter's exit
+        return code
     except HANDLED_ERRORS as error:
         return exit_code_for(error)
 

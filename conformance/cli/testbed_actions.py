@@ -184,8 +184,10 @@ def _token(arguments: argparse.Namespace) -> int:
             print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
                   f"{record.status.value}\t{record.certificate}")
     elif action == "show":
-        record = testbed.state.token(label)
-        print(f"status         : {record.status.value}")
+        record, condition = testbed.state.token(label), tokens.condition(label)
+        print(f"status         : {condition.status}")
+        if condition.max_pin_tries is not None:
+            print(f"PIN tries      : {condition.tries_left} left of {condition.max_pin_tries}")
         print(tokens.access(record.label).text(), end="")
         if arguments.reveal_pin:
             print(f"user PIN       : {tokens.user_pin(record.label)}")

@@ -36,6 +36,8 @@ from conformance.oracle.findings import Findings, SignatureContext
 from conformance.oracle.formats import SignedDocument, UnparsableSignature
 from conformance.oracle.model import (
     PADES_SUB_FILTER,
+    TOO_DEEP,
+    DocumentError,
     DocumentResult,
     OracleOptions,
     SignatureKind,
@@ -78,8 +80,11 @@ async def validate_pdf_async(data: bytes, trust_roots: Sequence[x509.Certificate
     """The same as :func:`validate_pdf`, for callers that already run an event loop."""
     options = options or OracleOptions()
     validation_time = whole_seconds(at) if at is not None else wall_clock()
-    return await validate_document(PdfDocument(data), trust_roots,
-                                   validation_time=validation_time, options=options)
+    try:
+        return await validate_document(PdfDocument(data), trust_roots,
+                                       validation_time=validation_time, options=options)
+    except RecursionError:  # pyHanko reads nested objects recursively: 600 "[" exhaust it
+        raise DocumentError(TOO_DEEP) from None
 
 
 async def validate_document(document: SignedDocument, trust_roots: Sequence[x509.Certificate],

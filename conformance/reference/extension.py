@@ -104,6 +104,10 @@ def extension_request(input_path: Path, output: Path, *, level: SignatureLevel |
         archived = len(reader.embedded_timestamp_signatures)
     except (PdfError, ValueError, KeyError) as error:
         raise SignerInputError(f"input: {input_path} is not a readable PDF ({error})") from None
+    except RecursionError:  # pyHanko reads nested objects recursively
+        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
+                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
+                               "deeply or in a cycle") from None
     if signatures == 0:
         raise SignerInputError(f"input: {input_path} holds no signature to extend")
     if renew and archived == 0:

@@ -163,6 +163,10 @@ def sign(
         IncrementalPdfFileWriter(BytesIO(data), strict=False)
     except (PdfError, ValueError, KeyError) as error:
         raise SignerInputError(f"input: {input_path} is not a readable PDF ({error})") from None
+    except RecursionError:  # pyHanko reads nested objects recursively
+        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
+                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
+                               "deeply or in a cycle") from None
     if visible is not None and (visible.page < 1 or len(visible.box) != 4):
         raise SignerInputError("--visible: page counts from 1 and the box has four numbers")
     if level is not SignatureLevel.B_B and not tsa_url:

@@ -113,6 +113,8 @@ def _input_error(name: str, detail: str) -> Message:
 def _vietnamese_detail(detail: str) -> str:
     if detail.startswith("not a PDF"):
         return "không phải tệp PDF"
+    if detail.startswith("damaged PDF: objects nested"):
+        return "tệp PDF bị hỏng: các đối tượng lồng nhau quá sâu hoặc tham chiếu vòng"
     if detail.startswith("damaged"):
         return "tệp PDF bị hỏng hoặc không đầy đủ"
     if detail.startswith("cannot be read"):

@@ -25,6 +25,7 @@ from pkcs11.types import Token
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import TokenError
+from .lockout import ENV_MAX_PIN_TRIES
 from .softhsm import SoftHsm
 from .token import SubscriberToken
 
@@ -65,7 +66,10 @@ class TokenAccess(BaseModel):
         )
         return cls(
             module=str(token.softhsm.module_path),
-            env=token.softhsm.env(),
+            # the token's own PIN-try limit, not the installation's default: what a program
+            # exporting this environment meets is what the access file says
+            env={**token.softhsm.env(),
+                 ENV_MAX_PIN_TRIES: str(token.lockout_state().max_tries)},
             token_label=token.label,
             token_serial=token.serial,
             key_label=token.label,
