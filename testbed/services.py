@@ -15,7 +15,9 @@ answer.
 
 Every timestamp request the TSA answers is written to the testbed's TSA log
 (:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
-issued by the TSA a case named.
+issued by the TSA a case named. The TSA refuses what RFC 3161 says a TSA must refuse
+(:mod:`testbed.tsa_requests`); the OCSP responder refuses requests with more than
+:data:`OCSP_MAX_CERT_IDS` CertIDs, which would hold the event loop (and every other client).
 
 Outages are simulated per service (``ocsp:<ca>``, ``crl:<ca>``, ``tsa:<ca>``, ``certs:<ca>``):
 HTTP 500, no answer at all, a slow answer, (CRL) a stale CRL whose nextUpdate has passed, or
