@@ -73,9 +73,9 @@ STALE_CRL_AGE_PERIODS = 2
 TSA_POLICY = "2.25.142858004740299473809878048017257334532.9.1"
 OCSP_MAX_CERT_IDS = 100
 """The most CertIDs one OCSP request may ask about; more is answered ``malformedRequest``.
-The responder answers in the event loop, about 0.4 ms a CertID, so 4,000 of them held every
-other client of the testbed for seconds; 100 hold it for tens of milliseconds, and no client
-needs more (RFC 5019 2.1.1 clients send one; a chain here is at most four certificates deep).
+The responder answers in the event loop, about 0.3 ms a CertID, so 4,000 of them held every
+other client of the testbed for 1.3 to 4.6 s; 100 hold it for about 30 ms, and no client
+needs more (RFC 5019 2.1.1 clients send one; a chain here is three certificates deep).
 Not ``tryLater``: RFC 6960 2.3 means a responder that is temporarily unable to answer, so a
 client that honours it would resend the same request forever; the limit is the request's
 fault, and ``malformedRequest`` ("illegal confirmation request", 4.2.1) says so for good."""
