@@ -12,6 +12,14 @@ that read the log may live in different processes (``kyso up``, a SUT in a sandb
 worker), so every append is one ``write`` of one whole line on a file opened ``O_APPEND``, under
 an exclusive ``flock``; readers take a shared lock. The file holds no secret (imprints are
 digests of signature values, serials and nonces are public in the tokens themselves).
+
+The log is capped, because requests are cheap to send and a flood of garbage must not fill the
+disk. Every line is short (the TSA refuses odd imprint lengths and long nonces, and a refusal
+records no request bytes). A refusal is recorded only while the log is under
+:data:`REJECTION_LOG_LIMIT_BYTES`. Granted entries are the evidence judges look tokens up in,
+so none is ever dropped; instead, once the log reaches :data:`LOG_LIMIT_BYTES` the TSA issues
+no more tokens (``systemFailure``: a token it could not record is one a judge would call
+forged). Each granted entry costs the TSA a signature, so that limit is far away in any run.
 """
 
 from __future__ import annotations
@@ -31,6 +39,10 @@ TSA_LOG_FILE = "tsa-log.jsonl"
 
 GRANTED = "granted"
 REJECTED = "rejection"
+REJECTION_LOG_LIMIT_BYTES = 4 * 1024 * 1024
+"""Refusals are recorded while the log is smaller than this (about 20,000 of them)."""
+LOG_LIMIT_BYTES = 64 * 1024 * 1024
+"""At this size the TSA grants nothing more (about 250,000 tokens; a run asks for hundreds)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class TimestampLogEntry:
     """The serial number of the token issued (TSTInfo serialNumber)."""
     nonce: int | None
     """The request's nonce, if it carried one."""
+    fail_info: str | None = None
+    """Why a refused request was refused (RFC 3161 PKIFailureInfo, asn1crypto's name)."""
     line: str = field(default="", compare=False)
     """The JSON line as stored (the evidence a judge saves)."""
 
@@ -65,6 +79,7 @@ class TimestampLogEntry:
             "imprint": self.imprint.hex() if self.imprint is not None else None,
             "serial": str(self.serial) if self.serial is not None else None,
             "nonce": str(self.nonce) if self.nonce is not None else None,
+            "fail_info": self.fail_info,
         }
 
     @classmethod
@@ -76,7 +91,8 @@ class TimestampLogEntry:
             status=str(data["status"]), hash_algorithm=data["hash_algorithm"],
             imprint=bytes.fromhex(imprint) if imprint is not None else None,
             serial=int(serial) if serial is not None else None,
-            nonce=int(nonce) if nonce is not None else None, line=line)
+            nonce=int(nonce) if nonce is not None else None,
+            fail_info=data.get("fail_info"), line=line)
 
     def matches(self, serial: int, hash_algorithm: str, imprint: bytes) -> bool:
         """Whether this entry records the issue of the token with this serial over this
@@ -89,14 +105,27 @@ def log_path(directory: Path) -> Path:
     return Path(directory) / TSA_LOG_FILE
 
 
-def append_entry(directory: Path, entry: TimestampLogEntry) -> None:
-    """Append ``entry`` as one line, atomically with respect to other writers and readers."""
+def log_full(directory: Path) -> bool:
+    """Whether the log reached :data:`LOG_LIMIT_BYTES` (the TSA then grants nothing)."""
+    try:
+        return log_path(directory).stat().st_size >= LOG_LIMIT_BYTES
+    except FileNotFoundError:
+        return False
+
+
+def append_entry(directory: Path, entry: TimestampLogEntry) -> bool:
+    """Append ``entry`` as one line, atomically with respect to other writers and readers;
+    a refusal only while the log is under :data:`REJECTION_LOG_LIMIT_BYTES`. Whether the
+    entry was written."""
     line = (json.dumps(entry.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
     data = line.encode("utf-8")
     descriptor = os.open(log_path(directory), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
+            if entry.status != GRANTED \
+                    and os.fstat(descriptor).st_size >= REJECTION_LOG_LIMIT_BYTES:
+                return False
             written = os.write(descriptor, data)
             if written != len(data):  # a full disk: never leave half a line behind
                 raise OSError(f"short write to {log_path(directory)}")
@@ -104,6 +133,7 @@ def append_entry(directory: Path, entry: TimestampLogEntry) -> None:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
+    return True
 
 
 def read_entries(directory: Path, tsa: str | None = None) -> list[TimestampLogEntry]:

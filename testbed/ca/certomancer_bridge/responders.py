@@ -9,12 +9,14 @@ the only place the services reach them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from asn1crypto import algos, crl, keys, ocsp, tsp, x509
 from certomancer.services import (
+    CertomancerServiceError,
     CRLBuilder,
     RevocationInfoInterface,
     SimpleOCSPResponder,
@@ -28,6 +30,11 @@ RevocationStatus = tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]
 """An OCSP answer about one certificate: its status and the single-response extensions."""
 RevocationLookup = Callable[[ocsp.CertId, datetime], RevocationStatus]
 """The revocation status of a CertID at an instant (the testbed's registry answers it)."""
+
+CERT_ID_HASHES = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"})
+"""The hash algorithms a CertID may use (RFC 6960 4.1.1 leaves the choice to the client; RFC 5019
+names SHA-1, RFC 6960's clients and pyHanko SHA-256, openssl any of these). Certomancer matches
+SHA-1 and SHA-256 only and answers ``internalError`` for the others."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,35 @@ class _RevocationSource(RevocationInfoInterface):
         return self._lookup(cid, at_time)
 
 
+def issuer_matches(cid: ocsp.CertId, issuer: x509.Certificate) -> bool:
+    """Whether ``cid`` names a certificate of ``issuer``: its hashes of the issuer's DER name and
+    of the issuer's public key (the BIT STRING's value, RFC 6960 4.1.1). Raises ``ValueError``
+    for a hash algorithm outside :data:`CERT_ID_HASHES` (the responder answers
+    ``malformedRequest``: it cannot tell which certificate the client means)."""
+    algorithm = cid["hash_algorithm"]["algorithm"].native
+    if algorithm not in CERT_ID_HASHES:
+        raise ValueError(f"CertID hash algorithm {algorithm!r} is not supported")
+    name_hash = hashlib.new(algorithm, issuer.subject.dump()).digest()
+    key_hash = hashlib.new(algorithm, bytes(issuer.public_key["public_key"])).digest()
+    return cid["issuer_name_hash"].native == name_hash \
+        and cid["issuer_key_hash"].native == key_hash
+
+
+class _AnyHashOCSPResponder(SimpleOCSPResponder):
+    """Certomancer's responder, matching the issuer with every hash of :data:`CERT_ID_HASHES`."""
+
+    def format_single_ocsp_response(self, cid: ocsp.CertId,
+                                    issuer_cert: x509.Certificate) -> ocsp.SingleResponse:
+        if not issuer_matches(cid, issuer_cert):
+            raise CertomancerServiceError("Responder is not authorised")
+        status, extensions = self.revinfo_interface.check_revocation_status(cid, self.at_time)
+        fields = {"cert_id": cid, "cert_status": status, "this_update": self.at_time,
+                  "single_extensions": extensions or None}
+        if self.validity is not None:
+            fields["next_update"] = self.at_time + self.validity
+        return ocsp.SingleResponse(fields)
+
+
 def ocsp_error_response(status: str) -> ocsp.OCSPResponse:
     """An unsigned OCSP error response (``malformed_request``, ``unauthorized``, ...)."""
     return SimpleOCSPResponder.build_error_response(status)
@@ -73,7 +109,7 @@ def sign_ocsp_response(request: ocsp.OCSPRequest, signer: ServiceSigner,
     """The OCSP response to ``request`` about certificates of ``issuer``, produced at
     ``at_time`` and valid for ``validity``; each status comes from ``lookup``. May raise
     ``ValueError``, ``TypeError`` or ``KeyError`` on a request that only looked well formed."""
-    responder = SimpleOCSPResponder(
+    responder = _AnyHashOCSPResponder(
         responder_cert=signer.certificate,
         responder_key=signer.private_key,
         signature_algo=signer.algorithm(),
