@@ -8,6 +8,10 @@ check, by check: "the indication still passes, the Vietnamese result now too");
 :func:`render_diff_table` prints the changes as an aligned plain-text table for a terminal
 (Vietnamese column headers with English), and :func:`render_diff_markdown` the same as a Markdown
 table (for an issue or a mail).
+
+Only the roles both runs played are compared: a verifier-only run against a full run would
+otherwise list every signer case as "removed", which is a difference of scope, not of verdicts.
+The heading says which roles were compared and which were played by one run only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .results import Results, Verdict
-from .vocabulary import SHORT_VERDICT_WORDS, Words, vietnam_time
+from .vocabulary import SHORT_VERDICT_WORDS, Words, role_of, vietnam_time
 
 _RANK = {Verdict.FAIL: 0, Verdict.ERROR: 1, Verdict.SKIPPED: 2, Verdict.PASS: 3}
 """How good a verdict is, to call a change better or worse."""
@@ -85,6 +89,12 @@ class ResultsDiff:
     findings: tuple[Change, ...] = ()
     """Findings (``case ID · check``) whose verdict changed, compared where both runs judged
     the case check by check (results version 2 on both sides)."""
+    roles: tuple[str, ...] = ()
+    """The roles both runs played: the only ones compared."""
+    only_old: tuple[str, ...] = ()
+    """Roles only the old run played (not compared)."""
+    only_new: tuple[str, ...] = ()
+    """Roles only the new run played (not compared)."""
 
     @property
     def regressions(self) -> tuple[Change, ...]:
@@ -119,17 +129,38 @@ def _finding_verdicts(results: Results, judged: set[str]) -> list[tuple[str, Ver
             for case in results.cases if case.id in judged for finding in case.findings]
 
 
+def _ordered(roles: Iterable[str]) -> tuple[str, ...]:
+    """Roles in the catalogue's order (signer, verifier), unknown ones after."""
+    order = ["signer", "verifier"]
+    return tuple(sorted(set(roles), key=lambda role: (order.index(role) if role in order
+                                                      else len(order), role)))
+
+
+def _compared_requirements(results: Results, other: Results, roles: set[str]
+                           ) -> list[tuple[str, Verdict]]:
+    """Requirements backed by at least one case of a compared role (in either run)."""
+    cases = {r.id: set(r.cases) for r in other.requirements}
+    return [(r.id, r.verdict) for r in results.requirements
+            if any(role_of(case) in roles for case in {*r.cases, *cases.get(r.id, set())})]
+
+
 def diff_results(old: Results, new: Results) -> ResultsDiff:
-    """The verdict changes from ``old`` to ``new``, matched by case and requirement ID, and
-    by check within the cases both runs judged check by check."""
-    judged = {c.id for c in old.cases if c.findings} & {c.id for c in new.cases if c.findings}
+    """The verdict changes from ``old`` to ``new`` within the roles both runs played, matched
+    by case and requirement ID, and by check within the cases both runs judged check by
+    check."""
+    roles = set(old.run.roles) & set(new.run.roles)
+    old_cases = [c for c in old.cases if role_of(c.id) in roles]
+    new_cases = [c for c in new.cases if role_of(c.id) in roles]
+    judged = {c.id for c in old_cases if c.findings} & {c.id for c in new_cases if c.findings}
     return ResultsDiff(
         old=_label(old), new=_label(new),
-        cases=_changes(((c.id, c.verdict) for c in old.cases),
-                       ((c.id, c.verdict) for c in new.cases)),
-        requirements=_changes(((r.id, r.verdict) for r in old.requirements),
-                              ((r.id, r.verdict) for r in new.requirements)),
-        findings=_changes(_finding_verdicts(old, judged), _finding_verdicts(new, judged)))
+        cases=_changes(((c.id, c.verdict) for c in old_cases),
+                       ((c.id, c.verdict) for c in new_cases)),
+        requirements=_changes(_compared_requirements(old, new, roles),
+                              _compared_requirements(new, old, roles)),
+        findings=_changes(_finding_verdicts(old, judged), _finding_verdicts(new, judged)),
+        roles=_ordered(roles), only_old=_ordered(set(old.run.roles) - roles),
+        only_new=_ordered(set(new.run.roles) - roles))
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -166,9 +197,33 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+_ROLE_NAMES = {"signer": Words("người ký", "signer"),
+               "verifier": Words("người kiểm tra", "verifier")}
+
+
+def _role_names(roles: Iterable[str]) -> tuple[str, str]:
+    names = [_ROLE_NAMES.get(role, Words(role, role)) for role in roles]
+    return (", ".join(f"{n.vi} ({n.en})" for n in names) or "không có",
+            ", ".join(n.en for n in names) or "none")
+
+
+def roles_line(diff: ResultsDiff) -> str:
+    """One line saying which roles were compared, and which one run played alone."""
+    vi, en = _role_names(diff.roles)
+    vi, en = f"So sánh vai trò: {vi}", f"Compared roles: {en}"
+    for side, alone in ((Words("Trước", "Old"), diff.only_old), (Words("Sau", "New"),
+                                                                   diff.only_new)):
+        if alone:
+            alone_vi, alone_en = _role_names(alone)
+            vi += f" — chỉ có trong {side.vi}: {alone_vi}, không so sánh"
+            en += f"; only in {side.en}: {alone_en}, not compared"
+    return f"{vi} / {en}"
+
+
 def _heading(diff: ResultsDiff) -> list[str]:
     return [f"Trước / Old: {diff.old.software}, {diff.old.started_at}",
-            f"Sau / New:   {diff.new.software}, {diff.new.started_at}"]
+            f"Sau / New:   {diff.new.software}, {diff.new.started_at}",
+            roles_line(diff)]
 
 
 _NO_CHANGE = "Không có kết quả nào thay đổi. / No verdict changed."

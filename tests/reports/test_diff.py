@@ -66,3 +66,26 @@ def test_the_markdown_table_has_one_row_per_change() -> None:
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| Loại / Kind | Mã / ID")
     assert len(rows) == 1 + 6
+
+
+def _verifier_only() -> Results:
+    run = _new_run()
+    run.run.roles = ["verifier"]
+    run.cases = [case for case in run.cases if case.id.startswith("verifier::")]
+    return run
+
+
+def test_only_the_roles_both_runs_played_are_compared() -> None:
+    diff = diff_results(sample_results(), _verifier_only())
+    assert diff.roles == ("verifier",) and diff.only_old == ("signer",) and not diff.only_new
+    assert all(change.id.startswith("verifier::") for change in diff.cases)
+    assert ChangeKind.REMOVED not in {change.kind for change in diff.cases}
+    table = render_diff_table(diff)
+    assert ("So sánh vai trò: người kiểm tra (verifier) — chỉ có trong Trước: người ký (signer), "
+            "không so sánh / Compared roles: verifier; only in Old: signer, not compared") in table
+
+
+def test_runs_of_the_same_roles_say_both_were_compared() -> None:
+    table = render_diff_table(diff_results(sample_results(), _new_run()))
+    assert ("So sánh vai trò: người ký (signer), người kiểm tra (verifier) / "
+            "Compared roles: signer, verifier") in table.splitlines()
