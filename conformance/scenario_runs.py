@@ -63,11 +63,18 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
             shutil.rmtree(place, ignore_errors=True)
 
 
+def checkpoint_count(number: int) -> str:
+    """``N điểm kiểm tra / N checkpoint(s)``, Vietnamese first, the English plural right
+    (Vietnamese has none), padded so the titles after it line up."""
+    english = "checkpoint" if number == 1 else "checkpoints"
+    return f"{number:2} điểm kiểm tra / {number} {english:11}"
+
+
 def run_scenario_command(arguments: argparse.Namespace) -> int:
     if arguments.action == "list":
         for path in catalogue_paths():
             scenario = load_scenario(path)
-            print(f"{scenario.id:28} {len(scenario.checkpoints()):2} checkpoints  "
+            print(f"{scenario.id:28} {checkpoint_count(len(scenario.checkpoints()))}  "
                   f"{scenario.title.vi}")
         return 0
     scenario = load_scenario(find_scenario(arguments.name))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.scenario_runs import play
+from conformance.scenario_runs import checkpoint_count, play
 from scenarios.loader import catalogue_paths, load_scenario, parse_scenario
 from scenarios.scenario_run import format_run
 
@@ -53,3 +53,9 @@ def test_scenario_commands_give_one_line_errors(tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=120, check=False)
         assert result.returncode == 2
         assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_checkpoint_count_is_vietnamese_first_with_the_english_plural_right() -> None:
+    assert checkpoint_count(1).strip() == "1 điểm kiểm tra / 1 checkpoint"
+    assert checkpoint_count(3).strip() == "3 điểm kiểm tra / 3 checkpoints"
+    assert len(checkpoint_count(1)) == len(checkpoint_count(3))  # the titles line up
