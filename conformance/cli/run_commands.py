@@ -41,6 +41,8 @@ def add_commands(commands: Subcommands) -> None:
     requirements.add_argument("--policy", default="default")
     requirements.add_argument("--mutants", action="store_true",
                               help="also play the catalogue with every defect (about 90 s)")
+    requirements.add_argument("--json", action="store_true",
+                              help="the same table as JSON, for machines")
     mutants = commands.add_parser(
         "mutants", help="which checkpoint catches which defective variant of the reference tools")
     mutants.set_defaults(handler=run_mutants)
@@ -76,7 +78,7 @@ def run_conform(arguments: argparse.Namespace) -> int:
 def run_requirements(arguments: argparse.Namespace) -> int:
     """``kyso requirements``: the coverage table under a policy (with ``--mutants``, the
     defects that each checkpoint catches)."""
-    from conformance.coverage import coverage_rows, render_coverage
+    from conformance.coverage import coverage_rows, render_coverage, render_coverage_json
     from conformance.policy import load_policy
 
     policy, digest = load_policy(arguments.policy)
@@ -88,8 +90,12 @@ def run_requirements(arguments: argparse.Namespace) -> int:
         for defect, checkpoints in mutation_table().caught.items():
             for checkpoint in checkpoints:
                 caught.setdefault(checkpoint, []).append(defect.value)
-    print(f"policy {policy.name} (sha256 {digest[:16]}…)")
-    print(render_coverage(coverage_rows(policy, caught), with_defects=caught is not None))
+    rows = coverage_rows(policy, caught)
+    if arguments.json:
+        print(render_coverage_json(rows, policy.name, digest))
+        return ExitCode.OK
+    print(f"chính sách / policy {policy.name} (sha256 {digest[:16]}…)\n")
+    print(render_coverage(rows))
     return ExitCode.OK
 
 
