@@ -9,6 +9,7 @@ policy and the mutation table are imported when the command runs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,7 +88,7 @@ def run_requirements(arguments: argparse.Namespace) -> int:
         from conformance.mutants import mutation_table
 
         caught = {}
-        for defect, checkpoints in mutation_table().caught.items():
+        for defect, checkpoints in mutation_table(progress=_to_stderr).caught.items():
             for checkpoint in checkpoints:
                 caught.setdefault(checkpoint, []).append(defect.value)
     rows = coverage_rows(policy, caught)
@@ -99,12 +100,17 @@ def run_requirements(arguments: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _to_stderr(line: str) -> None:
+    """Progress goes to stderr, so the table on stdout stays clean for a pipe."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def run_mutants(arguments: argparse.Namespace) -> int:
     """``kyso mutants``: exit 1 when a defect goes uncaught or a reference tool fails."""
     from conformance.mutants import mutation_table
     from scenarios import find_scenario
 
     paths = [find_scenario(name) for name in arguments.scenario] or None
-    table = mutation_table(paths)
+    table = mutation_table(paths, progress=_to_stderr)
     print(table.render())
     return ExitCode.FAILED if table.uncaught or table.reference_failures else ExitCode.OK

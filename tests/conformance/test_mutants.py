@@ -4,7 +4,7 @@ is caught by at least one checkpoint of the catalogue."""
 from __future__ import annotations
 
 from conformance.cases import all_cases
-from conformance.mutants import mutation_table
+from conformance.mutants import mutation_table, progress_line
 from conformance.reference.defects import Defect
 from scenarios.loader import find_scenario, load_scenario
 
@@ -58,8 +58,11 @@ def test_certification_levels_catch_their_defects() -> None:
     """The certification-levels story alone (the whole table is the test above): the reference
     passes it; the P=3 comment case catches the verifier that reads every certification as
     forbidding comments, and only that case does; each checkpoint catches some defect."""
-    table = mutation_table([find_scenario("certification-levels")])
+    lines: list[str] = []
+    table = mutation_table([find_scenario("certification-levels")], progress=lines.append)
     assert not table.reference_failures, table.render()
+    assert lines == [progress_line(1, 1, "certification-levels",
+                                   sum(1 for checkpoints in table.caught.values() if checkpoints))]
     assert table.caught[Defect.CERTIFICATION_FORBIDS_COMMENTS] == \
         ["certification-levels::verify-certified-p3-comment"]
     assert "certification-levels::verify-certified-p3-comment" in \
@@ -99,3 +102,9 @@ def test_archival_stories_catch_their_defects() -> None:
         checkpoints = {f"{name}::{step.checkpoint.id}" for _, step in scenario.checkpoints()
                        if step.checkpoint is not None}
         assert checkpoints <= {c for found in caught.values() for c in found}, name
+
+
+def test_the_progress_line_counts_the_scenario_and_its_catches() -> None:
+    assert progress_line(3, 31, "certification-levels", 2) == \
+        "[3/31] certification-levels: bắt được 2 lỗi / 2 defects caught"
+    assert progress_line(1, 1, "x", 1).endswith("1 defect caught")
