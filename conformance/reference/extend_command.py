@@ -17,7 +17,7 @@ from conformance.reference.extension import (
     ExtensionError,
     async_extend,
     extension_request,
-    write_atomically,
+    write_extended,
 )
 from conformance.reference.signer import testbed_trust_roots
 
@@ -40,7 +40,7 @@ def run_extend_command(arguments: argparse.Namespace) -> int:
     except ExtensionError as failure:
         print(f"kyso extend: không gia hạn được / could not extend: {failure}", file=sys.stderr)
         return 1
-    write_atomically(Path(output), extended)
+    write_extended(Path(output), extended)
     what = "gia hạn dấu thời gian lưu trữ / archive timestamp renewed" if request.renew \
         else f"nâng lên PAdES {request.level.value} / extended to PAdES {request.level.value}"
     print(f"Đã {what}: {output}")

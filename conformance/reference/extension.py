@@ -23,7 +23,6 @@ extension is an incremental update, so the signatures already there stay intact.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,6 +53,7 @@ from conformance.oracle import (
 )
 from conformance.reference.pades_signing import TSA_TIMEOUT_SECONDS, _fetch_crls
 from conformance.reference.signature_levels import SignatureLevel
+from conformance.reference.signer import write_atomically
 from conformance.reference.signing_request import SignerInputError
 from conformance.verdict import Indication
 
@@ -201,16 +201,9 @@ async def _renewed(request: ExtensionRequest, stamper: PdfTimeStamper,
     return output.getvalue()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (never a half-extended document)."""
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise SignerInputError(f"--out: cannot write {path} ({error.strerror})") from None
+def write_extended(path: Path, data: bytes) -> None:
+    """Write the extended document whole or not at all (the signer's atomic write)."""
+    write_atomically(path, data, option="--out")
 
 
 def _first_line(error: BaseException) -> str:

@@ -27,7 +27,7 @@ from conformance.reference.extension import (
     ExtensionError,
     async_extend,
     extension_request,
-    write_atomically,
+    write_extended,
 )
 from conformance.reference.signer import sign
 from conformance.reference.signing_request import SignerInputError, VisibleSignature
@@ -94,7 +94,7 @@ class ReferenceArchiver:
                 request.input, request.output, level=request.level, renew=request.renew,
                 trust_roots=trust_roots_from_files(request.trust_roots),
                 tsa_url=request.tsa_url, moment=request.moment)
-            write_atomically(request.output, asyncio.run(async_extend(extension)))
+            write_extended(request.output, asyncio.run(async_extend(extension)))
         except (ExtensionError, SignerInputError) as error:
             raise NoAnswer(str(error)) from None
 

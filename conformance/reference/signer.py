@@ -117,7 +117,7 @@ async def _async_sign(request: SigningRequest) -> SignerAnswer:
                                                        ca_certificates, check, fetchers, http)
     except Refusal as refusal:
         return _answer_refused(refusal.message, refusal.check or check)
-    _write_atomically(request.output, signed)
+    write_atomically(request.output, signed)
     return _answer_signed(request, check, warnings, certificate)
 
 
@@ -180,7 +180,9 @@ def sign(
     return asyncio.run(_async_sign(request))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, option: str = "output") -> None:
+    """Write ``data`` to ``path`` whole or not at all (never a half-signed or half-extended
+    document); ``option`` names what the user gave the path as, for the one-line error."""
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +190,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise SignerInputError(f"output: cannot write {path} ({error.strerror})") from None
+        raise SignerInputError(f"{option}: cannot write {path} ({error.strerror})") from None
 
 
 def _holder(certificate: x509.Certificate) -> str:
