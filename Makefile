@@ -11,11 +11,11 @@ demo: system-deps $(STAMP)
 	$(BIN)/kyso demo
 
 test: system-deps $(STAMP)
-	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators tests bench
+	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators tests bench
+	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -43,13 +43,21 @@ def test_pdffonts_imports_no_kyso_package() -> None:
     assert not offenders
 
 
+def test_bilingual_imports_no_kyso_package() -> None:
+    """The language a person reads sits below every layer: the testbed's errors use it too."""
+    offenders = {(path, module) for path, module in _imports("bilingual")
+                 if module in {"testbed", "conformance", "scenarios", "reports", "pdffonts"}}
+    assert not offenders
+
+
 def test_scenarios_do_not_import_conformance() -> None:
     assert not {(p, m) for p, m in _imports("scenarios") if m == "conformance"}
 
 
 def test_only_the_clock_module_reads_the_wall_clock() -> None:
     offenders = []
-    for package in ("testbed", "conformance", "scenarios", "reports", "pdffonts", "emulators"):
+    for package in ("testbed", "conformance", "scenarios", "reports", "pdffonts", "emulators",
+                    "bilingual"):
         for path in (ROOT / package).rglob("*.py"):
             if path.name == "clock.py" and path.parent.name == "testbed":
                 continue
@@ -195,7 +203,7 @@ def test_only_the_softhsm_door_knows_softhsm() -> None:
 
 
 # ---- public APIs: packages meet only through their __init__ ------------------------------------
-PACKAGES = ("testbed", "scenarios", "conformance", "reports", "pdffonts", "emulators")
+PACKAGES = ("testbed", "scenarios", "conformance", "reports", "pdffonts", "emulators", "bilingual")
 
 
 def _public_names(package: str) -> set[str]:
