@@ -24,6 +24,7 @@ import os
 import sys
 from enum import IntEnum
 
+from bilingual import say
 from testbed import InvalidStateError, TestbedError
 
 
@@ -55,11 +56,15 @@ class ExitCode(IntEnum):
     """The input could not be checked at all (not a PDF, unreadable, a bad profile)."""
 
 
-CONTRACT = ("exit codes / mã thoát: 0 xong, hợp lệ / done, valid; 1 từ chối, không hợp lệ, "
-            "không đạt / refused, not valid, failed; 2 sai cách dùng hoặc đầu vào / usage or "
-            "input error; 3 lỗi / error (no usable answer); 130 bị ngắt / interrupted; 141 nơi đọc "
-            "đã đóng / output reader closed")
-"""The contract in one paragraph, as ``kyso --help`` and every command's help end."""
+def contract() -> str:
+    """The contract in one paragraph, as ``kyso --help`` and every command's help end (in the
+    language chosen when the parser is built)."""
+    return say("mã thoát: 0 xong, hợp lệ; 1 từ chối, không hợp lệ, không đạt; 2 sai cách dùng "
+               "hoặc đầu vào; 3 lỗi (không có câu trả lời dùng được); 130 bị ngắt; 141 nơi đọc "
+               "đầu ra đã đóng",
+               "exit codes: 0 done, valid; 1 refused, not valid, failed; 2 usage or input error; "
+               "3 error (no usable answer); 130 interrupted; 141 output reader closed")
+
 
 ERROR_EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (InvalidStateError, ExitCode.REFUSED),
@@ -96,9 +101,9 @@ def one_line(error: BaseException) -> str:
         reason = error.strerror or str(error)
         vietnamese = _VIETNAMESE_REASONS.get(error.errno, reason)
         if error.filename is None:  # not a path: a socket, a pipe, the system
-            return f"lỗi vào/ra ({vietnamese}) / input-output error ({reason})"
-        return f"{error.filename}: không đọc hoặc ghi được ({vietnamese}) / cannot read or " \
-            f"write it ({reason})"
+            return say(f"lỗi vào/ra ({vietnamese})", f"input-output error ({reason})")
+        return say(f"{error.filename}: không đọc hoặc ghi được ({vietnamese})",
+                   f"{error.filename}: cannot read or write it ({reason})")
     return str(error)  # a TestbedError is one line already, by its family's contract
 
 
@@ -127,5 +132,5 @@ def _say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
-__all__ = ["CONTRACT", "ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "detach_stdout",
+__all__ = ["ERROR_EXIT_CODES", "HANDLED_ERRORS", "ExitCode", "contract", "detach_stdout",
            "exit_code_for", "one_line"]

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bilingual import say
+
 from .parsing import add_group
 
 if TYPE_CHECKING:
@@ -18,16 +20,23 @@ if TYPE_CHECKING:
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``report render`` and ``report diff`` to the root command."""
-    report = add_group(commands, "report", run_report,
-                       help="render results (HTML, PDF, JUnit) or diff two")
-    render = report.add_parser("render", help="report.html, report.pdf, junit.xml")
-    render.add_argument("results", type=Path, help="a results.json written by kyso conform")
-    render.add_argument("--out", type=Path, help="output folder (default: beside results)")
-    render.add_argument("--lab", type=Path,
-                        help="sign the PDF with the lab's certificate (lab testbed folder)")
-    diff = report.add_parser("diff", help="cases and requirements whose verdict changed")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
+    report = add_group(commands, "report", run_report, help=say(
+        "xuất kết quả (HTML, PDF, JUnit) hoặc so sánh hai kết quả",
+        "render results (HTML, PDF, JUnit) or diff two"))
+    render = report.add_parser("render", help=say(
+        "xuất ra report.html, report.pdf, junit.xml", "write report.html, report.pdf, junit.xml"))
+    render.add_argument("results", type=Path, help=say(
+        "một tệp results.json do kyso conform ghi", "a results.json written by kyso conform"))
+    render.add_argument("--out", type=Path, help=say(
+        "thư mục đầu ra (mặc định: cạnh results)", "output folder (default: beside results)"))
+    render.add_argument("--lab", type=Path, help=say(
+        "ký số tệp PDF bằng chứng thư chữ ký số của phòng thử nghiệm (thư mục testbed của phòng)",
+        "sign the PDF with the lab's certificate (lab testbed folder)"))
+    diff = report.add_parser("diff", help=say(
+        "các điểm kiểm tra và yêu cầu có kết luận thay đổi",
+        "cases and requirements whose verdict changed"))
+    diff.add_argument("old", type=Path, help=say("results.json cũ", "the old results.json"))
+    diff.add_argument("new", type=Path, help=say("results.json mới", "the new results.json"))
 
 
 def run_report(arguments: argparse.Namespace) -> int:

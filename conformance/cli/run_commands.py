@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bilingual import say
 from testbed import InvalidInputError
 
 from .exit_codes import ExitCode
@@ -23,32 +24,57 @@ if TYPE_CHECKING:
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``conform``, ``requirements`` and ``mutants`` to the root command."""
-    conform = commands.add_parser("conform", help="run the conformance cases against a SUT")
+    conform = commands.add_parser("conform", help=say(
+        "chạy các điểm kiểm tra hợp chuẩn với một phần mềm được kiểm thử",
+        "run the conformance cases against a SUT"))
     conform.set_defaults(handler=run_conform)
-    conform.add_argument("--sut", type=Path, required=True, help="the SUT profile (sut.toml)")
-    conform.add_argument("--only", action="append", default=[],
-                         help="only cases whose ID matches (shell pattern or substring)")
-    conform.add_argument("--policy", default="default",
-                         help="validation policy: default, strict, or a policy .yaml file")
-    conform.add_argument("--out", type=Path, help="output directory (default: out/conform-<sut>)")
-    conform.add_argument("--jobs", type=int, default=1,
-                         help="scenarios played in parallel worker processes (default 1)")
-    conform.add_argument("--no-isolation", dest="isolation", action="store_false",
-                         help="run the software under test without the bubblewrap sandbox "
-                              "(where it cannot run); every report then says 'isolation: none'")
-    requirements = commands.add_parser("requirements",
-                                       help="the coverage table: requirement → cases → defects")
+    conform.add_argument("--sut", type=Path, required=True, help=say(
+        "hồ sơ phần mềm được kiểm thử (sut.toml)", "the SUT profile (sut.toml)"))
+    conform.add_argument("--only", action="append", default=[], help=say(
+        "chỉ các điểm kiểm tra có mã khớp (mẫu shell hoặc chuỗi con)",
+        "only cases whose ID matches (shell pattern or substring)"))
+    conform.add_argument("--policy", default="default", help=_policy_help())
+    conform.add_argument("--out", type=Path, help=say(
+        "thư mục đầu ra (mặc định: out/conform-<sut>)",
+        "output directory (default: out/conform-<sut>)"))
+    conform.add_argument("--jobs", type=int, default=1, help=_jobs_help())
+    conform.add_argument("--no-isolation", dest="isolation", action="store_false", help=say(
+        "chạy phần mềm được kiểm thử không có hộp cát bubblewrap (nơi nó không chạy được); mọi "
+        "báo cáo khi đó ghi 'isolation: none'", "run the software under test without the "
+        "bubblewrap sandbox (where it cannot run); every report then says 'isolation: none'"))
+    requirements = commands.add_parser("requirements", help=say(
+        "bảng bao phủ: yêu cầu → điểm kiểm tra → lỗi",
+        "the coverage table: requirement → cases → defects"))
     requirements.set_defaults(handler=run_requirements)
-    requirements.add_argument("--policy", default="default")
-    requirements.add_argument("--mutants", action="store_true",
-                              help="also play the catalogue with every defect (about 90 s)")
-    requirements.add_argument("--json", action="store_true",
-                              help="the same table as JSON, for machines")
-    mutants = commands.add_parser(
-        "mutants", help="which checkpoint catches which defective variant of the reference tools")
+    requirements.add_argument("--policy", default="default", help=_policy_help())
+    requirements.add_argument("--mutants", action="store_true", help=say(
+        "chạy thêm danh mục với từng lỗi (khoảng 90 giây)",
+        "also play the catalogue with every defect (about 90 s)"))
+    requirements.add_argument("--json", action="store_true", help=say(
+        "cùng bảng đó dạng JSON, cho máy đọc", "the same table as JSON, for machines"))
+    mutants = commands.add_parser("mutants", help=say(
+        "điểm kiểm tra nào bắt được biến thể có lỗi nào của công cụ tham chiếu",
+        "which checkpoint catches which defective variant of the reference tools"))
     mutants.set_defaults(handler=run_mutants)
-    mutants.add_argument("--scenario", action="append", default=[],
-                         help="limit to these catalogue scenarios (repeatable)")
+    mutants.add_argument("--scenario", action="append", default=[], help=say(
+        "chỉ các kịch bản này của danh mục (lặp lại được)",
+        "limit to these catalogue scenarios (repeatable)"))
+    mutants.add_argument("--jobs", type=int, default=1, help=_jobs_help())
+
+
+def _policy_help() -> str:
+    return say("chính sách kiểm tra: default, strict, hoặc một tệp chính sách .yaml",
+               "validation policy: default, strict, or a policy .yaml file")
+
+
+def _jobs_help() -> str:
+    return say("số kịch bản chạy song song trong các tiến trình con (mặc định 1)",
+               "scenarios played in parallel worker processes (default 1)")
+
+
+def _check_jobs(jobs: int) -> None:
+    if jobs < 1:
+        raise InvalidInputError(say("--jobs: phải từ 1 trở lên", "--jobs: must be at least 1"))
 
 
 def run_conform(arguments: argparse.Namespace) -> int:
@@ -57,22 +83,23 @@ def run_conform(arguments: argparse.Namespace) -> int:
     from reports import findings_line
 
     out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}"
-    if arguments.jobs < 1:
-        raise InvalidInputError("--jobs: must be at least 1")
+    _check_jobs(arguments.jobs)
     results = conform(RunOptions(profile=arguments.sut, out=out, policy=arguments.policy,
                                  only=tuple(arguments.only), jobs=arguments.jobs,
                                  isolation=arguments.isolation))
     counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
                        sorted(results.summary.cases.items()))
-    print(f"{len(results.cases)} cases: {counts}")
+    print(say(f"{len(results.cases)} điểm kiểm tra: {counts}",
+              f"{len(results.cases)} cases: {counts}"))
     line = findings_line(results)
     if line is not None:  # the technical verdict apart from what the person is shown
-        print(f"{line.vi}\n{line.en}")
+        print(say(line.vi, line.en))
     if results.summary.mandatory_failures:
-        print("mandatory requirements failed / yêu cầu bắt buộc không đạt: "
-              + ", ".join(results.summary.mandatory_failures))
-    print(f"isolation: {results.run.isolation}")
-    print(f"results: {out / 'results.json'}")
+        failures = ", ".join(results.summary.mandatory_failures)
+        print(say(f"yêu cầu bắt buộc không đạt: {failures}",
+                  f"mandatory requirements failed: {failures}"))
+    print(say(f"cô lập: {results.run.isolation}", f"isolation: {results.run.isolation}"))
+    print(say(f"kết quả: {out / 'results.json'}", f"results: {out / 'results.json'}"))
     return exit_code(results)
 
 
@@ -95,7 +122,8 @@ def run_requirements(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(render_coverage_json(rows, policy.name, digest))
         return ExitCode.OK
-    print(f"chính sách / policy {policy.name} (sha256 {digest[:16]}…)\n")
+    print(say(f"chính sách {policy.name}", f"policy {policy.name}")
+          + f" (sha256 {digest[:16]}…)\n")
     print(render_coverage(rows))
     return ExitCode.OK
 

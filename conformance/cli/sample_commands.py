@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bilingual import say
 from testbed import InvalidInputError
 
 from .exit_codes import ExitCode
@@ -23,14 +24,17 @@ if TYPE_CHECKING:
 
 def add_commands(commands: Subcommands) -> None:
     """Add ``sample`` to the root command."""
-    sample = commands.add_parser("sample", help="write a Vietnamese sample PDF to sign (văn bản "
-                                 "mẫu: a Quyết định of a provincial department)")
+    sample = commands.add_parser("sample", help=say(
+        "ghi một văn bản mẫu PDF tiếng Việt để ký (một Quyết định của một sở cấp tỉnh)",
+        "write a Vietnamese sample PDF to sign (a decision of a provincial department)"))
     sample.set_defaults(handler=run_sample)
-    sample.add_argument("file", type=Path, help="where the PDF goes (replaced if it exists)")
-    sample.add_argument("--pages", type=int, default=1, choices=(1, 2),
-                        help="one or two pages (default 1)")
-    sample.add_argument("--form-field", action="store_true",
-                        help="with an empty text field (ý kiến tiếp nhận), to fill after signing")
+    sample.add_argument("file", type=Path, help=say("nơi ghi tệp PDF (thay thế nếu đã có)",
+                                                    "where the PDF goes (replaced if it exists)"))
+    sample.add_argument("--pages", type=int, default=1, choices=(1, 2), help=say(
+        "một hoặc hai trang (mặc định 1)", "one or two pages (default 1)"))
+    sample.add_argument("--form-field", action="store_true", help=say(
+        "có một trường văn bản trống (ý kiến tiếp nhận) để điền sau khi ký",
+        "with an empty text field (the receiver's comments), to fill after signing"))
 
 
 def run_sample(arguments: argparse.Namespace) -> int:
@@ -44,6 +48,8 @@ def run_sample(arguments: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     except OSError as error:
-        raise InvalidInputError(f"file: cannot write {path} ({error.strerror})") from None
-    print(f"Đã ghi văn bản mẫu / sample document written: {path} ({len(data):,} bytes)")
+        raise InvalidInputError(say(f"file: không ghi được {path} ({error.strerror})",
+                                    f"file: cannot write {path} ({error.strerror})")) from None
+    print(say(f"Đã ghi văn bản mẫu: {path} ({len(data):,} byte)",
+              f"Sample document written: {path} ({len(data):,} bytes)"))
     return ExitCode.OK

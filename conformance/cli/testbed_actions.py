@@ -4,7 +4,9 @@ Imported only when one of these commands runs (it loads the testbed: certomancer
 SoftHSM). Each function reads the parsed arguments (already checked against the enums' choices
 by :mod:`conformance.cli.testbed_commands`), calls :class:`testbed.session.Testbed`, prints what
 a person needs and returns the exit code. Mistakes raise a :class:`testbed.errors.TestbedError`,
-which the root command turns into one line and exit code 2.
+which the root command turns into one line and exit code 2. What it prints is said Vietnamese
+first, its times in Vietnam time (:func:`conformance.cli.display.display_time`); ``--json``
+keeps UTC with its ``Z``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import signal
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bilingual import say
 from testbed import (
     Branch,
     CertificateRecord,
@@ -32,7 +36,11 @@ from testbed import (
 )
 
 from . import testbed_process
+from .display import display_time
 from .exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from testbed.clock import Clock
 
 
 def run_testbed_command(arguments: argparse.Namespace) -> int:
@@ -57,17 +65,46 @@ def _read_public_key(path: Path) -> bytes:
         key = (serialization.load_pem_public_key(data) if b"-----BEGIN" in data
                else serialization.load_der_public_key(data))
     except OSError as error:
-        raise InvalidInputError(f"--public-key: cannot read {path} ({error.strerror})") from None
+        raise InvalidInputError(say(f"--public-key: không đọc được {path} ({error.strerror})",
+                                    f"--public-key: cannot read {path} ({error.strerror})")
+                                ) from None
     except ValueError:
-        raise InvalidInputError(f"--public-key: {path} is not a PEM or DER public key") from None
+        raise InvalidInputError(say(f"--public-key: {path} không phải khóa công khai PEM hay DER",
+                                    f"--public-key: {path} is not a PEM or DER public key")
+                                ) from None
     return key.public_bytes(serialization.Encoding.DER,
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _print_certificate(record: CertificateRecord) -> None:
-    status = "revoked " + record.revocation.reason.value if record.revocation else "issued"
-    print(f"{record.label}\tserial {record.serial:#x}\t{record.not_before.isoformat()} → "
-          f"{record.not_after.isoformat()}\t{status}")
+    """One certificate on one line: label, serial, validity (Vietnam time), status."""
+    if record.revocation is None:
+        status = say("đã cấp", "issued")
+    else:
+        reason, at = record.revocation.reason.value, display_time(record.revocation.revoked_at)
+        status = say(f"đã thu hồi ({reason}) lúc {at}", f"revoked ({reason}) at {at}")
+    print(f"{record.label}\tserial {record.serial:#x}\t{display_time(record.not_before)} → "
+          f"{display_time(record.not_after)}\t{status}")
+
+
+def describe_clock(clock: Clock) -> str:
+    """The testbed's now in Vietnam time, and whether it is pinned or follows the wall clock."""
+    now = display_time(clock.now())
+    if clock.is_pinned:
+        return say(f"{now} (đồng hồ ghim)", f"{now} (pinned)")
+    offset = _signed_duration(clock.offset)
+    return say(f"{now} (chạy theo đồng hồ thật, lệch {offset})",
+               f"{now} (following the wall clock, offset {offset})")
+
+
+def _signed_duration(delta: timedelta) -> str:
+    """``+3d 02:00:00``, ``-00:30:00``: a clock offset, in no language."""
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return sign + (f"{days}d " if days else "") + f"{hours:02}:{minutes:02}:{seconds:02}"
 
 
 def _up(arguments: argparse.Namespace) -> int:
@@ -95,30 +132,34 @@ def _up(arguments: argparse.Namespace) -> int:
                 pass
         except KeyboardInterrupt:
             pass
-    print("kyso: testbed stopped")
+    print(say("kyso: testbed đã dừng", "kyso: testbed stopped"))
     return ExitCode.OK
 
 
 def _describe(testbed: Testbed, directory: Path) -> None:
     """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
     state = testbed.state
-    print(f"kyso testbed in {directory} — clock {state.clock.clock().describe()}")
-    print(f"services on {state.base_url} (127.0.0.1 only)")
+    clock = describe_clock(state.clock.clock())
+    print(say(f"kyso testbed ở {directory} — đồng hồ {clock}",
+              f"kyso testbed in {directory} — clock {clock}"))
+    print(say(f"dịch vụ tại {state.base_url} (chỉ 127.0.0.1)",
+              f"services on {state.base_url} (127.0.0.1 only)"))
     for label, authority in state.authorities.items():
         urls = testbed.urls(label)
         print(f"  {label:11} {authority.name.common_name}")
         print(f"              OCSP {urls['ocsp']}\n              CRL  {urls['crl']}")
         if authority.tsa:
             print(f"              TSA  {urls['tsa']}")
-    print("trust anchors:")
+    print(say("gốc tin cậy:", "trust anchors:"))
     for label, path in testbed.trust_anchor_paths().items():
         if state.authorities[label].parent is None:
             print(f"  {label:11} {path}")
-    print("subscribers:" + ("" if state.subscribers else " none yet (kyso ca issue ...)"))
+    print(say("thuê bao:", "subscribers:") if state.subscribers else
+          say("thuê bao: chưa có (kyso ca issue ...)", "subscribers: none yet (kyso ca issue ...)"))
     for subscriber in state.subscribers.values():
         print(f"  {subscriber.id:20} {subscriber.name.common_name} "
               f"({subscriber.profile.value}, {subscriber.current_certificate})")
-    print("Ctrl-C stops the testbed.", flush=True)
+    print(testbed_process.stop_hint(), flush=True)
 
 
 def _ca(arguments: argparse.Namespace) -> int:
@@ -149,8 +190,9 @@ def _ca(arguments: argparse.Namespace) -> int:
     elif action == "compromise":
         _print_certificate(testbed.compromise_authority(arguments.authority))
     elif action == "publish-crl":
-        print(f"CRL of {arguments.authority} published at "
-              f"{testbed.publish_crl(arguments.authority).isoformat()}")
+        at = display_time(testbed.publish_crl(arguments.authority))
+        print(say(f"CRL của {arguments.authority} đã phát hành lúc {at}",
+                  f"CRL of {arguments.authority} published at {at}"))
     elif action == "renew-tsa":
         _print_certificate(testbed.renew_timestamp_authority(arguments.authority))
     elif action == "list":
@@ -170,46 +212,71 @@ def _token(arguments: argparse.Namespace) -> int:
     tokens = testbed.tokens
     action, label = arguments.action, getattr(arguments, "label", None)
     if action == "create":
-        token, certificate = tokens.create(
-            arguments.subscriber, key_type=arguments.key, max_pin_tries=arguments.max_pin_tries,
-            reissue=arguments.reissue,
-            **({} if arguments.reissue else {
-                "name": _name_from(arguments), "profile": ProfileKind(arguments.profile),
-                "branch": Branch(arguments.branch)}))
-        print(f"token {token.label}: {token.key_type} key generated on the token")
-        _print_certificate(certificate)
-        print(tokens.access(token.label).text(), end="")
+        _token_create(testbed, arguments)
     elif action == "list":
         for record in testbed.state.tokens.values():
             print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
                   f"{record.status.value}\t{record.certificate}")
     elif action == "show":
-        record, condition = testbed.state.token(label), tokens.condition(label)
-        print(f"status         : {condition.status}")
-        if condition.max_pin_tries is not None:
-            print(f"PIN tries      : {condition.tries_left} left of {condition.max_pin_tries}")
-        print(tokens.access(record.label).text(), end="")
-        if arguments.reveal_pin:
-            print(f"user PIN       : {tokens.user_pin(record.label)}")
+        _token_show(testbed, label, reveal_pin=arguments.reveal_pin)
     elif action == "lose":
         reported = (parse_instant(arguments.reported_at, field="--reported-at")
                     if arguments.reported_at else None)
         _print_certificate(tokens.lose(label, reported_at=reported))
     elif action == "lock":
-        print(f"token {label}: locked after {tokens.lock(label)} wrong PINs")
+        tries = tokens.lock(label)
+        print(say(f"token {label}: bị khóa sau {tries} lần nhập sai mã PIN",
+                  f"token {label}: locked after {tries} wrong PINs"))
     elif action == "restore":
         tokens.restore(label, new_user_pin=arguments.new_pin)
-        print(f"token {label}: restored; new PIN in {tokens.pin_file(label)}")
+        pin_file = tokens.pin_file(label)
+        print(say(f"token {label}: đã khôi phục; mã PIN mới trong {pin_file}",
+                  f"token {label}: restored; new PIN in {pin_file}"))
     elif action == "change-pin":
         tokens.change_pin(label, arguments.new_pin)
-        print(f"token {label}: PIN changed")
+        print(say(f"token {label}: đã đổi mã PIN", f"token {label}: PIN changed"))
     elif action == "return":
         tokens.give_back(label)
-        print(f"token {label}: returned")
+        print(say(f"token {label}: đã trả lại", f"token {label}: returned"))
     elif action == "delete":
         tokens.delete(label)
-        print(f"token {label}: deleted")
+        print(say(f"token {label}: đã xóa", f"token {label}: deleted"))
     return ExitCode.OK
+
+
+def _token_create(testbed: Testbed, arguments: argparse.Namespace) -> None:
+    tokens = testbed.tokens
+    token, certificate = tokens.create(
+        arguments.subscriber, key_type=arguments.key, max_pin_tries=arguments.max_pin_tries,
+        reissue=arguments.reissue,
+        **({} if arguments.reissue else {
+            "name": _name_from(arguments), "profile": ProfileKind(arguments.profile),
+            "branch": Branch(arguments.branch)}))
+    print(say(f"token {token.label}: khóa {token.key_type} đã được sinh trên token",
+              f"token {token.label}: {token.key_type} key generated on the token"))
+    _print_certificate(certificate)
+    print(tokens.access(token.label).text(), end="")
+
+
+def _token_show(testbed: Testbed, label: str, *, reveal_pin: bool) -> None:
+    """Where the token is, its PIN tries, what a program needs to use it.
+
+    The PIN-try limit shown is the token's own, from its lockout state: an access file written
+    by an older kyso names no limit, or the installation's default in its environment, which
+    is not what the token enforces; the environment shown carries the token's limit."""
+    tokens = testbed.tokens
+    record, condition = testbed.state.token(label), tokens.condition(label)
+    print(say(f"trạng thái     : {condition.status}", f"status         : {condition.status}"))
+    access = tokens.access(record.label)
+    if condition.max_pin_tries is not None:
+        left, limit = condition.tries_left, condition.max_pin_tries
+        print(say(f"lượt nhập PIN  : còn {left} trên {limit}",
+                  f"PIN tries      : {left} left of {limit}"))
+        access = access.with_pin_try_limit(limit)
+    print(access.text(), end="")
+    if reveal_pin:
+        pin = tokens.user_pin(record.label)
+        print(say(f"mã PIN người dùng: {pin}", f"user PIN       : {pin}"))
 
 
 def _clock(arguments: argparse.Namespace) -> int:
@@ -219,7 +286,7 @@ def _clock(arguments: argparse.Namespace) -> int:
                           follow_wall_clock=arguments.follow)
     elif arguments.action == "advance":
         testbed.advance_clock(parse_duration(arguments.duration, field="duration"))
-    print(testbed.state.clock.clock().describe())
+    print(describe_clock(testbed.state.clock.clock()))
     return ExitCode.OK
 
 

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bilingual import say
 from testbed import InvalidInputError, InvalidStateError, process_start
 
 from .exit_codes import ExitCode
@@ -33,6 +34,11 @@ LOG_FILE = "kyso-up.log"
 START_SECONDS = 120.0
 """How long ``--background`` waits for the services (a new testbed generates its keys first)."""
 STOP_SECONDS = 30.0
+
+
+def stop_hint() -> str:
+    """The last line ``kyso up`` prints; ``--background`` replaces it with how to stop it."""
+    return say("Ctrl-C dừng testbed.", "Ctrl-C stops the testbed.")
 
 
 def running_pid(directory: Path) -> int | None:
@@ -49,8 +55,11 @@ def refuse_if_running(directory: Path) -> None:
     """A second ``kyso up`` on a served directory is refused (exit 1), naming the way out."""
     other = running_pid(directory)
     if other is not None and other != os.getpid():
-        raise InvalidStateError(f"{directory}: a testbed is already running here (pid {other});"
-                                f" kyso down --dir {directory} stops it")
+        raise InvalidStateError(say(
+            f"{directory}: đã có một testbed đang chạy ở đây (pid {other}); "
+            f"kyso down --dir {directory} dừng nó",
+            f"{directory}: a testbed is already running here (pid {other}); "
+            f"kyso down --dir {directory} stops it"))
 
 
 @contextlib.contextmanager
@@ -86,7 +95,9 @@ def start_in_background(arguments: argparse.Namespace) -> int:
         directory.mkdir(parents=True, exist_ok=True)
         log = (directory / LOG_FILE).open("w", encoding="utf-8")
     except OSError as error:
-        raise InvalidInputError(f"--dir: cannot use {directory} ({error.strerror})") from None
+        raise InvalidInputError(say(f"--dir: không dùng được {directory} ({error.strerror})",
+                                    f"--dir: cannot use {directory} ({error.strerror})")
+                                ) from None
     with log:
         process = subprocess.Popen(  # noqa: S603 (kyso itself, with the arguments it was given)
             _foreground_argv(arguments), stdin=subprocess.DEVNULL, stdout=log,
@@ -96,17 +107,20 @@ def start_in_background(arguments: argparse.Namespace) -> int:
     while process.poll() is None and running_pid(directory) != process.pid:
         if time.monotonic() > deadline:
             process.terminate()
-            print(f"kyso: the testbed did not start within {START_SECONDS:.0f} s "
-                  f"(see {directory / LOG_FILE})", file=sys.stderr)
+            log_file = directory / LOG_FILE
+            print(say(f"kyso: testbed không khởi động xong trong {START_SECONDS:.0f} giây "
+                      f"(xem {log_file})", f"kyso: the testbed did not start within "
+                      f"{START_SECONDS:.0f} s (see {log_file})"), file=sys.stderr)
             return ExitCode.ERROR
         time.sleep(0.2)
     said = (directory / LOG_FILE).read_text(encoding="utf-8")
     if process.poll() is not None:
         print(said, end="", file=sys.stderr)
         return process.returncode
-    print(said.replace("Ctrl-C stops the testbed.",
-                       f"running in the background (pid {process.pid}); "
-                       f"kyso down --dir {directory} stops it."), end="")
+    print(said.replace(stop_hint(), say(
+        f"đang chạy nền (pid {process.pid}); kyso down --dir {directory} dừng nó.",
+        f"running in the background (pid {process.pid}); kyso down --dir {directory} "
+        f"stops it.")), end="")
     return ExitCode.OK
 
 
@@ -114,19 +128,21 @@ def stop(directory: Path) -> int:
     """``kyso down``: stop the ``kyso up`` serving ``directory``; 1 when none is running."""
     pid = running_pid(directory)
     if pid is None:
-        print(f"kyso: no testbed is running in {directory}", file=sys.stderr)
+        print(say(f"kyso: không có testbed nào đang chạy ở {directory}",
+                  f"kyso: no testbed is running in {directory}"), file=sys.stderr)
         return ExitCode.REFUSED
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
     while process_start(pid) is not None:
         if time.monotonic() > deadline:
-            print(f"kyso: the testbed (pid {pid}) did not stop within {STOP_SECONDS:.0f} s",
-                  file=sys.stderr)
+            print(say(f"kyso: testbed (pid {pid}) không dừng trong {STOP_SECONDS:.0f} giây",
+                      f"kyso: the testbed (pid {pid}) did not stop within "
+                      f"{STOP_SECONDS:.0f} s"), file=sys.stderr)
             return ExitCode.ERROR
         time.sleep(0.1)
-    print(f"kyso: testbed stopped ({directory})")
+    print(say(f"kyso: testbed đã dừng ({directory})", f"kyso: testbed stopped ({directory})"))
     return ExitCode.OK
 
 
 __all__ = ["LOG_FILE", "PID_FILE", "recorded_as_serving", "refuse_if_running", "running_pid",
-           "start_in_background", "stop"]
+           "start_in_background", "stop", "stop_hint"]

@@ -13,6 +13,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bilingual import say
 from conformance.reference.extension import (
     ExtensionError,
     async_extend,
@@ -38,10 +39,14 @@ def run_extend_command(arguments: argparse.Namespace) -> int:
     try:
         extended = asyncio.run(async_extend(request))
     except ExtensionError as failure:
-        print(f"kyso extend: không gia hạn được / could not extend: {failure}", file=sys.stderr)
+        print(say(f"kyso extend: không gia hạn được: {failure}",
+                  f"kyso extend: could not extend: {failure}"), file=sys.stderr)
         return 1
     write_extended(Path(output), extended)
-    what = "gia hạn dấu thời gian lưu trữ / archive timestamp renewed" if request.renew \
-        else f"nâng lên PAdES {request.level.value} / extended to PAdES {request.level.value}"
-    print(f"Đã {what}: {output}")
+    if request.renew:
+        print(say(f"Đã gia hạn dấu thời gian lưu trữ: {output}",
+                  f"Archive timestamp renewed: {output}"))
+    else:
+        level = request.level.value
+        print(say(f"Đã nâng lên PAdES {level}: {output}", f"Extended to PAdES {level}: {output}"))
     return 0

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.cli.exit_codes import ExitCode
 from conformance.reference.signer import sign, signing_context_from_testbed
 from conformance.reference.signing_request import (
@@ -37,8 +38,9 @@ def _parse_visible(text: str) -> VisibleSignature:
         numbers = []
     if len(numbers) != 5 or numbers[0] < 1 or numbers[1] >= numbers[3] \
             or numbers[2] >= numbers[4]:
-        raise SignerInputError(
-            f"--visible: '{text}' is not PAGE,X1,Y1,X2,Y2 (page from 1, X1<X2, Y1<Y2)")
+        raise SignerInputError(say(
+            f"--visible: '{text}' không phải PAGE,X1,Y1,X2,Y2 (trang đếm từ 1, X1<X2, Y1<Y2)",
+            f"--visible: '{text}' is not PAGE,X1,Y1,X2,Y2 (page from 1, X1<X2, Y1<Y2)"))
     return VisibleSignature(page=numbers[0], box=(numbers[1], numbers[2], numbers[3],
                                                   numbers[4]))
 
@@ -47,7 +49,9 @@ def _read_pin(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as error:
-        raise SignerInputError(f"--pin-file: cannot read {path} ({error.strerror})") from None
+        raise SignerInputError(say(f"--pin-file: không đọc được {path} ({error.strerror})",
+                                   f"--pin-file: cannot read {path} ({error.strerror})")
+                               ) from None
 
 
 def run_sign_command(arguments: argparse.Namespace, *,
@@ -76,7 +80,9 @@ def run_sign_command(arguments: argparse.Namespace, *,
     except TestbedError:
         raise  # the root command prints it as one line and exits 2
     except Exception as error:  # noqa: BLE001 (a signer answers; it never dumps a traceback)
-        print(f"kyso sign: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        what = f"{type(error).__name__}: {error}"
+        print(say(f"kyso sign: lỗi nội bộ: {what}", f"kyso sign: internal error: {what}"),
+              file=sys.stderr)
         return ExitCode.ERROR
     _print_answer(answer, json_output=arguments.json)
     return _exit_code(answer)

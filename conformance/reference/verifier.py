@@ -28,6 +28,7 @@ from typing import Any
 
 from asn1crypto import x509
 
+from bilingual import say
 from conformance.cli.exit_codes import ExitCode
 from conformance.oracle import (
     DocumentError,
@@ -96,12 +97,19 @@ def answer_for(result: DocumentResult, *, name: str = "") -> VerifierAnswer:
 def _read(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+            raise DocumentError(TOO_LARGE.format(mib=MAX_DOCUMENT_BYTES // (1024 * 1024)))
         return path.read_bytes()
     except IsADirectoryError:
-        raise DocumentError("is a directory, not a file") from None
+        raise DocumentError(IS_A_DIRECTORY) from None
     except OSError as error:
-        raise DocumentError(f"cannot be read ({error.strerror or error})") from None
+        raise DocumentError(UNREADABLE.format(reason=error.strerror or error)) from None
+
+
+TOO_LARGE = "larger than {mib} MiB"
+IS_A_DIRECTORY = "is a directory, not a file"
+UNREADABLE = "cannot be read ({reason})"
+"""Why a file cannot be checked, in English: :func:`_input_error` says it Vietnamese first
+(:func:`_vietnamese_detail`)."""
 
 
 def _input_error(name: str, detail: str) -> Message:
@@ -119,6 +127,10 @@ def _vietnamese_detail(detail: str) -> str:
         return "tệp PDF bị hỏng hoặc không đầy đủ"
     if detail.startswith("cannot be read"):
         return "không đọc được tệp"
+    if detail.startswith("larger than"):
+        return "tệp lớn hơn " + detail.removeprefix("larger than ")
+    if detail == IS_A_DIRECTORY:
+        return "là một thư mục, không phải tệp"
     return detail
 
 
@@ -160,16 +172,20 @@ def trust_roots_from_files(paths: Sequence[Path]) -> list[x509.Certificate]:
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in
                        {".pem", ".crt", ".cer", ".der"}) if path.is_dir() else [path]
         if path.is_dir() and not files:
-            raise InvalidInputError(f"--trust: {path} holds no .pem/.crt/.cer/.der file")
+            raise InvalidInputError(say(
+                f"--trust: {path} không có tệp .pem/.crt/.cer/.der nào",
+                f"--trust: {path} holds no .pem/.crt/.cer/.der file"))
         for file in files:
             try:
                 roots.extend(load_certificates(file.read_bytes()))
             except OSError as error:
-                raise InvalidInputError(
-                    f"--trust: cannot read {file} ({error.strerror or error})") from None
+                reason = error.strerror or error
+                raise InvalidInputError(say(f"--trust: không đọc được {file} ({reason})",
+                                            f"--trust: cannot read {file} ({reason})")) from None
             except ValueError:
-                raise InvalidInputError(f"--trust: {file} is not a PEM or DER certificate") \
-                    from None
+                raise InvalidInputError(say(
+                    f"--trust: {file} không phải chứng thư chữ ký số PEM hay DER",
+                    f"--trust: {file} is not a PEM or DER certificate")) from None
     return roots
 
 
@@ -200,8 +216,9 @@ def _default_testbed() -> Path:
     for directory in candidates:
         if (directory / "registry.json").exists():
             return directory
-    raise InvalidInputError(
-        "no trust anchors: give --trust ROOT.pem (or a directory) or --testbed DIR")
+    raise InvalidInputError(say(
+        "không có gốc tin cậy: hãy cho --trust ROOT.pem (hoặc một thư mục) hoặc --testbed DIR",
+        "no trust anchors: give --trust ROOT.pem (or a directory) or --testbed DIR"))
 
 
 def run_verify(arguments: argparse.Namespace, *,

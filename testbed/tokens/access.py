@@ -116,6 +116,12 @@ class TokenAccess(BaseModel):
         read_only += [softhsm.conf_path, softhsm.real_module]
         return read_only, [path for path in (store, softhsm.lockout.directory) if path]
 
+    def with_pin_try_limit(self, limit: int) -> TokenAccess:
+        """The same access, its environment naming the token's own PIN-try limit ``limit``
+        (read from the token's lockout state). An access file written by an older kyso names
+        no limit, or the installation's default, which is not what the token enforces."""
+        return self.model_copy(update={"env": {**self.env, ENV_MAX_PIN_TRIES: str(limit)}})
+
     def process_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """``base`` (default: this process's environment) plus the variables to export."""
         return {**(dict(os.environ) if base is None else base), **self.env}
