@@ -138,7 +138,8 @@ def run_mutants(arguments: argparse.Namespace) -> int:
     from conformance.mutants import mutation_table
     from scenarios import find_scenario
 
+    _check_jobs(arguments.jobs)
     paths = [find_scenario(name) for name in arguments.scenario] or None
-    table = mutation_table(paths, progress=_to_stderr)
+    table = mutation_table(paths, progress=_to_stderr, jobs=arguments.jobs)
     print(table.render())
     return ExitCode.FAILED if table.uncaught or table.reference_failures else ExitCode.OK

@@ -82,7 +82,7 @@ def _print_certificate(record: CertificateRecord) -> None:
         status = say("đã cấp", "issued")
     else:
         reason, at = record.revocation.reason.value, display_time(record.revocation.revoked_at)
-        status = say(f"đã thu hồi ({reason}) lúc {at}", f"revoked ({reason}) at {at}")
+        status = say(f"đã thu hồi ({reason}) lúc {at}", f"revoked {reason} at {at}")
     print(f"{record.label}\tserial {record.serial:#x}\t{display_time(record.not_before)} → "
           f"{display_time(record.not_after)}\t{status}")
 
@@ -91,10 +91,11 @@ def describe_clock(clock: Clock) -> str:
     """The testbed's now in Vietnam time, and whether it is pinned or follows the wall clock."""
     now = display_time(clock.now())
     if clock.is_pinned:
-        return say(f"{now} (đồng hồ ghim)", f"{now} (pinned)")
+        return f"{now} ({say('đồng hồ ghim', 'pinned')})"
     offset = _signed_duration(clock.offset)
-    return say(f"{now} (chạy theo đồng hồ thật, lệch {offset})",
-               f"{now} (following the wall clock, offset {offset})")
+    mode = say(f"chạy theo đồng hồ thật, lệch {offset}",
+               f"following the wall clock, offset {offset}")
+    return f"{now} ({mode})"
 
 
 def _signed_duration(delta: timedelta) -> str:

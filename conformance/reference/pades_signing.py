@@ -55,10 +55,23 @@ TSA_TIMEOUT_SECONDS = 10
 FIELD_PREFIX = "ChuKy"
 """Default signature field names: ChuKy1, ChuKy2, ... (the first free one)."""
 
-_TIMESTAMP_FAILED = Message("Không lấy được dấu thời gian từ {url}: {detail}",
-                            "Could not obtain a timestamp from {url}: {detail}")
-_SIGNING_FAILED = Message("Không tạo được chữ ký số: {detail}",
-                          "The signature could not be made: {detail}")
+_TIMESTAMP_FAILED = Message("Không lấy được dấu thời gian từ {url}: {cause_vi}",
+                            "Could not obtain a timestamp from {url}: {cause_en} ({detail})")
+_SIGNING_FAILED = Message("Không tạo được chữ ký số: thư viện ký PAdES báo lỗi",
+                          "The signature could not be made: the PAdES signing library failed "
+                          "({detail})")
+"""A refusal says its cause in kyso's words, Vietnamese first; the library's own (English)
+sentence only follows the English, in parentheses."""
+
+
+def _timestamp_cause(error: BaseException) -> dict[str, str]:
+    """Why no timestamp came, in kyso's words (the placeholders of ``_TIMESTAMP_FAILED``)."""
+    if isinstance(error, TimeoutError):
+        return {"cause_vi": "hết thời gian chờ", "cause_en": "timed out"}
+    if isinstance(error, aiohttp.ClientError):
+        return {"cause_vi": "không kết nối được", "cause_en": "could not connect"}
+    return {"cause_vi": "nhà cung cấp dịch vụ cấp dấu thời gian từ chối hoặc trả lời không hợp lệ",
+            "cause_en": "the timestamp authority refused or gave an invalid answer"}
 _INCOMPLETE_LT = Message("Cảnh báo: thông tin kiểm tra hiệu lực (OCSP/CRL) gắn kèm chữ ký chưa "
                          "đầy đủ",
                          "Warning: the validation data (OCSP/CRL) embedded with the signature is "
@@ -182,6 +195,12 @@ def _appearance_text(request: SigningRequest, certificate: x509.Certificate) -> 
     }
 
 
+def _first_line(error: BaseException) -> str:
+    """The library's own sentence, one line (its type's name when it says nothing)."""
+    lines = str(error).splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 async def _signed_bytes(request: SigningRequest, pdf_signer: PdfSignerAt,
                         writer: IncrementalPdfFileWriter, text: dict[str, str]) -> bytes:
     """Sign; what went wrong becomes a refusal (token, TSA, pyHanko) or a usage error (PDF)."""
@@ -190,7 +209,8 @@ async def _signed_bytes(request: SigningRequest, pdf_signer: PdfSignerAt,
         await pdf_signer.async_sign_pdf(writer, appearance_text_params=text, output=output)
     except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
         raise Refusal(fill_message(_TIMESTAMP_FAILED, url=request.tsa_url or "",
-                                   detail=str(error).splitlines()[0])) from None
+                                   detail=_first_line(error), **_timestamp_cause(error))
+                      ) from None
     except pkcs11.TokenNotPresent:
         raise Refusal(fill_message(TOKEN_LOST, label=request.access.token_label)) from None
     except pkcs11.PKCS11Error as error:
@@ -199,7 +219,7 @@ async def _signed_bytes(request: SigningRequest, pdf_signer: PdfSignerAt,
     except SigningError as error:
         if "field" in str(error).lower() and request.field_name:
             raise SignerInputError(f"--field: {error}") from None
-        raise Refusal(fill_message(_SIGNING_FAILED, detail=str(error).splitlines()[0])) from None
+        raise Refusal(fill_message(_SIGNING_FAILED, detail=_first_line(error))) from None
     except (PdfError, ValueError) as error:
         raise SignerInputError(f"input: cannot sign this PDF ({error})") from None
     return output.getvalue()

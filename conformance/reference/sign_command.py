@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bilingual import say
+from bilingual import Language, current, say
 from conformance.cli.exit_codes import ExitCode
 from conformance.reference.signer import sign, signing_context_from_testbed
 from conformance.reference.signing_request import (
@@ -97,12 +97,22 @@ def _print_answer(answer: SignerAnswer, *, json_output: bool) -> None:
     if json_output:
         print(answer.model_dump_json(indent=2))
     else:
-        print(answer.display)
+        print(_in_language(answer.display))
         for warning in answer.warnings:
             print(f"⚠ {warning}")
         if answer.output:
             print(answer.output)
     sys.stdout.flush()
+
+
+def _in_language(display: str | None) -> str | None:
+    """The signer's screen text in the language chosen (``kyso --lang``): it is its Vietnamese
+    line(s), then as many English ones (:func:`signer.sign`'s answers); anything else as is."""
+    lines = (display or "").splitlines()
+    if current() is Language.BOTH or not lines or len(lines) % 2:
+        return display
+    half = len(lines) // 2
+    return "\n".join(lines[half:] if current() is Language.ENGLISH else lines[:half])
 
 
 def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Namespace,

@@ -90,9 +90,10 @@ def _answer_signed(request: SigningRequest, check: CertificateCheck, warnings: l
 
 
 def _answer_refused(message: Message, check: CertificateCheck | None) -> SignerAnswer:
-    display = f"Chưa ký. {message.vietnamese}.\nNot signed. {message.english}."
-    if check is not None and check.detail:
-        display += f"\n({check.detail})"
+    """"Chưa ký." with the reason in kyso's words, Vietnamese first; the validation library's
+    own (English) words follow the English only, in parentheses, never on a line of their own."""
+    detail = f" ({check.detail})" if check is not None and check.detail else ""
+    display = f"Chưa ký. {message.vietnamese}.\nNot signed. {message.english}{detail}."
     return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=message.text(), display=display,
                         warnings=[])
 

@@ -128,7 +128,7 @@ def test_token_show_piped_into_head_has_no_traceback(tmp_path: Path,
     command = f"'{KYSO}' token show {TOKEN} --dir '{token_testbed}'"
     errors = tmp_path / "stderr"
     status, stderr, output = _piped(command, "head -1", errors)
-    assert output.startswith("status") and output.count("\n") == 1, output
+    assert output.startswith("trạng thái") and output.count("\n") == 1, output
     assert "Traceback" not in stderr and status in (ExitCode.OK, ExitCode.PIPE_CLOSED), stderr
     # a reader that leaves before kyso writes (head -n 0 reads nothing): the pipe is closed
     status, stderr, output = _piped(command, "head -n 0", errors)

@@ -62,7 +62,7 @@ def test_help_loads_no_heavy_library(words: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["code"] == 0
-    assert report["help"].startswith(f"usage: kyso {' '.join(words)}".rstrip())
+    assert report["help"].startswith(f"cách dùng / usage: kyso {' '.join(words)}".rstrip())
     assert not set(report["loaded"]) & set(HEAVY), report["loaded"]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import build_parser, main
-from conformance.cli.exit_codes import CONTRACT, ExitCode
+from conformance.cli.exit_codes import ExitCode, contract
 from testbed import ServiceMode, VietnameseName
 from testbed.session import Testbed
 from tests.conformance.test_service_adapter import HTTP_STEPS, profile_text
@@ -47,7 +47,7 @@ def test_every_help_states_the_contract(words: tuple[str, ...]) -> None:
     parser = build_parser()
     for word in words:
         parser = _subcommands(parser)[word]
-    assert " ".join(CONTRACT.split()) in " ".join(parser.format_help().split())
+    assert " ".join(contract().split()) in " ".join(parser.format_help().split())
 
 
 @pytest.mark.parametrize("words", _every_command(), ids=" ".join)

@@ -98,6 +98,9 @@ def _refused_without_output(answer: SignerAnswer, output: Path, *words: str) -> 
     assert not output.exists()
     assert answer.display is not None and answer.display.startswith("Chưa ký.")
     assert "\nNot signed." in answer.display
+    # the cause in kyso's words, Vietnamese first; the library's English sentence only after
+    # the English, in parentheses: never a line of its own
+    assert len(answer.display.splitlines()) == 2, answer.display
     for word in words:
         assert word in (answer.reason or ""), answer.reason
 
