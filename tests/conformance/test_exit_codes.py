@@ -219,3 +219,20 @@ def test_a_refusal_is_the_process_exit_status(testbed: Testbed, lost_token: str,
         capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1 and "Chưa ký" in done.stdout, done.stderr
     assert not (tmp_path / "o.pdf").exists()
+
+
+def test_a_refusal_is_said_in_the_language_chosen(
+        testbed: Testbed, lost_token: str, unsigned: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Vietnamese first by default, its cause in kyso's words; ``--lang en``: English alone."""
+    from tests.message_language import VIETNAMESE_LETTER
+
+    monkeypatch.setenv("KYSO_LANG", "vi-en")  # restored after: --lang sets it for the process
+    sign = ["sign", str(unsigned), str(tmp_path / "o.pdf"), "--token", lost_token,
+            "--dir", str(testbed.directory)]
+    assert main(sign) == ExitCode.REFUSED
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Chưa ký.") and lines[1].startswith("Not signed."), lines
+    assert main(["--lang", "en", *sign]) == ExitCode.REFUSED
+    shown = capsys.readouterr().out
+    assert shown.startswith("Not signed.") and not VIETNAMESE_LETTER.search(shown), shown
