@@ -17,7 +17,6 @@ import signal
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bilingual import say
 from testbed import (
@@ -38,9 +37,6 @@ from testbed import (
 from . import testbed_process
 from .display import display_time
 from .exit_codes import ExitCode
-
-if TYPE_CHECKING:
-    from testbed.clock import Clock
 
 
 def run_testbed_command(arguments: argparse.Namespace) -> int:
@@ -87,8 +83,9 @@ def _print_certificate(record: CertificateRecord) -> None:
           f"{display_time(record.not_after)}\t{status}")
 
 
-def describe_clock(clock: Clock) -> str:
+def describe_clock(testbed: Testbed) -> str:
     """The testbed's now in Vietnam time, and whether it is pinned or follows the wall clock."""
+    clock = testbed.state.clock.clock()
     now = display_time(clock.now())
     if clock.is_pinned:
         return f"{now} ({say('đồng hồ ghim', 'pinned')})"
@@ -140,7 +137,7 @@ def _up(arguments: argparse.Namespace) -> int:
 def _describe(testbed: Testbed, directory: Path) -> None:
     """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
     state = testbed.state
-    clock = describe_clock(state.clock.clock())
+    clock = describe_clock(testbed)
     print(say(f"kyso testbed ở {directory} — đồng hồ {clock}",
               f"kyso testbed in {directory} — clock {clock}"))
     print(say(f"dịch vụ tại {state.base_url} (chỉ 127.0.0.1)",
@@ -287,7 +284,7 @@ def _clock(arguments: argparse.Namespace) -> int:
                           follow_wall_clock=arguments.follow)
     elif arguments.action == "advance":
         testbed.advance_clock(parse_duration(arguments.duration, field="duration"))
-    print(describe_clock(testbed.state.clock.clock()))
+    print(describe_clock(testbed))
     return ExitCode.OK
 
 
