@@ -76,7 +76,7 @@ def _answer_signed(request: SigningRequest, check: CertificateCheck, warnings: l
                    certificate: x509.Certificate) -> SignerAnswer:
     shown = ([check.message] if check.outcome is CheckOutcome.WARN else []) + warnings
     when = _signing_time_text(request.moment)
-    validity = (fill_message(Message("Kết quả kiểm tra chứng thư số: {vi}",
+    validity = (fill_message(Message("Kết quả kiểm tra chứng thư chữ ký số: {vi}",
                                      "Certificate check: {en}"),
                              vi=check.message.vietnamese, en=check.message.english))
     holder = _holder(certificate)

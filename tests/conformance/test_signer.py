@@ -121,7 +121,7 @@ def test_every_pades_level_signs_and_validates(testbed: Testbed, document: Path,
         assert answer.outcome is SignerOutcome.SIGNED, answer.reason
         assert answer.output == str(output) and answer.warnings == []
         assert answer.display is not None and answer.display.startswith("Đã ký.")
-        assert "Chứng thư số hợp lệ" in answer.display and "\nSigned." in answer.display
+        assert "Chứng thư chữ ký số hợp lệ" in answer.display and "\nSigned." in answer.display
         signed = output.read_bytes()
         assert signed.startswith(original)  # an incremental update: earlier bytes untouched
         (status,) = _statuses(testbed, output)
@@ -337,7 +337,7 @@ def test_stale_crl_with_ocsp_down_is_a_warning_never_good(
     answer = _sign(testbed, label, document, output)
     assert answer.outcome is SignerOutcome.SIGNED
     assert len(answer.warnings) == 1 and "CRL" in answer.warnings[0]
-    assert "Chứng thư số hợp lệ" not in (answer.display or "")
+    assert "Chứng thư chữ ký số hợp lệ" not in (answer.display or "")
 
 
 def test_timestamp_authority_down_refuses_a_b_t_signature(
