@@ -34,7 +34,7 @@ def test_the_record_embeds_dejavu_and_its_vietnamese_text_extracts(
     assert len(fonts) == 2 and all("DejaVuSans" in font for font in fonts)
     assert all(font.split()[-5:-2] == ["yes", "yes", "yes"] for font in fonts)  # emb sub uni
     text = run_tool(["pdftotext", "-enc", "UTF-8", str(path), "-"]).stdout
-    for words in ("BIÊN BẢN KẾT QUẢ KIỂM TRA", "PHẦN MỀM KÝ SỐ / KIỂM TRA CHỮ KÝ SỐ",
+    for words in ("BIÊN BẢN KẾT QUẢ KIỂM THỬ", "PHẦN MỀM KÝ SỐ / KIỂM TRA CHỮ KÝ SỐ",
                   "Công ty Phần mềm Ánh Dương", "YÊU CẦU BẮT BUỘC KHÔNG ĐẠT (4)",
                   "Kiểm tra trạng thái chứng thư số tại", "ef" * 32, "ĐẠI DIỆN PHÒNG THỬ NGHIỆM",
                   "2026-11-22T09:30:00+07:00"):
