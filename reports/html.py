@@ -21,6 +21,7 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from bilingual import say
 from pdffonts import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
 
 from .citations import citation
@@ -417,7 +418,8 @@ def render_html(results: Results, *, language: str = "vi", embed_font: bool = Tr
     ``evidence_base``: the results file's folder relative to where the page is written (empty
     when they are the same folder); evidence links are made relative through it."""
     if language not in LANGUAGES:
-        raise ValueError(f"language: {language!r}; choose one of {', '.join(LANGUAGES)}")
+        raise ValueError(say(f"language: {language!r}; chọn một trong {', '.join(LANGUAGES)}",
+                             f"language: {language!r}; choose one of {', '.join(LANGUAGES)}"))
     results = redacted(results)
     title = _title(results)
     verdict = conclusion(results)

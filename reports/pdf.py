@@ -356,8 +356,8 @@ def _requirements(canvas: _Canvas, results: Results, results_file: str) -> None:
     for number, requirement in enumerate(results.requirements, start=1):
         verdict = SHORT_VERDICT_WORDS[requirement.verdict]
         rows.append([str(number), requirement.id,
-                     f"{citation(requirement.clause).vi} "
-                     f"({confidence_words(requirement.confidence).vi})",
+                     f"{citation(requirement.clause).vi}; "
+                     f"{confidence_words(requirement.confidence).vi}",
                      level_words(requirement.level).vi,
                      requirement.statement.vi, f"{verdict.vi} / {verdict.en}"])
         tints.append(_TINTS[requirement.verdict] if requirement.verdict in

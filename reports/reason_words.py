@@ -116,6 +116,9 @@ _RULES: list[_Rule] = [
     _rule(r"said 'signed' but wrote no document", "báo đã ký nhưng không ghi ra tài liệu nào"),
     _rule(r"a document written", "có tài liệu được ghi ra"),
     _rule(r"no document", "không có tài liệu"),
+    _rule(r"warn-or-refuse", "cảnh báo hoặc từ chối ký"),
+    _rule(r"signed\b(?!-)", "đã ký"),
+    _rule(r"refused\b(?!-)", "từ chối ký"),
     _rule(r", with a warning", ", có cảnh báo"),
     _rule(r", no warning", ", không cảnh báo"),
     _rule(r"no warning", "không cảnh báo"),
@@ -161,15 +164,36 @@ _RULES: list[_Rule] = [
     _rule(r"intact or not intact", "toàn vẹn hoặc không toàn vẹn"),
     _rule(r"any unit", "đơn vị bất kỳ"),
     _rule(r"the (?P<label>[a-z -]+), shown", r"hiển thị \g<label>"),
-    _rule(rf"{_FIELD}: (?P<q>{_QUOTED}) is Vietnamese written without diacritics \(read as "
-          r"such, but a person is owed proper Vietnamese\)",
-          lambda m: f"{field_words(m['field'])}: {m['q']} là tiếng Việt viết không dấu (vẫn đọc "
-          "được, nhưng người dùng cần được đọc tiếng Việt có dấu)"),
+    _rule(rf"{_FIELD}: (?P<q>{_QUOTED}) is Vietnamese written without diacritics",
+          lambda m: f"{field_words(m['field'])}: {m['q']} là tiếng Việt viết không dấu"),
+    _rule(r" \(read as such, but a person is owed proper Vietnamese\)",
+          " (vẫn đọc được, nhưng người dùng cần được đọc tiếng Việt có dấu)"),
     _rule(rf"{_FIELD}: (?P<q>{_QUOTED}) read with a phrase declared by the vendor",
           lambda m: f"{field_words(m['field'])}: {m['q']} được đọc nhờ cụm từ do nhà cung cấp "
           "khai báo"),
     _rule(r"Vietnamese with diacritics", "tiếng Việt có dấu"),
     _rule(r"a phrase kyso reads", "cụm từ kyso đọc được"),
+    # what the program did besides its answer (conformance.conduct)
+    _rule(r"the PIN is never printed", "mã PIN không bao giờ bị in ra"),
+    _rule(r"no process left running after the answer",
+          "không còn tiến trình nào chạy sau khi trả lời"),
+    _rule(r"only the files its case gives it are opened",
+          "chỉ mở các tệp mà điểm kiểm tra giao cho nó"),
+    _rule(r"no access the system refuses", "không có truy cập nào bị hệ thống từ chối"),
+    _rule(r"writes only in its own directory and output folder",
+          "chỉ ghi trong thư mục riêng và thư mục đầu ra"),
+    _rule(r"the program printed the PIN on its stdout or stderr, or wrote it in a file \(",
+          "phần mềm in mã PIN ra stdout hoặc stderr, hoặc ghi nó vào tệp ("),
+    _rule(r"; redacted as \*\*\* in the evidence\)", "; đã che bằng *** trong bằng chứng)"),
+    _rule(r"(?P<n>\d+) process\(es\) still running when its main process ended, killed by the "
+          r"sandbox",
+          r"\g<n> tiến trình vẫn chạy khi tiến trình chính đã kết thúc, bị hộp cát dừng"),
+    _rule(r"(?P<n>\d+) attempt\(s\) to reach files its case did not give it \(hidden by the "
+          r"sandbox\)", r"\g<n> lần tìm cách mở tệp không được giao (hộp cát đã ẩn)"),
+    _rule(r"(?P<n>\d+) access\(es\) refused by the sandbox",
+          r"\g<n> lần truy cập bị hộp cát từ chối"),
+    _rule(r"(?P<n>\d+) write\(s\) outside its directory, contained by the sandbox",
+          r"\g<n> lần ghi ra ngoài thư mục được giao, bị hộp cát giữ lại"),
     # no usable answer
     _rule(r"declared unsupported", "khai báo không hỗ trợ"),
     _rule(r"no usable answer", "không có câu trả lời dùng được"),
@@ -204,14 +228,18 @@ def vietnamese_words(text: str) -> str:
 
 
 _ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{2,}\b[ ,;:-]+\b[A-Za-z]{2,}\b")
+_VIETNAMESE_LETTER = re.compile(
+    "[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.IGNORECASE)
 _CODES = re.compile(r"\b[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*\b")
 """An indication, a sub-indication, a requirement ID: codes, the same in every language."""
 
 
 def is_translated(vietnamese: str) -> bool:
-    """Whether nothing English is left outside quotations and codes (two English words in a
-    row)."""
-    return not _ENGLISH_WORDS.search(_CODES.sub("#", re.sub(_QUOTED, "''", vietnamese)))
+    """Whether no part of the text (between semicolons), quotations and codes set aside, is
+    English alone: two English words in a row and not one Vietnamese letter."""
+    plain = _CODES.sub("#", re.sub(_QUOTED, "''", vietnamese))
+    return not any(_ENGLISH_WORDS.search(part) and not _VIETNAMESE_LETTER.search(part)
+                   for part in plain.split(";"))
 
 
 __all__ = ["FIELD_NAMES", "field_words", "is_translated", "vietnamese_words"]

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bilingual import say
+
 from .reason_words import vietnamese_words
 
 RESULTS_VERSION = 3
@@ -197,7 +199,8 @@ def load_results(path: Path) -> Results:
     try:
         return Results.model_validate_json(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ResultsFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ResultsFileError(say(f"{path}: không đọc được ({error.strerror})",
+                                   f"{path}: cannot read ({error.strerror})")) from None
     except ValidationError as error:
         detail = error.errors()[0]
         where = ".".join(str(part) for part in detail["loc"])

@@ -302,7 +302,8 @@ def test_issuing_ca_revoked_is_refused(tmp_path_factory: pytest.TempPathFactory,
         alone.compromise_authority("ca-cv")
         output = tmp_path_factory.mktemp("signer-compromise-out") / "out.pdf"
         _refused_without_output(_sign(alone, label, document, output), output,
-                                "CA cấp phát", "issuing certification authority")
+                                "tổ chức cung cấp dịch vụ chứng thực chữ ký số",
+                                "issuing certification authority")
     # the shared testbed's tokens still sign afterwards (the PKCS#11 library switched back)
     back = tmp_path_factory.mktemp("signer-after-compromise") / "out.pdf"
     assert _sign(testbed, _token(testbed, "signer-after-switch"), document, back).outcome \

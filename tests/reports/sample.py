@@ -47,9 +47,12 @@ def _evidence(case: str, *kinds: str) -> list[Evidence]:
 def _case(index: int, case_id: str, vi: str, en: str, requirements: list[str], verdict: Verdict,
           *, expected: str, actual: str, reason: str, severity: Severity = Severity.FAIL,
           evidence: tuple[str, ...] = ("input", "stdout", "stderr")) -> CaseResult:
+    """A case whose reason is written "Vietnamese / English", as a builder gives both."""
+    said_vi, _, said_en = reason.partition(" / ")
     return CaseResult(
         id=case_id, title=Text(vi=vi, en=en), requirements=requirements, expected=expected,
-        actual=actual, verdict=verdict, severity=severity, reason=reason,
+        actual=actual, verdict=verdict, severity=severity, reason=said_en or said_vi,
+        reason_vi=said_vi if said_en else "",
         judged_at=START + timedelta(minutes=index), duration_seconds=0.35 + index * 0.9,
         evidence=_evidence(case_id, *evidence))
 
@@ -222,7 +225,7 @@ def sample_requirements() -> list[RequirementResult]:
                      "Cảnh báo khi không xác định được trạng thái chứng thư số",
                      "Warn when the certificate status cannot be determined", Verdict.FAIL,
                      ["signer::revocation::warn-when-status-unknown"],
-                     confidence="VERIFIED (transcript)"),
+                     confidence="VERIFIED-TRANSCRIPT"),
         _requirement("TT15-6.4.a", "TT 15/2025/TT-BKHCN Điều 6 khoản 4 điểm a", "mandatory",
                      "Kiểm tra trạng thái chứng thư số tại thời điểm ký",
                      "Check the certificate status at the signing time", Verdict.FAIL,
