@@ -20,8 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reports import Finding, FindingCategory, Verdict
-from reports.vocabulary import SEVERITY_WORDS
+from reports import SEVERITY_WORDS, Finding, FindingCategory, Verdict
 
 from .policy import Policy
 
