@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reports import Finding, FindingCategory, Verdict
+from reports import SEVERITY_WORDS, Finding, FindingCategory, Verdict
 
 from .policy import Policy
 
@@ -33,6 +33,9 @@ CONDUCT_CHECKS = (PIN_PRINTED, LEFT_RUNNING, ACCESS_DENIED, REACHED_HIDDEN, WROT
 """The conduct checks a policy's ``conduct`` table may rate."""
 
 _SHOWN_PATHS = 3
+
+_Seen = tuple[str, str, str]
+"""What a conduct check found: (actual, why it matters in English, in Vietnamese)."""
 
 
 def _calls(case_directory: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -47,7 +50,7 @@ def _calls(case_directory: Path) -> list[tuple[str, dict[str, Any]]]:
     return calls
 
 
-def _pin(calls: list[tuple[str, dict[str, Any]]]) -> tuple[str, str] | None:
+def _pin(calls: list[tuple[str, dict[str, Any]]]) -> _Seen | None:
     files = [name for name, facts in calls
              if facts.get("pin_printed") is True or facts.get("pin_written")]
     if not files:
@@ -55,21 +58,23 @@ def _pin(calls: list[tuple[str, dict[str, Any]]]) -> tuple[str, str] | None:
     return ("the program printed the PIN on its stdout or stderr, or wrote it in a file "
             f"({', '.join(files)}; redacted as *** in the evidence)",
             "the program showed the PIN it was given: anyone reading its output or logs "
-            "learns it")
+            "learns it",
+            "phần mềm để lộ mã PIN được giao: ai đọc đầu ra hoặc nhật ký của nó cũng biết mã PIN")
 
 
-def _left(calls: list[tuple[str, dict[str, Any]]]) -> tuple[str, str] | None:
+def _left(calls: list[tuple[str, dict[str, Any]]]) -> _Seen | None:
     left = [process for _, facts in calls for process in facts.get("leftover_processes") or []]
     if not left:
         return None
     return (f"{len(left)} process(es) still running when its main process ended, killed by "
             f"the sandbox: {', '.join(map(str, left[:5]))}",
-            "a program that leaves processes behind keeps running after it answered")
+            "a program that leaves processes behind keeps running after it answered",
+            "phần mềm để sót tiến trình vẫn tiếp tục chạy sau khi đã trả lời")
 
 
-def _attempts(kind: str, actual: str, reason: str
-              ) -> Callable[[list[tuple[str, dict[str, Any]]]], tuple[str, str] | None]:
-    def observe(calls: list[tuple[str, dict[str, Any]]]) -> tuple[str, str] | None:
+def _attempts(kind: str, actual: str, reason: str, reason_vi: str
+              ) -> Callable[[list[tuple[str, dict[str, Any]]]], _Seen | None]:
+    def observe(calls: list[tuple[str, dict[str, Any]]]) -> _Seen | None:
         count = sum(int((facts.get("access") or {}).get("counts", {}).get(kind, 0))
                     for _, facts in calls)
         if not count:
@@ -80,23 +85,28 @@ def _attempts(kind: str, actual: str, reason: str
             for _, facts in calls for attempt in (facts.get("access") or {}).get("attempts", [])
             if attempt.get("kind") == kind))
         return (f"{count} {actual}: {', '.join(paths[:_SHOWN_PATHS])}"
-                f"{' …' if len(paths) > _SHOWN_PATHS else ''}", reason)
+                f"{' …' if len(paths) > _SHOWN_PATHS else ''}", reason, reason_vi)
     return observe
 
 
 _OBSERVERS: dict[str, tuple[str, Callable[[list[tuple[str, dict[str, Any]]]],
-                                          tuple[str, str] | None]]] = {
+                                          _Seen | None]]] = {
     PIN_PRINTED: ("the PIN is never printed", _pin),
     LEFT_RUNNING: ("no process left running after the answer", _left),
     REACHED_HIDDEN: ("only the files its case gives it are opened", _attempts(
         "hidden", "attempt(s) to reach files its case did not give it (hidden by the sandbox)",
-        "the program looked for files of the testbed, other cases or other processes")),
+        "the program looked for files of the testbed, other cases or other processes",
+        "phần mềm tìm đến tệp của môi trường thử, của điểm kiểm tra khác hoặc tiến trình "
+        "khác")),
     ACCESS_DENIED: ("no access the system refuses", _attempts(
         "denied", "access(es) refused by the sandbox",
-        "the program tried to change the read-only system or read files only root may")),
+        "the program tried to change the read-only system or read files only root may",
+        "phần mềm tìm cách sửa hệ thống chỉ đọc hoặc đọc tệp chỉ quản trị viên (root) được "
+        "đọc")),
     WROTE_OUTSIDE: ("writes only in its own directory and output folder", _attempts(
         "outside", "write(s) outside its directory, contained by the sandbox",
-        "the program wrote outside the directory it was given (HOME and TMPDIR point there)")),
+        "the program wrote outside the directory it was given (HOME and TMPDIR point there)",
+        "phần mềm ghi ra ngoài thư mục được giao (HOME và TMPDIR trỏ tới thư mục đó)")),
 }
 
 
@@ -109,13 +119,16 @@ def conduct_findings(case_directory: Path, policy: Policy) -> list[Finding]:
         seen = observe(calls)
         if seen is None:
             continue
-        actual, reason = seen
+        actual, reason, reason_vi = seen
         severity = policy.conduct_severity(check)
         findings.append(Finding(
             check=check, category=FindingCategory.TECHNICAL, requirements=[], expected=expected,
             actual=actual, verdict=Verdict.FAIL, severity=severity,
             reason=f"{reason} (no clause of the catalogue names this: the policy rates it "
-                   f"{severity.value}; the verdict is about the answer)"))
+                   f"{severity.value}; the verdict is about the answer)",
+            reason_vi=f"{reason_vi} (không điều khoản nào của danh mục yêu cầu nói về việc này: "
+                      f"chính sách đánh giá xếp nó mức {SEVERITY_WORDS[severity].vi.lower()} "
+                      f"({severity.value}); kết quả của điểm kiểm tra chỉ xét câu trả lời)"))
     return findings
 
 

@@ -9,12 +9,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .citations import citation as citation
     from .diff import diff_results as diff_results
     from .diff import render_diff_table as render_diff_table
     from .errors import ReportError as ReportError
     from .findings_words import findings_line as findings_line
     from .junit import render_junit as render_junit
     from .pdf import SIGNATURE_BOX as SIGNATURE_BOX
+    from .reason_words import vietnamese_words as vietnamese_words
     from .render import render_all as render_all
     from .results import CaseResult as CaseResult
     from .results import Evidence as Evidence
@@ -31,14 +33,18 @@ if TYPE_CHECKING:
     from .results import Text as Text
     from .results import Verdict as Verdict
     from .results import load_results as load_results
+    from .vocabulary import CONFIDENCE_WORDS as CONFIDENCE_WORDS
+    from .vocabulary import SEVERITY_WORDS as SEVERITY_WORDS
 
 _PUBLIC = {
+    "citation": ".citations",
     "diff_results": ".diff",
     "render_diff_table": ".diff",
     "ReportError": ".errors",
     "findings_line": ".findings_words",
     "render_junit": ".junit",
     "SIGNATURE_BOX": ".pdf",
+    "vietnamese_words": ".reason_words",
     "render_all": ".render",
     "CaseResult": ".results",
     "Evidence": ".results",
@@ -55,6 +61,8 @@ _PUBLIC = {
     "Text": ".results",
     "Verdict": ".results",
     "load_results": ".results",
+    "CONFIDENCE_WORDS": ".vocabulary",
+    "SEVERITY_WORDS": ".vocabulary",
 }
 """Each public name and the module that defines it."""
 

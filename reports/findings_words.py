@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .reason_words import FIELD_NAMES, field_words
 from .results import CaseResult, Finding, FindingCategory, Results, Severity, Verdict
 from .vocabulary import SEVERITY_WORDS, SHORT_VERDICT_WORDS, Words
 
@@ -17,6 +18,40 @@ CATEGORY_WORDS: dict[FindingCategory, Words] = {
     FindingCategory.TECHNICAL: Words("Kỹ thuật", "Technical"),
     FindingCategory.DISPLAY: Words("Hiển thị cho người dùng", "What the person is shown"),
 }
+
+CHECK_WORDS: dict[str, Words] = {
+    "indication": Words("Kết quả kiểm tra (indication)", "Indication"),
+    "sub-indication": Words("Lý do chi tiết (sub-indication)", "Sub-indication"),
+    "result": Words("Thông báo kết quả bằng tiếng Việt", "The Vietnamese result"),
+    "outcome": Words("Ký hay từ chối ký", "Signed or refused"),
+    "document": Words("Tài liệu được ghi ra", "The document written"),
+    "warning": Words("Cảnh báo", "Warning"),
+    "evidence": Words("Bằng chứng kiểm tra được lưu", "Evidence stored"),
+    "output": Words("Tệp đã ký", "The signed output"),
+    "pin-printed": Words("Không để lộ mã PIN", "The PIN kept secret"),
+    "left-running": Words("Không để tiến trình chạy sót", "No process left running"),
+    "access-denied": Words("Không truy cập bị hệ thống từ chối", "No access the system refuses"),
+    "reached-hidden": Words("Chỉ mở các tệp được giao", "Only the files given are opened"),
+    "wrote-outside": Words("Chỉ ghi trong thư mục được giao", "Writes only where allowed"),
+}
+"""Each kind of check in words; the check's own name stays beside it for a lab."""
+_CHECK_PREFIXES = {"display": Words("Hiển thị", "Shown"),
+                   "diacritics": Words("Tiếng Việt có dấu", "Vietnamese with diacritics"),
+                   "declared": Words("Cụm từ do nhà cung cấp khai báo", "A vendor's phrase")}
+
+
+def check_words(check: str) -> Words:
+    """A check's name in words: ``display:validity_at_signing_time`` → "Hiển thị: Tính hợp lệ
+    của chữ ký tại thời điểm ký" (an unknown check: its name)."""
+    if check in CHECK_WORDS:
+        return CHECK_WORDS[check]
+    prefix, _, rest = check.partition(":")
+    if rest and prefix in _CHECK_PREFIXES:
+        label = _CHECK_PREFIXES[prefix]
+        english = FIELD_NAMES[rest][1] if rest in FIELD_NAMES else rest
+        return Words(f"{label.vi}: {field_words(rest)}", f"{label.en}: {english}")
+    return Words(check, check)
+
 
 MESSAGE_CHECK = "result"
 """The check of the Vietnamese result the person is told (TT15-6.4.a / 5.6.b)."""

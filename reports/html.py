@@ -21,9 +21,12 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from bilingual import say
 from pdffonts import BOLD_FONT, REGULAR_FONT, FontMissingError, vietnamese_woff
 
-from .findings_words import finding_cells, findings_line, sorted_findings
+from .citations import citation
+from .findings_words import check_words, finding_cells, findings_line, sorted_findings
+from .reason_words import vietnamese_words
 from .results import CaseResult, RequirementResult, Results, Severity, Verdict
 from .vocabulary import (
     ROLE_WORDS,
@@ -33,6 +36,7 @@ from .vocabulary import (
     VERDICT_WORDS,
     Words,
     conclusion,
+    confidence_words,
     duration_text,
     isolation_words,
     level_words,
@@ -42,6 +46,15 @@ from .vocabulary import (
 )
 
 LANGUAGES = ("vi", "en", "both")
+CLOCK_WORDS: dict[str, Words] = {
+    "argument": Words("thời điểm của điểm kiểm tra, truyền cho phần mềm (argument)",
+                      "the checkpoint's instant, passed to it (argument)"),
+    "system": Words("đồng hồ của máy, dời đến thời điểm của từng điểm kiểm tra (system)",
+                    "its own clock, each checkpoint played at the real now (system)"),
+    "faketime": Words("đồng hồ giả lập bằng libfaketime (faketime)",
+                      "a clock faked by libfaketime (faketime)"),
+}
+"""How the software under test learned the time (``RunMetadata.clock``)."""
 
 
 def _e(text: object) -> str:
@@ -173,12 +186,12 @@ def _font_faces() -> str:
 def _title(results: Results) -> Words:
     roles = set(results.run.roles)
     if roles == {"signer"}:
-        return Words("BÁO CÁO KẾT QUẢ KIỂM TRA PHẦN MỀM KÝ SỐ",
+        return Words("BÁO CÁO KẾT QUẢ KIỂM THỬ PHẦN MỀM KÝ SỐ",
                      "Test report: digital signing software")
     if roles == {"verifier"}:
-        return Words("BÁO CÁO KẾT QUẢ KIỂM TRA PHẦN MỀM KIỂM TRA CHỮ KÝ SỐ",
+        return Words("BÁO CÁO KẾT QUẢ KIỂM THỬ PHẦN MỀM KIỂM TRA CHỮ KÝ SỐ",
                      "Test report: signature verification software")
-    return Words("BÁO CÁO KẾT QUẢ KIỂM TRA PHẦN MỀM KÝ SỐ VÀ KIỂM TRA CHỮ KÝ SỐ",
+    return Words("BÁO CÁO KẾT QUẢ KIỂM THỬ PHẦN MỀM KÝ SỐ VÀ KIỂM TRA CHỮ KÝ SỐ",
                  "Test report: digital signing and signature verification software")
 
 
@@ -198,7 +211,7 @@ def _header(results: Results) -> str:
         (Words("Thời điểm mô phỏng của môi trường thử", "Testbed instant (simulated)"),
          _e(vietnam_time(run.testbed_instant))),
         (Words("Phần mềm lấy thời gian từ", "The software's clock"),
-         _e(run.clock or "—")),
+         _bi(CLOCK_WORDS.get(run.clock or "", Words(run.clock or "—", run.clock or "—")))),
         (Words("Cô lập phần mềm được kiểm tra", "Isolation of the software under test"),
          _bi(isolation_words(run.isolation))),
         (Words("Bắt đầu / kết thúc", "Started / finished"),
@@ -227,7 +240,7 @@ def _mandatory_failures(results: Results) -> str:
                           if case in failing_cases) or "—"
         anchor = _link(_requirement_anchor(requirement.id), requirement.id)
         rows.append(f'<tr class="fail"><td class="id">{anchor}</td>'
-                    f"<td>{_e(requirement.clause)}</td>"
+                    f"<td>{_bi(citation(requirement.clause))}</td>"
                     f"<td>{_bi(Words(requirement.statement.vi, requirement.statement.en))}</td>"
                     f"<td>{cases}</td></tr>")
     rows.extend(f'<tr class="fail"><td><code>{_e(identifier)}</code></td><td colspan="3">—</td>'
@@ -292,7 +305,8 @@ def _requirement_table(requirements: Iterable[RequirementResult]) -> str:
             f'<tr class="{requirement.verdict.value.lower()}" '
             f'id="{_e(_requirement_anchor(requirement.id))}">'
             f'<td class="id"><code>{_e(requirement.id)}</code></td>'
-            f"<td>{_e(requirement.clause)}</td><td>{_e(requirement.confidence)}</td>"
+            f"<td>{_bi(citation(requirement.clause))}</td>"
+            f"<td>{_bi(confidence_words(requirement.confidence))}</td>"
             f'<td class="nowrap">{_bi(level_words(requirement.level))}</td>'
             f"<td>{_bi(Words(requirement.statement.vi, requirement.statement.en), block=True)}"
             f'</td><td class="nowrap">{_badge(requirement.verdict)}</td>'
@@ -319,19 +333,29 @@ def _quoted(text: str) -> str:
     return f'<pre class="untrusted">{_e(text)}</pre>'
 
 
+def _said(english: str, vietnamese: str | None = None) -> str:
+    """kyso's own words about a case (a reason, what was expected or found), each language in
+    its view; what they quote from the software stays verbatim in both."""
+    vietnamese = vietnamese_words(english) if vietnamese is None else vietnamese
+    if vietnamese == english:
+        return _quoted(english)
+    return (f'<pre class="untrusted" lang="vi">{_e(vietnamese)}</pre>'
+            f'<pre class="untrusted" lang="en">{_e(english)}</pre>')
+
+
 def _case(case: CaseResult, evidence_base: str) -> str:
     requirements = ", ".join(_link(_requirement_anchor(r), r) for r in case.requirements) or "—"
     severity_words = SEVERITY_WORDS[case.severity]
-    severity = Words(f"(mức độ khi sai lệch: {severity_words.vi})",
+    severity = Words(f"(mức đánh giá khi sai lệch: {severity_words.vi})",
                      f"(severity of a deviation: {severity_words.en})")
     fields: list[tuple[Words, str]] = [
         (Words("Mã ca", "Case ID"), f"<code>{_e(case.id)}</code>"),
         (Words("Yêu cầu", "Requirements"), requirements),
         (Words("Kết quả", "Verdict"),
          f"{_badge(case.verdict, short=False)} &nbsp; {_bi(severity)}"),
-        (Words("Lý do", "Reason"), _quoted(case.reason)),
-        (Words("Kết quả mong đợi", "Expected"), _quoted(case.expected)),
-        (Words("Kết quả thực tế", "Actual"), _quoted(case.actual)),
+        (Words("Lý do", "Reason"), _said(case.reason, case.reason_vi or None)),
+        (Words("Kết quả mong đợi", "Expected"), _said(case.expected)),
+        (Words("Kết quả thực tế", "Actual"), _said(case.actual)),
         (Words("Thời điểm đánh giá", "Judged at"),
          f"{_e(vietnam_time(case.judged_at))} ({_e(duration_text(case.duration_seconds))})"),
         (Words("Bằng chứng", "Evidence"), _evidence(case, evidence_base)),
@@ -356,11 +380,12 @@ def _findings(case: CaseResult) -> str:
             else f"<br>{_bi(cost)}"
         rows.append(
             f'<tr class="{finding.verdict.value.lower()}"><td class="nowrap">{_bi(category)}</td>'
-            f"<td><code>{_e(finding.check)}</code><br>"
+            f"<td>{_bi(check_words(finding.check))} (<code>{_e(finding.check)}</code>)<br>"
             f"{_e(', '.join(finding.requirements))}</td>"
             f'<td class="nowrap">{_badge(finding.verdict)}{cost_cell}</td>'
-            f"<td>{_quoted(finding.expected)}</td><td>{_quoted(finding.actual)}</td>"
-            f"<td>{_quoted(finding.reason) if finding.reason else '—'}</td></tr>")
+            f"<td>{_said(finding.expected)}</td><td>{_said(finding.actual)}</td>"
+            f"<td>{_said(finding.reason, finding.reason_vi or None) if finding.reason else '—'}"
+            "</td></tr>")
     return f'<table class="findings"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
@@ -393,7 +418,8 @@ def render_html(results: Results, *, language: str = "vi", embed_font: bool = Tr
     ``evidence_base``: the results file's folder relative to where the page is written (empty
     when they are the same folder); evidence links are made relative through it."""
     if language not in LANGUAGES:
-        raise ValueError(f"language: {language!r}; choose one of {', '.join(LANGUAGES)}")
+        raise ValueError(say(f"language: {language!r}; chọn một trong {', '.join(LANGUAGES)}",
+                             f"language: {language!r}; choose one of {', '.join(LANGUAGES)}"))
     results = redacted(results)
     title = _title(results)
     verdict = conclusion(results)

@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from bilingual import say
+
 from .errors import ReportWriteError
 from .results import Results
 from .vocabulary import redacted
@@ -27,7 +29,8 @@ def staged_file(path: Path, data: bytes) -> Path:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
                                         dir=path.parent)
     except OSError as error:
-        raise ReportWriteError(f"{path}: cannot write ({error.strerror})") from None
+        raise ReportWriteError(say(f"{path}: không ghi được ({error.strerror})",
+                                   f"{path}: cannot write ({error.strerror})")) from None
     staged = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -38,7 +41,8 @@ def staged_file(path: Path, data: bytes) -> Path:
     except OSError as error:
         with contextlib.suppress(OSError):
             staged.unlink()
-        raise ReportWriteError(f"{path}: cannot write ({error.strerror})") from None
+        raise ReportWriteError(say(f"{path}: không ghi được ({error.strerror})",
+                                   f"{path}: cannot write ({error.strerror})")) from None
     return staged
 
 
@@ -50,7 +54,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as error:
         with contextlib.suppress(OSError):
             staged.unlink()
-        raise ReportWriteError(f"{path}: cannot write ({error.strerror})") from None
+        raise ReportWriteError(say(f"{path}: không ghi được ({error.strerror})",
+                                   f"{path}: cannot write ({error.strerror})")) from None
 
 
 def results_json(results: Results) -> str:

@@ -26,8 +26,9 @@ from typing import Any
 from pdffonts import BOLD_FONT, REGULAR_FONT, EmbeddedFont, require_font
 from pdffonts import FontMissingError as FontFileMissingError
 
+from .citations import citation
 from .errors import FontMissingError
-from .findings_words import CATEGORY_WORDS, findings_by_check, findings_line
+from .findings_words import CATEGORY_WORDS, check_words, findings_by_check, findings_line
 from .results import Results, Verdict
 from .vocabulary import (
     ROLE_WORDS,
@@ -35,6 +36,7 @@ from .vocabulary import (
     VERDICT_ORDER,
     Words,
     conclusion,
+    confidence_words,
     isolation_words,
     level_words,
     redacted,
@@ -314,7 +316,8 @@ def _mandatory(canvas: _Canvas, results: Results) -> None:
     statements = {r.id: r for r in results.requirements}
     for identifier in failed:
         requirement = statements.get(identifier)
-        text = (f"• {identifier} ({requirement.clause}): {requirement.statement.vi}"
+        text = (f"• {identifier} ({citation(requirement.clause).vi}): "
+                f"{requirement.statement.vi}"
                 if requirement else f"• {identifier}")
         canvas.paragraph(text, 9.5, indent=4, hanging=9, gap=2, colour=_COLOURS[Verdict.FAIL])
     canvas.top += 4
@@ -333,7 +336,8 @@ def _failing_cases(canvas: _Canvas, results: Results) -> None:
                _Column(Words("Kết quả", "Verdict"), 70.0),
                _Column(Words("Lý do", "Reason"), CONTENT_WIDTH - 240.0)]
     rows = [[case.id, f"{SHORT_VERDICT_WORDS[case.verdict].vi} / "
-             f"{SHORT_VERDICT_WORDS[case.verdict].en}", f"{case.title.vi}: {case.reason}"]
+             f"{SHORT_VERDICT_WORDS[case.verdict].en}",
+             f"{case.title.vi}: {case.reason_vi or case.reason}"]
             for case in failing]
     _table(canvas, columns, rows, [_TINTS[case.verdict] for case in failing])
 
@@ -352,7 +356,8 @@ def _requirements(canvas: _Canvas, results: Results, results_file: str) -> None:
     for number, requirement in enumerate(results.requirements, start=1):
         verdict = SHORT_VERDICT_WORDS[requirement.verdict]
         rows.append([str(number), requirement.id,
-                     f"{requirement.clause} ({requirement.confidence})",
+                     f"{citation(requirement.clause).vi}; "
+                     f"{confidence_words(requirement.confidence).vi}",
                      level_words(requirement.level).vi,
                      requirement.statement.vi, f"{verdict.vi} / {verdict.en}"])
         tints.append(_TINTS[requirement.verdict] if requirement.verdict in
@@ -365,6 +370,12 @@ def _requirements(canvas: _Canvas, results: Results, results_file: str) -> None:
                      "evidence: report.html in the same folder, "
                      + ("results.json too" if beside else f"the results at {results_file}")
                      + ". Instants in Vietnam time.", SMALL, colour=(0.3, 0.3, 0.3))
+
+
+def _check_cell(check: str) -> str:
+    """A check in Vietnamese words, its name beside them for a lab."""
+    words = check_words(check).vi
+    return check if words == check else f"{words} ({check})"
 
 
 def _findings(canvas: _Canvas, results: Results) -> None:
@@ -380,7 +391,8 @@ def _findings(canvas: _Canvas, results: Results) -> None:
         _Column(Words("Không đạt", "Fail"), 80.0),
         _Column(Words("Cảnh báo", "Warning"), 80.0),
     ]
-    table = [[f"{CATEGORY_WORDS[category].vi} / {CATEGORY_WORDS[category].en}", check,
+    table = [[f"{CATEGORY_WORDS[category].vi} / {CATEGORY_WORDS[category].en}",
+              _check_cell(check),
               str(counts.get(Verdict.PASS.value, 0)), str(counts.get(Verdict.FAIL.value, 0)),
               str(counts.get("WARNING", 0))] for category, check, counts in rows]
     tints = [_TINTS[Verdict.FAIL] if counts.get(Verdict.FAIL.value) else None
@@ -441,7 +453,7 @@ def render_pdf(results: Results, *, results_sha256: str | None = None,
     canvas = _Canvas(writer)
     title_vi, title_en = _title(results)
     canvas.top += 8
-    canvas.paragraph("BIÊN BẢN KẾT QUẢ KIỂM TRA", 16, bold=True, centred=True, gap=1)
+    canvas.paragraph("BIÊN BẢN KẾT QUẢ KIỂM THỬ", 16, bold=True, centred=True, gap=1)
     canvas.paragraph(title_vi, 12.5, bold=True, centred=True, gap=1)
     canvas.paragraph(f"Test results record: {title_en}", SMALL, centred=True,
                      colour=(0.35, 0.35, 0.35), gap=12)

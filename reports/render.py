@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bilingual import say
+
 from .errors import ReportWriteError
 from .html import render_html
 from .json_output import staged_file
@@ -62,8 +64,9 @@ def render_all(results_path: Path, out_dir: Path | None = None, *,
             os.replace(temporary, path)
             del staged[path]
     except OSError as error:
-        raise ReportWriteError(f"{out_dir}: cannot write the reports ({error.strerror})") \
-            from None
+        raise ReportWriteError(say(
+            f"{out_dir}: không ghi được các báo cáo ({error.strerror})",
+            f"{out_dir}: cannot write the reports ({error.strerror})")) from None
     finally:
         for temporary in staged.values():
             with contextlib.suppress(OSError):

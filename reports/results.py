@@ -14,11 +14,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-RESULTS_VERSION = 2
+from bilingual import say
+
+from .reason_words import vietnamese_words
+
+RESULTS_VERSION = 3
 """Version 2 added the findings of a case (:class:`Finding`) and their counts in the summary;
-a version-1 file (no findings) still loads and renders."""
+version 3 the Vietnamese of every reason (``reason_vi``). Older files still load and render:
+their reasons are put into Vietnamese on loading (:mod:`reports.reason_words`)."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "results.schema.json"
 
 
@@ -44,6 +49,23 @@ class Severity(StrEnum):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _Reasoned(_Model):
+    """A model with a reason in English (``reason``) and in Vietnamese (``reason_vi``).
+
+    Whoever builds one may give the Vietnamese; when it does not (an older results file, a
+    reason no builder translated), the Vietnamese is made from the English here, once, so every
+    renderer and every reader of the JSON finds both."""
+
+    reason: str
+    reason_vi: str = ""
+
+    @model_validator(mode="after")
+    def _vietnamese_reason(self) -> _Reasoned:
+        if self.reason and not self.reason_vi:
+            self.reason_vi = vietnamese_words(self.reason)
+        return self
 
 
 class Text(_Model):
@@ -102,7 +124,7 @@ class FindingCategory(StrEnum):
     """The Vietnamese result and each TT15-6.4.b field: what the person is shown."""
 
 
-class Finding(_Model):
+class Finding(_Reasoned):
     """One check of a case, judged on its own: a case has as many findings as its checks."""
 
     check: str = Field(description="What was checked: indication, sub-indication, result, "
@@ -116,9 +138,11 @@ class Finding(_Model):
                                "policy: a FAIL the policy's rating of its requirements; a PASS "
                                "INFO, or WARNING when it carries a note.")
     reason: str = Field(default="", description="Why it failed, or the note on a pass.")
+    reason_vi: str = Field(default="", description="The reason in Vietnamese (made from the "
+                           "English when not given).")
 
 
-class CaseResult(_Model):
+class CaseResult(_Reasoned):
     id: str = Field(description="role::family::kebab-name")
     title: Text
     requirements: list[str]
@@ -128,6 +152,8 @@ class CaseResult(_Model):
     severity: Severity = Field(default=Severity.FAIL,
                                description="What a deviation costs under the policy.")
     reason: str = Field(description="Why this verdict, in words (never empty).")
+    reason_vi: str = Field(default="", description="The reason in Vietnamese (made from the "
+                           "English when not given).")
     judged_at: datetime = Field(description="The testbed instant the case was judged at.")
     duration_seconds: float
     evidence: list[Evidence] = Field(default_factory=list)
@@ -158,7 +184,7 @@ class Summary(_Model):
 
 
 class Results(_Model):
-    version: Literal[1, 2] = RESULTS_VERSION
+    version: Literal[1, 2, 3] = RESULTS_VERSION
     run: RunMetadata
     cases: list[CaseResult]
     requirements: list[RequirementResult]
@@ -173,7 +199,8 @@ def load_results(path: Path) -> Results:
     try:
         return Results.model_validate_json(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ResultsFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ResultsFileError(say(f"{path}: không đọc được ({error.strerror})",
+                                   f"{path}: cannot read ({error.strerror})")) from None
     except ValidationError as error:
         detail = error.errors()[0]
         where = ".".join(str(part) for part in detail["loc"])

@@ -43,7 +43,7 @@ VERDICT_ORDER = (Verdict.FAIL, Verdict.ERROR, Verdict.SKIPPED, Verdict.PASS)
 """Problems first: the order in which renderers list verdicts and sort cases."""
 
 SEVERITY_WORDS: dict[Severity, Words] = {
-    Severity.FAIL: Words("Nghiêm trọng", "Fail"),
+    Severity.FAIL: Words("Không đạt", "Fail"),
     Severity.WARNING: Words("Cảnh báo", "Warning"),
     Severity.INFO: Words("Thông tin", "Info"),
     Severity.IGNORE: Words("Bỏ qua", "Ignore"),
@@ -56,6 +56,16 @@ LEVEL_WORDS: dict[str, Words] = {
     "informational": Words("Tham khảo", "Informational"),
 }
 
+CONFIDENCE_WORDS: dict[str, Words] = {
+    "VERIFIED": Words("đã đối chiếu văn bản gốc", "verified against the official text"),
+    "VERIFIED-TRANSCRIPT": Words("đã đối chiếu bản chép lại của văn bản",
+                                 "verified against a transcript"),
+    "SECONDARY": Words("theo nguồn thứ cấp, chưa đối chiếu văn bản gốc",
+                       "from a secondary source, not checked against the text"),
+    "NOT-FOUND": Words("chưa xác nhận được nội dung", "content not confirmed"),
+}
+"""How sure the catalogue is of a clause's text (``requirements.yaml`` ``confidence``)."""
+
 ROLE_WORDS: dict[str, Words] = {
     "signer": Words("Phần mềm ký số", "Signing software"),
     "verifier": Words("Phần mềm kiểm tra chữ ký số", "Signature verification software"),
@@ -65,6 +75,15 @@ ROLE_WORDS: dict[str, Words] = {
 def level_words(level: str) -> Words:
     """The requirement level in both languages (an unknown level is shown as written)."""
     return LEVEL_WORDS.get(level, Words(level, level))
+
+
+def confidence_words(confidence: str) -> Words:
+    """A clause's confidence in words, its code kept in parentheses for a lab that files it:
+    ``đã đối chiếu văn bản gốc (VERIFIED)``."""
+    words = CONFIDENCE_WORDS.get(confidence)
+    if words is None:
+        return Words(confidence, confidence)
+    return Words(f"{words.vi} ({confidence})", f"{words.en} ({confidence})")
 
 
 def role_of(case_id: str) -> str:
@@ -177,7 +196,7 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
-_FREE_TEXT_FIELDS = ("expected", "actual", "reason")
+_FREE_TEXT_FIELDS = ("expected", "actual", "reason", "reason_vi")
 
 
 def redacted(results: Results) -> Results:

@@ -128,7 +128,7 @@ def _refusal_of(error: Exception) -> CertificateFinding | None:
     end_entity = getattr(error, "is_ee_cert", True)
     if isinstance(error, RevokedError):
         problem = Problem.REVOKED if end_entity else Problem.ISSUER_REVOKED
-        qualifier = f"{_when(error.revocation_dt)}, {error.reason.native}"
+        qualifier = f"{_when(error.revocation_dt)}, {error.reason.native.replace('_', ' ')}"
     elif isinstance(error, ExpiredError):
         problem = Problem.EXPIRED if end_entity else Problem.ISSUER_EXPIRED
         qualifier = _when(error.expired_dt)

@@ -18,6 +18,8 @@ from pyhanko_certvalidator.authority import Authority
 from pyhanko_certvalidator.errors import CRLFetchError, OCSPFetchError
 from pyhanko_certvalidator.fetchers import CRLFetcher, Fetchers, OCSPFetcher
 
+from bilingual import say
+
 _Subject = x509.Certificate | cms.AttributeCertificateV2
 """What pyhanko-certvalidator fetches revocation data for."""
 
@@ -34,7 +36,8 @@ class _PatientOcspFetcher(OCSPFetcher):
         try:
             return await self._inner.fetch(cert, authority)
         except (TimeoutError, aiohttp.ClientError) as error:
-            raise OCSPFetchError(f"OCSP responder unreachable: {error!r}") from error
+            raise OCSPFetchError(say(f"không truy cập được máy chủ OCSP: {error!r}",
+                                     f"OCSP responder unreachable: {error!r}")) from error
 
     def fetched_responses(self) -> Iterable[ocsp.OCSPResponse]:
         return self._inner.fetched_responses()
@@ -54,7 +57,8 @@ class _PatientCrlFetcher(CRLFetcher):
         try:
             return await self._inner.fetch(cert, use_deltas=use_deltas)
         except (TimeoutError, aiohttp.ClientError) as error:
-            raise CRLFetchError(f"CRL unreachable: {error!r}") from error
+            raise CRLFetchError(say(f"không tải được CRL: {error!r}",
+                                    f"CRL unreachable: {error!r}")) from error
 
     def fetched_crls(self) -> Iterable[crl.CertificateList]:
         return self._inner.fetched_crls()

@@ -32,6 +32,7 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.status import PdfSignatureStatus, StandardCMSSignatureStatus
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
+from bilingual import say
 from conformance.oracle.annotations import comments_review
 from conformance.oracle.descriptions import one_line
 from conformance.oracle.embedded import CarriedData, pdf_carried_data
@@ -47,12 +48,14 @@ _PARSE_ERRORS = (PdfError, ValueError, KeyError, IndexError, TypeError)
 def open_pdf(data: bytes) -> PdfFileReader:
     """A pyHanko reader over ``data``, or :class:`DocumentError` saying why not."""
     if b"%PDF-" not in data[:1024]:  # ISO 32000: the header may follow up to 1 KiB of junk
-        raise DocumentError("not a PDF file (no %PDF- header)")
+        raise DocumentError(say("không phải tệp PDF (không có phần đầu %PDF-)",
+                                "not a PDF file (no %PDF- header)"))
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         reader.root  # noqa: B018 (parse the catalogue now, to fail here and not later)
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
-        raise DocumentError(f"damaged or truncated PDF ({one_line(error)})") from None
+        raise DocumentError(say(f"tệp PDF bị hỏng hoặc bị cắt cụt ({one_line(error)})",
+                                f"damaged or truncated PDF ({one_line(error)})")) from None
     return reader
 
 
@@ -90,7 +93,8 @@ def _embedded_signatures(reader: PdfFileReader
                                                   _declared(signature)))
         opened.sort(key=lambda embedded: embedded.signed_revision)
     except _PARSE_ERRORS:
-        raise DocumentError(f"damaged signature fields ({one_line(first)})") from None
+        raise DocumentError(say(f"các trường chữ ký bị hỏng ({one_line(first)})",
+                                f"damaged signature fields ({one_line(first)})")) from None
     return opened, broken
 
 

@@ -313,7 +313,8 @@ def _explained(sub_indication: SubIndication | None, signer: x509.Certificate,
     validity = (f"valid {signer.not_valid_before.isoformat()} to "
                 f"{signer.not_valid_after.isoformat()}")
     if sub_indication in (SubIndication.REVOKED_NO_POE, SubIndication.REVOKED) and details:
-        reason = details.revocation_reason.native if details.revocation_reason else "unspecified"
+        reason = (details.revocation_reason.native.replace("_", " ")  # a reason, not a code
+                  if details.revocation_reason else "unspecified")
         return (f"the signer's certificate was revoked at {details.revocation_date.isoformat()} "
                 f"({reason}) and nothing proves the signature existed before")
     if sub_indication in (SubIndication.OUT_OF_BOUNDS_NO_POE, SubIndication.EXPIRED):

@@ -21,6 +21,7 @@ from pyhanko.sign.validation import async_add_validation_info
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
+from bilingual import say
 from conformance.oracle.timestamps import first_signature_timestamp, generation_time
 
 
@@ -48,7 +49,8 @@ async def embed_validation_data(pdf: bytes, context_at: ContextAt) -> bytes:
     """
     count = len(PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures)
     if count == 0:
-        raise ValidationDataError("the document holds no signature to extend")
+        raise ValidationDataError(say("tài liệu không có chữ ký số nào để bổ sung dữ liệu kiểm tra",
+                                      "the document holds no signature to extend"))
     current = pdf
     for index in range(count):
         signature = PdfFileReader(BytesIO(current), strict=False) \

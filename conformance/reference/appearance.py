@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bilingual import say
+
 MAX_MAPPED_CODES = 1 << 17
 """A CMap mapping more codes than this is refused (a hostile file cannot make us allocate)."""
 MAX_XOBJECT_DEPTH = 8
@@ -90,7 +92,8 @@ def parse_to_unicode(data: bytes) -> ToUnicodeMap:
     try:
         parser.parse()
     except IndexError:
-        raise AppearanceError("CMap: ends inside a block") from None
+        raise AppearanceError(say("CMap: kết thúc giữa chừng một khối",
+                                  "CMap: ends inside a block")) from None
     except ValueError as error:
         if isinstance(error, AppearanceError):
             raise
@@ -121,19 +124,21 @@ class _CMapParser:
             elif token == b"beginbfrange":
                 self._bfranges()
             if self.total > MAX_MAPPED_CODES:
-                raise AppearanceError("CMap: maps too many codes")
+                raise AppearanceError(say("CMap: ánh xạ quá nhiều mã", "CMap: maps too many codes"))
 
     def _hex_at(self, position: int) -> bytes:
         token = self.tokens[position]
         if not (token.startswith(b"<") and token.endswith(b">")) or token in (b"<<", b">>"):
-            raise AppearanceError(f"CMap: expected a hex string, found {token[:20]!r}")
+            raise AppearanceError(say(f"CMap: cần một chuỗi hex, gặp {token[:20]!r}",
+                                      f"CMap: expected a hex string, found {token[:20]!r}"))
         return _hex(token)
 
     def _codespace_ranges(self) -> None:
         while self.tokens[self.index] != b"endcodespacerange":
             low, high = self._hex_at(self.index), self._hex_at(self.index + 1)
             if len(low) != len(high) or not low:
-                raise AppearanceError("CMap: a code space range with unequal ends")
+                raise AppearanceError(say("CMap: một khoảng mã có hai đầu không cùng độ dài",
+                                          "CMap: a code space range with unequal ends"))
             self.result.codespaces.append((low, high))
             self.index += 2
 
@@ -148,10 +153,11 @@ class _CMapParser:
             low, high = self._hex_at(self.index), self._hex_at(self.index + 1)
             start, end = int.from_bytes(low, "big"), int.from_bytes(high, "big")
             if len(low) != len(high) or end < start:
-                raise AppearanceError("CMap: a bfrange whose ends do not match")
+                raise AppearanceError(say("CMap: một bfrange có hai đầu không khớp nhau",
+                                          "CMap: a bfrange whose ends do not match"))
             self.total += end - start + 1
             if self.total > MAX_MAPPED_CODES:
-                raise AppearanceError("CMap: maps too many codes")
+                raise AppearanceError(say("CMap: ánh xạ quá nhiều mã", "CMap: maps too many codes"))
             if self.tokens[self.index + 2] == b"[":
                 self._bfrange_array(len(low), start, end)
             else:
@@ -165,7 +171,8 @@ class _CMapParser:
             self.result.mapping[code] = _utf16(self._hex_at(self.index))
             self.index += 1
         if self.tokens[self.index] != b"]":
-            raise AppearanceError("CMap: a bfrange array of the wrong length")
+            raise AppearanceError(say("CMap: mảng của một bfrange sai độ dài",
+                                      "CMap: a bfrange array of the wrong length"))
         self.index += 1
 
     def _bfrange_counting(self, code_length: int, start: int, end: int) -> None:
@@ -176,7 +183,8 @@ class _CMapParser:
             code = (start + offset).to_bytes(code_length, "big")
             # only the last byte counts up (it may not pass 0xFF)
             if last + offset > 0xFF:
-                raise AppearanceError("CMap: a bfrange destination overflows its last byte")
+                raise AppearanceError(say("CMap: đích của một bfrange tràn byte cuối",
+                                          "CMap: a bfrange destination overflows its last byte"))
             self.result.mapping[code] = _utf16(prefix + bytes([last + offset]))
         self.index += 3
 
@@ -218,7 +226,9 @@ def _shown_text(stream: Any, resources: Any, depth: int, seen: set[int]) -> Iter
     try:
         operators = list(parse_content_stream([stream]))
     except (PdfReadError, AssertionError, ValueError, KeyError, TypeError) as error:
-        raise AppearanceError(f"an appearance content stream cannot be parsed ({error})") \
+        raise AppearanceError(say(f"không phân tích được luồng nội dung của hình thức hiển thị "
+                                  f"({error})",
+                                  f"an appearance content stream cannot be parsed ({error})")) \
             from None
     for operator in operators:
         name, arguments = operator.op, operator.args

@@ -27,40 +27,42 @@ from conformance.oracle import (
 from conformance.reference.messages import Message
 
 _MESSAGES: dict[Problem, Message] = {
-    Problem.EXPIRED: Message("Chứng thư số đã hết hạn", "The certificate has expired"),
-    Problem.NOT_YET_VALID: Message("Chứng thư số chưa có hiệu lực",
+    Problem.EXPIRED: Message("Chứng thư chữ ký số đã hết hạn", "The certificate has expired"),
+    Problem.NOT_YET_VALID: Message("Chứng thư chữ ký số chưa có hiệu lực",
                                    "The certificate is not yet valid"),
-    Problem.REVOKED: Message("Chứng thư số đã bị thu hồi", "The certificate has been revoked"),
+    Problem.REVOKED: Message("Chứng thư chữ ký số đã bị thu hồi",
+                             "The certificate has been revoked"),
     Problem.ISSUER_REVOKED: Message(
-        "Chứng thư số của tổ chức cung cấp dịch vụ chứng thực (CA cấp phát) đã bị thu hồi",
+        "Chứng thư chữ ký số của tổ chức cung cấp dịch vụ chứng thực chữ ký số đã bị thu hồi",
         "The certificate of the issuing certification authority has been revoked"),
     Problem.ISSUER_EXPIRED: Message(
-        "Chứng thư số của tổ chức cung cấp dịch vụ chứng thực đã hết hạn",
+        "Chứng thư chữ ký số của tổ chức cung cấp dịch vụ chứng thực chữ ký số đã hết hạn",
         "The certificate of the issuing certification authority has expired"),
     Problem.ISSUER_NOT_YET_VALID: Message(
-        "Chứng thư số của tổ chức cung cấp dịch vụ chứng thực chưa có hiệu lực",
+        "Chứng thư chữ ký số của tổ chức cung cấp dịch vụ chứng thực chữ ký số chưa có hiệu lực",
         "The certificate of the issuing certification authority is not yet valid"),
     Problem.UNTRUSTED: Message(
-        "Chứng thư số không liên kết được đến chứng thư số gốc tin cậy",
+        "Chứng thư chữ ký số không liên kết được đến chứng thư chữ ký số gốc tin cậy",
         "The certificate does not chain to a trusted root certificate"),
     Problem.KEY_USAGE: Message(
-        "Chứng thư số không được phép dùng để ký văn bản (thiếu mục đích sử dụng "
+        "Chứng thư chữ ký số không được phép dùng để ký văn bản (thiếu mục đích sử dụng "
         "nonRepudiation)",
         "The certificate may not be used to sign documents (key usage nonRepudiation missing)"),
-    Problem.INVALID: Message("Chứng thư số không hợp lệ", "The certificate is not valid"),
+    Problem.INVALID: Message("Chứng thư chữ ký số không hợp lệ", "The certificate is not valid"),
     Problem.REVOCATION_UNOBTAINABLE: Message(
-        "Cảnh báo: không kiểm tra được trạng thái thu hồi của chứng thư số (không truy cập "
-        "được OCSP và CRL); việc ký vẫn tiếp tục (TT15 Phụ lục II mục 1.2)",
+        "Cảnh báo: không kiểm tra được trạng thái thu hồi của chứng thư chữ ký số (không truy cập "
+        "được OCSP và CRL); việc ký vẫn tiếp tục (mục 1.2 Phụ lục II Thông tư số "
+        "15/2025/TT-BKHCN)",
         "Warning: the revocation status of the certificate could not be checked (OCSP and CRL "
         "unreachable); signing continues (TT15 Annex II row 1.2)"),
     Problem.REVOCATION_STALE: Message(
         "Cảnh báo: không có CRL mới nhất tại thời điểm ký và OCSP không truy cập được; không "
-        "xác định được trạng thái thu hồi của chứng thư số; việc ký vẫn tiếp tục "
-        "(TT15 Phụ lục II mục 1.2)",
+        "xác định được trạng thái thu hồi của chứng thư chữ ký số; việc ký vẫn tiếp tục "
+        "(mục 1.2 Phụ lục II Thông tư số 15/2025/TT-BKHCN)",
         "Warning: no current CRL at the signing time and OCSP unreachable; the revocation "
         "status of the certificate is unknown; signing continues (TT15 Annex II row 1.2)"),
 }
-_OK_MESSAGE = Message("Chứng thư số hợp lệ", "The certificate is valid")
+_OK_MESSAGE = Message("Chứng thư chữ ký số hợp lệ", "The certificate is valid")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+from bilingual import say
 from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
     ContextAt,
@@ -88,33 +89,47 @@ def extension_request(input_path: Path, output: Path, *, level: SignatureLevel |
     if isinstance(level, str):
         level = SignatureLevel.parse(level)
     if level not in EXTENDED_LEVELS:
-        raise SignerInputError(f"--level: a document is extended to B-LT or B-LTA, not "
-                               f"{level.value}")
+        raise SignerInputError(say(
+            f"--level: tài liệu chỉ được bổ sung lên mức B-LT hoặc B-LTA, không phải "
+            f"{level.value}",
+            f"--level: a document is extended to B-LT or B-LTA, not {level.value}"))
     if renew and level is not SignatureLevel.B_LTA:
-        raise SignerInputError("--renew: an archive timestamp is renewed at level B-LTA")
+        raise SignerInputError(say("--renew: dấu thời gian lưu trữ chỉ được gia hạn ở mức B-LTA",
+                                   "--renew: an archive timestamp is renewed at level B-LTA"))
     try:
         data = Path(input_path).read_bytes()
     except OSError as error:
-        raise SignerInputError(f"input: cannot read {input_path} ({error.strerror})") from None
+        raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
+                                   f"input: cannot read {input_path} ({error.strerror})")) from None
     if not data.startswith(b"%PDF-"):
-        raise SignerInputError(f"input: {input_path} is not a PDF file")
+        raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
+                                   f"input: {input_path} is not a PDF file"))
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = len(reader.embedded_regular_signatures)
         archived = len(reader.embedded_timestamp_signatures)
     except (PdfError, ValueError, KeyError) as error:
-        raise SignerInputError(f"input: {input_path} is not a readable PDF ({error})") from None
+        raise SignerInputError(say(
+            f"input: không đọc được tệp PDF {input_path} ({error})",
+            f"input: {input_path} is not a readable PDF ({error})")) from None
     except RecursionError:  # pyHanko reads nested objects recursively
         raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
                                "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
                                "deeply or in a cycle") from None
     if signatures == 0:
-        raise SignerInputError(f"input: {input_path} holds no signature to extend")
+        raise SignerInputError(say(
+            f"input: {input_path} không có chữ ký số nào để bổ sung dữ liệu kiểm tra",
+            f"input: {input_path} holds no signature to extend"))
     if renew and archived == 0:
-        raise SignerInputError(f"--renew: {input_path} has no archive timestamp yet (extend "
-                               "it with --level B-LTA first)")
+        raise SignerInputError(say(
+            f"--renew: {input_path} chưa có dấu thời gian lưu trữ (hãy bổ sung với --level "
+            "B-LTA trước)",
+            f"--renew: {input_path} has no archive timestamp yet (extend it with --level B-LTA "
+            "first)"))
     if not tsa_url and level is SignatureLevel.B_LTA:
-        raise SignerInputError("--tsa-url: B-LTA needs a timestamp authority")
+        raise SignerInputError(say(
+            "--tsa-url: mức B-LTA cần nhà cung cấp dịch vụ cấp dấu thời gian",
+            "--tsa-url: B-LTA needs a timestamp authority"))
     return ExtensionRequest(input_pdf=data, output=Path(output), level=level,
                             trust_roots=tuple(trust_roots), tsa_url=tsa_url or "",
                             moment=moment, renew=renew)
@@ -146,14 +161,18 @@ async def async_extend(request: ExtensionRequest) -> bytes:
                 data = await _archive_timestamped(data, stamper, context)
             return data
         except ValidationDataError as error:
-            raise ExtensionError(f"validation data: {error}") from None
+            raise ExtensionError(say(f"dữ liệu kiểm tra: {error}", f"validation data: {error}")) \
+                from None
         except (PathBuildingError, PathValidationError) as error:
-            raise ExtensionError(f"the last archive timestamp does not validate at "
-                                  f"{request.moment.isoformat()}: {_first_line(error)}") \
-                from None
+            raise ExtensionError(say(
+                f"dấu thời gian lưu trữ cuối cùng không hợp lệ tại "
+                f"{request.moment.isoformat()}: {_first_line(error)}",
+                f"the last archive timestamp does not validate at "
+                f"{request.moment.isoformat()}: {_first_line(error)}")) from None
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
-            raise ExtensionError(f"timestamp from {request.tsa_url}: {_first_line(error)}") \
-                from None
+            raise ExtensionError(say(
+                f"dấu thời gian từ {request.tsa_url}: {_first_line(error)}",
+                f"timestamp from {request.tsa_url}: {_first_line(error)}")) from None
 
 
 async def _with_validation_data(pdf: bytes, context_at: ContextAt, fetchers: Any) -> bytes:
@@ -192,9 +211,11 @@ async def _renewed(request: ExtensionRequest, stamper: PdfTimeStamper,
         pdf, request.trust_roots, at=request.moment)).signatures
         if result.kind is SignatureKind.DOCUMENT_TIMESTAMP]
     if stamps and stamps[-1].indication is not Indication.TOTAL_PASSED:
-        raise ExtensionError(f"the last archive timestamp no longer validates at "
-                             f"{request.moment.isoformat()} (too late to renew): "
-                             f"{stamps[-1].reason}")
+        raise ExtensionError(say(
+            f"dấu thời gian lưu trữ cuối cùng không còn hợp lệ tại "
+            f"{request.moment.isoformat()} (đã quá muộn để gia hạn): {stamps[-1].reason}",
+            f"the last archive timestamp no longer validates at "
+            f"{request.moment.isoformat()} (too late to renew): {stamps[-1].reason}"))
     output = BytesIO()
     await stamper.async_update_archival_timestamp_chain(
         PdfFileReader(BytesIO(pdf), strict=False), context, in_place=False, output=output)

@@ -64,10 +64,10 @@ SUB_INDICATION_REASONS: dict[SubIndication, Message] = {
         "Giá trị chữ ký không khớp với khóa công khai của chứng thư",
         "The signature value does not verify with the certificate's public key"),
     SubIndication.REVOKED: Message(
-        "Chứng thư số đã bị thu hồi trước thời điểm ký",
+        "Chứng thư chữ ký số đã bị thu hồi trước thời điểm ký",
         "The certificate was revoked before the signing time"),
     SubIndication.NOT_YET_VALID: Message(
-        "Chứng thư số chưa có hiệu lực tại thời điểm ký",
+        "Chứng thư chữ ký số chưa có hiệu lực tại thời điểm ký",
         "The certificate was not yet valid at the signing time"),
     SubIndication.SIG_CONSTRAINTS_FAILURE: Message(
         "Chữ ký không đáp ứng các ràng buộc của chính sách kiểm tra",
@@ -76,14 +76,14 @@ SUB_INDICATION_REASONS: dict[SubIndication, Message] = {
         "Đường dẫn chứng thực không đáp ứng các ràng buộc của chính sách kiểm tra",
         "The certification path does not meet the constraints of the validation policy"),
     SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE: Message(
-        "Đường dẫn chứng thực của chứng thư số không hợp lệ",
+        "Đường dẫn chứng thực của chứng thư chữ ký số không hợp lệ",
         "The certificate's certification path is not valid"),
     SubIndication.CRYPTO_CONSTRAINTS_FAILURE: Message(
-        "Thuật toán hoặc độ dài khóa không đáp ứng yêu cầu kỹ thuật (Phụ lục I, Thông tư "
+        "Thuật toán hoặc độ dài khóa không đáp ứng yêu cầu kỹ thuật (Phụ lục I Thông tư số "
         "15/2025/TT-BKHCN)",
         "The algorithm or key length does not meet the technical requirements (TT15 Annex I)"),
     SubIndication.EXPIRED: Message(
-        "Chứng thư số đã hết hạn tại thời điểm ký",
+        "Chứng thư chữ ký số đã hết hạn tại thời điểm ký",
         "The certificate had expired at the signing time"),
     SubIndication.POLICY_PROCESSING_ERROR: Message(
         "Không xử lý được chính sách chữ ký", "The signature policy could not be processed"),
@@ -93,24 +93,28 @@ SUB_INDICATION_REASONS: dict[SubIndication, Message] = {
     SubIndication.TIMESTAMP_ORDER_FAILURE: Message(
         "Thứ tự các dấu thời gian không hợp lệ", "The timestamps are not in a valid order"),
     SubIndication.NO_SIGNING_CERTIFICATE_FOUND: Message(
-        "Không tìm thấy chứng thư số của người ký", "The signer's certificate was not found"),
+        "Không tìm thấy chứng thư chữ ký số của người ký",
+        "The signer's certificate was not found"),
     SubIndication.NO_CERTIFICATE_CHAIN_FOUND: Message(
-        "Chứng thư số không được cấp bởi tổ chức cung cấp dịch vụ tin cậy",
+        "Chứng thư chữ ký số không được cấp bởi một tổ chức cung cấp dịch vụ chứng thực chữ ký "
+        "số được tin cậy",
         "The certificate does not chain to a trusted root"),
     SubIndication.REVOKED_NO_POE: Message(
-        "Chứng thư số đã bị thu hồi và không có bằng chứng chữ ký được tạo trước thời điểm thu hồi",
+        "Chứng thư chữ ký số đã bị thu hồi và không có bằng chứng chữ ký được tạo trước thời "
+        "điểm thu hồi",
         "The certificate is revoked and nothing proves the signature was made before"),
     SubIndication.REVOKED_CA_NO_POE: Message(
-        "Chứng thư của tổ chức cấp đã bị thu hồi và không có bằng chứng chữ ký được tạo trước đó",
+        "Chứng thư chữ ký số của tổ chức cung cấp dịch vụ chứng thực chữ ký số đã bị thu hồi "
+        "và không có bằng chứng chữ ký được tạo trước đó",
         "An issuing CA certificate is revoked and nothing proves the signature was made before"),
     SubIndication.OUT_OF_BOUNDS_NO_POE: Message(
-        "Chứng thư số đã hết hạn hoặc chưa có hiệu lực và không có dấu thời gian chứng minh thời "
-        "điểm ký",
+        "Chứng thư chữ ký số đã hết hạn hoặc chưa có hiệu lực và không có dấu thời gian chứng "
+        "minh thời điểm ký",
         "The certificate is outside its validity period and no timestamp proves the signing "
         "time"),
     SubIndication.OUT_OF_BOUNDS_NOT_REVOKED: Message(
-        "Chứng thư số đã hết hạn (không bị thu hồi) và không có dấu thời gian chứng minh thời "
-        "điểm ký",
+        "Chứng thư chữ ký số đã hết hạn (không bị thu hồi) và không có dấu thời gian chứng "
+        "minh thời điểm ký",
         "The certificate has expired (not revoked) and no timestamp proves the signing time"),
     SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE: Message(
         "Thông tin thu hồi không nằm trong khoảng thời gian cần thiết",
@@ -122,7 +126,8 @@ SUB_INDICATION_REASONS: dict[SubIndication, Message] = {
         "Không có bằng chứng về thời điểm tồn tại của chữ ký",
         "There is no proof of when the signature existed"),
     SubIndication.TRY_LATER: Message(
-        "Không lấy được trạng thái thu hồi của chứng thư số (OCSP/CRL); hãy kiểm tra lại sau",
+        "Không lấy được trạng thái thu hồi của chứng thư chữ ký số (OCSP/CRL); hãy kiểm tra "
+        "lại sau",
         "The certificate's revocation status could not be obtained (OCSP/CRL); try again later"),
     SubIndication.SIGNED_DATA_NOT_FOUND: Message(
         "Không tìm thấy dữ liệu đã được ký", "The signed data was not found"),
@@ -215,8 +220,8 @@ def integrity_message(result: SignatureResult) -> Message:
                        "Not intact: the signature does not cover the whole document")
     if integrity.forbidden_only_by_certification:
         level = integrity.certification
-        return Message(f"Tài liệu đã bị sửa đổi sau khi ký theo cách chữ ký chứng thực không cho "
-                       f"phép (quyền chứng thực DocMDP P={level}); các giá trị băm vẫn khớp",
+        return Message(f"Tài liệu đã bị sửa đổi sau khi ký theo cách chữ ký chứng nhận không cho "
+                       f"phép (DocMDP P={level}); các giá trị băm vẫn khớp",
                        f"Modified after signing in a way the certification signature does not "
                        f"allow (DocMDP P={level}); every digest matches"
                        + (f" ({integrity.changes})" if integrity.changes else ""))
@@ -224,7 +229,7 @@ def integrity_message(result: SignatureResult) -> Message:
         return Message(DISALLOWED.vietnamese, DISALLOWED.english
                        + (f" ({integrity.changes})" if integrity.changes else ""))
     if integrity.modification_level == "ANNOTATIONS":
-        return Message("Toàn vẹn; sau khi ký chỉ có thêm ghi chú mà chữ ký chứng thực cho phép "
+        return Message("Toàn vẹn; sau khi ký chỉ có thêm ghi chú mà chữ ký chứng nhận cho phép "
                        f"(DocMDP P={integrity.certification})",
                        "Intact; only comments the certification permits were added after "
                        f"signing (DocMDP P={integrity.certification})"
@@ -237,6 +242,36 @@ def integrity_message(result: SignatureResult) -> Message:
                    "Intact: the document was not changed after signing")
 
 
+REVOCATION_REASONS: dict[str, Message] = {
+    "unspecified": Message("không nêu lý do", "unspecified"),
+    "key_compromise": Message("lộ khóa bí mật", "key compromise"),
+    "ca_compromise": Message("lộ khóa bí mật của tổ chức cung cấp dịch vụ chứng thực chữ ký số",
+                             "CA key compromise"),
+    "affiliation_changed": Message("thay đổi thông tin về cơ quan, tổ chức của người ký",
+                                   "affiliation changed"),
+    "superseded": Message("được thay thế bằng chứng thư chữ ký số mới", "superseded"),
+    "cessation_of_operation": Message("chấm dứt hoạt động", "cessation of operation"),
+    "certificate_hold": Message("tạm dừng", "certificate hold (suspended)"),
+    "remove_from_crl": Message("gỡ khỏi danh sách chứng thư bị thu hồi", "removed from the CRL"),
+    "privilege_withdrawn": Message("bị rút quyền sử dụng", "privilege withdrawn"),
+    "aa_compromise": Message("lộ khóa bí mật của tổ chức cấp thuộc tính",
+                             "attribute authority compromise"),
+}
+"""RFC 5280 CRLReason codes in words: a person reads "lộ khóa bí mật", never ``key_compromise``."""
+
+
+def revocation_reason_message(code: str | None) -> Message | None:
+    """A revocation reason code (RFC 5280 CRLReason, as the CRL or OCSP response gives it) in
+    words; an unknown code is shown with its underscores as spaces (None: no reason given)."""
+    if not code:
+        return None
+    known = REVOCATION_REASONS.get(code.replace("-", "_"))
+    if known is not None:
+        return known
+    spaced = code.replace("_", " ")
+    return Message(f"mã lý do {spaced}", spaced)
+
+
 def revocation_message(result: SignatureResult) -> Message:
     revocation = result.revocation
     sources = _sources(result)
@@ -245,8 +280,9 @@ def revocation_message(result: SignatureResult) -> Message:
                        f"Not revoked (source: {sources.english})")
     if revocation.status is RevocationStatus.REVOKED:
         when = vietnam_time(revocation.revoked_at)
-        reason = f", lý do {revocation.reason}" if revocation.reason else ""
-        reason_en = f", reason {revocation.reason}" if revocation.reason else ""
+        words = revocation_reason_message(revocation.reason)
+        reason = f", lý do: {words.vietnamese}" if words else ""
+        reason_en = f", reason: {words.english}" if words else ""
         return Message(f"Đã bị thu hồi lúc {when}{reason} (nguồn: {sources.vietnamese})",
                        f"Revoked at {when}{reason_en} (source: {sources.english})")
     if revocation.status is RevocationStatus.UNKNOWN:
@@ -376,8 +412,9 @@ NO_SIGNATURE = Message("Tài liệu không có chữ ký số", "The document ha
 
 
 __all__ = [
-    "Message", "NO_SIGNATURE", "SUB_INDICATION_REASONS", "certificate_validity_message",
-    "display_dict", "display_fields", "format_message", "integrity_message", "reason_message",
-    "result_message", "revocation_message", "signature_lines", "signing_time_message",
+    "NO_SIGNATURE", "REVOCATION_REASONS", "SUB_INDICATION_REASONS", "Message",
+    "certificate_validity_message", "display_dict", "display_fields", "format_message",
+    "integrity_message", "reason_message", "result_message", "revocation_message",
+    "revocation_reason_message", "signature_lines", "signing_time_message",
     "validity_at_signing_message", "vietnam_time",
 ]

@@ -35,6 +35,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import CRLFetchError
 
+from bilingual import say
 from conformance.oracle import CheckOutcome
 from conformance.reference.certificate_check import CertificateCheck
 from conformance.reference.messages import Message
@@ -128,7 +129,8 @@ async def sign_on_token(request: SigningRequest, session: Any, certificate: x509
         writer = IncrementalPdfFileWriter(BytesIO(request.input_pdf), strict=False)
         field_name = request.field_name or _free_field_name(writer)
     except (PdfError, ValueError, KeyError) as error:
-        raise SignerInputError(f"input: not a readable PDF ({error})") from None
+        raise SignerInputError(say(f"input: không đọc được tệp PDF ({error})",
+                                   f"input: not a readable PDF ({error})")) from None
     signer = PKCS11Signer(
         session, key_id=bytes.fromhex(request.access.key_id), signing_cert=certificate,
         ca_chain=ca_certificates, use_raw_mechanism=request.access.key_type == "p256",
@@ -167,7 +169,9 @@ def _pdf_signer(request: SigningRequest, signer: signers.Signer, field_name: str
     timestamper = None
     if level is not SignatureLevel.B_B:
         if request.tsa_url is None:
-            raise SignerInputError(f"--tsa-url: level {level.value} needs a timestamp authority")
+            raise SignerInputError(say(
+                f"--tsa-url: mức {level.value} cần nhà cung cấp dịch vụ cấp dấu thời gian",
+                f"--tsa-url: level {level.value} needs a timestamp authority"))
         timestamper = HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS, session=http)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", reason=request.reason,
@@ -221,7 +225,8 @@ async def _signed_bytes(request: SigningRequest, pdf_signer: PdfSignerAt,
             raise SignerInputError(f"--field: {error}") from None
         raise Refusal(fill_message(_SIGNING_FAILED, detail=_first_line(error))) from None
     except (PdfError, ValueError) as error:
-        raise SignerInputError(f"input: cannot sign this PDF ({error})") from None
+        raise SignerInputError(say(f"input: không ký được tệp PDF này ({error})",
+                                   f"input: cannot sign this PDF ({error})")) from None
     return output.getvalue()
 
 

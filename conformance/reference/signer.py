@@ -49,6 +49,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+from bilingual import say
 from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
     SIGNER_KEY_USAGE,
@@ -76,7 +77,7 @@ def _answer_signed(request: SigningRequest, check: CertificateCheck, warnings: l
                    certificate: x509.Certificate) -> SignerAnswer:
     shown = ([check.message] if check.outcome is CheckOutcome.WARN else []) + warnings
     when = _signing_time_text(request.moment)
-    validity = (fill_message(Message("Kết quả kiểm tra chứng thư số: {vi}",
+    validity = (fill_message(Message("Kết quả kiểm tra chứng thư chữ ký số: {vi}",
                                      "Certificate check: {en}"),
                              vi=check.message.vietnamese, en=check.message.english))
     holder = _holder(certificate)
@@ -157,21 +158,28 @@ def sign(
     try:
         data = Path(input_path).read_bytes()
     except OSError as error:
-        raise SignerInputError(f"input: cannot read {input_path} ({error.strerror})") from None
+        raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
+                                   f"input: cannot read {input_path} ({error.strerror})")) from None
     if not data.startswith(b"%PDF-"):
-        raise SignerInputError(f"input: {input_path} is not a PDF file")
+        raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
+                                   f"input: {input_path} is not a PDF file"))
     try:  # fail before touching the token or the network
         IncrementalPdfFileWriter(BytesIO(data), strict=False)
     except (PdfError, ValueError, KeyError) as error:
-        raise SignerInputError(f"input: {input_path} is not a readable PDF ({error})") from None
+        raise SignerInputError(say(
+            f"input: không đọc được tệp PDF {input_path} ({error})",
+            f"input: {input_path} is not a readable PDF ({error})")) from None
     except RecursionError:  # pyHanko reads nested objects recursively
         raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
                                "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
                                "deeply or in a cycle") from None
     if visible is not None and (visible.page < 1 or len(visible.box) != 4):
-        raise SignerInputError("--visible: page counts from 1 and the box has four numbers")
+        raise SignerInputError(say("--visible: số trang tính từ 1 và khung gồm bốn số",
+                                   "--visible: page counts from 1 and the box has four numbers"))
     if level is not SignatureLevel.B_B and not tsa_url:
-        raise SignerInputError(f"--tsa-url: level {level.value} needs a timestamp authority")
+        raise SignerInputError(say(
+            f"--tsa-url: mức {level.value} cần nhà cung cấp dịch vụ cấp dấu thời gian",
+            f"--tsa-url: level {level.value} needs a timestamp authority"))
     request = SigningRequest(
         input_pdf=data, output=Path(output_path), access=access, module=module or access.module,
         pin=pin, trust_roots=tuple(trust_roots), moment=moment, level=level, tsa_url=tsa_url,
@@ -191,7 +199,8 @@ def write_atomically(path: Path, data: bytes, *, option: str = "output") -> None
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise SignerInputError(f"{option}: cannot write {path} ({error.strerror})") from None
+        raise SignerInputError(say(f"{option}: không ghi được {path} ({error.strerror})",
+                                   f"{option}: cannot write {path} ({error.strerror})")) from None
 
 
 def _holder(certificate: x509.Certificate) -> str:

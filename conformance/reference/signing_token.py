@@ -41,7 +41,7 @@ _PIN_LOCKED = Message("Thiết bị lưu khóa bí mật '{label}' đã bị kh�
                       "lần cho phép; liên hệ tổ chức quản lý để khôi phục",
                       "The signing token '{label}' is locked after too many wrong PINs; ask "
                       "the managing body to restore it")
-_NO_CERTIFICATE = Message("Không tìm thấy chứng thư số của khóa trên thiết bị '{label}'",
+_NO_CERTIFICATE = Message("Không tìm thấy chứng thư chữ ký số của khóa trên thiết bị '{label}'",
                           "No certificate for the key on the signing token '{label}'")
 TOKEN_FAILED = Message("Lỗi thiết bị lưu khóa bí mật '{label}': {detail}",
                        "Signing token '{label}' failed: {detail}")

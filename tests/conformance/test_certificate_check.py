@@ -59,7 +59,7 @@ def test_valid_certificate_passes_with_its_path(testbed: Testbed) -> None:
     assert check.problem is None
     assert len(check.path) == 3  # root, issuing CA, subscriber
     assert "Kiểm check-valid" in check.subject
-    assert check.message.vietnamese == "Chứng thư số hợp lệ"
+    assert check.message.vietnamese == "Chứng thư chữ ký số hợp lệ"
 
 
 def test_revoked_certificate_is_refused(testbed: Testbed) -> None:

@@ -526,7 +526,7 @@ def test_remote_hash_refuses_a_revoked_certificate_before_asking_the_user(
     started, _ = _run(_sign_hash(remote_hash, _hash_request(
         testbed, revoked, hashlib.sha256(b"x").digest(), "ecdsa")))
     assert started["code"] == 1 and started["data"] is None
-    assert started["message"].startswith("Chưa ký. Chứng thư số đã bị thu hồi")
+    assert started["message"].startswith("Chưa ký. Chứng thư chữ ký số đã bị thu hồi")
     wrong, _ = _run(_sign_hash(remote_hash, _hash_request(
         testbed, _holder(testbed, "remote-wrong-pin"), hashlib.sha256(b"x").digest(), "ecdsa",
         pin="00000000")))

@@ -150,7 +150,8 @@ def test_oracle_says_which_changes_only_the_certification_forbids(
             shown = integrity_message(certification)
             # the document changed, not the signature: no "không toàn vẹn" of the signature
             assert shown.vietnamese.startswith("Tài liệu đã bị sửa đổi sau khi ký")
-            assert f"quyền chứng thực DocMDP P={family.certify}" in shown.vietnamese
+            assert (f"chữ ký chứng nhận không cho phép (DocMDP P={family.certify})"
+                    in shown.vietnamese)
             assert "các giá trị băm vẫn khớp" in shown.vietnamese
             assert classify_integrity(shown.vietnamese) is Integrity.NOT_INTACT
 

@@ -124,7 +124,7 @@ def test_every_pades_level_signs_and_validates(testbed: Testbed, document: Path,
         assert answer.outcome is SignerOutcome.SIGNED, answer.reason
         assert answer.output == str(output) and answer.warnings == []
         assert answer.display is not None and answer.display.startswith("Đã ký.")
-        assert "Chứng thư số hợp lệ" in answer.display and "\nSigned." in answer.display
+        assert "Chứng thư chữ ký số hợp lệ" in answer.display and "\nSigned." in answer.display
         signed = output.read_bytes()
         assert signed.startswith(original)  # an incremental update: earlier bytes untouched
         (status,) = _statuses(testbed, output)
@@ -305,7 +305,8 @@ def test_issuing_ca_revoked_is_refused(tmp_path_factory: pytest.TempPathFactory,
         alone.compromise_authority("ca-cv")
         output = tmp_path_factory.mktemp("signer-compromise-out") / "out.pdf"
         _refused_without_output(_sign(alone, label, document, output), output,
-                                "CA cấp phát", "issuing certification authority")
+                                "tổ chức cung cấp dịch vụ chứng thực chữ ký số",
+                                "issuing certification authority")
     # the shared testbed's tokens still sign afterwards (the PKCS#11 library switched back)
     back = tmp_path_factory.mktemp("signer-after-compromise") / "out.pdf"
     assert _sign(testbed, _token(testbed, "signer-after-switch"), document, back).outcome \
@@ -340,7 +341,7 @@ def test_stale_crl_with_ocsp_down_is_a_warning_never_good(
     answer = _sign(testbed, label, document, output)
     assert answer.outcome is SignerOutcome.SIGNED
     assert len(answer.warnings) == 1 and "CRL" in answer.warnings[0]
-    assert "Chứng thư số hợp lệ" not in (answer.display or "")
+    assert "Chứng thư chữ ký số hợp lệ" not in (answer.display or "")
 
 
 def test_timestamp_authority_down_refuses_a_b_t_signature(

@@ -79,7 +79,8 @@ def test_invalid_signature_shows_result_and_reason(testbed: Testbed, signed_pdf:
     assert signature.indication is Indication.INDETERMINATE
     assert signature.display["result"] == MessageClass.INDETERMINATE.vietnamese
     assert signature.display[DisplayField.VALIDITY_AT_SIGNING_TIME].startswith(
-        "Không xác định được: Chứng thư số không được cấp bởi tổ chức cung cấp dịch vụ tin cậy")
+        "Không xác định được: Chứng thư chữ ký số không được cấp bởi một tổ chức cung cấp dịch vụ "
+        "chứng thực chữ ký số được tin cậy")
     assert answer.display is not None and "Lý do: " in answer.display
     assert "Reason: " in answer.display
 

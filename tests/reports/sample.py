@@ -47,9 +47,12 @@ def _evidence(case: str, *kinds: str) -> list[Evidence]:
 def _case(index: int, case_id: str, vi: str, en: str, requirements: list[str], verdict: Verdict,
           *, expected: str, actual: str, reason: str, severity: Severity = Severity.FAIL,
           evidence: tuple[str, ...] = ("input", "stdout", "stderr")) -> CaseResult:
+    """A case whose reason is written "Vietnamese / English", as a builder gives both."""
+    said_vi, _, said_en = reason.partition(" / ")
     return CaseResult(
         id=case_id, title=Text(vi=vi, en=en), requirements=requirements, expected=expected,
-        actual=actual, verdict=verdict, severity=severity, reason=reason,
+        actual=actual, verdict=verdict, severity=severity, reason=said_en or said_vi,
+        reason_vi=said_vi if said_en else "",
         judged_at=START + timedelta(minutes=index), duration_seconds=0.35 + index * 0.9,
         evidence=_evidence(case_id, *evidence))
 
@@ -64,24 +67,24 @@ def sample_cases() -> list[CaseResult]:
               reason="Chữ ký hợp lệ ở mức B-LT / the signature is valid at level B-LT",
               evidence=("input", "output", "stdout")),
         _case(2, "signer::certificate::refuse-revoked-certificate",
-              "Từ chối ký khi chứng thư số đã bị thu hồi",
+              "Từ chối ký khi chứng thư chữ ký số đã bị thu hồi",
               "Refuse to sign with a revoked certificate",
               ["TT15-5.1.a"], Verdict.FAIL,
               expected="refused: certificate revoked (keyCompromise)",
               actual="signed; warnings: []",
-              reason="Phần mềm vẫn ký bằng chứng thư số đã bị thu hồi lúc "
+              reason="Phần mềm vẫn ký bằng chứng thư chữ ký số đã bị thu hồi lúc "
                      "2026-11-21T10:00:00+07:00 "
                      "/ the software signed with a certificate revoked before signing",
               evidence=("input", "output", "stdout", "ocsp")),
         _case(3, "signer::certificate::refuse-expired-certificate",
-              "Từ chối ký khi chứng thư số đã hết hạn",
+              "Từ chối ký khi chứng thư chữ ký số đã hết hạn",
               "Refuse to sign with an expired certificate",
               ["TT15-5.1.a"], Verdict.PASS,
               expected="refused: certificate expired",
-              actual="refused: Chứng thư số đã hết hiệu lực",
+              actual="refused: Chứng thư chữ ký số đã hết hiệu lực",
               reason="Từ chối đúng / refused as required"),
         _case(4, "signer::revocation::warn-when-status-unknown",
-              "Cảnh báo khi không xác định được trạng thái chứng thư số",
+              "Cảnh báo khi không xác định được trạng thái chứng thư chữ ký số",
               "Warn when revocation status cannot be obtained",
               ["TT15-AnnexII-1.2"], Verdict.FAIL, severity=Severity.WARNING,
               expected="signed with a warning about revocation status",
@@ -108,12 +111,12 @@ def sample_cases() -> list[CaseResult]:
                      "/ the software declares B-LTA unsupported (optional)",
               evidence=("command",)),
         _case(7, "verifier::revocation::revoked-before-signing",
-              "Phát hiện chứng thư số bị thu hồi trước thời điểm ký",
+              "Phát hiện chứng thư chữ ký số bị thu hồi trước thời điểm ký",
               "Detect a certificate revoked before signing",
               ["TT15-6.4.a", "ND68-33.3.a"], Verdict.FAIL,
               expected="INDETERMINATE/REVOKED_NO_POE or TOTAL-FAILED/REVOKED",
               actual=f"TOTAL-PASSED; display: 'Chữ ký hợp lệ {SCRIPT}'",
-              reason="Phần mềm báo chữ ký hợp lệ dù chứng thư số đã bị thu hồi "
+              reason="Phần mềm báo chữ ký hợp lệ dù chứng thư chữ ký số đã bị thu hồi "
                      f"/ reported valid although revoked; output quoted: {SCRIPT}",
               evidence=("input", "stdout", "ocsp")),
         _case(8, "verifier::revocation::revoked-after-timestamp",
@@ -202,7 +205,8 @@ def sample_requirements() -> list[RequirementResult]:
     """The requirements the cases cite, each with the verdict its cases give it."""
     return [
         _requirement("TT15-5.1.a", "TT 15/2025/TT-BKHCN Điều 5 khoản 1 điểm a", "mandatory",
-                     "Không thực hiện ký số khi chứng thư số đã hết hiệu lực hoặc bị thu hồi",
+                     "Không thực hiện ký số khi chứng thư chữ ký số đã hết hiệu lực hoặc bị "
+                     "thu hồi",
                      "Do not sign with an expired or revoked certificate", Verdict.FAIL,
                      ["signer::certificate::refuse-revoked-certificate",
                       "signer::certificate::refuse-expired-certificate"]),
@@ -215,16 +219,16 @@ def sample_requirements() -> list[RequirementResult]:
                      ["signer::pades::b-lt-with-revocation-data",
                       "signer::pades::b-lta-archive-timestamp"]),
         _requirement("TT15-AnnexI-1.3", "TT 15/2025/TT-BKHCN Phụ lục I mục 1.3", "recommended",
-                     "Nhúng dữ liệu kiểm tra trạng thái chứng thư số vào chữ ký",
+                     "Nhúng dữ liệu kiểm tra trạng thái chứng thư chữ ký số vào chữ ký",
                      "Embed revocation data in the signature", Verdict.PASS,
                      ["signer::pades::b-lt-with-revocation-data"], confidence="SECONDARY"),
         _requirement("TT15-AnnexII-1.2", "TT 15/2025/TT-BKHCN Phụ lục II mục 1.2", "recommended",
-                     "Cảnh báo khi không xác định được trạng thái chứng thư số",
+                     "Cảnh báo khi không xác định được trạng thái chứng thư chữ ký số",
                      "Warn when the certificate status cannot be determined", Verdict.FAIL,
                      ["signer::revocation::warn-when-status-unknown"],
-                     confidence="VERIFIED (transcript)"),
+                     confidence="VERIFIED-TRANSCRIPT"),
         _requirement("TT15-6.4.a", "TT 15/2025/TT-BKHCN Điều 6 khoản 4 điểm a", "mandatory",
-                     "Kiểm tra trạng thái chứng thư số tại thời điểm ký",
+                     "Kiểm tra trạng thái chứng thư chữ ký số tại thời điểm ký",
                      "Check the certificate status at the signing time", Verdict.FAIL,
                      ["verifier::revocation::revoked-before-signing",
                       "verifier::revocation::revoked-after-timestamp"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bilingual import say
 from testbed import InvalidInputError
 
 
@@ -160,6 +161,8 @@ def parse_defect(name: str, role: str) -> Defect:
     """A defect by its command-line name, for ``role``; a one-line error otherwise."""
     choices = [d.value for d in Defect if d.role == role]
     if name not in choices:
-        raise InvalidInputError(f"--defect: '{name}' is not a {role} defect "
-                                f"({', '.join(choices)})")
+        raise InvalidInputError(say(
+            f"--defect: '{name}' không phải lỗi cài sẵn của vai trò {role} "
+            f"({', '.join(choices)})",
+            f"--defect: '{name}' is not a {role} defect ({', '.join(choices)})"))
     return Defect(name)
