@@ -155,24 +155,7 @@ def sign(
     if isinstance(access, Path):
         access = TokenAccess.load(access)
     level = SignatureLevel.parse(level, field="level") if isinstance(level, str) else level
-    try:
-        data = Path(input_path).read_bytes()
-    except OSError as error:
-        raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
-                                   f"input: cannot read {input_path} ({error.strerror})")) from None
-    if not data.startswith(b"%PDF-"):
-        raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
-                                   f"input: {input_path} is not a PDF file"))
-    try:  # fail before touching the token or the network
-        IncrementalPdfFileWriter(BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError) as error:
-        raise SignerInputError(say(
-            f"input: không đọc được tệp PDF {input_path} ({error})",
-            f"input: {input_path} is not a readable PDF ({error})")) from None
-    except RecursionError:  # pyHanko reads nested objects recursively
-        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
-                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
-                               "deeply or in a cycle") from None
+    data = _read_pdf(Path(input_path))
     if visible is not None and (visible.page < 1 or len(visible.box) != 4):
         raise SignerInputError(say("--visible: số trang tính từ 1 và khung gồm bốn số",
                                    "--visible: page counts from 1 and the box has four numbers"))
@@ -187,6 +170,30 @@ def sign(
         signer_name=signer_name, organisation=organisation, rsa_pss=rsa_pss,
         key_usage=key_usage)
     return asyncio.run(_async_sign(request))
+
+
+def _read_pdf(input_path: Path) -> bytes:
+    """The bytes of the PDF to sign, read and parsed before the token or the network is
+    touched; :class:`SignerInputError` names the input when it is no readable PDF."""
+    try:
+        data = input_path.read_bytes()
+    except OSError as error:
+        raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
+                                   f"input: cannot read {input_path} ({error.strerror})")) from None
+    if not data.startswith(b"%PDF-"):
+        raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
+                                   f"input: {input_path} is not a PDF file"))
+    try:
+        IncrementalPdfFileWriter(BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError) as error:
+        raise SignerInputError(say(
+            f"input: không đọc được tệp PDF {input_path} ({error})",
+            f"input: {input_path} is not a readable PDF ({error})")) from None
+    except RecursionError:  # pyHanko reads nested objects recursively
+        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
+                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
+                               "deeply or in a cycle") from None
+    return data
 
 
 def write_atomically(path: Path, data: bytes, *, option: str = "output") -> None:
