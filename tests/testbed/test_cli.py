@@ -123,9 +123,9 @@ def test_no_testbed_in_directory_is_a_one_line_error(tmp_path: Path) -> None:
 
 def test_clock_moves_and_services_follow(served_directory: Path) -> None:
     out = kyso("clock", "set", "2027-03-01T08:00:00+07:00", "--dir", str(served_directory))
-    assert out.stdout.startswith("2027-03-01T01:00:00+00:00 (pinned)")
+    assert out.stdout.startswith("2027-03-01 08:00:00 +07:00 (đồng hồ đứng yên / pinned)")
     out = kyso("clock", "advance", "+30d", "--dir", str(served_directory))
-    assert out.stdout.startswith("2027-03-31T01:00:00+00:00")
+    assert out.stdout.startswith("2027-03-31 08:00:00 +07:00")
 
 
 def test_token_commands_never_print_the_pin_unless_asked(served_directory: Path) -> None:
