@@ -135,6 +135,12 @@ class TokenStatus(StrEnum):
     RETURNED = "returned"
     """Handed back when its certificate ended (Art. 20 a–c); deleted from SoftHSM."""
 
+    def words(self) -> str:
+        """The status in words for a person, bilingual (:func:`bilingual.say`)."""
+        return say(*{TokenStatus.IN_USE: ("đang sử dụng", "in use"),
+                     TokenStatus.LOST: ("đã bị mất", "lost"),
+                     TokenStatus.RETURNED: ("đã trả lại", "returned")}[self])
+
 
 class TokenRecord(_Model):
     """A subscriber's USB token, emulated by SoftHSM2 in the testbed directory."""

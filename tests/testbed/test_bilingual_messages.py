@@ -15,7 +15,9 @@ from testbed import (
     VIETNAM,
     InvalidInputError,
     InvalidStateError,
+    ProfileKind,
     RevocationReason,
+    ServiceMode,
     Testbed,
     UnknownSubscriberError,
     display_time,
@@ -24,7 +26,7 @@ from testbed import (
 )
 from testbed.ca.names import VietnameseName
 from testbed.clock import Clock
-from testbed.world import ClockState, WorldState
+from testbed.world import ClockState, TokenStatus, WorldState
 
 MOMENT = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
@@ -126,6 +128,17 @@ def test_revocation_reason_words_in_english_alone_keep_the_machine_values() -> N
     assert RevocationReason.CESSATION_OF_OPERATION.words() == "cessation of operation"
     assert RevocationReason.CESSATION_OF_OPERATION.value == "cessation_of_operation"
     assert RevocationReason.parse("keyCompromise") is RevocationReason.KEY_COMPROMISE
+
+
+@pytest.mark.usefixtures("both")
+def test_service_modes_profiles_and_token_states_have_words_too() -> None:
+    for enum in (ServiceMode, ProfileKind, TokenStatus):
+        for member in enum:
+            vietnamese, english = member.words().split(" / ")
+            assert vietnamese and english and vietnamese != english, member
+    assert ServiceMode.NO_ANSWER.words() == "không trả lời / no answer"
+    assert TokenStatus.LOST.words() == "đã bị mất / lost"
+    assert ProfileKind.PERSONAL.words() == "cá nhân / personal"
 
 
 # ---- times a person reads ----------------------------------------------------------------------
