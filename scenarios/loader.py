@@ -84,7 +84,7 @@ def _first_error(error: ValidationError, tree: yaml.Node | None) -> tuple[int | 
     dotted = _dotted([part for part in fields
                       if not (isinstance(part, str) and part in _STEP_TAGS)])
     if detail["type"] == "extra_forbidden":
-        message = say("khóa không xác định (hãy kiểm tra chính tả; khóa không xác định là lỗi)",
+        message = say("trường không xác định (hãy kiểm tra chính tả; trường lạ là lỗi)",
                       "unknown key (check the spelling; unknown keys are errors)")
     elif detail["type"] == "missing":
         message = say("bắt buộc, đang thiếu", "required, missing")

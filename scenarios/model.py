@@ -304,8 +304,8 @@ class Sign(_Step):
                                  "'appearance' needs visible: true and by: sut"))
         if self.by == "sut" and self.certify is not None:
             raise ValueError(say(
-                "'certify' chỉ dành cho by: fixture (phần mềm ký được kiểm thử chỉ được yêu cầu "
-                "chữ ký phê duyệt)",
+                "'certify' chỉ dành cho by: fixture (phần mềm được kiểm thử chỉ được yêu cầu ký "
+                "phê duyệt)",
                 "'certify' is for by: fixture (the signer under test is asked for approval "
                 "signatures)"))
         if self.by == "fixture" and self.pin != "right":
@@ -414,7 +414,7 @@ class Scenario(StrictModel):
         for actor in self.actors:
             if not SCENARIO_ID.match(actor):
                 raise ValueError(f"actors.{actor}: " + say(
-                    "tên actor phải viết kebab-case (a-z, 0-9, '-'): chúng thành subscriber id",
+                    "tên actor phải viết kebab-case (a-z, 0-9, '-'): tên này thành subscriber id",
                     "actor names are kebab-case (a-z, 0-9, '-'): they become subscriber ids"))
         produced: set[str] = set()
         checkpoint_ids: set[str] = set()

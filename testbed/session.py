@@ -166,7 +166,7 @@ class Testbed:
         this directory (also when they run in another process)."""
         if authority is not None and self.state.authority(authority).tsa is None:
             raise InvalidInputError(say(
-                f"CA '{authority}' không vận hành dịch vụ cấp dấu thời gian",
+                f"CA '{authority}' không có dịch vụ cấp dấu thời gian",
                 f"authority '{authority}' runs no timestamp authority"))
         return read_entries(self.directory, authority)
 
@@ -234,7 +234,7 @@ class Testbed:
                 f"service: '{service}' must be ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>"))
         if mode is ServiceMode.STALE and kind != "crl":
             raise InvalidInputError(say(
-                f"service: chỉ CRL mới có thể cũ (stale), '{service}' thì không",
+                f"service: chỉ CRL mới có thể quá hạn (stale), '{service}' thì không",
                 f"service: only a CRL can be stale, not '{service}'"))
         if mode in (ServiceMode.UNAUTHORIZED, ServiceMode.UNKNOWN) and kind != "ocsp":
             raise InvalidInputError(say(

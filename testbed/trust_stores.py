@@ -77,8 +77,9 @@ class TrustStores:
 
     def __init__(self, anchors: Sequence[Path], directory: Path) -> None:
         if not anchors:
-            raise InvalidInputError(say("trust anchors: chưa có chứng thư gốc tin cậy nào",
-                                        "trust anchors: none given"))
+            raise InvalidInputError(say(
+                "trust anchors: chưa có chứng thư chữ ký số gốc tin cậy nào",
+                "trust anchors: none given"))
         self.anchors = [Path(path).resolve() for path in anchors]
         self.directory = Path(directory)
         self._certificates = [_load_certificate(path) for path in self.anchors]

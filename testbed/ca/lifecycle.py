@@ -311,7 +311,7 @@ class Lifecycle:
         longest = add_years(start, max_validity_years(subscriber.branch, renewal=renewal))
         end = start + validity if validity is not None else longest
         if end <= start:
-            raise InvalidInputError(say("validity: thời hạn phải dương",
+            raise InvalidInputError(say("validity: thời hạn phải lớn hơn 0",
                                         "validity: must be positive"))
         if end > longest and RuleBreak.OVERLONG_VALIDITY not in breaks:
             raise refusals.validity_too_long(end, subscriber.branch.value, longest)

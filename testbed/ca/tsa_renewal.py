@@ -32,7 +32,7 @@ def renew_timestamp_authority(lifecycle: Lifecycle, authority: str) -> Certifica
         record = state.authority(authority)
         if record.tsa is None:
             raise InvalidInputError(say(
-                f"authority: '{authority}' không vận hành dịch vụ cấp dấu thời gian",
+                f"authority: '{authority}' không có dịch vụ cấp dấu thời gian",
                 f"authority: '{authority}' runs no timestamp authority"))
         spec = next((spec for spec in DEFAULT_HIERARCHY if spec.label == authority), None)
         if spec is None:

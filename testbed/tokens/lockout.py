@@ -98,7 +98,7 @@ class LockoutStore:
             return LockoutState()
         except OSError as err:
             raise TokenError(say(
-                f"token {serial}: không đọc được trạng thái khóa PIN {path}: {err}",
+                f"token {serial}: không đọc được trạng thái khóa mã PIN {path}: {err}",
                 f"token {serial}: cannot read lockout state {path}: {err}")) from err
         return _parse_state(text)
 

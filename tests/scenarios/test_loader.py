@@ -94,7 +94,7 @@ def test_broken_files_get_one_line_naming_file_line_and_field(
     (VALID.replace("actor: officer\n  - do: sign", "actor: officr\n  - do: sign"),
      "'officr' không phải một trong các actor", "'officr' is not one of the actors"),
     (VALID.replace("level: B-T", "level: B-T\n    colour: red"),
-     "khóa không xác định", "unknown key"),
+     "trường không xác định", "unknown key"),
     (VALID.replace("level: B-T", "level: [B-T"), "lỗi cú pháp YAML", "YAML syntax error"),
     (VALID.replace("level: B-T", "level: B-X"), "giá trị không hợp lệ", "Input should be"),
     ("", "tệp kịch bản phải là một ánh xạ", "a scenario file is a mapping"),
