@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bilingual import say
 from testbed import Testbed, WorldState
 
 from .model import Extend
@@ -41,14 +42,18 @@ def extend_artifact(archiver: Archiver | None, testbed: Testbed, step: Extend, s
     """Ask the archive tool to extend ``source`` into ``output`` at the testbed's instant,
     with the công vụ TSA (the one the reference tools use)."""
     if archiver is None:
-        raise ArchiveStepError("no archive tool was given to the player: cannot extend")
+        raise ArchiveStepError(say(
+            "trình phát kịch bản không được giao công cụ lưu trữ nào: không gia hạn được",
+            "no archive tool was given to the player: cannot extend"))
     request = ExtendRequest(input=source, output=output, level=step.level, renew=step.renew,
                             trust_roots=trust_roots, tsa_url=testbed.urls("ca-cv")["tsa"],
                             moment=testbed.now())
     try:
         archiver.extend(request)
     except NoAnswer as refusal:
-        raise ArchiveStepError(f"the archive tool did not extend {source.name}: "
-                               f"{refusal.reason}") from None
+        raise ArchiveStepError(say(
+            f"công cụ lưu trữ không gia hạn {source.name}: {refusal.reason}",
+            f"the archive tool did not extend {source.name}: {refusal.reason}")) from None
     if not output.is_file():
-        raise ArchiveStepError(f"the archive tool wrote no {output.name}")
+        raise ArchiveStepError(say(f"công cụ lưu trữ không ghi ra {output.name}",
+                                   f"the archive tool wrote no {output.name}"))

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bilingual import say
+
 from .model_base import KebabId, StrictModel, Text
 from .outcomes import DisplayField, Indication, MessageClass, SubIndication
 
@@ -71,7 +73,8 @@ class Checkpoint(StrictModel):
     def _requirement_ids(cls, values: list[str]) -> list[str]:
         for value in values:
             if not REQUIREMENT_ID.match(value):
-                raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
+                raise ValueError(say(f"'{value}' không phải mã yêu cầu dạng TT15-6.1.c",
+                                     f"'{value}' is not a requirement ID like TT15-6.1.c"))
         return values
 
 
@@ -112,18 +115,23 @@ class VerifyExpectation(StrictModel):
     @classmethod
     def _no_repeats(cls, values: list[DisplayField]) -> list[DisplayField]:
         if len(set(values)) != len(values):
-            raise ValueError("a display field is listed twice")
+            raise ValueError(say("một trường hiển thị được liệt kê hai lần",
+                                 "a display field is listed twice"))
         return values
 
     @model_validator(mode="after")
     def _narrowing_is_explained(self) -> VerifyExpectation:
         if self.omitted_display() and self.display_why is None:
-            raise ValueError("'display' omits " + ", ".join(f.value for f in
-                                                            self.omitted_display())
-                             + ": TT15-6.4.b asks for all seven; say why in 'display_why'")
+            omitted = ", ".join(f.value for f in self.omitted_display())
+            raise ValueError(say(
+                f"'display' bỏ qua {omitted}: TT15-6.4.b yêu cầu đủ bảy trường; hãy nêu lý do "
+                "trong 'display_why'",
+                f"'display' omits {omitted}: TT15-6.4.b asks for all seven; say why in "
+                "'display_why'"))
         if not self.omitted_display() and self.display_why is not None:
-            raise ValueError("'display_why' explains a narrowing, but 'display' lists all "
-                             "seven fields")
+            raise ValueError(say(
+                "'display_why' giải thích việc thu hẹp, nhưng 'display' liệt kê đủ bảy trường",
+                "'display_why' explains a narrowing, but 'display' lists all seven fields"))
         return self
 
     def omitted_display(self) -> list[DisplayField]:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bilingual import say
 from testbed import InvalidInputError
 
 from .model import Scenario
@@ -24,7 +25,7 @@ _PATH_IN_MESSAGE = re.compile(r"^((?:[a-z_]+(?:\[\d+\])?\.)*[a-z_]+(?:\[\d+\])?)
 
 class ScenarioFileError(InvalidInputError):
     """A scenario file that cannot be used; the message is ``file:line: field: problem``,
-    always on one line."""
+    always on one line, the problem bilingual (:func:`bilingual.say`)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
@@ -83,9 +84,12 @@ def _first_error(error: ValidationError, tree: yaml.Node | None) -> tuple[int | 
     dotted = _dotted([part for part in fields
                       if not (isinstance(part, str) and part in _STEP_TAGS)])
     if detail["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; unknown keys are errors)"
+        message = say("trường không xác định (hãy kiểm tra chính tả; trường lạ là lỗi)",
+                      "unknown key (check the spelling; unknown keys are errors)")
     elif detail["type"] == "missing":
-        message = "required, missing"
+        message = say("bắt buộc, đang thiếu", "required, missing")
+    elif detail["type"] != "value_error":  # pydantic's own words, English: name the problem
+        message = say(f"giá trị không hợp lệ ({message})", message)
     return line, f"{dotted or 'scenario'}: {message}"
 
 
@@ -102,11 +106,16 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ScenarioFileError(f"{source}{line}: YAML syntax error: {error.problem}") from None
+        raise ScenarioFileError(f"{source}{line}: " + say(
+            f"lỗi cú pháp YAML: {error.problem}",
+            f"YAML syntax error: {error.problem}")) from None
     except yaml.YAMLError as error:
-        raise ScenarioFileError(f"{source}: YAML error: {error}") from None
+        raise ScenarioFileError(f"{source}: " + say(f"lỗi YAML: {error}",
+                                                    f"YAML error: {error}")) from None
     if not isinstance(data, dict):
-        raise ScenarioFileError(f"{source}:1: a scenario file is a mapping (id, title, ...)")
+        raise ScenarioFileError(f"{source}:1: " + say(
+            "tệp kịch bản phải là một ánh xạ (id, title, ...)",
+            "a scenario file is a mapping (id, title, ...)"))
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
@@ -121,11 +130,13 @@ def load_scenario(path: Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioFileError(f"{path}: cannot read ({reason})") from None
+        raise ScenarioFileError(f"{path}: " + say(f"không đọc được ({reason})",
+                                                  f"cannot read ({reason})")) from None
     scenario = parse_scenario(text, str(path))
     if scenario.id != path.stem:
-        raise ScenarioFileError(f"{path}:1: id: '{scenario.id}' must equal the file name "
-                                f"'{path.stem}'")
+        raise ScenarioFileError(f"{path}:1: id: " + say(
+            f"'{scenario.id}' phải trùng với tên tệp '{path.stem}'",
+            f"'{scenario.id}' must equal the file name '{path.stem}'"))
     return scenario
 
 
@@ -138,10 +149,13 @@ def find_scenario(name: str, directory: Path = CATALOGUE_DIR) -> Path:
     candidate = Path(name)
     if candidate.suffix in {".yaml", ".yml"}:
         if not candidate.exists():
-            raise ScenarioFileError(f"{candidate}: no such scenario file")
+            raise ScenarioFileError(f"{candidate}: " + say("không có tệp kịch bản này",
+                                                           "no such scenario file"))
         return candidate
     path = directory / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(p.stem for p in catalogue_paths(directory))
-        raise ScenarioFileError(f"scenario '{name}' is not in the catalogue (known: {known})")
+        raise ScenarioFileError(say(
+            f"kịch bản '{name}' không có trong danh mục (đã có: {known})",
+            f"scenario '{name}' is not in the catalogue (known: {known})"))
     return path

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bilingual import say
 from testbed import (
     Branch,
     InvalidInputError,
@@ -53,14 +54,19 @@ def _check_instant(value: str) -> str:
         else:
             parse_instant(text, field="at")
     except InvalidInputError:
-        raise ValueError(f"'{text}' is neither a relative time (+30d, -2h) nor an ISO 8601 "
-                         "instant (2026-11-22T09:00:00+07:00)") from None
+        raise ValueError(say(
+            f"'{text}' không phải thời gian tương đối (+30d, -2h) cũng không phải thời điểm "
+            "ISO 8601 (2026-11-22T09:00:00+07:00)",
+            f"'{text}' is neither a relative time (+30d, -2h) nor an ISO 8601 instant "
+            "(2026-11-22T09:00:00+07:00)")) from None
     return text
 
 
 def _check_service(value: str) -> str:
     if not SERVICE.match(value):
-        raise ValueError(f"'{value}' is not ocsp:<ca>, crl:<ca>, tsa:<ca>, certs:<ca> or all")
+        raise ValueError(say(
+            f"'{value}' không có dạng ocsp:<ca>, crl:<ca>, tsa:<ca>, certs:<ca> hoặc all",
+            f"'{value}' is not ocsp:<ca>, crl:<ca>, tsa:<ca>, certs:<ca> or all"))
     return value
 
 
@@ -97,8 +103,9 @@ class Actor(StrictModel):
     @model_validator(mode="after")
     def _weak_keys_are_software(self) -> Actor:
         if self.key in ("rsa1024", "p384") and self.token:
-            raise ValueError(f"key {self.key} needs token: false "
-                             "(tokens hold rsa2048/rsa3072/p256)")
+            raise ValueError(say(
+                f"khóa {self.key} cần token: false (token chỉ giữ rsa2048/rsa3072/p256)",
+                f"key {self.key} needs token: false (tokens hold rsa2048/rsa3072/p256)"))
         return self
 
 
@@ -278,27 +285,38 @@ class Sign(_Step):
     @model_validator(mode="after")
     def _source_and_checkpoint(self) -> Sign:
         if (self.document is None) == (self.input is None):
-            raise ValueError("give exactly one of 'document' and 'input'")
+            raise ValueError(say("cần đúng một trong hai: 'document' hoặc 'input'",
+                                 "give exactly one of 'document' and 'input'"))
         if (self.expect is None) != (self.checkpoint is None):
-            raise ValueError("'expect' and 'checkpoint' go together")
+            raise ValueError(say("'expect' và 'checkpoint' phải đi cùng nhau",
+                                 "'expect' and 'checkpoint' go together"))
         if self.by == "fixture" and self.expect is not None:
-            raise ValueError("a fixture is not under test: it cannot have 'expect'")
+            raise ValueError(say("fixture không phải đối tượng kiểm thử: không được có 'expect'",
+                                 "a fixture is not under test: it cannot have 'expect'"))
         if self.by == "sut" and (self.digest != "sha256" or self.claimed_time is not None
                                  or self.rsa_pss or not self.embed_chain
                                  or self.tsa is not None or self.timestamp_defect is not None):
-            raise ValueError("'digest', 'claimed_time', 'rsa_pss', 'embed_chain', 'tsa' and "
-                             "'timestamp_defect' are for by: fixture")
+            fields = "'digest', 'claimed_time', 'rsa_pss', 'embed_chain', 'tsa'"
+            raise ValueError(say(f"{fields} và 'timestamp_defect' chỉ dành cho by: fixture",
+                                 f"{fields} and 'timestamp_defect' are for by: fixture"))
         if self.appearance is not None and (not self.visible or self.by != "sut"):
-            raise ValueError("'appearance' needs visible: true and by: sut")
+            raise ValueError(say("'appearance' cần visible: true và by: sut",
+                                 "'appearance' needs visible: true and by: sut"))
         if self.by == "sut" and self.certify is not None:
-            raise ValueError("'certify' is for by: fixture (the signer under test is asked for "
-                             "approval signatures)")
+            raise ValueError(say(
+                "'certify' chỉ dành cho by: fixture (phần mềm được kiểm thử chỉ được yêu cầu ký "
+                "phê duyệt)",
+                "'certify' is for by: fixture (the signer under test is asked for approval "
+                "signatures)"))
         if self.by == "fixture" and self.pin != "right":
-            raise ValueError("'pin' is for by: sut (a fixture does not log in to a token)")
+            raise ValueError(say("'pin' chỉ dành cho by: sut (fixture không đăng nhập token)",
+                                 "'pin' is for by: sut (a fixture does not log in to a token)"))
         if self.timestamp_defect is not None and self.level != "B-T":
-            raise ValueError("'timestamp_defect' needs level: B-T")
+            raise ValueError(say("'timestamp_defect' cần level: B-T",
+                                 "'timestamp_defect' needs level: B-T"))
         if self.tsa is not None and self.level == "B-B":
-            raise ValueError("'tsa' needs a timestamped level (B-T, B-LT, B-LTA)")
+            raise ValueError(say("'tsa' cần một mức có dấu thời gian (B-T, B-LT, B-LTA)",
+                                 "'tsa' needs a timestamped level (B-T, B-LT, B-LTA)"))
         return self
 
 
@@ -348,7 +366,7 @@ class Extend(_Step):
     @model_validator(mode="after")
     def _renewal_at_lta(self) -> Extend:
         if self.renew and self.level != "B-LTA":
-            raise ValueError("'renew' needs level: B-LTA")
+            raise ValueError(say("'renew' cần level: B-LTA", "'renew' needs level: B-LTA"))
         return self
 
 
@@ -386,7 +404,8 @@ class Scenario(StrictModel):
     def _absolute_start(cls, value: str | None) -> str | None:
         if value is not None:
             if value.strip()[:1] in "+-":
-                raise ValueError("start must be an absolute ISO 8601 instant")
+                raise ValueError(say("start phải là một thời điểm ISO 8601 tuyệt đối",
+                                     "start must be an absolute ISO 8601 instant"))
             _check_instant(value)
         return value
 
@@ -394,8 +413,9 @@ class Scenario(StrictModel):
     def _references(self) -> Scenario:
         for actor in self.actors:
             if not SCENARIO_ID.match(actor):
-                raise ValueError(f"actors.{actor}: actor names are kebab-case (a-z, 0-9, '-'): "
-                                 "they become subscriber ids")
+                raise ValueError(f"actors.{actor}: " + say(
+                    "tên actor phải viết kebab-case (a-z, 0-9, '-'): tên này thành subscriber id",
+                    "actor names are kebab-case (a-z, 0-9, '-'): they become subscriber ids"))
         produced: set[str] = set()
         checkpoint_ids: set[str] = set()
         previous: timedelta | None = None
@@ -403,31 +423,42 @@ class Scenario(StrictModel):
             where = f"timeline[{index}]"
             actor = getattr(step, "actor", None)
             if actor is not None and actor not in self.actors:
-                raise ValueError(f"{where}.actor: '{actor}' is not one of the actors "
-                                 f"({', '.join(self.actors) or 'none'})")
+                known = ", ".join(self.actors)
+                raise ValueError(f"{where}.actor: " + say(
+                    f"'{actor}' không phải một trong các actor ({known or 'chưa có'})",
+                    f"'{actor}' is not one of the actors ({known or 'none'})"))
             document = getattr(step, "document", None)
             if document is not None and document not in self.documents:
-                raise ValueError(f"{where}.document: '{document}' is not in documents")
+                raise ValueError(f"{where}.document: " + say(
+                    f"'{document}' không có trong documents",
+                    f"'{document}' is not in documents"))
             source = getattr(step, "input", None)
             # a tamper step may also change a document before anyone signs it (the attacker
             # authors a shadow document)
             if source is not None and source not in produced and not (
                     isinstance(step, Tamper) and source in self.documents):
-                raise ValueError(f"{where}.input: '{source}' is not produced by an earlier step")
+                raise ValueError(f"{where}.input: " + say(
+                    f"'{source}' không do bước nào trước đó tạo ra",
+                    f"'{source}' is not produced by an earlier step"))
             output = getattr(step, "output", None)
             if output is not None:
                 if output in produced or output in self.documents:
-                    raise ValueError(f"{where}.output: '{output}' is already used")
+                    raise ValueError(f"{where}.output: " + say(f"'{output}' đã được dùng",
+                                                               f"'{output}' is already used"))
                 produced.add(output)
             checkpoint = getattr(step, "checkpoint", None)
             if checkpoint is not None:
                 if checkpoint.id in checkpoint_ids:
-                    raise ValueError(f"{where}.checkpoint.id: '{checkpoint.id}' is used twice")
+                    raise ValueError(f"{where}.checkpoint.id: " + say(
+                        f"'{checkpoint.id}' bị dùng hai lần",
+                        f"'{checkpoint.id}' is used twice"))
                 checkpoint_ids.add(checkpoint.id)
             if step.at.strip()[:1] in "+-":
                 offset = parse_duration(step.at, field="at")
                 if previous is not None and offset < previous:
-                    raise ValueError(f"{where}.at: '{step.at}' is before the previous step")
+                    raise ValueError(f"{where}.at: " + say(
+                        f"'{step.at}' sớm hơn bước trước",
+                        f"'{step.at}' is before the previous step"))
                 previous = offset
         return self
 

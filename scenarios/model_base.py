@@ -12,13 +12,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from bilingual import say
+
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """Scenario IDs, actor names and checkpoint IDs: kebab-case, 2 to 63 characters."""
 
 
 def _kebab_case(value: str) -> str:
     if not SCENARIO_ID.match(value):
-        raise ValueError(f"'{value}' is not kebab-case (a-z, 0-9, '-')")
+        raise ValueError(say(f"'{value}' không viết kebab-case (a-z, 0-9, '-')",
+                             f"'{value}' is not kebab-case (a-z, 0-9, '-')"))
     return value
 
 

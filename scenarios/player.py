@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from testbed import (
     AdministrativeDocument,
     CertificateRecord,
@@ -194,7 +195,8 @@ class Player:
         elif isinstance(step, Verify):
             self._verify(step, result)
         else:  # pragma: no cover - the model's union is closed
-            raise StepError(f"unknown step {type(step).__name__}")
+            raise StepError(say(f"bước không xác định {type(step).__name__}",
+                                f"unknown step {type(step).__name__}"))
 
     # ---- events ----------------------------------------------------------------------------
     def _certificate_event(self, scenario: Scenario,
@@ -283,14 +285,16 @@ class Player:
     def _token_of(self, actor: str) -> str:
         record = self.testbed.tokens.holding(actor)
         if record is None:
-            raise StepError(f"actor '{actor}' holds no token in use")
+            raise StepError(say(f"actor '{actor}' không giữ token nào đang dùng",
+                                f"actor '{actor}' holds no token in use"))
         return record.label
 
     def _artifact(self, name: str) -> Path:
         try:
             return self._artifacts[name]
         except KeyError:
-            raise StepError(f"artifact '{name}' does not exist (its step failed?)") from None
+            raise StepError(say(f"tệp kết quả '{name}' không tồn tại (bước tạo ra nó thất bại?)",
+                                f"artifact '{name}' does not exist (its step failed?)")) from None
 
     def trust_roots(self, labels: list[str] | None = None) -> list[Path]:
         anchors = self.testbed.trust_anchor_paths()
@@ -303,14 +307,18 @@ class Player:
         state = self.testbed.state
         certificate = state.subscriber(step.actor).current_certificate
         if certificate is None:
-            raise StepError(f"actor '{step.actor}' has no certificate yet")
+            raise StepError(say(f"actor '{step.actor}' chưa có chứng thư chữ ký số",
+                                f"actor '{step.actor}' has no certificate yet"))
         if step.by == "fixture":
             self._sign_fixture(step, source, output, certificate, start, result)
             return
         token = self.testbed.tokens.latest(step.actor)
         if token is None:
-            raise StepError(f"actor '{step.actor}' has no token: the signer under test signs "
-                            "with a token (use by: fixture for software keys)")
+            raise StepError(f"actor '{step.actor}': " + say(
+                "không có token: phần mềm được kiểm thử ký số bằng token (với khóa phần mềm, "
+                "dùng by: fixture)",
+                "has no token: the signer under test signs with a token (use by: fixture for "
+                "software keys)"))
         request = self._sign_request(state, step, source, output, certificate, token, result)
         try:
             signer = self.signer if step.expect is not None else \
@@ -319,7 +327,8 @@ class Player:
         except NoAnswer as silence:
             result.no_answer = silence
             if step.expect is None:
-                raise StepError(f"the signer gave no answer: {silence.reason}") from None
+                raise StepError(say(f"phần mềm ký số không trả lời: {silence.reason}",
+                                    f"the signer gave no answer: {silence.reason}")) from None
             if step.expect.outcome != "refused" and self.story_signer is not None:
                 self._keep_story_going(step, request, result)
             return
@@ -383,7 +392,8 @@ class Player:
             for name, mutant in self.mutant_signers.items():
                 result.mutants[name] = self._mutant_signing(name, mutant, step, request)
         elif answer.outcome is not SignerOutcome.SIGNED or not produced:
-            raise StepError(f"the signer did not sign: {answer.reason or 'no output'}")
+            raise StepError(say(f"phần mềm ký số không ký: {answer.reason or 'không có kết quả'}",
+                                f"the signer did not sign: {answer.reason or 'no output'}"))
 
     def _keep_story_going(self, step: Sign, request: SignRequest, result: StepResult) -> None:
         """The signer under test made no document where the story needs one: the story signer

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bilingual import say
+
 from .model import Scenario
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "scenario.schema.json"
@@ -23,7 +25,7 @@ def schema_text() -> str:
 
 def main() -> None:
     SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH}")
+    print(say(f"đã ghi {SCHEMA_PATH}", f"wrote {SCHEMA_PATH}"))
 
 
 if __name__ == "__main__":

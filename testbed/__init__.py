@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .ca.profiles import policy_oid as policy_oid
     from .ca.revocation_reasons import RevocationReason as RevocationReason
     from .clock import VIETNAM as VIETNAM
+    from .clock import display_time as display_time
     from .clock import parse_duration as parse_duration
     from .clock import parse_instant as parse_instant
     from .clock import wall_clock as wall_clock
@@ -89,6 +90,7 @@ _PUBLIC = {
     "policy_oid": ".ca.profiles",
     "RevocationReason": ".ca.revocation_reasons",
     "VIETNAM": ".clock",
+    "display_time": ".clock",
     "parse_duration": ".clock",
     "parse_instant": ".clock",
     "wall_clock": ".clock",

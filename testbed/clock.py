@@ -6,7 +6,8 @@ certomancer's fake-time header, so the services ask this clock instead.
 
 Every instant handed out is timezone-aware UTC and truncated to whole seconds: RFC 5280
 GeneralizedTime has no fractions, and pyca/cryptography and NSS reject OCSP responses that carry
-them (measured; see the stack notes).
+them (measured; see the stack notes). A time shown to a person is Vietnam time with its zone
+written out (:func:`display_time`); machine files keep UTC with its ``Z``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+
+from bilingual import say
 
 from .errors import InvalidInputError
 
@@ -42,9 +45,10 @@ def parse_instant(text: str, *, field: str = "time") -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except (ValueError, AttributeError):
-        raise InvalidInputError(
-            f"{field}: '{text}' is not an ISO 8601 date-time (e.g. 2026-11-22T09:00:00+07:00)"
-        ) from None
+        raise InvalidInputError(say(
+            f"{field}: '{text}' không phải thời điểm ISO 8601 (ví dụ 2026-11-22T09:00:00+07:00)",
+            f"{field}: '{text}' is not an ISO 8601 date-time (e.g. 2026-11-22T09:00:00+07:00)",
+        )) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VIETNAM)
     return whole_seconds(parsed)
@@ -54,15 +58,36 @@ def parse_duration(text: str, *, field: str = "duration") -> timedelta:
     """Parse ``+30d``, ``-2h``, ``90s``, ``1y`` (365 days) into a timedelta."""
     match = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise InvalidInputError(
-            f"{field}: '{text}' is not a duration like +30d, -2h, 90s, 1w or 1y"
-        )
+        raise InvalidInputError(say(
+            f"{field}: '{text}' không phải khoảng thời gian dạng +30d, -2h, 90s, 1w hoặc 1y",
+            f"{field}: '{text}' is not a duration like +30d, -2h, 90s, 1w or 1y",
+        ))
     sign, amount, unit = match.groups()
     seconds = int(amount) * _UNIT_SECONDS[unit]
     return timedelta(seconds=-seconds if sign == "-" else seconds)
 
 
+def display_time(instant: datetime) -> str:
+    """``instant`` as a person reads it: Vietnam time, whole seconds, the zone written out.
 
+    ``2026-11-22T02:00:00Z`` shows as ``2026-11-22 09:00:00 +07:00``. A naive ``instant`` is
+    taken as UTC, the testbed's own convention. For messages only: machine files (the registry,
+    JSON results) keep UTC with its ``Z``.
+    """
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M:%S +07:00")
+
+
+def _display_offset(offset: timedelta) -> str:
+    """``+2d 03:00:00``, ``-1:30:00``: a clock's offset from the wall clock, signed."""
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = int(abs(offset).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{days}d {hours:02}:{minutes:02}:{seconds:02}" if days else \
+        f"{sign}{hours:02}:{minutes:02}:{seconds:02}"
 
 
 @dataclass(frozen=True)
@@ -97,5 +122,11 @@ class Clock:
         return Clock(pinned_at=None, offset=self.offset + delta)
 
     def describe(self) -> str:
-        mode = "pinned" if self.is_pinned else f"following the wall clock, offset {self.offset}"
-        return f"{self.now().isoformat()} ({mode})"
+        """The clock for a person (``kyso up``, ``kyso clock``): Vietnam time and its mode."""
+        if self.is_pinned:
+            mode = say("đồng hồ đứng yên", "pinned")
+        else:
+            offset = _display_offset(self.offset)
+            mode = say(f"chạy theo đồng hồ thật, lệch {offset}",
+                       f"following the wall clock, offset {offset}")
+        return f"{display_time(self.now())} ({mode})"

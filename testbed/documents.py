@@ -35,6 +35,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from pdffonts import (
     BOLD_FONT,
     REGULAR_FONT,
@@ -187,7 +188,8 @@ def _layout(document: AdministrativeDocument, regular: EmbeddedFont, *, pages: i
     if with_form_field:
         page.lines.append(_Line("Ý kiến tiếp nhận:", height - 105, size=HEADER_SIZE))
     if top + 75 > height - 60:
-        raise InvalidInputError("document: the text does not fit; use more pages")
+        raise InvalidInputError(say("document: văn bản không vừa; hãy dùng nhiều trang hơn",
+                                    "document: the text does not fit; use more pages"))
     return result
 
 
@@ -257,7 +259,8 @@ def administrative_document(document: AdministrativeDocument | None = None, *, p
                             bold_font_path: Path = BOLD_FONT) -> bytes:
     """The bytes of a one- or two-page Vietnamese administrative decision (see the module doc)."""
     if pages not in (1, 2):
-        raise InvalidInputError(f"pages: {pages}; a document has one or two pages")
+        raise InvalidInputError(say(f"pages: {pages}; một văn bản có một hoặc hai trang",
+                                    f"pages: {pages}; a document has one or two pages"))
     _require_fonts([font_path, bold_font_path])
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
@@ -320,7 +323,8 @@ def fill_form_field(pdf: bytes, value: str, *, field_name: str = FORM_FIELD_NAME
     try:
         populate_static_text_field(writer, field_name, style, value)
     except FormFillingError as error:
-        raise InvalidInputError(f"field '{field_name}': {error}") from None
+        raise InvalidInputError(say(f"trường '{field_name}': {error}",
+                                    f"field '{field_name}': {error}")) from None
     output = BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -379,17 +383,20 @@ def flip_byte_in_signed_range(pdf: bytes, offset: int | None = None, *,
     """
     ranges = signed_byte_ranges(pdf)
     if not ranges:
-        raise InvalidInputError("document: no /ByteRange; it is not signed")
+        raise InvalidInputError(say("document: không có /ByteRange; tài liệu chưa được ký",
+                                    "document: no /ByteRange; it is not signed"))
     try:
         start1, length1, start2, length2 = ranges[signature]
     except IndexError:
-        raise InvalidInputError(f"signature: index {signature}, the file has {len(ranges)}") \
-            from None
+        raise InvalidInputError(say(
+            f"signature: chỉ số {signature}, tệp chỉ có {len(ranges)} chữ ký",
+            f"signature: index {signature}, the file has {len(ranges)}")) from None
     where = 10 if offset is None else offset
     if not (start1 <= where < start1 + length1 or start2 <= where < start2 + length2):
-        raise InvalidInputError(f"offset: {where} is outside the signed ranges "
-                                f"[{start1}, {start1 + length1}) and [{start2}, "
-                                f"{start2 + length2})")
+        first, second = f"[{start1}, {start1 + length1})", f"[{start2}, {start2 + length2})"
+        raise InvalidInputError(say(
+            f"offset: {where} nằm ngoài các vùng được ký {first} và {second}",
+            f"offset: {where} is outside the signed ranges {first} and {second}"))
     changed = bytearray(pdf)
     changed[where] ^= 0x01
     return bytes(changed)
@@ -398,12 +405,14 @@ def flip_byte_in_signed_range(pdf: bytes, offset: int | None = None, *,
 def _signature_range(pdf: bytes, signature: int) -> tuple[int, int, int, int]:
     ranges = signed_byte_ranges(pdf)
     if not ranges:
-        raise InvalidInputError("document: no /ByteRange; it is not signed")
+        raise InvalidInputError(say("document: không có /ByteRange; tài liệu chưa được ký",
+                                    "document: no /ByteRange; it is not signed"))
     try:
         return ranges[signature]
     except IndexError:
-        raise InvalidInputError(f"signature: index {signature}, the file has {len(ranges)}") \
-            from None
+        raise InvalidInputError(say(
+            f"signature: chỉ số {signature}, tệp chỉ có {len(ranges)} chữ ký",
+            f"signature: index {signature}, the file has {len(ranges)}")) from None
 
 
 def empty_signature_contents(pdf: bytes, *, signature: int = -1) -> bytes:
@@ -414,8 +423,9 @@ def empty_signature_contents(pdf: bytes, *, signature: int = -1) -> bytes:
     start1, length1, start2, _ = _signature_range(pdf, signature)
     gap = pdf[start1 + length1:start2]
     if not (gap.startswith(b"<") and gap.endswith(b">")):
-        raise InvalidInputError("document: the signature's /Contents is not a hex string "
-                                "between its byte ranges")
+        raise InvalidInputError(say(
+            "document: /Contents của chữ ký không phải chuỗi hex nằm giữa các vùng byte của nó",
+            "document: the signature's /Contents is not a hex string between its byte ranges"))
     return pdf[:start1 + length1] + b"<" + b"0" * (len(gap) - 2) + b">" + pdf[start2:]
 
 
@@ -428,7 +438,8 @@ def break_byte_range(pdf: bytes, *, signature: int = -1) -> bytes:
     replacement = b"/ByteRange [0 0 0 0]"
     original = match.group(0)
     if len(replacement) > len(original):  # pragma: no cover - a real range is never shorter
-        raise InvalidInputError("document: /ByteRange too short to rewrite in place")
+        raise InvalidInputError(say("document: /ByteRange quá ngắn để ghi lại tại chỗ",
+                                    "document: /ByteRange too short to rewrite in place"))
     return (pdf[:match.start()] + replacement.ljust(len(original), b" ")
             + pdf[match.end():])
 
@@ -437,7 +448,8 @@ def truncate(pdf: bytes, keep: float | int = 0.6) -> bytes:
     """The first part of the file: a fraction (0 < keep < 1) or a number of bytes."""
     length = int(len(pdf) * keep) if isinstance(keep, float) else keep
     if not 0 < length < len(pdf):
-        raise InvalidInputError(f"keep: {keep} leaves {length} of {len(pdf)} bytes")
+        raise InvalidInputError(say(f"keep: {keep} chỉ giữ {length} trên {len(pdf)} byte",
+                                    f"keep: {keep} leaves {length} of {len(pdf)} bytes"))
     return pdf[:length]
 
 

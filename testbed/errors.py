@@ -2,8 +2,9 @@
 
 Every failure a user can cause (unknown subscriber, revoking twice, an unparseable date, a port
 already in use) is a :class:`TestbedError` whose message names the thing that was wrong, in one
-line, so the command line can print it as-is and exit non-zero. Anything else escaping the
-testbed is a bug.
+line, so the command line can print it as-is and exit non-zero. The line is bilingual
+(:func:`bilingual.say`: Vietnamese first, English after, or English alone with ``KYSO_LANG=en``).
+Anything else escaping the testbed is a bug.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
+
+from bilingual import say
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
@@ -48,4 +51,5 @@ def parse_choice(choices: type[_Choice], text: str, *, field: str,
         return choices(normalise(text))
     except ValueError:
         allowed = ", ".join(member.value for member in choices)
-        raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}") from None
+        raise InvalidInputError(say(f"{field}: '{text}' không phải một trong các giá trị {allowed}",
+                                    f"{field}: '{text}' is not one of {allowed}")) from None

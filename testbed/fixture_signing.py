@@ -39,6 +39,8 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+from bilingual import say
+
 from .errors import InvalidInputError
 from .session import Testbed
 from .world import KeySource
@@ -105,7 +107,9 @@ def _signer_for(testbed: Testbed, certificate_label: str, *, rsa_pss: bool = Fal
 
     tokens = [t for t in testbed.state.tokens.values() if t.certificate == certificate_label]
     if not tokens:
-        raise InvalidInputError(f"certificate '{certificate_label}': no token holds its key")
+        raise InvalidInputError(say(
+            f"chứng thư chữ ký số '{certificate_label}': không token nào giữ khóa của nó",
+            f"certificate '{certificate_label}': no token holds its key"))
     token = testbed.tokens.open(tokens[0].label)
     with token.session(testbed.tokens.user_pin(tokens[0].label)) as session:
         # other_certs_to_pull=None pulls every certificate on the token; () pulls none
@@ -135,20 +139,25 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
     now = testbed.now()
     record = testbed.certificate(certificate_label)
     if rsa_pss and not record.key_type.startswith("rsa"):
-        raise InvalidInputError(f"rsa_pss: certificate '{certificate_label}' has a "
-                                f"{record.key_type} key, not RSA")
+        raise InvalidInputError(say(
+            f"rsa_pss: '{certificate_label}' có khóa {record.key_type}, không phải RSA",
+            f"rsa_pss: certificate '{certificate_label}' has a {record.key_type} key, not RSA"))
     issuer = testbed.state.authorities[record.issuer]
     tsa_owner = tsa_authority or (record.issuer if issuer.tsa else "ca-cv")
     if level != "B-B" and testbed.state.authority(tsa_owner).tsa is None:
-        raise InvalidInputError(f"tsa: '{tsa_owner}' runs no timestamp authority")
+        raise InvalidInputError(say(f"tsa: '{tsa_owner}' không có dịch vụ cấp dấu thời gian",
+                                    f"tsa: '{tsa_owner}' runs no timestamp authority"))
     stamper = _WrongImprintTimeStamper if timestamp_defect else timestamps.HTTPTimeStamper
     timestamper = stamper(testbed.urls(tsa_owner)["tsa"]) if level != "B-B" else None
     root = x509.Certificate.load(testbed.certificate_der(testbed.chain(certificate_label)[-1]
                                                          .label))
     existing = _signature_count(pdf)
     if certify is not None and existing:
-        raise InvalidInputError("certify: the document is already signed; only its first "
-                                "signature may be a certification signature")
+        raise InvalidInputError(say(
+            "certify: tài liệu đã được ký; chỉ chữ ký đầu tiên mới được là chữ ký chứng nhận "
+            "(certification)",
+            "certify: the document is already signed; only its first signature may be a "
+            "certification signature"))
 
     async def run(signer: signers.Signer) -> bytes:
         # one explicit fetcher session, closed when signing ends (B-LT fetches OCSP and CRLs)
@@ -182,16 +191,23 @@ def _check_fixture_options(level: str, certify: int | None, timestamp_defect: st
                            ) -> None:
     """A one-line error for a level, DocMDP level or timestamp defect the fixtures lack."""
     if level not in LEVELS:
-        raise InvalidInputError(f"level: '{level}' is not one of {', '.join(LEVELS)}")
+        allowed = ", ".join(LEVELS)
+        raise InvalidInputError(say(f"level: '{level}' không phải một trong {allowed}",
+                                    f"level: '{level}' is not one of {allowed}"))
     if certify is not None and certify not in DOCMDP_LEVELS:
-        raise InvalidInputError(f"certify: {certify} is not a DocMDP permission level (1, 2, 3)")
+        raise InvalidInputError(say(
+            f"certify: {certify} không phải mức quyền DocMDP (1, 2, 3)",
+            f"certify: {certify} is not a DocMDP permission level (1, 2, 3)"))
     if timestamp_defect is not None:
         if timestamp_defect not in TIMESTAMP_DEFECTS:
-            raise InvalidInputError(f"timestamp defect: '{timestamp_defect}' is not one of "
-                                    f"{', '.join(TIMESTAMP_DEFECTS)}")
+            allowed = ", ".join(TIMESTAMP_DEFECTS)
+            raise InvalidInputError(say(
+                f"timestamp defect: '{timestamp_defect}' không phải một trong {allowed}",
+                f"timestamp defect: '{timestamp_defect}' is not one of {allowed}"))
         if level != "B-T":
             # B-LT/B-LTA would validate and document-timestamp with the same broken stamper
-            raise InvalidInputError("timestamp defect: needs level B-T")
+            raise InvalidInputError(say("timestamp defect: cần mức (level) B-T",
+                                        "timestamp defect: needs level B-T"))
 
 
 def _signature_count(pdf: bytes) -> int:

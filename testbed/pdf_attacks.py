@@ -62,6 +62,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.stamp import StaticStampStyle
 
+from bilingual import say
 from pdffonts import REGULAR_FONT, EmbeddedFont
 
 from .documents import A4, MARGIN_LEFT, MARGIN_RIGHT, signed_byte_ranges
@@ -140,7 +141,8 @@ def _writer(pdf: bytes) -> Any:
     try:
         return IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     except Exception as error:  # noqa: BLE001 (pyHanko raises many kinds on a broken file)
-        raise InvalidInputError(f"document: not a readable PDF ({error})") from None
+        raise InvalidInputError(say(f"document: không đọc được tệp PDF ({error})",
+                                    f"document: not a readable PDF ({error})")) from None
 
 
 def _written(writer: Any) -> bytes:
@@ -167,8 +169,11 @@ def _page_xobject(writer: Any, name: str) -> Any:
     try:
         reference = resources.get_object()["/XObject"].raw_get("/" + name)
     except (KeyError, AttributeError):
-        raise InvalidInputError(f"document: page 1 has no XObject /{name}; it was not "
-                                "prepared as a shadow document of that kind") from None
+        raise InvalidInputError(say(
+            f"document: trang 1 không có XObject /{name}; tài liệu không được chuẩn bị làm "
+            "tài liệu bóng (shadow) loại đó",
+            f"document: page 1 has no XObject /{name}; it was not prepared as a shadow "
+            "document of that kind")) from None
     return reference
 
 
@@ -185,16 +190,21 @@ def wrap_signature(pdf: bytes, text: str = FORGED_AMOUNT, *, signature: int = -1
     ranges, the second range moved to a copy of itself. Digest and CMS stay valid."""
     ranges = signed_byte_ranges(pdf)
     if not ranges:
-        raise InvalidInputError("document: no /ByteRange; it is not signed")
+        raise InvalidInputError(say("document: không có /ByteRange; tài liệu chưa được ký",
+                                    "document: no /ByteRange; it is not signed"))
     try:
         start1, length1, start2, length2 = ranges[signature]
         match = list(_BYTE_RANGE.finditer(pdf))[signature]
     except IndexError:
-        raise InvalidInputError(f"signature: index {signature}, the file has {len(ranges)}") \
-            from None
+        raise InvalidInputError(say(
+            f"signature: chỉ số {signature}, tệp chỉ có {len(ranges)} chữ ký",
+            f"signature: index {signature}, the file has {len(ranges)}")) from None
     if start1 != 0 or not start2 <= match.start() < start2 + length2:
-        raise InvalidInputError("document: the signature's /ByteRange is not inside its second "
-                                "signed range; rewriting it would change the signed bytes")
+        raise InvalidInputError(say(
+            "document: /ByteRange của chữ ký không nằm trong vùng được ký thứ hai; ghi lại nó "
+            "sẽ làm thay đổi các byte đã ký",
+            "document: the signature's /ByteRange is not inside its second signed range; "
+            "rewriting it would change the signed bytes"))
     second = pdf[start2:start2 + length2]
 
     writer = _writer(pdf)
@@ -206,11 +216,14 @@ def wrap_signature(pdf: bytes, text: str = FORGED_AMOUNT, *, signature: int = -1
     wrapped = _written(writer)
     moved = wrapped.find(second, len(pdf))
     if moved < 0:  # pragma: no cover - pyHanko writes unfiltered stream data verbatim
-        raise InvalidInputError("document: the relocated signed range was not written verbatim")
+        raise InvalidInputError(say(
+            "document: vùng được ký sau khi dời chỗ không được ghi nguyên văn",
+            "document: the relocated signed range was not written verbatim"))
     rewritten = f"/ByteRange [0 {length1} {moved} {length2}]".encode()
     original = match.group(0)
     if len(rewritten) > len(original):
-        raise InvalidInputError("document: no room to rewrite /ByteRange in place")
+        raise InvalidInputError(say("document: không đủ chỗ để ghi lại /ByteRange tại chỗ",
+                                    "document: no room to rewrite /ByteRange in place"))
     return (wrapped[:match.start()] + rewritten.ljust(len(original), b" ")
             + wrapped[match.end():])
 
@@ -289,16 +302,20 @@ def _hidden_stream(writer: Any) -> Any:
             if isinstance(candidate, generic.StreamObject) and \
                     candidate.data.startswith(_SHADOW_MARKER):
                 return generic.IndirectObject(reference.idnum, reference.generation, reader)
-    raise InvalidInputError("document: no hidden content stream; it was not prepared as a "
-                            "hide-and-replace shadow document")
+    raise InvalidInputError(say(
+        "document: không có luồng nội dung ẩn; tài liệu không được chuẩn bị làm tài liệu bóng "
+        "kiểu hide-and-replace",
+        "document: no hidden content stream; it was not prepared as a hide-and-replace shadow "
+        "document"))
 
 
 def _variant(value: ShadowVariant | str) -> ShadowVariant:
     try:
         return ShadowVariant(value)
     except ValueError:
-        raise InvalidInputError(f"variant: '{value}' is not one of "
-                                f"{', '.join(v.value for v in ShadowVariant)}") from None
+        allowed = ", ".join(v.value for v in ShadowVariant)
+        raise InvalidInputError(say(f"variant: '{value}' không phải một trong {allowed}",
+                                    f"variant: '{value}' is not one of {allowed}")) from None
 
 
 # ---- certification attacks ---------------------------------------------------------------------
@@ -368,7 +385,8 @@ def sneaky_signature(pdf: bytes, text: str = FORGED_DATE, *, box: Box = DATE_BOX
     try:
         asyncio.run(pdf_signer.async_sign_pdf(writer, output=output))
     except SigningError as error:  # e.g. a certification with P=1 forbids any signature
-        raise InvalidInputError(f"document: cannot add a signature ({error})") from None
+        raise InvalidInputError(say(f"document: không thêm được chữ ký ({error})",
+                                    f"document: cannot add a signature ({error})")) from None
     return output.getvalue()
 
 

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
+from bilingual import say
+
 from .errors import TestbedError
 
 MARKER = "owner.json"
@@ -71,15 +73,21 @@ def _private_directory(path: Path) -> bool:
 def _check_private(root: Path) -> None:
     info = root.lstat()
     if not stat.S_ISDIR(info.st_mode):
-        raise RuntimeDirectoryError(f"runtime directory {root}: not a directory; remove it")
+        raise RuntimeDirectoryError(say(
+            f"thư mục chạy (runtime directory) {root}: không phải thư mục; hãy xóa nó",
+            f"runtime directory {root}: not a directory; remove it"))
     if info.st_uid != os.getuid():
-        raise RuntimeDirectoryError(f"runtime directory {root}: owned by uid {info.st_uid}, "
-                                    f"not by us ({os.getuid()}); remove it or set "
-                                    "XDG_RUNTIME_DIR to a private directory")
+        raise RuntimeDirectoryError(say(
+            f"thư mục chạy (runtime directory) {root}: thuộc uid {info.st_uid}, không phải của "
+            f"chúng ta ({os.getuid()}); hãy xóa nó hoặc đặt XDG_RUNTIME_DIR là một thư mục riêng",
+            f"runtime directory {root}: owned by uid {info.st_uid}, not by us ({os.getuid()}); "
+            "remove it or set XDG_RUNTIME_DIR to a private directory"))
     if info.st_mode & 0o077:
-        raise RuntimeDirectoryError(f"runtime directory {root}: mode "
-                                    f"{stat.S_IMODE(info.st_mode):04o} lets others in; "
-                                    "'chmod 700' it or remove it")
+        mode = f"{stat.S_IMODE(info.st_mode):04o}"
+        raise RuntimeDirectoryError(say(
+            f"thư mục chạy (runtime directory) {root}: quyền {mode} cho người khác vào; hãy "
+            "'chmod 700' hoặc xóa nó",
+            f"runtime directory {root}: mode {mode} lets others in; 'chmod 700' it or remove it"))
 
 
 def process_start(pid: int) -> int | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bilingual import say
+
 
 class ServiceMode(StrEnum):
     """How a live service behaves, to simulate outages."""
@@ -26,6 +28,25 @@ class ServiceMode(StrEnum):
     UNKNOWN = "unknown"
     """OCSP only: answer ``unknown`` for every serial (a responder that does not know the CA's
     certificates)."""
+
+    def words(self) -> str:
+        """The mode in words for a person, bilingual (:func:`bilingual.say`); the value stays
+        the machine code."""
+        return say(*_WORDS[self])
+
+
+_WORDS: dict[ServiceMode, tuple[str, str]] = {
+    ServiceMode.NORMAL: ("bình thường", "normal"),
+    ServiceMode.HTTP_500: ("lỗi máy chủ HTTP 500", "HTTP 500 server error"),
+    ServiceMode.NO_ANSWER: ("không trả lời", "no answer"),
+    ServiceMode.SLOW: ("trả lời chậm", "slow answers"),
+    ServiceMode.STALE: ("CRL quá hạn (nextUpdate đã qua)", "stale CRL (nextUpdate passed)"),
+    ServiceMode.UNAUTHORIZED: ("OCSP trả lời unauthorized (không có thẩm quyền)",
+                               "OCSP answers unauthorized"),
+    ServiceMode.UNKNOWN: ("OCSP trả lời unknown (không biết chứng thư chữ ký số)",
+                          "OCSP answers unknown"),
+}
+"""Each mode's words: (Vietnamese, English)."""
 
 
 __all__ = ["ServiceMode"]

@@ -40,6 +40,8 @@ from pathlib import Path
 from aiohttp import web
 from asn1crypto import core, crl, ocsp, tsp, x509
 
+from bilingual import say
+
 from .ca.certomancer_bridge import (
     ARCH_LABEL,
     RevocationStatus,
@@ -413,8 +415,9 @@ def bind_loopback(port: int = 0) -> socket.socket:
         listener.bind(("127.0.0.1", port))
     except OSError as error:
         listener.close()
-        raise ServiceError(f"port {port} on 127.0.0.1 is not available ({error.strerror})") \
-            from None
+        raise ServiceError(say(
+            f"cổng {port} trên 127.0.0.1 không dùng được ({error.strerror})",
+            f"port {port} on 127.0.0.1 is not available ({error.strerror})")) from None
     listener.listen(256)
     listener.setblocking(False)
     return listener
@@ -460,7 +463,8 @@ class ServiceThread:
         self._thread.start()
         self._ready.wait(timeout=30)
         if self._failure is not None:
-            raise ServiceError(f"services failed to start: {self._failure}")
+            raise ServiceError(say(f"các dịch vụ không khởi động được: {self._failure}",
+                                   f"services failed to start: {self._failure}"))
 
     def stop(self) -> None:
         if self._stopping is not None and self._thread.is_alive():

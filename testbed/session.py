@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bilingual import say
+
 from .ca.certomancer_bridge import certificate_path, service_urls
 from .ca.lifecycle import Lifecycle
 from .clock import Clock
@@ -62,7 +64,8 @@ class Testbed:
             state = lifecycle.create(f"http://{host}:{bound_port}", clock)
             if crl_period is not None:
                 if crl_period.total_seconds() < 1:
-                    raise InvalidInputError("crl period: must be at least one second")
+                    raise InvalidInputError(say("crl period: chu kỳ CRL phải ít nhất một giây",
+                                                "crl period: must be at least one second"))
 
                 def set_period(state: WorldState) -> None:
                     state.crl_period_seconds = int(crl_period.total_seconds())
@@ -162,7 +165,9 @@ class Testbed:
         ``authority``'s TSA when given), read from the append-only log the services write in
         this directory (also when they run in another process)."""
         if authority is not None and self.state.authority(authority).tsa is None:
-            raise InvalidInputError(f"authority '{authority}' runs no timestamp authority")
+            raise InvalidInputError(say(
+                f"CA '{authority}' không có dịch vụ cấp dấu thời gian",
+                f"authority '{authority}' runs no timestamp authority"))
         return read_entries(self.directory, authority)
 
     def timestamp_authority_of(self, url: str) -> str | None:
@@ -179,7 +184,8 @@ class Testbed:
 
         record = self.certificate(reference)
         if record.key_source is not KeySource.SOFTWARE:
-            raise InvalidInputError(f"'{reference}': its key is on a token, not in a file")
+            raise InvalidInputError(say(f"'{reference}': khóa của nó nằm trên token, không ở tệp",
+                                        f"'{reference}': its key is on a token, not in a file"))
         return key_path(self.directory, record.key_label, public_only=False)
 
     # ---- lifecycle (thin faces over Lifecycle) -------------------------------------------------
@@ -223,13 +229,17 @@ class Testbed:
         """Simulate an outage of 'ocsp:<ca>', 'crl:<ca>', 'tsa:<ca>' or 'certs:<ca>'."""
         kind, _, authority = service.partition(":")
         if kind not in {"ocsp", "crl", "tsa", "certs"}:
-            raise InvalidInputError(
-                f"service: '{service}' must be ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>")
+            raise InvalidInputError(say(
+                f"service: '{service}' phải có dạng ocsp:<ca>, crl:<ca>, tsa:<ca> hoặc certs:<ca>",
+                f"service: '{service}' must be ocsp:<ca>, crl:<ca>, tsa:<ca> or certs:<ca>"))
         if mode is ServiceMode.STALE and kind != "crl":
-            raise InvalidInputError(f"service: only a CRL can be stale, not '{service}'")
+            raise InvalidInputError(say(
+                f"service: chỉ CRL mới có thể quá hạn (stale), '{service}' thì không",
+                f"service: only a CRL can be stale, not '{service}'"))
         if mode in (ServiceMode.UNAUTHORIZED, ServiceMode.UNKNOWN) and kind != "ocsp":
-            raise InvalidInputError(
-                f"service: only an OCSP responder can answer '{mode.value}', not '{service}'")
+            raise InvalidInputError(say(
+                f"service: chỉ máy chủ OCSP mới trả lời được '{mode.value}', '{service}' thì không",
+                f"service: only an OCSP responder can answer '{mode.value}', not '{service}'"))
 
         def change(state: WorldState) -> None:
             state.authority(authority)

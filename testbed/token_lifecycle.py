@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
+
 from .ca.lifecycle import Lifecycle, check_subscriber_id
 from .ca.revocation_reasons import RevocationReason
 from .errors import InvalidInputError, InvalidStateError, TokenError
@@ -61,12 +63,16 @@ def _check_token_options(key_type: str, max_pin_tries: int, user_pin: str | None
                          so_pin: str | None) -> None:
     """A one-line error for a key type, PIN-try limit or PIN a new token cannot have."""
     if key_type not in KEY_TYPES:
-        raise InvalidInputError(f"--key: '{key_type}' is not one of {', '.join(KEY_TYPES)}")
+        allowed = ", ".join(KEY_TYPES)
+        raise InvalidInputError(say(f"--key: '{key_type}' không phải một trong {allowed}",
+                                    f"--key: '{key_type}' is not one of {allowed}"))
     if max_pin_tries < 1:
-        raise InvalidInputError("max PIN tries: must be at least 1")
+        raise InvalidInputError(say("max PIN tries: số lần thử mã PIN tối đa phải ít nhất là 1",
+                                    "max PIN tries: must be at least 1"))
     for pin, name in ((user_pin, "user PIN"), (so_pin, "SO PIN")):
         if pin is not None and not 4 <= len(pin) <= 64:
-            raise InvalidInputError(f"{name}: must be 4 to 64 characters")
+            raise InvalidInputError(say(f"{name}: phải dài từ 4 đến 64 ký tự",
+                                        f"{name}: must be 4 to 64 characters"))
 
 
 def softhsm_directory(testbed_directory: Path) -> Path:
@@ -103,7 +109,8 @@ class TokenLifecycle:
     def open(self, label: str) -> SubscriberToken:
         record = self.lifecycle.read().token(label)
         if record.status is TokenStatus.RETURNED:
-            raise InvalidStateError(f"token '{label}' was returned and no longer exists")
+            raise InvalidStateError(say(f"token '{label}' đã được trả lại và không còn nữa",
+                                        f"token '{label}' was returned and no longer exists"))
         return SubscriberToken.open(self.softhsm, label, user_pin=self.user_pin(label))
 
     def access(self, label: str) -> TokenAccess:
@@ -141,8 +148,9 @@ class TokenLifecycle:
         in_use = [t.label for t in state.tokens.values()
                   if t.subscriber == subscriber_id and t.status is TokenStatus.IN_USE]
         if not reissue and in_use:
-            raise InvalidStateError(
-                f"subscriber '{subscriber_id}' already holds token '{in_use[0]}'")
+            raise InvalidStateError(say(
+                f"thuê bao '{subscriber_id}' đang giữ token '{in_use[0]}' rồi",
+                f"subscriber '{subscriber_id}' already holds token '{in_use[0]}'"))
         count = sum(1 for t in state.tokens.values() if t.subscriber == subscriber_id)
         label = subscriber_id if count == 0 else f"{subscriber_id}-{count + 1}"
         user_pin = user_pin or _new_pin()
@@ -212,7 +220,8 @@ class TokenLifecycle:
         onto the subscriber's token, replacing the old one."""
         record = self.holding(certificate.holder)
         if record is None:
-            raise InvalidStateError(f"subscriber '{certificate.holder}' holds no token")
+            raise InvalidStateError(say(f"thuê bao '{certificate.holder}' không giữ token nào",
+                                        f"subscriber '{certificate.holder}' holds no token"))
         token = self.open(record.label)
         token.store_certificate(self.lifecycle.certificate_der(certificate.label),
                                 self._chain_ders(certificate))
@@ -239,7 +248,10 @@ class TokenLifecycle:
     def _in_use(self, label: str) -> TokenRecord:
         record = self.lifecycle.read().token(label)
         if record.status is not TokenStatus.IN_USE:
-            raise InvalidStateError(f"token '{label}' is {record.status.value}")
+            status = {TokenStatus.LOST: "đã bị mất", TokenStatus.RETURNED: "đã được trả lại"}
+            raise InvalidStateError(say(
+                f"token '{label}' {status.get(record.status, record.status.value)}",
+                f"token '{label}' is {record.status.value}"))
         return record
 
     def lose(self, label: str, *, reported_at: datetime | None = None) -> CertificateRecord:
@@ -248,11 +260,14 @@ class TokenLifecycle:
         now = self.lifecycle.read().clock.clock().now()
         reported = reported_at or now
         if reported > now:
-            raise InvalidInputError("reported date: must not be in the testbed's future")
+            raise InvalidInputError(say(
+                "reported date: ngày báo mất không được ở tương lai của testbed",
+                "reported date: must not be in the testbed's future"))
         certificate = self.lifecycle.read().certificate(record.certificate)
         if certificate.revocation is not None:
-            raise InvalidStateError(
-                f"certificate '{certificate.label}' on token '{label}' is already revoked")
+            raise InvalidStateError(say(
+                f"chứng thư chữ ký số '{certificate.label}' trên token '{label}' đã bị thu hồi rồi",
+                f"certificate '{certificate.label}' on token '{label}' is already revoked"))
         SubscriberToken.open(self.softhsm, label).mark_lost()
         revoked = self.lifecycle.revoke(record.certificate,
                                         reason=RevocationReason.KEY_COMPROMISE,
@@ -279,7 +294,8 @@ class TokenLifecycle:
                 continue
             except PinLockedError:
                 return attempt - 1
-        raise TokenError(f"token '{label}': did not lock after 999 wrong PINs")
+        raise TokenError(say(f"token '{label}': không bị khóa sau 999 lần nhập sai mã PIN",
+                             f"token '{label}': did not lock after 999 wrong PINs"))
 
     def restore(self, label: str, *, new_user_pin: str | None = None) -> None:
         """The authority restores a locked token: the SO sets a new user PIN (ND68 Art. 22)."""
@@ -293,7 +309,8 @@ class TokenLifecycle:
         """The holder changes the user PIN (knowing the current one)."""
         record = self._in_use(label)
         if not 4 <= len(new_user_pin) <= 64:
-            raise InvalidInputError("new PIN: must be 4 to 64 characters")
+            raise InvalidInputError(say("new PIN: mã PIN mới phải dài từ 4 đến 64 ký tự",
+                                        "new PIN: must be 4 to 64 characters"))
         SubscriberToken.open(self.softhsm, label).change_pin(self.user_pin(label), new_user_pin)
         write_pin_file(self._path(record.pin_file), new_user_pin)
 
@@ -304,9 +321,11 @@ class TokenLifecycle:
         certificate = state.certificate(record.certificate)
         now = state.clock.clock().now()
         if certificate.revocation is None and certificate.not_after > now:
-            raise InvalidStateError(
+            raise InvalidStateError(say(
+                f"token '{label}': chứng thư chữ ký số của nó vẫn còn hiệu lực; hãy thu hồi trước "
+                "(ví dụ cessation_of_operation khi nghỉ hưu)",
                 f"token '{label}': its certificate is still valid; revoke it first "
-                "(e.g. cessation_of_operation on retirement)")
+                "(e.g. cessation_of_operation on retirement)"))
         SubscriberToken.open(self.softhsm, label).delete()
         for name in (record.pin_file, record.so_pin_file):
             self._path(name).unlink(missing_ok=True)

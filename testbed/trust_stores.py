@@ -47,6 +47,8 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs12,
 )
 
+from bilingual import say
+
 from .errors import InvalidInputError, TestbedError
 
 NSS_TRUST = "C,C,C"
@@ -75,7 +77,9 @@ class TrustStores:
 
     def __init__(self, anchors: Sequence[Path], directory: Path) -> None:
         if not anchors:
-            raise InvalidInputError("trust anchors: none given")
+            raise InvalidInputError(say(
+                "trust anchors: chưa có chứng thư chữ ký số gốc tin cậy nào",
+                "trust anchors: none given"))
         self.anchors = [Path(path).resolve() for path in anchors]
         self.directory = Path(directory)
         self._certificates = [_load_certificate(path) for path in self.anchors]
@@ -293,13 +297,16 @@ def _load_certificate(path: Path) -> x509.Certificate:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise InvalidInputError(f"{path}: cannot read ({error.strerror or error})") from None
+        detail = error.strerror or error
+        raise InvalidInputError(say(f"{path}: không đọc được ({detail})",
+                                    f"{path}: cannot read ({detail})")) from None
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError as error:
-        raise InvalidInputError(f"{path}: not an X.509 certificate ({error})") from None
+        raise InvalidInputError(say(f"{path}: không phải chứng thư chữ ký số X.509 ({error})",
+                                    f"{path}: not an X.509 certificate ({error})")) from None
 
 
 def _unique_names(paths: Sequence[Path]) -> list[str]:
@@ -322,17 +329,20 @@ def _sha1() -> hashes.HashAlgorithm:
 
 def _run(command: list[str], tool: str) -> None:
     if shutil.which(command[0]) is None:
-        raise TrustStoreError(f"{command[0]} is not installed: install {tool}")
+        raise TrustStoreError(say(f"{command[0]} chưa được cài: hãy cài {tool}",
+                                  f"{command[0]} is not installed: install {tool}"))
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False,
                                 timeout=TOOL_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise TrustStoreError(f"{' '.join(command[:2])}: no answer in "
-                              f"{TOOL_TIMEOUT_SECONDS:.0f} s") from None
+        tool_run, seconds = " ".join(command[:2]), f"{TOOL_TIMEOUT_SECONDS:.0f}"
+        raise TrustStoreError(say(f"{tool_run}: không trả lời trong {seconds} s",
+                                  f"{tool_run}: no answer in {seconds} s")) from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
-        raise TrustStoreError(f"{' '.join(command[:2])} failed (exit code {result.returncode})"
-                              + (f": {detail[-1]}" if detail else ""))
+        tool_run, last = " ".join(command[:2]), f": {detail[-1]}" if detail else ""
+        raise TrustStoreError(say(f"{tool_run} thất bại (mã thoát {result.returncode}){last}",
+                                  f"{tool_run} failed (exit code {result.returncode}){last}"))
 
 
 def _tree_digest(directory: Path) -> str | None:

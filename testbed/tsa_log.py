@@ -32,6 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
+
 from .errors import ServiceError
 
 TSA_LOG_FILE = "tsa-log.jsonl"
@@ -128,7 +130,8 @@ def append_entry(directory: Path, entry: TimestampLogEntry) -> bool:
                 return False
             written = os.write(descriptor, data)
             if written != len(data):  # a full disk: never leave half a line behind
-                raise OSError(f"short write to {log_path(directory)}")
+                raise OSError(say(f"ghi thiếu vào {log_path(directory)}",
+                                  f"short write to {log_path(directory)}"))
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
@@ -158,7 +161,8 @@ def read_entries(directory: Path, tsa: str | None = None) -> list[TimestampLogEn
         try:
             entry = TimestampLogEntry.from_json(json.loads(text), line=text)
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ServiceError(f"{path}: line {number}: not a TSA log entry") from None
+            raise ServiceError(say(f"{path}: dòng {number}: không phải một mục nhật ký TSA",
+                                   f"{path}: line {number}: not a TSA log entry")) from None
         if tsa is None or entry.tsa == tsa:
             entries.append(entry)
     return entries

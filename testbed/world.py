@@ -24,6 +24,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bilingual import say
+
 from .ca.branches import Branch
 from .ca.names import VietnameseName
 from .ca.profiles import ProfileKind, RuleBreak
@@ -133,6 +135,12 @@ class TokenStatus(StrEnum):
     RETURNED = "returned"
     """Handed back when its certificate ended (Art. 20 a–c); deleted from SoftHSM."""
 
+    def words(self) -> str:
+        """The status in words for a person, bilingual (:func:`bilingual.say`)."""
+        return say(*{TokenStatus.IN_USE: ("đang sử dụng", "in use"),
+                     TokenStatus.LOST: ("đã bị mất", "lost"),
+                     TokenStatus.RETURNED: ("đã trả lại", "returned")}[self])
+
 
 class TokenRecord(_Model):
     """A subscriber's USB token, emulated by SoftHSM2 in the testbed directory."""
@@ -187,10 +195,11 @@ class WorldState(_Model):
         try:
             return self.subscribers[subscriber_id]
         except KeyError:
-            known = ", ".join(sorted(self.subscribers)) or "none yet"
-            raise UnknownSubscriberError(
-                f"subscriber '{subscriber_id}' does not exist (known: {known})"
-            ) from None
+            known = ", ".join(sorted(self.subscribers))
+            raise UnknownSubscriberError(say(
+                f"thuê bao '{subscriber_id}' không tồn tại (đã có: {known or 'chưa có ai'})",
+                f"subscriber '{subscriber_id}' does not exist (known: {known or 'none yet'})",
+            )) from None
 
     def certificate(self, reference: str) -> CertificateRecord:
         """A certificate by label, by decimal or 0x-hex serial, or a subscriber's current one."""
@@ -205,25 +214,28 @@ class WorldState(_Model):
             for record in self.certificates.values():
                 if record.serial == serial:
                     return record
-        raise UnknownSubscriberError(
-            f"no certificate, serial or subscriber named '{reference}' in this testbed"
-        )
+        raise UnknownSubscriberError(say(
+            f"testbed này không có chứng thư chữ ký số, số hiệu hay thuê bao nào tên '{reference}'",
+            f"no certificate, serial or subscriber named '{reference}' in this testbed",
+        ))
 
     def token(self, label: str) -> TokenRecord:
         try:
             return self.tokens[label]
         except KeyError:
-            known = ", ".join(sorted(self.tokens)) or "none yet"
-            raise UnknownSubscriberError(
-                f"token '{label}' does not exist (known: {known})") from None
+            known = ", ".join(sorted(self.tokens))
+            raise UnknownSubscriberError(say(
+                f"token '{label}' không tồn tại (đã có: {known or 'chưa có token nào'})",
+                f"token '{label}' does not exist (known: {known or 'none yet'})")) from None
 
     def authority(self, label: str) -> AuthorityRecord:
         try:
             return self.authorities[label]
         except KeyError:
             known = ", ".join(sorted(self.authorities))
-            raise UnknownSubscriberError(
-                f"authority '{label}' does not exist (known: {known})") from None
+            raise UnknownSubscriberError(say(
+                f"CA '{label}' không tồn tại (đã có: {known})",
+                f"authority '{label}' does not exist (known: {known})")) from None
 
     def issued_by(self, authority: str) -> list[CertificateRecord]:
         return [record for record in self.certificates.values() if record.issuer == authority
@@ -242,8 +254,9 @@ class WorldStore:
 
     def __init__(self, directory: Path) -> None:
         if directory.exists() and not directory.is_dir():  # ``--dir`` naming a file
-            raise InvalidInputError(f"{directory}: không phải thư mục của một testbed (là một "
-                                    f"tệp) / not a testbed directory (it is a file)")
+            raise InvalidInputError(say(
+                f"{directory}: không phải thư mục của một testbed (là một tệp)",
+                f"{directory}: not a testbed directory (it is a file)"))
         self.directory = directory
         self.path = directory / REGISTRY_FILE
         self._lock_path = directory / ".registry.lock"
@@ -255,17 +268,20 @@ class WorldStore:
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise InvalidInputError(
+            raise InvalidInputError(say(
+                f"{self.directory}: ở đây chưa có testbed (không có {REGISTRY_FILE}); tạo một "
+                f"testbed bằng 'kyso up --dir {self.directory}'",
                 f"{self.directory}: no testbed here (no {REGISTRY_FILE}); start one with "
-                f"'kyso up --dir {self.directory}'"
-            ) from None
+                f"'kyso up --dir {self.directory}'",
+            )) from None
         try:
             return WorldState.model_validate(json.loads(raw))
         except (json.JSONDecodeError, ValidationError) as error:
             first = str(error).splitlines()
             detail = first[1].strip() if len(first) > 1 else first[0]
-            raise InvalidInputError(f"{self.path}: not a valid testbed registry ({detail})") \
-                from None
+            raise InvalidInputError(say(
+                f"{self.path}: không phải tệp đăng ký testbed hợp lệ ({detail})",
+                f"{self.path}: not a valid testbed registry ({detail})")) from None
 
     def stamp(self) -> tuple[int, int]:
         """(mtime_ns, size) of the registry file: cheap change detection for the services."""

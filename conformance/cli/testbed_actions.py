@@ -5,7 +5,7 @@ SoftHSM). Each function reads the parsed arguments (already checked against the 
 by :mod:`conformance.cli.testbed_commands`), calls :class:`testbed.session.Testbed`, prints what
 a person needs and returns the exit code. Mistakes raise a :class:`testbed.errors.TestbedError`,
 which the root command turns into one line and exit code 2. What it prints is said Vietnamese
-first, its times in Vietnam time (:func:`conformance.cli.display.display_time`); ``--json``
+first, its times in Vietnam time (:func:`testbed.display_time`); ``--json``
 keeps UTC with its ``Z``.
 """
 
@@ -30,12 +30,12 @@ from testbed import (
     ServiceMode,
     Testbed,
     VietnameseName,
+    display_time,
     parse_duration,
     parse_instant,
 )
 
 from . import testbed_process
-from .display import display_time
 from .exit_codes import ExitCode
 
 
@@ -77,32 +77,11 @@ def _print_certificate(record: CertificateRecord) -> None:
     if record.revocation is None:
         status = say("đã cấp", "issued")
     else:
-        reason, at = record.revocation.reason.value, display_time(record.revocation.revoked_at)
-        status = say(f"đã thu hồi ({reason}) lúc {at}", f"revoked {reason} at {at}")
+        reason, at = record.revocation.reason, display_time(record.revocation.revoked_at)
+        status = say(f"đã thu hồi ({reason.vietnamese}) lúc {at}",
+                     f"revoked ({reason.english}) at {at}")
     print(f"{record.label}\tserial {record.serial:#x}\t{display_time(record.not_before)} → "
           f"{display_time(record.not_after)}\t{status}")
-
-
-def describe_clock(testbed: Testbed) -> str:
-    """The testbed's now in Vietnam time, and whether it is pinned or follows the wall clock."""
-    clock = testbed.state.clock.clock()
-    now = display_time(clock.now())
-    if clock.is_pinned:
-        return f"{now} ({say('đồng hồ ghim', 'pinned')})"
-    offset = _signed_duration(clock.offset)
-    mode = say(f"chạy theo đồng hồ thật, lệch {offset}",
-               f"following the wall clock, offset {offset}")
-    return f"{now} ({mode})"
-
-
-def _signed_duration(delta: timedelta) -> str:
-    """``+3d 02:00:00``, ``-00:30:00``: a clock offset, in no language."""
-    seconds = int(delta.total_seconds())
-    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    return sign + (f"{days}d " if days else "") + f"{hours:02}:{minutes:02}:{seconds:02}"
 
 
 def _up(arguments: argparse.Namespace) -> int:
@@ -137,7 +116,7 @@ def _up(arguments: argparse.Namespace) -> int:
 def _describe(testbed: Testbed, directory: Path) -> None:
     """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
     state = testbed.state
-    clock = describe_clock(testbed)
+    clock = testbed.state.clock.clock().describe()
     print(say(f"kyso testbed ở {directory} — đồng hồ {clock}",
               f"kyso testbed in {directory} — clock {clock}"))
     print(say(f"dịch vụ tại {state.base_url} (chỉ 127.0.0.1)",
@@ -156,7 +135,7 @@ def _describe(testbed: Testbed, directory: Path) -> None:
           say("thuê bao: chưa có (kyso ca issue ...)", "subscribers: none yet (kyso ca issue ...)"))
     for subscriber in state.subscribers.values():
         print(f"  {subscriber.id:20} {subscriber.name.common_name} "
-              f"({subscriber.profile.value}, {subscriber.current_certificate})")
+              f"({subscriber.profile.words()}, {subscriber.current_certificate})")
     print(testbed_process.stop_hint(), flush=True)
 
 
@@ -214,7 +193,7 @@ def _token(arguments: argparse.Namespace) -> int:
     elif action == "list":
         for record in testbed.state.tokens.values():
             print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
-                  f"{record.status.value}\t{record.certificate}")
+                  f"{record.status.words()}\t{record.certificate}")
     elif action == "show":
         _token_show(testbed, label, reveal_pin=arguments.reveal_pin)
     elif action == "lose":
@@ -284,7 +263,7 @@ def _clock(arguments: argparse.Namespace) -> int:
                           follow_wall_clock=arguments.follow)
     elif arguments.action == "advance":
         testbed.advance_clock(parse_duration(arguments.duration, field="duration"))
-    print(describe_clock(testbed))
+    print(testbed.state.clock.clock().describe())
     return ExitCode.OK
 
 
@@ -292,7 +271,7 @@ def _service(arguments: argparse.Namespace) -> int:
     testbed = Testbed.open(arguments.dir)
     mode = ServiceMode(arguments.mode)
     testbed.set_service(arguments.service, mode, delay_seconds=arguments.delay)
-    print(f"{arguments.service}: {mode.value}")
+    print(f"{arguments.service}: {mode.words()}")
     return ExitCode.OK
 
 

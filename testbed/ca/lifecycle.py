@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
+
 from ..clock import Clock
 from ..errors import InvalidInputError, InvalidStateError
 from ..world import (
@@ -30,6 +32,7 @@ from ..world import (
     WorldState,
     WorldStore,
 )
+from . import refusals
 from .branches import Branch
 from .certomancer_bridge import (
     CertificateRequest,
@@ -81,10 +84,12 @@ def slug(text: str) -> str:
 
 def check_subscriber_id(subscriber_id: str) -> str:
     if not _SLUG.match(subscriber_id):
-        raise InvalidInputError(
+        raise InvalidInputError(say(
+            f"subscriber id: '{subscriber_id}' chỉ được gồm chữ thường không dấu, chữ số và '-' "
+            "(ví dụ nguyen-van-an)",
             f"subscriber id: '{subscriber_id}' must be lower-case letters, digits and '-' "
-            "(e.g. nguyen-van-an)"
-        )
+            "(e.g. nguyen-van-an)",
+        ))
     return subscriber_id
 
 
@@ -153,7 +158,8 @@ class Lifecycle:
                hierarchy: Iterable[AuthoritySpec] = DEFAULT_HIERARCHY) -> WorldState:
         """Generate every authority's key and certificate and write a new registry."""
         if self.store.exists():
-            raise InvalidStateError(f"{self.directory}: a testbed already exists here")
+            raise InvalidStateError(say(f"{self.directory}: ở đây đã có một testbed",
+                                        f"{self.directory}: a testbed already exists here"))
         now = clock.now()
         state = WorldState(base_url=base_url, created_at=now, clock=ClockState.of(clock))
         epoch = now - AUTHORITY_BACKDATE
@@ -277,14 +283,11 @@ class Lifecycle:
             existing = state.subscribers.get(subscriber_id)
             if existing is None:
                 if name is None:
-                    raise InvalidInputError(
-                        f"subscriber '{subscriber_id}' is new: give a name (--name)")
+                    raise refusals.new_subscriber_needs_a_name(subscriber_id)
                 issuing = issuer or _issuing_ca(state, branch)
                 authority = state.authority(issuing)
                 if not authority.issues_subscribers:
-                    raise InvalidInputError(
-                        f"issuer: '{issuing}' is a root; subscribers get certificates from "
-                        f"{', '.join(_issuing_cas(state))}")
+                    raise refusals.issuer_is_a_root(issuing, _issuing_cas(state))
                 subscriber = Subscriber(
                     id=subscriber_id, name=name.marked().normalised(), profile=profile,
                     branch=authority.branch, issuer=issuing)
@@ -308,17 +311,14 @@ class Lifecycle:
         longest = add_years(start, max_validity_years(subscriber.branch, renewal=renewal))
         end = start + validity if validity is not None else longest
         if end <= start:
-            raise InvalidInputError("validity: must be positive")
+            raise InvalidInputError(say("validity: thời hạn phải lớn hơn 0",
+                                        "validity: must be positive"))
         if end > longest and RuleBreak.OVERLONG_VALIDITY not in breaks:
-            raise InvalidInputError(
-                f"validity: ends {end.date()}, later than the {subscriber.branch.value} maximum "
-                f"{longest.date()} (ND68 Art. 9 / ND23); use rule break overlong-validity for a "
-                "negative case")
+            raise refusals.validity_too_long(end, subscriber.branch.value, longest)
         issuer = state.authority(subscriber.issuer)
         issuer_record = state.certificates[issuer.certificate]
         if end > issuer_record.not_after:
-            raise InvalidInputError(
-                f"validity: ends after the issuing CA's certificate ({issuer_record.not_after})")
+            raise refusals.validity_beyond_issuer(issuer_record.not_after)
         label = f"{subscriber.id}-{len(subscriber.certificates) + 1}"
         if reuse_key is not None:
             key_label = reuse_key
@@ -331,7 +331,9 @@ class Lifecycle:
                 write_public_key(public_key_der, key_path(self.directory, key_label,
                                                           public_only=True))
             except ValueError:
-                raise InvalidInputError("public key: not a DER SubjectPublicKeyInfo") from None
+                raise InvalidInputError(say(
+                    "public key: khóa công khai không phải SubjectPublicKeyInfo dạng DER",
+                    "public key: not a DER SubjectPublicKeyInfo")) from None
             source = KeySource.TOKEN
         else:
             key_label = label
@@ -357,9 +359,7 @@ class Lifecycle:
         def change(state: WorldState) -> CertificateRecord:
             old = _current_subscriber_certificate(state, reference)
             if old.revocation is not None:
-                raise InvalidStateError(
-                    f"certificate '{old.label}' is revoked; a revoked certificate cannot be "
-                    "renewed (re-issue instead)")
+                raise refusals.revoked_cannot_be_renewed(old.label)
             subscriber = state.subscriber(old.holder)
             return self._issue_for(state, subscriber, key_type=KeyType.RSA2048,
                                    public_key_der=None, not_before=None, validity=validity,
@@ -376,11 +376,13 @@ class Lifecycle:
         def change(state: WorldState) -> CertificateRecord:
             old = _current_subscriber_certificate(state, reference)
             if old.revocation is not None:
-                raise InvalidStateError(f"certificate '{old.label}' is already revoked")
+                raise InvalidStateError(say(f"chứng thư chữ ký số '{old.label}' đã bị thu hồi rồi",
+                                            f"certificate '{old.label}' is already revoked"))
             subscriber = state.subscriber(old.holder)
             new_name = name.marked().normalised()
             if new_name == subscriber.name:
-                raise InvalidInputError("name: nothing changed")
+                raise InvalidInputError(say("name: tên không thay đổi gì",
+                                            "name: nothing changed"))
             now = state.clock.clock().now()
             agency_changed = (new_name.organization != subscriber.name.organization
                               or new_name.organizational_unit
@@ -405,9 +407,7 @@ class Lifecycle:
         def change(state: WorldState) -> CertificateRecord:
             old = _current_subscriber_certificate(state, reference)
             if old.revocation is None:
-                raise InvalidStateError(
-                    f"certificate '{old.label}' is not revoked; re-issue follows a revocation "
-                    "(revoke it first, or renew)")
+                raise refusals.not_revoked_yet(old.label)
             subscriber = state.subscriber(old.holder)
             return self._issue_for(state, subscriber, key_type=key_type,
                                    public_key_der=public_key_der, not_before=None,
@@ -424,17 +424,13 @@ class Lifecycle:
         def change(state: WorldState) -> CertificateRecord:
             record = state.certificate(reference)
             if record.revocation is not None:
-                raise InvalidStateError(
-                    f"certificate '{record.label}' (serial {record.serial:#x}) is already revoked "
-                    f"({record.revocation.reason.value}, {record.revocation.revoked_at})")
+                raise refusals.already_revoked(record, record.revocation)
             if record.role is CertificateRole.AUTHORITY and record.issuer == record.label:
-                raise InvalidInputError(
-                    f"'{record.label}' is a root: a root cannot be revoked by its own CRL; "
-                    "distrust it instead")
+                raise refusals.root_cannot_be_revoked(record.label)
             now = state.clock.clock().now()
             revoked_at = at or now
             if invalidity_date is not None and invalidity_date > revoked_at:
-                raise InvalidInputError("invalidity date: must not be after the revocation date")
+                raise refusals.invalidity_after_revocation()
             record.revocation = Revocation(reason=reason, revoked_at=revoked_at,
                                            invalidity_date=invalidity_date)
             return record
@@ -476,11 +472,13 @@ def _issuing_ca(state: WorldState, branch: Branch) -> str:
     for label, record in state.authorities.items():
         if record.branch is branch and record.issues_subscribers:
             return label
-    raise InvalidInputError(f"branch: no issuing CA for '{branch.value}'")
+    raise InvalidInputError(say(f"branch: không có CA cấp phát cho nhánh '{branch.value}'",
+                                f"branch: no issuing CA for '{branch.value}'"))
 
 
 def _current_subscriber_certificate(state: WorldState, reference: str) -> CertificateRecord:
     record = state.certificate(reference)
     if record.role is not CertificateRole.SUBSCRIBER:
-        raise InvalidInputError(f"'{reference}' is not a subscriber certificate")
+        raise InvalidInputError(say(f"'{reference}' không phải chứng thư chữ ký số của thuê bao",
+                                    f"'{reference}' is not a subscriber certificate"))
     return record

@@ -15,6 +15,8 @@ import unicodedata
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bilingual import say
+
 from ..errors import InvalidInputError
 
 TEST_MARKER = "TEST"
@@ -62,7 +64,9 @@ class VietnameseName(BaseModel):
     def certomancer_entity(self) -> dict[str, str]:
         """The attribute dictionary certomancer's entity registry turns into an X.509 Name."""
         if len(self.country) != 2 or not self.country.isalpha():
-            raise InvalidInputError(f"country: '{self.country}' is not a two-letter code")
+            raise InvalidInputError(say(
+                f"country: '{self.country}' không phải mã quốc gia hai chữ cái",
+                f"country: '{self.country}' is not a two-letter code"))
         attributes = {
             "common_name": self.common_name,
             "title": self.title,
@@ -76,6 +80,8 @@ class VietnameseName(BaseModel):
         for key, value in present.items():
             bound = UPPER_BOUNDS.get(key)
             if bound is not None and len(value) > bound:
-                raise InvalidInputError(
-                    f"name: {key} '{value}' has {len(value)} characters; RFC 5280 allows {bound}")
+                raise InvalidInputError(say(
+                    f"name: {key} '{value}' dài {len(value)} ký tự; RFC 5280 cho phép tối đa "
+                    f"{bound}",
+                    f"name: {key} '{value}' has {len(value)} characters; RFC 5280 allows {bound}"))
         return present

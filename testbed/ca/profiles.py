@@ -21,6 +21,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bilingual import say
+
 from ..errors import parse_choice
 from .branches import Branch
 
@@ -39,6 +41,12 @@ class ProfileKind(StrEnum):
     @classmethod
     def parse(cls, text: str, *, field: str = "profile") -> ProfileKind:
         return parse_choice(cls, text, field=field)
+
+    def words(self) -> str:
+        """The profile in words for a person, bilingual (:func:`bilingual.say`)."""
+        return say(*{ProfileKind.PERSONAL: ("cá nhân", "personal"),
+                     ProfileKind.ORGANISATION: ("tổ chức (con dấu)", "organisation (seal)"),
+                     ProfileKind.DEVICE: ("thiết bị, dịch vụ", "device or service")}[self])
 
 
 class RuleBreak(StrEnum):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bilingual import say
+
 from ..errors import InvalidInputError
 
 
@@ -28,6 +30,22 @@ class RevocationReason(StrEnum):
     """Suspension (tạm dừng), TT15 Annex II 1.1."""
     PRIVILEGE_WITHDRAWN = "privilege_withdrawn"
 
+    def words(self) -> str:
+        """The reason in words for a person, bilingual (:func:`bilingual.say`): Vietnamese first,
+        English after, or English alone with ``KYSO_LANG=en``. The value stays the machine code."""
+        vietnamese, english = _WORDS[self]
+        return say(vietnamese, english)
+
+    @property
+    def vietnamese(self) -> str:
+        """The Vietnamese words alone (``lộ khóa bí mật``), for a message built with ``say``."""
+        return _WORDS[self][0]
+
+    @property
+    def english(self) -> str:
+        """The English words alone (``key compromise``)."""
+        return _WORDS[self][1]
+
     @classmethod
     def parse(cls, text: str, *, field: str = "reason") -> RevocationReason:
         normalised = text.strip().replace("-", "_").lower()
@@ -37,7 +55,23 @@ class RevocationReason(StrEnum):
         if normalised.replace("_", "") in camel:
             return camel[normalised.replace("_", "")]
         allowed = ", ".join(member.value for member in cls)
-        raise InvalidInputError(f"{field}: '{text}' is not one of {allowed}")
+        raise InvalidInputError(say(
+            f"{field}: '{text}' không phải một lý do thu hồi trong {allowed}",
+            f"{field}: '{text}' is not one of {allowed}"))
+
+
+_WORDS: dict[RevocationReason, tuple[str, str]] = {
+    RevocationReason.UNSPECIFIED: ("không nêu lý do", "unspecified"),
+    RevocationReason.KEY_COMPROMISE: ("lộ khóa bí mật", "key compromise"),
+    RevocationReason.CA_COMPROMISE: ("lộ khóa bí mật của CA", "CA compromise"),
+    RevocationReason.AFFILIATION_CHANGED: ("thay đổi thông tin/nơi công tác",
+                                           "affiliation changed"),
+    RevocationReason.SUPERSEDED: ("được thay thế", "superseded"),
+    RevocationReason.CESSATION_OF_OPERATION: ("ngừng hoạt động", "cessation of operation"),
+    RevocationReason.CERTIFICATE_HOLD: ("tạm dừng", "certificate hold"),
+    RevocationReason.PRIVILEGE_WITHDRAWN: ("rút quyền", "privilege withdrawn"),
+}
+"""Each reason's words: (Vietnamese, English)."""
 
 
 __all__ = ["RevocationReason"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bilingual import say
+
 from ..errors import InvalidInputError
 from ..world import CertificateRecord, CertificateRole, WorldState
 from .hierarchy import DEFAULT_HIERARCHY, tsa_label
@@ -29,10 +31,14 @@ def renew_timestamp_authority(lifecycle: Lifecycle, authority: str) -> Certifica
     def change(state: WorldState) -> CertificateRecord:
         record = state.authority(authority)
         if record.tsa is None:
-            raise InvalidInputError(f"authority: '{authority}' runs no timestamp authority")
+            raise InvalidInputError(say(
+                f"authority: '{authority}' không có dịch vụ cấp dấu thời gian",
+                f"authority: '{authority}' runs no timestamp authority"))
         spec = next((spec for spec in DEFAULT_HIERARCHY if spec.label == authority), None)
         if spec is None:
-            raise InvalidInputError(f"authority: '{authority}' is not in the testbed hierarchy")
+            raise InvalidInputError(say(
+                f"authority: '{authority}' không thuộc cây CA của testbed",
+                f"authority: '{authority}' is not in the testbed hierarchy"))
         record.tsa = _successor_label(state, authority)
         now = state.clock.clock().now()
         # the same issuance as at creation, for the new label, from now on

@@ -24,6 +24,8 @@ import pkcs11
 from pkcs11.types import Token
 from pydantic import BaseModel, ConfigDict, Field
 
+from bilingual import say
+
 from ..errors import TokenError
 from .lockout import ENV_MAX_PIN_TRIES
 from .softhsm import SoftHsm
@@ -86,7 +88,9 @@ class TokenAccess(BaseModel):
         try:
             return cls.model_validate_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise TokenError(f"token access file {path}: {err}".splitlines()[0]) from err
+            detail = (str(err).splitlines() or [""])[0]
+            raise TokenError(say(f"tệp truy cập token {path}: {detail}",
+                                 f"token access file {path}: {detail}")) from err
 
     def to_json(self) -> str:
         """The JSON form (indented, stable key order)."""
@@ -98,7 +102,9 @@ class TokenAccess(BaseModel):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.to_json(), encoding="utf-8")
         except OSError as err:
-            raise TokenError(f"token {self.token_label!r}: cannot write {path}: {err}") from err
+            raise TokenError(say(f"token {self.token_label!r}: không ghi được {path}: {err}",
+                                 f"token {self.token_label!r}: cannot write {path}: {err}")) \
+                from err
         return path
 
     def sandbox_paths(self) -> tuple[list[Path], list[Path]]:
@@ -157,7 +163,8 @@ def write_pin_file(path: Path, pin: str) -> Path:
         finally:
             os.close(fd)
     except OSError as err:
-        raise TokenError(f"cannot write PIN file {path}: {err}") from err
+        raise TokenError(say(f"không ghi được tệp mã PIN {path}: {err}",
+                             f"cannot write PIN file {path}: {err}")) from err
     return path
 
 
@@ -183,7 +190,8 @@ def open_token_library(access: TokenAccess, module: str
         try:
             return library.get_token(token_label=label)
         except pkcs11.NoSuchToken:
-            raise TokenError(f"token {label!r}: no such token") from None
+            raise TokenError(say(f"token {label!r}: không có token này",
+                                 f"token {label!r}: no such token")) from None
 
     return library, find
 

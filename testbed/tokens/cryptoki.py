@@ -18,6 +18,8 @@ from __future__ import annotations
 import ctypes
 from pathlib import Path
 
+from bilingual import say
+
 CKR_OK = 0x000
 CKR_USER_ALREADY_LOGGED_IN = 0x100
 CKU_SO = 0
@@ -83,7 +85,9 @@ class Cryptoki:
         function_list = ctypes.POINTER(_FunctionList)()
         rv = get_function_list(ctypes.byref(function_list))
         if rv != CKR_OK:
-            raise OSError(f"C_GetFunctionList of {module} returned {return_value_name(rv)}")
+            code = return_value_name(rv)
+            raise OSError(say(f"C_GetFunctionList của {module} trả về {code}",
+                              f"C_GetFunctionList of {module} returned {code}"))
         functions = function_list.contents.functions
         self._library = library  # keeps the handle referenced while the pointers are in use
         self._init_token = _INIT_TOKEN(functions[_INDEX_C_INIT_TOKEN])

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from bilingual import say
+
 from ..errors import TokenError
 
 ENV_REAL_MODULE = "KYSO_REAL_PKCS11_MODULE"
@@ -95,7 +97,9 @@ class LockoutStore:
         except FileNotFoundError:
             return LockoutState()
         except OSError as err:
-            raise TokenError(f"token {serial}: cannot read lockout state {path}: {err}") from err
+            raise TokenError(say(
+                f"token {serial}: không đọc được trạng thái khóa mã PIN {path}: {err}",
+                f"token {serial}: cannot read lockout state {path}: {err}")) from err
         return _parse_state(text)
 
     @contextmanager
@@ -119,7 +123,10 @@ class LockoutStore:
     ) -> LockoutState:
         """Change some fields of the token's state atomically; returns the new state."""
         if max_tries is not None and max_tries < 1:
-            raise TokenError(f"token {serial}: max PIN tries must be at least 1, not {max_tries}")
+            raise TokenError(say(
+                f"token {serial}: số lần thử mã PIN tối đa phải ít nhất là 1, không phải "
+                f"{max_tries}",
+                f"token {serial}: max PIN tries must be at least 1, not {max_tries}"))
         with self._locked(serial) as (fd, state):
             new_state = LockoutState(
                 failures=state.failures if failures is None else failures,
@@ -185,10 +192,12 @@ def build_lockout_module(real_module: Path, cache_dir: Path | None = None) -> Pa
         return target
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if not compiler:
-        raise TokenError(
+        raise TokenError(say(
+            "không dựng được mô-đun khóa mã PIN PKCS#11: không có trình biên dịch C (cc) trên "
+            "PATH; hãy cài gcc (tools/system-deps.sh sẽ cài)",
             "cannot build the PKCS#11 lockout module: no C compiler (cc) on PATH; "
-            "install gcc (tools/system-deps.sh does)"
-        )
+            "install gcc (tools/system-deps.sh does)",
+        ))
     target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".build-") as work:
         source_path = Path(work) / _SOURCE_NAME
@@ -200,17 +209,20 @@ def build_lockout_module(real_module: Path, cache_dir: Path | None = None) -> Pa
                 command, capture_output=True, text=True, timeout=_BUILD_TIMEOUT_SECONDS
             )
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise TokenError(
-                f"cannot build the PKCS#11 lockout module with {compiler}: {err}"
-            ) from err
+            raise TokenError(say(
+                f"không dựng được mô-đun khóa mã PIN PKCS#11 bằng {compiler}: {err}",
+                f"cannot build the PKCS#11 lockout module with {compiler}: {err}",
+            )) from err
         if result.returncode != 0:
             first_error = next(
                 (line for line in result.stderr.splitlines() if "error" in line),
                 result.stderr.strip()[:200],
             )
-            raise TokenError(
+            raise TokenError(say(
+                f"dựng mô-đun khóa mã PIN PKCS#11 thất bại ({compiler} thoát với mã "
+                f"{result.returncode}): {first_error}",
                 f"building the PKCS#11 lockout module failed ({compiler} exit "
-                f"{result.returncode}): {first_error}"
-            )
+                f"{result.returncode}): {first_error}",
+            ))
         os.replace(output, target)  # atomic: a concurrent builder's identical file is fine
     return target

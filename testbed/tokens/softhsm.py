@@ -32,6 +32,8 @@ import pkcs11
 from pkcs11.constants import TokenFlag
 from pkcs11.types import Token
 
+from bilingual import say
+
 from ..errors import TokenError
 from .cryptoki import CKR_OK, Cryptoki, return_value_name
 from .lockout import (
@@ -116,18 +118,22 @@ class SoftHsm:
             if not self.conf_path.is_file() or self.conf_path.read_text() != text:
                 self.conf_path.write_text(text)
         except OSError as err:
-            raise TokenError(
-                f"cannot write SoftHSM configuration in {self.base_dir}: {err}"
-            ) from err
+            raise TokenError(say(
+                f"không ghi được cấu hình SoftHSM trong {self.base_dir}: {err}",
+                f"cannot write SoftHSM configuration in {self.base_dir}: {err}",
+            )) from err
 
     @property
     def module_path(self) -> Path:
         """The PKCS#11 module every program must load: the lockout module over SoftHSM."""
         if self._module_path is None:
             if not self.real_module.is_file():
-                raise TokenError(
-                    f"SoftHSM2 module {self.real_module} not found; install Debian package softhsm2"
-                )
+                raise TokenError(say(
+                    f"không tìm thấy mô-đun SoftHSM2 {self.real_module}; hãy cài gói Debian "
+                    "softhsm2",
+                    f"SoftHSM2 module {self.real_module} not found; install Debian package "
+                    "softhsm2",
+                ))
             self._module_path = build_lockout_module(self.real_module)
         return self._module_path
 
@@ -201,32 +207,42 @@ class SoftHsm:
                 if attempt == 0:
                     self.refresh()  # perhaps created by another process since we initialised
             except pkcs11.MultipleTokensReturned as err:
-                raise TokenError(f"token {label!r}: several tokens carry this label") from err
-        raise TokenError(f"token {label!r}: no such token in {self.token_dir}")
+                raise TokenError(say(f"token {label!r}: nhiều token cùng mang nhãn này",
+                                     f"token {label!r}: several tokens carry this label")) \
+                    from err
+        raise TokenError(say(f"token {label!r}: không có token này trong {self.token_dir}",
+                             f"token {label!r}: no such token in {self.token_dir}"))
 
     def init_token(self, label: str, *, so_pin: str, user_pin: str) -> str:
         """Initialise a new token in the free slot, set its user PIN; returns its serial."""
         if not label or len(label.encode("utf-8")) > _LABEL_BYTES:
-            raise TokenError(f"token {label!r}: a label must be 1 to 32 bytes of UTF-8")
+            raise TokenError(say(f"token {label!r}: nhãn phải dài từ 1 đến 32 byte UTF-8",
+                                 f"token {label!r}: a label must be 1 to 32 bytes of UTF-8"))
         if label in self.token_labels():
-            raise TokenError(f"token {label!r}: a token with this label already exists")
+            raise TokenError(say(f"token {label!r}: đã có một token mang nhãn này",
+                                 f"token {label!r}: a token with this label already exists"))
         free = [
             slot
             for slot in self.lib().get_slots(token_present=True)
             if not slot.get_token().flags & TokenFlag.TOKEN_INITIALIZED
         ]
         if not free:
-            raise TokenError(f"token {label!r}: SoftHSM offers no free slot")
+            raise TokenError(say(f"token {label!r}: SoftHSM không còn khe (slot) trống",
+                                 f"token {label!r}: SoftHSM offers no free slot"))
         with _process_lock:
             rv = self.cryptoki().init_token(free[0].slot_id, so_pin, label)
         if rv != CKR_OK:
-            raise TokenError(f"token {label!r}: C_InitToken failed with {return_value_name(rv)}")
+            code = return_value_name(rv)
+            raise TokenError(say(f"token {label!r}: C_InitToken thất bại với mã {code}",
+                                 f"token {label!r}: C_InitToken failed with {code}"))
         token = self.find_token(label)
         try:
             with token.open(rw=True, so_pin=so_pin) as session:
                 session.init_pin(user_pin)
         except pkcs11.PKCS11Error as err:
-            raise TokenError(f"token {label!r}: setting the user PIN failed: {err!r}") from err
+            raise TokenError(say(f"token {label!r}: đặt mã PIN người dùng thất bại: {err!r}",
+                                 f"token {label!r}: setting the user PIN failed: {err!r}")) \
+                from err
         serial = str(token.serial.decode("ascii", "replace")).strip()
         self.lockout.update(serial, failures=0, max_tries=self.max_pin_tries, lost=False)
         return serial
@@ -243,12 +259,15 @@ class SoftHsm:
                 timeout=_UTIL_TIMEOUT_SECONDS,
             )
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise TokenError(f"token {serial}: softhsm2-util --delete-token failed: {err}") from err
+            raise TokenError(say(f"token {serial}: softhsm2-util --delete-token thất bại: {err}",
+                                 f"token {serial}: softhsm2-util --delete-token failed: {err}")) \
+                from err
         if result.returncode != 0:
             message = (result.stderr or result.stdout).strip().splitlines()
-            raise TokenError(
-                f"token {serial}: softhsm2-util --delete-token failed: "
-                f"{message[-1] if message else 'exit ' + str(result.returncode)}"
-            )
+            detail = message[-1] if message else f"exit {result.returncode}"
+            raise TokenError(say(
+                f"token {serial}: softhsm2-util --delete-token thất bại: {detail}",
+                f"token {serial}: softhsm2-util --delete-token failed: {detail}",
+            ))
         self.lockout.forget(serial)
         self.refresh()

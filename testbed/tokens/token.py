@@ -39,6 +39,8 @@ from pkcs11.mechanisms import KeyType, Mechanism
 from pkcs11.types import PrivateKey, PublicKey, Session, Token
 from pkcs11.util.ec import encode_named_curve_parameters
 
+from bilingual import say
+
 from ..errors import TokenError
 from .cryptoki import (
     CKR_OK,
@@ -109,10 +111,11 @@ class SubscriberToken:
     ) -> SubscriberToken:
         """Initialise a new token and generate its key pair on it."""
         if key_type not in KEY_TYPES:
-            raise TokenError(
-                f"token {label!r}: unknown key type {key_type!r} "
-                f"(use one of {', '.join(KEY_TYPES)})"
-            )
+            allowed = ", ".join(KEY_TYPES)
+            raise TokenError(say(
+                f"token {label!r}: không biết loại khóa {key_type!r} (dùng một trong {allowed})",
+                f"token {label!r}: unknown key type {key_type!r} (use one of {allowed})",
+            ))
         serial = softhsm.init_token(label, so_pin=so_pin, user_pin=user_pin)
         if max_pin_tries is not None:
             softhsm.lockout.update(serial, max_tries=max_pin_tries)
@@ -126,9 +129,10 @@ class SubscriberToken:
                 public[Attribute.ID] = token.key_id
                 private[Attribute.ID] = token.key_id
             except pkcs11.PKCS11Error as err:
-                raise TokenError(
-                    f"token {label!r}: generating a {key_type} key failed: {err!r}"
-                ) from err
+                raise TokenError(say(
+                    f"token {label!r}: sinh khóa {key_type} thất bại: {err!r}",
+                    f"token {label!r}: generating a {key_type} key failed: {err!r}",
+                )) from err
         return token
 
     @classmethod
@@ -144,10 +148,12 @@ class SubscriberToken:
                     )
                 )
                 if len(keys) != 1:
-                    raise TokenError(
+                    raise TokenError(say(
+                        f"token {label!r}: cần đúng một khóa công khai mang nhãn {label!r}, "
+                        f"lại thấy {len(keys)}",
                         f"token {label!r}: expected one public key labelled {label!r}, "
-                        f"found {len(keys)}"
-                    )
+                        f"found {len(keys)}",
+                    ))
                 public = keys[0]
                 key_type = _key_type_of(public, label)
                 return cls(
@@ -160,7 +166,9 @@ class SubscriberToken:
                     user_pin,
                 )
         except pkcs11.TokenNotPresent as err:
-            raise TokenLostError(f"token {label!r}: token is lost (CKR_TOKEN_NOT_PRESENT)") from err
+            raise TokenLostError(say(f"token {label!r}: token đã bị mất (CKR_TOKEN_NOT_PRESENT)",
+                                     f"token {label!r}: token is lost (CKR_TOKEN_NOT_PRESENT)")) \
+                from err
 
     def delete(self) -> None:
         """Remove the token and everything on it from the testbed."""
@@ -176,7 +184,8 @@ class SubscriberToken:
         """A python-pkcs11 session logged in as the user; closed (and logged out) on exit."""
         pin = user_pin if user_pin is not None else self._user_pin
         if pin is None:
-            raise TokenError(f"token {self.label!r}: no user PIN given")
+            raise TokenError(say(f"token {self.label!r}: chưa có mã PIN người dùng",
+                                 f"token {self.label!r}: no user PIN given"))
         with self._open(rw=rw) as session:
             self._login(session, CKU_USER, pin)
             yield session
@@ -186,9 +195,10 @@ class SubscriberToken:
         try:
             session = self._pkcs11_token().open(rw=rw)
         except pkcs11.TokenNotPresent as err:
-            raise TokenLostError(
-                f"token {self.label!r}: token is lost (CKR_TOKEN_NOT_PRESENT)"
-            ) from err
+            raise TokenLostError(say(
+                f"token {self.label!r}: token đã bị mất (CKR_TOKEN_NOT_PRESENT)",
+                f"token {self.label!r}: token is lost (CKR_TOKEN_NOT_PRESENT)",
+            )) from err
         try:
             yield session
         finally:
@@ -203,17 +213,24 @@ class SubscriberToken:
 
     def _login_error(self, rv: int, who: str) -> TokenError:
         name = return_value_name(rv)
+        pin = "mã PIN SO" if who == "SO" else "mã PIN người dùng"
         if name == "CKR_PIN_INCORRECT":
             left = self.lockout_state().tries_left
-            extra = f", {left} tries left" if who == "user" else ""
-            return PinIncorrectError(f"token {self.label!r}: wrong {who} PIN ({name}){extra}")
+            extra = (f", còn {left} lần thử", f", {left} tries left") if who == "user" \
+                else ("", "")
+            return PinIncorrectError(say(
+                f"token {self.label!r}: sai {pin} ({name}){extra[0]}",
+                f"token {self.label!r}: wrong {who} PIN ({name}){extra[1]}"))
         if name == "CKR_PIN_LOCKED":
-            return PinLockedError(
-                f"token {self.label!r}: {who} PIN is locked ({name}); the SO must restore it"
-            )
+            return PinLockedError(say(
+                f"token {self.label!r}: {pin} đã bị khóa ({name}); SO phải mở khóa",
+                f"token {self.label!r}: {who} PIN is locked ({name}); the SO must restore it",
+            ))
         if name == "CKR_TOKEN_NOT_PRESENT":
-            return TokenLostError(f"token {self.label!r}: token is lost ({name})")
-        return TokenError(f"token {self.label!r}: {who} login failed ({name})")
+            return TokenLostError(say(f"token {self.label!r}: token đã bị mất ({name})",
+                                      f"token {self.label!r}: token is lost ({name})"))
+        return TokenError(say(f"token {self.label!r}: đăng nhập bằng {pin} thất bại ({name})",
+                              f"token {self.label!r}: {who} login failed ({name})"))
 
     # ---- keys and certificates ---------------------------------------------------------------
 
@@ -241,10 +258,12 @@ class SubscriberToken:
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         if spki != self._public_key_der:
-            raise TokenError(
-                f"token {self.label!r}: certificate {certificate.serial_number:x} does not "
-                "certify this token's key"
-            )
+            serial = f"{certificate.serial_number:x}"
+            raise TokenError(say(
+                f"token {self.label!r}: chứng thư chữ ký số {serial} không chứng nhận khóa của "
+                "token này",
+                f"token {self.label!r}: certificate {serial} does not certify this token's key",
+            ))
         ca_certificates = [_load_certificate(der, self.label) for der in chain]
         with self.session(user_pin, rw=True) as session:
             earlier = list(
@@ -295,9 +314,10 @@ class SubscriberToken:
             try:
                 return bytes(key.sign(data, mechanism=mechanism))
             except pkcs11.PKCS11Error as err:
-                raise TokenError(
-                    f"token {self.label!r}: signing with {mechanism!r} failed: {err!r}"
-                ) from err
+                raise TokenError(say(
+                    f"token {self.label!r}: ký bằng {mechanism!r} thất bại: {err!r}",
+                    f"token {self.label!r}: signing with {mechanism!r} failed: {err!r}",
+                )) from err
 
     # ---- PINs and states ---------------------------------------------------------------------
 
@@ -311,9 +331,10 @@ class SubscriberToken:
             except pkcs11.PinLocked as err:
                 raise self._login_error(0xA4, "user") from err
             except pkcs11.PKCS11Error as err:
-                raise TokenError(
-                    f"token {self.label!r}: changing the user PIN failed: {err!r}"
-                ) from err
+                raise TokenError(say(
+                    f"token {self.label!r}: đổi mã PIN người dùng thất bại: {err!r}",
+                    f"token {self.label!r}: changing the user PIN failed: {err!r}",
+                )) from err
         if self._user_pin is not None:
             self._user_pin = new_pin
 
@@ -335,15 +356,18 @@ class SubscriberToken:
     def restore(self, so_pin: str, new_user_pin: str) -> None:
         """The SO sets a new user PIN, which unlocks a locked token (Decree 68 Art. 22)."""
         if self.lock_state() is TokenState.LOST:
-            raise TokenLostError(f"token {self.label!r}: a lost token cannot be restored")
+            raise TokenLostError(say(
+                f"token {self.label!r}: token đã mất thì không mở khóa được",
+                f"token {self.label!r}: a lost token cannot be restored"))
         with self._open(rw=True) as session:
             self._login(session, CKU_SO, so_pin)
             try:
                 session.init_pin(new_user_pin)
             except pkcs11.PKCS11Error as err:
-                raise TokenError(
-                    f"token {self.label!r}: SO could not set a new user PIN: {err!r}"
-                ) from err
+                raise TokenError(say(
+                    f"token {self.label!r}: SO không đặt được mã PIN người dùng mới: {err!r}",
+                    f"token {self.label!r}: SO could not set a new user PIN: {err!r}",
+                )) from err
         self._user_pin = new_user_pin
 
 
@@ -407,14 +431,18 @@ def _key_type_of(public: PublicKey, label: str) -> SubscriberKeyType:
             return "rsa2048"
         if bits == 3072:
             return "rsa3072"
-    raise TokenError(f"token {label!r}: the key on the token is not one of {', '.join(KEY_TYPES)}")
+    allowed = ", ".join(KEY_TYPES)
+    raise TokenError(say(f"token {label!r}: khóa trên token không thuộc loại nào trong {allowed}",
+                         f"token {label!r}: the key on the token is not one of {allowed}"))
 
 
 def _load_certificate(der: bytes, label: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError as err:
-        raise TokenError(f"token {label!r}: not a DER X.509 certificate: {err}") from err
+        raise TokenError(say(
+            f"token {label!r}: không phải chứng thư chữ ký số X.509 dạng DER: {err}",
+            f"token {label!r}: not a DER X.509 certificate: {err}")) from err
 
 
 def _key_id(certificate: x509.Certificate) -> bytes:

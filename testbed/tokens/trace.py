@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from bilingual import say
+
 from ..errors import TokenError
 
 _SPY_CANDIDATES = (
@@ -64,7 +66,8 @@ def spy_module() -> Path:
     for pattern in _SPY_CANDIDATES:
         for candidate in sorted(glob.glob(pattern)):
             return Path(candidate)
-    raise TokenError("pkcs11-spy.so not found; install Debian package opensc")
+    raise TokenError(say("không tìm thấy pkcs11-spy.so; hãy cài gói Debian opensc",
+                         "pkcs11-spy.so not found; install Debian package opensc"))
 
 
 class _Redactor:
@@ -300,5 +303,6 @@ def run_traced(
                 argv, env={**env, **spy.env}, capture_output=True, text=True, timeout=timeout
             )
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise TokenError(f"traced run of {argv[0]} failed: {err}") from err
+            raise TokenError(say(f"chạy {argv[0]} có ghi vết thất bại: {err}",
+                                 f"traced run of {argv[0]} failed: {err}")) from err
     return TracedRun(result.returncode, result.stdout, result.stderr, trace_path, spy.summary())

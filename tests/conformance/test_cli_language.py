@@ -19,7 +19,7 @@ import pytest
 
 from bilingual import ENVIRONMENT_VARIABLE
 from conformance.cli import build_parser, main
-from conformance.cli.display import display_time
+from testbed import display_time
 from testbed.session import Testbed
 from tests.message_language import VIETNAMESE_LETTER, is_english_only
 

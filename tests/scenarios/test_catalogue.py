@@ -46,9 +46,11 @@ def test_scenario_commands_give_one_line_errors(tmp_path: Path) -> None:
 
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\ntitle: {vi: x}\n", encoding="utf-8")
-    for arguments, message in ((["run", str(broken)], "broken.yaml:2: title.en: required"),
-                               (["show", "no-such-story"], "scenario 'no-such-story' is not in"),
-                               (["run", str(tmp_path / "absent.yaml")], "no such scenario file")):
+    for arguments, message in (
+            (["run", str(broken)], "broken.yaml:2: title.en: bắt buộc, đang thiếu / required"),
+            (["show", "no-such-story"], "không có trong danh mục (đã có: "),
+            (["show", "no-such-story"], "/ scenario 'no-such-story' is not in"),
+            (["run", str(tmp_path / "absent.yaml")], "không có tệp kịch bản này / no such")):
         result = subprocess.run([sys.executable, "-m", "conformance.cli", "scenario", *arguments],
                                 capture_output=True, text=True, timeout=120, check=False)
         assert result.returncode == 2

@@ -81,19 +81,41 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("text", "message"), BROKEN)
-def test_broken_files_get_one_line_naming_file_line_and_field(text: str, message: str) -> None:
+def test_broken_files_get_one_line_naming_file_line_and_field(
+        text: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KYSO_LANG", "en")  # English alone: the location, then the problem
     with pytest.raises(ScenarioFileError) as raised:
         parse_scenario(text, "sample.yaml")
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize(("text", "vietnamese", "english"), [
+    (VALID.replace("actor: officer\n  - do: sign", "actor: officr\n  - do: sign"),
+     "'officr' không phải một trong các actor", "'officr' is not one of the actors"),
+    (VALID.replace("level: B-T", "level: B-T\n    colour: red"),
+     "trường không xác định", "unknown key"),
+    (VALID.replace("level: B-T", "level: [B-T"), "lỗi cú pháp YAML", "YAML syntax error"),
+    (VALID.replace("level: B-T", "level: B-X"), "giá trị không hợp lệ", "Input should be"),
+    ("", "tệp kịch bản phải là một ánh xạ", "a scenario file is a mapping"),
+])
+def test_broken_files_say_the_problem_in_vietnamese_first(text: str, vietnamese: str,
+                                                          english: str) -> None:
+    """The location once, then the problem in Vietnamese, a slash, the problem in English."""
+    with pytest.raises(ScenarioFileError) as raised:
+        parse_scenario(text, "sample.yaml")
+    message = str(raised.value)
+    assert message.startswith("sample.yaml:")
+    assert message.index(vietnamese) < message.index(" / ") < message.rindex(english)
+    assert "\n" not in message
+
+
 def test_file_name_must_match_id(tmp_path: Path) -> None:
     path = tmp_path / "other.yaml"
     path.write_text(VALID, encoding="utf-8")
-    with pytest.raises(ScenarioFileError, match="must equal the file name"):
+    with pytest.raises(ScenarioFileError, match="phải trùng với tên tệp .* must equal the file"):
         load_scenario(path)
-    with pytest.raises(ScenarioFileError, match="cannot read"):
+    with pytest.raises(ScenarioFileError, match="không đọc được .* cannot read"):
         load_scenario(tmp_path / "missing.yaml")
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ScenarioFileError):

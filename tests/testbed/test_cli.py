@@ -123,7 +123,7 @@ def test_no_testbed_in_directory_is_a_one_line_error(tmp_path: Path) -> None:
 
 def test_clock_moves_and_services_follow(served_directory: Path) -> None:
     out = kyso("clock", "set", "2027-03-01T08:00:00+07:00", "--dir", str(served_directory))
-    assert out.stdout.startswith("2027-03-01 08:00:00 +07:00 (đồng hồ ghim / pinned)")
+    assert out.stdout.startswith("2027-03-01 08:00:00 +07:00 (đồng hồ đứng yên / pinned)")
     out = kyso("clock", "advance", "+30d", "--dir", str(served_directory))
     assert out.stdout.startswith("2027-03-31 08:00:00 +07:00")
 

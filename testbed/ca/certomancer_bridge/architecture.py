@@ -23,6 +23,8 @@ from asn1crypto import x509 as asn1_x509
 from certomancer.config_utils import ConfigurationError
 from certomancer.registry import CertomancerConfig, PKIArchitecture
 
+from bilingual import say
+
 from ...errors import InvalidInputError
 from ..names import VietnameseName
 from .key_cache import install_key_cache
@@ -187,7 +189,8 @@ class CertomancerBridge:
                 external_url_prefix=self.base_url,
             )
         except (ConfigurationError, OSError) as error:
-            raise InvalidInputError(f"certificate description rejected: {error}") from None
+            raise InvalidInputError(say(f"mô tả chứng thư chữ ký số bị từ chối: {error}",
+                                        f"certificate description rejected: {error}")) from None
         return loaded.get_pki_arch(ARCH_LABEL)  # type: ignore[arg-type]
 
     def sign(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
@@ -196,7 +199,8 @@ class CertomancerBridge:
         try:
             certificate: asn1_x509.Certificate = architecture.get_cert(new.request.label)
         except ConfigurationError as error:
-            raise InvalidInputError(f"certificate '{new.request.label}': {error}") from None
+            raise InvalidInputError(say(f"chứng thư chữ ký số '{new.request.label}': {error}",
+                                        f"certificate '{new.request.label}': {error}")) from None
         der = certificate.dump()
         path = certificate_path(self.directory, new.request.label)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,8 @@ from certomancer.services import (
     choose_signed_digest,
 )
 
+from bilingual import say
+
 from .key_cache import install_key_cache
 
 RevocationStatus = tuple[ocsp.CertStatus, list[ocsp.SingleResponseExtension]]
@@ -76,7 +78,8 @@ def issuer_matches(cid: ocsp.CertId, issuer: x509.Certificate) -> bool:
     ``malformedRequest``: it cannot tell which certificate the client means)."""
     algorithm = cid["hash_algorithm"]["algorithm"].native
     if algorithm not in CERT_ID_HASHES:
-        raise ValueError(f"CertID hash algorithm {algorithm!r} is not supported")
+        raise ValueError(say(f"không hỗ trợ thuật toán băm {algorithm!r} của CertID",
+                             f"CertID hash algorithm {algorithm!r} is not supported"))
     name_hash = hashlib.new(algorithm, issuer.subject.dump()).digest()
     key_hash = hashlib.new(algorithm, bytes(issuer.public_key["public_key"])).digest()
     return cid["issuer_name_hash"].native == name_hash \
@@ -89,7 +92,8 @@ class _AnyHashOCSPResponder(SimpleOCSPResponder):
     def format_single_ocsp_response(self, cid: ocsp.CertId,
                                     issuer_cert: x509.Certificate) -> ocsp.SingleResponse:
         if not issuer_matches(cid, issuer_cert):
-            raise CertomancerServiceError("Responder is not authorised")
+            raise CertomancerServiceError(say("máy chủ OCSP không được ủy quyền",
+                                              "Responder is not authorised"))
         status, extensions = self.revinfo_interface.check_revocation_status(cid, self.at_time)
         fields = {"cert_id": cid, "cert_status": status, "this_update": self.at_time,
                   "single_extensions": extensions or None}
