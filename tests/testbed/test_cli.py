@@ -143,7 +143,7 @@ def test_token_commands_never_print_the_pin_unless_asked(served_directory: Path)
     locked = kyso("token", "lock", "ta-van-minh", "--dir", str(served_directory))
     assert "locked after 5 wrong PINs" in locked.stdout
     lost = kyso("token", "lose", "ta-van-minh", "--dir", str(served_directory))
-    assert "revoked key_compromise" in lost.stdout
+    assert "revoked (key compromise)" in lost.stdout and "lộ khóa bí mật" in lost.stdout
     again = kyso("token", "lose", "ta-van-minh", "--dir", str(served_directory), check_exit=1)
     assert "token 'ta-van-minh' is lost" in again.stderr
 
