@@ -45,14 +45,48 @@ def choose(language: Language | str) -> None:
     os.environ[ENVIRONMENT_VARIABLE] = Language(language).value
 
 
-def say(vietnamese: str, english: str) -> str:
+class Said(str):
+    """A message rendered in the chosen language that still knows both of its halves.
+
+    It *is* the rendered string (print it, put it in an exception), and a machine file that
+    keeps both languages apart (``reason`` and ``reason_vi`` of a result) takes
+    :attr:`english` and :attr:`vietnamese` from it whatever language the run was in.
+    """
+
+    vietnamese: str
+    english: str
+
+    def __new__(cls, vietnamese: str, english: str) -> Said:
+        language = current()
+        if language is Language.ENGLISH:
+            rendered = english
+        elif language is Language.VIETNAMESE:
+            rendered = vietnamese
+        else:
+            rendered = f"{vietnamese}{SEPARATOR}{english}"
+        said = super().__new__(cls, rendered)
+        said.vietnamese, said.english = vietnamese, english
+        return said
+
+    def __reduce__(self) -> tuple[type[Said], tuple[str, str]]:
+        """Both halves cross a process boundary (``--jobs`` workers pickle their errors)."""
+        return Said, (self.vietnamese, self.english)
+
+
+def say(vietnamese: str, english: str) -> Said:
     """One message in the chosen language: ``"vi / en"``, Vietnamese alone or English alone."""
-    language = current()
-    if language is Language.ENGLISH:
-        return english
-    if language is Language.VIETNAMESE:
-        return vietnamese
-    return f"{vietnamese}{SEPARATOR}{english}"
+    return Said(vietnamese, english)
 
 
-__all__ = ["ENVIRONMENT_VARIABLE", "SEPARATOR", "Language", "choose", "current", "say"]
+def halves(message: object) -> tuple[str, str] | None:
+    """(Vietnamese, English) of a message made by :func:`say` (also when it is an exception's
+    first argument), or ``None`` for any other text."""
+    if isinstance(message, BaseException) and message.args:
+        message = message.args[0]
+    if isinstance(message, Said):
+        return message.vietnamese, message.english
+    return None
+
+
+__all__ = ["ENVIRONMENT_VARIABLE", "SEPARATOR", "Language", "Said", "choose", "current", "halves",
+           "say"]
