@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from bilingual import ENVIRONMENT_VARIABLE
 from testbed.clock import wall_clock
 from testbed.service_modes import ServiceMode
 from testbed.session import Testbed, running_testbed
+
+
+@pytest.fixture(autouse=True)
+def _default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in kyso's default language (Vietnamese first), whatever KYSO_LANG the
+    person running the tests has set; a test that wants English sets it itself."""
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
 
 
 @pytest.fixture(scope="session")
