@@ -27,6 +27,7 @@ from pathlib import Path
 from asn1crypto import x509
 
 from bench.ocsp_load import ocsp_request, run_load, wait_for
+from bilingual import say
 from testbed.ca.key_pool import key_pool_disabled
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
@@ -188,10 +189,12 @@ def main() -> None:
     for _ in range(3):  # alternated: the machine's load drifts alike for both
         fresh += bench_start(2, pool=False)
         pooled += bench_start(2, pool=True)
-    for label, starts in (("keys generated fresh", fresh), ("keys from the key pool", pooled)):
-        print(f"testbed start (hierarchy built + services answering), {label}: "
-              f"min {min(starts):.2f} s, median {statistics.median(starts):.2f} s "
-              f"over {len(starts)} runs")
+    for label, starts in ((say("khóa bí mật sinh mới", "keys generated fresh"), fresh),
+                          (say("khóa bí mật lấy từ kho khóa", "keys from the key pool"), pooled)):
+        figures = (f"min {min(starts):.2f} s, median {statistics.median(starts):.2f} s, "
+                   f"{len(starts)} runs")
+        print(say(f"khởi động testbed (dựng hệ thống CA + dịch vụ trả lời), {label}: {figures}",
+                  f"testbed start (hierarchy built + services answering), {label}: {figures}"))
     with tempfile.TemporaryDirectory() as directory:
         for label, figure in bench_ocsp(Path(directory)).items():
             print(f"OCSP {label}: {figure:,.0f} responses/s (8 concurrent, new connection each)")
