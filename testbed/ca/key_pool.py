@@ -143,10 +143,13 @@ def key_pool_directory(directory: Path) -> Iterator[None]:
     """Inside the block, keep the pool's keys in ``directory`` (a directory inside the run's
     private runtime directory, made 0700) so that the run's worker processes share them; the
     process's previous pool is back after it. With the pool switched off, nothing changes."""
-    if active_key_pool() is None:
+    held = active_key_pool()
+    if held is None:
         yield
         return
-    previous = set_key_pool(KeyPool(directory))
+    pool = KeyPool(directory)
+    pool._keys.update(held._keys)  # noqa: SLF001 (the keys the process holds stay the same)
+    previous = set_key_pool(pool)
     try:
         yield
     finally:

@@ -125,7 +125,7 @@ def test_the_same_snooper_unconfined_reads_the_testbed(testbed: Testbed,
     """The control: with --no-isolation the snooper's reads succeed (the sandbox is what
     stops them); it must not be allowed to rewrite anything, so the registry is restored."""
     label, access, pin_file = _token(testbed, "snooper-unconfined")
-    other_pin = testbed.directory / "tokens" / "snooper.pin"
+    _, _, other_pin = _token(testbed, "unconfined-neighbour")  # its own: tests may run apart
     registry = testbed.directory / "registry.json"
     registry_before = registry.read_bytes()
     signer, _ = build_roles(load_profile(_snooper_profile(tmp_path, other_pin)))

@@ -101,3 +101,13 @@ def test_key_pool_directory_is_only_in_force_inside_its_block(tmp_path: Path) ->
         inside = active_key_pool()
         assert inside is not None and inside.directory == tmp_path / "pool"
     assert active_key_pool() is before
+
+
+def test_key_pool_directory_keeps_the_keys_the_process_already_holds(tmp_path: Path) -> None:
+    """A second conformance run in the same process (pytest) generates no hierarchy again."""
+    held = active_key_pool()
+    assert held is not None
+    _, pem_bytes = held.key("kept-role", KeyType.P256)
+    with key_pool_directory(tmp_path / "pool"):
+        inside = active_key_pool()
+        assert inside is not None and inside.key("kept-role", KeyType.P256)[1] == pem_bytes
