@@ -28,7 +28,7 @@ from asn1crypto import x509
 
 from bench.ocsp_load import ocsp_request, run_load, wait_for
 from bilingual import say
-from testbed.ca.key_pool import key_pool_disabled
+from testbed import key_pool_disabled
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
 from testbed.session import Testbed

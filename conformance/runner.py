@@ -59,8 +59,13 @@ from scenarios import (
     load_scenario,
     vendor_phrases,
 )
-from testbed import InvalidInputError, runtime_directory, wall_clock
-from testbed.ca.key_pool import KEY_POOL_DIR, key_pool_directory
+from testbed import (
+    KEY_POOL_DIR,
+    InvalidInputError,
+    key_pool_directory,
+    runtime_directory,
+    wall_clock,
+)
 
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
 from .case_findings import (
