@@ -189,12 +189,12 @@ def main() -> None:
     for _ in range(3):  # alternated: the machine's load drifts alike for both
         fresh += bench_start(2, pool=False)
         pooled += bench_start(2, pool=True)
-    for label, starts in ((say("khóa bí mật sinh mới", "keys generated fresh"), fresh),
-                          (say("khóa bí mật lấy từ kho khóa", "keys from the key pool"), pooled)):
+    for (vi, en), starts in ((("khóa bí mật sinh mới", "keys generated fresh"), fresh),
+                             (("khóa bí mật lấy từ kho khóa", "keys from the key pool"), pooled)):
         figures = (f"min {min(starts):.2f} s, median {statistics.median(starts):.2f} s, "
                    f"{len(starts)} runs")
-        print(say(f"khởi động testbed (dựng hệ thống CA + dịch vụ trả lời), {label}: {figures}",
-                  f"testbed start (hierarchy built + services answering), {label}: {figures}"))
+        print(say(f"khởi động testbed (dựng hệ thống CA + dịch vụ trả lời), {vi}: {figures}",
+                  f"testbed start (hierarchy built + services answering), {en}: {figures}"))
     with tempfile.TemporaryDirectory() as directory:
         for label, figure in bench_ocsp(Path(directory)).items():
             print(f"OCSP {label}: {figure:,.0f} responses/s (8 concurrent, new connection each)")
