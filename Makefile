@@ -10,9 +10,13 @@ STAMP  := $(VENV)/.kyso-installed
 demo: system-deps $(STAMP)
 	$(BIN)/kyso demo
 
+# The suite spread over the machine's cores (pytest-xdist). loadfile keeps a test file on one
+# worker, so a module's fixtures (a testbed, a conformance run) are built once, not once per
+# worker; PYTEST_WORKERS=0 runs it in pytest's own process, PYTEST_WORKERS=N on N workers.
+PYTEST_WORKERS ?= auto
 test: system-deps $(STAMP)
 	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench

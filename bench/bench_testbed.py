@@ -1,7 +1,9 @@
 """Testbed start time and OCSP responses per second on loopback.
 
 Prints, in one run on the same machine:
-* testbed start: hierarchy built (keys generated, certificates signed) + services answering;
+* testbed start: hierarchy built (keys generated, certificates signed) + services answering,
+  with every key generated fresh (the key pool off) and with the key pool on (keys reused by
+  role, as every testbed after the first one of a run), alternated in the same run;
 * OCSP responses/s of the testbed (with nonce: every response signed; without nonce: RFC 5019
   pre-produced responses), 8 concurrent clients, a new connection per request, the responder in
   its own process;
@@ -25,6 +27,8 @@ from pathlib import Path
 from asn1crypto import x509
 
 from bench.ocsp_load import ocsp_request, run_load, wait_for
+from bilingual import say
+from testbed import key_pool_disabled
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
 from testbed.session import Testbed
@@ -32,16 +36,27 @@ from testbed.session import Testbed
 SUBSCRIBERS = 20
 
 
-def bench_start(runs: int = 5) -> list[float]:
+def bench_start(runs: int = 5, *, pool: bool = True) -> list[float]:
+    """Seconds to a testbed answering; ``pool``: keys from the key pool (warmed first)."""
     figures = []
+    if pool:
+        _start_once()  # the first testbed of a run fills the pool
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as directory:
-            started = time.perf_counter()
-            testbed = Testbed.create(Path(directory), at=wall_clock())
-            with testbed:
-                wait_for(testbed.base_url + "/health")
-                figures.append(time.perf_counter() - started)
+        if not pool:
+            with key_pool_disabled():
+                figures.append(_start_once())
+        else:
+            figures.append(_start_once())
     return figures
+
+
+def _start_once() -> float:
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        testbed = Testbed.create(Path(directory), at=wall_clock())
+        with testbed:
+            wait_for(testbed.base_url + "/health")
+            return time.perf_counter() - started
 
 
 def bench_ocsp(directory: Path) -> dict[str, float]:
@@ -170,10 +185,16 @@ def bench_certomancer_animator(directory: Path, port: int) -> float:
 
 
 def main() -> None:
-    starts = bench_start()
-    print(f"testbed start (hierarchy built + services answering): "
-          f"min {min(starts):.2f} s, median {statistics.median(starts):.2f} s "
-          f"over {len(starts)} runs")
+    fresh, pooled = [], []
+    for _ in range(3):  # alternated: the machine's load drifts alike for both
+        fresh += bench_start(2, pool=False)
+        pooled += bench_start(2, pool=True)
+    for (vi, en), starts in ((("khóa bí mật sinh mới", "keys generated fresh"), fresh),
+                             (("khóa bí mật lấy từ kho khóa", "keys from the key pool"), pooled)):
+        figures = (f"min {min(starts):.2f} s, median {statistics.median(starts):.2f} s, "
+                   f"{len(starts)} runs")
+        print(say(f"khởi động testbed (dựng hệ thống CA + dịch vụ trả lời), {vi}: {figures}",
+                  f"testbed start (hierarchy built + services answering), {en}: {figures}"))
     with tempfile.TemporaryDirectory() as directory:
         for label, figure in bench_ocsp(Path(directory)).items():
             print(f"OCSP {label}: {figure:,.0f} responses/s (8 concurrent, new connection each)")

@@ -5,6 +5,11 @@ The whole run happens once (it is stateful: stories played on testbeds), on the 
 each item then reports its case's verdict: PASS passes, SKIPPED skips with the reason, FAIL and
 ERROR fail with expected / actual / reason. ``results.json`` is written to ``--kyso-out`` like
 ``kyso conform`` does.
+
+Under pytest-xdist (``-n N``) the run still happens once: in the controller, before the worker
+processes start, with the scenarios played by N worker processes (``kyso conform --jobs N``);
+each worker reads the run's ``results.json`` (its path handed over in the worker's input)
+instead of playing the stories again.
 """
 
 from __future__ import annotations
@@ -63,16 +68,48 @@ class KysoCase(pytest.Item):
 def _results(config: pytest.Config) -> Results:
     cached = getattr(config, "_kyso_results", None)
     if cached is None:
-        from conformance.runner import RunOptions, conform
-
-        out = config.getoption("kyso_out") or Path(tempfile.mkdtemp(prefix="kyso-pytest-"))
-        cached = conform(RunOptions(config.getoption("kyso_sut"), out,
-                                    policy=config.getoption("kyso_policy"),
-                                    only=tuple(config.getoption("kyso_only"))),
-                         progress=lambda line: None)
-        cached = load_results(out / "results.json")
+        # an xdist worker is handed the results of the run the controller made
+        handed = getattr(config, "workerinput", {}).get(WORKER_RESULTS)
+        cached = load_results(Path(handed)) if handed is not None else _run(config)
         config._kyso_results = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _run(config: pytest.Config) -> Results:
+    from conformance.runner import RunOptions, conform
+
+    out = config.getoption("kyso_out") or Path(tempfile.mkdtemp(prefix="kyso-pytest-"))
+    workers = getattr(config.option, "numprocesses", None)
+    conform(RunOptions(config.getoption("kyso_sut"), out,
+                       policy=config.getoption("kyso_policy"),
+                       only=tuple(config.getoption("kyso_only")),
+                       jobs=workers if isinstance(workers, int) and workers > 1 else 1),
+            progress=lambda line: None)
+    config._kyso_out = out  # type: ignore[attr-defined]
+    return load_results(out / "results.json")
+
+
+WORKER_RESULTS = "kyso_results"
+"""The key of the run's results.json path in an xdist worker's input."""
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """True in a pytest-xdist controller that hands the items to worker processes."""
+    return config.pluginmanager.has_plugin("dsession")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist, run the cases once in the controller, before its workers start."""
+    if session.config.getoption("kyso_sut") is not None and _distributing(session.config):
+        _results(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """(pytest-xdist) tell a starting worker where the run's results are."""
+    out = getattr(node.config, "_kyso_out", None)
+    if out is not None:
+        node.workerinput[WORKER_RESULTS] = str(out / "results.json")
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,

@@ -59,7 +59,13 @@ from scenarios import (
     load_scenario,
     vendor_phrases,
 )
-from testbed import InvalidInputError, runtime_directory, wall_clock
+from testbed import (
+    KEY_POOL_DIR,
+    InvalidInputError,
+    key_pool_directory,
+    runtime_directory,
+    wall_clock,
+)
 
 from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
 from .case_findings import (
@@ -191,7 +197,8 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         results.append(result)
         progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
 
-    with runtime_directory() as private:  # the testbeds' secrets: never under ``out``
+    with runtime_directory() as private, \
+            key_pool_directory(private / KEY_POOL_DIR):  # the testbeds' secrets: never in ``out``
         # the SUT sees neither the output folder nor any run's runtime directory
         isolation = dataclasses.replace(isolation, hidden=(*isolation.hidden, private.parent))
         if jobs > 1 and profile_path is not None:
@@ -347,7 +354,7 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     signer, verifier = build_roles(profile)
     policy, _ = load_policy(policy_name)
     scenario = load_scenario(find_scenario(scenario_id))
-    with isolation_scope(isolation):
+    with isolation_scope(isolation), key_pool_directory(places[1] / KEY_POOL_DIR):
         return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
                                verifier, places, policy)
 

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ca.branches import Branch as Branch
+    from .ca.key_pool import KEY_POOL_DIR as KEY_POOL_DIR
+    from .ca.key_pool import key_pool_directory as key_pool_directory
+    from .ca.key_pool import key_pool_disabled as key_pool_disabled
     from .ca.key_types import KeyType as KeyType
     from .ca.names import TEST_MARKER as TEST_MARKER
     from .ca.names import VietnameseName as VietnameseName
@@ -82,6 +85,9 @@ if TYPE_CHECKING:
 
 _PUBLIC = {
     "Branch": ".ca.branches",
+    "KEY_POOL_DIR": ".ca.key_pool",
+    "key_pool_directory": ".ca.key_pool",
+    "key_pool_disabled": ".ca.key_pool",
     "KeyType": ".ca.key_types",
     "TEST_MARKER": ".ca.names",
     "VietnameseName": ".ca.names",

@@ -27,6 +27,7 @@ forgeries (a signature with no CMS in /Contents, a /ByteRange over nothing).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -257,15 +258,25 @@ def administrative_document(document: AdministrativeDocument | None = None, *, p
                             field_name: str = FORM_FIELD_NAME,
                             font_path: Path = REGULAR_FONT,
                             bold_font_path: Path = BOLD_FONT) -> bytes:
-    """The bytes of a one- or two-page Vietnamese administrative decision (see the module doc)."""
+    """The bytes of a one- or two-page Vietnamese administrative decision (see the module doc).
+
+    Built once per process for each distinct content and layout, then the same bytes every time
+    (laying out and subsetting the fonts takes about a second; every scenario of a run asks for
+    the same few documents: issue 22)."""
     if pages not in (1, 2):
         raise InvalidInputError(say(f"pages: {pages}; một văn bản có một hoặc hai trang",
                                     f"pages: {pages}; a document has one or two pages"))
     _require_fonts([font_path, bold_font_path])
+    return _built_document(document or AdministrativeDocument(), pages, with_form_field,
+                           field_name, font_path, bold_font_path)
+
+
+@functools.lru_cache(maxsize=32)
+def _built_document(document: AdministrativeDocument, pages: int, with_form_field: bool,
+                    field_name: str, font_path: Path, bold_font_path: Path) -> bytes:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
-    document = document or AdministrativeDocument()
     writer = PdfFileWriter()
     regular = EmbeddedFont(writer, font_path)
     bold = EmbeddedFont(writer, bold_font_path)

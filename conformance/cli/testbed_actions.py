@@ -103,8 +103,8 @@ def _up(arguments: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with testbed, testbed_process.recorded_as_serving(directory):
-        _describe(testbed, directory)
-        try:
+        try:  # from the description on: Ctrl-C may come as soon as its last line is out
+            _describe(testbed, directory)
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:

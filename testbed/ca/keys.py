@@ -1,6 +1,8 @@
 """Keys for the testbed's authorities and software-key subscribers: types, generation, files.
 
-Keys are generated fresh for every testbed, never stored as fixtures. A key written here is
+Software keys come from the process's key pool (:mod:`testbed.ca.key_pool`: one key per role,
+reused by every testbed of the run) or, with the pool off, are generated fresh; they are never
+stored as fixtures in the repository. A key written here is
 registered at once with the parsed-key cache certomancer signs through
 (:mod:`testbed.ca.certomancer_bridge.key_cache`), so its file is never parsed again.
 """
@@ -11,29 +13,27 @@ from pathlib import Path
 
 from asn1crypto import keys
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from .certomancer_bridge import remember_private_key
+from .key_pool import active_key_pool, generate_private_key, pem_of
 from .key_types import KeyType
 
 
-def generate_private_key(key_type: KeyType) -> PrivateKeyTypes:
-    """A new private key of the given type."""
-    if key_type in (KeyType.P256, KeyType.P384):
-        curve = ec.SECP256R1() if key_type is KeyType.P256 else ec.SECP384R1()
-        return ec.generate_private_key(curve)
-    bits = int(key_type.value.removeprefix("rsa"))
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+def role_key(role: str, key_type: KeyType) -> tuple[PrivateKeyTypes, bytes]:
+    """The software key for ``role`` (a key label) and its PEM bytes: the pool's when the pool
+    is on (same role, same key, in every testbed of the process), else a new one."""
+    pool = active_key_pool()
+    if pool is not None:
+        return pool.key(role, key_type)
+    key = generate_private_key(key_type)
+    return key, pem_of(key)
 
 
-def write_private_key(key: PrivateKeyTypes, path: Path) -> None:
-    """PKCS#8 PEM, unencrypted (a test PKI), readable by the owner only."""
-    pem_bytes = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+def write_private_key(key: PrivateKeyTypes, path: Path, pem_bytes: bytes | None = None) -> None:
+    """PKCS#8 PEM, unencrypted (a test PKI), readable by the owner only (``pem_bytes``: the
+    key's PEM when the caller already has it)."""
+    pem_bytes = pem_bytes if pem_bytes is not None else pem_of(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pem_bytes)
     path.chmod(0o600)
@@ -49,6 +49,10 @@ def write_public_key(public_key_der: bytes, path: Path) -> None:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
+
+
+__all__ = ["describe_public_key", "generate_private_key", "public_key_der_of", "role_key",
+           "write_private_key", "write_public_key"]
 
 
 def public_key_der_of(key: PrivateKeyTypes) -> bytes:

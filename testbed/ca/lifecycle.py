@@ -45,8 +45,8 @@ from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, ocsp_responder_label, t
 from .key_types import KeyType
 from .keys import (
     describe_public_key,
-    generate_private_key,
     public_key_der_of,
+    role_key,
     write_private_key,
     write_public_key,
 )
@@ -189,8 +189,10 @@ class Lifecycle:
         return state
 
     def _software_key(self, key_label: str, key_type: KeyType) -> str:
-        key = generate_private_key(key_type)
-        write_private_key(key, key_path(self.directory, key_label, public_only=False))
+        # from the process's key pool: distinct labels, distinct keys (a re-issue or a TSA's
+        # renewal gets a new label, hence a new key); token keys never come here
+        key, pem_bytes = role_key(key_label, key_type)
+        write_private_key(key, key_path(self.directory, key_label, public_only=False), pem_bytes)
         return describe_public_key(public_key_der_of(key))
 
     def _sign(self, state: WorldState, bridge: CertomancerBridge, record: CertificateRecord,

@@ -102,3 +102,21 @@ def test_pytest_plugin_runs_cases_as_test_items(tmp_path: Path) -> None:
     assert "1 failed, 1 passed" in result.stdout
     assert "expected: INDETERMINATE (REVOKED_NO_POE)" in result.stdout
     assert load_results(tmp_path / "out" / "results.json").cases
+
+
+def test_pytest_plugin_runs_the_cases_once_under_xdist(tmp_path: Path) -> None:
+    """``pytest -n 2 --kyso-sut``: the controller plays the run once (a second run would find
+    --kyso-out not empty and refuse), both workers report its verdicts."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+         "--kyso-sut", str(EXAMPLES / "defective-verifier-cli.toml"),
+         "--kyso-only", "*revoked-after-signing*", "--kyso-out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "bringing up nodes" in result.stdout  # xdist distributed the items
+    assert "1 failed, 1 passed" in result.stdout
+    assert "expected: INDETERMINATE (REVOKED_NO_POE)" in result.stdout
+    assert len(load_results(tmp_path / "out" / "results.json").cases) == 2

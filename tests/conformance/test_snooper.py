@@ -36,6 +36,12 @@ pytestmark = pytest.mark.skipif(bubblewrap_problem() is not None,
                                 reason=f"{bubblewrap_problem()}")
 
 
+def _tmp_file(tmp_path: Path) -> Path:
+    """The file the snooper writes in the real /tmp: one name per test (tmp_path's own name
+    is unique per test and per pytest-xdist worker), never a name shared by parallel tests."""
+    return Path("/tmp") / f"kyso-snooped-{os.getpid()}-{tmp_path.name}.txt"
+
+
 def _snooper_profile(tmp_path: Path, other_pin: Path) -> Path:
     path = tmp_path / "snooper.toml"
     path.write_text(f"""
@@ -49,6 +55,7 @@ pades_levels = ["B-B"]
 [env]
 SNOOP_OTHER_TOKEN = "{other_pin}"
 SNOOP_KYSO_PID = "{os.getpid()}"
+SNOOP_TMP_FILE = "{_tmp_file(tmp_path)}"
 [adapter]
 kind = "cli"
 [adapter.cli]
@@ -91,7 +98,7 @@ def test_every_snooping_attempt_fails_and_is_a_finding(testbed: Testbed,
     # (programs that ignore TMPDIR, as Java does, must still run) and lands nowhere
     assert len(tried) == 7, tried
     assert [line for line in tried if "SUCCEEDED" in line] == ["write in /tmp: SUCCEEDED"]
-    assert not Path("/tmp/kyso-snooped.txt").exists()
+    assert not _tmp_file(tmp_path).exists()
     assert registry.read_bytes() == registry_before
     assert not (testbed.directory.parent / "planted.txt").exists()
 
@@ -102,7 +109,7 @@ def test_every_snooping_attempt_fails_and_is_a_finding(testbed: Testbed,
         assert ("hidden", str(target)) in seen, target
     assert ("denied", str(registry)) in seen  # the rewrite: the covered tree is read-only
     assert ("denied", str(testbed.directory.parent / "planted.txt")) in seen
-    assert ("outside", "/tmp/kyso-snooped.txt") in seen
+    assert ("outside", str(_tmp_file(tmp_path))) in seen
 
     findings = {finding.check: finding
                 for finding in conduct_findings(case, load_policy("default")[0])}
@@ -118,7 +125,7 @@ def test_the_same_snooper_unconfined_reads_the_testbed(testbed: Testbed,
     """The control: with --no-isolation the snooper's reads succeed (the sandbox is what
     stops them); it must not be allowed to rewrite anything, so the registry is restored."""
     label, access, pin_file = _token(testbed, "snooper-unconfined")
-    other_pin = testbed.directory / "tokens" / "snooper.pin"
+    _, _, other_pin = _token(testbed, "unconfined-neighbour")  # its own: tests may run apart
     registry = testbed.directory / "registry.json"
     registry_before = registry.read_bytes()
     signer, _ = build_roles(load_profile(_snooper_profile(tmp_path, other_pin)))
@@ -133,7 +140,7 @@ def test_the_same_snooper_unconfined_reads_the_testbed(testbed: Testbed,
     finally:
         registry.write_bytes(registry_before)
         (testbed.directory.parent / "planted.txt").unlink(missing_ok=True)
-        Path("/tmp/kyso-snooped.txt").unlink(missing_ok=True)
+        _tmp_file(tmp_path).unlink(missing_ok=True)
     tried = (case / "stderr.txt").read_text()
     assert "list the CA keys: SUCCEEDED" in tried and "read the registry: SUCCEEDED" in tried
     assert "read another token's PIN: SUCCEEDED" in tried

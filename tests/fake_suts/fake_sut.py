@@ -65,10 +65,12 @@ def _snoop(pin_file: Path) -> list[str]:
     """What a hostile program would try with the paths its case gives it: the testbed's CA
     keys, its registry (read, then rewritten), another token, kyso's own environment, a file
     planted beside the testbed and one in /tmp. SNOOP_OTHER_TOKEN and SNOOP_KYSO_PID say what
-    the test knows exists."""
+    the test knows exists; SNOOP_TMP_FILE names the /tmp file (one per test, so that tests run
+    in parallel never see each other's)."""
     testbed = pin_file.parent.parent
     other = os.environ.get("SNOOP_OTHER_TOKEN", "/nonexistent-other-token")
     kyso = os.environ.get("SNOOP_KYSO_PID", "1")
+    tmp_file = Path(os.environ.get("SNOOP_TMP_FILE", "/tmp/kyso-snooped.txt"))
     return [
         _try("list the CA keys", lambda: os.listdir(testbed / "keys")),
         _try("read the registry", lambda: (testbed / "registry.json").read_bytes()),
@@ -77,7 +79,7 @@ def _snoop(pin_file: Path) -> list[str]:
         _try("rewrite the registry", lambda: (testbed / "registry.json").write_text("{}")),
         _try("plant a file beside the testbed",
              lambda: (testbed.parent / "planted.txt").write_text("x")),
-        _try("write in /tmp", lambda: Path("/tmp/kyso-snooped.txt").write_text("x")),
+        _try("write in /tmp", lambda: tmp_file.write_text("x")),
     ]
 
 

@@ -125,3 +125,13 @@ def test_byte_flip_and_truncation(one_page: bytes) -> None:
     assert truncate(one_page, 100) == one_page[:100]
     with pytest.raises(InvalidInputError):
         truncate(one_page, len(one_page))
+
+
+def test_a_document_is_built_once_per_process_for_each_content() -> None:
+    """Every scenario asks for the same few documents: the second request returns the bytes of
+    the first (issue 22), and another content or layout is another document."""
+    first = administrative_document(pages=2)
+    assert administrative_document(pages=2) is first
+    assert administrative_document(AdministrativeDocument(subject="Về việc khác"), pages=2) \
+        != first
+    assert administrative_document(pages=2, with_form_field=True) != first

@@ -55,6 +55,10 @@ class CachingCryptoBackend(crypto_utils.PycaCryptographyBackend):
     def remember(self, key_bytes: bytes, password: bytes | None,
                  key: PrivateKeyTypes) -> tuple[keys.PrivateKeyInfo, keys.PublicKeyInfo]:
         """Register a key object we already hold (e.g. just generated) under its file bytes."""
+        with self._lock:
+            known = self._loaded.get((key_bytes, password))
+        if known is not None:  # a pooled key written again for another testbed
+            return known
         pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption())
         loaded = (keys.PrivateKeyInfo.load(pkcs8),
