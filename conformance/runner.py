@@ -19,6 +19,7 @@ anchors, the tokens' access files) is published to ``out/runs/<scenario>/testbed
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
@@ -63,6 +64,7 @@ from testbed import (
     KEY_POOL_DIR,
     InvalidInputError,
     key_pool_directory,
+    key_pool_disabled,
     runtime_directory,
     wall_clock,
 )
@@ -83,6 +85,7 @@ from .run_isolation import IsolationSettings, isolation_line, isolation_scope, r
 from .scenario_runs import play
 from .sut.adapters import build_roles
 from .sut.contract import SutUnsupported
+from .sut.kinds import SERVICE_KINDS
 from .sut.profile import SutProfile, load_profile
 from .system_clock import play_at_system_clock
 
@@ -198,7 +201,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         progress(f"[{len(results):3}/{total}] {result.verdict.value:7} {result.id}")
 
     with runtime_directory() as private, \
-            key_pool_directory(private / KEY_POOL_DIR):  # the testbeds' secrets: never in ``out``
+            run_keys(profile, private):  # the testbeds' secrets: never in ``out``
         # the SUT sees neither the output folder nor any run's runtime directory
         isolation = dataclasses.replace(isolation, hidden=(*isolation.hidden, private.parent))
         if jobs > 1 and profile_path is not None:
@@ -354,9 +357,25 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     signer, verifier = build_roles(profile)
     policy, _ = load_policy(policy_name)
     scenario = load_scenario(find_scenario(scenario_id))
-    with isolation_scope(isolation), key_pool_directory(places[1] / KEY_POOL_DIR):
+    with isolation_scope(isolation), run_keys(profile, places[1]):
         return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
                                verifier, places, policy)
+
+
+LONG_LIVED_KINDS = ("manual", *SERVICE_KINDS)
+"""Products that live across scenarios: a person's desktop program, a service the tester
+started. They may keep a CRL, an OCSP answer or an intermediate from one scenario's hierarchy
+and meet it again in the next; with keys of their own, each scenario's CAs are different CAs
+to such a product, as they would be in the field."""
+
+
+def run_keys(profile: SutProfile, private: Path) -> contextlib.AbstractContextManager[None]:
+    """The testbeds' software keys for this run: from the run's key pool (one key per role,
+    kept in the private runtime directory, shared by ``--jobs`` workers), or fresh in every
+    testbed for a product that lives across scenarios (:data:`LONG_LIVED_KINDS`)."""
+    if profile.adapter.kind in LONG_LIVED_KINDS:
+        return key_pool_disabled()
+    return key_pool_directory(private / KEY_POOL_DIR)
 
 
 def _outputs(scenario: Scenario, index: int) -> list[str]:
