@@ -76,6 +76,7 @@ from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, StepRunner, select
 from conformance.sut.service.templates import redact
 from conformance.sut.service.transport import (
+    INVALID_ANSWER,
     HttpTransport,
     ServiceFailure,
     WsOneshotTransport,
@@ -376,7 +377,7 @@ class ServiceSut:
             for step in self.service.setup:
                 outcome = await self.runner.run(step, setup)
                 if outcome.meaning not in (None, "ok"):
-                    raise ServiceFailure("invalid-answer", f"setup step '{step.name}': code "
+                    raise ServiceFailure(INVALID_ANSWER, f"setup step '{step.name}': code "
                                          f"{outcome.code} ({outcome.message or 'no message'})")
 
         if isinstance(transport, WsSessionTransport):
@@ -442,7 +443,7 @@ class ServiceSut:
                 raise ServiceFailure("flood", f"the upload to {case.upload_url} was above "
                                      f"max_reply_bytes = {self.service.max_reply_bytes}")
             if not case.uploads:
-                raise ServiceFailure("invalid-answer", "the service says it signed but uploaded "
+                raise ServiceFailure(INVALID_ANSWER, "the service says it signed but uploaded "
                                      f"nothing to {{upload_url}} ({case.upload_url})")
             return case.uploads[-1].data
         if reply.output_from == "path":
@@ -451,7 +452,7 @@ class ServiceSut:
             try:
                 return path.read_bytes()
             except OSError as error:
-                raise ServiceFailure("invalid-answer", f"the signed file {path} cannot be read "
+                raise ServiceFailure(INVALID_ANSWER, f"the signed file {path} cannot be read "
                                      f"({error.strerror or error})") from None
         assert reply.output is not None
         value = select(source.record, "output", reply.output, source.document, operation)
@@ -459,10 +460,10 @@ class ServiceSut:
             try:
                 value = decode_base64(value)
             except ValueError as error:
-                raise ServiceFailure("invalid-answer", f"reply.output: not base64 ({error}); "
+                raise ServiceFailure(INVALID_ANSWER, f"reply.output: not base64 ({error}); "
                                      f"got {excerpt(value)}") from None
         if not isinstance(value, bytes) or not value:
-            raise ServiceFailure("invalid-answer", f"reply.output: no file content; got "
+            raise ServiceFailure(INVALID_ANSWER, f"reply.output: no file content; got "
                                  f"{excerpt(value)}")
         return value
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance.sut.service.selectors import excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, code_text, select
-from conformance.sut.service.transport import ServiceFailure
+from conformance.sut.service.transport import INVALID_ANSWER, ServiceFailure
 from conformance.sut.service_profile import SignatureFields
 from scenarios import (
     Indication,
@@ -59,7 +59,7 @@ def stored_evidence(outcomes: list[StepOutcome], operation: Operation) -> dict[s
             if value is None:
                 return {}
             if not isinstance(value, dict):
-                raise ServiceFailure("invalid-answer", f"reply.evidence: not an object; got "
+                raise ServiceFailure(INVALID_ANSWER, f"reply.evidence: not an object; got "
                                      f"{excerpt(value)}")
             return {str(key): str(path) for key, path in value.items() if path}
     return {}
@@ -102,7 +102,7 @@ def verifier_answer(outcomes: list[StepOutcome], operation: Operation) -> Verifi
     found = select(source.record, "signatures", reply.signatures, source.document,
                    operation)
     if not isinstance(found, list):
-        raise ServiceFailure("invalid-answer", f"reply.signatures: not a list; got "
+        raise ServiceFailure(INVALID_ANSWER, f"reply.signatures: not a list; got "
                              f"{excerpt(found)}")
     signatures = [signature_answer(source, reply.signature, element, index, operation)
                   for index, element in enumerate(found)]
@@ -119,7 +119,7 @@ def signature_answer(source: StepOutcome, fields: SignatureFields, element: Any,
     table = source.step.reply.indications
     indication = table.indication_of(code) if table is not None else code
     if indication not in Indication._value2member_map_:
-        raise ServiceFailure("invalid-answer", f"{at}: indication code {code} is not in "
+        raise ServiceFailure(INVALID_ANSWER, f"{at}: indication code {code} is not in "
                              "reply.indications" if table is not None else
                              f"{at}: {code!r} is not an EN 319 102-1 indication")
     sub = None
@@ -128,7 +128,7 @@ def signature_answer(source: StepOutcome, fields: SignatureFields, element: Any,
                        operation)
         if value not in (None, "", "null"):
             if str(value) not in SubIndication._value2member_map_:
-                raise ServiceFailure("invalid-answer", f"{at}: {value!r} is not an "
+                raise ServiceFailure(INVALID_ANSWER, f"{at}: {value!r} is not an "
                                      "EN 319 102-1 sub-indication")
             sub = SubIndication(str(value))
     field_name = None
@@ -139,7 +139,7 @@ def signature_answer(source: StepOutcome, fields: SignatureFields, element: Any,
     if isinstance(fields.display, str):
         shown = select(record, f"{at}.display", fields.display, element, operation)
         if not isinstance(shown, dict):
-            raise ServiceFailure("invalid-answer", f"{at}.display: not an object; got "
+            raise ServiceFailure(INVALID_ANSWER, f"{at}.display: not an object; got "
                                  f"{excerpt(shown)}")
         display = {str(key): text_of(value) for key, value in shown.items()
                    if value is not None}

@@ -71,7 +71,7 @@ from conformance.sut.service.answers import (
 )
 from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, select
-from conformance.sut.service.transport import ServiceFailure
+from conformance.sut.service.transport import INVALID_ANSWER, START_ERROR, ServiceFailure
 from conformance.sut.service_profile import ServiceAdapter, Step
 from scenarios import SignerAnswer, SignerOutcome, SignRequest
 from testbed import PdfSignerAt
@@ -138,7 +138,7 @@ def parse_certificate(value: Any, where: str) -> x509.Certificate:
         certificate = x509.Certificate.load(der)
         certificate.native  # noqa: B018 (parse it all now: a broken one fails here)
     except (ValueError, TypeError) as error:
-        raise ServiceFailure("invalid-answer", f"{where}: not a certificate ({error}); got "
+        raise ServiceFailure(INVALID_ANSWER, f"{where}: not a certificate ({error}); got "
                              f"{excerpt(value)}") from None
     return certificate
 
@@ -228,7 +228,7 @@ def _raw_signature(outcomes: list[StepOutcome], operation: Operation, algorithm:
             raise ValueError(f"no signature bytes but {type(raw).__name__}")
         return der_ecdsa(raw) if algorithm == "ecdsa" else raw
     except ValueError as error:
-        raise ServiceFailure("invalid-answer", f"reply.signature: not a usable signature "
+        raise ServiceFailure(INVALID_ANSWER, f"reply.signature: not a usable signature "
                              f"({error}); got {excerpt(value)}") from None
 
 
@@ -237,7 +237,7 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
     """pyHanko signs the input at the requested level, asking the service for the signature."""
     level = SignatureLevel.parse(request.level, field="level")
     if level is not SignatureLevel.B_B and not request.tsa_url:
-        raise ServiceFailure("start-error", f"level {level.value} needs a timestamp authority "
+        raise ServiceFailure(START_ERROR, f"level {level.value} needs a timestamp authority "
                              "and the request has none")
     writer, field_name = _open_input(request)
     roots = trust_roots_from_files(request.trust_roots)
@@ -264,7 +264,7 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
                 raise error.__cause__ from None
             first = (str(error).splitlines() or [""])[0]
             where = "after the service signed" if signer.asked else "before asking the service"
-            raise ServiceFailure("invalid-answer", f"pyHanko could not assemble the signature "
+            raise ServiceFailure(INVALID_ANSWER, f"pyHanko could not assemble the signature "
                                  f"{where}: {type(error).__name__}: {first}") from None
         finally:
             operation.notes.extend(notes)
@@ -278,7 +278,7 @@ def _open_input(request: SignRequest) -> tuple[IncrementalPdfFileWriter, str]:
         writer = IncrementalPdfFileWriter(BytesIO(document), strict=False)
         field_name = request.field_name or _free_field_name(writer)
     except (PdfError, ValueError, KeyError) as error:
-        raise ServiceFailure("start-error", f"the input is not a readable PDF ({error})") \
+        raise ServiceFailure(START_ERROR, f"the input is not a readable PDF ({error})") \
             from None
     return writer, field_name
 

@@ -31,6 +31,7 @@ from conformance.sut.service.selectors import (
 )
 from conformance.sut.service.templates import redact, render, render_evidence, shorten
 from conformance.sut.service.transport import (
+    INVALID_ANSWER,
     Incoming,
     Outgoing,
     ServiceFailure,
@@ -187,7 +188,7 @@ class StepRunner:
             if record is None:  # a message that is not the final one
                 return False
             record["selectors"]["poll.until"] = f"missed: {error}"
-            raise ServiceFailure("invalid-answer", str(error)) from None
+            raise ServiceFailure(INVALID_ANSWER, str(error)) from None
         if record is not None:
             record["selectors"]["poll.until"] = shorten(redact(value, operation.secrets))
         return code_text(value) in until.in_
@@ -207,11 +208,11 @@ class StepRunner:
             meaning = reply.results.meaning(code)
             if meaning is None:
                 said = f" ({message})" if message else ""
-                raise ServiceFailure("invalid-answer", f"{step.name}: result code {code}{said} "
+                raise ServiceFailure(INVALID_ANSWER, f"{step.name}: result code {code}{said} "
                                      "is not in reply.results")
             operation.note(f"  code {code} → {meaning}")
         elif incoming.status is not None and incoming.status >= 400:
-            raise ServiceFailure("invalid-answer", f"{step.name}: HTTP {incoming.status} and no "
+            raise ServiceFailure(INVALID_ANSWER, f"{step.name}: HTTP {incoming.status} and no "
                                  f"reply.code to read; {excerpt(incoming.raw[:200], 200)}")
         if meaning in (None, "ok"):
             for name, selector in reply.save.items():
@@ -232,7 +233,7 @@ def select(record: dict[str, Any], name: str, selector: str, document: Any,
         operation.note(f"  {name}: {error}")
         if not required:
             return None
-        raise ServiceFailure("invalid-answer", str(error)) from None
+        raise ServiceFailure(INVALID_ANSWER, str(error)) from None
     shown = shorten(redact(value if not isinstance(value, bytes)
                            else f"<{len(value)} bytes>", operation.secrets))
     record["selectors"][name] = shown
