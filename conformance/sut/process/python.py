@@ -36,6 +36,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.sut.case_setup import (
     case_root,
     case_secrets,
@@ -76,7 +77,8 @@ _NO_EXIT_CODE = -1
 
 def _settings(profile: SutProfile) -> PythonAdapter:
     if profile.adapter.python is None:
-        raise ValueError("PythonSut needs a profile with adapter.kind = 'python'")
+        raise ValueError(say("PythonSut cần hồ sơ có adapter.kind = 'python'",
+                             "PythonSut needs a profile with adapter.kind = 'python'"))
     return profile.adapter.python
 
 
@@ -115,7 +117,9 @@ class PythonSut:
         for role, method in (("signer", "sign"), ("verifier", "verify")):
             if role in profile.roles and not callable(getattr(self.implementation, method, None)):
                 raise ProfileError(f"{profile.path or 'sut.toml'}: adapter.python.entry_point: "
-                                   f"the object has no {method}() but roles include '{role}'")
+                                   + say(f"đối tượng không có {method}() nhưng roles có '{role}'",
+                                         f"the object has no {method}() but roles include "
+                                         f"'{role}'"))
 
     @property
     def isolated(self) -> bool:

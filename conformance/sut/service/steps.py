@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from bilingual import say
 from conformance.sut.service.selectors import (
     SelectorDecodeError,
     SelectorMiss,
@@ -208,12 +209,15 @@ class StepRunner:
             meaning = reply.results.meaning(code)
             if meaning is None:
                 said = f" ({message})" if message else ""
-                raise ServiceFailure(INVALID_ANSWER, f"{step.name}: result code {code}{said} "
-                                     "is not in reply.results")
+                raise ServiceFailure(INVALID_ANSWER, f"{step.name}: " + say(
+                    f"mã kết quả {code}{said} không có trong reply.results",
+                    f"result code {code}{said} is not in reply.results"))
             operation.note(f"  code {code} → {meaning}")
         elif incoming.status is not None and incoming.status >= 400:
-            raise ServiceFailure(INVALID_ANSWER, f"{step.name}: HTTP {incoming.status} and no "
-                                 f"reply.code to read; {excerpt(incoming.raw[:200], 200)}")
+            shown = excerpt(incoming.raw[:200], 200)
+            raise ServiceFailure(INVALID_ANSWER, f"{step.name}: " + say(
+                f"HTTP {incoming.status} và không có reply.code để đọc; {shown}",
+                f"HTTP {incoming.status} and no reply.code to read; {shown}"))
         if meaning in (None, "ok"):
             for name, selector in reply.save.items():
                 operation.saved[name] = select(record, f"save.{name}", selector,
