@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bilingual import say
 from conformance.reference.defects import Defect, mutants
 from conformance.scenario_runs import play
 from scenarios import Judgement, ScenarioRun, catalogue_paths, load_scenario
@@ -31,16 +32,20 @@ class MutationTable:
 
     def render(self) -> str:
         width = max(len(defect.value) for defect in Defect)
-        lines = [f"{'defect':{width}} {'role':8} caught by"]
+        lines = [f"{say('lỗi', 'defect'):{width}} {say('vai trò', 'role'):8} "
+                 + say("bị bắt bởi", "caught by")]
         for defect in Defect:
             catchers = self.caught.get(defect, [])
             shown = ", ".join(catchers[:4]) + (f" (+{len(catchers) - 4})"
                                                if len(catchers) > 4 else "")
-            lines.append(f"{defect.value:{width}} {defect.role:8} {shown or 'NOT CAUGHT'}")
+            lines.append(f"{defect.value:{width}} {defect.role:8} "
+                         + (shown or say("KHÔNG BỊ BẮT", "NOT CAUGHT")))
             lines.append(f"{'':{width + 9}}↳ {defect.rule}")
-        lines.append(f"{len(Defect) - len(self.uncaught)}/{len(Defect)} defects caught")
+        share = f"{len(Defect) - len(self.uncaught)}/{len(Defect)}"
+        lines.append(say(f"bắt được {share} lỗi", f"{share} defects caught"))
         if self.reference_failures:
-            lines.append("reference tools failed: " + ", ".join(self.reference_failures))
+            lines.append(say("công cụ tham chiếu không đạt", "reference tools failed") + ": "
+                         + ", ".join(self.reference_failures))
         return "\n".join(lines)
 
 

@@ -277,12 +277,13 @@ class Adapter(_Model):
                     f"có khai báo, nhưng adapter.kind = '{self.kind}'",
                     f"given, but adapter.kind = '{self.kind}'"))
         if self.clock == "faketime" and self.kind not in FAKETIME_KINDS:
-            kinds = " & ".join(FAKETIME_KINDS)
             raise ValueError("adapter.clock: " + say(
-                f"'faketime' chạy tiến trình dưới libfaketime, chỉ cho các loại {kinds}; phần "
-                f"mềm được kiểm thử loại '{self.kind}' dùng 'argument' hoặc 'system'",
-                f"'faketime' starts the process under libfaketime, for the kinds {kinds} only; "
-                f"a '{self.kind}' SUT takes 'argument' or 'system'"))
+                "'faketime' chạy tiến trình dưới libfaketime, chỉ cho các loại "
+                f"{' và '.join(FAKETIME_KINDS)}; phần mềm được kiểm thử loại '{self.kind}' dùng "
+                "'argument' hoặc 'system'",
+                "'faketime' starts the process under libfaketime, for the kinds "
+                f"{' and '.join(FAKETIME_KINDS)} only; a '{self.kind}' SUT takes 'argument' or "
+                "'system'"))
         return self
 
     @property

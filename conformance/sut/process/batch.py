@@ -194,15 +194,19 @@ def _outcome(case_id: str, role: str, item: dict[str, Any] | None,
              evidence: dict[str, Any]) -> BatchOutcome:
     where = f"results[case_id={case_id}]"
     if item is None:
-        return SutNoAnswer(f"the batch output has no result for case {case_id}", facts=evidence,
-                           kind="missing-result")
+        return SutNoAnswer(say(f"đầu ra của lô không có kết quả cho điểm kiểm tra {case_id}",
+                               f"the batch output has no result for case {case_id}"),
+                           facts=evidence, kind="missing-result")
     extra = set(item) - {"case_id", "answer", "unsupported"}
     if extra:
-        return SutNoAnswer(f"{where}: unknown key(s) {sorted(extra)}", facts=evidence,
-                           kind="invalid-answer")
+        return SutNoAnswer(f"{where}: " + say(f"khóa không xác định {sorted(extra)}",
+                                              f"unknown key(s) {sorted(extra)}"),
+                           facts=evidence, kind="invalid-answer")
     if isinstance(item.get("unsupported"), str):
-        return SutUnsupported(f"the SUT declared this case unsupported: {item['unsupported']}",
-                              facts=evidence)
+        why = item["unsupported"]
+        return SutUnsupported(say(
+            f"phần mềm được kiểm thử khai báo không hỗ trợ điểm kiểm tra này: {why}",
+            f"the SUT declared this case unsupported: {why}"), facts=evidence)
     model = SignerAnswer if role == "sign" else VerifierAnswer
     try:
         return validated(model, item.get("answer"), evidence, f"{where}.answer")

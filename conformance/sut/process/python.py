@@ -157,7 +157,9 @@ class PythonSut:
             evidence["traceback_file"] = str(trace)
             _write(root, suffix, evidence)
             first = redact(str(error).splitlines()[0] if str(error) else "", secrets)
-            raise SutNoAnswer(f"{method}() raised {type(error).__name__}: {first}", facts=evidence,
+            cause = f"{type(error).__name__}: {first}"
+            raise SutNoAnswer(say(f"{method}() phát sinh ngoại lệ {cause}",
+                                  f"{method}() raised {cause}"), facts=evidence,
                               kind="exception") from None
         evidence["duration_seconds"] = round(time.monotonic() - started, 3)
         _write(root, suffix, evidence)
@@ -166,8 +168,10 @@ class PythonSut:
             return answer
         data = redact(data, secrets)
         if not isinstance(data, dict):
-            raise SutNoAnswer(f"{method}() returned {type(answer).__name__}, not a "
-                              f"{model.__name__}", facts=evidence, kind="invalid-answer")
+            got = type(answer).__name__
+            raise SutNoAnswer(say(f"{method}() trả về {got}, không phải {model.__name__}",
+                                  f"{method}() returned {got}, not a {model.__name__}"),
+                              facts=evidence, kind="invalid-answer")
         return validated(model, data, evidence, f"{method}() result")
 
     # ---- in a sandboxed worker process ----------------------------------------------------
@@ -214,8 +218,10 @@ class PythonSut:
             trace.write_bytes(result.stderr)
             evidence["traceback_file"] = str(trace)
             raised = _table(data, "exception")
-            raise SutNoAnswer(f"{method}() raised {raised.get('type')}: "
-                              f"{raised.get('message', '')}", facts=evidence, kind="exception")
+            cause = f"{raised.get('type')}: {raised.get('message', '')}"
+            raise SutNoAnswer(say(f"{method}() phát sinh ngoại lệ {cause}",
+                                  f"{method}() raised {cause}"), facts=evidence,
+                              kind="exception")
         if result.exit_code == EXIT_NO_ANSWER:
             silence = _table(data, "no_answer")
             reason = str(silence.get("reason", ""))
@@ -226,8 +232,10 @@ class PythonSut:
         if result.exit_code == EXIT_ENTRY_POINT:
             raise SutNoAnswer(f"adapter.python.entry_point {self.entry_point}: "
                               f"{data.get('entry_point')}", facts=evidence, kind="entry-point")
-        raise SutNoAnswer(f"{method}() returned {data.get('not_an_answer')}, not a "
-                          f"{model.__name__}", facts=evidence, kind="invalid-answer")
+        got = data.get("not_an_answer")
+        raise SutNoAnswer(say(f"{method}() trả về {got}, không phải {model.__name__}",
+                              f"{method}() returned {got}, not a {model.__name__}"),
+                          facts=evidence, kind="invalid-answer")
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -105,8 +105,10 @@ class StepRunner:
             if step.poll is None or self._holds(step.poll.until, incoming.document, record,
                                                 operation):
                 break
-            operation.note(f"  poll: {step.poll.until.selector} not yet in "
-                           f"{step.poll.until.in_}; again in {step.poll.every_seconds} s")
+            until, every = step.poll.until, step.poll.every_seconds
+            operation.note("  poll: " + say(
+                f"{until.selector} chưa thuộc {until.in_}; thử lại sau {every} s",
+                f"{until.selector} not yet in {until.in_}; again in {every} s"))
             await asyncio.sleep(step.poll.every_seconds)
         return self._read(step, incoming, record, operation)
 
