@@ -109,8 +109,8 @@ def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
             elif asked:
                 play(scenario, scratch / scenario.id, verifier=recorder)
         if not recorder.cases:
-            raise InvalidInputError("--only: " + say(
-                "không có điểm kiểm tra chữ ký số nào khớp", "no verification case matches"))
+            raise InvalidInputError(say("--only: không có điểm kiểm tra chữ ký số nào khớp",
+                                        "--only: no verification case matches"))
         window = kit_validity(scenarios, recorder.cases, at) if system else None
         export_kit(kit_dir, recorder.cases, program=f"{profile.sut.name} {profile.sut.version}",
                    window=window)

@@ -183,9 +183,9 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
                  if (cases := _cases_for(scenario, profile, only))]
     total = sum(len(cases) for _, cases in scenarios)
     if total == 0:  # refused before ``out`` is made: a refusal leaves no empty folder behind
-        raise InvalidInputError("--only: " + say(
-            "không có điểm kiểm tra nào khớp (xem mã trong 'kyso requirements')",
-            "no case matches (see 'kyso requirements' for IDs)"))
+        raise InvalidInputError(say(
+            "--only: không có điểm kiểm tra nào khớp (xem mã trong 'kyso requirements')",
+            "--only: no case matches (see 'kyso requirements' for IDs)"))
     make_output_directory(out)
     started, clock_start = wall_clock(), time.monotonic()
     results: list[CaseResult] = []

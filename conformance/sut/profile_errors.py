@@ -28,6 +28,7 @@ def _dotted(location: tuple[int | str, ...]) -> str:
 
 
 def first_error(error: ValidationError) -> str:
+    """``FIELD: PROBLEM`` for the first of pydantic's errors, the problem Vietnamese first."""
     detail = error.errors()[0]
     message = str(detail["msg"]).removeprefix("Value error, ")
     location = tuple(part for part in detail["loc"] if part != "" and part not in UNION_TAGS)
@@ -42,11 +43,11 @@ def _problem(detail: Any, location: tuple[int | str, ...], message: str) -> str:
     """One pydantic error in both languages (pydantic's own text is English)."""
     kind = detail["type"]
     if kind == "extra_forbidden":
-        vietnamese = "khóa không xác định (kiểm tra chính tả; khóa không xác định là lỗi)"
+        vietnamese = "trường không xác định (kiểm tra chính tả; trường không xác định là lỗi)"
         english = "unknown key (check the spelling; unknown keys are errors)"
         if len(location) == 2 and location[1] in ("roles", "regimes", "env"):
-            vietnamese += (f"; '{location[1]}' là khóa cấp cao nhất: trong TOML nó phải đứng "
-                           "trước [bảng] đầu tiên")
+            vietnamese += (f"; '{location[1]}' là trường cấp cao nhất: trong TOML nó phải "
+                           "đứng trước [bảng] đầu tiên")
             english += (f"; '{location[1]}' is a top-level key: in TOML it must come before "
                         "the first [table]")
         return say(vietnamese, english)

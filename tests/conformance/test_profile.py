@@ -222,7 +222,7 @@ def test_a_broken_profile_speaks_vietnamese_first_then_english(
                                        "required, the roles include 'verifier'")
     unknown_key = VALID.replace('version = "1.0"', 'version = "1.0"\nvendr = "x"')
     assert _load(tmp_path, unknown_key) == (
-        "sut.vendr: khóa không xác định (kiểm tra chính tả; khóa không xác định là lỗi) / "
+        "sut.vendr: trường không xác định (kiểm tra chính tả; trường không xác định là lỗi) / "
         "unknown key (check the spelling; unknown keys are errors)")
 
 

@@ -199,7 +199,7 @@ def _outcome(case_id: str, role: str, item: dict[str, Any] | None,
                            facts=evidence, kind="missing-result")
     extra = set(item) - {"case_id", "answer", "unsupported"}
     if extra:
-        return SutNoAnswer(f"{where}: " + say(f"khóa không xác định {sorted(extra)}",
+        return SutNoAnswer(f"{where}: " + say(f"trường không xác định {sorted(extra)}",
                                               f"unknown key(s) {sorted(extra)}"),
                            facts=evidence, kind="invalid-answer")
     if isinstance(item.get("unsupported"), str):

@@ -250,11 +250,12 @@ def process_problem(result: SandboxResult, evidence: dict[str, Any],
 
 def json_object(result: SandboxResult, evidence: dict[str, Any]) -> dict[str, Any]:
     """stdout as one JSON object, or :class:`SutNoAnswer` showing the first bytes."""
-    problem = result.stdout_json_problem()
+    problem = result.stdout_json_problem_texts()
     if problem is not None:
         kind = "no-answer" if not result.stdout.strip() else "invalid-answer"
-        raise SutNoAnswer(say(f"mã thoát {result.exit_code}", f"exit code {result.exit_code}")
-                          + f", {problem}", facts=evidence, kind=kind)
+        raise SutNoAnswer(say(f"mã thoát {result.exit_code}, {problem[0]}",
+                              f"exit code {result.exit_code}, {problem[1]}"),
+                          facts=evidence, kind=kind)
     value: dict[str, Any] = json.loads(result.stdout.decode("utf-8"))
     return value
 

@@ -107,7 +107,7 @@ def parse_selector(text: str) -> Selector:
             if match is None:
                 raise SelectorSyntaxError(say(
                     f"bộ chọn sai {text!r}: sau '.' ở vị trí {position} cần một tên (chữ cái, "
-                    "chữ số, '_' hoặc '-'; dùng [\"...\"] cho các khóa khác)",
+                    "chữ số, '_' hoặc '-'; dùng [\"...\"] cho các tên trường khác)",
                     f"bad selector {text!r}: after '.' at position {position} a name is "
                     "expected (letters, digits, '_' or '-'; use [\"...\"] for other keys)"))
             segments.append(match.group(0))
@@ -186,7 +186,7 @@ def _described(value: Any) -> tuple[str, str]:
         shown = ", ".join(str(key) for key in keys[:20]) + (", ..." if len(keys) > 20 else "")
         if not keys:
             return "ở đây là một đối tượng rỗng", "an empty object here"
-        return f"các khóa ở đây: {shown}", f"keys here: {shown}"
+        return f"các trường ở đây: {shown}", f"keys here: {shown}"
     if isinstance(value, list):
         return (f"ở đây là một danh sách {len(value)} phần tử",
                 f"a list of {len(value)} item(s) here")

@@ -186,7 +186,7 @@ def check_value(where: str, value: Any, operation: str, *, pin_allowed: bool,
                     known = ", ".join(TRANSFORMS)
                     raise ValueError(f"{where}: " + say(
                         f"phép biến đổi {key!r} không xác định (các phép: {known}; phép biến "
-                        "đổi là khóa duy nhất của bảng chứa nó)",
+                        "đổi là trường duy nhất của bảng chứa nó)",
                         f"unknown transform {key!r} (known: {known}; a transform is the only "
                         "key of its table)"))
                 check_value(f"{where}.{key}", item, operation, pin_allowed=pin_allowed,

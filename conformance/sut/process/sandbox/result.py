@@ -78,21 +78,25 @@ class SandboxResult:
 
     def stdout_json_problem(self) -> str | None:
         """None if stdout is exactly one JSON object, else what is wrong with it."""
+        texts = self.stdout_json_problem_texts()
+        return say(*texts) if texts is not None else None
+
+    def stdout_json_problem_texts(self) -> tuple[str, str] | None:
+        """:meth:`stdout_json_problem` as (Vietnamese, English), for a longer message."""
+        shown = self.first_bytes()
         if self.stdout_truncated:
             cap, total = self.limits.stdout_cap_bytes, self.stdout_total_bytes
-            return say(f"stdout vượt giới hạn {cap} byte ({total} byte): {self.first_bytes()}",
-                       f"stdout exceeded the {cap}-byte cap ({total} bytes): "
-                       f"{self.first_bytes()}")
+            return (f"stdout vượt giới hạn {cap} byte ({total} byte): {shown}",
+                    f"stdout exceeded the {cap}-byte cap ({total} bytes): {shown}")
         if not self.stdout.strip():
-            return say("không có gì trên stdout", "no output on stdout")
+            return "không có gì trên stdout", "no output on stdout"
         try:
             answer = json.loads(self.stdout.decode("utf-8"))
         except ValueError:
-            return say(f"stdout không phải JSON: {self.first_bytes()}",
-                       f"stdout not JSON: {self.first_bytes()}")
+            return f"stdout không phải JSON: {shown}", f"stdout not JSON: {shown}"
         if not isinstance(answer, dict):
-            return say(f"stdout là JSON nhưng không phải đối tượng: {self.first_bytes()}",
-                       f"stdout is JSON but not an object: {self.first_bytes()}")
+            return (f"stdout là JSON nhưng không phải đối tượng: {shown}",
+                    f"stdout is JSON but not an object: {shown}")
         return None
 
     def describe(self) -> str:
@@ -127,9 +131,9 @@ class SandboxResult:
             return say(f"bị dừng bởi {self.signal}", f"killed by {self.signal}") + stderr
         if self.exit_code != 0:
             return say(f"mã thoát {self.exit_code}", f"exit code {self.exit_code}") + stderr
-        problem = self.stdout_json_problem()
-        if problem:
-            return say("mã thoát 0", "exit code 0") + f", {problem}"
+        problem = self.stdout_json_problem_texts()
+        if problem is not None:
+            return say(f"mã thoát 0, {problem[0]}", f"exit code 0, {problem[1]}")
         return say("mã thoát 0, một đối tượng JSON trên stdout",
                    "exit code 0, one JSON object on stdout")
 
