@@ -64,6 +64,22 @@ def check_service_profile(kind: str, service: ServiceAdapter | None, roles: list
             f"bắt buộc với {scheme}:// (pinned_certificate = chứng thư chữ ký số của dịch vụ, "
             "PEM)",
             f"required for {scheme}:// (pinned_certificate = the service's certificate, PEM)"))
+    _check_operations(kind, service, roles)
+    pin_allowed = interaction.mode == "pin"
+    saved_by_setup = _check_steps(kind, f"{where}.setup", "setup", service.setup, set(),
+                                  pin_allowed)
+    _check_steps(kind, f"{where}.sign", "sign", service.sign, saved_by_setup, pin_allowed)
+    _check_steps(kind, f"{where}.verify", "verify", service.verify, saved_by_setup, pin_allowed)
+    saved = _check_steps(kind, f"{where}.certificate", "certificate", service.certificate,
+                         saved_by_setup, pin_allowed)
+    _check_steps(kind, f"{where}.sign_hash", "sign_hash", service.sign_hash, saved,
+                 pin_allowed)
+    _check_outcomes(kind, service)
+
+
+def _check_operations(kind: str, service: ServiceAdapter, roles: list[str]) -> None:
+    """The operations the kind and the roles need, and none they cannot use."""
+    where = "adapter.service"
     wanted = {"signer": "sign", "verifier": "verify"}
     if kind == "remote-hash":
         if list(roles) != ["signer"]:
@@ -100,16 +116,6 @@ def check_service_profile(kind: str, service: ServiceAdapter | None, roles: list
                 raise ValueError(f"{where}.{name}: " + say(
                     f"bắt buộc với ws-session (ví dụ {example})",
                     f"required for ws-session (e.g. {example})"))
-    pin_allowed = interaction.mode == "pin"
-    saved_by_setup = _check_steps(kind, f"{where}.setup", "setup", service.setup, set(),
-                                  pin_allowed)
-    _check_steps(kind, f"{where}.sign", "sign", service.sign, saved_by_setup, pin_allowed)
-    _check_steps(kind, f"{where}.verify", "verify", service.verify, saved_by_setup, pin_allowed)
-    saved = _check_steps(kind, f"{where}.certificate", "certificate", service.certificate,
-                         saved_by_setup, pin_allowed)
-    _check_steps(kind, f"{where}.sign_hash", "sign_hash", service.sign_hash, saved,
-                 pin_allowed)
-    _check_outcomes(kind, service)
 
 
 def _check_interaction(interaction: Interaction) -> None:
