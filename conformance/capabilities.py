@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bilingual import say
 from reports import Verdict
 from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
 
@@ -47,8 +48,8 @@ class CapabilityRule:
 def _levels(capabilities: Capabilities, case: Case) -> str | None:
     if case.level is None or case.level in capabilities.pades_levels:
         return None
-    return (f"capabilities.pades_levels = {capabilities.pades_levels} does not include "
-            f"{case.level}")
+    return f"capabilities.pades_levels = {capabilities.pades_levels} " + say(
+        f"không có {case.level}", f"does not include {case.level}")
 
 
 def _flag(capability: str, flag: str) -> Callable[[Capabilities, Case], str | None]:
@@ -70,8 +71,9 @@ def _when(capability: str, needed: Callable[[Case], bool]
 
 def _tokens(capabilities: Capabilities, case: Case) -> str | None:
     if case.role == "signer" and "pkcs11" not in capabilities.token_types:
-        return (f"capabilities.token_types = {capabilities.token_types} does not include "
-                "pkcs11 (the testbed's keys are on PKCS#11 tokens)")
+        return f"capabilities.token_types = {capabilities.token_types} " + say(
+            "không có pkcs11 (khóa bí mật của testbed nằm trên token PKCS#11)",
+            "does not include pkcs11 (the testbed's keys are on PKCS#11 tokens)")
     return None
 
 
@@ -123,7 +125,8 @@ def missing_capability(capabilities: Capabilities, case: Case) -> str | None:
                if (reason := rule.lacking(capabilities, case)) is not None]
     if not reasons:
         return None
-    return "declared unsupported in sut.toml: " + "; ".join(reasons)
+    return say("sut.toml khai báo không hỗ trợ", "declared unsupported in sut.toml") + ": " \
+        + "; ".join(reasons)
 
 
 def mandatory_requirements(case: Case) -> list[str]:
@@ -140,9 +143,11 @@ def unsupported_verdict(case: Case, reason: str) -> tuple[Verdict, str]:
     mandatory = mandatory_requirements(case)
     if not mandatory:
         return Verdict.SKIPPED, reason
-    return Verdict.FAIL, (f"{reason}; but {', '.join(mandatory)} "
-                          f"{'is' if len(mandatory) == 1 else 'are'} mandatory, and a mandatory "
-                          "requirement is never skipped")
+    named = ", ".join(mandatory)
+    return Verdict.FAIL, f"{reason}; " + say(
+        f"nhưng {named} là yêu cầu bắt buộc, và yêu cầu bắt buộc không bao giờ được bỏ qua",
+        f"but {named} {'is' if len(mandatory) == 1 else 'are'} mandatory, and a mandatory "
+        "requirement is never skipped")
 
 
 def _step_of(workdir: object) -> int | None:

@@ -13,6 +13,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
+from bilingual import say
 from scenarios import Scenario, Sign, Verify, catalogue_paths, load_scenario
 from testbed import InvalidInputError
 
@@ -96,11 +97,13 @@ def all_cases(paths: list[Path] | None = None) -> list[Case]:
     for path in paths or catalogue_paths():
         for case in cases_of(load_scenario(path)):
             if case.id in seen:
-                raise InvalidInputError(f"{path}: case {case.id} is defined twice")
+                raise InvalidInputError(f"{path}: {case.id}: " + say(
+                    "điểm kiểm tra được định nghĩa hai lần", "case is defined twice"))
             unknown = [r for r in case.requirements if r not in known]
             if unknown:
-                raise InvalidInputError(f"{path}: {case.checkpoint}: requirement {unknown[0]} "
-                                        "is not in conformance/requirements.yaml")
+                raise InvalidInputError(f"{path}: {case.checkpoint}: " + say(
+                    f"yêu cầu {unknown[0]} không có trong conformance/requirements.yaml",
+                    f"requirement {unknown[0]} is not in conformance/requirements.yaml"))
             seen.add(case.id)
             cases.append(case)
     return cases

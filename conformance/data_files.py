@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bilingual import say
 from testbed import InvalidInputError
 
 
@@ -18,9 +19,11 @@ def read_yaml(path: Path, error: type[InvalidInputError]) -> tuple[bytes, Any]:
         raw = path.read_bytes()
         return raw, yaml.safe_load(raw)
     except OSError as problem:
-        raise error(f"{path}: cannot read ({problem.strerror})") from None
+        raise error(f"{path}: " + say(f"không đọc được ({problem.strerror})",
+                                      f"cannot read ({problem.strerror})")) from None
     except yaml.YAMLError as problem:
-        raise error(f"{path}: YAML error: {' '.join(str(problem).split())}") from None
+        shown = " ".join(str(problem).split())
+        raise error(f"{path}: " + say(f"lỗi YAML: {shown}", f"YAML error: {shown}")) from None
 
 
 def first_problem(error: ValidationError) -> tuple[str, str]:

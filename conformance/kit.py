@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bilingual import say
 from reports import Results
 from scenarios import (
     NoAnswer,
@@ -90,8 +91,10 @@ def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
     (default: now), and the kit says until when it holds (:func:`kit_validity`)."""
     profile = load_profile(profile_path)
     if "verifier" not in profile.roles:
-        raise InvalidInputError(f"{profile_path}: roles: the manual kit exports verification "
-                                "cases; this profile has no 'verifier' role")
+        raise InvalidInputError(f"{profile_path}: roles: " + say(
+            "bộ kiểm thử thủ công xuất các điểm kiểm tra chữ ký số; hồ sơ này không có vai trò "
+            "'verifier'",
+            "the manual kit exports verification cases; this profile has no 'verifier' role"))
     scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
     recorder = _Recorder(scenarios, list(only))
     system = profile.adapter.clock_mode == "system"
@@ -106,7 +109,8 @@ def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
             elif asked:
                 play(scenario, scratch / scenario.id, verifier=recorder)
         if not recorder.cases:
-            raise InvalidInputError("--only: no verification case matches")
+            raise InvalidInputError(say("--only: không có điểm kiểm tra chữ ký số nào khớp",
+                                        "--only: no verification case matches"))
         window = kit_validity(scenarios, recorder.cases, at) if system else None
         export_kit(kit_dir, recorder.cases, program=f"{profile.sut.name} {profile.sut.version}",
                    window=window)
@@ -144,7 +148,8 @@ class _Replayer:
         case, signature = found
         answer = self.answers.get(case.id)
         if answer is None:
-            raise NoAnswer("not recorded in results.csv (empty or missing row)")
+            raise NoAnswer(say("chưa ghi trong results.csv (dòng trống hoặc thiếu)",
+                               "not recorded in results.csv (empty or missing row)"))
         if not answer.signatures:
             return answer
         # the tester records the signature the checklist names; put it where the case looks
@@ -164,7 +169,8 @@ def import_into(profile_path: Path, results_csv: Path, out: Path,
                if isinstance(answer, VerifierAnswer)}
     scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
     if not answers:
-        raise InvalidInputError(f"{results_csv}: no case has a recorded result yet")
+        raise InvalidInputError(f"{results_csv}: " + say(
+            "chưa điểm kiểm tra nào có kết quả được ghi", "no case has a recorded result yet"))
     verifier_only = profile.model_copy(update={"roles": ["verifier"]})
     return run_cases(verifier_only, None, _Replayer(scenarios, answers), out=out,
                      policy_name=policy, only=tuple(answers), profile_path=profile_path,

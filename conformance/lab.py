@@ -20,6 +20,7 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from bilingual import say
 from reports import SIGNATURE_BOX
 from scenarios import SignerAnswer, SignerOutcome
 from testbed import Branch, InvalidInputError, ProfileKind, Testbed, VietnameseName, wall_clock
@@ -96,7 +97,8 @@ def sign_report(testbed: Testbed, unsigned: Path, signed: Path) -> SignerAnswer:
     (:data:`reports.SIGNATURE_BOX`), so a printed record shows who signed it, and when."""
     token = testbed.tokens.holding(LAB_SUBSCRIBER)
     if token is None:
-        raise InvalidInputError(f"{testbed.directory}: the lab holds no token")
+        raise InvalidInputError(f"{testbed.directory}: " + say(
+            "phòng thử nghiệm không có token nào", "the lab holds no token"))
     root = x509.Certificate.load(testbed.certificate_der("root-cv"))
     answer = sign(unsigned, signed, access=testbed.directory / token.access_file,
                   pin=testbed.tokens.user_pin(token.label), trust_roots=[root],
@@ -104,7 +106,9 @@ def sign_report(testbed: Testbed, unsigned: Path, signed: Path) -> SignerAnswer:
                   visible=VisibleSignature(page=_last_page(unsigned), box=SIGNATURE_BOX.box),
                   reason="Biên bản kết quả kiểm tra / Test report", location="kyso")
     if answer.outcome is not SignerOutcome.SIGNED:
-        raise InvalidInputError(f"the lab could not sign {unsigned}: {answer.reason}")
+        raise InvalidInputError(say(
+            f"phòng thử nghiệm không ký số được {unsigned}: {answer.reason}",
+            f"the lab could not sign {unsigned}: {answer.reason}"))
     return answer
 
 
@@ -114,4 +118,6 @@ def _last_page(pdf: Path) -> int:
         reader = PdfFileReader(BytesIO(pdf.read_bytes()), strict=False)
         return int(reader.root["/Pages"]["/Count"])
     except (OSError, PdfError, ValueError, KeyError, TypeError) as error:
-        raise InvalidInputError(f"{pdf}: not a readable report PDF ({error})") from None
+        raise InvalidInputError(f"{pdf}: " + say(
+            f"không phải tệp PDF biên bản đọc được ({error})",
+            f"not a readable report PDF ({error})")) from None

@@ -39,7 +39,7 @@ class MutationTable:
 
     def render(self) -> str:
         width = max(len(defect.value) for defect in Defect)
-        role = say("vai", "role")
+        role = say("vai trò", "role")
         role_width = max(8, len(role))
         lines = [f"{say('lỗi', 'defect'):{width}} {role:{role_width}} "
                  + say("bắt được bởi", "caught by")]

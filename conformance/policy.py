@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bilingual import say
 from reports import Severity
 from testbed import InvalidInputError
 
@@ -59,8 +60,9 @@ def load_policy(name_or_path: str) -> tuple[Policy, str]:
         path = POLICY_DIR / f"{name_or_path}.yaml"
         if not path.exists():
             shipped = ", ".join(p.stem for p in sorted(POLICY_DIR.glob("*.yaml")))
-            raise PolicyError(f"--policy: '{name_or_path}' is not a shipped policy ({shipped}) "
-                              "nor a .yaml file")
+            raise PolicyError(f"--policy: '{name_or_path}' " + say(
+                f"không phải chính sách có sẵn ({shipped}) cũng không phải tệp .yaml",
+                f"is not a shipped policy ({shipped}) nor a .yaml file"))
     raw, data = read_yaml(path, PolicyError)
     try:
         policy = Policy.model_validate(data)
@@ -69,11 +71,13 @@ def load_policy(name_or_path: str) -> tuple[Policy, str]:
         raise PolicyError(f"{path}: {where}: {message}") from None
     unknown = sorted(set(policy.overrides) - set(catalogue()))
     if unknown:
-        raise PolicyError(f"{path}: overrides.{unknown[0]}: not a requirement of the catalogue")
+        raise PolicyError(f"{path}: overrides.{unknown[0]}: " + say(
+            "không phải yêu cầu trong danh mục", "not a requirement of the catalogue"))
     from .conduct import CONDUCT_CHECKS
 
     strange = sorted(set(policy.conduct) - set(CONDUCT_CHECKS))
     if strange:
-        raise PolicyError(f"{path}: conduct.{strange[0]}: not a conduct check "
-                          f"({', '.join(CONDUCT_CHECKS)})")
+        known = ", ".join(CONDUCT_CHECKS)
+        raise PolicyError(f"{path}: conduct.{strange[0]}: " + say(
+            f"không phải kiểm tra hành vi ({known})", f"not a conduct check ({known})"))
     return policy, hashlib.sha256(raw).hexdigest()

@@ -20,17 +20,24 @@ from typing import Any
 
 import pytest
 
+from bilingual import say
 from reports import Results, Verdict, load_results
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("kyso", "kyso conformance")
-    group.addoption("--kyso-sut", type=Path, help="run the conformance cases against this SUT "
-                    "profile (sut.toml) instead of collecting tests")
-    group.addoption("--kyso-out", type=Path, help="where results.json goes (default: a "
-                    "temporary directory)")
-    group.addoption("--kyso-policy", default="default", help="validation policy")
-    group.addoption("--kyso-only", action="append", default=[], help="case ID patterns")
+    group = parser.getgroup("kyso", say("kiểm thử sự phù hợp kyso", "kyso conformance"))
+    group.addoption("--kyso-sut", type=Path, help=say(
+        "chạy các điểm kiểm tra sự phù hợp với hồ sơ phần mềm được kiểm thử này (sut.toml) "
+        "thay vì thu thập các test",
+        "run the conformance cases against this SUT profile (sut.toml) instead of collecting "
+        "tests"))
+    group.addoption("--kyso-out", type=Path, help=say(
+        "nơi ghi results.json (mặc định: một thư mục tạm)",
+        "where results.json goes (default: a temporary directory)"))
+    group.addoption("--kyso-policy", default="default", help=say("chính sách kiểm tra",
+                                                                 "validation policy"))
+    group.addoption("--kyso-only", action="append", default=[], help=say(
+        "mẫu mã điểm kiểm tra (case ID)", "case ID patterns"))
 
 
 class CaseFailedError(Exception):
@@ -46,14 +53,16 @@ class KysoCase(pytest.Item):
         results = _results(self.config)
         case = next((c for c in results.cases if c.id == self.case_id), None)
         if case is None:
-            raise CaseFailedError(f"{self.case_id}: not run")
+            raise CaseFailedError(f"{self.case_id}: " + say("không được chạy", "not run"))
         if case.verdict is Verdict.SKIPPED:
             pytest.skip(case.reason)
         if case.verdict is not Verdict.PASS:
-            raise CaseFailedError(f"{case.verdict.value} [{case.severity.value}] {case.id}\n"
-                             f"  requirements: {', '.join(case.requirements)}\n"
-                             f"  expected: {case.expected}\n  actual:   {case.actual}\n"
-                             f"  reason:   {case.reason}")
+            raise CaseFailedError(
+                f"{case.verdict.value} [{case.severity.value}] {case.id}\n"
+                f"  {say('yêu cầu', 'requirements')}: {', '.join(case.requirements)}\n"
+                f"  {say('mong đợi', 'expected')}: {case.expected}\n"
+                f"  {say('thực tế', 'actual')}: {case.actual}\n"
+                f"  {say('lý do', 'reason')}: {case.reason}")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:

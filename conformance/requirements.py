@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from bilingual import say
 from scenarios import REQUIREMENT_ID
 from testbed import InvalidInputError
 
@@ -60,7 +61,8 @@ class Requirement(BaseModel):
     @classmethod
     def _shape(cls, value: str) -> str:
         if not REQUIREMENT_ID.match(value):
-            raise ValueError(f"'{value}' is not a requirement ID like TT15-6.1.c")
+            raise ValueError(f"'{value}' " + say("không phải mã yêu cầu dạng TT15-6.1.c",
+                                                 "is not a requirement ID like TT15-6.1.c"))
         return value
 
 
@@ -78,7 +80,8 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Requirement]:
     catalogue: dict[str, Requirement] = {}
     for entry in entries:
         if entry.id in catalogue:
-            raise CatalogueError(f"{path}: {entry.id}: listed twice")
+            raise CatalogueError(f"{path}: {entry.id}: " + say("được liệt kê hai lần",
+                                                               "listed twice"))
         catalogue[entry.id] = entry
     return catalogue
 

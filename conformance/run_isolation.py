@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bilingual import say
 from testbed import InvalidInputError
 
 from .sut.isolation import strace_path
@@ -53,9 +54,11 @@ def run_isolation(profile: SutProfile, out: Path, *, enabled: bool = True, refus
                                  trace=strace_path() is not None)
     needed = profile.adapter.kind not in NOT_STARTED_BY_KYSO and not _in_process(profile)
     if refuse and needed:
-        raise InvalidInputError(f"isolation: {problem}; kyso runs the software under test in a "
-                                "sandbox. Install bubblewrap, or pass --no-isolation to run it "
-                                "unconfined (the report then says 'isolation: none')")
+        raise InvalidInputError(f"isolation: {problem}; " + say(
+            "kyso chạy phần mềm được kiểm thử trong sandbox. Hãy cài bubblewrap, hoặc dùng "
+            "--no-isolation để chạy không cách ly (khi đó báo cáo ghi 'isolation: none')",
+            "kyso runs the software under test in a sandbox. Install bubblewrap, or pass "
+            "--no-isolation to run it unconfined (the report then says 'isolation: none')"))
     return IsolationSettings(enabled=False, hidden=trees, reason_off=problem)
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bilingual import say
 from reports import (
     CaseResult,
     Evidence,
@@ -191,7 +192,9 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
                  if (cases := _cases_for(scenario, profile, only))]
     total = sum(len(cases) for _, cases in scenarios)
     if total == 0:  # refused before ``out`` is made: a refusal leaves no empty folder behind
-        raise InvalidInputError("--only: no case matches (see 'kyso requirements' for IDs)")
+        raise InvalidInputError(say(
+            "--only: không có điểm kiểm tra nào khớp (xem mã trong 'kyso requirements')",
+            "--only: no case matches (see 'kyso requirements' for IDs)"))
     make_output_directory(out)
     started, clock_start = wall_clock(), time.monotonic()
     results: list[CaseResult] = []

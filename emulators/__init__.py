@@ -19,7 +19,7 @@ Starting one
     kyso up --dir out/tb &                                  # a testbed (see README)
     kyso token create nguyen-van-an --dir out/tb --name "Nguyễn Văn An" --key p256
     kyso emulate http-plugin --token nguyen-van-an --dir out/tb
-    # kyso-emulate: http-plugin listening on http://127.0.0.1:8711
+    # kyso-emulate: http-plugin lắng nghe tại / listening on http://127.0.0.1:8711
 
 Options: ``--port N`` (defaults 8711 http-plugin, 8712 ws-oneshot, 8713 ws-session, 8714
 remote-hash; 0 = ephemeral), ``--defect NAME`` (a defect of

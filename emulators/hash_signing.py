@@ -42,6 +42,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
+
 HASH_LENGTHS = {"sha256": 32, "sha384": 48, "sha512": 64}
 SIGNATURE_ALGORITHMS = ("rsa-pkcs1v15", "rsa-pss", "ecdsa")
 TIMEOUT_SECONDS = 120.0
@@ -58,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["check"].add_argument("--moment", required=True)
     commands.choices["check"].add_argument("--trust", type=Path, action="append", default=[])
     sign = commands.choices["sign"]
-    sign.add_argument("--hash", required=True, help="the digest, base64")
+    sign.add_argument("--hash", required=True, help=say("giá trị băm, base64",
+                                                        "the digest, base64"))
     sign.add_argument("--hash-algorithm", required=True, choices=sorted(HASH_LENGTHS))
     sign.add_argument("--signature-algorithm", required=True, choices=SIGNATURE_ALGORITHMS)
     return parser
@@ -203,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         answer = asyncio.run(_run(arguments))
     except Exception as error:  # noqa: BLE001 (one line on stderr, exit 3: the caller says 9)
-        print(f"hash_signing: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        cause = f"{type(error).__name__}: {error}"
+        print("hash_signing: " + say(f"lỗi nội bộ: {cause}", f"internal error: {cause}"),
+              file=sys.stderr)
         return 3
     print(json.dumps(answer, ensure_ascii=False))
     return 0

@@ -4,7 +4,8 @@ a background thread (synchronous callers), or in the foreground (``kyso emulate`
 Every service listens on 127.0.0.1 only, answers ``GET /health`` with
 ``{"status": "ok", "family": ...}`` and shows its dialogs under ``/ui`` (:mod:`.dialogs`), next
 to its family's operations. In the foreground it prints one line when it is ready,
-``kyso-emulate: <family> listening on <url>``, and with ``--tls`` a second one,
+``kyso-emulate: <family> lắng nghe tại / listening on <url>`` (the URL last, in every
+language), and with ``--tls`` a second one,
 ``kyso-emulate: certificate <path>``; Ctrl-C (or SIGTERM) stops it.
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bilingual import say
 from emulators import http_plugin, remote_hash, ws_oneshot, ws_session
 from emulators.choices import Family, Misbehaviour
 from emulators.context import ServiceContext, ServiceOptions
@@ -82,7 +84,8 @@ def _validated(family: Family | str, defect: str | None,
 
         if defect not in {member.value for member in Defect}:
             known = ", ".join(member.value for member in Defect)
-            raise InvalidInputError(f"--defect: '{defect}' is not a defect ({known})")
+            raise InvalidInputError(f"--defect: '{defect}' " + say(
+                f"không phải lỗi cố ý nào ({known})", f"is not a defect ({known})"))
     mode = None
     if misbehave:
         mode = misbehave if isinstance(misbehave, Misbehaviour) else parse_choice(
@@ -187,7 +190,8 @@ def run_foreground(family: Family | str, port: int, **options: Any) -> int:
 
     async def serve() -> None:
         service = await start(family, port, log=True, **options)
-        print(f"{READY_PREFIX} {service.family.value} listening on {service.url}", flush=True)
+        print(f"{READY_PREFIX} {service.family.value} "
+              + say("lắng nghe tại", "listening on") + f" {service.url}", flush=True)
         if service.cert_path is not None:
             print(f"{READY_PREFIX} certificate {service.cert_path}", flush=True)
         stop = asyncio.Event()

@@ -28,6 +28,8 @@ from typing import Any
 
 import aiohttp
 
+from bilingual import say
+
 POLL_SECONDS = 0.1
 
 
@@ -83,13 +85,18 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="ui_driver", description=__doc__.split("\n")[0])
-    parser.add_argument("--ui", required=True, help="the service's /ui URL")
-    parser.add_argument("--pin-file", type=Path, help="the PIN to type (kind pin)")
+    parser.add_argument("--ui", required=True, help=say("URL /ui của dịch vụ",
+                                                        "the service's /ui URL"))
+    parser.add_argument("--pin-file", type=Path, help=say("mã PIN cần nhập (loại pin)",
+                                                          "the PIN to type (kind pin)"))
     parser.add_argument("--kind", choices=("pin", "confirm"), default="pin")
-    parser.add_argument("--token-label", help="only a PIN dialog for this token")
-    parser.add_argument("--reject", action="store_true", help="kind confirm: refuse")
+    parser.add_argument("--token-label", help=say("chỉ hộp thoại mã PIN của token này",
+                                                  "only a PIN dialog for this token"))
+    parser.add_argument("--reject", action="store_true", help=say("loại confirm: từ chối",
+                                                                  "kind confirm: refuse"))
     parser.add_argument("--timeout", type=float, default=60.0)
-    parser.add_argument("--cafile", type=Path, help="the service's certificate (--tls)")
+    parser.add_argument("--cafile", type=Path, help=say(
+        "chứng thư chữ ký số của dịch vụ (--tls)", "the service's certificate (--tls)"))
     arguments = parser.parse_args(argv)
     if arguments.kind == "pin":
         if arguments.pin_file is None:
@@ -111,10 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  token_label=arguments.token_label,
                                  timeout=arguments.timeout, ssl_context=context))
     if answered is None:
-        print(f"ui_driver: no {arguments.kind} dialog at {http_base(arguments.ui)}/pending "
-              f"within {arguments.timeout:g} s", file=sys.stderr)
+        where, seconds = f"{http_base(arguments.ui)}/pending", f"{arguments.timeout:g}"
+        print("ui_driver: " + say(
+            f"không có hộp thoại {arguments.kind} tại {where} trong {seconds} s",
+            f"no {arguments.kind} dialog at {where} within {seconds} s"), file=sys.stderr)
         return 1
-    print(f"ui_driver: answered {arguments.kind} dialog {answered}", file=sys.stderr)
+    print("ui_driver: " + say(f"đã trả lời hộp thoại {arguments.kind} {answered}",
+                              f"answered {arguments.kind} dialog {answered}"), file=sys.stderr)
     return 0
 
 

@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from bilingual import say
 from emulators.context import ServiceContext
 from emulators.dialogs import PIN, Dialog
 from emulators.engine import ResultCode
@@ -67,7 +68,8 @@ async def _download(url: str) -> bytes:
         async for chunk in response.content.iter_chunked(1 << 16):
             data.extend(chunk)
             if len(data) > MAX_DOCUMENT_BYTES:
-                raise _TransferError(f"more than {MAX_DOCUMENT_BYTES} bytes")
+                raise _TransferError(say(f"quá {MAX_DOCUMENT_BYTES} byte",
+                                         f"more than {MAX_DOCUMENT_BYTES} bytes"))
         return bytes(data)
 
 

@@ -40,9 +40,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bilingual import say
 from conformance.cli.exit_codes import ExitCode
 from conformance.sut.clock_modes import clock_description
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
+from conformance.sut.indication_words import with_words
 from conformance.sut.kinds import SERVICE_KINDS
 from conformance.sut.profile import ProfileError, SutProfile, load_profile
 from scenarios import Indication, SignerAnswer, SignerOutcome, SignRequest, VerifyRequest
@@ -59,7 +61,7 @@ HOLDER = VietnameseName(common_name="Nguyễn Văn Kiểm Tra", title="Chuyên v
 
 
 def check_adapter(profile_path: Path, *, out: Path | None = None,
-                  say: Callable[[str], None] = print) -> int:
+                  emit: Callable[[str], None] = print) -> int:
     """Run the round trips against the SUT of ``profile_path``; the exit code (module doc)."""
     try:
         profile = load_profile(profile_path)
@@ -67,17 +69,22 @@ def check_adapter(profile_path: Path, *, out: Path | None = None,
         print(f"kyso: {error}", file=sys.stderr)
         return EXIT_PROFILE
     if profile.adapter.kind == "manual":
-        print(f"kyso: {profile_path}: adapter.kind: a 'manual' profile has no adapter to check "
-              "(kyso kit export)", file=sys.stderr)
+        print(f"kyso: {profile_path}: adapter.kind: " + say(
+            "hồ sơ 'manual' không có bộ chuyển đổi để kiểm tra (dùng kyso kit export)",
+            "a 'manual' profile has no adapter to check (kyso kit export)"), file=sys.stderr)
         return EXIT_PROFILE
     if out is not None and out.exists() and any(out.iterdir()):
-        print(f"kyso: --out: {out} is not empty; choose a new directory", file=sys.stderr)
+        print("kyso: " + say(f"--out: {out} không trống; hãy chọn một thư mục mới",
+                             f"--out: {out} is not empty; choose a new directory"),
+              file=sys.stderr)
         return EXIT_PROFILE
     unreachable = _unreachable(profile)
     if unreachable is not None:  # fail fast, before building a testbed
-        say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
-            f"({profile.adapter.kind})\n  ✗ ERROR connection: {unreachable}\n\nresult: the "
-            "service could not be reached (exit 3)")
+        emit(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
+             f"({profile.adapter.kind})")
+        emit(f"  ✗ ERROR connection: {unreachable}")
+        emit("\n" + say("kết quả: không kết nối được tới dịch vụ (exit 3)",
+                        "result: the service could not be reached (exit 3)"))
         return EXIT_UNREACHABLE
     from testbed import publish_testbed, runtime_directory
 
@@ -85,63 +92,80 @@ def check_adapter(profile_path: Path, *, out: Path | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     with runtime_directory() as private:  # the testbed's secrets: never in ``folder``
         try:
-            return _check(profile, folder, private / "testbed", say)
+            return _check(profile, folder, private / "testbed", emit)
         except ProfileError as error:
             print(f"kyso: {error}", file=sys.stderr)
             return EXIT_PROFILE
         finally:
             if out is None:
                 shutil.rmtree(folder, ignore_errors=True)
-                say("(the case evidence above was temporary; --out DIR keeps it)")
+                emit(say("(bằng chứng của điểm kiểm tra ở trên chỉ là tạm thời; --out DIR giữ "
+                         "lại)", "(the case evidence above was temporary; --out DIR keeps it)"))
             else:
                 publish_testbed(private / "testbed", folder / "testbed")
-                say(f"evidence kept in {folder} (the testbed without its secrets)")
+                emit(say(f"bằng chứng được giữ tại {folder} (testbed, không kèm bí mật)",
+                         f"evidence kept in {folder} (the testbed without its secrets)"))
 
 
-def _check(profile: SutProfile, folder: Path, place: Path, say: Callable[[str], None]) -> int:
+def _check(profile: SutProfile, folder: Path, place: Path, emit: Callable[[str], None]) -> int:
     """The round trips, the testbed built in ``place`` (in the private runtime directory)."""
     from testbed import administrative_document, running_testbed, wall_clock
 
-    signer, verifier = _roles(profile, say)
+    signer, verifier = _roles(profile, emit)
     where = profile.adapter.service.base_url if profile.adapter.service else profile.adapter.kind
-    say(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
-        f"({profile.adapter.kind}) at {where}")
-    say(f"clock: {clock_description(profile.adapter.clock_mode)}")
+    emit(f"kyso adapter check: {profile.sut.name} {profile.sut.version} "
+         f"({profile.adapter.kind}) @ {where}")
+    emit(say("đồng hồ", "clock") + f": {clock_description(profile.adapter.clock_mode)}")
     with running_testbed(place, at=wall_clock()) as testbed:
         record, _ = testbed.tokens.create(SUBSCRIBER, key_type="p256", name=HOLDER)
         document = folder / "cong-van.pdf"
         document.write_bytes(administrative_document())
         anchors = testbed.trust_anchor_paths()
         roots = [anchors[label] for label in ("root-cv", "root-neac")]
-        say(f"testbed at {testbed.base_url}; token '{record.label}'; document {document.name}")
+        emit(say(f"testbed tại {testbed.base_url}; token '{record.label}'; văn bản "
+                 f"{document.name}",
+                 f"testbed at {testbed.base_url}; token '{record.label}'; document "
+                 f"{document.name}"))
         codes: list[int] = []
         signed: Path | None = None
         wrong: str | None = None
         if signer is not None:
             code, signed, wrong = _sign_step(signer, profile, testbed, record, document, roots,
-                                             folder, say)
+                                             folder, emit)
             codes.append(code)
         if verifier is not None:
             target = signed
             if target is None:
                 target = _reference_signature(testbed, record.label, document, roots, folder)
-                why = "the SUT's is wrong" if wrong is not None else "the SUT gave none"
-                say(f"\n[2] verifying a reference signature ({why}) / kiểm tra chữ ký")
+                emit("\n[2] " + (say(
+                    "kiểm tra một chữ ký số tham chiếu (chữ ký của phần mềm được kiểm thử sai)",
+                    "verifying a reference signature (the SUT's is wrong)") if wrong is not None
+                    else say("kiểm tra một chữ ký số tham chiếu (phần mềm được kiểm thử không "
+                             "tạo chữ ký)",
+                             "verifying a reference signature (the SUT gave none)")))
             else:
-                say("\n[2] verifying the signed output / kiểm tra chữ ký vừa ký")
+                emit("\n[2] " + say("kiểm tra chữ ký số vừa ký",
+                                    "verifying the signed output"))
             codes.append(_verify(verifier, VerifyRequest(
                 input=target, trust_roots=roots, moment=testbed.now(),
-                workdir=folder / "verify"), say))
+                workdir=folder / "verify"), emit))
     result = max(codes, key=lambda code: (code == EXIT_UNREACHABLE, code)) if codes \
         else EXIT_WORKED
     if wrong is not None and result == EXIT_MISFIT:
-        say(f"\nresult: the service signed, but its output is wrong: {wrong} (exit 1)")
+        emit("\n" + say(f"kết quả: dịch vụ đã ký, nhưng kết quả ký sai: {wrong} (exit 1)",
+                        f"result: the service signed, but its output is wrong: {wrong} "
+                        "(exit 1)"))
         return result
-    say({EXIT_WORKED: "\nresult: the round trips worked (exit 0)",
-         EXIT_MISFIT: "\nresult: the service answered, but the profile does not fit it "
-                      "(exit 1)",
-         EXIT_UNREACHABLE: "\nresult: the service could not be reached or gave no answer "
-                           "(exit 3)"}[result])
+    emit("\n" + {
+        EXIT_WORKED: say("kết quả: các vòng thử đều chạy được (exit 0)",
+                         "result: the round trips worked (exit 0)"),
+        EXIT_MISFIT: say("kết quả: dịch vụ có trả lời, nhưng hồ sơ không khớp với nó (exit 1)",
+                         "result: the service answered, but the profile does not fit it "
+                         "(exit 1)"),
+        EXIT_UNREACHABLE: say("kết quả: không kết nối được tới dịch vụ hoặc dịch vụ không trả "
+                              "lời (exit 3)",
+                              "result: the service could not be reached or gave no answer "
+                              "(exit 3)")}[result])
     return result
 
 
@@ -158,14 +182,16 @@ def _unreachable(profile: SutProfile) -> str | None:
         with socket.create_connection(address, timeout=CONNECT_SECONDS):
             return None
     except OSError as error:
-        return f"cannot connect to {address[0]}:{address[1]} ({error.strerror or error})"
+        reason = error.strerror or error
+        return say(f"không kết nối được tới {address[0]}:{address[1]} ({reason})",
+                   f"cannot connect to {address[0]}:{address[1]} ({reason})")
 
 
-def _roles(profile: SutProfile, say: Callable[[str], None]) -> tuple[Any, Any]:
+def _roles(profile: SutProfile, emit: Callable[[str], None]) -> tuple[Any, Any]:
     if profile.adapter.kind in SERVICE_KINDS:
         from conformance.sut.service.adapter import ServiceSut
 
-        sut = ServiceSut(profile, observer=lambda line: say(f"    {line}"))
+        sut = ServiceSut(profile, observer=lambda line: emit(f"    {line}"))
         return (sut if "signer" in profile.roles else None,
                 sut if "verifier" in profile.roles else None)
     from conformance.sut.adapters import build_roles
@@ -173,39 +199,43 @@ def _roles(profile: SutProfile, say: Callable[[str], None]) -> tuple[Any, Any]:
     return build_roles(profile)
 
 
-def _no_answer(silence: SutNoAnswer, say: Callable[[str], None]) -> int:
+def _no_answer(silence: SutNoAnswer, emit: Callable[[str], None]) -> int:
     if isinstance(silence, SutUnsupported):
-        say(f"  ✗ unsupported: {silence.reason}")
+        emit("  ✗ " + say("không hỗ trợ", "unsupported") + f": {silence.reason}")
         return EXIT_MISFIT
-    say(f"  ✗ ERROR {silence.kind}: {silence.reason}")
+    emit(f"  ✗ ERROR {silence.kind}: {silence.reason}")
     for name, path in silence.evidence.items():
-        say(f"    {name}: {path}")
+        emit(f"    {name}: {path}")
     return EXIT_UNREACHABLE if silence.kind in UNREACHABLE_KINDS else EXIT_MISFIT
 
 
-def _sign(signer: Any, request: SignRequest, say: Callable[[str], None]
+def _sign(signer: Any, request: SignRequest, emit: Callable[[str], None]
           ) -> tuple[int, Path | None, SignerAnswer | None]:
     try:
         answer = signer.sign(request)
     except SutNoAnswer as silence:
-        return _no_answer(silence, say), None, None
+        return _no_answer(silence, emit), None, None
     if answer.outcome is SignerOutcome.REFUSED:
-        say(f"  ✗ refused: {answer.reason} (a valid token and certificate: a correct service "
-            "signs here; check the PIN interaction and reply.results)")
+        emit("  ✗ " + say(
+            f"từ chối ký: {answer.reason} (token và chứng thư chữ ký số hợp lệ: một dịch vụ "
+            "đúng sẽ ký ở đây; kiểm tra cách nhập mã PIN và reply.results)",
+            f"refused: {answer.reason} (a valid token and certificate: a correct service signs "
+            "here; check the PIN interaction and reply.results)"))
         return EXIT_MISFIT, None, None
     output = Path(answer.output or request.output)
     size = output.stat().st_size if output.exists() else 0
-    say(f"  ✓ signed: {output} ({size} bytes); display: {answer.display!r}")
+    emit("  ✓ " + say(f"đã ký: {output} ({size} byte); hiển thị: {answer.display!r}",
+                      f"signed: {output} ({size} bytes); display: {answer.display!r}"))
     for warning in answer.warnings:
-        say(f"    warning: {warning}")
+        emit("    " + say("cảnh báo", "warning") + f": {warning}")
     if size == 0 or not output.read_bytes().startswith(b"%PDF-"):
-        say("  ✗ the output is not a PDF")
+        emit("  ✗ " + say("kết quả ký không phải PDF", "the output is not a PDF"))
         return EXIT_MISFIT, None, None
     return EXIT_WORKED, output, answer
 
 
 def _sign_step(signer: Any, profile: SutProfile, testbed: Any, record: Any, document: Path,
-               roots: list[Path], folder: Path, say: Callable[[str], None]
+               roots: list[Path], folder: Path, emit: Callable[[str], None]
                ) -> tuple[int, Path | None, str | None]:
     """Step [1]: the SUT signs the document once, then the oracle looks at what it made.
     Returns the exit code, the signed file (None when there is none, or it is wrong) and, when
@@ -222,18 +252,18 @@ def _sign_step(signer: Any, profile: SutProfile, testbed: Any, record: Any, docu
         trust_roots=roots, tsa_url=testbed.urls("ca-cv")["tsa"], level=level,
         moment=testbed.now(), certificate=expected, field_name="ChuKyKiemTra",
         workdir=workdir)
-    say(f"\n[1] signing at PAdES {level} / ký thử")
-    code, signed, answer = _sign(signer, request, say)
+    emit("\n[1] " + say(f"ký thử ở mức PAdES {level}", f"signing at PAdES {level}"))
+    code, signed, answer = _sign(signer, request, emit)
     if signed is None or answer is None:
         return code, None, None
-    problems = _inspect(testbed, replace(request, output=signed), answer, say)
+    problems = _inspect(testbed, replace(request, output=signed), answer, emit)
     if problems:
         return EXIT_MISFIT, None, problems[0]
     return code, signed, None
 
 
 def _inspect(testbed: Any, request: SignRequest, answer: SignerAnswer,
-             say: Callable[[str], None]) -> list[str]:
+             emit: Callable[[str], None]) -> list[str]:
     """The oracle on the signer's output, as at every signing checkpoint of a run: a readable
     PDF with one signature more, valid at the signing instant (integrity, algorithms, the
     certificate), made with the token's certificate, a PAdES baseline signature
@@ -245,42 +275,55 @@ def _inspect(testbed: Any, request: SignRequest, answer: SignerAnswer,
 
     problems = OracleInspector(testbed).inspect(request, answer)
     for problem in problems:
-        say(f"  ✗ the output is wrong: {problem}")
+        emit("  ✗ " + say(f"kết quả ký sai: {problem}", f"the output is wrong: {problem}"))
     if problems:
         return problems
     try:
         result = validate_pdf(request.output.read_bytes(),
                               trust_roots_from_files(request.trust_roots), at=request.moment)
     except (OSError, DocumentError) as error:  # inspected just now: not expected
-        return [f"the output is not a readable signed PDF ({error})"]
+        return [say(f"kết quả ký không phải PDF đã ký đọc được ({error})",
+                    f"the output is not a readable signed PDF ({error})")]
     new = [s for s in result.signatures if s.kind is SignatureKind.SIGNATURE][-1]
     algorithm = f", {new.algorithm.signature_algorithm} with {new.algorithm.digest_algorithm}" \
         if new.algorithm is not None else ""
-    say(f"  ✓ the oracle: {new.signature_format}{algorithm}, {new.indication.value}, the "
-        "whole file signed")
+    found = f"{new.signature_format}{algorithm}, {with_words(new.indication.value)}"
+    emit("  ✓ " + say(f"bộ kiểm chứng (oracle): {found}, toàn bộ tệp được ký",
+                      f"the oracle: {found}, the whole file signed"))
     return []
 
 
-def _verify(verifier: Any, request: VerifyRequest, say: Callable[[str], None]) -> int:
+def _verify(verifier: Any, request: VerifyRequest, emit: Callable[[str], None]) -> int:
     try:
         answer = verifier.verify(request)
     except SutNoAnswer as silence:
-        return _no_answer(silence, say)
+        return _no_answer(silence, emit)
     if not answer.signatures:
-        say(f"  ✗ no signature read from the answer (error: {answer.error!r}); check "
-            "reply.signatures")
+        emit("  ✗ " + say(
+            f"không đọc được chữ ký nào từ câu trả lời (lỗi: {answer.error!r}); kiểm tra "
+            "reply.signatures",
+            f"no signature read from the answer (error: {answer.error!r}); check "
+            "reply.signatures"))
         return EXIT_MISFIT
     code = EXIT_WORKED
     for signature in answer.signatures:
-        sub = f" / {signature.sub_indication.value}" if signature.sub_indication else ""
-        say(f"  {signature.field_name}: {signature.indication.value}{sub}; shown: "
-            f"{signature.display.get('result', '(no result field)')!r}")
+        sub = f", {with_words(signature.sub_indication.value)}" if signature.sub_indication \
+            else ""
+        shown = signature.display.get("result")
+        shown_text = repr(shown) if shown is not None else say("(không có trường kết quả)",
+                                                               "(no result field)")
+        emit(f"  {signature.field_name}: {with_words(signature.indication.value)}{sub}; "
+             + say("hiển thị", "shown") + f": {shown_text}")
         if signature.indication is not Indication.TOTAL_PASSED:
-            say("  ✗ a fresh signature by a valid certificate is TOTAL-PASSED: check "
-                "reply.indications")
+            emit("  ✗ " + say(
+                "một chữ ký số mới, bởi chứng thư chữ ký số còn hiệu lực, phải là TOTAL-PASSED "
+                "(hợp lệ): kiểm tra reply.indications",
+                "a fresh signature by a valid certificate is TOTAL-PASSED: check "
+                "reply.indications"))
             code = EXIT_MISFIT
     if code == EXIT_WORKED:
-        say(f"  ✓ verified: {len(answer.signatures)} signature(s)")
+        count = len(answer.signatures)
+        emit("  ✓ " + say(f"đã kiểm tra: {count} chữ ký", f"verified: {count} signature(s)"))
     return code
 
 

@@ -11,6 +11,7 @@ answers with contract-v1 answers or raises :class:`~conformance.sut.contract.Sut
 
 from __future__ import annotations
 
+from bilingual import say
 from conformance.sut.kinds import adapter_class
 from conformance.sut.profile import ProfileError, SutProfile
 from scenarios import Signer, Verifier
@@ -24,9 +25,11 @@ def build_roles(profile: SutProfile) -> tuple[Signer | None, Verifier | None]:
     """
     adapter = adapter_class(profile.adapter.kind)
     if adapter is None:
-        raise ProfileError(f"{profile.path or 'sut.toml'}: adapter.kind: 'manual' profiles are "
-                           "played by a person: export a test kit (kyso kit export) and import "
-                           "its results (kyso kit import)")
+        raise ProfileError(f"{profile.path or 'sut.toml'}: adapter.kind: " + say(
+            "hồ sơ 'manual' do một người thực hiện: hãy xuất bộ kiểm thử (kyso kit export) rồi "
+            "nhập kết quả (kyso kit import)",
+            "'manual' profiles are played by a person: export a test kit (kyso kit export) and "
+            "import its results (kyso kit import)"))
     sut = adapter(profile)
     return (sut if "signer" in profile.roles else None,
             sut if "verifier" in profile.roles else None)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+from bilingual import say
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.profile import SutProfile
 from scenarios import SignRequest
@@ -44,20 +45,25 @@ def declared_unsupported(profile: SutProfile, request: SignRequest) -> None:
     """Raise :class:`SutUnsupported` if the profile declares the request's capability absent."""
     capabilities = profile.capabilities
     if not profile.supports_level(request.level):
-        raise SutUnsupported(
-            f"declared unsupported in sut.toml: capabilities.pades_levels = "
-            f"{capabilities.pades_levels} does not include {request.level}",
-            kind="declared-unsupported")
+        levels = capabilities.pades_levels
+        raise SutUnsupported(say(
+            f"sut.toml khai báo không hỗ trợ: capabilities.pades_levels = {levels} không có "
+            f"{request.level}",
+            f"declared unsupported in sut.toml: capabilities.pades_levels = {levels} does not "
+            f"include {request.level}"), kind="declared-unsupported")
     if request.visible and not capabilities.visible_signature:
-        raise SutUnsupported("declared unsupported in sut.toml: capabilities.visible_signature "
-                             "= false", kind="declared-unsupported")
+        raise SutUnsupported(say(
+            "sut.toml khai báo không hỗ trợ: capabilities.visible_signature = false",
+            "declared unsupported in sut.toml: capabilities.visible_signature = false"),
+            kind="declared-unsupported")
 
 
 def token_access_of(request: SignRequest) -> TokenAccess:
     try:
         return TokenAccess.load(request.token_access)
     except TestbedError as error:  # the testbed's file: kyso's problem, not the SUT's
-        raise SutNoAnswer(f"cannot read the token access file: {error}",
+        raise SutNoAnswer(say(f"không đọc được tệp truy cập token: {error}",
+                              f"cannot read the token access file: {error}"),
                           kind="start-error") from None
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+from bilingual import say
 from testbed import InvalidInputError, wall_clock
 
 LIBFAKETIME_PATHS = (
@@ -28,18 +29,25 @@ LIBFAKETIME_PATHS = (
 )
 """Where Debian's ``libfaketime`` package puts the library (per architecture)."""
 
-CLOCK_WORDS = {
-    "argument": "argument — the case's instant is passed as {moment}; the software judges at it",
-    "system": "system — the software reads the machine's clock; each checkpoint is played on a "
-              "testbed whose timeline is shifted so that its instant is the real now",
-    "faketime": "faketime — the process runs under libfaketime, its clock moved to the case's "
-                "instant",
+CLOCK_WORDS: dict[str, tuple[str, str]] = {
+    "argument": ("thời điểm của điểm kiểm tra được truyền qua {moment}; phần mềm đánh giá tại "
+                 "thời điểm đó",
+                 "the case's instant is passed as {moment}; the software judges at it"),
+    "system": ("phần mềm đọc đồng hồ của máy; mỗi điểm kiểm tra chạy trên một testbed có dòng "
+               "thời gian được dịch sao cho thời điểm của nó là hiện tại thực",
+               "the software reads the machine's clock; each checkpoint is played on a testbed "
+               "whose timeline is shifted so that its instant is the real now"),
+    "faketime": ("tiến trình chạy dưới libfaketime, đồng hồ được dời đến thời điểm của điểm "
+                 "kiểm tra",
+                 "the process runs under libfaketime, its clock moved to the case's instant"),
 }
+"""What each clock mode means, in Vietnamese and in English."""
 
 
 def clock_description(mode: str) -> str:
-    """One line saying which clock is in force and what it means."""
-    return CLOCK_WORDS.get(mode, mode)
+    """One line saying which clock is in force and what it means: ``mode — words``."""
+    words = CLOCK_WORDS.get(mode)
+    return f"{mode} — {say(*words)}" if words else mode
 
 
 def libfaketime() -> Path:
@@ -47,8 +55,10 @@ def libfaketime() -> Path:
     for path in LIBFAKETIME_PATHS:
         if path.is_file():
             return path
-    raise InvalidInputError("adapter.clock = 'faketime': libfaketime is not installed "
-                            "(Debian: apt-get install faketime; tools/system-deps.sh)")
+    raise InvalidInputError("adapter.clock = 'faketime': " + say(
+        "chưa cài libfaketime (Debian: apt-get install faketime; tools/system-deps.sh)",
+        "libfaketime is not installed (Debian: apt-get install faketime; "
+        "tools/system-deps.sh)"))
 
 
 def faketime_environment(environment: Mapping[str, str], instant: datetime) -> dict[str, str]:

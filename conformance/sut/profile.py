@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from bilingual import say
 from conformance.sut.kinds import KINDS, SERVICE_KINDS, profile_check
 from conformance.sut.placeholders import (
     BATCH_PLACEHOLDERS,
@@ -38,9 +39,9 @@ from conformance.sut.placeholders import (
     Placeholder,
     template_fields,
 )
+from conformance.sut.profile_errors import first_error
 from conformance.sut.result_phrases import SutDisplay
 from conformance.sut.service_profile import (
-    UNION_TAGS,
     Interaction,
     ServiceAdapter,
     pinned_certificate_der,
@@ -267,15 +268,22 @@ class Adapter(_Model):
     @model_validator(mode="after")
     def _one_table(self) -> Adapter:
         if getattr(self, self.table) is None:
-            raise ValueError(f"adapter.{self.table}: required when adapter.kind = "
-                             f"'{self.kind}' (a [adapter.{self.table}] table)")
+            raise ValueError(f"adapter.{self.table}: " + say(
+                f"bắt buộc khi adapter.kind = '{self.kind}' (một bảng [adapter.{self.table}])",
+                f"required when adapter.kind = '{self.kind}' (a [adapter.{self.table}] table)"))
         for other in ("cli", "batch", "python", "manual", "service"):
             if other != self.table and getattr(self, other) is not None:
-                raise ValueError(f"adapter.{other}: given, but adapter.kind = '{self.kind}'")
+                raise ValueError(f"adapter.{other}: " + say(
+                    f"có khai báo, nhưng adapter.kind = '{self.kind}'",
+                    f"given, but adapter.kind = '{self.kind}'"))
         if self.clock == "faketime" and self.kind not in FAKETIME_KINDS:
-            raise ValueError(f"adapter.clock: 'faketime' starts the process under libfaketime, "
-                             f"for the kinds {' and '.join(FAKETIME_KINDS)} only; a "
-                             f"'{self.kind}' SUT takes 'argument' or 'system'")
+            raise ValueError("adapter.clock: " + say(
+                "'faketime' chạy tiến trình dưới libfaketime, chỉ cho các loại "
+                f"{' và '.join(FAKETIME_KINDS)}; phần mềm được kiểm thử loại '{self.kind}' dùng "
+                "'argument' hoặc 'system'",
+                "'faketime' starts the process under libfaketime, for the kinds "
+                f"{' and '.join(FAKETIME_KINDS)} only; a '{self.kind}' SUT takes 'argument' or "
+                "'system'"))
         return self
 
     @property
@@ -328,19 +336,23 @@ class SutProfile(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> SutProfile:
         if len(set(self.roles)) != len(self.roles):
-            raise ValueError("roles: a role is listed twice")
+            raise ValueError("roles: " + say("một vai trò được liệt kê hai lần",
+                                             "a role is listed twice"))
         for name in self.env:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise ValueError(f"env.{name}: not a valid environment variable name")
+                raise ValueError(f"env.{name}: " + say("không phải tên biến môi trường hợp lệ",
+                                                       "not a valid environment variable name"))
         if "signer" in self.roles and not self.capabilities.pades_levels:
-            raise ValueError("capabilities.pades_levels: a signer must declare at least one "
-                             "PAdES level")
+            raise ValueError("capabilities.pades_levels: " + say(
+                "phần mềm ký số phải khai báo ít nhất một mức PAdES",
+                "a signer must declare at least one PAdES level"))
         cli = self.adapter.cli
         if cli is not None:
             for role, attribute in (("signer", "sign"), ("verifier", "verify")):
                 if role in self.roles and getattr(cli, attribute) is None:
-                    raise ValueError(f"adapter.cli.{attribute}: required, the roles include "
-                                     f"'{role}'")
+                    raise ValueError(f"adapter.cli.{attribute}: " + say(
+                        f"bắt buộc, vì roles có '{role}'",
+                        f"required, the roles include '{role}'"))
             _check_template("adapter.cli.sign", cli.sign, SIGN_PLACEHOLDERS)
             _check_template("adapter.cli.verify", cli.verify, VERIFY_PLACEHOLDERS)
             _check_patterns(cli.patterns)
@@ -348,8 +360,11 @@ class SutProfile(_Model):
                     and not cli.patterns.indications() \
                     and not any((cli.exit_codes.total_passed, cli.exit_codes.total_failed,
                                  cli.exit_codes.indeterminate)):
-                raise ValueError("adapter.cli.patterns: answer = 'exit-code' needs indication "
-                                 "patterns or exit codes for the verifier")
+                raise ValueError("adapter.cli.patterns: " + say(
+                    "answer = 'exit-code' cần mẫu kết quả (indication) hoặc mã thoát cho vai "
+                    "trò kiểm tra chữ ký số",
+                    "answer = 'exit-code' needs indication patterns or exit codes for the "
+                    "verifier"))
         if self.adapter.batch is not None:
             _check_template("adapter.batch.command", self.adapter.batch.command,
                             BATCH_PLACEHOLDERS)
@@ -357,8 +372,12 @@ class SutProfile(_Model):
         if check is not None:
             check(self)
         if self.interaction is not None and self.adapter.kind not in SERVICE_KINDS:
-            raise ValueError(f"interaction: only for the service kinds ({', '.join(SERVICE_KINDS)}"
-                             f"); a '{self.adapter.kind}' SUT gets the PIN as {{pin_file}}")
+            kinds = ", ".join(SERVICE_KINDS)
+            raise ValueError("interaction: " + say(
+                f"chỉ dành cho các loại dịch vụ ({kinds}); phần mềm loại "
+                f"'{self.adapter.kind}' nhận mã PIN qua {{pin_file}}",
+                f"only for the service kinds ({kinds}); a '{self.adapter.kind}' SUT gets the "
+                "PIN as {pin_file}"))
         return self
 
     def supports_level(self, level: str) -> bool:
@@ -374,25 +393,33 @@ def _check_template(where: str, template: list[str] | None, allowed: frozenset[P
             names = [(name, spec, conversion) for _, name, spec, conversion
                      in string.Formatter().parse(argument) if name is not None]
         except ValueError as error:
-            raise ValueError(f"{where}[{index}]: {error} (write {{{{ and }}}} for literal "
-                             "braces)") from None
+            raise ValueError(f"{where}[{index}]: {error} " + say(
+                "(viết {{ và }} cho dấu ngoặc nhọn thường)",
+                "(write {{ and }} for literal braces)")) from None
         for name, spec, conversion in names:
             if name not in {p.value for p in Placeholder}:
                 known = [p for p in Placeholder if not name.startswith("trust")
                          or p.value.startswith("trust")]
-                raise ValueError(f"{where}[{index}]: unknown placeholder {{{name}}} ("
-                                 + ("trust anchors come as: " if name.startswith("trust")
-                                    else "known: ")
-                                 + " ".join(f"{{{p.value}}}" for p in known) + ")")
+                names_known = " ".join(f"{{{p.value}}}" for p in known)
+                label = say("chứng thư gốc tin cậy được truyền qua", "trust anchors come as") \
+                    if name.startswith("trust") else say("các biến", "known")
+                raise ValueError(f"{where}[{index}]: " + say(
+                    f"biến thay thế {{{name}}} không xác định", f"unknown placeholder {{{name}}}")
+                    + f" ({label}: {names_known})")
             if name not in allowed:
-                raise ValueError(f"{where}[{index}]: placeholder {{{name}}} is not available "
-                                 "here")
+                raise ValueError(f"{where}[{index}]: " + say(
+                    f"biến thay thế {{{name}}} không dùng được ở đây",
+                    f"placeholder {{{name}}} is not available here"))
             if spec or conversion:
-                raise ValueError(f"{where}[{index}]: placeholder {{{name}}} takes no format "
-                                 "or conversion")
+                raise ValueError(f"{where}[{index}]: " + say(
+                    f"biến thay thế {{{name}}} không nhận định dạng hay chuyển đổi",
+                    f"placeholder {{{name}}} takes no format or conversion"))
             if name == Placeholder.TRUST_FILES and len(names) > 1:
-                raise ValueError(f"{where}[{index}]: {{trust_files}} repeats its argument per "
-                                 "file; it cannot share it with another placeholder")
+                raise ValueError(f"{where}[{index}]: " + say(
+                    "{trust_files} lặp lại đối số của nó cho từng tệp; không thể dùng chung đối "
+                    "số với biến thay thế khác",
+                    "{trust_files} repeats its argument per file; it cannot share it with "
+                    "another placeholder"))
 
 
 def _check_patterns(patterns: Patterns) -> None:
@@ -403,52 +430,23 @@ def _check_patterns(patterns: Patterns) -> None:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise ValueError(f"adapter.cli.patterns.{field.alias or name}: bad regular "
-                             f"expression: {error}") from None
+            raise ValueError(f"adapter.cli.patterns.{field.alias or name}: " + say(
+                f"biểu thức chính quy sai: {error}",
+                f"bad regular expression: {error}")) from None
 
 
 # ---- loading --------------------------------------------------------------------------------
-_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])?(?:\.[\w$-]+(?:\[\d+\])*)*): ")
-
-
-def _dotted(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _first_error(error: ValidationError) -> str:
-    detail = error.errors()[0]
-    message = str(detail["msg"]).removeprefix("Value error, ")
-    location = tuple(part for part in detail["loc"] if part != "" and part not in UNION_TAGS)
-    inner = _PATH_IN_MESSAGE.match(message)
-    if inner:  # a model-level check names its own field path
-        return message
-    dotted = _dotted(location) or "profile"
-    if detail["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; unknown keys are errors)"
-        if len(location) == 2 and location[1] in ("roles", "regimes", "env"):
-            message += (f"; '{location[1]}' is a top-level key: in TOML it must come before "
-                        "the first [table]")
-    elif detail["type"] == "missing":
-        message = ("required table, missing" if location and location[-1] in
-                   {"sut", "capabilities", "adapter", "reply", "until"} else "required, missing")
-    elif detail["type"] in ("literal_error", "enum"):
-        message = f"{detail.get('input')!r}: {message}"
-    return f"{dotted}: {message}"
-
-
 def parse_profile(text: str, source: str = "sut.toml") -> SutProfile:
     """Validate profile TOML text; raises :class:`ProfileError` (``source: field: problem``)."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProfileError(f"{source}: invalid TOML: {error}") from None
+        raise ProfileError(f"{source}: " + say(f"TOML không hợp lệ: {error}",
+                                               f"invalid TOML: {error}")) from None
     try:
         return SutProfile.model_validate(data)
     except ValidationError as error:
-        raise ProfileError(f"{source}: {_first_error(error)}") from None
+        raise ProfileError(f"{source}: {first_error(error)}") from None
 
 
 def load_profile(path: Path | str) -> SutProfile:
@@ -458,9 +456,12 @@ def load_profile(path: Path | str) -> SutProfile:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as error:
-        raise ProfileError(f"{path}: cannot read ({error.strerror or error})") from None
+        reason = error.strerror or error
+        raise ProfileError(f"{path}: " + say(f"không đọc được ({reason})",
+                                             f"cannot read ({reason})")) from None
     except UnicodeDecodeError:
-        raise ProfileError(f"{path}: not UTF-8 text") from None
+        raise ProfileError(f"{path}: " + say("không phải văn bản UTF-8",
+                                             "not UTF-8 text")) from None
     profile = parse_profile(text, str(path))
     profile._path = path.resolve()
     if profile.adapter.service is not None and profile.adapter.service.tls is not None:

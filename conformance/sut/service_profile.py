@@ -45,6 +45,7 @@ from pydantic import (
     model_validator,
 )
 
+from bilingual import say
 from scenarios import DisplayField
 
 DEFAULT_SERVICE_TIMEOUT_SECONDS = 120.0
@@ -110,10 +111,13 @@ class Tls(_Model):
     @classmethod
     def _version(cls, value: str) -> str:
         if value in ("TLSv1", "TLSv1.0", "TLSv1.1", "SSLv3"):
-            raise ValueError(f"{value!r} is below TLSv1.2 (TT15 Annex I Part 2 asks TLS 1.2 at "
-                             "least)")
+            raise ValueError(f"{value!r} " + say(
+                "thấp hơn TLSv1.2 (TT15 Phụ lục I Phần 2 yêu cầu ít nhất TLS 1.2)",
+                "is below TLSv1.2 (TT15 Annex I Part 2 asks TLS 1.2 at least)"))
         if value not in TLS_VERSIONS:
-            raise ValueError(f"{value!r}: expected one of {', '.join(TLS_VERSIONS)}")
+            versions = ", ".join(TLS_VERSIONS)
+            raise ValueError(f"{value!r}: " + say(f"phải là một trong {versions}",
+                                                  f"expected one of {versions}"))
         return value
 
 
@@ -200,8 +204,10 @@ class SignatureFields(_Model):
         if isinstance(value, dict):
             for key, selector in value.items():
                 if key not in _DISPLAY_KEYS:
-                    raise ValueError(f"unknown display field {key!r} (known: "
-                                     f"{', '.join(_DISPLAY_KEYS)})")
+                    known = ", ".join(_DISPLAY_KEYS)
+                    raise ValueError(say(f"trường hiển thị {key!r} không xác định (các trường: "
+                                         f"{known})",
+                                         f"unknown display field {key!r} (known: {known})"))
                 try:
                     _selector(selector)
                 except ValueError as error:
@@ -271,7 +277,9 @@ class Reply(_Model):
     def _saved(cls, value: dict[str, str]) -> dict[str, str]:
         for name, selector in value.items():
             if not name.isidentifier():
-                raise ValueError(f"{name!r}: a saved name is letters, digits and '_'")
+                raise ValueError(f"{name!r}: " + say(
+                    "tên lưu chỉ gồm chữ cái, chữ số và '_'",
+                    "a saved name is letters, digits and '_'"))
             try:
                 _selector(selector)
             except ValueError as error:
@@ -348,8 +356,8 @@ class ServiceAdapter(_Model):
     def _url(self) -> ServiceAdapter:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
-            raise ValueError(f"adapter.service.base_url: {self.base_url!r} is not an http(s):// "
-                             "or ws(s):// URL")
+            raise ValueError(f"adapter.service.base_url: {self.base_url!r} " + say(
+                "không phải URL http(s):// hay ws(s)://", "is not an http(s):// or ws(s):// URL"))
         return self
 
 
@@ -361,11 +369,14 @@ def pinned_certificate_der(directory: Path, tls: Tls) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ValueError(f"{where}: cannot read {path} ({error.strerror or error})") from None
+        reason = error.strerror or error
+        raise ValueError(f"{where}: " + say(f"không đọc được {path} ({reason})",
+                                            f"cannot read {path} ({reason})")) from None
     try:
         certificate = x509.load_pem_x509_certificate(data)
     except ValueError:
-        raise ValueError(f"{where}: {path} is not a PEM certificate") from None
+        raise ValueError(f"{where}: {path} " + say(
+            "không phải chứng thư chữ ký số dạng PEM", "is not a PEM certificate")) from None
     return certificate.public_bytes(serialization.Encoding.DER)
 
 

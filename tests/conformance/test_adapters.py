@@ -30,6 +30,14 @@ from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
 from testbed.session import Testbed
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "conformance" / "sut" / "examples"
 FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"

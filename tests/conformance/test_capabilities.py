@@ -26,6 +26,14 @@ from conformance.sut.profile import Capabilities, load_profile
 from reports.results import Verdict
 from scenarios import Sign, catalogue_paths, load_scenario
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "conformance" / "sut" / "examples"
 EVERYTHING = Capabilities(pades_levels=["B-B", "B-T", "B-LT", "B-LTA"], ocsp=True, crl=True,
@@ -237,3 +245,11 @@ def test_every_capability_with_cases_today_is_run_through_the_runner() -> None:
                   if any(missing_capability(_without(rule.capability), c) for c in cases)}
     assert with_cases == set(RUNS)
 
+
+def test_a_capability_refusal_speaks_vietnamese_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KYSO_LANG")
+    [base] = [c for c in all_cases() if c.id == "verifier::happy-path::verify-b-b"]
+    flagged = replace(base, flags=("crl-only",))
+    assert missing_capability(_without("ocsp"), flagged) == \
+        "sut.toml khai báo không hỗ trợ / declared unsupported in sut.toml: " \
+        "capabilities.ocsp = false"

@@ -129,16 +129,23 @@ def test_a_missing_libfaketime_is_one_clear_error(monkeypatch: pytest.MonkeyPatc
         clock_modes.libfaketime()
 
 
-def test_adapter_check_says_which_clock_is_in_force(tmp_path: Path) -> None:
+def test_adapter_check_says_which_clock_is_in_force(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from conformance.sut.adapter_check import check_adapter
 
     profile = tmp_path / "sut.toml"
     profile.write_text(_cli_profile(tmp_path, "faketime"), encoding="utf-8")
     lines: list[str] = []
-    check_adapter(profile, say=lines.append)
+    monkeypatch.delenv("KYSO_LANG", raising=False)  # the default: Vietnamese first
+    check_adapter(profile, emit=lines.append)
+    assert any(line.startswith("đồng hồ / clock: faketime — tiến trình chạy dưới libfaketime")
+               and " / the process runs under libfaketime" in line for line in lines), lines
+    monkeypatch.setenv("KYSO_LANG", "en")
+    lines.clear()
+    check_adapter(profile, emit=lines.append)
     assert any(line.startswith("clock: faketime — the process runs under libfaketime")
                for line in lines), lines
     profile.write_text(_cli_profile(tmp_path, None), encoding="utf-8")
     lines.clear()
-    check_adapter(profile, say=lines.append)
+    check_adapter(profile, emit=lines.append)
     assert any(line.startswith("clock: argument — ") for line in lines), lines

@@ -701,7 +701,7 @@ def _emulate(*arguments: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "conformance.cli", "emulate", *arguments], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "KYSO_LANG": "vi-en"})
 
 
 def test_kyso_emulate_prints_its_ready_lines_and_stops_on_sigint() -> None:
@@ -709,7 +709,8 @@ def test_kyso_emulate_prints_its_ready_lines_and_stops_on_sigint() -> None:
     try:
         assert process.stdout is not None
         ready = process.stdout.readline().strip()
-        assert ready.startswith("kyso-emulate: remote-hash listening on https://127.0.0.1:")
+        assert ready.startswith("kyso-emulate: remote-hash lắng nghe tại / listening on "
+                                "https://127.0.0.1:"), ready
         certificate = process.stdout.readline().strip()
         assert certificate.startswith("kyso-emulate: certificate ")
         url = ready.rsplit(" ", 1)[1]

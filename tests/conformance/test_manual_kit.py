@@ -85,19 +85,25 @@ def test_a_kit_round_trips_to_answers(testbed: Testbed, tmp_path: Path) -> None:
                                               "result": "Tài liệu không có chữ ký số"}
 
 
-def test_bad_results_are_refused_with_file_line_and_column(testbed: Testbed,
-                                                           tmp_path: Path) -> None:
+def test_bad_results_are_refused_with_file_line_and_column(
+        testbed: Testbed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KYSO_LANG", raising=False)  # the default: Vietnamese first
     results = export_kit(tmp_path / "kit", _cases(testbed, tmp_path, "manual-kit-bad"))
     assert import_results(results) == {}  # nothing played yet
     _fill(results, {"verifier::basic::unsigned": {"result": "có vẻ ổn"}})
-    with pytest.raises(KitError, match=r"results\.csv:3: result: 'có vẻ ổn' is not one of"):
-        import_results(results)
+    with pytest.raises(KitError, match=r"results\.csv:3: result: 'có vẻ ổn' không phải một "
+                       r"trong: hợp lệ, không hợp lệ, không xác định .* / is not one of valid"):
+        import_results(results)  # a tester's line: Vietnamese first, then English
     _fill(results, {"verifier::basic::unsigned": {"result": "", "case_id": "verifier::x::y"}})
-    with pytest.raises(KitError, match=r"results\.csv:3: case_id: 'verifier::x::y' is not a "
-                       "case of this kit"):
+    with pytest.raises(KitError, match=r"results\.csv:3: case_id: 'verifier::x::y' không phải "
+                       "điểm kiểm tra của bộ này / is not a case of this kit"):
         import_results(results)
     results.write_text("case_id,role\n", encoding="utf-8")
-    with pytest.raises(KitError, match=r"results\.csv:1: header: missing column 'what_to_do'"):
+    with pytest.raises(KitError, match=r"results\.csv:1: header: thiếu cột 'what_to_do' / "
+                       "missing column 'what_to_do'"):
+        import_results(results)
+    monkeypatch.setenv("KYSO_LANG", "en")
+    with pytest.raises(KitError, match=r"results\.csv:1: header: missing column 'what_to_do'$"):
         import_results(results)
 
 

@@ -10,6 +10,13 @@ import pytest
 from conformance.sut.contract import SCHEMA_DIR, schema_texts
 from conformance.sut.profile import ProfileError, load_profile
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "conformance" / "sut" / "examples"
 
 VALID = """
@@ -203,3 +210,28 @@ def test_declared_result_phrases_are_read_first_and_said_to_be_the_vendors(
 def test_declared_phrases_must_be_vietnamese(tmp_path: Path, table: str, message: str) -> None:
     text = VALID + "\n[display.result_phrases]\n" + table + "\n"
     assert _load(tmp_path, text).startswith(message)
+
+
+def test_a_broken_profile_speaks_vietnamese_first_then_english(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default line names the file and the field once, then Vietnamese / English."""
+    monkeypatch.delenv("KYSO_LANG")
+    broken = VALID.replace('verify = ["tool", "verify", "{input}", "--trust={trust_files}", '
+                           '"--at", "{moment}"]', "")
+    assert _load(tmp_path, broken) == ("adapter.cli.verify: bắt buộc, vì roles có 'verifier' / "
+                                       "required, the roles include 'verifier'")
+    unknown_key = VALID.replace('version = "1.0"', 'version = "1.0"\nvendr = "x"')
+    assert _load(tmp_path, unknown_key) == (
+        "sut.vendr: trường không xác định (kiểm tra chính tả; trường không xác định là lỗi) / "
+        "unknown key (check the spelling; unknown keys are errors)")
+
+
+def test_a_broken_profile_in_english_alone_or_vietnamese_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = VALID.replace('kind = "cli"', 'kind = "robot"')
+    english = _load(tmp_path, broken)
+    assert english.startswith("adapter.kind: 'robot': Input should be "), english
+    monkeypatch.setenv("KYSO_LANG", "vi")
+    vietnamese = _load(tmp_path, broken)
+    assert vietnamese.startswith("adapter.kind: 'robot': phải là một trong 'cli'"), vietnamese
+    assert "Input should" not in vietnamese

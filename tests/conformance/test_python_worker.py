@@ -24,6 +24,14 @@ from scenarios import Indication, SignerOutcome, SignRequest, VerifyRequest
 from testbed import VietnameseName, administrative_document
 from testbed.session import Testbed
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
+
 HEAD = """
 roles = {roles}
 [sut]

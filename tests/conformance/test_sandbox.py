@@ -30,6 +30,14 @@ from conformance.sut.process.sandbox import (
     run_sandboxed,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FAKE_SUT = ROOT / "tests" / "fake_suts" / "fake_sut.py"
 QUICK = SandboxLimits(timeout_seconds=1.0, kill_grace_seconds=0.5)
@@ -134,6 +142,16 @@ def test_garbage_on_stdout_shows_the_first_bytes(marker: str, tmp_path: Path) ->
     assert result.exit_code == 0
     assert result.describe() == (
         "exit code 0, stdout not JSON: b'{\"version\": 1, \"indication\": TOTAL-PASSED\\n'")
+
+
+def test_the_reason_is_vietnamese_first_by_default(marker: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One phrase per language: the Vietnamese reason whole, then the English one."""
+    monkeypatch.delenv("KYSO_LANG")
+    result = _run("invalid-json", marker, tmp_path)
+    shown = "b'{\"version\": 1, \"indication\": TOTAL-PASSED\\n'"
+    assert result.describe() == (f"mã thoát 0, stdout không phải JSON: {shown} / "
+                                 f"exit code 0, stdout not JSON: {shown}")
 
 
 def test_silence_is_reported_and_unread_stdin_does_not_block(marker: str,

@@ -22,6 +22,13 @@ from conformance.sut.service.selectors import (
     render_selector,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
 REPLY = {"code": 0, "message": "Đã ký", "data": {
     "signedData": base64.b64encode(b"%PDF-1.7 ...").decode(),
     "inner": base64.b64encode(json.dumps({"a": [1, 2]}).encode()).decode(),

@@ -33,6 +33,13 @@ from testbed.session import Testbed
 
 from .service_toys import ToyServer, http_plugin, remote_hash, ws_oneshot, ws_session
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
 HEAD = """
 roles = {roles}
 [sut]
@@ -663,7 +670,7 @@ def test_adapter_check_says_step_by_step_where_a_profile_misses(
     good = tmp_path / "good.toml"
     good.write_text(profile_text("http", http_toy.url, HTTP_STEPS), encoding="utf-8")
     lines: list[str] = []
-    assert check_adapter(good, out=tmp_path / "kept", say=lines.append) == 0
+    assert check_adapter(good, out=tmp_path / "kept", emit=lines.append) == 0
     text = "\n".join(lines)
     assert "✓ signed" in text and "✓ verified: 1 signature(s)" in text
     assert "✓ the oracle: PAdES baseline B-B, ecdsa with sha256, TOTAL-PASSED" in text
@@ -678,7 +685,7 @@ def test_adapter_check_says_step_by_step_where_a_profile_misses(
         'TOTAL-PASSED = ["0"], TOTAL-FAILED = ["1"]', 'TOTAL-PASSED = ["1"], TOTAL-FAILED = '
         '["0"]'), roles='["verifier"]'), encoding="utf-8")
     lines.clear()
-    assert check_adapter(misfit, say=lines.append) == 1
+    assert check_adapter(misfit, emit=lines.append) == 1
     text = "\n".join(lines)
     assert "verifying a reference signature (the SUT gave none)" in text
     assert "ChuKyThamChieu: TOTAL-FAILED" in text and "check reply.indications" in text
@@ -691,7 +698,7 @@ def test_adapter_check_says_step_by_step_where_a_profile_misses(
     away = tmp_path / "away.toml"
     away.write_text(profile_text("http", f"http://127.0.0.1:{port}", HTTP_STEPS,
                                  roles='["signer"]'), encoding="utf-8")
-    assert check_adapter(away, say=lines.append) == 3
+    assert check_adapter(away, emit=lines.append) == 3
 
     broken = tmp_path / "broken.toml"
     broken.write_text(profile_text("http", http_toy.url, HTTP_STEPS, interaction="")

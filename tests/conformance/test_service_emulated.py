@@ -23,6 +23,13 @@ from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
 from testbed.session import Testbed
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
 FAMILIES = {"http-plugin": "emulated-http.toml", "ws-oneshot": "emulated-ws-oneshot.toml",
             "ws-session": "emulated-ws-session.toml",
@@ -163,7 +170,7 @@ def _checked(tmp_path: Path, text: str, name: str) -> tuple[int, list[str]]:
     path = tmp_path / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     lines: list[str] = []
-    return check_adapter(path, say=lines.append), lines
+    return check_adapter(path, emit=lines.append), lines
 
 
 def _emulated_signer(url: str) -> str:

@@ -10,6 +10,13 @@ import pytest
 from conformance.sut.profile import ProfileError, load_profile, parse_profile
 from conformance.sut.service_profile import field_reference
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin kyso's English wording (KYSO_LANG=en, English alone); the default
+    rendering, Vietnamese first, is checked where it says so."""
+    monkeypatch.setenv("KYSO_LANG", "en")
+
 CONTRACT = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "CONTRACT.md"
 
 VALID = """

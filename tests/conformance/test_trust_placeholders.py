@@ -79,12 +79,20 @@ def test_a_profile_may_name_every_trust_form(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["cli", "batch"])
-def test_an_unknown_trust_placeholder_is_refused_with_one_line(kind: str) -> None:
+def test_an_unknown_trust_placeholder_is_refused_with_one_line(
+        kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    field = "adapter.cli.verify[2]" if kind == "cli" else "adapter.batch.command[2]"
+    monkeypatch.delenv("KYSO_LANG", raising=False)  # the default: Vietnamese first
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(_profile('["tool", "--store", "{trust_jks}"]', kind))
+    assert str(caught.value).startswith(
+        f"sut.toml: {field}: biến thay thế {{trust_jks}} không xác định / unknown placeholder "
+        "{trust_jks} (chứng thư gốc tin cậy được truyền qua / trust anchors come as: ")
+    monkeypatch.setenv("KYSO_LANG", "en")
     with pytest.raises(ProfileError) as caught:
         parse_profile(_profile('["tool", "--store", "{trust_jks}"]', kind))
     message = str(caught.value)
     assert "\n" not in message
-    field = "adapter.cli.verify[2]" if kind == "cli" else "adapter.batch.command[2]"
     assert message.startswith(f"sut.toml: {field}: unknown placeholder {{trust_jks}} "
                               "(trust anchors come as: "), message
     assert "{trust_nss_db}" in message and "{trust_p12}" in message and "{input}" not in message

@@ -25,13 +25,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
+
 EXIT_ANSWERED, EXIT_INTERNAL, EXIT_UNSUPPORTED = 0, 3, 64
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reference_sut.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    sign = commands.add_parser("sign", help="sign one PDF on a PKCS#11 token")
+    sign = commands.add_parser("sign", help=say("ký số một tệp PDF bằng token PKCS#11",
+                                                "sign one PDF on a PKCS#11 token"))
     sign.add_argument("--input", type=Path, required=True)
     sign.add_argument("--output", type=Path, required=True)
     sign.add_argument("--token-access", type=Path, required=True)
@@ -43,14 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--field-name", default="")
     sign.add_argument("--visible", nargs="?", const="true", default="false",
                       choices=["true", "false"],
-                      help="a visible signature (bare flag or true/false, for {visible})")
-    verify = commands.add_parser("verify", help="verify every signature of one PDF")
+                      help=say("chữ ký hiển thị (cờ trống hoặc true/false, cho {visible})",
+                               "a visible signature (bare flag or true/false, for {visible})"))
+    verify = commands.add_parser("verify", help=say("kiểm tra mọi chữ ký số của một tệp PDF",
+                                                    "verify every signature of one PDF"))
     verify.add_argument("--input", type=Path, required=True)
     verify.add_argument("--trust", type=Path, action="append", default=[])
     verify.add_argument("--moment", required=True)
-    commands.add_parser("batch", help="many cases: BatchInput on stdin, BatchOutput on stdout")
+    commands.add_parser("batch", help=say(
+        "nhiều điểm kiểm tra: BatchInput trên stdin, BatchOutput trên stdout",
+        "many cases: BatchInput on stdin, BatchOutput on stdout"))
     for command in commands.choices.values():
-        command.add_argument("--defect", help="a named defect of conformance.reference.defects")
+        command.add_argument("--defect", help=say(
+            "một lỗi cố ý có tên trong conformance.reference.defects",
+            "a named defect of conformance.reference.defects"))
     return parser
 
 
@@ -116,8 +125,10 @@ def _batch(signer: Any, verifier: Any) -> dict[str, Any]:
             else:
                 answer = _absolute(verifier.verify(_verify_request(case)), case)
         except Exception as error:  # noqa: BLE001 (one case's failure: left out, said on stderr)
-            print(f"reference_sut: case {case.case_id}: internal error: "
-                  f"{type(error).__name__}: {error}", file=sys.stderr)
+            cause = f"{type(error).__name__}: {error}"
+            print(f"reference_sut: {case.case_id}: " + say(f"lỗi nội bộ: {cause}",
+                                                          f"internal error: {cause}"),
+                  file=sys.stderr)
             continue
         results.append({"case_id": case.case_id, "answer": answer.model_dump(mode="json")})
     return {"version": 1, "results": results}
@@ -129,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         signer, verifier = _roles(arguments.defect)
     except ValueError:
-        print(f"unknown defect {arguments.defect!r}", file=sys.stderr)
+        print(say(f"không có lỗi cố ý tên {arguments.defect!r}",
+                  f"unknown defect {arguments.defect!r}"), file=sys.stderr)
         return EXIT_UNSUPPORTED
     try:
         if arguments.command == "batch":
@@ -156,7 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               moment=arguments.moment)
             answer = _absolute(verifier.verify(_verify_request(case)), case)
     except Exception as error:  # noqa: BLE001 (contract: a message on stderr, exit 3)
-        print(f"reference_sut: internal error: {type(error).__name__}: {error}",
+        cause = f"{type(error).__name__}: {error}"
+        print("reference_sut: " + say(f"lỗi nội bộ: {cause}", f"internal error: {cause}"),
               file=sys.stderr)
         return EXIT_INTERNAL
     print(answer.model_dump_json())

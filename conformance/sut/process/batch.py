@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.sut.case_setup import (
     case_root,
     case_secrets,
@@ -77,7 +78,8 @@ class _BatchPlan:
     def add(self, profile: SutProfile, case_id: str,
             request: SignRequest | VerifyRequest) -> None:
         if case_id in self.roles:
-            raise ValueError(f"case ID {case_id!r} appears twice in one batch")
+            raise ValueError(say(f"mã điểm kiểm tra {case_id!r} xuất hiện hai lần trong một lô",
+                                 f"case ID {case_id!r} appears twice in one batch"))
         try:
             if isinstance(request, SignRequest):
                 declared_unsupported(profile, request)
@@ -144,9 +146,11 @@ def _shared_instant(profile: SutProfile,
     """The one instant of the batch's cases (``clock = "faketime"``: one process, one clock)."""
     instants = {request.moment for _, request in requests}
     if len(instants) > 1 and profile.adapter.clock_mode == "faketime":
-        raise ValueError("adapter.clock = 'faketime': the cases of this batch are at different "
-                         "instants, and one process has one clock: run them in separate "
-                         "batches")
+        raise ValueError("adapter.clock = 'faketime': " + say(
+            "các điểm kiểm tra của lô này ở những thời điểm khác nhau, mà một tiến trình chỉ có "
+            "một đồng hồ: hãy chạy chúng trong các lô riêng",
+            "the cases of this batch are at different instants, and one process has one "
+            "clock: run them in separate batches"))
     return min(instants)
 
 
@@ -155,23 +159,30 @@ def _shared_anchors(requests: Sequence[tuple[str, SignRequest | VerifyRequest]])
     (``{trust_nss_db}``...): one process gets one trust store, so every case must share it."""
     anchors = {frozenset(Path(p).resolve() for p in request.trust_roots) for _, request in requests}
     if len(anchors) > 1:
-        raise ValueError("the batch command names a trust store, but the cases of this batch "
-                         "do not share their trust anchors: run them in separate batches")
+        raise ValueError(say(
+            "lệnh chạy lô chỉ định một kho tin cậy, nhưng các điểm kiểm tra của lô này không "
+            "dùng chung chứng thư gốc tin cậy: hãy chạy chúng trong các lô riêng",
+            "the batch command names a trust store, but the cases of this batch do not share "
+            "their trust anchors: run them in separate batches"))
     return sorted(next(iter(anchors), frozenset()))
 
 
 def _settings(profile: SutProfile) -> BatchAdapter:
     if profile.adapter.batch is None:
-        raise ValueError("a batch run needs a profile with adapter.kind = 'batch'")
+        raise ValueError(say("chạy theo lô cần hồ sơ có adapter.kind = 'batch'",
+                             "a batch run needs a profile with adapter.kind = 'batch'"))
     return profile.adapter.batch
 
 
 def _results(output: dict[str, Any], evidence: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The results by case ID (the envelope checked; each answer is checked by its role)."""
     if output.get("version") != 1 or not isinstance(output.get("results"), list):
-        raise SutNoAnswer('stdout is not a contract-v1 batch output ({"version": 1, "results": '
-                          f'[...]}}); got {json.dumps(output)[:200]}', facts=evidence,
-                          kind="invalid-answer")
+        shown = json.dumps(output)[:200]
+        envelope = '{"version": 1, "results": [...]}'
+        raise SutNoAnswer(say(
+            f"stdout không phải đầu ra lô theo contract-v1 ({envelope}); nhận được {shown}",
+            f"stdout is not a contract-v1 batch output ({envelope}); got {shown}"),
+            facts=evidence, kind="invalid-answer")
     found: dict[str, dict[str, Any]] = {}
     for item in output["results"]:
         if isinstance(item, dict) and isinstance(item.get("case_id"), str):
@@ -183,15 +194,19 @@ def _outcome(case_id: str, role: str, item: dict[str, Any] | None,
              evidence: dict[str, Any]) -> BatchOutcome:
     where = f"results[case_id={case_id}]"
     if item is None:
-        return SutNoAnswer(f"the batch output has no result for case {case_id}", facts=evidence,
-                           kind="missing-result")
+        return SutNoAnswer(say(f"đầu ra của lô không có kết quả cho điểm kiểm tra {case_id}",
+                               f"the batch output has no result for case {case_id}"),
+                           facts=evidence, kind="missing-result")
     extra = set(item) - {"case_id", "answer", "unsupported"}
     if extra:
-        return SutNoAnswer(f"{where}: unknown key(s) {sorted(extra)}", facts=evidence,
-                           kind="invalid-answer")
+        return SutNoAnswer(f"{where}: " + say(f"trường không xác định {sorted(extra)}",
+                                              f"unknown key(s) {sorted(extra)}"),
+                           facts=evidence, kind="invalid-answer")
     if isinstance(item.get("unsupported"), str):
-        return SutUnsupported(f"the SUT declared this case unsupported: {item['unsupported']}",
-                              facts=evidence)
+        why = item["unsupported"]
+        return SutUnsupported(say(
+            f"phần mềm được kiểm thử khai báo không hỗ trợ điểm kiểm tra này: {why}",
+            f"the SUT declared this case unsupported: {why}"), facts=evidence)
     model = SignerAnswer if role == "sign" else VerifierAnswer
     try:
         return validated(model, item.get("answer"), evidence, f"{where}.answer")

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bilingual import say
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.placeholders import TRUST_FORM_PLACEHOLDERS, Placeholder, template_fields
 from conformance.sut.process.sandbox import (
@@ -238,19 +239,23 @@ def process_problem(result: SandboxResult, evidence: dict[str, Any],
         raise SutNoAnswer(reason, facts=evidence, kind="crash")
     if result.exit_code == unsupported_exit_code:
         tail = result.stderr_tail(300).strip()
-        raise SutUnsupported(f"the SUT declared this case unsupported (exit code "
-                             f"{unsupported_exit_code})" + (f": {tail}" if tail else ""),
-                             facts=evidence)
+        raise SutUnsupported(say(
+            f"phần mềm được kiểm thử khai báo không hỗ trợ điểm kiểm tra này (mã thoát "
+            f"{unsupported_exit_code})",
+            f"the SUT declared this case unsupported (exit code {unsupported_exit_code})")
+            + (f": {tail}" if tail else ""), facts=evidence)
     if result.exit_code not in accepted_exit_codes:
         raise SutNoAnswer(reason, facts=evidence, kind="exit-code")
 
 
 def json_object(result: SandboxResult, evidence: dict[str, Any]) -> dict[str, Any]:
     """stdout as one JSON object, or :class:`SutNoAnswer` showing the first bytes."""
-    problem = result.stdout_json_problem()
+    problem = result.stdout_json_problem_texts()
     if problem is not None:
         kind = "no-answer" if not result.stdout.strip() else "invalid-answer"
-        raise SutNoAnswer(f"exit code {result.exit_code}, {problem}", facts=evidence, kind=kind)
+        raise SutNoAnswer(say(f"mã thoát {result.exit_code}, {problem[0]}",
+                              f"exit code {result.exit_code}, {problem[1]}"),
+                          facts=evidence, kind=kind)
     value: dict[str, Any] = json.loads(result.stdout.decode("utf-8"))
     return value
 
@@ -263,6 +268,8 @@ def validated(model: type[AnswerT], data: Any, evidence: dict[str, Any], where: 
         detail = error.errors()[0]
         field = ".".join(str(part) for part in detail["loc"]) or "(object)"
         shown = json.dumps(data, ensure_ascii=False)[:200]
-        raise SutNoAnswer(f"{where} is not a valid contract-v1 {model.__name__}: {field}: "
-                          f"{detail['msg']}; got {shown}", facts=evidence,
-                          kind="invalid-answer") from None
+        raise SutNoAnswer(say(
+            f"{where} không phải {model.__name__} hợp lệ theo contract-v1: {field}: "
+            f"{detail['msg']}; nhận được {shown}",
+            f"{where} is not a valid contract-v1 {model.__name__}: {field}: {detail['msg']}; "
+            f"got {shown}"), facts=evidence, kind="invalid-answer") from None

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.sut.case_setup import (
     case_root,
     case_secrets,
@@ -63,7 +64,8 @@ class CliSut:
 
     def __init__(self, profile: SutProfile) -> None:
         if profile.adapter.cli is None:
-            raise ValueError("CliSut needs a profile with adapter.kind = 'cli'")
+            raise ValueError(say("CliSut cần hồ sơ có adapter.kind = 'cli'",
+                                 "CliSut needs a profile with adapter.kind = 'cli'"))
         self.profile = profile
         self.settings: CliAdapter = profile.adapter.cli
         self.name = f"{profile.sut.name} {profile.sut.version} (cli)"
@@ -116,18 +118,23 @@ class CliSut:
         refused_text = patterns.refused is not None and any(
             _search(patterns.refused, text) for text in (stdout, stderr))
         if result.exit_code in codes.refused or refused_text:
-            reason = _last_line(stdout) or _last_line(stderr) or f"exit code {result.exit_code}"
+            reason = _last_line(stdout) or _last_line(stderr) or say(
+                f"mã thoát {result.exit_code}", f"exit code {result.exit_code}")
             return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=reason,
                                 display=stdout or stderr or None)
         produced = output.exists() and output.stat().st_size > 0
         if not produced:
-            raise SutNoAnswer(f"exit code {result.exit_code} but no output file {output} and "
-                              f"no refusal declared; {result.first_bytes()}", facts=evidence,
-                              kind="no-answer")
+            raise SutNoAnswer(say(
+                f"mã thoát {result.exit_code} nhưng không có tệp đầu ra {output} và không khai "
+                f"báo từ chối; {result.first_bytes()}",
+                f"exit code {result.exit_code} but no output file {output} and no refusal "
+                f"declared; {result.first_bytes()}"), facts=evidence, kind="no-answer")
         if patterns.signed is not None and not _search(patterns.signed, stdout):
-            raise SutNoAnswer(f"exit code {result.exit_code}: stdout does not match "
-                              f"patterns.signed; {result.first_bytes()}", facts=evidence,
-                              kind="invalid-answer")
+            raise SutNoAnswer(say(
+                f"mã thoát {result.exit_code}: stdout không khớp patterns.signed; "
+                f"{result.first_bytes()}",
+                f"exit code {result.exit_code}: stdout does not match patterns.signed; "
+                f"{result.first_bytes()}"), facts=evidence, kind="invalid-answer")
         return SignerAnswer(outcome=SignerOutcome.SIGNED, output=str(output),
                             display=stdout or None)
 
@@ -174,9 +181,12 @@ class CliSut:
                 signatures.append(SignatureAnswer(indication=Indication(indication),
                                                   display={"result": stdout.strip()}))
         if not signatures:
-            raise SutNoAnswer(f"exit code {result.exit_code}: no indication pattern matched "
-                              f"stdout and the exit code is not declared; "
-                              f"{result.first_bytes()}", facts=evidence, kind="invalid-answer")
+            raise SutNoAnswer(say(
+                f"mã thoát {result.exit_code}: không mẫu kết quả (indication) nào khớp stdout và "
+                f"mã thoát không được khai báo; {result.first_bytes()}",
+                f"exit code {result.exit_code}: no indication pattern matched stdout and the "
+                f"exit code is not declared; {result.first_bytes()}"), facts=evidence,
+                kind="invalid-answer")
         return VerifierAnswer(signatures=signatures, display=stdout or None)
 
     # ---- shared ---------------------------------------------------------------------------

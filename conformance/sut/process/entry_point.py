@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bilingual import say
+
 
 class EntryPointError(Exception):
     """The entry point cannot be used: its module does not import, or it names no callable,
@@ -28,10 +30,12 @@ def import_factory(entry_point: str, path: Sequence[str] = ()) -> Callable[..., 
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise EntryPointError(f"cannot import {module_name!r} ({error})") from None
+        raise EntryPointError(say(f"không nhập (import) được {module_name!r} ({error})",
+                                  f"cannot import {module_name!r} ({error})")) from None
     factory = getattr(module, factory_name, None)
     if not callable(factory):
-        raise EntryPointError(f"{module_name} has no callable {factory_name!r}")
+        raise EntryPointError(say(f"{module_name} không có hàm gọi được {factory_name!r}",
+                                  f"{module_name} has no callable {factory_name!r}"))
     return factory  # type: ignore[no-any-return]
 
 
@@ -39,4 +43,5 @@ def check_methods(implementation: Any, methods: Sequence[str]) -> None:
     """Raise :class:`EntryPointError` naming the first of ``methods`` the object lacks."""
     for method in methods:
         if not callable(getattr(implementation, method, None)):
-            raise EntryPointError(f"the object has no {method}()")
+            raise EntryPointError(say(f"đối tượng không có {method}()",
+                                      f"the object has no {method}()"))

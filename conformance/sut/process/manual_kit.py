@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from scenarios import (
     DisplayField,
     Indication,
@@ -161,10 +162,13 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
     ``window``: the kit was made for a program that reads the computer's clock, for a test
     day: it holds from the first instant to the second."""
     if kit_dir.exists() and any(kit_dir.iterdir()):
-        raise KitError(f"{kit_dir}: not empty; choose a new directory for the kit")
+        raise KitError(f"{kit_dir}: " + say(
+            "thư mục không trống; hãy chọn một thư mục mới cho bộ kiểm thử",
+            "not empty; choose a new directory for the kit"))
     ids = [case.case_id for case in cases]
     if len(set(ids)) != len(ids):
-        raise KitError(f"{kit_dir}: case IDs must be unique")
+        raise KitError(f"{kit_dir}: " + say("mã điểm kiểm tra (case ID) phải là duy nhất",
+                                            "case IDs must be unique"))
     for sub in ("documents", "tokens", "trust", "signed", "evidence"):
         (kit_dir / sub).mkdir(parents=True, exist_ok=True)
     copies = _KitCopies(documents={}, anchors={}, pins={})
@@ -227,7 +231,9 @@ def _export_trust_stores(kit_dir: Path, manifest: list[dict[str, Any]]) -> None:
             try:
                 stores.form(form)
             except TrustStoreError as error:
-                missing.append(f"{form.value}/: not built on this machine: {error}")
+                missing.append(f"{form.value}/: " + say(
+                    f"không tạo được trên máy này: {error}",
+                    f"not built on this machine: {error}"))
         (kit_dir / folder / "README.txt").write_text(
             FORMS_GUIDE + "".join(f"\n{line}\n" for line in missing), encoding="utf-8-sig")
         for entry in manifest:
@@ -265,7 +271,7 @@ def _checklist_header(program: str, instructions: str) -> list[str]:
     if instructions:
         checklist += [instructions, ""]
     checklist += [
-        "Ghi kết quả của từng trường hợp vào `results.csv` (một dòng mỗi trường hợp), chép "
+        "Ghi kết quả của từng điểm kiểm tra vào `results.csv` (một dòng mỗi điểm kiểm tra), chép "
         "nguyên văn nội dung phần mềm hiển thị. Mã PIN nằm trong `PINS.txt`; cách nạp token "
         "(mô-đun PKCS#11, biến môi trường) nằm trong `tokens/`. Chứng thư gốc tin cậy: `trust/` "
         "(PEM); cùng các chứng thư đó ở dạng phần mềm đọc được (cơ sở dữ liệu NSS, kho PKCS#12 "
@@ -309,33 +315,40 @@ def import_results(csv_path: Path) -> dict[str, SignerAnswer | VerifierAnswer]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         roles = {case["case_id"]: case for case in manifest["cases"]}
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise KitError(f"{manifest_path}: not a kyso kit manifest ({error})") from None
+        raise KitError(f"{manifest_path}: " + say(
+            f"không phải tệp mô tả bộ kiểm thử kyso ({error})",
+            f"not a kyso kit manifest ({error})")) from None
     try:
         with csv_path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             lines = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise KitError(f"{csv_path}: cannot read ({error})") from None
+        raise KitError(f"{csv_path}: " + say(f"không đọc được ({error})",
+                                             f"cannot read ({error})")) from None
     if not lines:
-        raise KitError(f"{csv_path}:1: header: the file is empty")
+        raise KitError(f"{csv_path}:1: header: " + say("tệp trống", "the file is empty"))
     header = [name.strip() for name in lines[0]]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise KitError(f"{csv_path}:1: header: missing column '{missing[0]}'")
+        raise KitError(f"{csv_path}:1: header: " + say(f"thiếu cột '{missing[0]}'",
+                                                       f"missing column '{missing[0]}'"))
     answers: dict[str, SignerAnswer | VerifierAnswer] = {}
     for number, values in enumerate(lines[1:], start=2):
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            raise KitError(f"{csv_path}:{number}: row: {len(values)} values for "
-                           f"{len(header)} columns")
+            raise KitError(f"{csv_path}:{number}: row: " + say(
+                f"{len(values)} giá trị cho {len(header)} cột",
+                f"{len(values)} values for {len(header)} columns"))
         row = {name: value.strip() for name, value in zip(header, values, strict=True)}
         where = f"{csv_path}:{number}"
         case = roles.get(row["case_id"])
         if case is None:
-            raise KitError(f"{where}: case_id: '{row['case_id']}' is not a case of this kit")
+            raise KitError(f"{where}: case_id: '{row['case_id']}' " + say(
+                "không phải điểm kiểm tra của bộ này", "is not a case of this kit"))
         if row["case_id"] in answers:
-            raise KitError(f"{where}: case_id: '{row['case_id']}' appears twice")
+            raise KitError(f"{where}: case_id: '{row['case_id']}' " + say(
+                "xuất hiện hai lần", "appears twice"))
         if not row["result"]:
             continue  # not played: no answer
         answers[row["case_id"]] = _answer(where, row, case, csv_path.parent)
@@ -358,12 +371,16 @@ def _answer(where: str, row: dict[str, str], case: dict[str, Any],
         if result in _REFUSED:
             return SignerAnswer(outcome=SignerOutcome.REFUSED, reason=row["result_text"] or None,
                                 display=row["result_text"] or None)
-        raise KitError(f"{where}: result: '{row['result']}' is not 'đã ký' / 'signed' or "
-                       "'chưa ký' / 'refused'")
+        raise KitError(f"{where}: result: '{row['result']}' " + say(
+            "không phải 'đã ký' (signed) hay 'chưa ký' (refused)",
+            "is not 'signed' ('đã ký') or 'refused' ('chưa ký')"))
     indication = _INDICATIONS.get(result)
     if indication is None:
-        raise KitError(f"{where}: result: '{row['result']}' is not one of hợp lệ, không hợp "
-                       "lệ, không xác định (or TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE)")
+        raise KitError(f"{where}: result: '{row['result']}' " + say(
+            "không phải một trong: hợp lệ, không hợp lệ, không xác định (hoặc TOTAL-PASSED, "
+            "TOTAL-FAILED, INDETERMINATE)",
+            "is not one of valid ('hợp lệ', TOTAL-PASSED), invalid ('không hợp lệ', "
+            "TOTAL-FAILED), indeterminate ('không xác định', INDETERMINATE)"))
     display = {field.value: row[field.value] for field in DisplayField if row[field.value]}
     if row["result_text"]:
         display["result"] = row["result_text"]

@@ -36,6 +36,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.sut.case_setup import (
     case_root,
     case_secrets,
@@ -76,7 +77,8 @@ _NO_EXIT_CODE = -1
 
 def _settings(profile: SutProfile) -> PythonAdapter:
     if profile.adapter.python is None:
-        raise ValueError("PythonSut needs a profile with adapter.kind = 'python'")
+        raise ValueError(say("PythonSut cần hồ sơ có adapter.kind = 'python'",
+                             "PythonSut needs a profile with adapter.kind = 'python'"))
     return profile.adapter.python
 
 
@@ -115,7 +117,9 @@ class PythonSut:
         for role, method in (("signer", "sign"), ("verifier", "verify")):
             if role in profile.roles and not callable(getattr(self.implementation, method, None)):
                 raise ProfileError(f"{profile.path or 'sut.toml'}: adapter.python.entry_point: "
-                                   f"the object has no {method}() but roles include '{role}'")
+                                   + say(f"đối tượng không có {method}() nhưng roles có '{role}'",
+                                         f"the object has no {method}() but roles include "
+                                         f"'{role}'"))
 
     @property
     def isolated(self) -> bool:
@@ -153,7 +157,9 @@ class PythonSut:
             evidence["traceback_file"] = str(trace)
             _write(root, suffix, evidence)
             first = redact(str(error).splitlines()[0] if str(error) else "", secrets)
-            raise SutNoAnswer(f"{method}() raised {type(error).__name__}: {first}", facts=evidence,
+            cause = f"{type(error).__name__}: {first}"
+            raise SutNoAnswer(say(f"{method}() phát sinh ngoại lệ {cause}",
+                                  f"{method}() raised {cause}"), facts=evidence,
                               kind="exception") from None
         evidence["duration_seconds"] = round(time.monotonic() - started, 3)
         _write(root, suffix, evidence)
@@ -162,8 +168,10 @@ class PythonSut:
             return answer
         data = redact(data, secrets)
         if not isinstance(data, dict):
-            raise SutNoAnswer(f"{method}() returned {type(answer).__name__}, not a "
-                              f"{model.__name__}", facts=evidence, kind="invalid-answer")
+            got = type(answer).__name__
+            raise SutNoAnswer(say(f"{method}() trả về {got}, không phải {model.__name__}",
+                                  f"{method}() returned {got}, not a {model.__name__}"),
+                              facts=evidence, kind="invalid-answer")
         return validated(model, data, evidence, f"{method}() result")
 
     # ---- in a sandboxed worker process ----------------------------------------------------
@@ -210,8 +218,10 @@ class PythonSut:
             trace.write_bytes(result.stderr)
             evidence["traceback_file"] = str(trace)
             raised = _table(data, "exception")
-            raise SutNoAnswer(f"{method}() raised {raised.get('type')}: "
-                              f"{raised.get('message', '')}", facts=evidence, kind="exception")
+            cause = f"{raised.get('type')}: {raised.get('message', '')}"
+            raise SutNoAnswer(say(f"{method}() phát sinh ngoại lệ {cause}",
+                                  f"{method}() raised {cause}"), facts=evidence,
+                              kind="exception")
         if result.exit_code == EXIT_NO_ANSWER:
             silence = _table(data, "no_answer")
             reason = str(silence.get("reason", ""))
@@ -222,8 +232,10 @@ class PythonSut:
         if result.exit_code == EXIT_ENTRY_POINT:
             raise SutNoAnswer(f"adapter.python.entry_point {self.entry_point}: "
                               f"{data.get('entry_point')}", facts=evidence, kind="entry-point")
-        raise SutNoAnswer(f"{method}() returned {data.get('not_an_answer')}, not a "
-                          f"{model.__name__}", facts=evidence, kind="invalid-answer")
+        got = data.get("not_an_answer")
+        raise SutNoAnswer(say(f"{method}() trả về {got}, không phải {model.__name__}",
+                              f"{method}() returned {got}, not a {model.__name__}"),
+                          facts=evidence, kind="invalid-answer")
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

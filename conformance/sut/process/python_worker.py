@@ -37,6 +37,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from bilingual import say
 from conformance.sut.process.entry_point import EntryPointError, check_methods, import_factory
 from scenarios import NoAnswer, SignRequest, VerifyRequest
 
@@ -102,7 +103,8 @@ def main() -> int:
     try:
         order, request = read_order(sys.stdin.buffer.read())
     except (ValueError, KeyError, TypeError) as error:  # ValidationError is a ValueError
-        print(f"kyso python worker: bad order on stdin: {error}", file=sys.stderr)
+        print(say(f"kyso python worker: lệnh trên stdin không hợp lệ: {error}",
+                  f"kyso python worker: bad order on stdin: {error}"), file=sys.stderr)
         return EXIT_BAD_ORDER
     code, reply = answer_of(order, request)
     try:

@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bilingual import say
 from conformance.sut.case_setup import (
     case_root,
     case_secrets,
@@ -76,6 +77,7 @@ from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, StepRunner, select
 from conformance.sut.service.templates import redact
 from conformance.sut.service.transport import (
+    INVALID_ANSWER,
     HttpTransport,
     ServiceFailure,
     WsOneshotTransport,
@@ -161,8 +163,10 @@ class ServiceSut:
                  ) -> None:
         service, interaction = profile.adapter.service, profile.interaction
         if service is None or interaction is None:
-            raise ValueError("ServiceSut needs a service profile ([adapter.service] and "
-                             "[interaction])")
+            raise ValueError(say("ServiceSut cần hồ sơ dịch vụ ([adapter.service] và "
+                                 "[interaction])",
+                                 "ServiceSut needs a service profile ([adapter.service] and "
+                                 "[interaction])"))
         self.profile = profile
         self.kind = profile.adapter.kind
         self.service: ServiceAdapter = service
@@ -295,7 +299,10 @@ class ServiceSut:
         except Unsupported as unsupported:
             facts.update(outcome="unsupported", message=str(unsupported))
             self._write(evidence_file, facts, operation, started)
-            raise SutUnsupported(f"the service declared this case unsupported: {unsupported}",
+            raise SutUnsupported(say(f"dịch vụ khai báo không hỗ trợ điểm kiểm tra này: "
+                                     f"{unsupported}",
+                                     f"the service declared this case unsupported: "
+                                     f"{unsupported}"),
                                  evidence={"exchange": evidence_file}, facts=facts) from None
         except (SutNoAnswer, KeyboardInterrupt):
             raise
@@ -306,8 +313,10 @@ class ServiceSut:
             facts.update(outcome="error", error={"kind": "exception", "reason": redact(
                 f"{type(error).__name__}: {first}", operation.secrets)})
             self._write(evidence_file, facts, operation, started)
-            raise SutNoAnswer(redact(f"the service adapter failed: {type(error).__name__}: "
-                                     f"{first}", operation.secrets),
+            cause = f"{type(error).__name__}: {first}"
+            raise SutNoAnswer(redact(say(f"bộ chuyển đổi dịch vụ bị lỗi: {cause}",
+                                         f"the service adapter failed: {cause}"),
+                                     operation.secrets),
                               evidence={"exchange": evidence_file, "traceback": trace},
                               kind="exception", facts=facts) from None
         facts["outcome"] = getattr(result, "outcome", "answered")
@@ -339,8 +348,9 @@ class ServiceSut:
         except TimeoutError:
             last = operation.records[-1]["step"] if operation.records else "setup"
             seconds = self.service.timeout_seconds
-            failure = ServiceFailure("timeout", f"no final answer within {seconds} s (waiting "
-                                     f"at step '{last}')")
+            failure = ServiceFailure("timeout", say(
+                f"không có câu trả lời cuối cùng trong {seconds} s (đang chờ ở bước '{last}')",
+                f"no final answer within {seconds} s (waiting at step '{last}')"))
             if operation.records and "status" not in operation.records[-1] \
                     and "reply" not in operation.records[-1]:
                 operation.records[-1]["error"] = {"kind": "timeout", "reason": failure.reason}
@@ -376,8 +386,11 @@ class ServiceSut:
             for step in self.service.setup:
                 outcome = await self.runner.run(step, setup)
                 if outcome.meaning not in (None, "ok"):
-                    raise ServiceFailure("invalid-answer", f"setup step '{step.name}': code "
-                                         f"{outcome.code} ({outcome.message or 'no message'})")
+                    raise ServiceFailure(INVALID_ANSWER, say(
+                        f"bước setup '{step.name}': mã {outcome.code} "
+                        f"({outcome.message or 'không có thông điệp'})",
+                        f"setup step '{step.name}': code {outcome.code} "
+                        f"({outcome.message or 'no message'})"))
 
         if isinstance(transport, WsSessionTransport):
             await transport.ensure(run_setup)
@@ -426,7 +439,8 @@ class ServiceSut:
             outcome = await self.runner.run(step, operation)
             outcomes.append(outcome)
             if outcome.meaning == "unsupported":
-                raise Unsupported(outcome.message or f"result code {outcome.code}")
+                raise Unsupported(outcome.message or say(f"mã kết quả {outcome.code}",
+                                                         f"result code {outcome.code}"))
             if outcome.meaning == "refused":
                 break
         return outcomes
@@ -439,11 +453,16 @@ class ServiceSut:
         reply = source.step.reply
         if reply.output_from == "upload":
             if case.flooded:
-                raise ServiceFailure("flood", f"the upload to {case.upload_url} was above "
-                                     f"max_reply_bytes = {self.service.max_reply_bytes}")
+                cap = self.service.max_reply_bytes
+                raise ServiceFailure("flood", say(
+                    f"tệp tải lên {case.upload_url} vượt max_reply_bytes = {cap}",
+                    f"the upload to {case.upload_url} was above max_reply_bytes = {cap}"))
             if not case.uploads:
-                raise ServiceFailure("invalid-answer", "the service says it signed but uploaded "
-                                     f"nothing to {{upload_url}} ({case.upload_url})")
+                raise ServiceFailure(INVALID_ANSWER, say(
+                    "dịch vụ báo đã ký nhưng không tải gì lên {upload_url} "
+                    f"({case.upload_url})",
+                    "the service says it signed but uploaded nothing to {upload_url} "
+                    f"({case.upload_url})"))
             return case.uploads[-1].data
         if reply.output_from == "path":
             path = Path(str(select(source.record, "output", reply.output, source.document,
@@ -451,19 +470,23 @@ class ServiceSut:
             try:
                 return path.read_bytes()
             except OSError as error:
-                raise ServiceFailure("invalid-answer", f"the signed file {path} cannot be read "
-                                     f"({error.strerror or error})") from None
+                reason = error.strerror or error
+                raise ServiceFailure(INVALID_ANSWER, say(
+                    f"không đọc được tệp đã ký {path} ({reason})",
+                    f"the signed file {path} cannot be read ({reason})")) from None
         assert reply.output is not None
         value = select(source.record, "output", reply.output, source.document, operation)
         if isinstance(value, str):
             try:
                 value = decode_base64(value)
             except ValueError as error:
-                raise ServiceFailure("invalid-answer", f"reply.output: not base64 ({error}); "
-                                     f"got {excerpt(value)}") from None
+                raise ServiceFailure(INVALID_ANSWER, "reply.output: " + say(
+                    f"không phải base64 ({error}); nhận được {excerpt(value)}",
+                    f"not base64 ({error}); got {excerpt(value)}")) from None
         if not isinstance(value, bytes) or not value:
-            raise ServiceFailure("invalid-answer", f"reply.output: no file content; got "
-                                 f"{excerpt(value)}")
+            raise ServiceFailure(INVALID_ANSWER, "reply.output: " + say(
+                f"không có nội dung tệp; nhận được {excerpt(value)}",
+                f"no file content; got {excerpt(value)}"))
         return value
 
     async def _verify(self, operation: Operation) -> VerifierAnswer:

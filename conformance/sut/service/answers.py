@@ -14,9 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bilingual import say
 from conformance.sut.service.selectors import excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, code_text, select
-from conformance.sut.service.transport import ServiceFailure
+from conformance.sut.service.transport import INVALID_ANSWER, ServiceFailure
 from conformance.sut.service_profile import SignatureFields
 from scenarios import (
     Indication,
@@ -59,8 +60,9 @@ def stored_evidence(outcomes: list[StepOutcome], operation: Operation) -> dict[s
             if value is None:
                 return {}
             if not isinstance(value, dict):
-                raise ServiceFailure("invalid-answer", f"reply.evidence: not an object; got "
-                                     f"{excerpt(value)}")
+                raise ServiceFailure(INVALID_ANSWER, "reply.evidence: " + say(
+                    f"không phải đối tượng; nhận được {excerpt(value)}",
+                    f"not an object; got {excerpt(value)}"))
             return {str(key): str(path) for key, path in value.items() if path}
     return {}
 
@@ -102,8 +104,9 @@ def verifier_answer(outcomes: list[StepOutcome], operation: Operation) -> Verifi
     found = select(source.record, "signatures", reply.signatures, source.document,
                    operation)
     if not isinstance(found, list):
-        raise ServiceFailure("invalid-answer", f"reply.signatures: not a list; got "
-                             f"{excerpt(found)}")
+        raise ServiceFailure(INVALID_ANSWER, "reply.signatures: " + say(
+            f"không phải danh sách; nhận được {excerpt(found)}",
+            f"not a list; got {excerpt(found)}"))
     signatures = [signature_answer(source, reply.signature, element, index, operation)
                   for index, element in enumerate(found)]
     return VerifierAnswer(signatures=signatures, display=display_of(outcomes, operation),
@@ -119,17 +122,20 @@ def signature_answer(source: StepOutcome, fields: SignatureFields, element: Any,
     table = source.step.reply.indications
     indication = table.indication_of(code) if table is not None else code
     if indication not in Indication._value2member_map_:
-        raise ServiceFailure("invalid-answer", f"{at}: indication code {code} is not in "
-                             "reply.indications" if table is not None else
-                             f"{at}: {code!r} is not an EN 319 102-1 indication")
+        raise ServiceFailure(INVALID_ANSWER, f"{at}: " + (say(
+            f"mã kết quả kiểm tra {code} không có trong reply.indications",
+            f"indication code {code} is not in reply.indications") if table is not None
+            else say(f"{code!r} không phải kết quả kiểm tra (indication) theo EN 319 102-1",
+                     f"{code!r} is not an EN 319 102-1 indication")))
     sub = None
     if fields.sub_indication is not None:
         value = select(record, f"{at}.sub_indication", fields.sub_indication, element,
                        operation)
         if value not in (None, "", "null"):
             if str(value) not in SubIndication._value2member_map_:
-                raise ServiceFailure("invalid-answer", f"{at}: {value!r} is not an "
-                                     "EN 319 102-1 sub-indication")
+                raise ServiceFailure(INVALID_ANSWER, f"{at}: " + say(
+                    f"{value!r} không phải lý do chi tiết (sub-indication) theo EN 319 102-1",
+                    f"{value!r} is not an EN 319 102-1 sub-indication"))
             sub = SubIndication(str(value))
     field_name = None
     if fields.field_name is not None:
@@ -139,8 +145,9 @@ def signature_answer(source: StepOutcome, fields: SignatureFields, element: Any,
     if isinstance(fields.display, str):
         shown = select(record, f"{at}.display", fields.display, element, operation)
         if not isinstance(shown, dict):
-            raise ServiceFailure("invalid-answer", f"{at}.display: not an object; got "
-                                 f"{excerpt(shown)}")
+            raise ServiceFailure(INVALID_ANSWER, f"{at}.display: " + say(
+                f"không phải đối tượng; nhận được {excerpt(shown)}",
+                f"not an object; got {excerpt(shown)}"))
         display = {str(key): text_of(value) for key, value in shown.items()
                    if value is not None}
     elif isinstance(fields.display, dict):

@@ -43,6 +43,7 @@ from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from bilingual import say
 from conformance.oracle import (
     FETCH_TIMEOUT_SECONDS,
     SIGNER_KEY_USAGE,
@@ -71,7 +72,7 @@ from conformance.sut.service.answers import (
 )
 from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, select
-from conformance.sut.service.transport import ServiceFailure
+from conformance.sut.service.transport import INVALID_ANSWER, START_ERROR, ServiceFailure
 from conformance.sut.service_profile import ServiceAdapter, Step
 from scenarios import SignerAnswer, SignerOutcome, SignRequest
 from testbed import PdfSignerAt
@@ -134,12 +135,14 @@ def parse_certificate(value: Any, where: str) -> x509.Certificate:
         elif isinstance(value, bytes):
             der = pem.unarmor(value)[2] if pem.detect(value) else value
         else:
-            raise ValueError(f"not a certificate but {type(value).__name__}")
+            raise ValueError(say(f"không phải chứng thư chữ ký số mà là {type(value).__name__}",
+                                 f"not a certificate but {type(value).__name__}"))
         certificate = x509.Certificate.load(der)
         certificate.native  # noqa: B018 (parse it all now: a broken one fails here)
     except (ValueError, TypeError) as error:
-        raise ServiceFailure("invalid-answer", f"{where}: not a certificate ({error}); got "
-                             f"{excerpt(value)}") from None
+        raise ServiceFailure(INVALID_ANSWER, f"{where}: " + say(
+            f"không phải chứng thư chữ ký số ({error}); nhận được {excerpt(value)}",
+            f"not a certificate ({error}); got {excerpt(value)}")) from None
     return certificate
 
 
@@ -153,7 +156,7 @@ def der_ecdsa(signature: bytes) -> bytes:
         pass
     if len(signature) % 2 == 0 and signature:
         return algos.DSASignature.from_p1363(signature).dump()
-    raise ValueError("neither DER nor r||s")
+    raise ValueError(say("không phải DER cũng không phải r||s", "neither DER nor r||s"))
 
 
 async def sign_remote_hash(sut: StepDriver, request: SignRequest, operation: Operation
@@ -225,11 +228,13 @@ def _raw_signature(outcomes: list[StepOutcome], operation: Operation, algorithm:
     try:
         raw = decode_base64(value) if isinstance(value, str) else value
         if not isinstance(raw, bytes) or not raw:
-            raise ValueError(f"no signature bytes but {type(raw).__name__}")
+            raise ValueError(say(f"không có byte chữ ký mà là {type(raw).__name__}",
+                                 f"no signature bytes but {type(raw).__name__}"))
         return der_ecdsa(raw) if algorithm == "ecdsa" else raw
     except ValueError as error:
-        raise ServiceFailure("invalid-answer", f"reply.signature: not a usable signature "
-                             f"({error}); got {excerpt(value)}") from None
+        raise ServiceFailure(INVALID_ANSWER, "reply.signature: " + say(
+            f"không phải chữ ký dùng được ({error}); nhận được {excerpt(value)}",
+            f"not a usable signature ({error}); got {excerpt(value)}")) from None
 
 
 async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x509.Certificate,
@@ -237,8 +242,9 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
     """pyHanko signs the input at the requested level, asking the service for the signature."""
     level = SignatureLevel.parse(request.level, field="level")
     if level is not SignatureLevel.B_B and not request.tsa_url:
-        raise ServiceFailure("start-error", f"level {level.value} needs a timestamp authority "
-                             "and the request has none")
+        raise ServiceFailure(START_ERROR, say(
+            f"mức {level.value} cần nhà cung cấp dịch vụ cấp dấu thời gian và yêu cầu không có",
+            f"level {level.value} needs a timestamp authority and the request has none"))
     writer, field_name = _open_input(request)
     roots = trust_roots_from_files(request.trust_roots)
     notes: list[str] = []
@@ -263,9 +269,14 @@ async def _assemble(request: SignRequest, signer: ServiceSigner, certificate: x5
             if isinstance(error.__cause__, _Refused | ServiceFailure):
                 raise error.__cause__ from None
             first = (str(error).splitlines() or [""])[0]
-            where = "after the service signed" if signer.asked else "before asking the service"
-            raise ServiceFailure("invalid-answer", f"pyHanko could not assemble the signature "
-                                 f"{where}: {type(error).__name__}: {first}") from None
+            cause = f"{type(error).__name__}: {first}"
+            raise ServiceFailure(INVALID_ANSWER, say(
+                "pyHanko không ghép được chữ ký "
+                + ("sau khi dịch vụ ký" if signer.asked else "trước khi hỏi dịch vụ")
+                + f": {cause}",
+                "pyHanko could not assemble the signature "
+                + ("after the service signed" if signer.asked else "before asking the service")
+                + f": {cause}")) from None
         finally:
             operation.notes.extend(notes)
     return output.getvalue()
@@ -278,8 +289,9 @@ def _open_input(request: SignRequest) -> tuple[IncrementalPdfFileWriter, str]:
         writer = IncrementalPdfFileWriter(BytesIO(document), strict=False)
         field_name = request.field_name or _free_field_name(writer)
     except (PdfError, ValueError, KeyError) as error:
-        raise ServiceFailure("start-error", f"the input is not a readable PDF ({error})") \
-            from None
+        raise ServiceFailure(START_ERROR, say(f"tệp đầu vào không phải PDF đọc được ({error})",
+                                              f"the input is not a readable PDF ({error})")
+                             ) from None
     return writer, field_name
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bilingual import say
+
 DECODERS = ("base64", "json", "base64-json", "text", "int")
 WILDCARD = "*"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -89,11 +91,13 @@ def _is_wildcard(segment: Segment) -> bool:
 def parse_selector(text: str) -> Selector:
     """Parse ``text``; :class:`SelectorSyntaxError` names the position and the problem."""
     if not isinstance(text, str):
-        raise SelectorSyntaxError("a selector is a string such as '$.data.code'")
+        raise SelectorSyntaxError(say("bộ chọn là một chuỗi, ví dụ '$.data.code'",
+                                      "a selector is a string such as '$.data.code'"))
     path_text, *decoder_texts = _split_pipes(text)
     path = path_text.strip()
     if not path.startswith("$"):
-        raise SelectorSyntaxError(f"bad selector {text!r}: it must start with '$'")
+        raise SelectorSyntaxError(say(f"bộ chọn sai {text!r}: phải bắt đầu bằng '$'",
+                                      f"bad selector {text!r}: it must start with '$'"))
     segments: list[Segment] = []
     position = 1
     while position < len(path):
@@ -101,9 +105,11 @@ def parse_selector(text: str) -> Selector:
         if rest.startswith("."):
             match = _NAME.match(path, position + 1)
             if match is None:
-                raise SelectorSyntaxError(
+                raise SelectorSyntaxError(say(
+                    f"bộ chọn sai {text!r}: sau '.' ở vị trí {position} cần một tên (chữ cái, "
+                    "chữ số, '_' hoặc '-'; dùng [\"...\"] cho các tên trường khác)",
                     f"bad selector {text!r}: after '.' at position {position} a name is "
-                    "expected (letters, digits, '_' or '-'; use [\"...\"] for other keys)")
+                    "expected (letters, digits, '_' or '-'; use [\"...\"] for other keys)"))
             segments.append(match.group(0))
             position = match.end()
         elif rest.startswith("[*]"):
@@ -116,17 +122,22 @@ def parse_selector(text: str) -> Selector:
             segments.append(QuotedKey(json.loads(f'"{match.group(1)}"')))
             position = match.end()
         else:
-            raise SelectorSyntaxError(
+            raise SelectorSyntaxError(say(
+                f"bộ chọn sai {text!r}: {rest[:10]!r} không đúng chỗ ở vị trí {position} "
+                "(cần .name, [3], [\"name\"] hoặc [*])",
                 f"bad selector {text!r}: unexpected {rest[:10]!r} at position {position} "
-                "(expected .name, [3], [\"name\"] or [*])")
+                "(expected .name, [3], [\"name\"] or [*])"))
     if sum(1 for segment in segments if _is_wildcard(segment)) > 1:
-        raise SelectorSyntaxError(f"bad selector {text!r}: at most one [*]")
+        raise SelectorSyntaxError(say(f"bộ chọn sai {text!r}: nhiều nhất một [*]",
+                                      f"bad selector {text!r}: at most one [*]"))
     decoders = []
     for decoder in decoder_texts:
         name = decoder.strip()
         if name not in DECODERS:
-            raise SelectorSyntaxError(f"bad selector {text!r}: unknown decoder {name!r} "
-                                      f"(known: {', '.join(DECODERS)})")
+            known = ", ".join(DECODERS)
+            raise SelectorSyntaxError(say(
+                f"bộ chọn sai {text!r}: bộ giải mã {name!r} không xác định (các bộ: {known})",
+                f"bad selector {text!r}: unknown decoder {name!r} (known: {known})"))
         decoders.append(name)
     return Selector(text=text.strip(), segments=tuple(segments), decoders=tuple(decoders))
 
@@ -165,42 +176,60 @@ def render_selector(segments: tuple[Segment, ...], decoders: tuple[str, ...] = (
 
 def describe(value: Any) -> str:
     """What is at a place where a selector stopped, for the error message."""
+    return say(*_described(value))
+
+
+def _described(value: Any) -> tuple[str, str]:
+    """:func:`describe` in Vietnamese and in English."""
     if isinstance(value, dict):
         keys = list(value)
         shown = ", ".join(str(key) for key in keys[:20]) + (", ..." if len(keys) > 20 else "")
-        return f"keys here: {shown}" if keys else "an empty object here"
+        if not keys:
+            return "ở đây là một đối tượng rỗng", "an empty object here"
+        return f"các trường ở đây: {shown}", f"keys here: {shown}"
     if isinstance(value, list):
-        return f"a list of {len(value)} item(s) here"
+        return (f"ở đây là một danh sách {len(value)} phần tử",
+                f"a list of {len(value)} item(s) here")
     if value is None:
-        return "null here"
+        return "ở đây là null", "null here"
     if isinstance(value, bool):
-        return f"{str(value).lower()} here"
+        return f"ở đây là {str(value).lower()}", f"{str(value).lower()} here"
     if isinstance(value, str | bytes):
-        return f"a {'text' if isinstance(value, str) else 'byte string'} of {len(value)} " \
-               "character(s) here"
-    return f"the number {value} here"
+        kind = ("văn bản", "text") if isinstance(value, str) else ("chuỗi byte", "byte string")
+        return (f"ở đây là một {kind[0]} {len(value)} ký tự",
+                f"a {kind[1]} of {len(value)} character(s) here")
+    return f"ở đây là số {value}", f"the number {value} here"
 
 
 def _walk(selector: Selector, value: Any, segments: tuple[Segment, ...], where: str) -> Any:
     for index, segment in enumerate(segments):
         if _is_wildcard(segment):
             if not isinstance(value, list):
-                raise SelectorMiss(f"selector {selector} matched nothing ({where} is not a "
-                                   f"list); {describe(value)}")
+                vietnamese, english = _described(value)
+                raise SelectorMiss(say(
+                    f"bộ chọn {selector} không khớp gì ({where} không phải danh sách); "
+                    f"{vietnamese}",
+                    f"selector {selector} matched nothing ({where} is not a list); {english}"))
             rest = segments[index + 1:]
             return [_walk(selector, item, rest, f"{where}[{number}]")
                     for number, item in enumerate(value)]
         if isinstance(segment, int):
             if not isinstance(value, list) or not -len(value) <= segment < len(value):
-                raise SelectorMiss(f"selector {selector} matched nothing (no [{segment}] in "
-                                   f"{where}); {describe(value)}")
+                vietnamese, english = _described(value)
+                raise SelectorMiss(say(
+                    f"bộ chọn {selector} không khớp gì (không có [{segment}] trong {where}); "
+                    f"{vietnamese}",
+                    f"selector {selector} matched nothing (no [{segment}] in {where}); "
+                    f"{english}"))
             value = value[segment]
             where = f"{where}[{segment}]"
             continue
         if not isinstance(value, dict) or segment not in value:
-            raise SelectorMiss(f"selector {selector} matched nothing (no "
-                               f"{_step_text(segment).lstrip('.')} in {where}); "
-                               f"{describe(value)}")
+            vietnamese, english = _described(value)
+            key = _step_text(segment).lstrip(".")
+            raise SelectorMiss(say(
+                f"bộ chọn {selector} không khớp gì (không có {key} trong {where}); {vietnamese}",
+                f"selector {selector} matched nothing (no {key} in {where}); {english}"))
         value = value[segment]
         where = f"{where}{_step_text(segment)}"
     return value
@@ -216,8 +245,10 @@ def _decode_all(selector: Selector, value: Any) -> Any:
             value = _decode(decoder, value)
         except (ValueError, TypeError, binascii.Error) as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise SelectorDecodeError(f"selector {selector}: decoder {decoder}: {first}; got "
-                                      f"{excerpt(value)}") from None
+            raise SelectorDecodeError(say(
+                f"bộ chọn {selector}: bộ giải mã {decoder}: {first}; nhận được {excerpt(value)}",
+                f"selector {selector}: decoder {decoder}: {first}; got {excerpt(value)}"
+            )) from None
     return value
 
 
@@ -233,12 +264,14 @@ def _decode(decoder: str, value: Any) -> Any:
             return value.decode("utf-8")
         if isinstance(value, str):
             return value
-        raise ValueError(f"not text but {type(value).__name__}")
+        raise ValueError(say(f"không phải văn bản mà là {type(value).__name__}",
+                             f"not text but {type(value).__name__}"))
     if isinstance(value, bool) or not isinstance(value, int | str | float):
-        raise ValueError(f"not a number but {type(value).__name__}")
+        raise ValueError(say(f"không phải số mà là {type(value).__name__}",
+                             f"not a number but {type(value).__name__}"))
     number = int(value)
     if isinstance(value, float) and number != value:
-        raise ValueError(f"{value} is not a whole number")
+        raise ValueError(say(f"{value} không phải số nguyên", f"{value} is not a whole number"))
     return number
 
 
@@ -247,7 +280,8 @@ def decode_base64(value: Any) -> bytes:
     if isinstance(value, bytes):
         value = value.decode("ascii")
     if not isinstance(value, str):
-        raise ValueError(f"not base64 text but {type(value).__name__}")
+        raise ValueError(say(f"không phải văn bản base64 mà là {type(value).__name__}",
+                             f"not base64 text but {type(value).__name__}"))
     text = "".join(value.split())
     if "-" in text or "_" in text:
         text = text.replace("-", "+").replace("_", "/")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from bilingual import say
 from conformance.sut.service.selectors import (
     SelectorDecodeError,
     SelectorMiss,
@@ -31,6 +32,7 @@ from conformance.sut.service.selectors import (
 )
 from conformance.sut.service.templates import redact, render, render_evidence, shorten
 from conformance.sut.service.transport import (
+    INVALID_ANSWER,
     Incoming,
     Outgoing,
     ServiceFailure,
@@ -103,8 +105,10 @@ class StepRunner:
             if step.poll is None or self._holds(step.poll.until, incoming.document, record,
                                                 operation):
                 break
-            operation.note(f"  poll: {step.poll.until.selector} not yet in "
-                           f"{step.poll.until.in_}; again in {step.poll.every_seconds} s")
+            until, every = step.poll.until, step.poll.every_seconds
+            operation.note("  poll: " + say(
+                f"{until.selector} chưa thuộc {until.in_}; thử lại sau {every} s",
+                f"{until.selector} not yet in {until.in_}; again in {every} s"))
             await asyncio.sleep(step.poll.every_seconds)
         return self._read(step, incoming, record, operation)
 
@@ -187,7 +191,7 @@ class StepRunner:
             if record is None:  # a message that is not the final one
                 return False
             record["selectors"]["poll.until"] = f"missed: {error}"
-            raise ServiceFailure("invalid-answer", str(error)) from None
+            raise ServiceFailure(INVALID_ANSWER, str(error)) from None
         if record is not None:
             record["selectors"]["poll.until"] = shorten(redact(value, operation.secrets))
         return code_text(value) in until.in_
@@ -207,12 +211,15 @@ class StepRunner:
             meaning = reply.results.meaning(code)
             if meaning is None:
                 said = f" ({message})" if message else ""
-                raise ServiceFailure("invalid-answer", f"{step.name}: result code {code}{said} "
-                                     "is not in reply.results")
+                raise ServiceFailure(INVALID_ANSWER, f"{step.name}: " + say(
+                    f"mã kết quả {code}{said} không có trong reply.results",
+                    f"result code {code}{said} is not in reply.results"))
             operation.note(f"  code {code} → {meaning}")
         elif incoming.status is not None and incoming.status >= 400:
-            raise ServiceFailure("invalid-answer", f"{step.name}: HTTP {incoming.status} and no "
-                                 f"reply.code to read; {excerpt(incoming.raw[:200], 200)}")
+            shown = excerpt(incoming.raw[:200], 200)
+            raise ServiceFailure(INVALID_ANSWER, f"{step.name}: " + say(
+                f"HTTP {incoming.status} và không có reply.code để đọc; {shown}",
+                f"HTTP {incoming.status} and no reply.code to read; {shown}"))
         if meaning in (None, "ok"):
             for name, selector in reply.save.items():
                 operation.saved[name] = select(record, f"save.{name}", selector,
@@ -232,7 +239,7 @@ def select(record: dict[str, Any], name: str, selector: str, document: Any,
         operation.note(f"  {name}: {error}")
         if not required:
             return None
-        raise ServiceFailure("invalid-answer", str(error)) from None
+        raise ServiceFailure(INVALID_ANSWER, str(error)) from None
     shown = shorten(redact(value if not isinstance(value, bytes)
                            else f"<{len(value)} bytes>", operation.secrets))
     record["selectors"][name] = shown

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from bilingual import say
 from conformance.sut.redaction import REDACTED, redact
 
 SAVED_PREFIX = "saved."
@@ -122,33 +123,50 @@ def check_text(where: str, text: str, operation: str, *, pin_allowed: bool,
     try:
         found = placeholders_in(text)
     except ValueError as error:
-        raise ValueError(f"{where}: {error} (write {{{{ and }}}} for literal braces)") from None
+        raise ValueError(f"{where}: {error} " + say(
+            "(viết {{ và }} cho dấu ngoặc nhọn thường)",
+            "(write {{ and }} for literal braces)")) from None
     allowed = ALLOWED[operation]
     for name, spec, conversion in found:
         if spec or conversion:
-            raise ValueError(f"{where}: placeholder {{{name}}} takes no format or conversion")
+            raise ValueError(f"{where}: " + say(
+                f"biến thay thế {{{name}}} không nhận định dạng hay chuyển đổi",
+                f"placeholder {{{name}}} takes no format or conversion"))
         if name.startswith(SAVED_PREFIX):
             key = name.removeprefix(SAVED_PREFIX)
             if operation == "driver":
-                raise ValueError(f"{where}: placeholder {{{name}}} is not available here")
+                raise ValueError(f"{where}: " + say(
+                    f"biến thay thế {{{name}}} không dùng được ở đây",
+                    f"placeholder {{{name}}} is not available here"))
             if key not in saved:
-                known = ", ".join(sorted(saved)) or "none"
-                raise ValueError(f"{where}: {{{name}}} is not saved by an earlier step "
-                                 f"(reply.save of setup or of an earlier step; saved: {known})")
+                known = ", ".join(sorted(saved))
+                raise ValueError(f"{where}: " + say(
+                    f"{{{name}}} không được bước nào trước đó lưu (reply.save của setup hoặc "
+                    f"của một bước trước; đã lưu: {known or 'không có'})",
+                    f"{{{name}}} is not saved by an earlier step (reply.save of setup or of an "
+                    f"earlier step; saved: {known or 'none'})"))
             continue
         if name not in P._value2member_map_:
-            raise ValueError(f"{where}: unknown placeholder {{{name}}} (known: "
-                             + " ".join(f"{{{p.value}}}" for p in P) + " {saved.NAME})")
+            known = " ".join(f"{{{p.value}}}" for p in P) + " {saved.NAME}"
+            raise ValueError(f"{where}: " + say(
+                f"biến thay thế {{{name}}} không xác định", f"unknown placeholder {{{name}}}")
+                + " (" + say("các biến", "known") + f": {known})")
         if P(name) not in allowed:
-            raise ValueError(f"{where}: placeholder {{{name}}} is not available in "
-                             f"{operation} steps")
+            raise ValueError(f"{where}: " + say(
+                f"biến thay thế {{{name}}} không dùng được trong các bước {operation}",
+                f"placeholder {{{name}}} is not available in {operation} steps"))
         if name == P.PIN and not pin_allowed:
-            raise ValueError(f"{where}: {{pin}} needs interaction.mode = 'pin' (the PIN is "
-                             "otherwise typed by a person or a UI driver, never sent by kyso)")
+            raise ValueError(f"{where}: " + say(
+                "{pin} cần interaction.mode = 'pin' (nếu không, mã PIN do người hoặc trình "
+                "điều khiển giao diện nhập, kyso không bao giờ gửi)",
+                "{pin} needs interaction.mode = 'pin' (the PIN is otherwise typed by a person "
+                "or a UI driver, never sent by kyso)"))
         if name == P.TRUST_FILES and text != "{trust_files}":
-            raise ValueError(f"{where}: {{trust_files}} is a list: it must be a whole string "
-                             "(\"{trust_files}\" becomes a JSON array; use {\"$join\" = ...} "
-                             "for text)")
+            raise ValueError(f"{where}: " + say(
+                "{trust_files} là một danh sách: nó phải là nguyên cả chuỗi (\"{trust_files}\" "
+                "thành một mảng JSON; dùng {\"$join\" = ...} để có văn bản)",
+                "{trust_files} is a list: it must be a whole string (\"{trust_files}\" becomes "
+                "a JSON array; use {\"$join\" = ...} for text)"))
 
 
 def check_value(where: str, value: Any, operation: str, *, pin_allowed: bool,
@@ -165,9 +183,12 @@ def check_value(where: str, value: Any, operation: str, *, pin_allowed: bool,
         if transform is None:
             for key, item in value.items():
                 if key.startswith("$"):
-                    raise ValueError(f"{where}: unknown transform {key!r} (known: "
-                                     f"{', '.join(TRANSFORMS)}; a transform is the only key of "
-                                     "its table)")
+                    known = ", ".join(TRANSFORMS)
+                    raise ValueError(f"{where}: " + say(
+                        f"phép biến đổi {key!r} không xác định (các phép: {known}; phép biến "
+                        "đổi là trường duy nhất của bảng chứa nó)",
+                        f"unknown transform {key!r} (known: {known}; a transform is the only "
+                        "key of its table)"))
                 check_value(f"{where}.{key}", item, operation, pin_allowed=pin_allowed,
                             saved=saved)
             return
@@ -176,8 +197,9 @@ def check_value(where: str, value: Any, operation: str, *, pin_allowed: bool,
             if not isinstance(inner, dict) or set(inner) != {"separator", "items"} \
                     or not isinstance(inner["separator"], str) \
                     or not isinstance(inner["items"], list):
-                raise ValueError(f"{where}.{transform}: needs a table {{separator = \"|\", "
-                                 "items = [...]}}")
+                raise ValueError(f"{where}.{transform}: " + say(
+                    "cần một bảng {separator = \"|\", items = [...]}",
+                    "needs a table {separator = \"|\", items = [...]}"))
             inner = inner["items"]
         check_value(f"{where}.{transform}", inner, operation, pin_allowed=pin_allowed,
                     saved=saved)

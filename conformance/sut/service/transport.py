@@ -31,12 +31,19 @@ from typing import Any
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType
 
+from bilingual import say
 from conformance.sut.service.selectors import Selector, SelectorDecodeError, SelectorMiss, excerpt
 
 _CHUNK = 64 * 1024
 _CONNECT_SECONDS = 10.0
 _WS_CLOSE_SECONDS = 2.0
 _UNCORRELATED_KEPT = 20
+
+
+INVALID_ANSWER = "invalid-answer"
+"""The SutNoAnswer kind for an answer kyso cannot read (not the declared format, no file)."""
+START_ERROR = "start-error"
+"""The SutNoAnswer kind for a case kyso could not start (the input is unusable)."""
 
 
 class ServiceFailure(Exception):  # noqa: N818 (what happened: the service failed to answer)
@@ -94,28 +101,39 @@ def failure_of(error: BaseException, url: str) -> ServiceFailure:
         return error
     first = (str(error).splitlines() or [""])[0] or type(error).__name__
     if isinstance(error, aiohttp.ServerFingerprintMismatch):
-        return ServiceFailure("tls", f"{url}: the service's certificate is not the pinned one "
-                              "(adapter.service.tls.pinned_certificate)")
+        return ServiceFailure("tls", f"{url}: " + say(
+            "chứng thư chữ ký số của dịch vụ không phải chứng thư đã ghim "
+            "(adapter.service.tls.pinned_certificate)",
+            "the service's certificate is not the pinned one "
+            "(adapter.service.tls.pinned_certificate)"))
     if isinstance(error, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
                   | ssl.SSLError):
-        return ServiceFailure("tls", f"{url}: TLS handshake failed: {first}")
+        return ServiceFailure("tls", f"{url}: " + say(f"bắt tay TLS thất bại: {first}",
+                                                      f"TLS handshake failed: {first}"))
     if isinstance(error, aiohttp.WSServerHandshakeError):
-        return ServiceFailure("connection", f"{url}: WebSocket handshake refused "
-                              f"(HTTP {error.status}): {error.message}")
+        return ServiceFailure("connection", f"{url}: " + say(
+            f"bắt tay WebSocket bị từ chối (HTTP {error.status}): {error.message}",
+            f"WebSocket handshake refused (HTTP {error.status}): {error.message}"))
     if isinstance(error, aiohttp.ClientConnectorError):
         if url.startswith(("https:", "wss:")) \
                 and not isinstance(error.os_error, ConnectionRefusedError):
             # the TCP connection was made, the handshake ended it (e.g. no common TLS version)
-            return ServiceFailure("tls", f"{url}: TLS handshake failed: "
-                                  f"{type(error.os_error).__name__} (does the service offer "
-                                  "TLS at adapter.service.tls.min_version or above?)")
-        return ServiceFailure("connection", f"{url}: cannot connect: {first}")
+            name = type(error.os_error).__name__
+            return ServiceFailure("tls", f"{url}: " + say(
+                f"bắt tay TLS thất bại: {name} (dịch vụ có hỗ trợ TLS từ "
+                "adapter.service.tls.min_version trở lên không?)",
+                f"TLS handshake failed: {name} (does the service offer TLS at "
+                "adapter.service.tls.min_version or above?)"))
+        return ServiceFailure("connection", f"{url}: " + say(f"không kết nối được: {first}",
+                                                             f"cannot connect: {first}"))
     if isinstance(error, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError
                   | aiohttp.ClientOSError | ConnectionError):
-        return ServiceFailure("connection", f"{url}: the connection broke before the answer "
-                              f"was complete: {first}")
+        return ServiceFailure("connection", f"{url}: " + say(
+            f"kết nối bị ngắt trước khi nhận đủ câu trả lời: {first}",
+            f"the connection broke before the answer was complete: {first}"))
     if isinstance(error, aiohttp.ClientResponseError):
-        return ServiceFailure("invalid-answer", f"{url}: not a valid HTTP answer: {first}")
+        return ServiceFailure(INVALID_ANSWER, f"{url}: " + say(
+            f"không phải câu trả lời HTTP hợp lệ: {first}", f"not a valid HTTP answer: {first}"))
     return ServiceFailure("connection", f"{url}: {type(error).__name__}: {first}")
 
 
@@ -163,14 +181,18 @@ class HttpTransport(_Transport):
                 headers = {key: value for key, value in response.headers.items()}
                 length = response.content_length
                 if length is not None and length > self.cap:
-                    raise ServiceFailure("flood", f"{out.url}: the reply announces {length} "
-                                         f"bytes, above max_reply_bytes = {self.cap}")
+                    raise ServiceFailure("flood", f"{out.url}: " + say(
+                        f"câu trả lời báo {length} byte, vượt max_reply_bytes = {self.cap}",
+                        f"the reply announces {length} bytes, above max_reply_bytes = "
+                        f"{self.cap}"))
                 body = bytearray()
                 async for chunk in response.content.iter_chunked(_CHUNK):
                     body += chunk
                     if len(body) > self.cap:
-                        raise ServiceFailure("flood", f"{out.url}: reply above max_reply_bytes "
-                                             f"= {self.cap} (reading stopped there)")
+                        raise ServiceFailure("flood", f"{out.url}: " + say(
+                            f"câu trả lời vượt max_reply_bytes = {self.cap} (dừng đọc tại đó)",
+                            f"reply above max_reply_bytes = {self.cap} (reading stopped "
+                            "there)"))
                 status = response.status
         except (aiohttp.ClientError, ssl.SSLError, OSError) as error:
             raise failure_of(error, out.url) from None
@@ -185,9 +207,12 @@ def _decoded(decode: Decode, raw: bytes, url: str, status: int | None) -> Any:
         return decode(raw)
     except (ValueError, UnicodeDecodeError) as error:
         shown = f"HTTP {status}, " if status is not None else ""
-        raise ServiceFailure("invalid-answer", f"{url}: {shown}the reply is not in the declared "
-                             f"format ({type(error).__name__}: {str(error)[:100]}); first "
-                             f"bytes: {excerpt(raw[:120])}", reply=raw) from None
+        cause = f"{type(error).__name__}: {str(error)[:100]}"
+        first = excerpt(raw[:120])
+        raise ServiceFailure(INVALID_ANSWER, f"{url}: {shown}" + say(
+            f"câu trả lời không đúng định dạng đã khai báo ({cause}); các byte đầu: {first}",
+            f"the reply is not in the declared format ({cause}); first bytes: {first}"),
+            reply=raw) from None
 
 
 def _ws_connect(session: aiohttp.ClientSession, url: str, cap: int,
@@ -206,11 +231,14 @@ def _message_bytes(message: aiohttp.WSMessage, url: str) -> bytes | None:
     if message.type is WSMsgType.ERROR:
         data = message.data
         if getattr(data, "code", None) == WSCloseCode.MESSAGE_TOO_BIG:
-            raise ServiceFailure("flood", f"{url}: a message above max_reply_bytes")
-        raise ServiceFailure("connection", f"{url}: WebSocket error: {data}")
+            raise ServiceFailure("flood", f"{url}: " + say(
+                "một thông điệp vượt max_reply_bytes", "a message above max_reply_bytes"))
+        raise ServiceFailure("connection", f"{url}: " + say(f"lỗi WebSocket: {data}",
+                                                            f"WebSocket error: {data}"))
     if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-        raise ServiceFailure("connection", f"{url}: the service closed the WebSocket before "
-                             "the final answer")
+        raise ServiceFailure("connection", f"{url}: " + say(
+            "dịch vụ đóng WebSocket trước câu trả lời cuối cùng",
+            "the service closed the WebSocket before the final answer"))
     return None
 
 
@@ -291,12 +319,14 @@ class WsSessionTransport(_Transport):
         if ws is not None and not ws.closed:
             with contextlib.suppress(TimeoutError, aiohttp.ClientError, OSError):
                 await asyncio.wait_for(ws.close(), _WS_CLOSE_SECONDS)
-        self._fail_all(ServiceFailure("connection", f"{self.url}: connection dropped"))
+        self._fail_all(ServiceFailure("connection", f"{self.url}: " + say(
+            "kết nối bị ngắt", "connection dropped")))
 
     async def exchange(self, out: Outgoing, decode: Decode, is_final: IsFinal | None = None,
                        *, request_id: int = 0, correlate: Selector | None = None) -> Incoming:
         if self._ws is None or self._ws.closed:
-            raise ServiceFailure("connection", f"{self.url}: the session connection is closed")
+            raise ServiceFailure("connection", f"{self.url}: " + say(
+                "kết nối của phiên đã đóng", "the session connection is closed"))
         assert correlate is not None
         started = time.monotonic()
         pending = _Pending(request_id, correlate)
@@ -328,8 +358,10 @@ class WsSessionTransport(_Transport):
                 try:
                     document = self.decode(raw)
                 except (ValueError, UnicodeDecodeError):
-                    raise ServiceFailure("invalid-answer", f"{self.url}: a message that is not "
-                                         f"JSON: {excerpt(raw[:120])}", reply=raw) from None
+                    shown = excerpt(raw[:120])
+                    raise ServiceFailure(INVALID_ANSWER, f"{self.url}: " + say(
+                        f"một thông điệp không phải JSON: {shown}",
+                        f"a message that is not JSON: {shown}"), reply=raw) from None
                 self._route(raw, document)
         except ServiceFailure as failure:
             self._fail_all(failure)
@@ -374,7 +406,7 @@ def json_decoder(format_name: str) -> Decode:
 
 
 __all__ = [
-    "HttpTransport", "Incoming", "Outgoing", "ServiceFailure", "WsOneshotTransport",
-    "WsSessionTransport", "client_session", "failure_of", "json_decoder",
+    "INVALID_ANSWER", "START_ERROR", "HttpTransport", "Incoming", "Outgoing", "ServiceFailure",
+    "WsOneshotTransport", "WsSessionTransport", "client_session", "failure_of", "json_decoder",
     "ssl_context",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bilingual import say
+
 MEBIBYTE = 1024 * 1024
 
 
@@ -36,9 +38,11 @@ class SandboxLimits:
         for name in ("timeout_seconds", "stdout_cap_bytes", "stderr_cap_bytes",
                      "output_file_cap_bytes", "flood_kill_bytes"):
             if getattr(self, name) <= 0:
-                raise SandboxError(f"SandboxLimits.{name} must be positive")
+                raise SandboxError(say(f"SandboxLimits.{name} phải là số dương",
+                                       f"SandboxLimits.{name} must be positive"))
         if self.kill_grace_seconds < 0:
-            raise SandboxError("SandboxLimits.kill_grace_seconds must not be negative")
+            raise SandboxError(say("SandboxLimits.kill_grace_seconds không được âm",
+                                   "SandboxLimits.kill_grace_seconds must not be negative"))
 
 
 __all__ = ["MEBIBYTE", "SandboxError", "SandboxLimits"]

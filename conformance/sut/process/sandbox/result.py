@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bilingual import say
 from conformance.sut.process.sandbox.access_trace import AccessReport
 from conformance.sut.process.sandbox.limits import SandboxLimits
 
@@ -77,17 +78,25 @@ class SandboxResult:
 
     def stdout_json_problem(self) -> str | None:
         """None if stdout is exactly one JSON object, else what is wrong with it."""
+        texts = self.stdout_json_problem_texts()
+        return say(*texts) if texts is not None else None
+
+    def stdout_json_problem_texts(self) -> tuple[str, str] | None:
+        """:meth:`stdout_json_problem` as (Vietnamese, English), for a longer message."""
+        shown = self.first_bytes()
         if self.stdout_truncated:
-            return (f"stdout exceeded the {self.limits.stdout_cap_bytes}-byte cap "
-                    f"({self.stdout_total_bytes} bytes): {self.first_bytes()}")
+            cap, total = self.limits.stdout_cap_bytes, self.stdout_total_bytes
+            return (f"stdout vượt giới hạn {cap} byte ({total} byte): {shown}",
+                    f"stdout exceeded the {cap}-byte cap ({total} bytes): {shown}")
         if not self.stdout.strip():
-            return "no output on stdout"
+            return "không có gì trên stdout", "no output on stdout"
         try:
             answer = json.loads(self.stdout.decode("utf-8"))
         except ValueError:
-            return f"stdout not JSON: {self.first_bytes()}"
+            return f"stdout không phải JSON: {shown}", f"stdout not JSON: {shown}"
         if not isinstance(answer, dict):
-            return f"stdout is JSON but not an object: {self.first_bytes()}"
+            return (f"stdout là JSON nhưng không phải đối tượng: {shown}",
+                    f"stdout is JSON but not an object: {shown}")
         return None
 
     def describe(self) -> str:
@@ -98,49 +107,68 @@ class SandboxResult:
         tail = self.stderr_tail(300).strip()
         stderr = f"; stderr: {tail!r}" if tail else ""
         if self.start_error is not None:
-            return f"could not start: {self.start_error}"
+            return say(f"không khởi động được: {self.start_error}",
+                       f"could not start: {self.start_error}")
         if self.supervisor_lost:
-            return "the sandbox supervisor was killed (by the SUT?); exit status unknown"
+            return say("tiến trình giám sát sandbox bị dừng (do phần mềm được kiểm thử?); không "
+                       "rõ trạng thái thoát",
+                       "the sandbox supervisor was killed (by the SUT?); exit status unknown")
         if self.timed_out:
-            ended = f" with {self.signal}" if self.signal else ""
-            return (f"timeout after {self.limits.timeout_seconds:.1f} s "
-                    f"(process group killed{ended})")
+            seconds = f"{self.limits.timeout_seconds:.1f}"
+            return say(f"hết thời gian sau {seconds} s (nhóm tiến trình bị dừng"
+                       + (f" bằng {self.signal}" if self.signal else "") + ")",
+                       f"timeout after {seconds} s (process group killed"
+                       + (f" with {self.signal}" if self.signal else "") + ")")
         if self.flooded:
             total = self.stdout_total_bytes + self.stderr_total_bytes
-            return f"output flood: {total} bytes on stdout/stderr, process group stopped"
+            return say(f"tràn đầu ra: {total} byte trên stdout/stderr, nhóm tiến trình bị dừng",
+                       f"output flood: {total} bytes on stdout/stderr, process group stopped")
         if self.signal == "SIGXFSZ":
             cap = self.limits.output_file_cap_bytes
-            return f"killed by SIGXFSZ: an output file reached the {cap}-byte cap"
+            return say(f"bị dừng bởi SIGXFSZ: một tệp đầu ra chạm giới hạn {cap} byte",
+                       f"killed by SIGXFSZ: an output file reached the {cap}-byte cap")
         if self.signal is not None:
-            return f"killed by {self.signal}{stderr}"
+            return say(f"bị dừng bởi {self.signal}", f"killed by {self.signal}") + stderr
         if self.exit_code != 0:
-            return f"exit code {self.exit_code}{stderr}"
-        problem = self.stdout_json_problem()
-        return f"exit code 0, {problem}" if problem else "exit code 0, one JSON object on stdout"
+            return say(f"mã thoát {self.exit_code}", f"exit code {self.exit_code}") + stderr
+        problem = self.stdout_json_problem_texts()
+        if problem is not None:
+            return say(f"mã thoát 0, {problem[0]}", f"exit code 0, {problem[1]}")
+        return say("mã thoát 0, một đối tượng JSON trên stdout",
+                   "exit code 0, one JSON object on stdout")
 
     def _notes(self) -> list[str]:
         notes = []
         if self.leftover_processes:
-            notes.append(f"{len(self.leftover_processes)} leftover process(es) killed: "
+            count = len(self.leftover_processes)
+            notes.append(say(f"đã dừng {count} tiến trình còn sót",
+                             f"{count} leftover process(es) killed") + ": "
                          + ", ".join(f"{p.name}[{p.pid}]" for p in self.leftover_processes))
         if self.files_outside:
-            notes.append(f"{len(self.files_outside)} file(s) written outside its directory: "
+            count = len(self.files_outside)
+            notes.append(say(f"{count} tệp được ghi ra ngoài thư mục của nó",
+                             f"{count} file(s) written outside its directory") + ": "
                          + ", ".join(str(path) for path in self.files_outside[:3]))
         if self.oversized_outputs:
-            notes.append("output file(s) at the size cap: "
+            notes.append(say("tệp đầu ra chạm giới hạn kích thước",
+                             "output file(s) at the size cap") + ": "
                          + ", ".join(path.name for path in self.oversized_outputs[:3]))
         for kind, count in self.access.counts:
-            notes.append(f"{count} {_ACCESS_NOTES[kind]}")
+            notes.append(say(*_ACCESS_NOTES[kind]).replace("{}", str(count)))
         if not self.sweep_complete:
-            notes.append("leftover processes could not all be killed")
+            notes.append(say("không dừng được hết các tiến trình còn sót",
+                             "leftover processes could not all be killed"))
         return notes
 
 
 _ACCESS_NOTES = {
-    "denied": "access(es) denied by the sandbox",
-    "hidden": "attempt(s) to reach files its case did not give it",
-    "outside": "write(s) outside its directory (contained by the sandbox)",
+    "denied": ("{} lần truy cập bị sandbox từ chối", "{} access(es) denied by the sandbox"),
+    "hidden": ("{} lần cố truy cập tệp mà điểm kiểm tra không cấp",
+               "{} attempt(s) to reach files its case did not give it"),
+    "outside": ("{} lần ghi ra ngoài thư mục của nó (bị sandbox chặn lại)",
+                "{} write(s) outside its directory (contained by the sandbox)"),
 }
+"""What each kind of access the trace counted means, Vietnamese and English ({}: the count)."""
 
 
 __all__ = ["LeftoverProcess", "SandboxResult"]

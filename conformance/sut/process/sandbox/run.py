@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bilingual import say
 from conformance.sut.isolation import (
     IsolationSettings,
     SandboxGrants,
@@ -58,12 +59,14 @@ def run_sandboxed(
     """
     limits = limits or SandboxLimits()
     if not command:
-        raise SandboxError("empty SUT command")
+        raise SandboxError(say("lệnh chạy phần mềm được kiểm thử trống", "empty SUT command"))
     try:
         Path(workdir).mkdir(mode=0o700, parents=True)
     except FileExistsError:
-        raise SandboxError(f"working directory {workdir} already exists; each case needs "
-                           "a fresh one") from None
+        raise SandboxError(say(f"thư mục làm việc {workdir} đã tồn tại; mỗi điểm kiểm tra cần "
+                               "một thư mục mới",
+                               f"working directory {workdir} already exists; each case needs "
+                               "a fresh one")) from None
     workdir = Path(workdir).resolve()
     (workdir / "tmp").mkdir(mode=0o700)
     # The run's start as the filesystem clock saw it: later changes have mtime/ctime >= this.
