@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bilingual import say
+from bilingual import halves, say
 
 from .reason_words import vietnamese_words
 
@@ -60,6 +60,17 @@ class _Reasoned(_Model):
 
     reason: str
     reason_vi: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_halves(cls, data: object) -> object:
+        """A reason made by :func:`bilingual.say` gives each field its own half, whatever the
+        language the run was in: the English field never holds Vietnamese."""
+        if isinstance(data, dict) and not data.get("reason_vi"):
+            said = halves(data.get("reason"))
+            if said is not None:
+                data = {**data, "reason": said[1], "reason_vi": said[0]}
+        return data
 
     @model_validator(mode="after")
     def _vietnamese_reason(self) -> _Reasoned:

@@ -12,6 +12,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from reports.citations import citation, english_citation, vietnamese_citation
 from reports.findings_words import check_words
 from reports.html import render_html
@@ -198,3 +200,20 @@ def test_words_for_checks_severities_and_confidence() -> None:
         "Hiển thị: Tính hợp lệ của chữ ký tại thời điểm ký"
     assert SEVERITY_WORDS[Severity.FAIL].vi == "Không đạt"
     assert confidence_words("SECONDARY").vi.endswith("(SECONDARY)")
+
+
+def test_a_said_reason_gives_each_field_its_half_in_any_language(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reason made by say() (an adapter's 'no usable answer', a refusal) never puts Vietnamese
+    into the English field, nor English alone into the Vietnamese one, whatever KYSO_LANG is."""
+    from bilingual import ENVIRONMENT_VARIABLE, say
+
+    for language in ("vi-en", "en", "vi"):
+        monkeypatch.setenv(ENVIRONMENT_VARIABLE, language)
+        finding = Finding(check="answer", category=FindingCategory.TECHNICAL, requirements=[],
+                          expected="an answer", actual="none", verdict=Verdict.ERROR,
+                          severity=Severity.FAIL,
+                          reason=say("mã thoát 0, stdout không phải JSON",
+                                     "exit code 0, stdout not JSON"))
+        assert (finding.reason, finding.reason_vi) == ("exit code 0, stdout not JSON",
+                                                       "mã thoát 0, stdout không phải JSON")
