@@ -108,7 +108,9 @@ def test_two_merged_shards_equal_one_unsharded_run(runs: dict[str, Path],
                for case in merged.cases for evidence in case.evidence)
     assert not diff_results(whole, merged).regressions
     rendered = render_all(tmp_path / "merged" / "results.json")
-    assert rendered.html.exists() and rendered.pdf.exists()
+    assert rendered.pdf.exists()
+    assert "merged from 2 shards: 1/2 " in rendered.html.read_text(encoding="utf-8")
+    assert "gộp từ 2 phần: 1/2 " in rendered.html.read_text(encoding="utf-8")
 
 
 def _tampered(runs: dict[str, Path], tmp_path: Path, change: dict[str, object]) -> Path:
