@@ -50,7 +50,7 @@ BELONGING: tuple[tuple[str, Callable[[Results], object]], ...] = (
     ("run.clock", lambda r: r.run.clock),
     ("run.shard.count", lambda r: _plan(r).count),
     ("run.shard.catalogue_sha256", lambda r: _plan(r).catalogue_sha256),
-    ("run.shard.only", lambda r: _plan(r).only),
+    ("run.shard.only", lambda r: sorted(_plan(r).only)),
     ("run.shard.scenarios", lambda r: _plan(r).scenarios),
     ("requirements", lambda r: [row.id for row in r.requirements]),
 )

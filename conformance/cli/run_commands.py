@@ -99,6 +99,14 @@ def run_conform(arguments: argparse.Namespace) -> int:
                        sorted(results.summary.cases.items()))
     print(say(f"{len(results.cases)} điểm kiểm tra: {counts}",
               f"{len(results.cases)} cases: {counts}"))
+    plan = results.run.shard
+    if plan is not None:  # what this machine's part of the run was
+        print(say(f"phần {plan.index}/{plan.count}: {len(plan.assigned)} trong "
+                  f"{len(plan.scenarios)} kịch bản, {len(results.cases)} trong "
+                  f"{plan.selected_cases} điểm kiểm tra; gộp bằng 'kyso report merge'",
+                  f"shard {plan.index}/{plan.count}: {len(plan.assigned)} of "
+                  f"{len(plan.scenarios)} scenarios, {len(results.cases)} of "
+                  f"{plan.selected_cases} cases; merge with 'kyso report merge'"))
     line = findings_line(results)
     if line is not None:  # the technical verdict apart from what the person is shown
         print(say(line.vi, line.en))

@@ -172,14 +172,26 @@ def test_merge_on_the_command_line(runs: dict[str, Path], tmp_path: Path) -> Non
     assert "merged 2 shards" in merged.stdout
 
 
+def test_conform_refuses_a_shard_that_is_not_k_of_n(tmp_path: Path) -> None:
+    refused = subprocess.run([KYSO, "conform", "--sut", EXAMPLES / "reference-python.toml",
+                              "--shard", "3/2", "--out", tmp_path / "o"],
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "--shard: '3/2'" in refused.stderr and not (tmp_path / "o").exists()
+
+
 def test_an_empty_shard_is_written_and_merges(tmp_path: Path) -> None:
     """N larger than the selection's scenarios: the idle shard still writes its results, so a
     CI matrix of any size merges."""
     profile = EXAMPLES / "reference-python.toml"
     only = ("*untrusted-roots::verify-unrelated-root",)
-    for k in (1, 2):
-        conform(RunOptions(profile, tmp_path / f"s{k}", only=only, shard=Shard(k, 2)),
-                progress=lambda line: None)
+    conform(RunOptions(profile, tmp_path / "s1", only=only, shard=Shard(1, 2)),
+            progress=lambda line: None)
+    idle_run = subprocess.run([KYSO, "conform", "--sut", profile, "--only", only[0],
+                               "--shard", "2/2", "--out", tmp_path / "s2"],
+                              capture_output=True, text=True, check=False)
+    assert idle_run.returncode == 0, idle_run.stderr
+    assert "shard 2/2: 0 of 1 scenarios, 0 of 1 cases" in idle_run.stdout
     idle = load_results(tmp_path / "s2" / "results.json")
     assert idle.cases == [] and idle.run.shard is not None and idle.run.shard.assigned == []
     merged = merge_shards([tmp_path / "s1" / "results.json", tmp_path / "s2" / "results.json"],
