@@ -1,4 +1,4 @@
-"""``kyso report render|diff``: turn results files into what a lab hands over.
+"""``kyso report render|diff|merge``: turn results files into what a lab hands over.
 
 Rendering reads ``results.json`` only (run, then render); with ``--lab DIR`` the PDF biên bản is
 signed by the lab's certificate (:mod:`conformance.lab`) as ``report-signed.pdf``.
@@ -45,6 +45,8 @@ def render_reports(results: Path, out: Path | None = None, lab: Path | None = No
 
 
 def run_report_command(arguments: argparse.Namespace) -> int:
+    if arguments.action == "merge":
+        return merge_command(arguments.shards, arguments.out)
     if arguments.action == "render":
         for path in render_reports(arguments.results, arguments.out, arguments.lab):
             print(path)
@@ -55,3 +57,20 @@ def run_report_command(arguments: argparse.Namespace) -> int:
         raise InvalidInputError(str(error)) from None
     print(render_diff_table(difference))
     return 0
+
+
+def merge_command(shards: list[Path], out: Path) -> int:
+    """``kyso report merge``: the merged run written, its counts said; the exit code by its
+    verdicts, as ``kyso conform``'s (a CI merge job fails as the unsharded run would)."""
+    from bilingual import say
+
+    from .merge import merge_shards
+    from .runner import exit_code
+
+    merged = merge_shards(shards, out)
+    counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
+                       sorted(merged.summary.cases.items()))
+    print(say(f"đã gộp {len(shards)} phần: {len(merged.cases)} điểm kiểm tra: {counts}",
+              f"merged {len(shards)} shards: {len(merged.cases)} cases: {counts}"))
+    print(say(f"kết quả: {out / 'results.json'}", f"results: {out / 'results.json'}"))
+    return exit_code(merged)

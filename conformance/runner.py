@@ -43,6 +43,7 @@ from reports import (
     Results,
     RunMetadata,
     Severity,
+    ShardPlan,
     SoftwareUnderTest,
     Summary,
     Text,
@@ -84,6 +85,7 @@ from .policy import load_policy
 from .requirements import Level, catalogue, clause_sort_key
 from .run_isolation import IsolationSettings, isolation_line, isolation_scope, run_isolation
 from .scenario_runs import play
+from .shards import Shard, shard_plan
 from .sut.adapters import build_roles
 from .sut.contract import SutUnsupported
 from .sut.kinds import SERVICE_KINDS
@@ -102,6 +104,8 @@ class RunOptions:
     jobs: int = 1
     isolation: bool = True
     """Run process SUTs in the sandbox (bubblewrap); False is ``--no-isolation``."""
+    shard: Shard | None = None
+    """Play only this shard's scenarios (``--shard K/N``, :mod:`.shards`)."""
 
 
 def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
@@ -172,7 +176,7 @@ def conform(options: RunOptions, progress: Callable[[str], None] = print) -> Res
     signer, verifier = build_roles(profile)
     return run_cases(profile, signer, verifier, out=options.out, policy_name=options.policy,
                      only=options.only, profile_path=options.profile, progress=progress,
-                     jobs=options.jobs, isolation=isolation)
+                     jobs=options.jobs, isolation=isolation, shard=options.shard)
 
 
 def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | None, *,
@@ -180,21 +184,24 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
               profile_path: Path | None = None,
               progress: Callable[[str], None] = print, jobs: int = 1,
               system_clock_at: datetime | None = None,
-              isolation: IsolationSettings | None = None) -> Results:
+              isolation: IsolationSettings | None = None,
+              shard: Shard | None = None) -> Results:
     """Play every scenario with a case of the profile's roles; ``signer``/``verifier`` play
     those roles (the reference tools the others); judge, write results.json + JUnit.
     ``system_clock_at``: at ``clock = "system"``, the instant each checkpoint is shifted to
     (a manual kit's test day) instead of the real now. ``isolation``: the sandbox's settings
-    (:func:`run_isolation`; default: isolated where bubblewrap runs)."""
+    (:func:`run_isolation`; default: isolated where bubblewrap runs). ``shard``: play only
+    its part of the selection (it may be empty: a shard of a small selection)."""
     policy, policy_hash = load_policy(policy_name)
     isolation = isolation or run_isolation(profile, out, enabled=True, refuse=False)
     scenarios = [(scenario, cases) for scenario in map(load_scenario, catalogue_paths())
                  if (cases := _cases_for(scenario, profile, only))]
-    total = sum(len(cases) for _, cases in scenarios)
-    if total == 0:  # refused before ``out`` is made: a refusal leaves no empty folder behind
+    if not scenarios:  # refused before ``out`` is made: a refusal leaves no empty folder behind
         raise InvalidInputError(say(
             "--only: không có điểm kiểm tra nào khớp (xem mã trong 'kyso requirements')",
             "--only: no case matches (see 'kyso requirements' for IDs)"))
+    scenarios, plan = _shard_selection(scenarios, shard, only)
+    total = sum(len(cases) for _, cases in scenarios)
     make_output_directory(out)
     started, clock_start = wall_clock(), time.monotonic()
     results: list[CaseResult] = []
@@ -228,7 +235,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
         findings=finding_counts(results))
     run = _run_metadata(profile, profile_path, Policy(name=policy.name, sha256=policy_hash),
                         results, (started, finished), clock_start)
-    run = run.model_copy(update={"isolation": isolation_line(profile, isolation)})
+    run = run.model_copy(update={"isolation": isolation_line(profile, isolation), "shard": plan})
     outcome = Results(run=run, cases=results, requirements=requirements, summary=summary)
     write_outputs(outcome, out)
     return outcome
@@ -246,6 +253,17 @@ def make_output_directory(out: Path) -> None:
     except OSError as error:
         raise InvalidInputError(f"--out: không tạo được thư mục {out} / cannot make the "
                                 f"directory {out} ({error.strerror})") from None
+
+
+def _shard_selection(scenarios: list[tuple[Scenario, list[Case]]], shard: Shard | None,
+                     only: tuple[str, ...]
+                     ) -> tuple[list[tuple[Scenario, list[Case]]], ShardPlan | None]:
+    """The scenarios this run plays: all of the selection, or ``shard``'s part and its plan."""
+    if shard is None:
+        return scenarios, None
+    plan = shard_plan(shard, {scenario.id: len(cases) for scenario, cases in scenarios}, only)
+    return [(scenario, cases) for scenario, cases in scenarios
+            if scenario.id in plan.assigned], plan
 
 
 def _cases_for(scenario: Scenario, profile: SutProfile, only: tuple[str, ...]) -> list[Case]:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .results import ResultsFileError as ResultsFileError
     from .results import RunMetadata as RunMetadata
     from .results import Severity as Severity
+    from .results import ShardOrigin as ShardOrigin
+    from .results import ShardPlan as ShardPlan
     from .results import SoftwareUnderTest as SoftwareUnderTest
     from .results import Summary as Summary
     from .results import Text as Text
@@ -56,6 +58,8 @@ _PUBLIC = {
     "ResultsFileError": ".results",
     "RunMetadata": ".results",
     "Severity": ".results",
+    "ShardOrigin": ".results",
+    "ShardPlan": ".results",
     "SoftwareUnderTest": ".results",
     "Summary": ".results",
     "Text": ".results",

@@ -42,6 +42,7 @@ from .vocabulary import (
     level_words,
     redacted,
     role_of,
+    shards_words,
     vietnam_time,
 )
 
@@ -219,6 +220,9 @@ def _header(results: Results) -> str:
         (Words("Máy chạy kiểm tra", "Test host"), f"{_e(run.host)} ({_e(run.platform)})"),
         (Words("Phiên bản kyso", "kyso version"), _e(run.kyso_version)),
     ]
+    shards = shards_words(run.merged_from)
+    if shards is not None:  # a run spread over machines (kyso report merge)
+        rows.append((Words("Gộp từ các phần", "Merged from shards"), _bi(shards)))
     body = "".join(f"<tr><th>{_bi(label)}</th><td>{value}</td></tr>" for label, value in rows)
     return f'<h2>{_bi(Words("Thông tin chung", "What was tested"))}</h2>' \
            f'<table class="meta">{body}</table>'

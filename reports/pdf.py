@@ -40,6 +40,7 @@ from .vocabulary import (
     isolation_words,
     level_words,
     redacted,
+    shards_words,
     vietnam_time,
 )
 
@@ -261,6 +262,9 @@ def _general(canvas: _Canvas, results: Results, results_sha256: str | None) -> N
         ("Máy kiểm tra / Host", f"{run.host} ({run.platform})"),
         ("Phiên bản kyso / kyso version", run.kyso_version),
     ]
+    shards = shards_words(run.merged_from)
+    if shards is not None:  # a run spread over machines (kyso report merge)
+        rows.append(("Gộp từ các phần / Merged from shards", f"{shards.vi} / {shards.en}"))
     if results_sha256:
         rows.append(("results.json (SHA-256)", results_sha256))
     label_width, leading = 165.0, TABLE * 1.35

@@ -20,10 +20,12 @@ from bilingual import halves, say
 
 from .reason_words import vietnamese_words
 
-RESULTS_VERSION = 3
+RESULTS_VERSION = 4
 """Version 2 added the findings of a case (:class:`Finding`) and their counts in the summary;
-version 3 the Vietnamese of every reason (``reason_vi``). Older files still load and render:
-their reasons are put into Vietnamese on loading (:mod:`reports.reason_words`)."""
+version 3 the Vietnamese of every reason (``reason_vi``); version 4 the shard a run is
+(``run.shard``) and the shards a merged run was made of (``run.merged_from``). Older files still
+load and render: their reasons are put into Vietnamese on loading
+(:mod:`reports.reason_words`)."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "results.schema.json"
 
 
@@ -97,6 +99,31 @@ class Policy(_Model):
     sha256: str | None = None
 
 
+class ShardPlan(_Model):
+    """This run is one shard of a run spread over machines (``kyso conform --shard K/N``): what
+    ``kyso report merge`` checks before putting the shards back together."""
+
+    index: int = Field(ge=1, description="K of --shard K/N (from 1).")
+    count: int = Field(ge=1, description="N of --shard K/N.")
+    only: list[str] = Field(description="The --only patterns the whole run was chosen by.")
+    catalogue_sha256: str = Field(description="The scenario catalogue the split was made of.")
+    scenarios: list[str] = Field(description="Every scenario of the whole run, in the run's "
+                                 "order: the same in every shard of one run.")
+    assigned: list[str] = Field(description="The scenarios this shard played.")
+    selected_cases: int = Field(ge=0, description="The cases of the whole run, all shards.")
+
+
+class ShardOrigin(_Model):
+    """One shard a merged run was made of: which, where and when it ran."""
+
+    index: int
+    host: str
+    platform: str
+    started_at: datetime
+    finished_at: datetime
+    cases: int
+
+
 class RunMetadata(_Model):
     kyso_version: str
     sut: SoftwareUnderTest
@@ -117,6 +144,12 @@ class RunMetadata(_Model):
     finished_at: datetime
     host: str
     platform: str
+    shard: ShardPlan | None = Field(
+        default=None, description="Set when this run is one shard of a run spread over "
+        "machines (kyso conform --shard K/N).")
+    merged_from: list[ShardOrigin] = Field(
+        default_factory=list, description="Set when this run was merged from shards (kyso "
+        "report merge): each shard's index, host and time.")
 
 
 class Evidence(_Model):
@@ -195,7 +228,7 @@ class Summary(_Model):
 
 
 class Results(_Model):
-    version: Literal[1, 2, 3] = RESULTS_VERSION
+    version: Literal[1, 2, 3, 4] = RESULTS_VERSION
     run: RunMetadata
     cases: list[CaseResult]
     requirements: list[RequirementResult]

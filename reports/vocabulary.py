@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .results import Results, Severity, Verdict
+from .results import Results, Severity, ShardOrigin, Verdict
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 """Indochina Time (UTC+07:00, no daylight saving): every instant in a report is shown in it."""
@@ -119,6 +119,22 @@ def vietnam_time(instant: datetime) -> str:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
+
+
+def shards_words(shards: list[ShardOrigin]) -> Words | None:
+    """Where and when each shard of a merged run ran (``RunMetadata.merged_from``); None for a
+    run played in one go. The first page says it: the run's span is then several machines'."""
+    if not shards:
+        return None
+    count = len(shards)
+
+    def each(cases: str) -> str:
+        return "; ".join(f"{shard.index}/{count} {shard.host}, {vietnam_time(shard.started_at)}"
+                         f" → {vietnam_time(shard.finished_at)} ({shard.cases} {cases})"
+                         for shard in shards)
+
+    return Words(f"gộp từ {count} phần: {each('điểm kiểm tra')}",
+                 f"merged from {count} shards: {each('cases')}")
 
 
 def duration_text(seconds: float) -> str:

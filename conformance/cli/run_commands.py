@@ -38,6 +38,11 @@ def add_commands(commands: Subcommands) -> None:
         "thư mục đầu ra (mặc định: out/conform-<sut>)",
         "output directory (default: out/conform-<sut>)"))
     conform.add_argument("--jobs", type=int, default=1, help=_jobs_help())
+    conform.add_argument("--shard", metavar="K/N", help=say(
+        "chỉ chạy phần thứ K trong N phần của lượt chạy (chia theo kịch bản, như nhau trên mọi "
+        "máy); gộp kết quả các phần bằng 'kyso report merge'", "play only part K of N of the run "
+        "(split by scenario, the same on every machine); merge the parts' results with 'kyso "
+        "report merge'"))
     conform.add_argument("--no-isolation", dest="isolation", action="store_false", help=say(
         "chạy phần mềm được kiểm thử không có hộp cát bubblewrap (nơi nó không chạy được); mọi "
         "báo cáo khi đó ghi 'isolation: none'", "run the software under test without the "
@@ -80,17 +85,28 @@ def _check_jobs(jobs: int) -> None:
 def run_conform(arguments: argparse.Namespace) -> int:
     """``kyso conform``: run, print the counts, exit by the verdicts (see exit_codes)."""
     from conformance.runner import RunOptions, conform, exit_code
+    from conformance.shards import parse_shard
     from reports import findings_line
 
-    out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}"
     _check_jobs(arguments.jobs)
+    shard = parse_shard(arguments.shard) if arguments.shard else None
+    part = f"-shard-{shard.index}-of-{shard.count}" if shard else ""
+    out = arguments.out or Path("out") / f"conform-{arguments.sut.stem}{part}"
     results = conform(RunOptions(profile=arguments.sut, out=out, policy=arguments.policy,
                                  only=tuple(arguments.only), jobs=arguments.jobs,
-                                 isolation=arguments.isolation))
+                                 isolation=arguments.isolation, shard=shard))
     counts = ", ".join(f"{verdict.value} {count}" for verdict, count in
                        sorted(results.summary.cases.items()))
     print(say(f"{len(results.cases)} điểm kiểm tra: {counts}",
               f"{len(results.cases)} cases: {counts}"))
+    plan = results.run.shard
+    if plan is not None:  # what this machine's part of the run was
+        print(say(f"phần {plan.index}/{plan.count}: {len(plan.assigned)} trong "
+                  f"{len(plan.scenarios)} kịch bản, {len(results.cases)} trong "
+                  f"{plan.selected_cases} điểm kiểm tra; gộp bằng 'kyso report merge'",
+                  f"shard {plan.index}/{plan.count}: {len(plan.assigned)} of "
+                  f"{len(plan.scenarios)} scenarios, {len(results.cases)} of "
+                  f"{plan.selected_cases} cases; merge with 'kyso report merge'"))
     line = findings_line(results)
     if line is not None:  # the technical verdict apart from what the person is shown
         print(say(line.vi, line.en))
