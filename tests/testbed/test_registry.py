@@ -1,0 +1,166 @@
+"""The SQLite registry: round trip, import of a JSON-only testbed, bulk issuance, pyca CRLs.
+
+One testbed of this module's own (a population would change the session testbed for others),
+with 200 certificates issued in bulk, 5 % of them revoked.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko_certvalidator.errors import RevokedError
+
+from testbed import Population, WorldStore, populate, registry_exists
+from testbed.ca.names import VietnameseName
+from testbed.ca.population import person, pyca_name
+from testbed.ca.revocation_reasons import RevocationReason
+from testbed.clock import wall_clock
+from testbed.registry_db import DATABASE_FILE
+from testbed.session import Testbed, running_testbed
+from testbed.world import REGISTRY_FILE, KeySource
+from tests.helpers import fetch, ocsp_status, validate_certificate
+
+POPULATION = 200
+REVOKED_PERCENT = 5.0
+
+
+@pytest.fixture(scope="module")
+def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Testbed, Population]]:
+    directory = tmp_path_factory.mktemp("registry")
+    with running_testbed(directory, at=wall_clock()) as running:
+        done = populate(running.lifecycle, POPULATION, REVOKED_PERCENT, seed=7)
+        yield running, done
+
+
+def _revoked_serials(testbed: Testbed) -> set[int]:
+    return {row.serial for row in testbed.lifecycle.store.database.revoked("ca-cv", "ca-cv")}
+
+
+def test_populate_issues_and_revokes_the_asked_share(populated: tuple[Testbed, Population]
+                                                     ) -> None:
+    testbed, done = populated
+    assert (done.subscribers, done.revoked) == (POPULATION, 10)
+    assert (done.first, done.last) == ("dan-000001", "dan-000200")
+    record = testbed.certificate("dan-000042")
+    assert record.key_source is KeySource.DISCARDED and record.issuer == "ca-cv"
+    assert len(_revoked_serials(testbed)) == 10
+    assert (testbed.directory / DATABASE_FILE).exists()
+
+
+def test_names_are_deterministic_for_a_seed() -> None:
+    import random
+
+    first = [person(random.Random("7:1"), n) for n in range(5)]  # noqa: S311
+    again = [person(random.Random("7:1"), n) for n in range(5)]  # noqa: S311
+    assert first == again and all("TEST" in name.common_name for name in first)
+
+
+def test_a_bulk_certificate_carries_the_normal_profile(populated: tuple[Testbed, Population]
+                                                       ) -> None:
+    testbed, _ = populated
+    bulk_record = testbed.certificate("dan-000003")
+    normal_record = testbed.issue("normal-person", name=bulk_record.subject_name)
+    bulk = x509.load_der_x509_certificate(testbed.certificate_der(bulk_record.label))
+    normal = x509.load_der_x509_certificate(testbed.certificate_der(normal_record.label))
+    assert bulk.subject.public_bytes() == normal.subject.public_bytes()
+    assert bulk.issuer.public_bytes() == normal.issuer.public_bytes()
+    assert [(e.oid, e.critical) for e in bulk.extensions] == \
+        [(e.oid, e.critical) for e in normal.extensions]
+    for bulk_extension, normal_extension in zip(bulk.extensions, normal.extensions, strict=True):
+        if isinstance(bulk_extension.value, x509.SubjectKeyIdentifier):
+            assert bulk_extension.value == \
+                x509.SubjectKeyIdentifier.from_public_key(bulk.public_key())
+        else:
+            assert bulk_extension.value == normal_extension.value
+    assert bulk.signature_hash_algorithm is not None
+    assert bulk.signature_hash_algorithm.name == normal.signature_hash_algorithm.name  # type: ignore[union-attr]
+
+
+def test_the_subject_is_encoded_as_certomancer_encodes_it() -> None:
+    from asn1crypto import x509 as asn1_x509
+
+    name = VietnameseName(common_name="Đỗ Thị Hạnh", title="Chuyên viên", organization="Sở Y tế",
+                          locality="Huế", identifier="CCCD:001").marked().normalised()
+    assert pyca_name(name).public_bytes() == \
+        asn1_x509.Name.build(name.certomancer_entity()).dump()
+
+
+def test_the_crl_lists_exactly_the_revoked_serials_and_openssl_verifies_it(
+        populated: tuple[Testbed, Population], tmp_path: Path) -> None:
+    testbed, _ = populated
+    testbed.publish_crl("ca-cv")
+    crl_file = tmp_path / "ca-cv.crl"
+    crl_file.write_bytes(fetch(testbed.urls("ca-cv")["crl"]))
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(b"".join(
+        x509.load_der_x509_certificate(testbed.certificate_der(label))
+        .public_bytes(serialization.Encoding.PEM) for label in ("ca-cv", "root-cv")))
+    result = subprocess.run(
+        ["openssl", "crl", "-inform", "DER", "-in", str(crl_file), "-CAfile", str(chain),
+         "-noout", "-text"], capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "verify OK" in result.stderr + result.stdout
+    listed = {int(serial, 16) for serial in
+              re.findall(r"Serial Number: ([0-9A-F]+)", result.stdout)}
+    assert listed == _revoked_serials(testbed)
+
+
+def test_a_revoked_bulk_certificate_is_revoked_over_ocsp_and_for_certvalidator(
+        populated: tuple[Testbed, Population]) -> None:
+    testbed, _ = populated
+    database = testbed.lifecycle.store.database
+    revoked_serial = min(_revoked_serials(testbed))
+    label = database.label_of_serial(revoked_serial)
+    assert label is not None
+    response = ocsp_status(testbed, label)
+    single = response.basic_ocsp_response["tbs_response_data"]["responses"][0]
+    assert single["cert_status"].name == "revoked"
+    testbed.publish_crl("ca-cv")
+    with pytest.raises(RevokedError):
+        validate_certificate(testbed, label)
+    good = next(f"dan-{n:06d}-1" for n in range(1, POPULATION + 1)
+                if testbed.certificate(f"dan-{n:06d}-1").revocation is None)
+    assert ocsp_status(testbed, good).basic_ocsp_response["tbs_response_data"]["responses"][0][
+        "cert_status"].name == "good"
+    validate_certificate(testbed, good)
+
+
+def test_one_revoke_writes_one_row_and_moves_the_crl(populated: tuple[Testbed, Population]
+                                                     ) -> None:
+    testbed, _ = populated
+    database = testbed.lifecycle.store.database
+    before = (database.revision(), database.crl_version())
+    record = testbed.revoke("dan-000150", reason=RevocationReason.KEY_COMPROMISE)
+    assert record.revocation is not None
+    assert database.revision() == before[0] + 1 and database.crl_version() == before[1] + 1
+    assert record.serial in _revoked_serials(testbed)
+    assert testbed.certificate(f"{record.serial:#x}").label == record.label  # by serial
+
+
+def test_round_trip_export_and_import_of_a_json_only_testbed(
+        populated: tuple[Testbed, Population], tmp_path: Path) -> None:
+    testbed, _ = populated
+    exported = WorldStore(testbed.directory).export(tmp_path / "export.json")
+    copy = tmp_path / "old-testbed"
+    shutil.copytree(testbed.directory / "certs", copy / "certs")
+    shutil.copy(exported, copy / REGISTRY_FILE)
+    assert registry_exists(copy) and not (copy / DATABASE_FILE).exists()
+    imported = WorldStore(copy).load_complete()
+    original = WorldStore(testbed.directory).load_complete()
+    assert imported.model_dump_json() == original.model_dump_json()
+    assert (copy / DATABASE_FILE).exists()
+    assert WorldStore(copy).load().certificate("dan-000010").holder == "dan-000010"
+
+
+def test_a_small_registry_keeps_its_json_export_current(testbed: Testbed) -> None:
+    testbed.issue("export-check", name=VietnameseName(common_name="Trần Văn Bảo"))
+    exported = (testbed.directory / REGISTRY_FILE).read_text(encoding="utf-8")
+    assert '"export-check"' in exported
+    assert f'"revision": {testbed.state.revision}' in exported
