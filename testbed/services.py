@@ -56,6 +56,7 @@ from .ca.certomancer_bridge import (
 from .ca.crls import CrlEntry, CrlSigner, crl_entries, sign_crl
 from .errors import ServiceError
 from .registry_db import RegistryDatabase
+from .registry_store import WorldStore
 from .service_modes import ServiceMode
 from .tsa_log import append_entry, log_full
 from .tsa_requests import (
@@ -66,7 +67,7 @@ from .tsa_requests import (
     refused_entry,
     rejection_response,
 )
-from .world import CertificateRecord, WorldState, WorldStore
+from .world import CertificateRecord, WorldState
 
 OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
 NO_ANSWER_SECONDS = 3600.0

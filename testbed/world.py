@@ -249,8 +249,3 @@ def _parse_serial(text: str) -> int | None:
         return int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
         return None
-
-
-# the store needs the models above; importers keep finding it here
-from .registry_store import WorldStore as WorldStore  # noqa: E402
-from .registry_store import registry_exists as registry_exists  # noqa: E402

@@ -21,6 +21,7 @@ from bilingual import say
 
 from ..clock import Clock
 from ..errors import InvalidInputError, InvalidStateError
+from ..registry_store import WorldStore
 from ..world import (
     AuthorityRecord,
     CertificateRecord,
@@ -30,7 +31,6 @@ from ..world import (
     Revocation,
     Subscriber,
     WorldState,
-    WorldStore,
 )
 from . import refusals
 from .branches import Branch

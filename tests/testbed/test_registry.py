@@ -19,7 +19,7 @@ from pyhanko_certvalidator.errors import RevokedError
 
 from testbed import Population, WorldStore, populate, registry_exists
 from testbed.ca.names import VietnameseName
-from testbed.ca.population import person, pyca_name
+from testbed.ca.population_signing import person, pyca_name
 from testbed.ca.revocation_reasons import RevocationReason
 from testbed.clock import wall_clock
 from testbed.registry_db import DATABASE_FILE
@@ -164,3 +164,23 @@ def test_a_small_registry_keeps_its_json_export_current(testbed: Testbed) -> Non
     exported = (testbed.directory / REGISTRY_FILE).read_text(encoding="utf-8")
     assert '"export-check"' in exported
     assert f'"revision": {testbed.state.revision}' in exported
+
+
+def test_the_same_seed_gives_the_same_people_with_any_number_of_processes(
+        populated: tuple[Testbed, Population], monkeypatch: pytest.MonkeyPatch) -> None:
+    from testbed.ca import population_signing
+    from testbed.ca.population_signing import BatchSpec, signed_chunks
+
+    testbed, _ = populated
+    monkeypatch.setattr(population_signing, "CHUNK", 50)
+    key = (testbed.directory / "keys" / "ca-cv.key.pem").read_bytes()
+    now = wall_clock().replace(microsecond=0)
+    spec = BatchSpec(testbed.certificate_der("dan-000001-1"), key, now, now, "9")
+    alone = [item for chunk in signed_chunks(spec, 1, 120, 1) for item in chunk]
+    forked = [item for chunk in signed_chunks(spec, 1, 120, 2) for item in chunk]
+    assert [(item.number, item.name) for item in alone] == \
+        [(item.number, item.name) for item in forked]
+    assert len({item.serial for item in alone + forked}) == 240
+    issuer = x509.load_der_x509_certificate(testbed.certificate_der("ca-cv"))
+    for item in forked[:3]:
+        x509.load_der_x509_certificate(item.der).verify_directly_issued_by(issuer)
