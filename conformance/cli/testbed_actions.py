@@ -115,6 +115,10 @@ def _up(arguments: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+DESCRIBED_SUBSCRIBERS = 20
+"""Subscribers ``kyso up`` lists by name (a populated CA has hundreds of thousands)."""
+
+
 def _describe(testbed: Testbed, directory: Path) -> None:
     """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
     state = testbed.state
@@ -135,9 +139,14 @@ def _describe(testbed: Testbed, directory: Path) -> None:
             print(f"  {label:11} {path}")
     print(say("thuê bao:", "subscribers:") if state.subscribers else
           say("thuê bao: chưa có (kyso ca issue ...)", "subscribers: none yet (kyso ca issue ...)"))
-    for subscriber in state.subscribers.values():
+    subscribers = list(state.subscribers.values())
+    for subscriber in subscribers[:DESCRIBED_SUBSCRIBERS]:
         print(f"  {subscriber.id:20} {subscriber.name.common_name} "
               f"({subscriber.profile.words()}, {subscriber.current_certificate})")
+    if len(subscribers) > DESCRIBED_SUBSCRIBERS:
+        more = len(subscribers) - DESCRIBED_SUBSCRIBERS
+        print(say(f"  … và {more:,} thuê bao khác (kyso ca list)",
+                  f"  … and {more:,} more subscribers (kyso ca list)"))
     print(testbed_process.stop_hint(), flush=True)
 
 

@@ -184,3 +184,31 @@ def test_the_same_seed_gives_the_same_people_with_any_number_of_processes(
     issuer = x509.load_der_x509_certificate(testbed.certificate_der("ca-cv"))
     for item in forked[:3]:
         x509.load_der_x509_certificate(item.der).verify_directly_issued_by(issuer)
+
+
+def test_populate_and_export_from_the_command_line(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    from testbed.ca.lifecycle import Lifecycle
+    from testbed.clock import Clock
+
+    directory = tmp_path / "cli"
+    Lifecycle(directory).create("http://127.0.0.1:9", Clock(pinned_at=wall_clock()))
+    kyso = [sys.executable, "-m", "conformance.cli", "ca"]
+    result = subprocess.run([*kyso, "populate", "--dir", str(directory), "--subscribers", "30",
+                             "--revoked", "10%", "--seed", "3"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "issued 30 certificates (dan-000001 … dan-000030), revoked 3" in result.stdout
+    refused = subprocess.run([*kyso, "populate", "--dir", str(directory), "--subscribers", "5",
+                              "--revoked", "120%"],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode == 2 and "120%" in refused.stderr
+    output = tmp_path / "export.json"
+    exported = subprocess.run([*kyso, "export", "--dir", str(directory), "--output", str(output)],
+                              capture_output=True, text=True, timeout=120, check=False)
+    assert exported.returncode == 0, exported.stderr
+    registry = json.loads(output.read_text(encoding="utf-8"))
+    assert len(registry["subscribers"]) == 30
+    assert sum(1 for record in registry["certificates"].values() if record["revocation"]) == 3
