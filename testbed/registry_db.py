@@ -173,8 +173,12 @@ class RegistryDatabase:
     def subscriber_records(self) -> Iterator[tuple[str, str]]:
         yield from self.connection().execute("SELECT id, record FROM subscribers ORDER BY rowid")
 
-    def certificate_count(self) -> int:
-        return int(self.connection().execute("SELECT count(*) FROM certificates").fetchone()[0])
+    def has_more_certificates_than(self, limit: int) -> bool:
+        """Whether there are more than ``limit`` certificates (reads at most ``limit + 1`` rows:
+        a count of 100,000 rows costs 5 ms, more than the revoke that asks)."""
+        row = self.connection().execute(
+            "SELECT count(*) FROM (SELECT 1 FROM certificates LIMIT ?)", (limit + 1,)).fetchone()
+        return int(row[0]) > limit
 
     def subscriber_ids_like(self, prefix: str) -> int:
         """How many subscriber ids start with ``prefix`` (bulk numbering continues after)."""

@@ -167,7 +167,7 @@ class WorldStore:
 
     def refresh_export(self) -> None:
         """Rewrite ``registry.json`` when the registry is small, else remove the stale one."""
-        if self.database.certificate_count() <= EXPORT_EVERY_CHANGE_LIMIT:
+        if not self.database.has_more_certificates_than(EXPORT_EVERY_CHANGE_LIMIT):
             self.export()
         else:
             self.path.unlink(missing_ok=True)

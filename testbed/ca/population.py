@@ -20,31 +20,20 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from bilingual import say
 
 from ..errors import InvalidInputError
 from ..registry_db import CertificateRow
-from ..registry_store import certificate_row
-from ..world import (
-    CertificateRecord,
-    CertificateRole,
-    KeySource,
-    Revocation,
-    Subscriber,
-    WorldState,
-)
+from ..world import WorldState
 from . import refusals
 from .branches import Branch
 from .certomancer_bridge import CertificateRequest, IssuedCertificate, key_path
 from .lifecycle import Lifecycle, _issuing_ca, _issuing_cas
-from .population_signing import BatchSpec, SignedCertificate, signed_chunks
+from .population_signing import POPULATION_PREFIX, BatchSpec, SignedRows, signed_chunks
 from .profiles import ProfileKind, add_years, max_validity_years, subscriber_extensions
 from .revocation_reasons import RevocationReason
 
-POPULATION_PREFIX = "dan-"
-"""Subscriber ids of a population: ``dan-000001`` (dân: the people), numbered on."""
 _REASONS = (RevocationReason.KEY_COMPROMISE, RevocationReason.SUPERSEDED,
             RevocationReason.AFFILIATION_CHANGED, RevocationReason.CESSATION_OF_OPERATION,
             RevocationReason.UNSPECIFIED)
@@ -75,44 +64,17 @@ def _template(lifecycle: Lifecycle, state: WorldState, issuer: str, profile: Pro
         serial=1, not_before=now, not_after=now,
         extensions=subscriber_extensions(profile, branch, issuer, frozenset()))
     bridge = lifecycle.certomancer_bridge(state)
-    der = bridge.signed(lifecycle.known_to_certomancer(state), IssuedCertificate(request, False))
-    return der
+    return bridge.signed(lifecycle.known_to_certomancer(state), IssuedCertificate(request, False))
 
 
-def _people(signed: Iterator[list[SignedCertificate]], population: _Population,
-            subscribers: list[tuple[str, str]]) -> Iterator[CertificateRow]:
-    """Each signed certificate's row (the person's subscriber row goes to ``subscribers``)."""
+def _rows(signed: Iterator[SignedRows], subscribers: list[tuple[str, str]]
+          ) -> Iterator[CertificateRow]:
+    """The certificate rows of the signed chunks (their subscriber rows go to ``subscribers``:
+    the database writes them after the certificates, in the same transaction)."""
     for chunk in signed:
-        for item in chunk:
-            subscriber_id = f"{POPULATION_PREFIX}{item.number:06d}"
-            label = f"{subscriber_id}-1"
-            reason = population.revoked.get(item.number)
-            record = CertificateRecord(
-                label=label, serial=item.serial, role=CertificateRole.SUBSCRIBER,
-                issuer=population.issuer, holder=subscriber_id, branch=population.branch,
-                subject_name=item.name, key_label=label, profile=population.profile,
-                not_before=population.now, not_after=population.not_after,
-                key_source=KeySource.DISCARDED, key_type=item.key_type,
-                revocation=None if reason is None else Revocation(
-                    reason=reason, revoked_at=population.now),
-                issued_at=population.now)
-            subscribers.append((subscriber_id, Subscriber(
-                id=subscriber_id, name=item.name, profile=population.profile,
-                branch=population.branch, issuer=population.issuer,
-                certificates=[label]).model_dump_json()))
-            yield certificate_row(record, record.model_dump_json(), item.der)
-
-
-@dataclass(frozen=True)
-class _Population:
-    """What every row of one populate call shares, and who is revoked (number → reason)."""
-
-    issuer: str
-    branch: Branch
-    profile: ProfileKind
-    now: datetime
-    not_after: datetime
-    revoked: dict[int, RevocationReason]
+        for certificate, subscriber in chunk:
+            subscribers.append(subscriber)
+            yield certificate
 
 
 def populate(lifecycle: Lifecycle, subscribers: int, revoked_percent: float, *,
@@ -142,21 +104,21 @@ def populate(lifecycle: Lifecycle, subscribers: int, revoked_percent: float, *,
         template = _template(lifecycle, state, issuing, profile, authority.branch)
         key_file = key_path(lifecycle.directory, issuer_record.key_label, public_only=False)
         first = store.database.subscriber_ids_like(POPULATION_PREFIX) + 1
-        spec = BatchSpec(template, key_file.read_bytes(), now, not_after, f"{seed}")
-        population = _Population(issuing, authority.branch, profile, now, not_after,
-                                 _revoked(seed, first, subscribers, revoked_percent))
+        revoked = _revoked(seed, first, subscribers, revoked_percent)
+        spec = BatchSpec(template, key_file.read_bytes(), issuing, authority.branch, profile,
+                         now, not_after, revoked, f"{seed}")
         people: list[tuple[str, str]] = []
         state.revision += 1
         signed = signed_chunks(spec, first, subscribers, os.cpu_count() or 1
                                if workers is None else workers)
         store.database.write(
             core=state.model_dump_json(exclude={"certificates", "subscribers"}),
-            revision=state.revision, revocations_changed=bool(population.revoked),
-            certificates=_people(signed, population, people), subscribers=people)
+            revision=state.revision, revocations_changed=bool(revoked),
+            certificates=_rows(signed, people), subscribers=people)
         store.refresh_export()
     return Population(issuing, f"{POPULATION_PREFIX}{first:06d}",
                       f"{POPULATION_PREFIX}{first + subscribers - 1:06d}", subscribers,
-                      len(population.revoked), time.perf_counter() - started)
+                      len(revoked), time.perf_counter() - started)
 
 
 def _revoked(seed: int, first: int, count: int, percent: float) -> dict[int, RevocationReason]:

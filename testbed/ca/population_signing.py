@@ -29,12 +29,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.name import _ASN1Type
 
+from ..registry_db import CertificateRow
+from ..registry_store import certificate_row
+from ..world import CertificateRecord, CertificateRole, KeySource, Revocation, Subscriber
+from .branches import Branch
 from .keys import describe_public_key, public_key_der_of
 from .lifecycle import new_serial
-from .names import VietnameseName
+from .names import TEST_MARKER, VietnameseName
+from .profiles import ProfileKind
+from .revocation_reasons import RevocationReason
 
 CHUNK = 1000
 """Certificates per unit of work (and per seeded name generator)."""
+POPULATION_PREFIX = "dan-"
+"""Subscriber ids of a population: ``dan-000001`` (dân: the people), numbered on."""
 
 _FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
            "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
@@ -52,33 +60,34 @@ _STRING_TYPES = {asn1_x509.UTF8String: _ASN1Type.UTF8String,
 
 @dataclass(frozen=True)
 class BatchSpec:
-    """What a signing process needs, picklable: the template, the CA key, the validity, seed."""
+    """What a signing process needs, picklable: the template, the CA key, what every record
+    shares, who is revoked (number → reason) and the seed."""
 
     template_der: bytes
     ca_key_pem: bytes
+    issuer: str
+    branch: Branch
+    profile: ProfileKind
     not_before: datetime
     not_after: datetime
+    revoked: dict[int, RevocationReason]
     seed: str
 
 
-@dataclass(frozen=True)
-class SignedCertificate:
-    """One person's certificate, as a signing process returns it."""
-
-    number: int
-    name: VietnameseName
-    serial: int
-    der: bytes
-    key_type: str
+SignedRows = list[tuple[CertificateRow, tuple[str, str]]]
+"""A chunk as a signing process returns it: each certificate's row and its subscriber's row
+(strings and bytes: cheap to send back, nothing left to build in the writing process)."""
 
 
 def person(rng: random.Random, number: int) -> VietnameseName:
-    """A made-up public servant: a Vietnamese name, an agency and a citizen-ID-like UID."""
+    """A made-up public servant: a Vietnamese name, an agency and a citizen-ID-like UID; already
+    marked TEST and in NFC, as ``VietnameseName.marked().normalised()`` would make it."""
     province = rng.choice(_PROVINCES)
     return VietnameseName(
-        common_name=f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}",
-        organization=f"UBND {province}", locality=province,
-        identifier=f"CCCD:{number:012d}").marked().normalised()
+        common_name=f"{TEST_MARKER} {rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} "
+                    f"{rng.choice(_GIVEN)}",
+        organization=f"{TEST_MARKER} UBND {province}", locality=province,
+        identifier=f"CCCD:{number:012d}")
 
 
 @functools.cache
@@ -111,7 +120,9 @@ class _Signer:
 
     def __init__(self, spec: BatchSpec) -> None:
         self.spec = spec
-        self.template = x509.load_der_x509_certificate(spec.template_der)
+        template = x509.load_der_x509_certificate(spec.template_der)
+        self.issuer_name = template.issuer
+        self.extensions = list(template.extensions)
         key = serialization.load_pem_private_key(spec.ca_key_pem, password=None,
                                                  unsafe_skip_rsa_key_validation=True)
         assert isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
@@ -119,31 +130,48 @@ class _Signer:
 
     def certificate(self, name: VietnameseName, serial: int,
                     public_key: ec.EllipticCurvePublicKey) -> bytes:
-        builder = (x509.CertificateBuilder().subject_name(pyca_name(name))
-                   .issuer_name(self.template.issuer).public_key(public_key)
-                   .serial_number(serial).not_valid_before(self.spec.not_before)
-                   .not_valid_after(self.spec.not_after))
-        for extension in self.template.extensions:
-            value = extension.value
-            if isinstance(value, x509.SubjectKeyIdentifier):
-                value = x509.SubjectKeyIdentifier.from_public_key(public_key)
-            builder = builder.add_extension(value, extension.critical)
+        extensions = [x509.Extension(x509.SubjectKeyIdentifier.oid, extension.critical,
+                                     x509.SubjectKeyIdentifier.from_public_key(public_key))
+                      if isinstance(extension.value, x509.SubjectKeyIdentifier) else extension
+                      for extension in self.extensions]
+        builder = x509.CertificateBuilder(
+            issuer_name=self.issuer_name, subject_name=pyca_name(name), public_key=public_key,
+            serial_number=serial, not_valid_before=self.spec.not_before,
+            not_valid_after=self.spec.not_after, extensions=extensions)
         signed = builder.sign(self.ca_key, hashes.SHA256())
         return signed.public_bytes(serialization.Encoding.DER)
 
-    def chunk(self, first: int, count: int) -> list[SignedCertificate]:
+    def chunk(self, first: int, count: int) -> SignedRows:
         rng = random.Random(f"{self.spec.seed}:{first}")  # noqa: S311 (made-up names)
-        signed = []
+        rows: SignedRows = []
         key_type = ""
         for number in range(first, first + count):
             name = person(rng, number)
             key = ec.generate_private_key(ec.SECP256R1())
             key_type = key_type or describe_public_key(public_key_der_of(key))
             serial = new_serial()
-            signed.append(SignedCertificate(number, name, serial,
-                                            self.certificate(name, serial, key.public_key()),
-                                            key_type))
-        return signed
+            der = self.certificate(name, serial, key.public_key())
+            rows.append(self.rows(number, name, serial, key_type, der))
+        return rows
+
+    def rows(self, number: int, name: VietnameseName, serial: int, key_type: str, der: bytes
+             ) -> tuple[CertificateRow, tuple[str, str]]:
+        spec = self.spec
+        subscriber_id = f"{POPULATION_PREFIX}{number:06d}"
+        label = f"{subscriber_id}-1"
+        reason = spec.revoked.get(number)
+        record = CertificateRecord(
+            label=label, serial=serial, role=CertificateRole.SUBSCRIBER, issuer=spec.issuer,
+            holder=subscriber_id, branch=spec.branch, subject_name=name, key_label=label,
+            profile=spec.profile, not_before=spec.not_before, not_after=spec.not_after,
+            key_source=KeySource.DISCARDED, key_type=key_type,
+            revocation=None if reason is None else Revocation(
+                reason=reason, revoked_at=spec.not_before),
+            issued_at=spec.not_before)
+        subscriber = Subscriber(id=subscriber_id, name=name, profile=spec.profile,
+                                branch=spec.branch, issuer=spec.issuer, certificates=[label])
+        return (certificate_row(record, record.model_dump_json(), der),
+                (subscriber_id, subscriber.model_dump_json()))
 
 
 _process_signer: _Signer | None = None
@@ -154,13 +182,13 @@ def _start_process(spec: BatchSpec) -> None:
     _process_signer = _Signer(spec)
 
 
-def _sign_chunk(bounds: tuple[int, int]) -> list[SignedCertificate]:
+def _sign_chunk(bounds: tuple[int, int]) -> SignedRows:
     assert _process_signer is not None
     return _process_signer.chunk(*bounds)
 
 
 def signed_chunks(spec: BatchSpec, first: int, count: int, workers: int
-                  ) -> Iterator[list[SignedCertificate]]:
+                  ) -> Iterator[SignedRows]:
     """The certificates numbered ``first`` .. ``first + count - 1``, chunk by chunk, in order;
     signed by ``workers`` processes (forked: the CA key never goes through a pipe)."""
     bounds = [(start, min(CHUNK, first + count - start))

@@ -6,6 +6,7 @@ with 200 certificates issued in bulk, 5 % of them revoked.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -18,11 +19,13 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko_certvalidator.errors import RevokedError
 
 from testbed import Population, WorldStore, populate, registry_exists
+from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.ca.population_signing import person, pyca_name
+from testbed.ca.profiles import ProfileKind
 from testbed.ca.revocation_reasons import RevocationReason
 from testbed.clock import wall_clock
-from testbed.registry_db import DATABASE_FILE
+from testbed.registry_db import DATABASE_FILE, CertificateRow
 from testbed.session import Testbed, running_testbed
 from testbed.world import REGISTRY_FILE, KeySource
 from tests.helpers import fetch, ocsp_status, validate_certificate
@@ -60,6 +63,7 @@ def test_names_are_deterministic_for_a_seed() -> None:
     first = [person(random.Random("7:1"), n) for n in range(5)]  # noqa: S311
     again = [person(random.Random("7:1"), n) for n in range(5)]  # noqa: S311
     assert first == again and all("TEST" in name.common_name for name in first)
+    assert all(name == name.marked().normalised() for name in first)
 
 
 def test_a_bulk_certificate_carries_the_normal_profile(populated: tuple[Testbed, Population]
@@ -175,19 +179,23 @@ def test_the_same_seed_gives_the_same_people_with_any_number_of_processes(
     monkeypatch.setattr(population_signing, "CHUNK", 50)
     key = (testbed.directory / "keys" / "ca-cv.key.pem").read_bytes()
     now = wall_clock().replace(microsecond=0)
-    spec = BatchSpec(testbed.certificate_der("dan-000001-1"), key, now, now, "9")
-    alone = [item for chunk in signed_chunks(spec, 1, 120, 1) for item in chunk]
-    forked = [item for chunk in signed_chunks(spec, 1, 120, 2) for item in chunk]
-    assert [(item.number, item.name) for item in alone] == \
-        [(item.number, item.name) for item in forked]
-    assert len({item.serial for item in alone + forked}) == 240
+    spec = BatchSpec(testbed.certificate_der("dan-000001-1"), key, "ca-cv", Branch.CONG_VU,
+                     ProfileKind.PERSONAL, now, now, {}, "9")
+    alone = [row for chunk in signed_chunks(spec, 1, 120, 1) for row, _ in chunk]
+    forked = [row for chunk in signed_chunks(spec, 1, 120, 2) for row, _ in chunk]
+
+    def people(rows: list[CertificateRow]) -> list[tuple[str, object]]:
+        return [(row.label, json.loads(row.record)["subject_name"]) for row in rows]
+
+    assert people(alone) == people(forked) and len(alone) == 120
+    assert len({row.serial for row in alone + forked}) == 240
     issuer = x509.load_der_x509_certificate(testbed.certificate_der("ca-cv"))
-    for item in forked[:3]:
-        x509.load_der_x509_certificate(item.der).verify_directly_issued_by(issuer)
+    for row in forked[:3]:
+        assert row.der is not None
+        x509.load_der_x509_certificate(row.der).verify_directly_issued_by(issuer)
 
 
 def test_populate_and_export_from_the_command_line(tmp_path: Path) -> None:
-    import json
     import sys
 
     from testbed.ca.lifecycle import Lifecycle
