@@ -55,6 +55,24 @@ class CertificateTable(LazyTable[CertificateRecord]):
         return self._database.label_of_serial(serial)
 
 
+class IssuedByAuthority:
+    """The certificates one authority issued, read from the registry by serial when the OCSP
+    responder asks (never all of them: a CA may have issued hundreds of thousands)."""
+
+    def __init__(self, database: RegistryDatabase, authority: str, own_label: str) -> None:
+        self._database = database
+        self._authority = authority
+        self._own_label = own_label
+        self._read: dict[int, CertificateRecord | None] = {}
+
+    def get(self, serial: int) -> CertificateRecord | None:
+        if serial not in self._read:
+            text = self._database.issued_record(self._authority, serial, self._own_label)
+            self._read[serial] = (None if text is None
+                                  else CertificateRecord.model_validate_json(text))
+        return self._read[serial]
+
+
 def certificate_row(record: CertificateRecord, text: str, der: bytes | None = None
                     ) -> CertificateRow:
     revocation = record.revocation
@@ -90,6 +108,8 @@ class WorldStore:
     def load(self) -> WorldState:
         """The state, its certificates and subscribers read on demand."""
         if not self.database.exists():
+            if not self.path.exists():  # nothing here: create nothing either
+                raise self._no_testbed()
             self._import_json()
         core = self.database.meta("core")
         if core is None:

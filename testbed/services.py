@@ -3,9 +3,11 @@
 They answer *as of the testbed clock*, because third-party software never sends certomancer's
 fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
 Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
-the testbed itself while still letting certomancer's own builders sign every response, through
-the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; our registry answers the
-OCSP responder's status questions).
+the testbed itself while still letting certomancer's own builders sign OCSP responses and
+timestamps, through the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; the
+registry answers the OCSP responder's status questions, serial by serial). CRLs are built by pyca
+from the registry's revoked rows (:mod:`testbed.ca.crls`; certomancer's builder took 100 s for
+100,000 entries) and cached until a revocation changes.
 
 Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
 material is loaded once per registry revision, and an OCSP request without a nonce gets a
@@ -56,7 +58,7 @@ from .ca.certomancer_bridge import (
 from .ca.crls import CrlEntry, CrlSigner, crl_entries, sign_crl
 from .errors import ServiceError
 from .registry_db import RegistryDatabase
-from .registry_store import WorldStore
+from .registry_store import IssuedByAuthority, WorldStore
 from .service_modes import ServiceMode
 from .tsa_log import append_entry, log_full
 from .tsa_requests import (
@@ -67,7 +69,7 @@ from .tsa_requests import (
     refused_entry,
     rejection_response,
 )
-from .world import CertificateRecord, WorldState
+from .world import WorldState
 
 OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
 NO_ANSWER_SECONDS = 3600.0
@@ -88,7 +90,7 @@ _RESPONSE_CACHE_SIZE = 4096
 class _RegistryRevocationSource:
     """The OCSP responder asks this for each CertID: good, revoked or unknown."""
 
-    def __init__(self, issued: _IssuedLookup) -> None:
+    def __init__(self, issued: IssuedByAuthority) -> None:
         self._issued = issued
 
     def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
@@ -119,24 +121,6 @@ class _UnknownRevocationSource(_RegistryRevocationSource):
         return ocsp.CertStatus(name="unknown", value=core.Null()), []
 
 
-class _IssuedLookup:
-    """The certificates one authority issued, read from the registry by serial when the OCSP
-    responder asks (never all of them: a CA may have issued hundreds of thousands)."""
-
-    def __init__(self, database: RegistryDatabase, authority: str, own_label: str) -> None:
-        self._database = database
-        self._authority = authority
-        self._own_label = own_label
-        self._read: dict[int, CertificateRecord | None] = {}
-
-    def get(self, serial: int) -> CertificateRecord | None:
-        if serial not in self._read:
-            text = self._database.issued_record(self._authority, serial, self._own_label)
-            self._read[serial] = (None if text is None
-                                  else CertificateRecord.model_validate_json(text))
-        return self._read[serial]
-
-
 class _Snapshot:
     """Everything the services need from one registry revision, parsed once."""
 
@@ -146,8 +130,8 @@ class _Snapshot:
         self._signers: dict[str, ServiceSigner] = {}
         self._crl_signers: dict[str, CrlSigner] = {}
         self._directory = directory
-        self.issued: dict[str, _IssuedLookup] = {
-            label: _IssuedLookup(database, label, authority.certificate)
+        self.issued: dict[str, IssuedByAuthority] = {
+            label: IssuedByAuthority(database, label, authority.certificate)
             for label, authority in state.authorities.items()
         }
 
