@@ -220,3 +220,27 @@ def test_populate_and_export_from_the_command_line(tmp_path: Path) -> None:
     registry = json.loads(output.read_text(encoding="utf-8"))
     assert len(registry["subscribers"]) == 30
     assert sum(1 for record in registry["certificates"].values() if record["revocation"]) == 3
+
+
+def test_a_large_registry_drops_its_stale_export_and_kyso_down_writes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from testbed import registry_store
+    from testbed.ca.lifecycle import Lifecycle
+    from testbed.clock import Clock
+
+    directory = tmp_path / "large"
+    lifecycle = Lifecycle(directory)
+    created = lifecycle.create("http://127.0.0.1:9", Clock(pinned_at=wall_clock()))
+    assert (directory / REGISTRY_FILE).exists()
+    monkeypatch.setattr(registry_store, "EXPORT_EVERY_CHANGE_LIMIT",
+                        len(created.certificates) + 5)
+    populate(lifecycle, 12, 0.0, workers=1)
+    assert not (directory / REGISTRY_FILE).exists()  # a stale export is worse than none
+    down = subprocess.run([sys.executable, "-m", "conformance.cli", "down", "--dir",
+                           str(directory)], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert down.returncode == 1  # nothing was serving
+    exported = json.loads((directory / REGISTRY_FILE).read_text(encoding="utf-8"))
+    assert len(exported["subscribers"]) == 12
