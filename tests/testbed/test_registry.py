@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,38 @@ def test_a_large_registry_drops_its_stale_export_and_kyso_down_writes_it(
     assert down.returncode == 1  # nothing was serving
     exported = json.loads((directory / REGISTRY_FILE).read_text(encoding="utf-8"))
     assert len(exported["subscribers"]) == 12
+
+
+def test_certvalidator_reads_the_revocation_from_the_crl_alone(
+        populated: tuple[Testbed, Population]) -> None:
+    import asyncio
+
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+
+    testbed, _ = populated
+    testbed.publish_crl("ca-cv")
+    crls = [asn1_crl.CertificateList.load(fetch(testbed.urls(authority)["crl"]))
+            for authority in ("ca-cv", "root-cv")]
+    root, authority = (asn1_x509.Certificate.load(testbed.certificate_der(label))
+                       for label in ("root-cv", "ca-cv"))
+    revoked = testbed.lifecycle.store.database.label_of_serial(min(_revoked_serials(testbed)))
+    good = next(f"dan-{n:06d}-1" for n in range(1, POPULATION + 1)
+                if testbed.certificate(f"dan-{n:06d}-1").revocation is None)
+
+    def validate(label: str | None) -> None:
+        assert label is not None
+        # one second on: pyHanko counts a revocation dated at the validation time as not yet
+        # in force, and the population was revoked at the (pinned) testbed instant
+        context = ValidationContext(trust_roots=[root], crls=crls, allow_fetching=False,
+                                    revocation_mode="require",
+                                    moment=testbed.now() + timedelta(seconds=1))
+        validator = CertificateValidator(
+            asn1_x509.Certificate.load(testbed.certificate_der(label)),
+            intermediate_certs=[authority], validation_context=context)
+        asyncio.run(validator.async_validate_usage({"digital_signature", "non_repudiation"}))
+
+    validate(good)
+    with pytest.raises(RevokedError):
+        validate(revoked)
