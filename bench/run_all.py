@@ -6,7 +6,8 @@ import importlib
 
 BENCHMARKS = ["bench.bench_testbed", "bench.bench_ocsp_openssl", "bench.bench_tokens",
               "bench.bench_sandbox",
-              "bench.bench_runner", "bench.bench_services", "bench.bench_startup"]
+              "bench.bench_runner", "bench.bench_services", "bench.bench_startup",
+              "bench.bench_registry"]
 
 
 def main() -> None:

@@ -23,7 +23,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from bilingual import say
 from reports import SIGNATURE_BOX
 from scenarios import SignerAnswer, SignerOutcome
-from testbed import Branch, InvalidInputError, ProfileKind, Testbed, VietnameseName, wall_clock
+from testbed import (
+    Branch,
+    InvalidInputError,
+    ProfileKind,
+    Testbed,
+    VietnameseName,
+    registry_exists,
+    wall_clock,
+)
 
 from .reference.signer import sign
 from .reference.signing_request import VisibleSignature
@@ -51,7 +59,7 @@ def check_lab_directory(directory: Path) -> bool:
         raise InvalidInputError(f"--lab: {directory} không phải thư mục / is not a directory")
     if (directory / LAB_MARKER).is_file() or _lab_before_markers(directory):
         return True
-    if (directory / "registry.json").exists():
+    if registry_exists(directory):
         raise InvalidInputError(
             f"--lab: {directory} là testbed của người dùng, không phải testbed của phòng thử "
             f"nghiệm; kyso không thay đổi nó, hãy chọn một thư mục mới / is a testbed not made "
@@ -65,7 +73,7 @@ def check_lab_directory(directory: Path) -> bool:
 def _lab_before_markers(directory: Path) -> bool:
     """A lab made before :data:`LAB_MARKER` existed (``out/demo/lab``): a testbed whose only
     subscriber is the lab, following the wall clock (no user's testbed looks like that)."""
-    if not (directory / "registry.json").exists():
+    if not registry_exists(directory):
         return False
     state = Testbed.open(directory).state
     return set(state.subscribers) == {LAB_SUBSCRIBER} and state.clock.pinned_at is None

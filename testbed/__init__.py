@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .ca.key_types import KeyType as KeyType
     from .ca.names import TEST_MARKER as TEST_MARKER
     from .ca.names import VietnameseName as VietnameseName
+    from .ca.population import Population as Population
+    from .ca.population import populate as populate
     from .ca.profiles import ProfileKind as ProfileKind
     from .ca.profiles import RuleBreak as RuleBreak
     from .ca.profiles import policy_oid as policy_oid
@@ -57,6 +59,8 @@ if TYPE_CHECKING:
     from .pdf_attacks import wrap_signature as wrap_signature
     from .publication import is_secret as is_secret
     from .publication import publish_testbed as publish_testbed
+    from .registry_store import WorldStore as WorldStore
+    from .registry_store import registry_exists as registry_exists
     from .runtime_dir import RuntimeDirectoryError as RuntimeDirectoryError
     from .runtime_dir import process_start as process_start
     from .runtime_dir import runtime_directory as runtime_directory
@@ -154,6 +158,10 @@ _PUBLIC = {
     "CertificateRecord": ".world",
     "TokenRecord": ".world",
     "WorldState": ".world",
+    "WorldStore": ".registry_store",
+    "Population": ".ca.population",
+    "populate": ".ca.population",
+    "registry_exists": ".registry_store",
 }
 """Each public name and the module that defines it."""
 

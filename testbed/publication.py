@@ -3,10 +3,11 @@
 A testbed's secrets are its CA and software private keys (``keys/*.key.pem``), its tokens' PIN
 files (``tokens/*.pin``, ``tokens/*.so-pin``) and its SoftHSM installation (the token store
 holding the subscribers' keys, :func:`~.token_lifecycle.softhsm_directory`). Everything else
-(certificates, CRLs, ``registry.json``, trust anchors, the tokens' public access files, the TSA
-log) is evidence a vendor may be handed. A conformance run builds its testbeds in the private
-runtime directory (:mod:`.runtime_dir`) and :func:`publish_testbed` copies the evidence into the
-output folder, so no secret is ever written there.
+(certificates, CRLs, the registry (``registry.sqlite`` and its export ``registry.json``), trust
+anchors, the tokens' public access files, the TSA log) is evidence a vendor may be handed. A
+conformance run builds its testbeds in the private runtime directory (:mod:`.runtime_dir`) and
+:func:`publish_testbed` copies the evidence into the output folder, so no secret is ever written
+there.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 They answer *as of the testbed clock*, because third-party software never sends certomancer's
 fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
 Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
-the testbed itself while still letting certomancer's own builders sign every response, through
-the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; our registry answers the
-OCSP responder's status questions).
+the testbed itself while still letting certomancer's own builders sign OCSP responses and
+timestamps, through the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; the
+registry answers the OCSP responder's status questions, serial by serial). CRLs are built by pyca
+from the registry's revoked rows (:mod:`testbed.ca.crls`; certomancer's builder took 100 s for
+100,000 entries) and cached until a revocation changes.
 
 Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
 material is loaded once per registry revision, and an OCSP request without a nonce gets a
@@ -38,7 +40,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from asn1crypto import core, crl, ocsp, tsp, x509
+from asn1crypto import core, ocsp, tsp, x509
 
 from bilingual import say
 
@@ -50,12 +52,13 @@ from .ca.certomancer_bridge import (
     key_path,
     load_service_signer,
     ocsp_error_response,
-    revoked_certificate_entry,
-    sign_crl,
     sign_ocsp_response,
     sign_timestamp_response,
 )
+from .ca.crls import CrlEntry, CrlSigner, crl_entries, sign_crl
 from .errors import ServiceError
+from .registry_db import RegistryDatabase
+from .registry_store import IssuedByAuthority, WorldStore
 from .service_modes import ServiceMode
 from .tsa_log import append_entry, log_full
 from .tsa_requests import (
@@ -66,7 +69,7 @@ from .tsa_requests import (
     refused_entry,
     rejection_response,
 )
-from .world import CertificateRecord, WorldState, WorldStore
+from .world import WorldState
 
 OCSP_RESPONSE_VALIDITY = timedelta(minutes=10)
 NO_ANSWER_SECONDS = 3600.0
@@ -87,7 +90,7 @@ _RESPONSE_CACHE_SIZE = 4096
 class _RegistryRevocationSource:
     """The OCSP responder asks this for each CertID: good, revoked or unknown."""
 
-    def __init__(self, issued: dict[int, CertificateRecord]) -> None:
+    def __init__(self, issued: IssuedByAuthority) -> None:
         self._issued = issued
 
     def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
@@ -121,14 +124,15 @@ class _UnknownRevocationSource(_RegistryRevocationSource):
 class _Snapshot:
     """Everything the services need from one registry revision, parsed once."""
 
-    def __init__(self, directory: Path, state: WorldState) -> None:
+    def __init__(self, directory: Path, state: WorldState, database: RegistryDatabase) -> None:
         self.state = state
         self._certificates: dict[str, x509.Certificate] = {}
         self._signers: dict[str, ServiceSigner] = {}
+        self._crl_signers: dict[str, CrlSigner] = {}
         self._directory = directory
-        self.issued: dict[str, dict[int, CertificateRecord]] = {
-            label: {record.serial: record for record in state.issued_by(label)}
-            for label in state.authorities
+        self.issued: dict[str, IssuedByAuthority] = {
+            label: IssuedByAuthority(database, label, authority.certificate)
+            for label, authority in state.authorities.items()
         }
 
     def certificate(self, label: str) -> x509.Certificate:
@@ -137,12 +141,21 @@ class _Snapshot:
             self._certificates[label] = x509.Certificate.load(der)
         return self._certificates[label]
 
+    def _key_file(self, label: str) -> bytes:
+        record = self.state.certificates[label]
+        return key_path(self._directory, record.key_label, public_only=False).read_bytes()
+
     def signer(self, label: str) -> ServiceSigner:
         if label not in self._signers:
-            record = self.state.certificates[label]
-            pem = key_path(self._directory, record.key_label, public_only=False).read_bytes()
-            self._signers[label] = load_service_signer(self.certificate(label), pem)
+            self._signers[label] = load_service_signer(self.certificate(label),
+                                                       self._key_file(label))
         return self._signers[label]
+
+    def crl_signer(self, label: str) -> CrlSigner:
+        if label not in self._crl_signers:
+            self._crl_signers[label] = CrlSigner.load(self.certificate(label).dump(),
+                                                      self._key_file(label))
+        return self._crl_signers[label]
 
 
 class LiveServices:
@@ -156,13 +169,15 @@ class LiveServices:
         self._snapshot: _Snapshot | None = None
         self._ocsp_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._crl_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._crl_entry_cache: dict[str, tuple[int, list[CrlEntry]]] = {}
 
     def snapshot(self) -> _Snapshot:
         """The current registry revision's material; reloaded when the file changes."""
         stamp = self.store.stamp()
         with self._lock:
             if self._snapshot is None or stamp != self._stamp:
-                self._snapshot = _Snapshot(self.directory, self.store.load())
+                self._snapshot = _Snapshot(self.directory, self.store.load(),
+                                           self.store.database)
                 self._stamp = stamp
             return self._snapshot
 
@@ -228,29 +243,25 @@ class LiveServices:
             period = timedelta(seconds=state.crl_period_seconds)
             instant = behaviour.stale_since or now - STALE_CRL_AGE_PERIODS * period
         number, this_update, next_update = self.crl_issuance(state, authority, instant)
-        cache_key = (authority, state.revision, number, this_update)
+        version = self.store.database.crl_version()
+        cache_key = (authority, version, number, this_update)
         if cache_key in self._crl_cache:
             return self._crl_cache[cache_key]
         record = state.authorities[authority]
-        ca_certificate = snapshot.certificate(record.certificate)
-        signer = snapshot.signer(record.certificate)
-        entries = []
-        for issued in sorted(snapshot.issued[authority].values(), key=lambda r: r.serial):
-            revocation = issued.revocation
-            if revocation is None or revocation.revoked_at > this_update:
-                continue
-            extensions = []
-            if revocation.invalidity_date is not None:
-                extensions.append(crl.CRLEntryExtension({
-                    "extn_id": "invalidity_date",
-                    "extn_value": core.GeneralizedTime(revocation.invalidity_date),
-                }))
-            entries.append(revoked_certificate_entry(
-                issued.serial, crl.CRLReason(revocation.reason.value), revocation.revoked_at,
-                extensions))
-        der = sign_crl(ca_certificate, signer, number, this_update, next_update, entries).dump()
+        der = sign_crl(snapshot.crl_signer(record.certificate), number, this_update, next_update,
+                       self._crl_entries(authority, record.certificate, version))
         self._remember(self._crl_cache, cache_key, der)
         return der
+
+    def _crl_entries(self, authority: str, own_label: str, version: int) -> list[CrlEntry]:
+        """The authority's revoked certificates as CRL entries, built once per revocation
+        change (a new scheduled CRL, or a move of the clock, reuses them)."""
+        cached = self._crl_entry_cache.get(authority)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        entries = crl_entries(self.store.database.revoked(authority, own_label))
+        self._crl_entry_cache[authority] = (version, entries)
+        return entries
 
     # ---- TSA and certificates -------------------------------------------------------------
     def timestamp(self, authority: str, request_der: bytes) -> bytes:

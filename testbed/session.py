@@ -19,7 +19,7 @@ from typing import Any
 
 from bilingual import say
 
-from .ca.certomancer_bridge import certificate_path, service_urls
+from .ca.certomancer_bridge import service_urls
 from .ca.lifecycle import Lifecycle
 from .clock import Clock
 from .errors import InvalidInputError, ServiceError
@@ -138,7 +138,7 @@ class Testbed:
         return self.state.certificate(reference)
 
     def certificate_der(self, reference: str) -> bytes:
-        return certificate_path(self.directory, self.certificate(reference).label).read_bytes()
+        return self.lifecycle.certificate_der(self.certificate(reference).label)
 
     def certificate_pem(self, reference: str) -> str:
         from asn1crypto import pem

@@ -2,9 +2,10 @@
 
 Certomancer describes a PKI once and is immutable afterwards; a testbed changes all the time
 (issue, renew, revoke, move the clock). This module holds the changing state as one pydantic
-model, persisted as ``registry.json`` in the testbed directory: readable by a person, validated on
-load, written atomically (temporary file + rename) under an exclusive file lock, so a command in
-another process (``kyso ca revoke``) and the running services (``kyso up``) agree on one truth.
+model. It is persisted by :class:`~testbed.registry_store.WorldStore` in an SQLite file of the
+testbed directory (one row per certificate and subscriber, written only when it changes), changed
+under an exclusive file lock, so a command in another process (``kyso ca revoke``) and the running
+services (``kyso up``) agree on one truth; ``registry.json`` remains, as an export a person reads.
 Every successful change bumps ``revision``; services use it to drop cached responses.
 
 Certificates themselves are stored as DER files beside the registry, so a certificate never
@@ -13,16 +14,10 @@ changes its bytes once issued.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bilingual import say
 
@@ -31,7 +26,7 @@ from .ca.names import VietnameseName
 from .ca.profiles import ProfileKind, RuleBreak
 from .ca.revocation_reasons import RevocationReason
 from .clock import Clock
-from .errors import InvalidInputError, UnknownSubscriberError
+from .errors import UnknownSubscriberError
 from .service_modes import ServiceMode
 
 REGISTRY_FILE = "registry.json"
@@ -54,6 +49,8 @@ class KeySource(StrEnum):
     """A key file in the testbed directory (authorities, or a subscriber without a token)."""
     TOKEN = "token"
     """Only the public key is known here; the private key never left the token."""
+    DISCARDED = "discarded"
+    """Issued in bulk (``kyso ca populate``): the private key was dropped once certified."""
 
 
 class Revocation(_Model):
@@ -172,7 +169,7 @@ class ClockState(_Model):
 
 
 class WorldState(_Model):
-    """Everything a testbed knows, as persisted in ``registry.json``."""
+    """Everything a testbed knows, as kept in the registry (exported as ``registry.json``)."""
 
     version: int = STATE_VERSION
     revision: int = 0
@@ -210,7 +207,12 @@ class WorldState(_Model):
             if current is not None:
                 return self.certificates[current]
         serial = _parse_serial(reference)
-        if serial is not None:
+        by_serial = getattr(self.certificates, "label_of_serial", None)
+        if serial is not None and by_serial is not None:  # the registry's index
+            label = by_serial(serial)
+            if label is not None:
+                return self.certificates[label]
+        elif serial is not None:
             for record in self.certificates.values():
                 if record.serial == serial:
                     return record
@@ -247,64 +249,3 @@ def _parse_serial(text: str) -> int | None:
         return int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
         return None
-
-
-class WorldStore:
-    """The testbed directory's registry file: load, and change under an exclusive lock."""
-
-    def __init__(self, directory: Path) -> None:
-        if directory.exists() and not directory.is_dir():  # ``--dir`` naming a file
-            raise InvalidInputError(say(
-                f"{directory}: không phải thư mục của một testbed (là một tệp)",
-                f"{directory}: not a testbed directory (it is a file)"))
-        self.directory = directory
-        self.path = directory / REGISTRY_FILE
-        self._lock_path = directory / ".registry.lock"
-
-    def exists(self) -> bool:
-        return self.path.exists()
-
-    def load(self) -> WorldState:
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InvalidInputError(say(
-                f"{self.directory}: ở đây chưa có testbed (không có {REGISTRY_FILE}); tạo một "
-                f"testbed bằng 'kyso up --dir {self.directory}'",
-                f"{self.directory}: no testbed here (no {REGISTRY_FILE}); start one with "
-                f"'kyso up --dir {self.directory}'",
-            )) from None
-        try:
-            return WorldState.model_validate(json.loads(raw))
-        except (json.JSONDecodeError, ValidationError) as error:
-            first = str(error).splitlines()
-            detail = first[1].strip() if len(first) > 1 else first[0]
-            raise InvalidInputError(say(
-                f"{self.path}: không phải tệp đăng ký testbed hợp lệ ({detail})",
-                f"{self.path}: not a valid testbed registry ({detail})")) from None
-
-    def stamp(self) -> tuple[int, int]:
-        """(mtime_ns, size) of the registry file: cheap change detection for the services."""
-        try:
-            status = self.path.stat()
-        except FileNotFoundError:
-            return (0, 0)
-        return (status.st_mtime_ns, status.st_size)
-
-    def save(self, state: WorldState) -> None:
-        """Write atomically: readers see the old file or the new one, never half of one."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Exclusive lock across processes for a read-modify-write of the registry."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)

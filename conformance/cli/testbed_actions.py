@@ -30,9 +30,11 @@ from testbed import (
     ServiceMode,
     Testbed,
     VietnameseName,
+    WorldStore,
     display_time,
     parse_duration,
     parse_instant,
+    registry_exists,
 )
 
 from . import testbed_process
@@ -89,7 +91,7 @@ def _up(arguments: argparse.Namespace) -> int:
     if arguments.background:
         return testbed_process.start_in_background(arguments)
     testbed_process.refuse_if_running(directory)
-    if (directory / "registry.json").exists():
+    if registry_exists(directory):
         testbed = Testbed.open(directory)
         if arguments.at:
             testbed.set_clock(parse_instant(arguments.at, field="--at"),
@@ -113,6 +115,10 @@ def _up(arguments: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+DESCRIBED_SUBSCRIBERS = 20
+"""Subscribers ``kyso up`` lists by name (a populated CA has hundreds of thousands)."""
+
+
 def _describe(testbed: Testbed, directory: Path) -> None:
     """What a person starting a testbed needs: clock, service URLs, trust anchors, subscribers."""
     state = testbed.state
@@ -133,9 +139,14 @@ def _describe(testbed: Testbed, directory: Path) -> None:
             print(f"  {label:11} {path}")
     print(say("thuê bao:", "subscribers:") if state.subscribers else
           say("thuê bao: chưa có (kyso ca issue ...)", "subscribers: none yet (kyso ca issue ...)"))
-    for subscriber in state.subscribers.values():
+    subscribers = list(state.subscribers.values())
+    for subscriber in subscribers[:DESCRIBED_SUBSCRIBERS]:
         print(f"  {subscriber.id:20} {subscriber.name.common_name} "
               f"({subscriber.profile.words()}, {subscriber.current_certificate})")
+    if len(subscribers) > DESCRIBED_SUBSCRIBERS:
+        more = len(subscribers) - DESCRIBED_SUBSCRIBERS
+        print(say(f"  … và {more:,} thuê bao khác (kyso ca list)",
+                  f"  … and {more:,} more subscribers (kyso ca list)"))
     print(testbed_process.stop_hint(), flush=True)
 
 
@@ -172,6 +183,11 @@ def _ca(arguments: argparse.Namespace) -> int:
                   f"CRL of {arguments.authority} published at {at}"))
     elif action == "renew-tsa":
         _print_certificate(testbed.renew_timestamp_authority(arguments.authority))
+    elif action == "populate":
+        _populate(testbed, arguments)
+    elif action == "export":
+        path = WorldStore(arguments.dir).export(arguments.output)
+        print(say(f"đã ghi sổ đăng ký vào {path}", f"registry written to {path}"))
     elif action == "list":
         certificates = testbed.state.certificates
         if arguments.json:
@@ -190,6 +206,11 @@ def _token(arguments: argparse.Namespace) -> int:
     action, label = arguments.action, getattr(arguments, "label", None)
     if action == "create":
         _token_create(testbed, arguments)
+    elif action == "populate":
+        _populate(testbed, arguments)
+    elif action == "export":
+        path = WorldStore(arguments.dir).export(arguments.output)
+        print(say(f"đã ghi sổ đăng ký vào {path}", f"registry written to {path}"))
     elif action == "list":
         for record in testbed.state.tokens.values():
             print(f"{record.label}\t{record.subscriber}\t{record.key_type}\t"
@@ -275,8 +296,23 @@ def _service(arguments: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _populate(testbed: Testbed, arguments: argparse.Namespace) -> None:
+    from testbed import populate
+
+    done = populate(testbed.lifecycle, arguments.subscribers, arguments.revoked,
+                    seed=arguments.seed, issuer=arguments.issuer)
+    print(say(f"{done.issuer}: đã cấp {done.subscribers} chứng thư chữ ký số ({done.first} … "
+              f"{done.last}), thu hồi {done.revoked}, trong {done.seconds:.1f} s",
+              f"{done.issuer}: issued {done.subscribers} certificates ({done.first} … "
+              f"{done.last}), revoked {done.revoked}, in {done.seconds:.1f} s"))
+
+
 def _down(arguments: argparse.Namespace) -> int:
-    return testbed_process.stop(arguments.dir)
+    code = testbed_process.stop(arguments.dir)
+    store = WorldStore(arguments.dir)
+    if store.exists() and not store.path.exists():  # a large registry's export, now current
+        store.export()
+    return code
 
 
 _COMMANDS = {"up": _up, "down": _down, "ca": _ca, "token": _token, "clock": _clock,

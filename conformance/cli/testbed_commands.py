@@ -137,6 +137,7 @@ def _add_ca(commands: Subcommands) -> None:
     revoke.add_argument("--invalidity-date", help=say(
         "khi khóa bí mật bị lộ (hoặc bị nghi lộ)", "when the key was (suspected) compromised"))
     _add_renewals(ca)
+    _add_bulk(ca)
     listing = ca.add_parser("list", help=say("các CA, thuê bao và chứng thư chữ ký số",
                                              "authorities, subscribers and certificates"))
     add_testbed_directory(listing)
@@ -170,6 +171,40 @@ def _add_renewals(ca: Subcommands) -> None:
         "a successor certificate (new key) for an authority's TSA, used from now on"))
     add_testbed_directory(renew_tsa)
     renew_tsa.add_argument("authority", nargs="?", default="ca-cv", help=_authority_help())
+
+
+def _percent(text: str) -> float:
+    """``5%`` or ``5``: a share in percent, from 0 to 100."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(say(f"'{text}' không phải tỷ lệ từ 0 đến 100%",
+                                             f"'{text}' is not a share from 0 to 100%"))
+    return value
+
+
+def _add_bulk(ca: Subcommands) -> None:
+    """``ca populate`` (bulk issuance) and ``ca export`` (the registry as JSON)."""
+    populate = ca.add_parser("populate", help=say(
+        "cấp hàng loạt chứng thư chữ ký số cho thuê bao giả lập (tên theo seed) và thu hồi một "
+        "phần", "issue certificates in bulk to made-up subscribers (seeded names) and revoke a "
+        "share of them"))
+    add_testbed_directory(populate)
+    populate.add_argument("--subscribers", type=int, required=True, metavar="N", help=say(
+        "số thuê bao cần cấp", "how many subscribers to issue to"))
+    populate.add_argument("--revoked", type=_percent, default=0.0, metavar="P%", help=say(
+        "tỷ lệ chứng thư chữ ký số bị thu hồi (mặc định 0%%)",
+        "share of the certificates revoked (default 0%%)"))
+    populate.add_argument("--seed", type=int, default=20, help=say(
+        "seed của tên thuê bao (mặc định %(default)s)", "seed of the names (default %(default)s)"))
+    populate.add_argument("--issuer", help=_authority_help())
+    export = ca.add_parser("export", help=say(
+        "ghi toàn bộ sổ đăng ký ra registry.json (hoặc --output)",
+        "write the whole registry as registry.json (or --output)"))
+    add_testbed_directory(export)
+    export.add_argument("--output", type=Path, help=say("tệp JSON cần ghi", "JSON file to write"))
 
 
 def _certificate_help() -> str:

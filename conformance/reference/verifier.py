@@ -213,8 +213,10 @@ def _default_testbed() -> Path:
         candidates: tuple[Path, ...] = (Path(os.environ["KYSO_TESTBED"]),)
     else:
         candidates = DEFAULT_TESTBEDS
+    from testbed import registry_exists
+
     for directory in candidates:
-        if (directory / "registry.json").exists():
+        if registry_exists(directory):
             return directory
     raise InvalidInputError(say(
         "không có gốc tin cậy: hãy cho --trust ROOT.pem (hoặc một thư mục) hoặc --testbed DIR",

@@ -43,7 +43,7 @@ def renew_timestamp_authority(lifecycle: Lifecycle, authority: str) -> Certifica
         now = state.clock.clock().now()
         # the same issuance as at creation, for the new label, from now on
         lifecycle._issue_service_certificate(  # noqa: SLF001 (the CA's own operation)
-            state, lifecycle._bridge(state), spec, CertificateRole.TSA,  # noqa: SLF001
+            state, lifecycle.certomancer_bridge(state), spec, CertificateRole.TSA,
             now, now)
         return state.certificates[record.tsa]
 

@@ -195,14 +195,19 @@ class CertomancerBridge:
 
     def sign(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
         """Have certomancer sign ``new``; returns its DER and writes ``certs/<label>.der``."""
+        der = self.signed(issued, new)
+        path = certificate_path(self.directory, new.request.label)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(der)
+        return der
+
+    def signed(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
+        """Have certomancer sign ``new`` and return its DER, writing no file (a template:
+        bulk issuance copies its profile's extensions, :mod:`testbed.ca.population`)."""
         architecture = self.architecture(issued, new)
         try:
             certificate: asn1_x509.Certificate = architecture.get_cert(new.request.label)
         except ConfigurationError as error:
             raise InvalidInputError(say(f"chứng thư chữ ký số '{new.request.label}': {error}",
                                         f"certificate '{new.request.label}': {error}")) from None
-        der = certificate.dump()
-        path = certificate_path(self.directory, new.request.label)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(der)
-        return der
+        return certificate.dump()  # type: ignore[no-any-return]
