@@ -140,7 +140,7 @@ _FIELD_LABELS = {
     DisplayField.MANAGING_UNIT: ("Đơn vị quản lý chứng thư", "Certificate-managing unit"),
     DisplayField.SIGNING_TIME: ("Thời điểm ký", "Signing time"),
     DisplayField.INTEGRITY: ("Tính toàn vẹn", "Integrity"),
-    DisplayField.VALIDITY_AT_SIGNING_TIME: ("Hiệu lực tại thời điểm ký",
+    DisplayField.VALIDITY_AT_SIGNING_TIME: ("Tính hợp lệ của chữ ký tại thời điểm ký",
                                             "Validity at signing time"),
     DisplayField.CERTIFICATE_VALIDITY: ("Thời hạn hiệu lực của chứng thư",
                                         "Certificate validity period"),

@@ -139,7 +139,7 @@ def _warning(result: Any) -> str | None:
     from conformance.verdict import SubIndication
 
     if result.sub_indication is SubIndication.TRY_LATER:
-        return Message("Cảnh báo: không kiểm tra được trạng thái thu hồi của chứng thư số",
+        return Message("Cảnh báo: không kiểm tra được trạng thái thu hồi của chứng thư chữ ký số",
                        "Warning: the certificate's revocation status could not be checked").text()
     return None
 

@@ -112,7 +112,8 @@ class Tls(_Model):
     def _version(cls, value: str) -> str:
         if value in ("TLSv1", "TLSv1.0", "TLSv1.1", "SSLv3"):
             raise ValueError(f"{value!r} " + say(
-                "thấp hơn TLSv1.2 (TT15 Phụ lục I Phần 2 yêu cầu ít nhất TLS 1.2)",
+                "thấp hơn TLSv1.2 (Phần 2 Phụ lục I Thông tư số 15/2025/TT-BKHCN yêu cầu ít "
+                "nhất TLS 1.2)",
                 "is below TLSv1.2 (TT15 Annex I Part 2 asks TLS 1.2 at least)"))
         if value not in TLS_VERSIONS:
             versions = ", ".join(TLS_VERSIONS)
