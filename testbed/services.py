@@ -44,18 +44,24 @@ from bilingual import say
 
 from .ca.certomancer_bridge import (
     ARCH_LABEL,
-    RevocationStatus,
     ServiceSigner,
     certificate_path,
     key_path,
     load_service_signer,
-    ocsp_error_response,
     revoked_certificate_entry,
     sign_crl,
-    sign_ocsp_response,
     sign_timestamp_response,
 )
 from .errors import ServiceError
+from .ocsp_cache import OCSPResponseCache, registry_status_of, unknown_status_of
+from .ocsp_responses import (
+    OCSPRefusalError,
+    ResponderMaterial,
+    StatusOf,
+    answer_request,
+    error_response,
+    load_material,
+)
 from .service_modes import ServiceMode
 from .tsa_log import append_entry, log_full
 from .tsa_requests import (
@@ -84,40 +90,6 @@ fault, and ``malformedRequest`` ("illegal confirmation request", 4.2.1) says so 
 _RESPONSE_CACHE_SIZE = 4096
 
 
-class _RegistryRevocationSource:
-    """The OCSP responder asks this for each CertID: good, revoked or unknown."""
-
-    def __init__(self, issued: dict[int, CertificateRecord]) -> None:
-        self._issued = issued
-
-    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
-        record = self._issued.get(cid["serial_number"].native)
-        if record is None or record.issued_at > at_time:
-            # never issued (or not yet, at the testbed instant): RFC 6960 'unknown'
-            return ocsp.CertStatus(name="unknown", value=core.Null()), []
-        revocation = record.revocation
-        if revocation is None or revocation.revoked_at > at_time:
-            return ocsp.CertStatus(name="good", value=core.Null()), []
-        extensions = []
-        if revocation.invalidity_date is not None:
-            extensions.append(ocsp.SingleResponseExtension({
-                "extn_id": "invalidity_date",
-                "extn_value": core.GeneralizedTime(revocation.invalidity_date),
-            }))
-        status = ocsp.CertStatus(name="revoked", value=ocsp.RevokedInfo({
-            "revocation_time": revocation.revoked_at,
-            "revocation_reason": revocation.reason.value,
-        }))
-        return status, extensions
-
-
-class _UnknownRevocationSource(_RegistryRevocationSource):
-    """OCSP mode 'unknown': the responder knows none of the authority's certificates."""
-
-    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
-        return ocsp.CertStatus(name="unknown", value=core.Null()), []
-
-
 class _Snapshot:
     """Everything the services need from one registry revision, parsed once."""
 
@@ -125,6 +97,7 @@ class _Snapshot:
         self.state = state
         self._certificates: dict[str, x509.Certificate] = {}
         self._signers: dict[str, ServiceSigner] = {}
+        self._responders: dict[str, ResponderMaterial] = {}
         self._directory = directory
         self.issued: dict[str, dict[int, CertificateRecord]] = {
             label: {record.serial: record for record in state.issued_by(label)}
@@ -136,6 +109,21 @@ class _Snapshot:
             der = certificate_path(self._directory, label).read_bytes()
             self._certificates[label] = x509.Certificate.load(der)
         return self._certificates[label]
+
+    def ocsp_material(self, authority: str) -> ResponderMaterial:
+        """The authority's OCSP responder: its key, certificate and CertID hashes."""
+        if authority not in self._responders:
+            record = self.state.authorities[authority]
+            responder = self.state.certificates[record.ocsp_responder]
+            pem = key_path(self._directory, responder.key_label, public_only=False).read_bytes()
+            self._responders[authority] = load_material(
+                pem, self.certificate(record.ocsp_responder).dump(),
+                self.certificate(record.certificate).dump())
+        return self._responders[authority]
+
+    def status_of(self, authority: str) -> StatusOf:
+        """What the responder of ``authority`` says about a serial at an instant."""
+        return registry_status_of(self.issued[authority])
 
     def signer(self, label: str) -> ServiceSigner:
         if label not in self._signers:
@@ -154,7 +142,7 @@ class LiveServices:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._snapshot: _Snapshot | None = None
-        self._ocsp_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._ocsp_cache = OCSPResponseCache()
         self._crl_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 
     def snapshot(self) -> _Snapshot:
@@ -168,40 +156,40 @@ class LiveServices:
 
     # ---- OCSP ------------------------------------------------------------------------------
     def ocsp_response(self, authority: str, request_der: bytes) -> bytes:
+        """The answer to an OCSP request for ``authority``'s certificates, at the testbed
+        clock; a request without a nonce may get a pre-produced one (:mod:`testbed.ocsp_cache`)."""
         snapshot = self.snapshot()
         state = snapshot.state
-        record = state.authorities[authority]
         now = state.clock.clock().now()
         behaviour = state.services.get(f"ocsp:{authority}")
         mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
         if mode is ServiceMode.UNAUTHORIZED:
-            return ocsp_error_response("unauthorized").dump()
+            return error_response("unauthorized")
         try:
             request = ocsp.OCSPRequest.load(request_der)
             tbs_request = request["tbs_request"]
             if len(tbs_request["request_list"]) > OCSP_MAX_CERT_IDS:
-                return ocsp_error_response("malformed_request").dump()
+                return error_response("malformed_request")
             nonce = request.nonce_value
-            cache_key = (authority, state.revision, now, mode, tbs_request.dump())
+            cache_key = (authority, tbs_request.dump())
         except (ValueError, TypeError):
-            return ocsp_error_response("malformed_request").dump()
-        if nonce is None and cache_key in self._ocsp_cache:
-            self._ocsp_cache.move_to_end(cache_key)
-            return self._ocsp_cache[cache_key]
-        signer = snapshot.signer(record.ocsp_responder)
-        source = _UnknownRevocationSource if mode is ServiceMode.UNKNOWN \
-            else _RegistryRevocationSource
-        issuer = snapshot.certificate(record.certificate)
-        revocation = source(snapshot.issued[authority])
-        try:
-            response = sign_ocsp_response(
-                request, signer, issuer, revocation.check_revocation_status, at_time=now,
-                validity=OCSP_RESPONSE_VALIDITY).dump()
-        except (ValueError, TypeError, KeyError):
-            response = ocsp_error_response("malformed_request").dump()
+            return error_response("malformed_request")
         if nonce is None:
-            self._remember(self._ocsp_cache, cache_key, response)
-        return response
+            cached = self._ocsp_cache.get(cache_key, state.revision, mode, now)
+            if cached is not None:
+                return cached
+        status_of = unknown_status_of if mode is ServiceMode.UNKNOWN \
+            else snapshot.status_of(authority)
+        try:
+            answer = answer_request(request, snapshot.ocsp_material(authority), status_of,
+                                    at=now, validity=OCSP_RESPONSE_VALIDITY)
+        except OCSPRefusalError as refusal:
+            return error_response(refusal.status)
+        except (ValueError, TypeError, KeyError):
+            return error_response("malformed_request")
+        if nonce is None:
+            self._ocsp_cache.put(cache_key, state.revision, mode, now, answer)
+        return answer.der
 
     # ---- CRL -------------------------------------------------------------------------------
     def crl_issuance(self, state: WorldState, authority: str, instant: datetime
@@ -357,7 +345,7 @@ def _add_ocsp_routes(routes: web.RouteTableDef, prefix: str, services: LiveServi
             body = base64.b64decode(urllib.parse.unquote(encoded), validate=True)
         except (binascii.Error, ValueError):
             return web.Response(
-                body=ocsp_error_response("malformed_request").dump(),
+                body=error_response("malformed_request"),
                 content_type="application/ocsp-response")
         return await answer_ocsp(request.match_info["authority"], body)
 
