@@ -28,9 +28,13 @@ class ServiceSigner:
     def algorithm(self) -> algos.SignedDigestAlgorithm:
         """SHA-256 with the signature scheme of the certificate's key; SHA-384 with a P-384 key
         (the hash of the curve's strength, RFC 5480 4)."""
+        return choose_signed_digest(self.digest(), self.certificate.public_key)
+
+    def digest(self) -> str:
+        """The hash the signature uses (a CMS signer's digest algorithm must be the same)."""
         public_key = self.certificate.public_key
         strong = public_key.algorithm == "ec" and public_key.curve[1] == "secp384r1"
-        return choose_signed_digest("sha384" if strong else "sha256", public_key)
+        return "sha384" if strong else "sha256"
 
 
 def load_service_signer(certificate: x509.Certificate, key_file_bytes: bytes) -> ServiceSigner:
@@ -67,6 +71,7 @@ def sign_timestamp_response(request: tsp.TimeStampReq, signer: ServiceSigner,
         tsa_cert=signer.certificate,
         tsa_key=signer.private_key,
         signature_algo=signer.algorithm(),
+        md_algorithm=signer.digest(),
         certs_to_embed=certificates_to_embed,
         fixed_dt=at_time,
         policy=tsp.ObjectIdentifier(policy),
