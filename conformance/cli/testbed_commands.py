@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bilingual import say
-from testbed import Branch, KeyType, ProfileKind, RevocationReason, RuleBreak, ServiceMode
-from testbed.ca.key_types import SERVICE_KEY_TYPES
+from testbed import (
+    SERVICE_KEY_TYPES,
+    Branch,
+    KeyType,
+    ProfileKind,
+    RevocationReason,
+    RuleBreak,
+    ServiceMode,
+)
 
 from .parsing import add_group, add_testbed_directory, enum_choices
 

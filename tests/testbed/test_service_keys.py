@@ -127,3 +127,15 @@ def test_a_renewed_tsa_keeps_the_algorithm(keyed: Testbed) -> None:
 def test_other_keys_are_refused_for_services(tmp_path: Path, key: KeyType) -> None:
     with pytest.raises(InvalidInputError):
         Testbed.create(tmp_path / "testbed", service_key=key)
+
+
+def test_kyso_up_reads_the_service_key() -> None:
+    from conformance.cli.root import build_parser
+
+    parser = build_parser()
+    arguments = parser.parse_args(["up", "--service-key", "P256"])
+    assert arguments.service_key == "p256"
+    assert parser.parse_args(["up"]).service_key == "rsa2048"
+    with pytest.raises(SystemExit) as refused:
+        parser.parse_args(["up", "--service-key", "rsa4096"])
+    assert refused.value.code == 2
