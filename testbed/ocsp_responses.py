@@ -23,31 +23,30 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from asn1crypto import algos, core, ocsp, x509
+from asn1crypto import algos, core, crl, ocsp, x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from .ocsp_requests import NONCE_OID, AskedCertId, OCSPRefusalError, ParsedRequest, tlv
 
 CERT_ID_HASHES = ("sha1", "sha224", "sha256", "sha384", "sha512")
 """The hash algorithms a CertID may use (RFC 6960 4.1.1 leaves the choice to the client; RFC 5019
 names SHA-1, RFC 6960's clients and pyHanko SHA-256, openssl any of these)."""
 
 
+_NONCE_OID = core.ObjectIdentifier(NONCE_OID).dump()
+_INVALIDITY_DATE_OID = core.ObjectIdentifier("2.5.29.24").dump()
+_GOOD = b"\x80\x00"
+"""``certStatus good [0] IMPLICIT NULL``."""
+_UNKNOWN = b"\x82\x00"
+"""``certStatus unknown [2] IMPLICIT UnknownInfo (NULL)``."""
 _SUCCESSFUL = b"\x0a\x01\x00"
 """``responseStatus ENUMERATED successful(0)``."""
 _BASIC_TYPE = core.ObjectIdentifier("1.3.6.1.5.5.7.48.1.1").dump()
 """``id-pkix-ocsp-basic``, the ``responseType`` of a BasicOCSPResponse."""
-
-
-def _tlv(tag: int, content: bytes) -> bytes:
-    """One DER element: ``tag``, definite length, ``content`` (already DER)."""
-    size = len(content)
-    if size < 0x80:
-        return bytes((tag, size)) + content
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(length))) + length + content
 
 
 @dataclass(frozen=True)
@@ -71,14 +70,6 @@ StatusOf = Callable[[int, datetime], CertStatus]
 """The status of a serial (of the responder's CA) at an instant: the registry answers it."""
 
 
-class OCSPRefusalError(Exception):
-    """The request is answered with an unsigned error response of this ``status``."""
-
-    def __init__(self, status: str) -> None:
-        super().__init__(status)
-        self.status = status
-
-
 @dataclass
 class ResponderMaterial:
     """One CA's responder, prepared once: its key, certificate, ID and the CA's CertID hashes."""
@@ -100,7 +91,7 @@ class ResponderMaterial:
         self.signature_algorithm_der = self.signature_algorithm.dump()
         self.responder_id_der = ocsp.ResponderId(
             name="by_key", value=self.responder_certificate.public_key.sha1).dump()
-        self.certs_der = _tlv(0xA0, _tlv(0x30, self.responder_certificate.dump()))
+        self.certs_der = tlv(0xA0, tlv(0x30, self.responder_certificate.dump()))
         name_der = self.issuer.subject.dump()
         key_bits = bytes(self.issuer.public_key["public_key"])
         self.issuer_hashes = {algorithm: (hashlib.new(algorithm, name_der).digest(),
@@ -141,36 +132,38 @@ def error_response(status: str) -> bytes:
     return ocsp.OCSPResponse({"response_status": status}).dump()
 
 
-def _single_response(cert_id: ocsp.CertId, answer: CertStatus, at: datetime,
-                     validity: timedelta) -> ocsp.SingleResponse:
-    extensions = []
+def _time(instant: datetime) -> bytes:
+    """GeneralizedTime in whole seconds, UTC (RFC 5280 4.1.2.5.2: no fractions)."""
+    return tlv(0x18, instant.astimezone(UTC).strftime("%Y%m%d%H%M%SZ").encode())
+
+
+def _single_response(cert_id: AskedCertId, answer: CertStatus, at: datetime,
+                     validity: timedelta) -> bytes:
+    """SingleResponse: the CertID as asked, the status, thisUpdate, nextUpdate and, for a
+    revocation with one, the invalidityDate extension (RFC 5280 5.3.2)."""
+    extensions = b""
     if answer.status == "revoked":
-        status = ocsp.CertStatus(name="revoked", value=ocsp.RevokedInfo({
-            "revocation_time": answer.revoked_at, "revocation_reason": answer.reason}))
+        assert answer.revoked_at is not None
+        reason = b"" if answer.reason is None else tlv(0xA0, crl.CRLReason(answer.reason).dump())
+        status = tlv(0xA1, _time(answer.revoked_at) + reason)
         if answer.invalidity_date is not None:
-            extensions.append(ocsp.SingleResponseExtension({
-                "extn_id": "invalidity_date",
-                "extn_value": core.GeneralizedTime(answer.invalidity_date)}))
+            extensions = tlv(0xA1, tlv(0x30, tlv(0x30, _INVALIDITY_DATE_OID + tlv(
+                0x04, _time(answer.invalidity_date)))))
     else:
-        status = ocsp.CertStatus(name=answer.status, value=core.Null())
-    fields: dict[str, object] = {"cert_id": cert_id, "cert_status": status, "this_update": at,
-                                 "next_update": at + validity}
-    if extensions:
-        fields["single_extensions"] = extensions
-    return ocsp.SingleResponse(fields)
+        status = _GOOD if answer.status == "good" else _UNKNOWN
+    return tlv(0x30, cert_id.der + status + _time(at) + tlv(0xA0, _time(at + validity))
+               + extensions)
 
 
-def _checked_cert_id(cert_id: ocsp.CertId, material: ResponderMaterial) -> int:
-    """The serial ``cert_id`` asks about; raises :class:`OCSPRefusalError` when it names another CA
-    (``unauthorized``) or a hash this responder cannot match (``malformed_request``)."""
-    algorithm = cert_id["hash_algorithm"]["algorithm"].native
-    expected = material.issuer_hashes.get(algorithm)
+def _checked_serial(cert_id: AskedCertId, material: ResponderMaterial) -> int:
+    """The serial ``cert_id`` asks about; raises :class:`OCSPRefusalError` when it names another
+    CA (``unauthorized``) or a hash this responder cannot match (``malformed_request``)."""
+    expected = material.issuer_hashes.get(cert_id.algorithm)
     if expected is None:
         raise OCSPRefusalError("malformed_request")
-    if (cert_id["issuer_name_hash"].native, cert_id["issuer_key_hash"].native) != expected:
+    if (cert_id.issuer_name_hash, cert_id.issuer_key_hash) != expected:
         raise OCSPRefusalError("unauthorized")
-    serial: int = cert_id["serial_number"].native
-    return serial
+    return cert_id.serial
 
 
 @dataclass(frozen=True)
@@ -181,38 +174,27 @@ class Answer:
     until: datetime | None
 
 
-def answer_request(request: ocsp.OCSPRequest, material: ResponderMaterial, status_of: StatusOf,
+def answer_request(request: ParsedRequest, material: ResponderMaterial, status_of: StatusOf,
                    at: datetime, validity: timedelta) -> Answer:
     """The signed response to ``request`` at the testbed instant ``at`` (whole seconds).
-    Raises :class:`OCSPRefusalError` for an error response; ``ValueError``/``TypeError`` on a
-    request that only looked well formed."""
-    items = request["tbs_request"]["request_list"]
-    if len(items) == 0:
-        raise OCSPRefusalError("malformed_request")
+    Raises :class:`OCSPRefusalError` for an error response."""
     singles, until = [], None
-    for item in items:
-        cert_id = item["req_cert"]
-        answer = status_of(_checked_cert_id(cert_id, material), at)
+    for cert_id in request.cert_ids:
+        answer = status_of(_checked_serial(cert_id, material), at)
         singles.append(_single_response(cert_id, answer, at, validity))
         if answer.until is not None and (until is None or answer.until < until):
             until = answer.until
     extensions = b""
-    nonce = request.nonce_value
-    if nonce is not None:
-        nonce_extension = ocsp.ResponseDataExtension({"extn_id": "nonce",
-                                                      "extn_value": nonce.native})
-        extensions = _tlv(0xA1, _tlv(0x30, nonce_extension.dump()))
-    response_data = _tlv(0x30, material.responder_id_der
-                         + core.GeneralizedTime(at).dump()
-                         + _tlv(0x30, b"".join(single.dump() for single in singles))
-                         + extensions)
-    basic = _tlv(0x30, response_data + material.signature_algorithm_der
-                 + _tlv(0x03, b"\x00" + material.sign(response_data))
+    if request.nonce is not None:  # echoed as sent (RFC 6960 4.4.1)
+        extensions = tlv(0xA1, tlv(0x30, tlv(0x30, _NONCE_OID + tlv(0x04, request.nonce))))
+    response_data = tlv(0x30, material.responder_id_der + _time(at)
+                        + tlv(0x30, b"".join(singles)) + extensions)
+    basic = tlv(0x30, response_data + material.signature_algorithm_der
+                 + tlv(0x03, b"\x00" + material.sign(response_data))
                  + material.certs_der)
-    der = _tlv(0x30, _SUCCESSFUL + _tlv(0xA0, _tlv(0x30, _BASIC_TYPE + _tlv(0x04, basic))))
+    der = tlv(0x30, _SUCCESSFUL + tlv(0xA0, tlv(0x30, _BASIC_TYPE + tlv(0x04, basic))))
     return Answer(der, until)
 
 
-__all__ = ["CERT_ID_HASHES", "Answer", "CertStatus", "OCSPRefusalError", "ResponderMaterial",
-           "StatusOf", "answer_request", "error_response", "load_material",
-           "signature_algorithm_for"]
+__all__ = ["CERT_ID_HASHES", "Answer", "CertStatus", "ResponderMaterial", "StatusOf",
+           "answer_request", "error_response", "load_material", "signature_algorithm_for"]

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from asn1crypto import core, crl, ocsp, tsp, x509
+from asn1crypto import core, crl, tsp, x509
 
 from bilingual import say
 
@@ -54,8 +54,8 @@ from .ca.certomancer_bridge import (
 )
 from .errors import ServiceError
 from .ocsp_cache import OCSPResponseCache, registry_status_of, unknown_status_of
+from .ocsp_requests import OCSPRefusalError, parse_request
 from .ocsp_responses import (
-    OCSPRefusalError,
     ResponderMaterial,
     StatusOf,
     answer_request,
@@ -165,19 +165,14 @@ class LiveServices:
         mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
         if mode is ServiceMode.UNAUTHORIZED:
             return error_response("unauthorized")
+        cache_key = (authority, request_der)  # only requests without a nonce are kept
+        cached = self._ocsp_cache.get(cache_key, state.revision, mode, now)
+        if cached is not None:
+            return cached
         try:
-            request = ocsp.OCSPRequest.load(request_der)
-            tbs_request = request["tbs_request"]
-            if len(tbs_request["request_list"]) > OCSP_MAX_CERT_IDS:
-                return error_response("malformed_request")
-            nonce = request.nonce_value
-            cache_key = (authority, tbs_request.dump())
-        except (ValueError, TypeError):
-            return error_response("malformed_request")
-        if nonce is None:
-            cached = self._ocsp_cache.get(cache_key, state.revision, mode, now)
-            if cached is not None:
-                return cached
+            request = parse_request(request_der, OCSP_MAX_CERT_IDS)
+        except OCSPRefusalError as refusal:
+            return error_response(refusal.status)
         status_of = unknown_status_of if mode is ServiceMode.UNKNOWN \
             else snapshot.status_of(authority)
         try:
@@ -185,9 +180,7 @@ class LiveServices:
                                     at=now, validity=OCSP_RESPONSE_VALIDITY)
         except OCSPRefusalError as refusal:
             return error_response(refusal.status)
-        except (ValueError, TypeError, KeyError):
-            return error_response("malformed_request")
-        if nonce is None:
+        if request.nonce is None:
             self._ocsp_cache.put(cache_key, state.revision, mode, now, answer)
         return answer.der
 
