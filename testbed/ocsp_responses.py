@@ -85,9 +85,11 @@ class ResponderMaterial:
     """``certs [0] EXPLICIT SEQUENCE OF Certificate``: the responder's (a delegated responder
     must send it, RFC 6960 4.2.2.2)."""
     issuer_hashes: dict[str, tuple[bytes, bytes]] = field(init=False)
+    _signature: Callable[[bytes], bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.signature_algorithm = signature_algorithm_for(self.private_key)
+        self._signature = self._signature_function()
         self.signature_algorithm_der = self.signature_algorithm.dump()
         self.responder_id_der = ocsp.ResponderId(
             name="by_key", value=self.responder_certificate.public_key.sha1).dump()
@@ -100,12 +102,19 @@ class ResponderMaterial:
 
     def sign(self, data: bytes) -> bytes:
         """The responder's signature over ``data`` with :attr:`signature_algorithm`."""
+        return self._signature(data)
+
+    def _signature_function(self) -> Callable[[bytes], bytes]:
+        """Signing with the hash and padding chosen once (not looked up per response)."""
+        key = self.private_key
         digest = getattr(hashes, self.signature_algorithm.hash_algo.upper())()
-        if isinstance(self.private_key, rsa.RSAPrivateKey):
-            return self.private_key.sign(data, padding.PKCS1v15(), digest)
-        if isinstance(self.private_key, ec.EllipticCurvePrivateKey):
-            return self.private_key.sign(data, ec.ECDSA(digest))
-        raise TypeError(type(self.private_key).__name__)
+        if isinstance(key, rsa.RSAPrivateKey):
+            pkcs1 = padding.PKCS1v15()
+            return lambda data: key.sign(data, pkcs1, digest)
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            ecdsa = ec.ECDSA(digest)
+            return lambda data: key.sign(data, ecdsa)
+        raise TypeError(type(key).__name__)
 
 
 def signature_algorithm_for(key: PrivateKeyTypes) -> algos.SignedDigestAlgorithm:
@@ -137,10 +146,9 @@ def _time(instant: datetime) -> bytes:
     return tlv(0x18, instant.astimezone(UTC).strftime("%Y%m%d%H%M%SZ").encode())
 
 
-def _single_response(cert_id: AskedCertId, answer: CertStatus, at: datetime,
-                     validity: timedelta) -> bytes:
-    """SingleResponse: the CertID as asked, the status, thisUpdate, nextUpdate and, for a
-    revocation with one, the invalidityDate extension (RFC 5280 5.3.2)."""
+def _single_response(cert_id: AskedCertId, answer: CertStatus, times: bytes) -> bytes:
+    """SingleResponse: the CertID as asked, the status, ``times`` (thisUpdate and nextUpdate,
+    encoded) and, for a revocation with one, the invalidityDate extension (RFC 5280 5.3.2)."""
     extensions = b""
     if answer.status == "revoked":
         assert answer.revoked_at is not None
@@ -151,8 +159,7 @@ def _single_response(cert_id: AskedCertId, answer: CertStatus, at: datetime,
                 0x04, _time(answer.invalidity_date)))))
     else:
         status = _GOOD if answer.status == "good" else _UNKNOWN
-    return tlv(0x30, cert_id.der + status + _time(at) + tlv(0xA0, _time(at + validity))
-               + extensions)
+    return tlv(0x30, cert_id.der + status + times + extensions)
 
 
 def _checked_serial(cert_id: AskedCertId, material: ResponderMaterial) -> int:
@@ -179,15 +186,17 @@ def answer_request(request: ParsedRequest, material: ResponderMaterial, status_o
     """The signed response to ``request`` at the testbed instant ``at`` (whole seconds).
     Raises :class:`OCSPRefusalError` for an error response."""
     singles, until = [], None
+    produced_at = _time(at)
+    times = produced_at + tlv(0xA0, _time(at + validity))
     for cert_id in request.cert_ids:
         answer = status_of(_checked_serial(cert_id, material), at)
-        singles.append(_single_response(cert_id, answer, at, validity))
+        singles.append(_single_response(cert_id, answer, times))
         if answer.until is not None and (until is None or answer.until < until):
             until = answer.until
     extensions = b""
     if request.nonce is not None:  # echoed as sent (RFC 6960 4.4.1)
         extensions = tlv(0xA1, tlv(0x30, tlv(0x30, _NONCE_OID + tlv(0x04, request.nonce))))
-    response_data = tlv(0x30, material.responder_id_der + _time(at)
+    response_data = tlv(0x30, material.responder_id_der + produced_at
                         + tlv(0x30, b"".join(singles)) + extensions)
     basic = tlv(0x30, response_data + material.signature_algorithm_der
                  + tlv(0x03, b"\x00" + material.sign(response_data))
