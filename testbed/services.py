@@ -3,15 +3,17 @@
 They answer *as of the testbed clock*, because third-party software never sends certomancer's
 fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
 Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
-the testbed itself while still letting certomancer's own builders sign every response, through
-the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; our registry answers the
-OCSP responder's status questions).
+the testbed itself. CRLs and timestamps are still signed by certomancer's builders, through the
+certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`); OCSP requests are read by
+:mod:`testbed.ocsp_requests` and answered by :mod:`testbed.ocsp_responses` (signed with the
+responder's pyca key), the registry answering each status question through one function
+(:func:`testbed.ocsp_cache.registry_status_of`).
 
 Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
 material is loaded once per registry revision, and an OCSP request without a nonce gets a
-pre-produced response for its (request, testbed instant, revision), as RFC 5019 allows. Any
-change to the registry (even from another process) bumps the revision and so drops every cached
-answer.
+pre-produced response (RFC 5019 2.2) until the registry revision, the service mode or the
+testbed instant says otherwise (:mod:`testbed.ocsp_cache` lists the rules). Any change to the
+registry (even from another process) bumps the revision.
 
 Every timestamp request the TSA answers is written to the testbed's TSA log
 (:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
