@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from bilingual import say
 from conformance.reference.inspection import OracleInspector
 from conformance.reference.roles import ReferenceArchiver, ReferenceSigner, ReferenceVerifier
 from scenarios import (
@@ -99,7 +100,8 @@ def run_scenario_command(arguments: argparse.Namespace) -> int:
         return 0
     keep: Path | None = arguments.keep
     if keep is not None and keep.exists() and any(keep.iterdir()):
-        raise InvalidInputError(f"--keep: {keep} is not empty; choose a new directory")
+        raise InvalidInputError(say(f"--keep: {keep} không trống; hãy chọn một thư mục mới",
+                                    f"--keep: {keep} is not empty; choose a new directory"))
     signer = verifier = None
     if arguments.sut is not None:
         from conformance.sut.adapters import build_roles
@@ -114,5 +116,6 @@ def run_scenario_command(arguments: argparse.Namespace) -> int:
     print(format_run(run))
     if keep is None and run.passed:
         shutil.rmtree(directory, ignore_errors=True)
-        print("(run directory removed; --keep DIR keeps the testbed and artifacts)")
+        print(say("(đã xóa thư mục của lượt chạy; --keep DIR giữ lại testbed và các tệp kết quả)",
+                  "(run directory removed; --keep DIR keeps the testbed and artifacts)"))
     return 0 if run.passed else 1
