@@ -2,9 +2,12 @@
 
 ``openssl ocsp -port`` listens on every interface and spins at 100 % CPU after a client that
 connects and closes without a request (measured), so the comparison runs inside a private
-network namespace (``ip netns``; needs root) where only a loopback interface exists. Both
-responders sign every response with the same RSA-2048 delegated responder key, for the same
-certificates; requests carry a nonce (no pre-produced answers). Prints responses per second.
+network namespace (``ip netns``; needs root) where only a loopback interface exists. For each
+service key (RSA-2048, P-256: ``kyso up --service-key``) a testbed and an ``openssl ocsp``
+answer for the same certificates with the same delegated responder key. Requests with a nonce
+are signed per request by both; requests without one are pre-produced by the testbed
+(``testbed.ocsp_cache``) while openssl still signs each. The rounds alternate between the
+responders and the median is printed, because other work on the machine moves the figures.
 
 Run: ``sudo .venv/bin/python -m bench.bench_ocsp_openssl`` (re-executes itself in a namespace).
 """
@@ -13,59 +16,143 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509
 
 from bench.ocsp_load import ocsp_request, run_load, wait_for
+from bilingual import say
+from testbed import KeyType
 from testbed.ca.names import VietnameseName
 from testbed.clock import wall_clock
 from testbed.session import Testbed
 
 NAMESPACE = f"kyso-bench-{os.getpid()}"
+ROUNDS = 3
+SECONDS = 3.0
 
 
-def _in_namespace() -> None:
-    directory = Path(tempfile.mkdtemp(prefix="kyso-ocsp-bench-"))
-    testbed = Testbed.create(directory / "testbed", at=wall_clock(), follow_wall_clock=True)
+@dataclass
+class Responders:
+    """One service key's testbed and openssl responder, and the requests to send them."""
+
+    key: KeyType
+    kyso_url: str
+    openssl_url: str
+    with_nonce: list[bytes]
+    without_nonce: list[bytes]
+    pids: dict[str, int]
+    """The process of each responder (``kyso``, ``openssl``), whose CPU time is measured."""
+
+
+def _stopped(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def _responders(directory: Path, key: KeyType, openssl_port: int) -> Iterator[Responders]:
+    """A testbed with ``key`` service keys and 20 certificates, served by ``kyso up``, and
+    ``openssl ocsp`` with the same responder certificate and key and an index of them."""
+    testbed = Testbed.create(directory / "testbed", at=wall_clock(), follow_wall_clock=True,
+                             service_key=key)
     records = [testbed.issue(f"bench-{i}", name=VietnameseName(common_name=f"Bench {i}"))
                for i in range(20)]
     testbed.stop()
     issuer = x509.Certificate.load(testbed.certificate_der("ca-cv"))
     (directory / "ca.pem").write_text(testbed.certificate_pem("ca-cv"))
     (directory / "responder.pem").write_text(testbed.certificate_pem("ca-cv-ocsp"))
-    index = "".join(f"V\t{r.not_after.strftime('%y%m%d%H%M%SZ')}\t\t{r.serial:X}\tunknown\t"
-                    f"/CN=bench-{i}\n" for i, r in enumerate(records))
-    (directory / "index.txt").write_text(index)
-    bodies = [ocsp_request(issuer, r.serial, nonce=True) for r in records]
+    (directory / "index.txt").write_text("".join(
+        f"V\t{r.not_after.strftime('%y%m%d%H%M%SZ')}\t\t{r.serial:X}\tunknown\t/CN=bench-{i}\n"
+        for i, r in enumerate(records)))
     kyso = subprocess.Popen([sys.executable, "-m", "conformance.cli", "up", "--dir",
                              str(directory / "testbed")], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     openssl = subprocess.Popen(
-        ["openssl", "ocsp", "-index", str(directory / "index.txt"), "-port", "18888",
+        ["openssl", "ocsp", "-index", str(directory / "index.txt"), "-port", str(openssl_port),
          "-rsigner", str(directory / "responder.pem"),
          "-rkey", str(testbed.private_key_path("ca-cv-ocsp")),
-         "-CA", str(directory / "ca.pem"), "-nrequest", "100000"],
+         "-CA", str(directory / "ca.pem"), "-nrequest", "1000000"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(testbed.base_url + "/health")
-        for label, url in (("testbed (certomancer responder, our revocation source)",
-                            testbed.urls("ca-cv")["ocsp"]),
-                           ("openssl ocsp (C, one process)", "http://127.0.0.1:18888/")):
-            run_load(url, bodies[:2], concurrency=1, seconds=0.5)  # warm-up, readiness
-            result = run_load(url, bodies, seconds=3.0)
-            print(f"OCSP {label}: {result.per_second:,.0f} responses/s "
-                  f"({result.failures} failures; 8 concurrent, nonce, new connection each)")
+        yield Responders(key, testbed.urls("ca-cv")["ocsp"], f"http://127.0.0.1:{openssl_port}/",
+                         [ocsp_request(issuer, r.serial, nonce=True) for r in records],
+                         [ocsp_request(issuer, r.serial, nonce=False) for r in records],
+                         {"kyso": kyso.pid, "openssl": openssl.pid})
     finally:
-        for process in (kyso, openssl):
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stopped(kyso)
+        _stopped(openssl)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rate(url: str, bodies: list[bytes], pid: int) -> tuple[float, float]:
+    """Responses per second of wall time and per second of the responder's own CPU time (the
+    second is steadier on a shared machine, and free of the load generator's own limit)."""
+    cpu = _cpu_seconds(pid)
+    result = run_load(url, bodies, seconds=SECONDS)
+    cpu = _cpu_seconds(pid) - cpu
+    if result.failures:
+        print(say(f"  ({result.failures} lần không trả lời được ở {url})",
+                  f"  ({result.failures} failures at {url})"))
+    return result.per_second, result.requests / cpu if cpu else 0.0
+
+
+def _measure(all_responders: list[Responders]) -> dict[str, tuple[float, float]]:
+    """Median (responses/s, responses per CPU-second) per (responder, key, nonce) over
+    :data:`ROUNDS` alternating rounds."""
+    samples: dict[str, list[tuple[float, float]]] = {}
+    for responders in all_responders:  # warm-up and readiness (openssl: a real POST)
+        run_load(responders.kyso_url, responders.with_nonce[:2], concurrency=1, seconds=0.5)
+        run_load(responders.openssl_url, responders.with_nonce[:2], concurrency=1, seconds=0.5)
+    for _ in range(ROUNDS):
+        for r in all_responders:
+            for name, url in (("kyso", r.kyso_url), ("openssl", r.openssl_url)):
+                samples.setdefault(f"{name} {r.key.value} nonce", []).append(
+                    _rate(url, r.with_nonce, r.pids[name]))
+                if r.key is KeyType.RSA2048:
+                    samples.setdefault(f"{name} {r.key.value} no-nonce", []).append(
+                        _rate(url, r.without_nonce, r.pids[name]))
+    return {label: (statistics.median(v[0] for v in values),
+                    statistics.median(v[1] for v in values))
+            for label, values in samples.items()}
+
+
+def _in_namespace() -> None:
+    root = Path(tempfile.mkdtemp(prefix="kyso-ocsp-bench-"))
+    with ExitStack() as stack:
+        responders = [stack.enter_context(_responders(root / key.value, key, port))
+                      for key, port in ((KeyType.RSA2048, 18888), (KeyType.P256, 18889))]
+        rates = _measure(responders)
+    for label, (rate, per_cpu) in rates.items():
+        print(say(f"OCSP {label:<24} {rate:7,.0f} phản hồi/giây, {per_cpu:7,.0f} mỗi giây CPU "
+                  f"(trung vị {ROUNDS} lượt; 8 đồng thời, mỗi yêu cầu một kết nối mới)",
+                  f"OCSP {label:<24} {rate:7,.0f} responses/s, {per_cpu:7,.0f} per CPU-second "
+                  f"(median of {ROUNDS}; 8 concurrent, new connection each)"))
+    for which, column in ((say("theo thời gian thực", "by wall time"), 0),
+                          (say("theo giây CPU", "per CPU-second"), 1)):
+        signed = rates["kyso rsa2048 nonce"][column] / rates["openssl rsa2048 nonce"][column]
+        cached = rates["kyso rsa2048 no-nonce"][column] / rates["openssl rsa2048 no-nonce"][column]
+        p256 = rates["kyso p256 nonce"][column] / rates["kyso rsa2048 nonce"][column]
+        print(say(f"{which}: kyso/openssl RSA-2048 ký từng yêu cầu {signed:.2f}×, phản hồi lập "
+                  f"sẵn {cached:.2f}×; kyso P-256/RSA-2048 {p256:.2f}×",
+                  f"{which}: kyso/openssl RSA-2048 signed per request {signed:.2f}×, "
+                  f"pre-produced {cached:.2f}×; kyso P-256/RSA-2048 {p256:.2f}×"))
 
 
 def main() -> None:
@@ -73,7 +160,8 @@ def main() -> None:
         _in_namespace()
         return
     if os.geteuid() != 0:
-        print("bench_ocsp_openssl: needs root for a private network namespace; skipped")
+        print(say("bench_ocsp_openssl: cần quyền root cho một network namespace riêng; bỏ qua",
+                  "bench_ocsp_openssl: needs root for a private network namespace; skipped"))
         return
     subprocess.run(["ip", "netns", "add", NAMESPACE], check=True)
     try:

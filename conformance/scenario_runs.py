@@ -28,7 +28,13 @@ from scenarios import (
     format_run,
     load_scenario,
 )
-from testbed import InvalidInputError, parse_instant, publish_testbed, running_testbed
+from testbed import (
+    InvalidInputError,
+    KeyType,
+    parse_instant,
+    publish_testbed,
+    running_testbed,
+)
 
 
 def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
@@ -48,7 +54,8 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
     published = directory / "testbed"
     place = published if private is None else private / "testbed"
     try:
-        with running_testbed(place, at=start) as testbed:
+        with running_testbed(place, at=start,
+                             service_key=KeyType(scenario.service_key)) as testbed:
             if start is None:
                 testbed.set_clock(testbed.now())
             player = Player(testbed, signer or ReferenceSigner(),

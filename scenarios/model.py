@@ -395,6 +395,9 @@ class Scenario(StrictModel):
     regimes: list[Literal["public", "cong-vu", "state-doc"]] = Field(min_length=1)
     start: InstantText | None = Field(
         default=None, description="Absolute start instant; default: when the run starts.")
+    service_key: Literal["rsa2048", "rsa3072", "p256", "p384"] = Field(
+        default="rsa2048", description="Key algorithm of the OCSP responders and TSAs "
+        "(kyso up --service-key).")
     actors: dict[str, Actor] = Field(default_factory=dict)
     documents: dict[str, Document] = Field(default_factory=dict)
     timeline: list[Step] = Field(min_length=1)

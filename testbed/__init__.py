@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .ca.key_pool import KEY_POOL_DIR as KEY_POOL_DIR
     from .ca.key_pool import key_pool_directory as key_pool_directory
     from .ca.key_pool import key_pool_disabled as key_pool_disabled
+    from .ca.key_types import SERVICE_KEY_TYPES as SERVICE_KEY_TYPES
     from .ca.key_types import KeyType as KeyType
     from .ca.names import TEST_MARKER as TEST_MARKER
     from .ca.names import VietnameseName as VietnameseName
@@ -93,6 +94,7 @@ _PUBLIC = {
     "key_pool_directory": ".ca.key_pool",
     "key_pool_disabled": ".ca.key_pool",
     "KeyType": ".ca.key_types",
+    "SERVICE_KEY_TYPES": ".ca.key_types",
     "TEST_MARKER": ".ca.names",
     "VietnameseName": ".ca.names",
     "ProfileKind": ".ca.profiles",

@@ -3,17 +3,19 @@
 They answer *as of the testbed clock*, because third-party software never sends certomancer's
 fake-time header, and in whole seconds (RFC 5280 has no fractions; pyca and NSS reject them).
 Certomancer's Animator cannot do either, nor answer OCSP ``unknown`` or GET, so this module serves
-the testbed itself while still letting certomancer's own builders sign OCSP responses and
-timestamps, through the certomancer door (:mod:`testbed.ca.certomancer_bridge.responders`; the
-registry answers the OCSP responder's status questions, serial by serial). CRLs are built by pyca
-from the registry's revoked rows (:mod:`testbed.ca.crls`; certomancer's builder took 100 s for
-100,000 entries) and cached until a revocation changes.
+the testbed itself. CRLs are built by pyca from the registry's revoked rows (:mod:`testbed.ca.crls`;
+certomancer's builder took 100 s for 100,000 entries) and cached until a revocation changes;
+timestamps are still signed by certomancer's builder, through the certomancer door
+(:mod:`testbed.ca.certomancer_bridge.responders`); OCSP requests are read by
+:mod:`testbed.ocsp_requests` and answered by :mod:`testbed.ocsp_responses` (signed with the
+responder's pyca key), the registry answering each status question, serial by serial, through
+one function (:func:`testbed.ocsp_cache.registry_status_of`).
 
 Speed: keys are parsed once (:mod:`testbed.ca.certomancer_bridge.key_cache`), authority
 material is loaded once per registry revision, and an OCSP request without a nonce gets a
-pre-produced response for its (request, testbed instant, revision), as RFC 5019 allows. Any
-change to the registry (even from another process) bumps the revision and so drops every cached
-answer.
+pre-produced response (RFC 5019 2.2) until the registry revision, the service mode or the
+testbed instant says otherwise (:mod:`testbed.ocsp_cache` lists the rules). Any change to the
+registry (even from another process) bumps the revision.
 
 Every timestamp request the TSA answers is written to the testbed's TSA log
 (:mod:`testbed.tsa_log`), so a judge can tell whether a token in a signed document was really
@@ -40,23 +42,29 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from asn1crypto import core, ocsp, tsp, x509
+from asn1crypto import tsp, x509
 
 from bilingual import say
 
 from .ca.certomancer_bridge import (
     ARCH_LABEL,
-    RevocationStatus,
     ServiceSigner,
     certificate_path,
     key_path,
     load_service_signer,
-    ocsp_error_response,
-    sign_ocsp_response,
     sign_timestamp_response,
 )
 from .ca.crls import CrlEntry, CrlSigner, crl_entries, sign_crl
 from .errors import ServiceError
+from .ocsp_cache import OCSPResponseCache, registry_status_of, unknown_status_of
+from .ocsp_requests import OCSPRefusalError, parse_request
+from .ocsp_responses import (
+    ResponderMaterial,
+    StatusOf,
+    answer_request,
+    error_response,
+    load_material,
+)
 from .registry_db import RegistryDatabase
 from .registry_store import IssuedByAuthority, WorldStore
 from .service_modes import ServiceMode
@@ -87,40 +95,6 @@ fault, and ``malformedRequest`` ("illegal confirmation request", 4.2.1) says so 
 _RESPONSE_CACHE_SIZE = 4096
 
 
-class _RegistryRevocationSource:
-    """The OCSP responder asks this for each CertID: good, revoked or unknown."""
-
-    def __init__(self, issued: IssuedByAuthority) -> None:
-        self._issued = issued
-
-    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
-        record = self._issued.get(cid["serial_number"].native)
-        if record is None or record.issued_at > at_time:
-            # never issued (or not yet, at the testbed instant): RFC 6960 'unknown'
-            return ocsp.CertStatus(name="unknown", value=core.Null()), []
-        revocation = record.revocation
-        if revocation is None or revocation.revoked_at > at_time:
-            return ocsp.CertStatus(name="good", value=core.Null()), []
-        extensions = []
-        if revocation.invalidity_date is not None:
-            extensions.append(ocsp.SingleResponseExtension({
-                "extn_id": "invalidity_date",
-                "extn_value": core.GeneralizedTime(revocation.invalidity_date),
-            }))
-        status = ocsp.CertStatus(name="revoked", value=ocsp.RevokedInfo({
-            "revocation_time": revocation.revoked_at,
-            "revocation_reason": revocation.reason.value,
-        }))
-        return status, extensions
-
-
-class _UnknownRevocationSource(_RegistryRevocationSource):
-    """OCSP mode 'unknown': the responder knows none of the authority's certificates."""
-
-    def check_revocation_status(self, cid: ocsp.CertId, at_time: datetime) -> RevocationStatus:
-        return ocsp.CertStatus(name="unknown", value=core.Null()), []
-
-
 class _Snapshot:
     """Everything the services need from one registry revision, parsed once."""
 
@@ -129,6 +103,7 @@ class _Snapshot:
         self._certificates: dict[str, x509.Certificate] = {}
         self._signers: dict[str, ServiceSigner] = {}
         self._crl_signers: dict[str, CrlSigner] = {}
+        self._responders: dict[str, ResponderMaterial] = {}
         self._directory = directory
         self.issued: dict[str, IssuedByAuthority] = {
             label: IssuedByAuthority(database, label, authority.certificate)
@@ -144,6 +119,21 @@ class _Snapshot:
     def _key_file(self, label: str) -> bytes:
         record = self.state.certificates[label]
         return key_path(self._directory, record.key_label, public_only=False).read_bytes()
+
+    def ocsp_material(self, authority: str) -> ResponderMaterial:
+        """The authority's OCSP responder: its key, certificate and CertID hashes."""
+        if authority not in self._responders:
+            record = self.state.authorities[authority]
+            responder = self.state.certificates[record.ocsp_responder]
+            pem = key_path(self._directory, responder.key_label, public_only=False).read_bytes()
+            self._responders[authority] = load_material(
+                pem, self.certificate(record.ocsp_responder).dump(),
+                self.certificate(record.certificate).dump())
+        return self._responders[authority]
+
+    def status_of(self, authority: str) -> StatusOf:
+        """What the responder of ``authority`` says about a serial at an instant."""
+        return registry_status_of(self.issued[authority])
 
     def signer(self, label: str) -> ServiceSigner:
         if label not in self._signers:
@@ -167,7 +157,7 @@ class LiveServices:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._snapshot: _Snapshot | None = None
-        self._ocsp_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._ocsp_cache = OCSPResponseCache()
         self._crl_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._crl_entry_cache: dict[str, tuple[int, list[CrlEntry]]] = {}
 
@@ -183,40 +173,33 @@ class LiveServices:
 
     # ---- OCSP ------------------------------------------------------------------------------
     def ocsp_response(self, authority: str, request_der: bytes) -> bytes:
+        """The answer to an OCSP request for ``authority``'s certificates, at the testbed
+        clock; a request without a nonce may get a pre-produced one (:mod:`testbed.ocsp_cache`)."""
         snapshot = self.snapshot()
         state = snapshot.state
-        record = state.authorities[authority]
         now = state.clock.clock().now()
         behaviour = state.services.get(f"ocsp:{authority}")
         mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
         if mode is ServiceMode.UNAUTHORIZED:
-            return ocsp_error_response("unauthorized").dump()
+            return error_response("unauthorized")
+        cache_key = (authority, request_der)  # only requests without a nonce are kept
+        cached = self._ocsp_cache.get(cache_key, state.revision, mode, now)
+        if cached is not None:
+            return cached
         try:
-            request = ocsp.OCSPRequest.load(request_der)
-            tbs_request = request["tbs_request"]
-            if len(tbs_request["request_list"]) > OCSP_MAX_CERT_IDS:
-                return ocsp_error_response("malformed_request").dump()
-            nonce = request.nonce_value
-            cache_key = (authority, state.revision, now, mode, tbs_request.dump())
-        except (ValueError, TypeError):
-            return ocsp_error_response("malformed_request").dump()
-        if nonce is None and cache_key in self._ocsp_cache:
-            self._ocsp_cache.move_to_end(cache_key)
-            return self._ocsp_cache[cache_key]
-        signer = snapshot.signer(record.ocsp_responder)
-        source = _UnknownRevocationSource if mode is ServiceMode.UNKNOWN \
-            else _RegistryRevocationSource
-        issuer = snapshot.certificate(record.certificate)
-        revocation = source(snapshot.issued[authority])
+            request = parse_request(request_der, OCSP_MAX_CERT_IDS)
+        except OCSPRefusalError as refusal:
+            return error_response(refusal.status)
+        status_of = unknown_status_of if mode is ServiceMode.UNKNOWN \
+            else snapshot.status_of(authority)
         try:
-            response = sign_ocsp_response(
-                request, signer, issuer, revocation.check_revocation_status, at_time=now,
-                validity=OCSP_RESPONSE_VALIDITY).dump()
-        except (ValueError, TypeError, KeyError):
-            response = ocsp_error_response("malformed_request").dump()
-        if nonce is None:
-            self._remember(self._ocsp_cache, cache_key, response)
-        return response
+            answer = answer_request(request, snapshot.ocsp_material(authority), status_of,
+                                    at=now, validity=OCSP_RESPONSE_VALIDITY)
+        except OCSPRefusalError as refusal:
+            return error_response(refusal.status)
+        if request.nonce is None:
+            self._ocsp_cache.put(cache_key, state.revision, mode, now, answer)
+        return answer.der
 
     # ---- CRL -------------------------------------------------------------------------------
     def crl_issuance(self, state: WorldState, authority: str, instant: datetime
@@ -368,7 +351,7 @@ def _add_ocsp_routes(routes: web.RouteTableDef, prefix: str, services: LiveServi
             body = base64.b64decode(urllib.parse.unquote(encoded), validate=True)
         except (binascii.Error, ValueError):
             return web.Response(
-                body=ocsp_error_response("malformed_request").dump(),
+                body=error_response("malformed_request"),
                 content_type="application/ocsp-response")
         return await answer_ocsp(request.match_info["authority"], body)
 

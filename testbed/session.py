@@ -20,6 +20,7 @@ from typing import Any
 from bilingual import say
 
 from .ca.certomancer_bridge import service_urls
+from .ca.key_types import KeyType
 from .ca.lifecycle import Lifecycle
 from .clock import Clock
 from .errors import InvalidInputError, ServiceError
@@ -52,8 +53,11 @@ class Testbed:
     # ---- creation ------------------------------------------------------------------------------
     @classmethod
     def create(cls, directory: Path, *, port: int = 0, at: datetime | None = None,
-               follow_wall_clock: bool = False, crl_period: timedelta | None = None) -> Testbed:
-        """A new testbed in ``directory`` (which must not hold one), listening on ``port``."""
+               follow_wall_clock: bool = False, crl_period: timedelta | None = None,
+               service_key: KeyType = KeyType.RSA2048) -> Testbed:
+        """A new testbed in ``directory`` (which must not hold one), listening on ``port``;
+        its OCSP responders and TSAs sign with ``service_key`` keys (RSA-2048/3072, P-256,
+        P-384)."""
         listener = bind_loopback(port)
         try:
             host, bound_port = listener.getsockname()
@@ -61,7 +65,8 @@ class Testbed:
             if at is not None:
                 clock = clock.following(at) if follow_wall_clock else clock.pinned(at)
             lifecycle = Lifecycle(directory)
-            state = lifecycle.create(f"http://{host}:{bound_port}", clock)
+            state = lifecycle.create(f"http://{host}:{bound_port}", clock,
+                                     service_key=service_key)
             if crl_period is not None:
                 if crl_period.total_seconds() < 1:
                     raise InvalidInputError(say("crl period: chu kỳ CRL phải ít nhất một giây",
@@ -254,9 +259,10 @@ class Testbed:
 
 @contextlib.contextmanager
 def running_testbed(directory: Path, *, at: datetime | None = None,
-                    crl_period: timedelta | None = None) -> Iterator[Testbed]:
+                    crl_period: timedelta | None = None,
+                    service_key: KeyType = KeyType.RSA2048) -> Iterator[Testbed]:
     """A fresh testbed in ``directory`` on an ephemeral port, services running; stopped after."""
-    testbed = Testbed.create(directory, at=at, crl_period=crl_period)
+    testbed = Testbed.create(directory, at=at, crl_period=crl_period, service_key=service_key)
     try:
         testbed.serve()
         yield testbed

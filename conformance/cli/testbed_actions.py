@@ -101,7 +101,8 @@ def _up(arguments: argparse.Namespace) -> int:
         testbed = Testbed.create(directory, port=arguments.port, at=at,
                                  follow_wall_clock=arguments.follow,
                                  crl_period=parse_duration(arguments.crl_period,
-                                                           field="--crl-period"))
+                                                           field="--crl-period"),
+                                 service_key=KeyType(arguments.service_key))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with testbed, testbed_process.recorded_as_serving(directory):

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bilingual import say
-from testbed import Branch, KeyType, ProfileKind, RevocationReason, RuleBreak, ServiceMode
+from testbed import (
+    SERVICE_KEY_TYPES,
+    Branch,
+    KeyType,
+    ProfileKind,
+    RevocationReason,
+    RuleBreak,
+    ServiceMode,
+)
 
 from .parsing import add_group, add_testbed_directory, enum_choices
 
@@ -68,6 +76,12 @@ def _add_up(commands: Subcommands) -> None:
         "with --at: start there and follow the wall clock"))
     up.add_argument("--crl-period", default="1d", help=say(
         "chu kỳ phát hành CRL định kỳ (mặc định 1d)", "scheduled CRL period (default 1d)"))
+    service_keys = enum_choices(KeyType, parse=KeyType.parse)
+    service_keys["choices"] = [key.value for key in SERVICE_KEY_TYPES]
+    up.add_argument("--service-key", default=KeyType.RSA2048.value, metavar="KEY", help=say(
+        "khóa của máy chủ OCSP và TSA khi tạo testbed mới: %(choices)s (mặc định %(default)s)",
+        "key of the OCSP responders and TSAs of a new testbed: %(choices)s "
+        "(default %(default)s)"), **service_keys)
     up.add_argument("--background", action="store_true", help=say(
         "chạy tách khỏi terminal, trở về khi dịch vụ đã sẵn sàng (đầu ra trong "
         "DIR/kyso-up.log); 'kyso down' dừng nó",

@@ -78,7 +78,8 @@ def recorded_as_serving(directory: Path) -> Iterator[None]:
 
 def _foreground_argv(arguments: argparse.Namespace) -> list[str]:
     argv = [sys.executable, "-m", "conformance.cli", "up", "--dir", str(arguments.dir),
-            "--port", str(arguments.port), "--crl-period", arguments.crl_period]
+            "--port", str(arguments.port), "--crl-period", arguments.crl_period,
+            "--service-key", arguments.service_key]
     if arguments.at:
         argv += ["--at", arguments.at]
     if arguments.follow:

@@ -27,4 +27,11 @@ class KeyType(StrEnum):
         return parse_choice(cls, text, field=field)
 
 
-__all__ = ["KeyType"]
+SERVICE_KEY_TYPES: tuple[KeyType, ...] = (KeyType.RSA2048, KeyType.RSA3072, KeyType.P256,
+                                           KeyType.P384)
+"""The keys an OCSP responder or a TSA may have (``kyso up --service-key``): what CAs deploy
+today. RSA-4096 is left out (a responder signing per request with it is a slow outlier), and
+RSA-1024 is only for negative cases of subscribers' certificates."""
+
+
+__all__ = ["SERVICE_KEY_TYPES", "KeyType"]

@@ -42,7 +42,7 @@ from .certomancer_bridge import (
     key_path,
 )
 from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, ocsp_responder_label, tsa_label
-from .key_types import KeyType
+from .key_types import SERVICE_KEY_TYPES, KeyType
 from .keys import (
     describe_public_key,
     public_key_der_of,
@@ -160,8 +160,14 @@ class Lifecycle:
 
     # ---- creation -----------------------------------------------------------------------------
     def create(self, base_url: str, clock: Clock,
-               hierarchy: Iterable[AuthoritySpec] = DEFAULT_HIERARCHY) -> WorldState:
-        """Generate every authority's key and certificate and write a new registry."""
+               hierarchy: Iterable[AuthoritySpec] = DEFAULT_HIERARCHY,
+               service_key: KeyType = KeyType.RSA2048) -> WorldState:
+        """Generate every authority's key and certificate and write a new registry; the OCSP
+        responders and TSAs get ``service_key`` keys (see :data:`SERVICE_KEY_TYPES`)."""
+        if service_key not in SERVICE_KEY_TYPES:
+            raise InvalidInputError(say(
+                f"service key: chỉ dùng được {', '.join(SERVICE_KEY_TYPES)}",
+                f"service key: one of {', '.join(SERVICE_KEY_TYPES)}"))
         if self.store.exists():
             raise InvalidStateError(say(f"{self.directory}: ở đây đã có một testbed",
                                         f"{self.directory}: a testbed already exists here"))
@@ -184,10 +190,10 @@ class Lifecycle:
         for spec in specs:
             if spec.issues_subscribers:
                 self._issue_service_certificate(state, bridge, spec, CertificateRole.OCSP_RESPONDER,
-                                                epoch, now)
+                                                epoch, now, service_key)
             if spec.runs_tsa:
                 self._issue_service_certificate(state, bridge, spec, CertificateRole.TSA,
-                                                epoch, now)
+                                                epoch, now, service_key)
         state.revision = 1
         with self.store.locked():
             self.store.save(state)
@@ -229,7 +235,8 @@ class Lifecycle:
 
     def _issue_service_certificate(self, state: WorldState, bridge: CertomancerBridge,
                                    spec: AuthoritySpec, role: CertificateRole,
-                                   epoch: datetime, now: datetime) -> None:
+                                   epoch: datetime, now: datetime,
+                                   key_type: KeyType = KeyType.RSA2048) -> None:
         authority = state.authorities[spec.label]
         if role is CertificateRole.OCSP_RESPONDER:
             label, what = authority.ocsp_responder, "OCSP"
@@ -251,15 +258,15 @@ class Lifecycle:
             common_name=f"{spec.name.common_name} {what}",
             organization=spec.name.organization, locality=spec.name.locality,
         ).marked().normalised()
-        key_type = self._software_key(label, KeyType.RSA2048)
+        key_description = self._software_key(label, key_type)
         # The responder lives as long as its CA, and the TSA ten years, so that scenarios can
         # move the clock years ahead without the services' own certificates expiring under them.
         years = spec.validity_years if role is CertificateRole.OCSP_RESPONDER else 10
         record = CertificateRecord(
             label=label, serial=new_serial(), role=role, issuer=spec.label, holder=spec.label,
             branch=spec.branch, subject_name=name, key_label=label, not_before=epoch,
-            not_after=add_years(epoch, years), key_source=KeySource.SOFTWARE, key_type=key_type,
-            issued_at=now,
+            not_after=add_years(epoch, years), key_source=KeySource.SOFTWARE,
+            key_type=key_description, issued_at=now,
         )
         self._sign(state, bridge, record, extensions, profiles)
 

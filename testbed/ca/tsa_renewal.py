@@ -19,6 +19,7 @@ from bilingual import say
 from ..errors import InvalidInputError
 from ..world import CertificateRecord, CertificateRole, WorldState
 from .hierarchy import DEFAULT_HIERARCHY, tsa_label
+from .key_types import KeyType
 
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
@@ -39,12 +40,14 @@ def renew_timestamp_authority(lifecycle: Lifecycle, authority: str) -> Certifica
             raise InvalidInputError(say(
                 f"authority: '{authority}' không thuộc cây CA của testbed",
                 f"authority: '{authority}' is not in the testbed hierarchy"))
+        # the successor's key has the algorithm of the key it replaces (kyso up --service-key)
+        key_type = KeyType(state.certificates[record.tsa].key_type)
         record.tsa = _successor_label(state, authority)
         now = state.clock.clock().now()
         # the same issuance as at creation, for the new label, from now on
         lifecycle._issue_service_certificate(  # noqa: SLF001 (the CA's own operation)
             state, lifecycle.certomancer_bridge(state), spec, CertificateRole.TSA,
-            now, now)
+            now, now, key_type)
         return state.certificates[record.tsa]
 
     return lifecycle.transaction(change)  # type: ignore[no-any-return]

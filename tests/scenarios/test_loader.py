@@ -56,6 +56,14 @@ def test_a_valid_scenario_parses() -> None:
     scenario = parse_scenario(VALID, "sample.yaml")
     assert [step.do for step in scenario.timeline] == ["issue", "sign", "verify"]
     assert scenario.checkpoints()[0][1].checkpoint.id == "valid-b-t"
+    assert scenario.service_key == "rsa2048"
+
+
+def test_a_scenario_may_choose_the_service_key() -> None:
+    text = VALID.replace("regimes: [cong-vu]\n", "regimes: [cong-vu]\nservice_key: p256\n")
+    assert parse_scenario(text, "sample.yaml").service_key == "p256"
+    with pytest.raises(ScenarioFileError, match="service_key"):
+        parse_scenario(text.replace("p256", "rsa4096"), "sample.yaml")
 
 
 BROKEN = [

@@ -1,7 +1,7 @@
 """The only door to certomancer: no other module of kyso imports it.
 
 Certomancer describes a PKI declaratively and signs certificates from that description
-(:mod:`.architecture`); its builders encode and sign the live services' OCSP responses, CRLs and
+(:mod:`.architecture`); its builders encode and sign the live services' CRLs and
 timestamps (:mod:`.responders`); both sign through a parsed-key cache installed as certomancer's
 crypto backend (:mod:`.key_cache`). A change of library touches this package only.
 """
@@ -17,14 +17,10 @@ from .architecture import (
 )
 from .key_cache import remember_private_key
 from .responders import (
-    RevocationLookup,
-    RevocationStatus,
     ServiceSigner,
     load_service_signer,
-    ocsp_error_response,
     revoked_certificate_entry,
     sign_crl,
-    sign_ocsp_response,
     sign_timestamp_response,
 )
 
@@ -33,17 +29,13 @@ __all__ = [
     "CertificateRequest",
     "CertomancerBridge",
     "IssuedCertificate",
-    "RevocationLookup",
-    "RevocationStatus",
     "ServiceSigner",
     "certificate_path",
     "key_path",
     "load_service_signer",
-    "ocsp_error_response",
     "remember_private_key",
     "revoked_certificate_entry",
     "service_urls",
     "sign_crl",
-    "sign_ocsp_response",
     "sign_timestamp_response",
 ]
