@@ -42,6 +42,7 @@ from .certomancer_bridge import (
     key_path,
 )
 from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, ocsp_responder_label, tsa_label
+from .issuers import issuing_ca, issuing_cas
 from .key_types import SERVICE_KEY_TYPES, KeyType
 from .keys import (
     describe_public_key,
@@ -298,10 +299,10 @@ class Lifecycle:
             if existing is None:
                 if name is None:
                     raise refusals.new_subscriber_needs_a_name(subscriber_id)
-                issuing = issuer or _issuing_ca(state, branch)
+                issuing = issuer or issuing_ca(state, branch)
                 authority = state.authority(issuing)
                 if not authority.issues_subscribers:
-                    raise refusals.issuer_is_a_root(issuing, _issuing_cas(state))
+                    raise refusals.issuer_is_a_root(issuing, issuing_cas(state))
                 subscriber = Subscriber(
                     id=subscriber_id, name=name.marked().normalised(), profile=profile,
                     branch=authority.branch, issuer=issuing)
@@ -483,18 +484,6 @@ class Lifecycle:
             if der is None:
                 raise
             return der
-
-
-def _issuing_cas(state: WorldState) -> list[str]:
-    return [label for label, record in state.authorities.items() if record.issues_subscribers]
-
-
-def _issuing_ca(state: WorldState, branch: Branch) -> str:
-    for label, record in state.authorities.items():
-        if record.branch is branch and record.issues_subscribers:
-            return label
-    raise InvalidInputError(say(f"branch: không có CA cấp phát cho nhánh '{branch.value}'",
-                                f"branch: no issuing CA for '{branch.value}'"))
 
 
 def _current_subscriber_certificate(state: WorldState, reference: str) -> CertificateRecord:

@@ -29,7 +29,8 @@ from ..world import WorldState
 from . import refusals
 from .branches import Branch
 from .certomancer_bridge import CertificateRequest, IssuedCertificate, key_path
-from .lifecycle import Lifecycle, _issuing_ca, _issuing_cas
+from .issuers import issuing_ca, issuing_cas
+from .lifecycle import Lifecycle
 from .population_signing import POPULATION_PREFIX, BatchSpec, SignedRows, signed_chunks
 from .profiles import ProfileKind, add_years, max_validity_years, subscriber_extensions
 from .revocation_reasons import RevocationReason
@@ -92,10 +93,10 @@ def populate(lifecycle: Lifecycle, subscribers: int, revoked_percent: float, *,
     store = lifecycle.store
     with store.locked():
         state = store.load()
-        issuing = issuer or _issuing_ca(state, branch)
+        issuing = issuer or issuing_ca(state, branch)
         authority = state.authority(issuing)
         if not authority.issues_subscribers:
-            raise refusals.issuer_is_a_root(issuing, _issuing_cas(state))
+            raise refusals.issuer_is_a_root(issuing, issuing_cas(state))
         issuer_record = state.certificates[authority.certificate]
         now = state.clock.clock().now().replace(microsecond=0)
         not_after = add_years(now, max_validity_years(authority.branch, renewal=False))
