@@ -3,7 +3,8 @@
 Prints, for the verifier catalogue: the wall time per case with a do-nothing verifier behind
 the python adapter (the runner + scenario playing + judging: everything but the SUT), the same
 with a do-nothing command-line verifier (adds the sandbox: a supervisor process per case), and
-the reference verifier behind the python adapter, for comparison. Run: ``make bench`` or
+the reference verifier behind the python adapter, for comparison; then the whole catalogue through
+the reference tools at ``--jobs 2`` (issue 22's yardstick). Run: ``make bench`` or
 ``.venv/bin/python -m bench.bench_runner``.
 """
 
@@ -43,9 +44,9 @@ answer = "json"
 """
 
 
-def _timed(profile: Path, out: Path) -> tuple[float, int]:
+def _timed(profile: Path, out: Path, jobs: int = 1) -> tuple[float, int]:
     started = time.perf_counter()
-    results = conform(RunOptions(profile, out), progress=lambda line: None)
+    results = conform(RunOptions(profile, out, jobs=jobs), progress=lambda line: None)
     return time.perf_counter() - started, len(results.cases)
 
 
@@ -71,6 +72,11 @@ def main() -> None:
             seconds, cases = _timed(directory / f"{name}.toml", directory / f"out-{name}")
             print(f"{label}: {cases} cases in {seconds:.1f} s = {seconds / cases * 1000:.0f} ms "
                   "per case")
+        # issue 22's yardstick: the whole catalogue, both roles, on the machine's two cores
+        seconds, cases = _timed(ROOT / "conformance/sut/examples/reference-python.toml",
+                                directory / "out-both", jobs=2)
+        print(f"reference tools, whole catalogue, --jobs 2: {cases} cases in {seconds:.1f} s = "
+              f"{seconds / cases * 1000:.0f} ms per case")
     print(f"(python {sys.version.split()[0]}; per-case figures include playing each scenario's "
           "story on a fresh testbed)")
 
