@@ -178,7 +178,7 @@ def _verdict(verdict: Verdict | None) -> str:
 def _rows(diff: ResultsDiff) -> list[list[str]]:
     rows = []
     for kind, changes in ((Words("Yêu cầu", "requirement"), diff.requirements),
-                          (Words("Ca", "case"), diff.cases),
+                          (Words("Điểm kiểm tra", "case"), diff.cases),
                           (Words("Kiểm tra", "finding"), diff.findings)):
         for change in changes:
             words = CHANGE_WORDS[change.kind]

@@ -252,7 +252,7 @@ def _mandatory_failures(results: Results) -> str:
                 if identifier not in known)
     head = "".join(f"<th>{_bi(w)}</th>" for w in (
         Words("Mã yêu cầu", "Requirement"), Words("Căn cứ", "Clause"),
-        Words("Nội dung", "Statement"), Words("Ca không đạt", "Failing cases")))
+        Words("Nội dung", "Statement"), Words("Điểm kiểm tra không đạt", "Failing cases")))
     return (f'<section class="mandatory"><h2>{_bi(heading)}</h2>'
             f"<table><tr>{head}</tr>{''.join(rows)}</table></section>")
 
@@ -293,7 +293,7 @@ def _counts(results: Results) -> str:
     return (f'<h2>{_bi(Words("Tổng hợp", "Summary"))}</h2><table class="counts">'
             f'<tr><th></th>{head}<th>{_bi(Words("Tổng", "Total"))}</th></tr>'
             f'{row(Words("Yêu cầu", "Requirements"), summary.requirements)}'
-            f'{row(Words("Ca kiểm tra", "Test cases"), summary.cases)}</table>'
+            f'{row(Words("Điểm kiểm tra", "Test cases"), summary.cases)}</table>'
             f'<p class="legend">{_bi(_VERDICT_LEGEND)}</p>')
 
 
@@ -301,7 +301,7 @@ def _requirement_table(requirements: Iterable[RequirementResult]) -> str:
     head = "".join(f"<th>{_bi(w)}</th>" for w in (
         Words("Mã yêu cầu", "Requirement"), Words("Căn cứ", "Clause"),
         Words("Độ tin cậy", "Confidence"), Words("Mức", "Level"), Words("Nội dung", "Statement"),
-        Words("Kết quả", "Verdict"), Words("Ca kiểm tra", "Cases")))
+        Words("Kết quả", "Verdict"), Words("Điểm kiểm tra", "Cases")))
     rows = []
     for requirement in requirements:
         cases = "<br>".join(_link(_case_anchor(case), case) for case in requirement.cases)

@@ -299,7 +299,7 @@ def _conclusion(canvas: _Canvas, results: Results) -> None:
         _Column(SHORT_VERDICT_WORDS[verdict], 70.0) for verdict in VERDICT_ORDER] + [
         _Column(Words("Tổng", "Total"), 60.0, bold=True)]
     counts = [(Words("Yêu cầu", "Requirements"), results.summary.requirements),
-              (Words("Ca kiểm tra", "Test cases"), results.summary.cases)]
+              (Words("Điểm kiểm tra", "Test cases"), results.summary.cases)]
     rows = [[f"{label.vi} / {label.en}",
              *(str(numbers.get(verdict, 0)) for verdict in VERDICT_ORDER),
              str(sum(numbers.values()))] for label, numbers in counts]
@@ -331,12 +331,12 @@ def _failing_cases(canvas: _Canvas, results: Results) -> None:
     """Every case that failed or errored, with its reason: the signed record names them itself,
     so a reader holding only the PDF knows which cases to re-run and why each did not pass."""
     failing = [case for case in results.cases if case.verdict in (Verdict.FAIL, Verdict.ERROR)]
-    canvas.paragraph(f"Ca kiểm tra không đạt hoặc lỗi ({len(failing)}) / Cases failed or in "
+    canvas.paragraph(f"Điểm kiểm tra không đạt hoặc lỗi ({len(failing)}) / Cases failed or in "
                      f"error ({len(failing)})", 9.5, bold=True, gap=3)
     if not failing:
         canvas.paragraph("Không có. / None.")
         return
-    columns = [_Column(Words("Ca kiểm tra", "Case"), 170.0, bold=True),
+    columns = [_Column(Words("Điểm kiểm tra", "Case"), 170.0, bold=True),
                _Column(Words("Kết quả", "Verdict"), 70.0),
                _Column(Words("Lý do", "Reason"), CONTENT_WIDTH - 240.0)]
     rows = [[case.id, f"{SHORT_VERDICT_WORDS[case.verdict].vi} / "

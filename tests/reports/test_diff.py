@@ -53,7 +53,8 @@ def test_the_table_is_aligned_with_bilingual_headers() -> None:
     header = next(line for line in lines if line.startswith("Loại / Kind"))
     for words in ("Mã / ID", "Trước / Old", "Sau / New", "Thay đổi / Change"):
         assert words in header
-    rows = [line for line in lines if line.startswith(("Ca / case", "Yêu cầu / requirement"))]
+    rows = [line for line in lines
+            if line.startswith(("Điểm kiểm tra / case", "Yêu cầu / requirement"))]
     assert len(rows) == 6
     column = header.index("Trước / Old")
     assert all(row[column - 2:column] == "  " for row in rows)  # aligned after the ID column
