@@ -33,7 +33,6 @@ from typing import Any
 import aiohttp
 from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
@@ -54,7 +53,7 @@ from conformance.oracle import (
 )
 from conformance.reference.pades_signing import TSA_TIMEOUT_SECONDS, _fetch_crls
 from conformance.reference.signature_levels import SignatureLevel
-from conformance.reference.signer import write_atomically
+from conformance.reference.signer import pdf_parse_errors, read_pdf_input, write_atomically
 from conformance.reference.signing_request import SignerInputError
 from conformance.verdict import Indication
 
@@ -96,26 +95,11 @@ def extension_request(input_path: Path, output: Path, *, level: SignatureLevel |
     if renew and level is not SignatureLevel.B_LTA:
         raise SignerInputError(say("--renew: dấu thời gian lưu trữ chỉ được gia hạn ở mức B-LTA",
                                    "--renew: an archive timestamp is renewed at level B-LTA"))
-    try:
-        data = Path(input_path).read_bytes()
-    except OSError as error:
-        raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
-                                   f"input: cannot read {input_path} ({error.strerror})")) from None
-    if not data.startswith(b"%PDF-"):
-        raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
-                                   f"input: {input_path} is not a PDF file"))
-    try:
+    data = read_pdf_input(Path(input_path))
+    with pdf_parse_errors(input_path):
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = len(reader.embedded_regular_signatures)
         archived = len(reader.embedded_timestamp_signatures)
-    except (PdfError, ValueError, KeyError) as error:
-        raise SignerInputError(say(
-            f"input: không đọc được tệp PDF {input_path} ({error})",
-            f"input: {input_path} is not a readable PDF ({error})")) from None
-    except RecursionError:  # pyHanko reads nested objects recursively
-        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
-                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
-                               "deeply or in a cycle") from None
     if signatures == 0:
         raise SignerInputError(say(
             f"input: {input_path} không có chữ ký số nào để bổ sung dữ liệu kiểm tra",

@@ -36,8 +36,9 @@ What it can be asked, and how it declines, is :mod:`.signing_request`; ``kyso si
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -175,25 +176,42 @@ def sign(
 def _read_pdf(input_path: Path) -> bytes:
     """The bytes of the PDF to sign, read and parsed before the token or the network is
     touched; :class:`SignerInputError` names the input when it is no readable PDF."""
+    data = read_pdf_input(input_path)
+    with pdf_parse_errors(input_path):
+        IncrementalPdfFileWriter(BytesIO(data), strict=False)
+    return data
+
+
+def read_pdf_input(input_path: Path) -> bytes:
+    """The bytes of an input that must be a PDF (signing, extending), or the one-line
+    :class:`SignerInputError` naming it: unreadable, or no PDF header."""
     try:
-        data = input_path.read_bytes()
+        data = Path(input_path).read_bytes()
     except OSError as error:
         raise SignerInputError(say(f"input: không đọc được {input_path} ({error.strerror})",
                                    f"input: cannot read {input_path} ({error.strerror})")) from None
     if not data.startswith(b"%PDF-"):
         raise SignerInputError(say(f"input: {input_path} không phải tệp PDF",
                                    f"input: {input_path} is not a PDF file"))
+    return data
+
+
+@contextlib.contextmanager
+def pdf_parse_errors(input_path: Path) -> Iterator[None]:
+    """Inside the block, pyHanko failing to parse ``input_path`` (broken structure, objects
+    nested too deeply or in a cycle: pyHanko reads them recursively) is a one-line
+    :class:`SignerInputError`, not a traceback."""
     try:
-        IncrementalPdfFileWriter(BytesIO(data), strict=False)
+        yield
     except (PdfError, ValueError, KeyError) as error:
         raise SignerInputError(say(
             f"input: không đọc được tệp PDF {input_path} ({error})",
             f"input: {input_path} is not a readable PDF ({error})")) from None
-    except RecursionError:  # pyHanko reads nested objects recursively
-        raise SignerInputError(f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau "
-                               "quá sâu hoặc tham chiếu vòng / a damaged PDF, objects nested too "
-                               "deeply or in a cycle") from None
-    return data
+    except RecursionError:
+        raise SignerInputError(say(
+            f"input: {input_path}: tệp PDF bị hỏng, các đối tượng lồng nhau quá sâu hoặc tham "
+            "chiếu vòng", f"input: {input_path}: a damaged PDF, objects nested too deeply or "
+            "in a cycle")) from None
 
 
 def write_atomically(path: Path, data: bytes, *, option: str = "output") -> None:
