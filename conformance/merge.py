@@ -14,7 +14,6 @@ is copied, so that the merged run's evidence paths hold.
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,15 +26,12 @@ from reports import (
     RunMetadata,
     ShardOrigin,
     ShardPlan,
-    Summary,
     Verdict,
     load_results,
 )
 from testbed import InvalidInputError
 
-from .case_findings import finding_counts
-from .requirements import Level
-from .runner import make_output_directory, write_outputs
+from .runner import make_output_directory, summarise, write_outputs
 
 Shards = list[tuple[Path, Results]]
 
@@ -172,14 +168,8 @@ def merged_results(shards: Shards) -> Results:
              for case in by_scenario.get(scenario, [])]
     requirements = [_merged_requirement([r.requirements[i] for _, r in shards], cases)
                     for i in range(len(first.requirements))]
-    summary = Summary(
-        cases=dict(Counter(case.verdict for case in cases)),
-        requirements=dict(Counter(row.verdict for row in requirements)),
-        mandatory_failures=[row.id for row in requirements if row.verdict is Verdict.FAIL
-                            and row.level == Level.MANDATORY.value],
-        findings=finding_counts(cases))
     return Results(run=_merged_run([results for _, results in shards]), cases=cases,
-                   requirements=requirements, summary=summary)
+                   requirements=requirements, summary=summarise(cases, requirements))
 
 
 def _merged_requirement(rows: list[RequirementResult],

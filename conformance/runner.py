@@ -227,12 +227,7 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
                         judged(result)
     finished = wall_clock()
     requirements = _requirements(profile, results, policy.name)
-    summary = Summary(
-        cases=dict(Counter(r.verdict for r in results)),
-        requirements=dict(Counter(r.verdict for r in requirements)),
-        mandatory_failures=[r.id for r in requirements if r.verdict is Verdict.FAIL
-                            and r.level == Level.MANDATORY.value],
-        findings=finding_counts(results))
+    summary = summarise(results, requirements)
     run = _run_metadata(profile, profile_path, Policy(name=policy.name, sha256=policy_hash),
                         results, (started, finished), clock_start)
     run = run.model_copy(update={"isolation": isolation_line(profile, isolation), "shard": plan})
@@ -402,6 +397,17 @@ def run_keys(profile: SutProfile, private: Path) -> contextlib.AbstractContextMa
 def _outputs(scenario: Scenario, index: int) -> list[str]:
     step = scenario.timeline[index]
     return [step.output] if isinstance(step, Sign) else []
+
+
+def summarise(cases: list[CaseResult], requirements: list[RequirementResult]) -> Summary:
+    """A run's counts: cases and requirements by verdict, the mandatory requirements failed,
+    the findings (one run, or shards merged into one)."""
+    return Summary(
+        cases=dict(Counter(case.verdict for case in cases)),
+        requirements=dict(Counter(row.verdict for row in requirements)),
+        mandatory_failures=[row.id for row in requirements if row.verdict is Verdict.FAIL
+                            and row.level == Level.MANDATORY.value],
+        findings=finding_counts(cases))
 
 
 def _requirements(profile: SutProfile, results: list[CaseResult],
