@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bilingual import say
+from bilingual import Said, say
 from conformance.sut.process.sandbox.access_trace import AccessReport
 from conformance.sut.process.sandbox.limits import SandboxLimits
 
@@ -99,65 +99,71 @@ class SandboxResult:
                     f"stdout is JSON but not an object: {shown}")
         return None
 
-    def describe(self) -> str:
-        """A one-line reason, the process-level problem first, e.g. for an ERROR verdict."""
-        return "; ".join([self._main_reason(), *self._notes()])
+    def describe(self) -> Said:
+        """A one-line reason, the process-level problem first, e.g. for an ERROR verdict; it
+        keeps its Vietnamese and English apart (:class:`bilingual.Said`), so a result's
+        ``reason`` holds the English and ``reason_vi`` the Vietnamese."""
+        parts = [self._main_reason(), *self._notes()]
+        return say("; ".join(vi for vi, _ in parts), "; ".join(en for _, en in parts))
 
-    def _main_reason(self) -> str:
+    def _main_reason(self) -> tuple[str, str]:
+        """The process-level problem, (Vietnamese, English)."""
         tail = self.stderr_tail(300).strip()
         stderr = f"; stderr: {tail!r}" if tail else ""
         if self.start_error is not None:
-            return say(f"không khởi động được: {self.start_error}",
-                       f"could not start: {self.start_error}")
+            return (f"không khởi động được: {self.start_error}",
+                    f"could not start: {self.start_error}")
         if self.supervisor_lost:
-            return say("tiến trình giám sát sandbox bị dừng (do phần mềm được kiểm thử?); không "
-                       "rõ trạng thái thoát",
-                       "the sandbox supervisor was killed (by the SUT?); exit status unknown")
+            return ("tiến trình giám sát sandbox bị dừng (do phần mềm được kiểm thử?); không "
+                    "rõ trạng thái thoát",
+                    "the sandbox supervisor was killed (by the SUT?); exit status unknown")
         if self.timed_out:
             seconds = f"{self.limits.timeout_seconds:.1f}"
-            return say(f"hết thời gian sau {seconds} s (nhóm tiến trình bị dừng"
-                       + (f" bằng {self.signal}" if self.signal else "") + ")",
-                       f"timeout after {seconds} s (process group killed"
-                       + (f" with {self.signal}" if self.signal else "") + ")")
+            return (f"hết thời gian sau {seconds} s (nhóm tiến trình bị dừng"
+                    + (f" bằng {self.signal}" if self.signal else "") + ")",
+                    f"timeout after {seconds} s (process group killed"
+                    + (f" with {self.signal}" if self.signal else "") + ")")
         if self.flooded:
             total = self.stdout_total_bytes + self.stderr_total_bytes
-            return say(f"tràn đầu ra: {total} byte trên stdout/stderr, nhóm tiến trình bị dừng",
-                       f"output flood: {total} bytes on stdout/stderr, process group stopped")
+            return (f"tràn đầu ra: {total} byte trên stdout/stderr, nhóm tiến trình bị dừng",
+                    f"output flood: {total} bytes on stdout/stderr, process group stopped")
         if self.signal == "SIGXFSZ":
             cap = self.limits.output_file_cap_bytes
-            return say(f"bị dừng bởi SIGXFSZ: một tệp đầu ra chạm giới hạn {cap} byte",
-                       f"killed by SIGXFSZ: an output file reached the {cap}-byte cap")
+            return (f"bị dừng bởi SIGXFSZ: một tệp đầu ra chạm giới hạn {cap} byte",
+                    f"killed by SIGXFSZ: an output file reached the {cap}-byte cap")
         if self.signal is not None:
-            return say(f"bị dừng bởi {self.signal}", f"killed by {self.signal}") + stderr
+            return f"bị dừng bởi {self.signal}{stderr}", f"killed by {self.signal}{stderr}"
         if self.exit_code != 0:
-            return say(f"mã thoát {self.exit_code}", f"exit code {self.exit_code}") + stderr
+            return f"mã thoát {self.exit_code}{stderr}", f"exit code {self.exit_code}{stderr}"
         problem = self.stdout_json_problem_texts()
         if problem is not None:
-            return say(f"mã thoát 0, {problem[0]}", f"exit code 0, {problem[1]}")
-        return say("mã thoát 0, một đối tượng JSON trên stdout",
+            return (f"mã thoát 0, {problem[0]}", f"exit code 0, {problem[1]}")
+        return ("mã thoát 0, một đối tượng JSON trên stdout",
                    "exit code 0, one JSON object on stdout")
 
-    def _notes(self) -> list[str]:
-        notes = []
+    def _notes(self) -> list[tuple[str, str]]:
+        """What else the process did, each note as (Vietnamese, English)."""
+        notes: list[tuple[str, str]] = []
         if self.leftover_processes:
             count = len(self.leftover_processes)
-            notes.append(say(f"đã dừng {count} tiến trình còn sót",
-                             f"{count} leftover process(es) killed") + ": "
-                         + ", ".join(f"{p.name}[{p.pid}]" for p in self.leftover_processes))
+            names = ", ".join(f"{p.name}[{p.pid}]" for p in self.leftover_processes)
+            notes.append((f"đã dừng {count} tiến trình còn sót: {names}",
+                          f"{count} leftover process(es) killed: {names}"))
         if self.files_outside:
             count = len(self.files_outside)
-            notes.append(say(f"{count} tệp được ghi ra ngoài thư mục của nó",
-                             f"{count} file(s) written outside its directory") + ": "
-                         + ", ".join(str(path) for path in self.files_outside[:3]))
+            paths = ", ".join(str(path) for path in self.files_outside[:3])
+            notes.append((f"{count} tệp được ghi ra ngoài thư mục của nó: {paths}",
+                          f"{count} file(s) written outside its directory: {paths}"))
         if self.oversized_outputs:
-            notes.append(say("tệp đầu ra chạm giới hạn kích thước",
-                             "output file(s) at the size cap") + ": "
-                         + ", ".join(path.name for path in self.oversized_outputs[:3]))
+            names = ", ".join(path.name for path in self.oversized_outputs[:3])
+            notes.append((f"tệp đầu ra chạm giới hạn kích thước: {names}",
+                          f"output file(s) at the size cap: {names}"))
         for kind, count in self.access.counts:
-            notes.append(say(*_ACCESS_NOTES[kind]).replace("{}", str(count)))
+            vietnamese, english = _ACCESS_NOTES[kind]
+            notes.append((vietnamese.replace("{}", str(count)), english.replace("{}", str(count))))
         if not self.sweep_complete:
-            notes.append(say("không dừng được hết các tiến trình còn sót",
-                             "leftover processes could not all be killed"))
+            notes.append(("không dừng được hết các tiến trình còn sót",
+                          "leftover processes could not all be killed"))
         return notes
 
 
