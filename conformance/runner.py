@@ -91,8 +91,7 @@ from .sut.contract import SutUnsupported
 from .sut.kinds import SERVICE_KINDS
 from .sut.profile import SutProfile, load_profile
 from .system_clock import play_at_system_clock
-
-KYSO_VERSION = "0.1.0"
+from .version import kyso_version
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ def _run_metadata(profile: SutProfile, profile_path: Path | None, policy: Policy
     started, finished = span
     testbed_instant = min((result.judged_at for result in results), default=None)
     return RunMetadata(
-        kyso_version=KYSO_VERSION,
+        kyso_version=kyso_version(),
         sut=SoftwareUnderTest(name=profile.sut.name, vendor=profile.sut.vendor,
                               version=profile.sut.version,
                               profile=str(profile_path) if profile_path else None,
