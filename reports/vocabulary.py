@@ -97,18 +97,48 @@ def family_of(case_id: str) -> str:
     return "::".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
+ISOLATION_PHRASES: tuple[tuple[str, str], ...] = (
+    ("none: the python adapter runs in kyso's own process (in_process = true: trusted code only)",
+     "KHÔNG cô lập: bộ điều hợp python chạy ngay trong tiến trình của kyso (in_process = true: "
+     "chỉ dành cho mã tin cậy)"),
+    ("not applicable: a person runs the program from the test kit",
+     "không áp dụng: một người chạy chương trình theo bộ hồ sơ kiểm thử"),
+    ("not applicable: a service the tester started; kyso only talks to it",
+     "không áp dụng: dịch vụ do người kiểm thử khởi chạy; kyso chỉ giao tiếp với nó"),
+    ("none (--no-isolation)", "KHÔNG cô lập: người kiểm thử chọn --no-isolation"),
+    ("bubblewrap is not installed", "chưa cài bubblewrap"),
+    ("bubblewrap cannot create namespaces here", "bubblewrap không tạo được không gian tên ở đây"),
+    ("bubblewrap did not run", "bubblewrap không chạy được"),
+    ("(Debian package 'bubblewrap'; `make test` and `make demo` install it)",
+     "(gói Debian 'bubblewrap'; `make test` và `make demo` tự cài)"),
+    ("own user (nobody), PID and mount namespaces; read-only system; only its case's files",
+     "người dùng riêng (nobody), không gian tên tiến trình và gắn kết riêng; hệ thống chỉ đọc; "
+     "chỉ thấy các tệp của điểm kiểm tra"),
+    ("file accesses traced (strace)", "truy cập tệp được ghi vết (strace)"),
+    ("file accesses not traced (strace missing)", "không ghi vết truy cập tệp (thiếu strace)"),
+    ("also readable (the profile's read_only_paths)",
+     "được đọc thêm (read_only_paths của hồ sơ)"),
+)
+"""The phrases of the runner's isolation record (English, stable: JSON readers match it) and
+their Vietnamese; the record's paths, versions and probe output stay as they are."""
+
+
 def isolation_words(isolation: str | None) -> Words:
     """How the software under test was isolated (``RunMetadata.isolation``), Vietnamese first:
-    the first page of every report says it, "none" above all."""
+    the first page of every report says it, "none" above all. The Vietnamese is the same
+    record phrase by phrase (:data:`ISOLATION_PHRASES`), so the strace and read-only-path
+    details reach a Vietnamese reader too."""
     if not isolation:
         return Words("không ghi nhận", "not recorded")
-    if isolation.startswith("none"):
-        return Words(f"KHÔNG cô lập: phần mềm chạy không có hộp cát ({isolation})",
-                     f"isolation: {isolation}")
-    if isolation.startswith("not applicable"):
-        return Words("không áp dụng: kyso không tự khởi chạy phần mềm này", isolation)
-    return Words("hộp cát bubblewrap: người dùng, tiến trình và hệ thống tệp riêng; hệ thống chỉ "
-                 "đọc; chỉ thấy các tệp của tình huống thử", isolation)
+    vietnamese = isolation
+    for english, translated in ISOLATION_PHRASES:
+        vietnamese = vietnamese.replace(english, translated)
+    if isolation.startswith("bubblewrap"):
+        vietnamese = f"hộp cát {vietnamese}"
+    if vietnamese.startswith("none ("):
+        vietnamese = f"KHÔNG cô lập: phần mềm chạy không có hộp cát ({vietnamese[6:]}"
+    english = f"isolation: {isolation}" if isolation.startswith("none") else isolation
+    return Words(vietnamese, english)
 
 
 def vietnam_time(instant: datetime) -> str:
