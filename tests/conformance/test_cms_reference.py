@@ -206,6 +206,38 @@ def test_revoked_signer_refused_and_its_earlier_signature_fails(
     assert "thu hồi" in signature.display[DisplayField.VALIDITY_AT_SIGNING_TIME.value]
 
 
+def test_signature_timestamp_proves_it_was_made_before_the_revocation(
+        testbed: Testbed, files: dict[str, Path], tmp_path: Path, restore_clock: None) -> None:
+    label = _token(testbed, "cms-revoked-later")
+    stamped, bare = tmp_path / "b-t.p7s", tmp_path / "b-b.p7s"
+    for output, level in ((stamped, CmsLevel.B_T), (bare, CmsLevel.B_B)):
+        assert _sign(testbed, label, files["ho-so.zip"], output, level=level).outcome \
+            is SignerOutcome.SIGNED
+    testbed.advance_clock(timedelta(hours=1))
+    testbed.revoke(testbed.state.token(label).certificate)
+    testbed.advance_clock(timedelta(hours=1))
+    (later,) = _verify(testbed, stamped, files["ho-so.zip"]).signatures
+    assert later.indication is Indication.TOTAL_PASSED, later
+    assert "thu hồi sau thời điểm ký" in later.display[DisplayField.VALIDITY_AT_SIGNING_TIME.value]
+    (unproven,) = _verify(testbed, bare, files["ho-so.zip"]).signatures
+    assert unproven.indication is Indication.INDETERMINATE
+    assert unproven.sub_indication is SubIndication.REVOKED_NO_POE
+
+
+def test_content_type_that_is_not_the_signed_one_fails(
+        testbed: Testbed, files: dict[str, Path], signer_label: str, tmp_path: Path) -> None:
+    output = tmp_path / "docx.p7s"
+    _sign(testbed, signer_label, files["quyet-dinh.docx"], output, level=CmsLevel.B_B)
+    info = cms.ContentInfo.load(output.read_bytes())
+    encapsulated = info["content"]["encap_content_info"]
+    # eContentType is outside the signature; the signed content-type attribute says "data"
+    info["content"]["encap_content_info"] = type(encapsulated)({"content_type": "tst_info"})
+    mutated = cms.ContentInfo({"content_type": "signed_data", "content": info["content"]}).dump()
+    assert mutated != output.read_bytes()
+    (signature,) = _verify(testbed, mutated, files["quyet-dinh.docx"]).signatures
+    assert signature.indication is Indication.TOTAL_FAILED, signature
+
+
 def test_expired_signer_refused_and_its_b_b_signature_fails(
         testbed: Testbed, files: dict[str, Path], tmp_path: Path, restore_clock: None) -> None:
     label = _token(testbed, "cms-expired", validity=timedelta(days=1))
@@ -253,8 +285,10 @@ def test_timestamp_over_another_signature_fails(testbed: Testbed, files: dict[st
     _sign(testbed, signer_label, files["ho-so.zip"], target, level=CmsLevel.B_T)
     _sign(testbed, signer_label, files["quyet-dinh.docx"], donor, level=CmsLevel.B_T)
     forged = _with_timestamp_of(target, donor)
+    assert forged != target.read_bytes()
     (signature,) = _verify(testbed, forged, files["ho-so.zip"]).signatures
-    assert signature.indication is not Indication.TOTAL_PASSED, signature
+    # the token's message imprint is the digest of the donor's signature value, not this one's
+    assert signature.indication is Indication.TOTAL_FAILED, signature
     (good,) = _verify(testbed, target, files["ho-so.zip"]).signatures
     assert good.indication is Indication.TOTAL_PASSED
 
