@@ -36,6 +36,7 @@ from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
 from testbed.file_documents import word_document, word_document_text, zip_package
+from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
 
 SIGNER = VietnameseName(common_name="Trần Văn Đức", title="Chánh Văn phòng",
@@ -314,3 +315,41 @@ def test_bad_input_is_an_error_not_a_crash(testbed: Testbed, files: dict[str, Pa
     _sign(testbed, signer_label, files["ho-so.zip"], output)
     missing = _verify(testbed, output, None)
     assert missing.error is not None and "không có tệp nội dung" in missing.error
+
+
+# ---- the signer's other ways of not signing, and its warning --------------------------------
+def test_revocation_status_unobtainable_signs_with_a_warning(
+        testbed: Testbed, files: dict[str, Path], tmp_path: Path,
+        restore_services: None) -> None:
+    label = _token(testbed, "cms-outage")
+    testbed.set_service("ocsp:ca-cv", ServiceMode.HTTP_500)
+    testbed.set_service("crl:ca-cv", ServiceMode.HTTP_500)
+    output = tmp_path / "out.p7s"
+    answer = _sign(testbed, label, files["quyet-dinh.docx"], output, level=CmsLevel.B_LT)
+    assert answer.outcome is SignerOutcome.SIGNED, answer.reason
+    assert any("OCSP" in warning and "1.2" in warning for warning in answer.warnings)
+    assert any("chưa đầy đủ" in warning for warning in answer.warnings)  # incomplete B-LT
+    assert answer.display is not None and "Cảnh báo" in answer.display
+    testbed.set_service("ocsp:ca-cv", ServiceMode.NORMAL)
+    testbed.set_service("crl:ca-cv", ServiceMode.NORMAL)
+    _passed(_verify(testbed, output, files["quyet-dinh.docx"]))
+
+
+def test_timestamp_authority_down_refuses_a_b_t_signature(
+        testbed: Testbed, files: dict[str, Path], signer_label: str, tmp_path: Path,
+        restore_services: None) -> None:
+    testbed.set_service("tsa:ca-cv", ServiceMode.HTTP_500)
+    output = tmp_path / "out.p7s"
+    answer = _sign(testbed, signer_label, files["ho-so.zip"], output, level=CmsLevel.B_T)
+    assert answer.outcome is SignerOutcome.REFUSED and not output.exists()
+    assert "dấu thời gian" in (answer.reason or "") and "timestamp" in (answer.reason or "")
+
+
+def test_wrong_pin_is_refused(testbed: Testbed, files: dict[str, Path], tmp_path: Path) -> None:
+    label = _token(testbed, "cms-wrong-pin")
+    access, roots, tsa_url, now = signing_context_from_testbed(testbed, label)
+    output = tmp_path / "out.p7s"
+    answer = sign_file(files["ho-so.zip"], output, access=access, pin="000000",
+                       trust_roots=roots, moment=now, tsa_url=tsa_url, level=CmsLevel.B_B)
+    assert answer.outcome is SignerOutcome.REFUSED and not output.exists()
+    assert "Sai mã PIN" in (answer.reason or "")
