@@ -353,3 +353,43 @@ def test_wrong_pin_is_refused(testbed: Testbed, files: dict[str, Path], tmp_path
                        trust_roots=roots, moment=now, tsa_url=tsa_url, level=CmsLevel.B_B)
     assert answer.outcome is SignerOutcome.REFUSED and not output.exists()
     assert "Sai mã PIN" in (answer.reason or "")
+
+
+def _parallel(first: Path, second: Path) -> bytes:
+    """One SignedData holding both signers of two detached signatures over the same content
+    (parallel signatures: a personal signature and an organisation's seal), merged with
+    asn1crypto: both SignerInfos and every certificate of either."""
+    merged = cms.ContentInfo.load(first.read_bytes())
+    other = cms.ContentInfo.load(second.read_bytes())["content"]
+    signed_data = merged["content"]
+    present = {choice.dump() for choice in signed_data["certificates"]}
+    signed_data["certificates"] = cms.CertificateSet(
+        [*signed_data["certificates"],
+         *(choice for choice in other["certificates"] if choice.dump() not in present)])
+    signed_data["signer_infos"] = cms.SignerInfos(
+        [*signed_data["signer_infos"], *other["signer_infos"]])
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+def test_parallel_signers_are_each_verified(testbed: Testbed, files: dict[str, Path],
+                                            signer_label: str, tmp_path: Path) -> None:
+    seal_label = _token(testbed, "cms-seal", "rsa2048")
+    personal, seal = tmp_path / "personal.p7s", tmp_path / "seal.p7s"
+    _sign(testbed, signer_label, files["ho-so.zip"], personal, level=CmsLevel.B_T)
+    _sign(testbed, seal_label, files["ho-so.zip"], seal, level=CmsLevel.B_T)
+    both = tmp_path / "both.p7s"
+    both.write_bytes(_parallel(personal, seal))
+    answer = _verify(testbed, both, files["ho-so.zip"])
+    assert [s.field_name for s in answer.signatures] == ["both.p7s #1", "both.p7s #2"]
+    assert all(s.indication is Indication.TOTAL_PASSED for s in answer.signatures), answer.display
+    signers = [s.display[DisplayField.SIGNER.value] for s in answer.signatures]
+    assert "cms-signer" in signers[0] and "cms-seal" in signers[1]
+    checked = _openssl_verify(both, files["ho-so.zip"], _roots_file(testbed, tmp_path))
+    assert checked.returncode == 0, checked.stderr
+    # the mutant: one signer over other content fails alone, the other still passes
+    other = tmp_path / "other.p7s"
+    _sign(testbed, seal_label, files["quyet-dinh.docx"], other, level=CmsLevel.B_T)
+    both.write_bytes(_parallel(personal, other))
+    first, second = _verify(testbed, both, files["ho-so.zip"]).signatures
+    assert first.indication is Indication.TOTAL_PASSED
+    assert second.sub_indication is SubIndication.HASH_FAILURE
