@@ -34,13 +34,15 @@ NOT_CADES = ("the signature carries no signing-certificate-v2 attribute (ESS, RF
 
 
 def cms_format(signature: CmsSignature, result: SignatureResult) -> str:
-    """What the signature is: CAdES at the level it carries, or plain CMS."""
+    """What the signature is: CAdES at the level it carries, or plain CMS (never called CAdES
+    without signing-certificate-v2, whatever timestamp it carries)."""
     level = result.carried_level
     if signature.has_signing_certificate_attribute:
         shown = f"CAdES baseline {level.value}" if level is not None else "CAdES"
         return f"{shown} (ETSI EN 319 122-1)"
-    stamped = ", with a signature timestamp" if signature.signature_timestamp is not None else ""
-    return f"CMS (RFC 5652){stamped}, not CAdES (no signing-certificate-v2)"
+    # no words here: the line is shown as is in the Vietnamese block and the English one
+    stamped = " + RFC 3161" if signature.signature_timestamp is not None else ""
+    return f"CMS (RFC 5652{stamped})"
 
 
 def _judged(signature: CmsSignature, result: SignatureResult, *,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asn1crypto import cms
+from asn1crypto import cms, pem
 
 from conformance.oracle import OracleOptions
 from conformance.reference.cms_levels import CmsLevel
@@ -239,19 +239,25 @@ def test_content_type_that_is_not_the_signed_one_fails(
     assert signature.indication is Indication.TOTAL_FAILED, signature
 
 
-def test_expired_signer_refused_and_its_b_b_signature_fails(
+def test_expired_signer_refused_its_b_b_fails_its_b_t_passes(
         testbed: Testbed, files: dict[str, Path], tmp_path: Path, restore_clock: None) -> None:
     label = _token(testbed, "cms-expired", validity=timedelta(days=1))
-    earlier = tmp_path / "while-valid.p7s"
-    assert _sign(testbed, label, files["quyet-dinh.docx"], earlier).outcome \
-        is SignerOutcome.SIGNED
+    testbed.advance_clock(timedelta(hours=1))
+    stamped, bare = tmp_path / "b-t.p7s", tmp_path / "b-b.p7s"
+    for output, level in ((stamped, CmsLevel.B_T), (bare, CmsLevel.B_B)):
+        assert _sign(testbed, label, files["quyet-dinh.docx"], output, level=level).outcome \
+            is SignerOutcome.SIGNED
     testbed.advance_clock(timedelta(days=2))
     output = tmp_path / "expired.p7s"
     answer = _sign(testbed, label, files["quyet-dinh.docx"], output)
     assert answer.outcome is SignerOutcome.REFUSED and not output.exists()
     assert "hết hạn" in (answer.reason or "")
-    (signature,) = _verify(testbed, earlier, files["quyet-dinh.docx"]).signatures
-    assert signature.indication is not Indication.TOTAL_PASSED
+    (unproven,) = _verify(testbed, bare, files["quyet-dinh.docx"]).signatures
+    assert unproven.indication is not Indication.TOTAL_PASSED
+    assert unproven.sub_indication in {SubIndication.OUT_OF_BOUNDS_NO_POE,
+                                       SubIndication.EXPIRED}, unproven
+    (proven,) = _verify(testbed, stamped, files["quyet-dinh.docx"]).signatures
+    assert proven.indication is Indication.TOTAL_PASSED, proven
 
 
 def test_untrusted_root_refused_and_not_verified(testbed: Testbed, files: dict[str, Path],
@@ -300,7 +306,9 @@ def test_plain_cms_is_not_cades(testbed: Testbed, files: dict[str, Path], signer
     _sign(testbed, signer_label, files["quyet-dinh.pdf"], output, level=CmsLevel.CMS)
     plain = _verify(testbed, output, files["quyet-dinh.pdf"])
     _passed(plain)
-    assert "not CAdES" in (plain.display or "")
+    assert "CMS (RFC 5652)" in (plain.display or "") and "CAdES" not in (plain.display or "")
+    armoured = pem.armor("CMS", output.read_bytes())  # a PEM .p7s is read too
+    _passed(_verify(testbed, armoured, files["quyet-dinh.pdf"]))
     (signature,) = _verify(testbed, output, files["quyet-dinh.pdf"],
                            expect_cades=True).signatures
     assert signature.indication is Indication.TOTAL_FAILED
