@@ -89,10 +89,10 @@ def _roots_file(testbed: Testbed, directory: Path) -> Path:
     return path
 
 
-def _openssl_verify(signature: Path, content: Path | None,
-                    roots: Path) -> subprocess.CompletedProcess[str]:
+def _openssl_verify(signature: Path, content: Path | None, roots: Path,
+                    *extra: str) -> subprocess.CompletedProcess[str]:
     command = ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(signature),
-               "-CAfile", str(roots), "-purpose", "any", "-out", "/dev/null"]
+               "-CAfile", str(roots), "-purpose", "any", "-out", "/dev/null", *extra]
     if content is not None:
         command += ["-content", str(content)]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
@@ -155,6 +155,10 @@ def test_b_lt_carries_its_validation_data_and_verifies_offline(
     # the mutant: the same signature without the carried data cannot be checked offline
     bare = _verify(testbed, tmp_path / "B-T.p7s", source, options=offline)
     assert bare.signatures[0].indication is not Indication.TOTAL_PASSED
+    # openssl, checking every certificate against CRLs, finds them in the B-LT signature only
+    roots = _roots_file(testbed, tmp_path)
+    assert _openssl_verify(tmp_path / "B-LT.p7s", source, roots, "-crl_check_all").returncode == 0
+    assert _openssl_verify(tmp_path / "B-T.p7s", source, roots, "-crl_check_all").returncode != 0
 
 
 def test_rsa_key_and_enveloping_signature(testbed: Testbed, files: dict[str, Path],
