@@ -230,7 +230,16 @@ class CmsSignature:
 
     def integrity(self) -> IntegrityInfo:
         """The message-digest attribute against the content's digest. A CMS signature covers
-        its whole content (no byte range), so coverage is the entire file."""
+        its whole content (no byte range), so coverage is the entire file.
+
+        Without signed attributes (RFC 5652 allows it; ``openssl cms -sign -noattr`` makes it)
+        there is no message-digest to compare: that is a format failure, not a changed
+        content, since CAdES (EN 319 122-1 5.2) and TT15 require content-type, message-digest
+        and signing-certificate-v2 to be signed."""
+        if not self.signer_info["signed_attrs"]:
+            raise ValueError(say(
+                "chữ ký CMS không có thuộc tính được ký (content-type, message-digest)",
+                "the CMS signer info has no signed attributes (content-type, message-digest)"))
         expected = _signed_attribute(self.signer_info, "message_digest")
         intact = expected is not None and bytes(expected.native) == self.compute_digest()
         return IntegrityInfo(intact=intact, signature_valid=True, coverage="ENTIRE_FILE",

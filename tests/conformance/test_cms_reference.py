@@ -405,3 +405,38 @@ def test_parallel_signers_are_each_verified(testbed: Testbed, files: dict[str, P
     first, second = _verify(testbed, both, files["ho-so.zip"]).signatures
     assert first.indication is Indication.TOTAL_PASSED
     assert second.sub_indication is SubIndication.HASH_FAILURE
+
+
+# ---- openssl as the signer, the reference verifier as the client ----------------------------
+def _openssl_sign(testbed: Testbed, label: str, content: Path, directory: Path,
+                  *options: str) -> Path:
+    """A detached DER signature made by ``openssl cms -sign`` with a software key of the
+    testbed (never a token's), its chain included."""
+    chain = directory / "chain.pem"
+    chain.write_text("".join(testbed.certificate_pem(record.label)
+                             for record in testbed.chain(label)[1:-1]))
+    certificate = directory / "signer.pem"
+    certificate.write_text(testbed.certificate_pem(label))
+    output = directory / f"openssl{''.join(options)}.p7s"
+    subprocess.run(["openssl", "cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER",
+                    "-in", str(content), "-signer", str(certificate),
+                    "-inkey", str(testbed.private_key_path(label)), "-certfile", str(chain),
+                    "-out", str(output), *options], check=True, capture_output=True,
+                   timeout=60)
+    return output
+
+
+def test_openssl_signatures_are_judged_by_what_they_carry(
+        testbed: Testbed, files: dict[str, Path], tmp_path: Path) -> None:
+    label = testbed.issue("cms-openssl", name=SIGNER).label
+    content = files["quyet-dinh.docx"]
+    cades = _openssl_sign(testbed, label, content, tmp_path, "-cades")
+    _passed(_verify(testbed, cades, content, expect_cades=True))
+    plain = _openssl_sign(testbed, label, content, tmp_path)
+    _passed(_verify(testbed, plain, content))
+    (signature,) = _verify(testbed, plain, content, expect_cades=True).signatures
+    assert signature.sub_indication is SubIndication.FORMAT_FAILURE  # no signing-cert-v2
+    bare = _openssl_sign(testbed, label, content, tmp_path, "-noattr")
+    (signature,) = _verify(testbed, bare, content).signatures
+    assert signature.indication is Indication.TOTAL_FAILED
+    assert signature.sub_indication is SubIndication.FORMAT_FAILURE, signature
