@@ -32,10 +32,11 @@ from conformance.verdict import (
     SubIndication,
     VerifierAnswer,
 )
+from testbed import word_document, zip_package
 from testbed.ca.branches import Branch
 from testbed.ca.names import VietnameseName
 from testbed.documents import administrative_document
-from testbed.file_documents import word_document, word_document_text, zip_package
+from testbed.file_documents import word_document_text
 from testbed.service_modes import ServiceMode
 from testbed.session import Testbed
 
