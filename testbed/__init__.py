@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from .errors import TokenError as TokenError
     from .errors import UnknownSubscriberError as UnknownSubscriberError
     from .errors import parse_choice as parse_choice
+    from .file_documents import word_document as word_document
+    from .file_documents import zip_package as zip_package
     from .fixture_signing import PdfSignerAt as PdfSignerAt
     from .fixture_signing import sign_fixture as sign_fixture
     from .pdf_attacks import ShadowVariant as ShadowVariant
@@ -117,6 +119,8 @@ _PUBLIC = {
     "flip_byte_in_signed_range": ".documents",
     "signed_byte_ranges": ".documents",
     "truncate": ".documents",
+    "word_document": ".file_documents",
+    "zip_package": ".file_documents",
     "InvalidInputError": ".errors",
     "InvalidStateError": ".errors",
     "TestbedError": ".errors",

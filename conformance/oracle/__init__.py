@@ -8,6 +8,9 @@ concept per module:
 
 * :mod:`.model`: the result model (no validator in it);
 * :mod:`.formats`: the seam a file format implements; :mod:`.pdf`: PDF (PAdES);
+* :mod:`.cms`: a detached or enveloping CMS / CAdES signature over any file (``.p7s``),
+  :mod:`.cms_validation` its entry point (:func:`~.cms_validation.validate_cms`), and
+  :mod:`.cms_validation_data` the validation data a CAdES B-LT signature carries;
 * :mod:`.policy`: trust, revocation and key-usage settings, the pinned validation clock;
 * :mod:`.processes`: which EN 319 102-1 process runs, and running it; :mod:`.past_clock`:
   pyHanko's past validation started at the validation time, not the wall clock;
