@@ -10,19 +10,40 @@ entity declaration (XXE).
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from asn1crypto import pem
+from cryptography import x509 as cx509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 
 from conformance.reference.signature_levels import SignatureLevel
 from conformance.reference.signer import signing_context_from_testbed
-from conformance.reference.xml_building import XmlForm
+from conformance.reference.signer import testbed_trust_roots as roots_of_testbed
+from conformance.reference.signing_token import login_user, token_certificates, token_session
+from conformance.reference.token_key import token_key
+from conformance.reference.xml_building import XmlForm, sign_xml_document
+from conformance.reference.xml_parsing import parse_xml, serialise
 from conformance.reference.xml_signing import sign_xml
-from conformance.verdict import SignerAnswer, SignerOutcome
+from conformance.reference.xml_timestamping import add_signature_timestamp, find_signature
+from conformance.reference.xml_verifying import verify_xml
+from conformance.verdict import (
+    DisplayField,
+    Indication,
+    SignerAnswer,
+    SignerOutcome,
+    SubIndication,
+    VerifierAnswer,
+)
 from testbed.ca.names import VietnameseName
 from testbed.session import Testbed
 from testbed.xml_documents import XML_DOCUMENTS
@@ -62,10 +83,45 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def roots_pem(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _, roots, _, _ = signing_context_from_testbed(testbed, _token(testbed, "xml-roots"))
+    roots = roots_of_testbed(testbed)
     path = tmp_path_factory.mktemp("xml-trust") / "roots.pem"
     path.write_bytes(b"".join(pem.armor("CERTIFICATE", root.dump()) for root in roots))
     return path
+
+
+def _verify(testbed: Testbed, signed: Path | bytes, source: Path | None = None
+            ) -> VerifierAnswer:
+    detached = {source.name: source.read_bytes()} if source is not None else None
+    return verify_xml(signed, roots_of_testbed(testbed), at=testbed.now(), detached=detached)
+
+
+def _only(answer: VerifierAnswer) -> tuple[Indication, SubIndication | None]:
+    assert answer.error is None, answer.error
+    (signature,) = answer.signatures
+    return signature.indication, signature.sub_indication
+
+
+def _sign_unchecked(testbed: Testbed, label: str, document: bytes, *,
+                    form: XmlForm = XmlForm.XADES_ENVELOPED, level: SignatureLevel =
+                    SignatureLevel.B_B, building: Any = sign_xml_document) -> bytes:
+    """A defective signer: the token's key, no certificate check first (how a signature by a
+    revoked certificate comes to exist)."""
+    access, _, tsa_url, now = signing_context_from_testbed(testbed, label)
+    with token_session(access, access.module) as session:
+        certificate, chain = token_certificates(session, access)
+        login_user(session, access.module, testbed.tokens.user_pin(label), label)
+        public = cx509.load_der_x509_certificate(certificate.dump()).public_key()
+        key = token_key(session, bytes.fromhex(access.key_id), public)
+        root = building(parse_xml(document), form=form, key=key,
+                        certificates=[certificate.dump(), *(c.dump() for c in chain)],
+                        moment=now, detached_uri="document.xml")
+    if level is SignatureLevel.B_T:
+        async def stamp() -> None:
+            async with aiohttp.ClientSession() as http:
+                await add_signature_timestamp(find_signature(root),
+                                              HTTPTimeStamper(tsa_url, session=http))
+        asyncio.run(stamp())
+    return serialise(root)
 
 
 def xmlsec1_verify(signed: Path, roots: Path, document: Path | None = None
@@ -109,9 +165,17 @@ def test_every_form_and_level_signs_and_xmlsec1_accepts_it(
             has_timestamp = b"EncapsulatedTimeStamp" in signed
             assert has_timestamp is (level is SignatureLevel.B_T)
             assert (b"SigningCertificateV2" in signed) is form.is_xades
-            independent = xmlsec1_verify(
-                output, roots_pem, source if form is XmlForm.XADES_DETACHED else None)
+            detached = source if form is XmlForm.XADES_DETACHED else None
+            independent = xmlsec1_verify(output, roots_pem, detached)
             assert independent.returncode == 0, (kind, form, level, independent.stderr)
+            answer = _verify(testbed, output, detached)
+            assert _only(answer) == (Indication.TOTAL_PASSED, None), answer.display
+            shown = answer.signatures[0].display
+            assert shown["result"] == "Chữ ký số hợp lệ"
+            assert "Trần Quốc Bảo" in shown[DisplayField.SIGNER.value]
+            time_source = "theo dấu thời gian" if level is SignatureLevel.B_T else "khai báo"
+            assert time_source in shown[DisplayField.SIGNING_TIME.value]
+            assert shown[DisplayField.INTEGRITY.value].startswith("Toàn vẹn")
 
 
 @needs_xmlsec1
@@ -149,3 +213,176 @@ def test_plain_xmldsig_has_no_b_t(testbed: Testbed, documents: dict[str, Path],
     with pytest.raises(SignerInputError):
         _sign(testbed, label, documents["hoa-don"], tmp_path / "x.xml",
               form=XmlForm.XMLDSIG_ENVELOPED, level=SignatureLevel.B_T)
+
+
+# ---- verification failures ---------------------------------------------------------------------
+@pytest.mark.parametrize("form", [XmlForm.XADES_ENVELOPED, XmlForm.XMLDSIG_ENVELOPED])
+def test_a_changed_text_node_is_a_hash_failure(testbed: Testbed, documents: dict[str, Path],
+                                               tmp_path: Path, form: XmlForm) -> None:
+    label = _token(testbed, f"xml-tamper-{form.value}")
+    output = tmp_path / "hoa-don.xml"
+    assert _sign(testbed, label, documents["hoa-don"], output,
+                 form=form).outcome is SignerOutcome.SIGNED
+    tampered = output.read_bytes().replace("Công ty Cổ phần".encode(),
+                                           "Công ty TNHH".encode())
+    assert tampered != output.read_bytes()
+    answer = _verify(testbed, tampered)
+    assert _only(answer) == (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
+    assert answer.signatures[0].display[DisplayField.INTEGRITY.value].startswith(
+        "Không toàn vẹn")
+
+
+def test_a_changed_detached_document_is_a_hash_failure_and_a_missing_one_is_not_fetched(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    label = _token(testbed, "xml-tamper-detached")
+    output = tmp_path / "to-khai.xades.xml"
+    assert _sign(testbed, label, documents["to-khai"], output, form=XmlForm.XADES_DETACHED,
+                 level=SignatureLevel.B_T).outcome is SignerOutcome.SIGNED
+    changed = tmp_path / "to-khai.xml"
+    changed.write_bytes(documents["to-khai"].read_bytes().replace(b"178000000", b"17800000"))
+    assert _only(_verify(testbed, output, changed)) == (Indication.TOTAL_FAILED,
+                                                        SubIndication.HASH_FAILURE)
+    assert _only(_verify(testbed, output)) == (Indication.INDETERMINATE,
+                                               SubIndication.SIGNED_DATA_NOT_FOUND)
+
+
+def test_text_added_outside_the_signed_invoice_data_is_not_covered(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    """The e-invoice signs #data only: anything added beside it must not pass as signed."""
+    label = _token(testbed, "xml-wrapping")
+    output = tmp_path / "hoa-don.xml"
+    assert _sign(testbed, label, documents["hoa-don"], output,
+                 form=XmlForm.XMLDSIG_ENVELOPED).outcome is SignerOutcome.SIGNED
+    wrapped = output.read_bytes().replace(b"<DSCKS>", "<GhiChu>Giảm giá 50%</GhiChu><DSCKS>"
+                                          .encode())
+    assert _only(_verify(testbed, wrapped)) == (Indication.INDETERMINATE,
+                                                SubIndication.SIG_CONSTRAINTS_FAILURE)
+
+
+def test_signature_by_a_revoked_certificate_fails(testbed: Testbed,
+                                                  documents: dict[str, Path]) -> None:
+    label = _token(testbed, "xml-revoked-verify")
+    testbed.revoke(testbed.state.token(label).certificate)
+    document = documents["cong-van"].read_bytes()
+    proven = _sign_unchecked(testbed, label, document, level=SignatureLevel.B_T)
+    assert _only(_verify(testbed, proven)) == (Indication.TOTAL_FAILED, SubIndication.REVOKED)
+    claimed = _sign_unchecked(testbed, label, document)
+    answer = _verify(testbed, claimed)
+    assert _only(answer) == (Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE)
+    assert "thu hồi" in answer.display
+
+
+def test_revocation_after_a_timestamp_keeps_the_signature_valid(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path,
+        restore_clock: None) -> None:
+    label = _token(testbed, "xml-revoked-later")
+    output = tmp_path / "cong-van.xml"
+    assert _sign(testbed, label, documents["cong-van"], output,
+                 level=SignatureLevel.B_T).outcome is SignerOutcome.SIGNED
+    testbed.set_clock(testbed.now() + dt.timedelta(hours=1))
+    testbed.revoke(testbed.state.token(label).certificate)
+    answer = _verify(testbed, output)
+    assert _only(answer) == (Indication.TOTAL_PASSED, None), answer.display
+    assert "bị thu hồi sau thời điểm ký" in answer.signatures[0].display[
+        DisplayField.VALIDITY_AT_SIGNING_TIME.value]
+
+
+def _self_signed() -> tuple[ec.EllipticCurvePrivateKey, bytes]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Lê Thị Ánh Tuyết")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (cx509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(cx509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=365))
+                   .sign(key, hashes.SHA256()))
+    return key, certificate.public_bytes(serialization.Encoding.DER)
+
+
+def test_a_self_signed_key_in_keyinfo_is_never_trusted(testbed: Testbed,
+                                                       documents: dict[str, Path]) -> None:
+    """Cryptographically perfect, signed by a key whose certificate is only in KeyInfo."""
+    key, certificate = _self_signed()
+    for form in (XmlForm.XADES_ENVELOPED, XmlForm.XMLDSIG_ENVELOPED):
+        signed = serialise(sign_xml_document(
+            parse_xml(documents["hoa-don"].read_bytes()), form=form, key=key,
+            certificates=[certificate], moment=testbed.now()))
+        answer = _verify(testbed, signed)
+        assert _only(answer) == (Indication.INDETERMINATE,
+                                 SubIndication.NO_CERTIFICATE_CHAIN_FOUND), answer.display
+
+
+def test_a_bare_keyvalue_without_certificate_is_no_signer(testbed: Testbed,
+                                                          documents: dict[str, Path]) -> None:
+    from signxml import XMLSigner
+
+    key, _ = _self_signed()
+    root = parse_xml(documents["cong-van"].read_bytes())
+    signed = serialise(XMLSigner(signature_algorithm="ecdsa-sha256").sign(root, key=key))
+    assert b"KeyValue" in signed and b"X509Certificate" not in signed
+    assert _only(_verify(testbed, signed)) == (Indication.INDETERMINATE,
+                                               SubIndication.NO_SIGNING_CERTIFICATE_FOUND)
+
+
+def test_signed_properties_outside_signedinfo_is_a_format_failure(
+        testbed: Testbed, documents: dict[str, Path]) -> None:
+    """A XAdES signature whose SignedProperties no Reference covers (its signing time and
+    signing certificate could be swapped at will): made by a defective builder."""
+    from conformance.reference import xml_building
+
+    class Unsigned(xml_building._XAdESAt):  # noqa: SLF001 (the defect needs its internals)
+        def _add_reference_to_signed_info(self, sig_root: Any, node: Any, **attrs: str) -> None:
+            if attrs.get("Type", "").endswith("#SignedProperties"):
+                return
+            super()._add_reference_to_signed_info(sig_root, node, **attrs)
+
+    def building(root: Any, **options: Any) -> Any:
+        original = xml_building._XAdESAt  # noqa: SLF001
+        xml_building._XAdESAt = Unsigned  # type: ignore[misc]  # noqa: SLF001
+        try:
+            return sign_xml_document(root, **options)
+        finally:
+            xml_building._XAdESAt = original  # type: ignore[misc]  # noqa: SLF001
+
+    label = _token(testbed, "xml-unsigned-properties")
+    document = documents["cong-van"].read_bytes()
+    signed = _sign_unchecked(testbed, label, document, building=building)
+    assert b"SignedProperties" in signed and b"#SignedProperties" not in signed
+    assert _only(_verify(testbed, signed)) == (Indication.TOTAL_FAILED,
+                                               SubIndication.FORMAT_FAILURE)
+    assert _only(_verify(testbed, _sign_unchecked(testbed, label, document))) == (
+        Indication.TOTAL_PASSED, None)
+
+
+def test_a_timestamp_from_another_signature_proves_nothing(testbed: Testbed,
+                                                          documents: dict[str, Path]) -> None:
+    label = _token(testbed, "xml-foreign-timestamp")
+    first = _sign_unchecked(testbed, label, documents["cong-van"].read_bytes(),
+                            level=SignatureLevel.B_T)
+    second = _sign_unchecked(testbed, label, documents["cong-van"].read_bytes(),
+                             level=SignatureLevel.B_T)
+
+    def token_of(signed: bytes) -> bytes:
+        return signed.split(b"EncapsulatedTimeStamp>")[1].split(b"</")[0]
+
+    swapped = second.replace(token_of(second), token_of(first))
+    assert swapped != second
+    assert _only(_verify(testbed, swapped)) == (Indication.INDETERMINATE, SubIndication.NO_POE)
+
+
+def test_an_entity_declaration_is_refused_by_verifier_and_signer(
+        testbed: Testbed, tmp_path: Path) -> None:
+    """XXE: a DOCTYPE with an external entity is never read, let alone resolved."""
+    from testbed import InvalidInputError
+
+    hostile = (b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+               b"\n<a>&x;</a>")
+    answer = _verify(testbed, hostile)
+    assert answer.signatures == [] and answer.error is not None
+    assert "DOCTYPE" in answer.error and "root:" not in (answer.display or "")
+    source = tmp_path / "hostile.xml"
+    source.write_bytes(hostile)
+    label = _token(testbed, "xml-xxe")
+    with pytest.raises(InvalidInputError):
+        _sign(testbed, label, source, tmp_path / "out.xml")
+    assert not (tmp_path / "out.xml").exists()
