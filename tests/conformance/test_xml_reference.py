@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from conformance.verdict import (
 )
 from testbed.ca.names import VietnameseName
 from testbed.session import Testbed
+from testbed.tokens import run_traced
 from testbed.xml_documents import XML_DOCUMENTS
 
 SIGNER = VietnameseName(common_name="Trần Quốc Bảo", title="Kế toán trưởng",
@@ -203,6 +205,41 @@ def test_revoked_signer_is_refused_and_no_file_written(testbed: Testbed,
     assert not output.exists()
     assert answer.display is not None and answer.display.startswith("Chưa ký.")
     assert "thu hồi" in (answer.reason or "") and "revoked" in (answer.reason or "")
+
+
+_TRACED_SIGNING = """
+import sys
+from pathlib import Path
+from testbed import Testbed
+from conformance.reference.signer import signing_context_from_testbed
+from conformance.reference.xml_signing import sign_xml
+directory, label, source, output, module = sys.argv[1:]
+testbed = Testbed.open(Path(directory))
+access, roots, tsa_url, now = signing_context_from_testbed(testbed, label)
+answer = sign_xml(Path(source), Path(output), access=access, pin=testbed.tokens.user_pin(label),
+                  trust_roots=roots, moment=now, level="B-T", tsa_url=tsa_url, module=module)
+print(answer.model_dump_json())
+"""
+
+
+def test_xml_signing_under_pkcs11_spy_uses_c_sign_and_never_extracts_the_key(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    label = _token(testbed, "xml-traced", "rsa2048")
+    access = testbed.tokens.access(label)
+    output = tmp_path / "traced.xml"
+    pin = testbed.tokens.user_pin(label)
+    run = run_traced(
+        [sys.executable, "-c", _TRACED_SIGNING, str(testbed.directory), label,
+         str(documents["hoa-don"]), str(output), "{module}"],
+        target_module=Path(access.module), env=access.process_env(),
+        trace_path=tmp_path / "trace.txt", secrets=[pin], timeout=120)
+    assert run.returncode == 0, run.stderr
+    answer = SignerAnswer.model_validate_json(run.stdout)
+    assert answer.outcome is SignerOutcome.SIGNED and output.exists()
+    assert run.summary.signed and not run.summary.tried_key_extraction
+    assert "C_Login" in run.summary.calls
+    assert pin not in (tmp_path / "trace.txt").read_text()
+    assert _only(_verify(testbed, output)) == (Indication.TOTAL_PASSED, None)
 
 
 def test_plain_xmldsig_has_no_b_t(testbed: Testbed, documents: dict[str, Path],
