@@ -56,6 +56,33 @@ class PathProblem(StrEnum):
 
 
 @dataclass(frozen=True)
+class CarriedData:
+    """What the signature carries for its validation (XAdES B-LT), DER: certificates, CRLs,
+    OCSP responses; used before anything is fetched, and alone when fetching is off."""
+
+    certificates: tuple[x509.Certificate, ...] = ()
+    crls: tuple[bytes, ...] = ()
+    ocsp_responses: tuple[bytes, ...] = ()
+    fetch: bool = True
+    """Ask the OCSP responders and CRL distribution points where the carried data fall
+    short; False: the carried data only (an archive without network access)."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.crls or self.ocsp_responses)
+
+
+def _context(trust_roots: Sequence[x509.Certificate], others: Sequence[x509.Certificate],
+             moment: datetime, fetchers: Fetchers, carried: CarriedData, *, mode: str,
+             retroactive: bool = False) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=list(trust_roots), other_certs=[*others, *carried.certificates],
+        moment=moment, allow_fetching=carried.fetch, revocation_mode=mode,
+        fetchers=fetchers if carried.fetch else None, crls=list(carried.crls),
+        ocsps=list(carried.ocsp_responses), retroactive_revinfo=retroactive)
+
+
+@dataclass(frozen=True)
 class PathFinding:
     """What the path validation found (``problem`` None: valid, status good)."""
 
@@ -88,8 +115,11 @@ def _problem_of(error: Exception) -> PathFinding:
     return PathFinding(PathProblem.INVALID, str(error))
 
 
-def _sources(fetchers: Fetchers, certificate: x509.Certificate) -> tuple[RevocationSource, ...]:
-    found = []
+def _sources(fetchers: Fetchers, certificate: x509.Certificate, carried: CarriedData
+             ) -> tuple[RevocationSource, ...]:
+    found = [] if carried.empty else [RevocationSource.EMBEDDED]
+    if not carried.fetch:
+        return tuple(found)
     ocsp, crl = fetchers.ocsp_fetcher, fetchers.crl_fetcher
     for source, fetched in ((RevocationSource.OCSP, ocsp.fetched_responses_for_cert),
                             (RevocationSource.CRL, crl.fetched_crls_for_cert)):
@@ -118,14 +148,13 @@ async def async_validate_signer_path(
     certificate: x509.Certificate, *, other_certificates: Sequence[x509.Certificate],
     trust_roots: Sequence[x509.Certificate], moment: datetime, fetchers: Fetchers,
     key_usage: KeyUsageConstraints = SIGNER_KEY_USAGE, retroactive: bool = False,
+    carried: CarriedData = CarriedData(),
 ) -> PathFinding:
     """Validate the signer's path at ``moment`` with revocation required. ``retroactive``
     accepts revocation data issued after ``moment`` (validating at a time a timestamp proves,
-    with the status known now)."""
-    context = ValidationContext(
-        trust_roots=list(trust_roots), other_certs=list(other_certificates), moment=moment,
-        allow_fetching=True, revocation_mode="require", fetchers=fetchers,
-        retroactive_revinfo=retroactive)
+    with the status known now); ``carried`` is what the signature brings along."""
+    context = _context(trust_roots, other_certificates, moment, fetchers, carried,
+                       mode="require", retroactive=retroactive)
     try:
         path = list(await CertificateValidator(
             certificate, validation_context=context).async_validate_path())
@@ -134,12 +163,12 @@ async def async_validate_signer_path(
         found = _problem_of(error)
         return PathFinding(found.problem, found.detail, revoked_at=found.revoked_at,
                            revocation_reason=found.revocation_reason,
-                           sources=_sources(fetchers, certificate))
+                           sources=_sources(fetchers, certificate, carried))
     weak = _weakness(path)
     if weak is not None:
         return PathFinding(PathProblem.WEAK_CRYPTOGRAPHY, weak, path=tuple(path))
     return PathFinding(None, "path validated with revocation data",
-                       sources=_sources(fetchers, certificate), path=tuple(path))
+                       sources=_sources(fetchers, certificate, carried), path=tuple(path))
 
 
 @dataclass(frozen=True)
@@ -154,6 +183,7 @@ class TimestampFinding:
 async def async_validate_signature_timestamp(
     token: bytes, expected_imprint: Callable[[str], bytes], *,
     trust_roots: Sequence[x509.Certificate], moment: datetime, fetchers: Fetchers,
+    carried: CarriedData = CarriedData(),
 ) -> TimestampFinding:
     """Validate an RFC 3161 token (DER ContentInfo) whose imprint must be
     ``expected_imprint(algorithm)``; the TSA's path is validated at ``moment``."""
@@ -162,9 +192,7 @@ async def async_validate_signature_timestamp(
         generated = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
     except (ValueError, KeyError, TypeError) as error:
         return TimestampFinding(False, None, f"the timestamp token cannot be read ({error})")
-    context = ValidationContext(trust_roots=list(trust_roots), moment=moment,
-                                allow_fetching=True, revocation_mode="soft-fail",
-                                fetchers=fetchers)
+    context = _context(trust_roots, (), moment, fetchers, carried, mode="soft-fail")
     try:
         status = await validate_tst_signed_data(signed_data, context, expected_imprint)
     except Exception as error:  # noqa: BLE001 (any failure: the token proves nothing)
@@ -180,5 +208,5 @@ async def async_validate_signature_timestamp(
     return TimestampFinding(True, generated, "signature timestamp valid")
 
 
-__all__ = ["PathFinding", "PathProblem", "TimestampFinding", "async_validate_signature_timestamp",
-           "async_validate_signer_path"]
+__all__ = ["CarriedData", "PathFinding", "PathProblem", "TimestampFinding",
+           "async_validate_signature_timestamp", "async_validate_signer_path"]

@@ -33,6 +33,7 @@ from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 from bilingual import say
 from conformance.reference.xml_parsing import DS, NAMESPACES, XADES, parse_xml
 from conformance.reference.xml_timestamping import canonical, find_signature
+from conformance.reference.xml_validation_data import ValidationData, read_validation_data
 from conformance.verdict import SubIndication
 
 INCLUSIVE_C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
@@ -73,6 +74,9 @@ class Examination:
     signature_value: etree._Element | None = None
     signature_method: str = ""
     digest_method: str = ""
+    carried: ValidationData = field(default_factory=ValidationData)
+    """The XAdES B-LT validation data the signature carries (unsigned: used as candidates,
+    each item judged on its own signature by the path validation)."""
 
 
 def _certificates(signature: etree._Element) -> list[x509.Certificate]:
@@ -210,6 +214,10 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None) -
     found.claimed_time = _signed_time(results, found.is_xades)
     found.whole_document = _covers_whole_document(root, signature, detached)
     _timestamp(signature, found)
+    try:
+        found.carried = read_validation_data(signature)
+    except ValueError as error:
+        found.failure, found.detail = SubIndication.FORMAT_FAILURE, f"validation data: {error}"
     return found
 
 

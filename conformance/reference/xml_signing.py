@@ -12,13 +12,15 @@ The same order as the PDF signer (:mod:`.signer`; TT 15/2025 Art. 5, Decree 68 A
    the signature timestamp from the CA's published TSA (:mod:`.xml_timestamping`);
 5. answer "Đã ký" / "Chưa ký" with the certificate check's result, Vietnamese first.
 
-B-LT and B-LTA (CertificateValues / RevocationValues, ArchiveTimeStamp) are not made yet: asked
-for, they are a usage error that says so.
+B-LT adds the certificates and the OCSP responses and CRLs fetched at signing time
+(:mod:`.xml_validation_data`); B-LTA (ArchiveTimeStamp) is not made yet: asked for, it is a
+usage error that says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+from base64 import b64decode
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,10 +28,13 @@ from pathlib import Path
 
 import aiohttp
 import pkcs11
-from asn1crypto import x509
+from asn1crypto import cms, x509
 from cryptography import x509 as cx509
+from lxml import etree
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko_certvalidator.errors import CRLFetchError
+from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from bilingual import say
@@ -40,6 +45,7 @@ from conformance.oracle import (
     KeyUsageConstraints,
     patient_fetchers,
 )
+from conformance.oracle.xml_trust import async_validate_signature_timestamp
 from conformance.reference.certificate_check import CertificateCheck, async_check_certificate
 from conformance.reference.messages import Message
 from conformance.reference.signature_levels import SignatureLevel
@@ -54,15 +60,24 @@ from conformance.reference.signing_token import (
 )
 from conformance.reference.token_key import token_key
 from conformance.reference.xml_building import XmlForm, sign_xml_document, signing_time_text
-from conformance.reference.xml_parsing import parse_xml, serialise
-from conformance.reference.xml_timestamping import add_signature_timestamp, find_signature
+from conformance.reference.xml_parsing import NAMESPACES, parse_xml, serialise
+from conformance.reference.xml_timestamping import (
+    add_signature_timestamp,
+    find_signature,
+    signature_value_imprint,
+)
+from conformance.reference.xml_validation_data import ValidationData, add_validation_data
 from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed import TokenAccess
 
 TSA_TIMEOUT_SECONDS = 10
-XML_LEVELS = (SignatureLevel.B_B, SignatureLevel.B_T)
+XML_LEVELS = (SignatureLevel.B_B, SignatureLevel.B_T, SignatureLevel.B_LT)
 """The XAdES baseline levels made so far (EN 319 132-1); plain XML-DSig is B-B only."""
 
+_INCOMPLETE_LT = Message("Cảnh báo: thông tin kiểm tra hiệu lực (OCSP/CRL) gắn kèm chữ ký chưa "
+                         "đầy đủ",
+                         "Warning: the validation data (OCSP/CRL) embedded with the signature is "
+                         "incomplete")
 _TIMESTAMP_FAILED = Message("Không lấy được dấu thời gian từ {url}",
                             "Could not obtain a timestamp from {url} ({detail})")
 
@@ -93,8 +108,8 @@ def _format_name(request: XmlSigningRequest) -> str:
 
 
 def _answer_signed(request: XmlSigningRequest, check: CertificateCheck,
-                   certificate: x509.Certificate) -> SignerAnswer:
-    shown = [check.message] if check.outcome is CheckOutcome.WARN else []
+                   certificate: x509.Certificate, warnings: list[Message]) -> SignerAnswer:
+    shown = ([check.message] if check.outcome is CheckOutcome.WARN else []) + warnings
     when = signing_time_text(request.moment)
     holder = certificate.subject.native.get("common_name") or certificate.subject.human_friendly
     kind = _format_name(request)
@@ -113,9 +128,38 @@ def _answer_refused(message: Message, check: CertificateCheck | None) -> SignerA
                         warnings=[])
 
 
+async def _long_term_data(signature: etree._Element, request: XmlSigningRequest,
+                          chain: list[x509.Certificate], fetchers: Fetchers
+                          ) -> tuple[ValidationData, bool]:
+    """B-LT: the paths' certificates and the revocation data at signing time: what the
+    certificate check fetched, the TSA's (validating its token fetches them) and the current
+    CRL of every certificate that names one (TT15 5.4.b: keep *the CRL* at the signing time).
+    The flag says whether everything could be had."""
+    token = cms.ContentInfo.load(b64decode("".join(signature.findtext(
+        ".//xades:EncapsulatedTimeStamp", namespaces=NAMESPACES).split())))
+    tsa_certificates = [c.chosen for c in token["content"]["certificates"]]
+    stamp = await async_validate_signature_timestamp(
+        token.dump(), lambda algorithm: signature_value_imprint(signature, algorithm),
+        trust_roots=request.trust_roots, moment=request.moment, fetchers=fetchers)
+    complete = stamp.valid
+    for certificate in [*chain, *tsa_certificates]:
+        if certificate.self_signed != "no" or not certificate.crl_distribution_points:
+            continue
+        try:
+            await fetchers.crl_fetcher.fetch(certificate)
+        except (CRLFetchError, TimeoutError, aiohttp.ClientError):
+            complete = False
+    data = ValidationData(
+        certificates=tuple(c.dump() for c in [*chain, *tsa_certificates, *request.trust_roots]),
+        ocsp_responses=tuple(r.dump() for r in fetchers.ocsp_fetcher.fetched_responses()),
+        crls=tuple(c.dump() for c in fetchers.crl_fetcher.fetched_crls()))
+    return data, complete and bool(data.ocsp_responses or data.crls)
+
+
 async def _signed_bytes(request: XmlSigningRequest, session: object,
                         certificate: x509.Certificate, chain: list[x509.Certificate],
-                        http: aiohttp.ClientSession) -> bytes:
+                        http: aiohttp.ClientSession, fetchers: Fetchers
+                        ) -> tuple[bytes, list[Message]]:
     """Sign on the logged-in ``session``; token and TSA failures become refusals."""
     public = cx509.load_der_x509_certificate(certificate.dump()).public_key()
     label = request.access.token_label
@@ -129,7 +173,8 @@ async def _signed_bytes(request: XmlSigningRequest, session: object,
         raise Refusal(fill_message(TOKEN_LOST, label=label)) from None
     except pkcs11.PKCS11Error as error:
         raise Refusal(fill_message(TOKEN_FAILED, label=label, detail=repr(error))) from None
-    if request.level is SignatureLevel.B_T:
+    warnings: list[Message] = []
+    if request.level is not SignatureLevel.B_B:
         assert request.tsa_url is not None
         stamper = HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS, session=http)
         try:
@@ -138,7 +183,11 @@ async def _signed_bytes(request: XmlSigningRequest, session: object,
             raise Refusal(fill_message(_TIMESTAMP_FAILED, url=request.tsa_url,
                                        detail=str(error).splitlines()[0] if str(error)
                                        else type(error).__name__)) from None
-    return serialise(root)
+    if request.level is SignatureLevel.B_LT:
+        data, complete = await _long_term_data(find_signature(root), request, chain, fetchers)
+        add_validation_data(find_signature(root), data)
+        warnings += [] if complete else [_INCOMPLETE_LT]
+    return serialise(root), warnings
 
 
 async def _async_sign(request: XmlSigningRequest) -> SignerAnswer:
@@ -149,19 +198,20 @@ async def _async_sign(request: XmlSigningRequest) -> SignerAnswer:
             async with aiohttp.ClientSession() as http, \
                     AIOHttpFetcherBackend(session=http,
                                           per_request_timeout=FETCH_TIMEOUT_SECONDS) as backend:
+                fetchers = patient_fetchers(backend)
                 check = await async_check_certificate(
                     certificate, chain_candidates=ca_certificates,
                     trust_roots=request.trust_roots, moment=request.moment,
-                    fetchers=patient_fetchers(backend), key_usage=request.key_usage)
+                    fetchers=fetchers, key_usage=request.key_usage)
                 if check.outcome is CheckOutcome.REFUSE:
                     raise Refusal(check.message, check=check)
                 login_user(session, request.module, request.pin, request.access.token_label)
-                signed = await _signed_bytes(request, session, certificate, ca_certificates,
-                                             http)
+                signed, warnings = await _signed_bytes(request, session, certificate,
+                                                       ca_certificates, http, fetchers)
     except Refusal as refusal:
         return _answer_refused(refusal.message, refusal.check or check)
     write_atomically(request.output, signed)
-    return _answer_signed(request, check, certificate)
+    return _answer_signed(request, check, certificate, warnings)
 
 
 def _checked_level(form: XmlForm, level: SignatureLevel | str, tsa_url: str | None
@@ -173,10 +223,10 @@ def _checked_level(form: XmlForm, level: SignatureLevel | str, tsa_url: str | No
             f"--level: chữ ký XML dạng {form.value} chưa hỗ trợ mức {level.value}",
             f"--level: an XML signature of form {form.value} does not support level "
             f"{level.value} yet"))
-    if level is SignatureLevel.B_T and not tsa_url:
+    if level is not SignatureLevel.B_B and not tsa_url:
         raise SignerInputError(say(
-            "--tsa-url: mức B-T cần nhà cung cấp dịch vụ cấp dấu thời gian",
-            "--tsa-url: level B-T needs a timestamp authority"))
+            f"--tsa-url: mức {level.value} cần nhà cung cấp dịch vụ cấp dấu thời gian",
+            f"--tsa-url: level {level.value} needs a timestamp authority"))
     return level
 
 

@@ -48,6 +48,7 @@ from conformance.oracle import (
 )
 from conformance.oracle.descriptions import certificate_info
 from conformance.oracle.xml_trust import (
+    CarriedData,
     PathFinding,
     PathProblem,
     TimestampFinding,
@@ -96,10 +97,17 @@ def _signing_time(found: Examination, timestamp: TimestampFinding | None) -> Sig
     return SigningTime()
 
 
+def _level(found: Examination) -> PadesLevel:
+    """What the signature carries (EN 319 132-1 baseline levels share PAdES' names)."""
+    if found.timestamp_token is None:
+        return PadesLevel.B_B
+    return PadesLevel.B_T if found.carried.empty else PadesLevel.B_LT
+
+
 def _format(found: Examination) -> str:
     if not found.is_xades:
         return "XML-DSig"
-    return "XAdES-BASELINE-T" if found.timestamp_token else "XAdES-BASELINE-B"
+    return f"XAdES-BASELINE-{_level(found).value.removeprefix('B-')}"
 
 
 def _algorithm(found: Examination) -> AlgorithmInfo | None:
@@ -125,15 +133,22 @@ def _result(found: Examination, verdict: Verdict, at: datetime, *,
     return SignatureResult(
         field_name=field_name, kind=SignatureKind.SIGNATURE, indication=verdict.indication,
         sub_indication=verdict.sub_indication, reason=verdict.reason,
-        carried_level=PadesLevel.B_T if found.timestamp_token else PadesLevel.B_B,
+        carried_level=_level(found),
         signature_format=_format(found), process=process, validation_time=at,
         signer=certificate_info(found.signer) if found.signer is not None else None,
         signing_time=_signing_time(found, timestamp), revocation=_revocation(path),
         integrity=integrity, algorithm=_algorithm(found))
 
 
+def _carried(found: Examination, fetch: bool) -> CarriedData:
+    data = found.carried
+    return CarriedData(certificates=tuple(x509.Certificate.load(c) for c in data.certificates),
+                       crls=data.crls, ocsp_responses=data.ocsp_responses, fetch=fetch)
+
+
 async def _trust(found: Examination, roots: Sequence[x509.Certificate], at: datetime,
-                 fetchers: Fetchers) -> tuple[TimestampFinding | None, PathFinding]:
+                 fetchers: Fetchers, carried: CarriedData
+                 ) -> tuple[TimestampFinding | None, PathFinding]:
     """Steps 3–4: the timestamp, then the signer's path (again at the proven time when the
     certificate has expired since, with today's revocation data)."""
     assert found.signer is not None
@@ -141,24 +156,26 @@ async def _trust(found: Examination, roots: Sequence[x509.Certificate], at: date
     if found.timestamp_token is not None:
         timestamp = await async_validate_signature_timestamp(
             found.timestamp_token, timestamp_imprint(found), trust_roots=roots, moment=at,
-            fetchers=fetchers)
+            fetchers=fetchers, carried=carried)
     path = await async_validate_signer_path(found.signer, other_certificates=found.others,
-                                            trust_roots=roots, moment=at, fetchers=fetchers)
+                                            trust_roots=roots, moment=at, fetchers=fetchers,
+                                            carried=carried)
     proven = timestamp.generated if timestamp is not None and timestamp.valid else None
     if path.problem is PathProblem.EXPIRED and proven is not None:
         path = await async_validate_signer_path(
             found.signer, other_certificates=found.others, trust_roots=roots, moment=proven,
-            fetchers=fetchers, retroactive=True)
+            fetchers=fetchers, retroactive=True, carried=carried)
     return timestamp, path
 
 
 async def _validate(found: Examination, roots: Sequence[x509.Certificate], at: datetime,
-                    field_name: str | None) -> SignatureResult:
+                    field_name: str | None, fetch: bool) -> SignatureResult:
     verdict = examination_verdict(found)
     if verdict is not None and found.failure is not None:
         return _result(found, verdict, at, path=None, timestamp=None, field_name=field_name)
     async with AIOHttpFetcherBackend(per_request_timeout=FETCH_TIMEOUT_SECONDS) as backend:
-        timestamp, path = await _trust(found, roots, at, patient_fetchers(backend))
+        timestamp, path = await _trust(found, roots, at, patient_fetchers(backend),
+                                       _carried(found, fetch))
     proven = timestamp.generated if timestamp is not None and timestamp.valid else None
     verdict = verdict or timestamp_verdict(timestamp) or path_verdict(path, proven)
     return _result(found, verdict, at, path=path, timestamp=timestamp, field_name=field_name)
@@ -180,12 +197,15 @@ def _read(document: Path | str | bytes) -> tuple[bytes, str]:
 
 
 def verify_xml(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate], *,
-               at: datetime | None = None, detached: dict[str, bytes] | None = None
-               ) -> VerifierAnswer:
+               at: datetime | None = None, detached: dict[str, bytes] | None = None,
+               fetch_revocation_online: bool = True) -> VerifierAnswer:
     """Verify the XML signature of ``document`` (a path or the bytes) at ``at`` (default now).
 
     ``detached`` maps the URIs a detached signature names to the documents' bytes (nothing is
-    fetched). Bad input never raises: the answer's ``error`` says why it cannot be checked.
+    fetched). ``fetch_revocation_online=False`` uses only the validation data the signature
+    carries (B-LT), as an archive without network access must (then a B-B or B-T signature
+    stays INDETERMINATE / TRY_LATER). Bad input never raises: the answer's ``error`` says why
+    it cannot be checked.
     Not to be called inside a running event loop.
     """
     at = at or wall_clock()
@@ -202,7 +222,7 @@ def verify_xml(document: Path | str | bytes, trust_roots: Sequence[x509.Certific
         result = DocumentResult(validation_time=at, signatures=[])
     else:
         result = DocumentResult(validation_time=at, signatures=[asyncio.run(
-            _validate(found, trust_roots, at, field_name))])
+            _validate(found, trust_roots, at, field_name, fetch_revocation_online))])
     return answer_for(result, name=name)
 
 

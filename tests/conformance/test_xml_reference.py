@@ -56,6 +56,8 @@ FORMS = [(XmlForm.XADES_ENVELOPED, SignatureLevel.B_B), (XmlForm.XADES_ENVELOPED
                                                           SignatureLevel.B_T),
          (XmlForm.XADES_DETACHED, SignatureLevel.B_B), (XmlForm.XADES_DETACHED,
                                                          SignatureLevel.B_T),
+         (XmlForm.XADES_ENVELOPED, SignatureLevel.B_LT),
+         (XmlForm.XADES_DETACHED, SignatureLevel.B_LT),
          (XmlForm.XMLDSIG_ENVELOPED, SignatureLevel.B_B)]
 
 
@@ -91,10 +93,11 @@ def roots_pem(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return path
 
 
-def _verify(testbed: Testbed, signed: Path | bytes, source: Path | None = None
-            ) -> VerifierAnswer:
+def _verify(testbed: Testbed, signed: Path | bytes, source: Path | None = None, *,
+            online: bool = True) -> VerifierAnswer:
     detached = {source.name: source.read_bytes()} if source is not None else None
-    return verify_xml(signed, roots_of_testbed(testbed), at=testbed.now(), detached=detached)
+    return verify_xml(signed, roots_of_testbed(testbed), at=testbed.now(), detached=detached,
+                      fetch_revocation_online=online)
 
 
 def _only(answer: VerifierAnswer) -> tuple[Indication, SubIndication | None]:
@@ -165,7 +168,8 @@ def test_every_form_and_level_signs_and_xmlsec1_accepts_it(
             else:
                 assert "Sở Nội vụ".encode() in signed or "Công ty".encode() in signed
             has_timestamp = b"EncapsulatedTimeStamp" in signed
-            assert has_timestamp is (level is SignatureLevel.B_T)
+            assert has_timestamp is (level is not SignatureLevel.B_B)
+            assert (b"RevocationValues" in signed) is (level is SignatureLevel.B_LT)
             assert (b"SigningCertificateV2" in signed) is form.is_xades
             detached = source if form is XmlForm.XADES_DETACHED else None
             independent = xmlsec1_verify(output, roots_pem, detached)
@@ -175,7 +179,7 @@ def test_every_form_and_level_signs_and_xmlsec1_accepts_it(
             shown = answer.signatures[0].display
             assert shown["result"] == "Chữ ký số hợp lệ"
             assert "Trần Quốc Bảo" in shown[DisplayField.SIGNER.value]
-            time_source = "theo dấu thời gian" if level is SignatureLevel.B_T else "khai báo"
+            time_source = "khai báo" if level is SignatureLevel.B_B else "theo dấu thời gian"
             assert time_source in shown[DisplayField.SIGNING_TIME.value]
             assert shown[DisplayField.INTEGRITY.value].startswith("Toàn vẹn")
 
@@ -205,6 +209,31 @@ def test_revoked_signer_is_refused_and_no_file_written(testbed: Testbed,
     assert not output.exists()
     assert answer.display is not None and answer.display.startswith("Chưa ký.")
     assert "thu hồi" in (answer.reason or "") and "revoked" in (answer.reason or "")
+
+
+def test_b_lt_carries_what_an_offline_verifier_needs(testbed: Testbed,
+                                                   documents: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    """Offline, only the carried OCSP responses/CRLs can prove the status: B-LT passes with
+    them, B-T (which carries none) cannot be decided, and B-LT with them removed neither."""
+    label = _token(testbed, "xml-lt-offline")
+    outputs = {}
+    for level in (SignatureLevel.B_T, SignatureLevel.B_LT):
+        outputs[level] = tmp_path / f"{level.value}.xml"
+        answer = _sign(testbed, label, documents["to-khai"], outputs[level], level=level)
+        assert answer.outcome is SignerOutcome.SIGNED and answer.warnings == [], answer.warnings
+    offline = _verify(testbed, outputs[SignatureLevel.B_LT], online=False)
+    assert _only(offline) == (Indication.TOTAL_PASSED, None), offline.display
+    assert "dữ liệu kiểm tra gắn trong tệp" in offline.display
+    assert "XAdES-BASELINE-LT" in offline.display
+    assert _only(_verify(testbed, outputs[SignatureLevel.B_T], online=False)) == (
+        Indication.INDETERMINATE, SubIndication.TRY_LATER)
+    signed = outputs[SignatureLevel.B_LT].read_bytes()
+    start, end = signed.index(b"<xades:RevocationValues>"), signed.index(
+        b"</xades:RevocationValues>") + len(b"</xades:RevocationValues>")
+    stripped = signed[:start] + signed[end:]
+    assert _only(_verify(testbed, stripped, online=False)) == (Indication.INDETERMINATE,
+                                                               SubIndication.TRY_LATER)
 
 
 _TRACED_SIGNING = """
