@@ -24,7 +24,7 @@ from __future__ import annotations
 from base64 import b64encode
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -139,12 +139,35 @@ def _certificates(certificates: list[bytes]) -> list[cx509.Certificate]:
     return [cx509.load_der_x509_certificate(der) for der in certificates]
 
 
+class SignedXml(NamedTuple):
+    """The root to write out (the document for an enveloped signature, the ``ds:Signature``
+    for a detached one) and the signature just made (a document may hold earlier ones)."""
+
+    root: etree._Element
+    signature: etree._Element
+
+
 def sign_xml_document(root: etree._Element, *, form: XmlForm, key: Any,
                       certificates: list[bytes], moment: datetime,
-                      detached_uri: str | None = None) -> etree._Element:
+                      detached_uri: str | None = None) -> SignedXml:
     """Sign the parsed document ``root`` with ``key``; ``certificates`` (DER) are the signer's
-    first, then its chain (all go into KeyInfo). Returns the root to write out: the document
-    for an enveloped signature, the ``ds:Signature`` for a detached one."""
+    first, then its chain (all go into KeyInfo)."""
+    earlier = {_value_of(s) for s in root.iter(f"{{{DS}}}Signature")}
+    signed = _signed_root(root, form=form, key=key, certificates=certificates, moment=moment,
+                          detached_uri=detached_uri)
+    if signed.tag == f"{{{DS}}}Signature":
+        return SignedXml(signed, signed)
+    # signxml may work on a copy of the tree: the new signature is the one with a new value
+    made = [s for s in signed.iter(f"{{{DS}}}Signature") if _value_of(s) not in earlier]
+    return SignedXml(signed, made[0])
+
+
+def _value_of(signature: etree._Element) -> str:
+    return "".join(signature.findtext(f"{{{DS}}}SignatureValue", default="").split())
+
+
+def _signed_root(root: etree._Element, *, form: XmlForm, key: Any, certificates: list[bytes],
+                 moment: datetime, detached_uri: str | None) -> etree._Element:
     common: dict[str, Any] = {
         "signature_algorithm": _signature_method(key), "digest_algorithm": DigestAlgorithm.SHA256,
         "c14n_algorithm": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0}
@@ -167,4 +190,5 @@ def sign_xml_document(root: etree._Element, *, form: XmlForm, key: Any,
     return signer.sign(root, key=key, cert=chain, always_add_key_value=False)
 
 
-__all__ = ["E_INVOICE_SIGNATURE_PLACE", "XmlForm", "sign_xml_document", "signing_time_text"]
+__all__ = ["E_INVOICE_SIGNATURE_PLACE", "SignedXml", "XmlForm", "sign_xml_document",
+           "signing_time_text"]

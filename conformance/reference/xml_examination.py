@@ -32,7 +32,7 @@ from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from bilingual import say
 from conformance.reference.xml_parsing import DS, NAMESPACES, XADES, parse_xml
-from conformance.reference.xml_timestamping import canonical, find_signature
+from conformance.reference.xml_timestamping import all_signatures, canonical
 from conformance.reference.xml_validation_data import ValidationData, read_validation_data
 from conformance.verdict import SubIndication
 
@@ -40,18 +40,30 @@ INCLUSIVE_C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 """XAdES's default canonicalisation for a SignatureTimeStamp that names none."""
 
 
-class _NoClock:
-    """Leaves certificate validity to the path validation (at the validation time asked)."""
+class _Chosen:
+    """Verifies the ``index``-th signature of the document (signxml takes the first), and
+    leaves certificate validity to the path validation (at the validation time asked; signxml
+    would judge it by the host clock)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
+    def _get_signature(self, root: etree._Element) -> etree._Element:
+        signatures = all_signatures(root)
+        if self.index >= len(signatures):
+            raise InvalidInput(say("không tìm thấy chữ ký", "signature not found"))
+        return signatures[self.index]
 
     def _check_cert_validity(self, cert: Any, cert_source: Any) -> None:
         return None
 
 
-class _XAdES(_NoClock, XAdESVerifier):
+class _XAdES(_Chosen, XAdESVerifier):
     pass
 
 
-class _Plain(_NoClock, _XMLVerifier):
+class _Plain(_Chosen, _XMLVerifier):
     pass
 
 
@@ -168,24 +180,27 @@ def _timestamp(signature: etree._Element, found: Examination) -> None:
         found.timestamp_token = b64decode("".join(encapsulated.text.split()))
 
 
-def _verify(root: etree._Element, found: Examination, detached: dict[str, bytes]) -> list[Any]:
+def _verify(root: etree._Element, found: Examination, detached: dict[str, bytes],
+            index: int) -> list[Any]:
     """signxml's cryptographic verification with the KeyInfo certificate's key."""
     assert found.signer is not None
     certificate = cx509.load_der_x509_certificate(found.signer.dump())
     if found.is_xades:
-        return _XAdES().verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
+        return _XAdES(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
                                expect_config=XAdESSignatureConfiguration(expect_references=True))
-    results = _Plain().verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
+    results = _Plain(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
                               validate_schema=False,
                               expect_config=SignatureConfiguration(expect_references=True))
     return results if isinstance(results, list) else [results]
 
 
-def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None) -> Examination:
-    """Check the document's first ``ds:Signature`` as far as no trust is needed."""
+def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
+            index: int = 0) -> Examination:
+    """Check the document's ``index``-th ``ds:Signature`` as far as no trust is needed."""
     detached = detached or {}
     found = Examination()
-    signature = find_signature(root)
+    signatures = all_signatures(root)
+    signature = signatures[index] if index < len(signatures) else None
     if signature is None:
         found.failure, found.detail = SubIndication.FORMAT_FAILURE, "no ds:Signature"
         return found
@@ -207,7 +222,7 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None) -
         return found
     found.signer, found.others = certificates[0], certificates[1:]
     try:
-        results = _verify(root, found, detached)
+        results = _verify(root, found, detached, index)
     except (SignXMLException, etree.LxmlError, ValueError) as error:
         found.failure, found.detail = _failure_of(error)
         return found

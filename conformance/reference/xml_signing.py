@@ -63,7 +63,6 @@ from conformance.reference.xml_building import XmlForm, sign_xml_document, signi
 from conformance.reference.xml_parsing import NAMESPACES, parse_xml, serialise
 from conformance.reference.xml_timestamping import (
     add_signature_timestamp,
-    find_signature,
     signature_value_imprint,
 )
 from conformance.reference.xml_validation_data import ValidationData, add_validation_data
@@ -165,7 +164,7 @@ async def _signed_bytes(request: XmlSigningRequest, session: object,
     label = request.access.token_label
     try:
         key = token_key(session, bytes.fromhex(request.access.key_id), public)
-        root = sign_xml_document(
+        root, signature = sign_xml_document(
             parse_xml(request.document), form=request.form, key=key,
             certificates=[certificate.dump(), *(c.dump() for c in chain)],
             moment=request.moment, detached_uri=request.detached_uri)
@@ -178,14 +177,14 @@ async def _signed_bytes(request: XmlSigningRequest, session: object,
         assert request.tsa_url is not None
         stamper = HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS, session=http)
         try:
-            await add_signature_timestamp(find_signature(root), stamper)
+            await add_signature_timestamp(signature, stamper)
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
             raise Refusal(fill_message(_TIMESTAMP_FAILED, url=request.tsa_url,
                                        detail=str(error).splitlines()[0] if str(error)
                                        else type(error).__name__)) from None
     if request.level is SignatureLevel.B_LT:
-        data, complete = await _long_term_data(find_signature(root), request, chain, fetchers)
-        add_validation_data(find_signature(root), data)
+        data, complete = await _long_term_data(signature, request, chain, fetchers)
+        add_validation_data(signature, data)
         warnings += [] if complete else [_INCOMPLETE_LT]
     return serialise(root), warnings
 

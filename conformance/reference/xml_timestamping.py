@@ -27,6 +27,14 @@ def find_signature(root: etree._Element) -> etree._Element | None:
     return root.find(".//ds:Signature", namespaces=NAMESPACES)
 
 
+def all_signatures(root: etree._Element) -> list[etree._Element]:
+    """Every ``ds:Signature`` of a document in document order (the root alone when it is one):
+    an e-invoice carries the seller's and, later, others' (buyer, tax authority)."""
+    if root.tag == f"{{{DS}}}Signature":
+        return [root]
+    return root.findall(".//ds:Signature", namespaces=NAMESPACES)
+
+
 def canonical(element: etree._Element, algorithm: str = EXC_C14N) -> bytes:
     """``element`` canonicalised with the c14n ``algorithm`` URI (exclusive or inclusive 1.0,
     with or without comments)."""
@@ -64,4 +72,5 @@ async def add_signature_timestamp(signature: etree._Element, timestamper: TimeSt
         b64encode(token.dump()).decode()
 
 
-__all__ = ["add_signature_timestamp", "canonical", "find_signature", "signature_value_imprint"]
+__all__ = ["add_signature_timestamp", "all_signatures", "canonical", "find_signature",
+           "signature_value_imprint"]

@@ -15,7 +15,8 @@ For the document's signature (:func:`verify_xml`):
    sub-indication and the seven TT15-6.4.b fields in Vietnamese (:func:`.verifier.answer_for`),
    so the rest of kyso reads an XML answer exactly as a PDF one.
 
-Only the first ``ds:Signature`` of a document is verified so far.
+Every ``ds:Signature`` of the document is verified, in document order (an e-invoice carries
+the seller's and, later, the buyer's or the tax authority's); each is one SignatureAnswer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import x509
+from lxml import etree
 from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
@@ -58,7 +60,7 @@ from conformance.oracle.xml_trust import (
 from conformance.reference.verifier import answer_for
 from conformance.reference.xml_examination import Examination, examine, timestamp_imprint
 from conformance.reference.xml_parsing import XmlInputError, parse_xml
-from conformance.reference.xml_timestamping import find_signature
+from conformance.reference.xml_timestamping import all_signatures
 from conformance.reference.xml_verdicts import (
     Verdict,
     examination_verdict,
@@ -215,15 +217,19 @@ def verify_xml(document: Path | str | bytes, trust_roots: Sequence[x509.Certific
     except XmlInputError as error:
         text = str(error)
         return VerifierAnswer(error=text, display=text)
-    found = examine(root, detached=detached)
-    signature = find_signature(root)
-    field_name = signature.get("Id") if signature is not None else None
-    if found.failure is not None and found.detail == "no ds:Signature":
-        result = DocumentResult(validation_time=at, signatures=[])
-    else:
-        result = DocumentResult(validation_time=at, signatures=[asyncio.run(
-            _validate(found, trust_roots, at, field_name, fetch_revocation_online))])
-    return answer_for(result, name=name)
+    results = asyncio.run(_validate_all(root, trust_roots, at, detached or {},
+                                        fetch_revocation_online))
+    return answer_for(DocumentResult(validation_time=at, signatures=results), name=name)
+
+
+async def _validate_all(root: etree._Element, roots: Sequence[x509.Certificate], at: datetime,
+                        detached: dict[str, bytes], fetch: bool) -> list[SignatureResult]:
+    """Every signature of the document, in document order (none: the answer says so)."""
+    results = []
+    for index, signature in enumerate(all_signatures(root)):
+        found = examine(root, detached=detached, index=index)
+        results.append(await _validate(found, roots, at, signature.get("Id"), fetch))
+    return results
 
 
 def is_valid(answer: VerifierAnswer) -> bool:

@@ -35,7 +35,7 @@ from conformance.reference.token_key import token_key
 from conformance.reference.xml_building import XmlForm, sign_xml_document
 from conformance.reference.xml_parsing import parse_xml, serialise
 from conformance.reference.xml_signing import sign_xml
-from conformance.reference.xml_timestamping import add_signature_timestamp, find_signature
+from conformance.reference.xml_timestamping import add_signature_timestamp
 from conformance.reference.xml_verifying import verify_xml
 from conformance.verdict import (
     DisplayField,
@@ -117,14 +117,13 @@ def _sign_unchecked(testbed: Testbed, label: str, document: bytes, *,
         login_user(session, access.module, testbed.tokens.user_pin(label), label)
         public = cx509.load_der_x509_certificate(certificate.dump()).public_key()
         key = token_key(session, bytes.fromhex(access.key_id), public)
-        root = building(parse_xml(document), form=form, key=key,
-                        certificates=[certificate.dump(), *(c.dump() for c in chain)],
-                        moment=now, detached_uri="document.xml")
+        root, signature = building(parse_xml(document), form=form, key=key,
+                                   certificates=[certificate.dump(), *(c.dump() for c in chain)],
+                                   moment=now, detached_uri="document.xml")
     if level is SignatureLevel.B_T:
         async def stamp() -> None:
             async with aiohttp.ClientSession() as http:
-                await add_signature_timestamp(find_signature(root),
-                                              HTTPTimeStamper(tsa_url, session=http))
+                await add_signature_timestamp(signature, HTTPTimeStamper(tsa_url, session=http))
         asyncio.run(stamp())
     return serialise(root)
 
@@ -209,6 +208,34 @@ def test_revoked_signer_is_refused_and_no_file_written(testbed: Testbed,
     assert not output.exists()
     assert answer.display is not None and answer.display.startswith("Chưa ký.")
     assert "thu hồi" in (answer.reason or "") and "revoked" in (answer.reason or "")
+
+
+def test_an_e_invoice_with_two_signatures_answers_for_each(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    """The seller signs #data (XML-DSig); a second signer seals the whole invoice, the seller's
+    signature included (XAdES). Both are answered; breaking the seller's SignatureValue
+    fails the seller's signature on its key and the seal on its digest."""
+    seller, seal = _token(testbed, "xml-seller"), _token(testbed, "xml-seal", "rsa2048")
+    first = tmp_path / "hoa-don.xml"
+    assert _sign(testbed, seller, documents["hoa-don"], first,
+                 form=XmlForm.XMLDSIG_ENVELOPED).outcome is SignerOutcome.SIGNED
+    both = tmp_path / "hoa-don-2.xml"
+    assert _sign(testbed, seal, first, both, level=SignatureLevel.B_T).outcome is \
+        SignerOutcome.SIGNED
+    answer = _verify(testbed, both)
+    assert answer.error is None
+    assert [(s.field_name, s.indication) for s in answer.signatures] == [
+        ("NBanSignature", Indication.TOTAL_PASSED),
+        (answer.signatures[1].field_name, Indication.TOTAL_PASSED)]
+    assert "Chữ ký 2" in (answer.display or "")
+    signed = both.read_bytes()
+    value_start = signed.index(b"SignatureValue>") + len(b"SignatureValue>")
+    broken = signed[:value_start] + (b"B" if signed[value_start:value_start + 1] == b"A"
+                                     else b"A") + signed[value_start + 1:]
+    broken_answer = _verify(testbed, broken)
+    assert [(s.indication, s.sub_indication) for s in broken_answer.signatures] == [
+        (Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE),
+        (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)]
 
 
 def test_b_lt_carries_what_an_offline_verifier_needs(testbed: Testbed,
@@ -372,7 +399,7 @@ def test_a_self_signed_key_in_keyinfo_is_never_trusted(testbed: Testbed,
     for form in (XmlForm.XADES_ENVELOPED, XmlForm.XMLDSIG_ENVELOPED):
         signed = serialise(sign_xml_document(
             parse_xml(documents["hoa-don"].read_bytes()), form=form, key=key,
-            certificates=[certificate], moment=testbed.now()))
+            certificates=[certificate], moment=testbed.now()).root)
         answer = _verify(testbed, signed)
         assert _only(answer) == (Indication.INDETERMINATE,
                                  SubIndication.NO_CERTIFICATE_CHAIN_FOUND), answer.display
