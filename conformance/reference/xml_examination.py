@@ -17,6 +17,7 @@ validity dates are left to the path validation (signxml would judge them by the 
 
 from __future__ import annotations
 
+import hashlib
 from base64 import b64decode
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,6 +96,14 @@ def _certificates(signature: etree._Element) -> list[x509.Certificate]:
     return [x509.Certificate.load(b64decode("".join((node.text or "").split())))
             for node in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate",
                                           namespaces=NAMESPACES)]
+
+
+def _leaf(certificates: list[x509.Certificate]) -> x509.Certificate:
+    """The signer's certificate among KeyInfo's: the one no other was issued by and that is no
+    CA (products order the chain either way); the first when that does not single one out."""
+    issuers = {c.issuer.dump() for c in certificates if c.issuer != c.subject}
+    leaves = [c for c in certificates if not c.ca and c.subject.dump() not in issuers]
+    return leaves[0] if len(leaves) == 1 else certificates[0]
 
 
 def _resolver(detached: dict[str, bytes]) -> Any:
@@ -220,7 +229,8 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
         found.failure = SubIndication.NO_SIGNING_CERTIFICATE_FOUND
         found.detail = "no X509Certificate in KeyInfo (a bare key is never trusted)"
         return found
-    found.signer, found.others = certificates[0], certificates[1:]
+    found.signer = _leaf(certificates)
+    found.others = [c for c in certificates if c is not found.signer]
     try:
         results = _verify(root, found, detached, index)
     except (SignXMLException, etree.LxmlError, ValueError) as error:
@@ -238,8 +248,6 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
 
 def timestamp_imprint(found: Examination) -> Any:
     """The imprint a signature timestamp must carry, for each digest algorithm asked."""
-    import hashlib
-
     assert found.signature_value is not None
     data = canonical(found.signature_value, found.timestamp_c14n)
     return lambda algorithm: hashlib.new(algorithm, data).digest()

@@ -33,7 +33,7 @@ from conformance.reference.signer import testbed_trust_roots as roots_of_testbed
 from conformance.reference.signing_token import login_user, token_certificates, token_session
 from conformance.reference.token_key import token_key
 from conformance.reference.xml_building import XmlForm, sign_xml_document
-from conformance.reference.xml_parsing import parse_xml, serialise
+from conformance.reference.xml_parsing import NAMESPACES, parse_xml, serialise
 from conformance.reference.xml_signing import sign_xml
 from conformance.reference.xml_timestamping import add_signature_timestamp
 from conformance.reference.xml_verifying import verify_xml
@@ -390,6 +390,35 @@ def _self_signed() -> tuple[ec.EllipticCurvePrivateKey, bytes]:
                    .not_valid_after(now + dt.timedelta(days=365))
                    .sign(key, hashes.SHA256()))
     return key, certificate.public_bytes(serialization.Encoding.DER)
+
+
+def _base64_certificate(testbed: Testbed, label: str) -> bytes:
+    import base64
+
+    der = testbed.certificate_der(testbed.state.token(label).certificate)
+    return b"<ds:X509Certificate>" + base64.b64encode(der)[:40]
+
+
+def test_the_signer_certificate_is_found_whatever_the_keyinfo_order(
+        testbed: Testbed, documents: dict[str, Path]) -> None:
+    """Other products list the chain CA first: the signer is the leaf, not the first."""
+    label = _token(testbed, "xml-chain-order")
+
+    def ca_first(root: Any, **options: Any) -> Any:
+        made = sign_xml_document(root, **options)
+        x509_data = made.signature.find("ds:KeyInfo/ds:X509Data", namespaces=NAMESPACES)
+        signer = x509_data[0]
+        x509_data.remove(signer)
+        x509_data.append(signer)  # KeyInfo is not signed in this form: reordering is allowed
+        return made
+
+    signed = _sign_unchecked(testbed, label, documents["hoa-don"].read_bytes(),
+                             form=XmlForm.XMLDSIG_ENVELOPED, building=ca_first)
+    assert signed.index(b"<ds:X509Certificate>") != signed.index(
+        _base64_certificate(testbed, label))
+    answer = _verify(testbed, signed)
+    assert _only(answer) == (Indication.TOTAL_PASSED, None), answer.display
+    assert "xml-chain-order" in answer.signatures[0].display[DisplayField.SIGNER.value]
 
 
 def test_a_self_signed_key_in_keyinfo_is_never_trusted(testbed: Testbed,
