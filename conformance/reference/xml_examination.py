@@ -32,6 +32,7 @@ from signxml.exceptions import SignXMLException
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from bilingual import say
+from conformance.reference.xml_archive import find_archive_timestamp
 from conformance.reference.xml_parsing import DS, NAMESPACES, XADES, parse_xml
 from conformance.reference.xml_timestamping import all_signatures, canonical
 from conformance.reference.xml_validation_data import ValidationData, read_validation_data
@@ -87,6 +88,11 @@ class Examination:
     signature_value: etree._Element | None = None
     signature_method: str = ""
     digest_method: str = ""
+    signature: etree._Element | None = None
+    reference_octets: list[bytes] = field(default_factory=list)
+    """Each Reference's data after its transforms, as signxml digested them."""
+    archive_token: bytes | None = None
+    archive_c14n: str = ""
     carried: ValidationData = field(default_factory=ValidationData)
     """The XAdES B-LT validation data the signature carries (unsigned: used as candidates,
     each item judged on its own signature by the path validation)."""
@@ -237,6 +243,11 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
         found.failure, found.detail = _failure_of(error)
         return found
     found.claimed_time = _signed_time(results, found.is_xades)
+    found.signature = signature
+    found.reference_octets = [result.signed_data for result in results]
+    archive = find_archive_timestamp(signature)
+    if archive is not None:
+        found.archive_token, found.archive_c14n = archive
     found.whole_document = _covers_whole_document(root, signature, detached)
     _timestamp(signature, found)
     try:
@@ -246,6 +257,14 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
     return found
 
 
+def reference_octets(root: etree._Element, *, certificate: x509.Certificate, index: int,
+                     detached: dict[str, bytes] | None = None) -> list[bytes]:
+    """The data of each Reference of the ``index``-th (XAdES) signature after its transforms,
+    as signxml verifies them: what an archive timestamp covers first."""
+    found = Examination(is_xades=True, signer=certificate)
+    return [result.signed_data for result in _verify(root, found, detached or {}, index)]
+
+
 def timestamp_imprint(found: Examination) -> Any:
     """The imprint a signature timestamp must carry, for each digest algorithm asked."""
     assert found.signature_value is not None
@@ -253,4 +272,4 @@ def timestamp_imprint(found: Examination) -> Any:
     return lambda algorithm: hashlib.new(algorithm, data).digest()
 
 
-__all__ = ["Examination", "XADES", "examine", "timestamp_imprint"]
+__all__ = ["Examination", "XADES", "examine", "reference_octets", "timestamp_imprint"]

@@ -13,8 +13,8 @@ The same order as the PDF signer (:mod:`.signer`; TT 15/2025 Art. 5, Decree 68 A
 5. answer "Đã ký" / "Chưa ký" with the certificate check's result, Vietnamese first.
 
 B-LT adds the certificates and the OCSP responses and CRLs fetched at signing time
-(:mod:`.xml_validation_data`); B-LTA (ArchiveTimeStamp) is not made yet: asked for, it is a
-usage error that says so.
+(:mod:`.xml_validation_data`); B-LTA adds the archive timestamp over all of it
+(:mod:`.xml_archive`).
 """
 
 from __future__ import annotations
@@ -59,10 +59,13 @@ from conformance.reference.signing_token import (
     token_session,
 )
 from conformance.reference.token_key import token_key
+from conformance.reference.xml_archive import add_archive_timestamp
 from conformance.reference.xml_building import XmlForm, sign_xml_document, signing_time_text
+from conformance.reference.xml_examination import reference_octets
 from conformance.reference.xml_parsing import NAMESPACES, parse_xml, serialise
 from conformance.reference.xml_timestamping import (
     add_signature_timestamp,
+    all_signatures,
     signature_value_imprint,
 )
 from conformance.reference.xml_validation_data import ValidationData, add_validation_data
@@ -70,8 +73,8 @@ from conformance.verdict import SignerAnswer, SignerOutcome
 from testbed import TokenAccess
 
 TSA_TIMEOUT_SECONDS = 10
-XML_LEVELS = (SignatureLevel.B_B, SignatureLevel.B_T, SignatureLevel.B_LT)
-"""The XAdES baseline levels made so far (EN 319 132-1); plain XML-DSig is B-B only."""
+XML_LEVELS = tuple(SignatureLevel)
+"""The XAdES baseline levels (EN 319 132-1); plain XML-DSig is B-B only."""
 
 _INCOMPLETE_LT = Message("Cảnh báo: thông tin kiểm tra hiệu lực (OCSP/CRL) gắn kèm chữ ký chưa "
                          "đầy đủ",
@@ -155,6 +158,35 @@ async def _long_term_data(signature: etree._Element, request: XmlSigningRequest,
     return data, complete and bool(data.ocsp_responses or data.crls)
 
 
+async def _extend(request: XmlSigningRequest, root: etree._Element, signature: etree._Element,
+                  certificate: x509.Certificate, chain: list[x509.Certificate],
+                  http: aiohttp.ClientSession, fetchers: Fetchers) -> list[Message]:
+    """B-T and up: the signature timestamp; B-LT: the validation data; B-LTA: the archive
+    timestamp over all of it. Returns the warnings to show; a TSA failure is a refusal."""
+    warnings: list[Message] = []
+    if request.level is SignatureLevel.B_B:
+        return warnings
+    assert request.tsa_url is not None
+    stamper = HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS, session=http)
+    try:
+        await add_signature_timestamp(signature, stamper)
+        if request.level in (SignatureLevel.B_LT, SignatureLevel.B_LTA):
+            data, complete = await _long_term_data(signature, request, chain, fetchers)
+            add_validation_data(signature, data)
+            warnings += [] if complete else [_INCOMPLETE_LT]
+        if request.level is SignatureLevel.B_LTA:
+            index = next(i for i, s in enumerate(all_signatures(root)) if s is signature)
+            octets = reference_octets(
+                root, certificate=certificate, index=index,
+                detached={request.detached_uri or "": request.document})
+            await add_archive_timestamp(signature, octets, stamper)
+    except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
+        raise Refusal(fill_message(_TIMESTAMP_FAILED, url=request.tsa_url,
+                                   detail=str(error).splitlines()[0] if str(error)
+                                   else type(error).__name__)) from None
+    return warnings
+
+
 async def _signed_bytes(request: XmlSigningRequest, session: object,
                         certificate: x509.Certificate, chain: list[x509.Certificate],
                         http: aiohttp.ClientSession, fetchers: Fetchers
@@ -172,20 +204,7 @@ async def _signed_bytes(request: XmlSigningRequest, session: object,
         raise Refusal(fill_message(TOKEN_LOST, label=label)) from None
     except pkcs11.PKCS11Error as error:
         raise Refusal(fill_message(TOKEN_FAILED, label=label, detail=repr(error))) from None
-    warnings: list[Message] = []
-    if request.level is not SignatureLevel.B_B:
-        assert request.tsa_url is not None
-        stamper = HTTPTimeStamper(request.tsa_url, timeout=TSA_TIMEOUT_SECONDS, session=http)
-        try:
-            await add_signature_timestamp(signature, stamper)
-        except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as error:
-            raise Refusal(fill_message(_TIMESTAMP_FAILED, url=request.tsa_url,
-                                       detail=str(error).splitlines()[0] if str(error)
-                                       else type(error).__name__)) from None
-    if request.level is SignatureLevel.B_LT:
-        data, complete = await _long_term_data(signature, request, chain, fetchers)
-        add_validation_data(signature, data)
-        warnings += [] if complete else [_INCOMPLETE_LT]
+    warnings = await _extend(request, root, signature, certificate, chain, http, fetchers)
     return serialise(root), warnings
 
 

@@ -58,6 +58,7 @@ from conformance.oracle.xml_trust import (
     async_validate_signer_path,
 )
 from conformance.reference.verifier import answer_for
+from conformance.reference.xml_archive import archive_imprint
 from conformance.reference.xml_examination import Examination, examine, timestamp_imprint
 from conformance.reference.xml_parsing import XmlInputError, parse_xml
 from conformance.reference.xml_timestamping import all_signatures
@@ -103,7 +104,9 @@ def _level(found: Examination) -> PadesLevel:
     """What the signature carries (EN 319 132-1 baseline levels share PAdES' names)."""
     if found.timestamp_token is None:
         return PadesLevel.B_B
-    return PadesLevel.B_T if found.carried.empty else PadesLevel.B_LT
+    if found.carried.empty:
+        return PadesLevel.B_T
+    return PadesLevel.B_LTA if found.archive_token is not None else PadesLevel.B_LT
 
 
 def _format(found: Examination) -> str:
@@ -148,17 +151,35 @@ def _carried(found: Examination, fetch: bool) -> CarriedData:
                        crls=data.crls, ocsp_responses=data.ocsp_responses, fetch=fetch)
 
 
+async def _archive(found: Examination, roots: Sequence[x509.Certificate], at: datetime,
+                   fetchers: Fetchers, carried: CarriedData) -> TimestampFinding | None:
+    """B-LTA: the archive timestamp must cover exactly what it is over (EN 319 132-1 5.5.2);
+    None without one."""
+    if found.archive_token is None or found.signature is None:
+        return None
+    stamp = await async_validate_signature_timestamp(
+        found.archive_token,
+        archive_imprint(found.signature, found.reference_octets, found.archive_c14n),
+        trust_roots=roots, moment=at, fetchers=fetchers, carried=carried)
+    return stamp if stamp.valid else TimestampFinding(False, stamp.generated,
+                                                      f"archive timestamp: {stamp.detail}")
+
+
 async def _trust(found: Examination, roots: Sequence[x509.Certificate], at: datetime,
                  fetchers: Fetchers, carried: CarriedData
                  ) -> tuple[TimestampFinding | None, PathFinding]:
-    """Steps 3–4: the timestamp, then the signer's path (again at the proven time when the
-    certificate has expired since, with today's revocation data)."""
+    """Steps 3–4: the timestamps, then the signer's path (again at the proven time when the
+    certificate has expired since, with today's revocation data). A broken archive timestamp
+    is answered in place of the signature timestamp: either one failing proves nothing."""
     assert found.signer is not None
     timestamp = None
     if found.timestamp_token is not None:
         timestamp = await async_validate_signature_timestamp(
             found.timestamp_token, timestamp_imprint(found), trust_roots=roots, moment=at,
             fetchers=fetchers, carried=carried)
+    archive = await _archive(found, roots, at, fetchers, carried)
+    if archive is not None and not archive.valid and (timestamp is None or timestamp.valid):
+        timestamp = archive
     path = await async_validate_signer_path(found.signer, other_certificates=found.others,
                                             trust_roots=roots, moment=at, fetchers=fetchers,
                                             carried=carried)

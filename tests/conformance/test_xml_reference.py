@@ -58,6 +58,8 @@ FORMS = [(XmlForm.XADES_ENVELOPED, SignatureLevel.B_B), (XmlForm.XADES_ENVELOPED
                                                          SignatureLevel.B_T),
          (XmlForm.XADES_ENVELOPED, SignatureLevel.B_LT),
          (XmlForm.XADES_DETACHED, SignatureLevel.B_LT),
+         (XmlForm.XADES_ENVELOPED, SignatureLevel.B_LTA),
+         (XmlForm.XADES_DETACHED, SignatureLevel.B_LTA),
          (XmlForm.XMLDSIG_ENVELOPED, SignatureLevel.B_B)]
 
 
@@ -168,7 +170,9 @@ def test_every_form_and_level_signs_and_xmlsec1_accepts_it(
                 assert "Sở Nội vụ".encode() in signed or "Công ty".encode() in signed
             has_timestamp = b"EncapsulatedTimeStamp" in signed
             assert has_timestamp is (level is not SignatureLevel.B_B)
-            assert (b"RevocationValues" in signed) is (level is SignatureLevel.B_LT)
+            long_term = level in (SignatureLevel.B_LT, SignatureLevel.B_LTA)
+            assert (b"RevocationValues" in signed) is long_term
+            assert (b"ArchiveTimeStamp" in signed) is (level is SignatureLevel.B_LTA)
             assert (b"SigningCertificateV2" in signed) is form.is_xades
             detached = source if form is XmlForm.XADES_DETACHED else None
             independent = xmlsec1_verify(output, roots_pem, detached)
@@ -261,6 +265,30 @@ def test_b_lt_carries_what_an_offline_verifier_needs(testbed: Testbed,
     stripped = signed[:start] + signed[end:]
     assert _only(_verify(testbed, stripped, online=False)) == (Indication.INDETERMINATE,
                                                                SubIndication.TRY_LATER)
+
+
+def test_the_archive_timestamp_covers_the_unsigned_validation_data(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    """RevocationValues are unsigned: cutting an OCSP response out of a B-LT signature goes
+    unnoticed online, but a B-LTA's archive timestamp no longer matches."""
+    label = _token(testbed, "xml-lta")
+    cut = {}
+    for level in (SignatureLevel.B_LT, SignatureLevel.B_LTA):
+        output = tmp_path / f"{level.value}.xml"
+        answer = _sign(testbed, label, documents["cong-van"], output, level=level)
+        assert answer.outcome is SignerOutcome.SIGNED, answer.reason
+        signed = output.read_bytes()
+        if level is SignatureLevel.B_LTA:
+            assert _only(_verify(testbed, signed)) == (Indication.TOTAL_PASSED, None)
+            assert "XAdES-BASELINE-LTA" in (_verify(testbed, signed).display or "")
+        start = signed.index(b"<xades:EncapsulatedOCSPValue>")
+        end = signed.index(b"</xades:EncapsulatedOCSPValue>", start) + len(
+            b"</xades:EncapsulatedOCSPValue>")
+        cut[level] = signed[:start] + signed[end:]
+    assert _only(_verify(testbed, cut[SignatureLevel.B_LT])) == (Indication.TOTAL_PASSED, None)
+    answer = _verify(testbed, cut[SignatureLevel.B_LTA])
+    assert _only(answer) == (Indication.INDETERMINATE, SubIndication.NO_POE), answer.display
+    assert "archive timestamp" in answer.display
 
 
 _TRACED_SIGNING = """
