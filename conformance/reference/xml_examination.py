@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from base64 import b64decode
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import x509
@@ -98,8 +98,16 @@ class Examination:
     each item judged on its own signature by the path validation)."""
 
 
+def parsed_certificate(der: bytes) -> x509.Certificate:
+    """A certificate parsed through (asn1crypto parses lazily: a damaged one must fail here,
+    as a ValueError, not deep inside the path validation)."""
+    certificate = x509.Certificate.load(der)
+    certificate.native  # noqa: B018 (the full parse is the point)
+    return certificate
+
+
 def _certificates(signature: etree._Element) -> list[x509.Certificate]:
-    return [x509.Certificate.load(b64decode("".join((node.text or "").split())))
+    return [parsed_certificate(b64decode("".join((node.text or "").split())))
             for node in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate",
                                           namespaces=NAMESPACES)]
 
@@ -122,20 +130,32 @@ def _resolver(detached: dict[str, bytes]) -> Any:
 
 
 def _signed_time(results: list[Any], is_xades: bool) -> datetime | None:
-    """The claimed signing time, read from the signed copies only."""
+    """The claimed signing time, read from the signed copies only: XAdES's SignedProperties,
+    or the covered SignatureProperty of an e-invoice (never from the signed content)."""
     for result in results:
         signed = getattr(result, "signed_xml", None)
         if signed is None:
             continue
-        path = ".//xades:SigningTime" if is_xades else ".//ds:SignatureProperty/SigningTime"
-        node = signed.find(path, namespaces=NAMESPACES) if signed.tag != "SigningTime" \
-            else signed
+        if is_xades:
+            if signed.tag != f"{{{XADES}}}SignedProperties":
+                continue
+            node = signed.find(".//xades:SigningTime", namespaces=NAMESPACES)
+        elif signed.tag == f"{{{DS}}}SignatureProperties":
+            node = signed.find("ds:SignatureProperty/SigningTime", namespaces=NAMESPACES)
+        else:
+            continue
         if node is not None and node.text:
-            try:
-                return datetime.fromisoformat(node.text.strip().replace("Z", "+00:00"))
-            except ValueError:
-                return None
+            return _instant(node.text)
     return None
+
+
+def _instant(text: str) -> datetime | None:
+    """An xsd:dateTime; one without a zone is taken as UTC (XAdES asks for a zone)."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _failure_of(error: Exception) -> tuple[SubIndication, str]:
@@ -228,7 +248,7 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
     found.digest_method = digest.get("Algorithm", "") if digest is not None else ""
     try:
         certificates = _certificates(signature)
-    except ValueError as error:
+    except (ValueError, TypeError, KeyError) as error:
         found.failure, found.detail = SubIndication.FORMAT_FAILURE, f"KeyInfo: {error}"
         return found
     if not certificates:
@@ -239,7 +259,7 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
     found.others = [c for c in certificates if c is not found.signer]
     try:
         results = _verify(root, found, detached, index)
-    except (SignXMLException, etree.LxmlError, ValueError) as error:
+    except (SignXMLException, etree.LxmlError, ValueError, TypeError, KeyError) as error:
         found.failure, found.detail = _failure_of(error)
         return found
     found.claimed_time = _signed_time(results, found.is_xades)
@@ -252,7 +272,9 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
     _timestamp(signature, found)
     try:
         found.carried = read_validation_data(signature)
-    except ValueError as error:
+        for der in found.carried.certificates:
+            parsed_certificate(der)
+    except (ValueError, TypeError, KeyError) as error:
         found.failure, found.detail = SubIndication.FORMAT_FAILURE, f"validation data: {error}"
     return found
 
@@ -272,4 +294,5 @@ def timestamp_imprint(found: Examination) -> Any:
     return lambda algorithm: hashlib.new(algorithm, data).digest()
 
 
-__all__ = ["Examination", "XADES", "examine", "reference_octets", "timestamp_imprint"]
+__all__ = ["Examination", "XADES", "examine", "parsed_certificate", "reference_octets",
+           "timestamp_imprint"]

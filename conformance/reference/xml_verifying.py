@@ -197,8 +197,14 @@ async def _validate(found: Examination, roots: Sequence[x509.Certificate], at: d
     if verdict is not None and found.failure is not None:
         return _result(found, verdict, at, path=None, timestamp=None, field_name=field_name)
     async with AIOHttpFetcherBackend(per_request_timeout=FETCH_TIMEOUT_SECONDS) as backend:
-        timestamp, path = await _trust(found, roots, at, patient_fetchers(backend),
-                                       _carried(found, fetch))
+        try:
+            timestamp, path = await _trust(found, roots, at, patient_fetchers(backend),
+                                           _carried(found, fetch))
+        except (ValueError, TypeError, KeyError) as error:  # damaged carried OCSP/CRL data
+            failed = Verdict(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                             f"validation data cannot be read ({error})")
+            return _result(found, failed, at, path=None, timestamp=None,
+                           field_name=field_name)
     proven = timestamp.generated if timestamp is not None and timestamp.valid else None
     verdict = verdict or timestamp_verdict(timestamp) or path_verdict(path, proven)
     return _result(found, verdict, at, path=path, timestamp=timestamp, field_name=field_name)

@@ -520,6 +520,22 @@ def test_a_timestamp_from_another_signature_proves_nothing(testbed: Testbed,
     assert _only(_verify(testbed, swapped)) == (Indication.INDETERMINATE, SubIndication.NO_POE)
 
 
+def test_damaged_certificates_and_validation_data_are_answers_not_crashes(
+        testbed: Testbed, documents: dict[str, Path], tmp_path: Path) -> None:
+    label = _token(testbed, "xml-damaged")
+    output = tmp_path / "signed.xml"
+    assert _sign(testbed, label, documents["cong-van"], output,
+                 level=SignatureLevel.B_LT).outcome is SignerOutcome.SIGNED
+    signed = output.read_bytes()
+    for tag in (b"<ds:X509Certificate>", b"<xades:EncapsulatedOCSPValue>",
+                b"<xades:EncapsulatedCRLValue>", b"<xades:EncapsulatedX509Certificate>"):
+        damaged = signed.replace(tag, tag + b"AAAA", 1)
+        assert damaged != signed, tag
+        answer = _verify(testbed, damaged)
+        assert answer.error is None and len(answer.signatures) == 1, tag
+        assert answer.signatures[0].indication is not Indication.TOTAL_PASSED, tag
+
+
 def test_an_entity_declaration_is_refused_by_verifier_and_signer(
         testbed: Testbed, tmp_path: Path) -> None:
     """XXE: a DOCTYPE with an external entity is never read, let alone resolved."""
