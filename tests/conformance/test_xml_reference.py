@@ -378,6 +378,13 @@ def test_text_added_outside_the_signed_invoice_data_is_not_covered(
                                           .encode())
     assert _only(_verify(testbed, wrapped)) == (Indication.INDETERMINATE,
                                                 SubIndication.SIG_CONSTRAINTS_FAILURE)
+    # signature wrapping: a forged DLHDon with the same Id before the signed one
+    signed = output.read_bytes()
+    start, end = signed.index(b'<DLHDon Id="data">'), signed.index(b"</DLHDon>") + 9
+    forged = signed[start:end].replace(b"7579000", b"1000")
+    duplicated = signed[:start] + forged + signed[start:]
+    assert _only(_verify(testbed, duplicated)) == (Indication.TOTAL_FAILED,
+                                                   SubIndication.FORMAT_FAILURE)
 
 
 def test_signature_by_a_revoked_certificate_fails(testbed: Testbed,
