@@ -263,7 +263,13 @@ def sign_xml(input_path: Path, output_path: Path, *, access: TokenAccess | Path,
     """
     if isinstance(access, Path):
         access = TokenAccess.load(access)
-    form = XmlForm(form)
+    try:
+        form = XmlForm(form)
+    except ValueError:
+        choices = ", ".join(f.value for f in XmlForm)
+        raise SignerInputError(say(f"--form: không biết dạng chữ ký {form!r} (dùng {choices})",
+                                   f"--form: unknown signature form {form!r} (use {choices})")
+                               ) from None
     level = _checked_level(form, level, tsa_url)
     input_path = Path(input_path)
     try:

@@ -230,7 +230,7 @@ def test_xml_signing_under_pkcs11_spy_uses_c_sign_and_never_extracts_the_key(
     assert only(verify(testbed, output)) == (Indication.TOTAL_PASSED, None)
 
 
-def test_plain_xmldsig_has_no_b_t(testbed: Testbed, documents: dict[str, Path],
+def test_unusable_requests_are_usage_errors(testbed: Testbed, documents: dict[str, Path],
                                   tmp_path: Path) -> None:
     from conformance.reference.signing_request import SignerInputError
 
@@ -238,3 +238,6 @@ def test_plain_xmldsig_has_no_b_t(testbed: Testbed, documents: dict[str, Path],
     with pytest.raises(SignerInputError):
         sign(testbed, label, documents["hoa-don"], tmp_path / "x.xml",
              form=XmlForm.XMLDSIG_ENVELOPED, level=SignatureLevel.B_T)
+    with pytest.raises(SignerInputError, match="dạng chữ ký"):
+        sign(testbed, label, documents["hoa-don"], tmp_path / "x.xml", form="xades-enveloping")
+    assert not (tmp_path / "x.xml").exists()
