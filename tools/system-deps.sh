@@ -14,6 +14,8 @@
 #   bubblewrap    bwrap: the sandbox every process SUT runs in (own user, PID and mount
 #                 namespaces; it sees the read-only system and its case's files only)
 #   strace        records the SUT's file calls in the sandbox: what it tried is a finding
+#   xmlsec1       an independent XML-DSig verifier for the tests (the reference XAdES/XML-DSig
+#                 signatures must verify with it too)
 set -euo pipefail
 
 need=()
@@ -28,6 +30,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
