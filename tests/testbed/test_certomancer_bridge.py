@@ -73,7 +73,7 @@ def test_signing_from_the_needed_parts_gives_the_bytes_of_the_whole_description(
     bridge = testbed.lifecycle.certomancer_bridge(state)
     known = testbed.lifecycle.known_to_certomancer(state)
     new = IssuedCertificate(_requests(testbed)[kind], public_key_only=False)
-    whole = bridge.load(bridge.config([*known, new], new, set(bridge.authorities)))
+    whole = bridge.load(bridge.config([*known, new], [new], set(bridge.authorities)))
     assert bridge.signed(known, new) == whole.get_cert(new.request.label).dump()
 
 

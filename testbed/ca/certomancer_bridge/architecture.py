@@ -124,36 +124,40 @@ class CertomancerBridge:
                 }
         return services
 
-    def architecture(self, issued: list[IssuedCertificate], new: IssuedCertificate
+    def architecture(self, issued: list[IssuedCertificate], *new: IssuedCertificate
                      ) -> PKIArchitecture:
-        """Certomancer's view of what signing ``new`` needs, and nothing more: its issuer's
-        certificate (from its file) and key, and the services its extensions and its issuer's
-        profiles name.
+        """Certomancer's view of what signing ``new`` needs, and nothing more: the issuers'
+        certificates (from their files, unless among ``new``) and keys, and the services the
+        new certificates' extensions and their issuers' profiles name.
 
         Certomancer signs a certificate from its issuer's certificate (the authority key
         identifier), the issuer's name and key, and the URLs of the services the extensions
         name; nothing else of the description reaches the certificate. Describing every issued
         certificate instead cost ~19 ms per certificate, growing with the testbed (issue 22).
         """
-        needed = [item for item in issued
-                  if item.request.label == new.request.issuer_certificate
-                  and item.request.label != new.request.label]
-        return self.load(self.config([*needed[:1], new], new,
-                                      self.services_named(new, needed[:1])))
+        fresh = {item.request.label for item in new}
+        wanted = {item.request.issuer_certificate for item in new} - fresh
+        issuers = list({item.request.label: item for item in issued
+                        if item.request.label in wanted}.values())
+        return self.load(self.config([*issuers, *new], list(new),
+                                     self.services_named(list(new), [*issuers, *new])))
 
-    def services_named(self, new: IssuedCertificate, issuer: list[IssuedCertificate]
+    def services_named(self, new: list[IssuedCertificate], issuers: list[IssuedCertificate]
                        ) -> set[str]:
-        """The authorities whose services ``new``'s extensions, or its issuer's profiles, refer
-        to. Service labels equal authority labels, so any authority label among the settings'
-        values is one (a label named but left out would make certomancer refuse, not differ)."""
-        settings: list[Any] = [new.request.extensions, new.request.certomancer_profiles,
-                               *(item.request.certomancer_profiles for item in issuer)]
+        """The authorities whose services the ``new`` certificates' extensions, or their
+        issuers' profiles, refer to. Service labels equal authority labels, so any authority
+        label among the settings' values is one (a label named but left out would make
+        certomancer refuse, not differ)."""
+        settings: list[Any] = [*(item.request.extensions for item in new),
+                               *(item.request.certomancer_profiles for item in new),
+                               *(item.request.certomancer_profiles for item in issuers)]
         return {text for text in _strings(settings) if text in self.authorities}
 
-    def config(self, items: list[IssuedCertificate], new: IssuedCertificate | None,
+    def config(self, items: list[IssuedCertificate], new: list[IssuedCertificate],
                services: set[str]) -> dict[str, Any]:
-        """Certomancer's configuration describing ``items`` (all but ``new`` read back from
-        their files) and the services of the authorities in ``services``."""
+        """Certomancer's configuration describing ``items`` (those not in ``new`` read back
+        from their files) and the services of the authorities in ``services``."""
+        fresh = {id(item) for item in new}
         keys: dict[str, dict[str, Any]] = {}
         entities: dict[str, dict[str, str]] = {}
         certs: dict[str, dict[str, Any]] = {}
@@ -165,7 +169,8 @@ class CertomancerBridge:
                 "public-only": item.public_key_only,
             }
             entities[request.label] = request.subject_name.certomancer_entity()
-            certs[request.label] = self._certificate_spec(item, signed_already=item is not new)
+            certs[request.label] = self._certificate_spec(
+                item, signed_already=id(item) not in fresh)
         # the issuer entity of every certificate is its authority's label: alias those names
         for authority, (certificate, _, _) in self.authorities.items():
             if certificate in entities:
@@ -222,24 +227,36 @@ class CertomancerBridge:
                                         f"certificate description rejected: {error}")) from None
         return loaded.get_pki_arch(ARCH_LABEL)  # type: ignore[arg-type]
 
-    def sign(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
-        """Have certomancer sign ``new``; returns its DER and writes ``certs/<label>.der``."""
-        der = self.signed(issued, new)
-        path = certificate_path(self.directory, new.request.label)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(der)
-        return der
+    def sign(self, issued: list[IssuedCertificate], *new: IssuedCertificate) -> list[bytes]:
+        """Have certomancer sign the ``new`` certificates (issuers before the certificates they
+        issue) from one description; returns their DER and writes ``certs/<label>.der``."""
+        signed = self.signed_all(issued, *new)
+        for item, der in zip(new, signed, strict=True):
+            path = certificate_path(self.directory, item.request.label)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(der)
+        return signed
 
     def signed(self, issued: list[IssuedCertificate], new: IssuedCertificate) -> bytes:
         """Have certomancer sign ``new`` and return its DER, writing no file (a template:
         bulk issuance copies its profile's extensions, :mod:`testbed.ca.population`)."""
-        architecture = self.architecture(issued, new)
-        try:
-            certificate: asn1_x509.Certificate = architecture.get_cert(new.request.label)
-        except ConfigurationError as error:
-            raise InvalidInputError(say(f"chứng thư chữ ký số '{new.request.label}': {error}",
-                                        f"certificate '{new.request.label}': {error}")) from None
-        return certificate.dump()  # type: ignore[no-any-return]
+        return self.signed_all(issued, new)[0]
+
+    def signed_all(self, issued: list[IssuedCertificate], *new: IssuedCertificate
+                   ) -> list[bytes]:
+        """The DER of each of the ``new`` certificates, signed from one description (a whole
+        hierarchy is one description, not one per certificate)."""
+        architecture = self.architecture(issued, *new)
+        signed = []
+        for item in new:
+            label = item.request.label
+            try:
+                certificate: asn1_x509.Certificate = architecture.get_cert(label)
+            except ConfigurationError as error:
+                raise InvalidInputError(say(f"chứng thư chữ ký số '{label}': {error}",
+                                            f"certificate '{label}': {error}")) from None
+            signed.append(certificate.dump())
+        return signed
 
 
 def _strings(settings: Any) -> Iterator[str]:
