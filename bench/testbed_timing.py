@@ -25,7 +25,7 @@ from testbed.clock import wall_clock
 from testbed.session import Testbed
 
 CREATE_RUNS = 8
-ISSUE_SAMPLES = 8
+ISSUE_SAMPLES = 20
 LEVELS = (20, 2000)
 """Certificates issued before the timed issues: a small testbed and a populated one."""
 

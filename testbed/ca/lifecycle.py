@@ -99,9 +99,10 @@ def check_subscriber_id(subscriber_id: str) -> str:
     return subscriber_id
 
 
-def _request_of(record: CertificateRecord, state: WorldState,
+def request_of(record: CertificateRecord, state: WorldState,
                 extensions: list[dict[str, Any]] | None = None,
                 profiles: list[Any] | None = None) -> CertificateRequest:
+    """What certomancer needs to sign ``record``'s certificate with these settings."""
     issuer = state.authorities.get(record.issuer)
     issuer_certificate = issuer.certificate if issuer else record.label
     if issuer_certificate == record.label:
@@ -148,7 +149,7 @@ class Lifecycle:
             labels += [authority.ocsp_responder, *([authority.tsa] if authority.tsa else [])]
         known = [state.certificates[label] for label in dict.fromkeys(labels)
                  if label in state.certificates]
-        return [IssuedCertificate(_request_of(record, state),
+        return [IssuedCertificate(request_of(record, state),
                                   public_key_only=record.key_source is KeySource.TOKEN)
                 for record in known]
 
@@ -213,7 +214,7 @@ class Lifecycle:
             state.certificates[item.record.label] = item.record
         requests = [
             IssuedCertificate(
-                replace(_request_of(item.record, state, item.extensions, item.profiles),
+                replace(request_of(item.record, state, item.extensions, item.profiles),
                         digest=item.digest),
                 public_key_only=item.record.key_source is KeySource.TOKEN)
             for item in planned]

@@ -9,12 +9,20 @@ signed from either description must be the same bytes, signature included.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from testbed.ca.authority_certificates import (
+    authority_certificate,
+    service_certificate,
+    service_label,
+)
 from testbed.ca.branches import Branch
 from testbed.ca.certomancer_bridge import CertificateRequest, IssuedCertificate
+from testbed.ca.hierarchy import DEFAULT_HIERARCHY
+from testbed.ca.lifecycle import request_of
 from testbed.ca.names import VietnameseName
 from testbed.ca.profiles import (
     ProfileKind,
@@ -23,7 +31,9 @@ from testbed.ca.profiles import (
     crl_distribution_point,
     subscriber_extensions,
 )
+from testbed.clock import wall_clock
 from testbed.session import Testbed
+from testbed.world import CertificateRole
 
 HOLDER = VietnameseName(common_name="Trần Thị Bình", organization="Sở Tư pháp", locality="Huế")
 
@@ -91,3 +101,31 @@ def test_certomancer_is_told_only_the_issuer_and_the_services_the_extensions_nam
     listed = [*services.list_crl_repos(), *services.list_ocsp_responders(),
               *services.list_cert_repos(), *services.list_time_stamping_services()]
     assert {info.label.value for info in listed} == {"ca-public"}  # the five others left out
+
+
+def test_the_hierarchy_signed_as_one_description_equals_each_certificate_signed_alone(
+        tmp_path: Path) -> None:
+    testbed = Testbed.create(tmp_path / "testbed", at=wall_clock())
+    testbed.stop()
+    state = testbed.state
+    bridge = testbed.lifecycle.certomancer_bridge(state)
+    known = testbed.lifecycle.known_to_certomancer(state)
+    checked = 0
+    for spec in DEFAULT_HIERARCHY:
+        record = state.certificates[spec.label]
+        planned = [authority_certificate(state, spec, record.not_before, record.issued_at,
+                                         record.serial, record.key_type)]
+        roles = [*([CertificateRole.OCSP_RESPONDER] if spec.issues_subscribers else []),
+                 *([CertificateRole.TSA] if spec.runs_tsa else [])]
+        for role in roles:
+            service = state.certificates[service_label(state, spec, role)]
+            planned.append(service_certificate(state, spec, role, service.not_before,
+                                               service.issued_at, service.serial,
+                                               service.key_type))
+        for item in planned:
+            assert item.record == state.certificates[item.record.label]
+            request = request_of(item.record, state, item.extensions, item.profiles)
+            alone = bridge.signed(known, IssuedCertificate(request, public_key_only=False))
+            assert alone == testbed.certificate_der(item.record.label), item.record.label
+            checked += 1
+    assert checked == len(state.certificates) == 12
