@@ -4,9 +4,10 @@ Certomancer describes a PKI declaratively and signs certificates from that descr
 architecture is immutable, so for every certificate to sign we describe to certomancer what that
 one certificate needs, and only that: its issuer's certificate (handed back as a pre-generated
 file, ``certificate-file``, so no certificate ever changes its bytes) and key, and the services
-its extensions name. Signing one certificate so costs the same whatever the testbed holds. Key
-files live under ``keys/``; a token's key appears as its public half only (``public-only``),
-since the private key never leaves the token.
+its extensions name. Signing one certificate so costs the same whatever the testbed holds; a
+new hierarchy (several certificates issuing one another) is one description. Key files live
+under ``keys/``; a token's key appears as its public half only (``public-only``), since the
+private key never leaves the token.
 
 Service labels equal authority labels, so URLs read
 ``<base>/kyso/ocsp/<authority>``, ``<base>/kyso/crls/<authority>/latest.crl``,
