@@ -141,14 +141,13 @@ class Lifecycle:
                                  state.crl_period_seconds)
 
     def known_to_certomancer(self, state: WorldState) -> list[IssuedCertificate]:
-        """What certomancer must know to sign one more certificate: the authorities' and their
-        services' certificates (its service descriptions name them), never the subscribers'
-        (a view of every certificate made one issue cost 1.1 s at 3,000 certificates)."""
-        labels: list[str] = list(state.authorities)  # authorities first, parents first
-        for authority in state.authorities.values():
-            labels += [authority.ocsp_responder, *([authority.tsa] if authority.tsa else [])]
-        known = [state.certificates[label] for label in dict.fromkeys(labels)
-                 if label in state.certificates]
+        """The certificates one more certificate can be issued under: the authorities'. The
+        bridge hands certomancer the issuer's alone (:meth:`CertomancerBridge.architecture`);
+        never the subscribers' (a view of every certificate made one issue cost 1.1 s at 3,000
+        certificates)."""
+        known = [state.certificates[authority.certificate]
+                 for authority in state.authorities.values()
+                 if authority.certificate in state.certificates]
         return [IssuedCertificate(request_of(record, state),
                                   public_key_only=record.key_source is KeySource.TOKEN)
                 for record in known]

@@ -1,7 +1,7 @@
 """Certomancer signs one certificate from what it needs only, and the bytes do not change.
 
-The oracle is the description the bridge used to hand certomancer for every certificate (every
-authority's and service's certificate, every service), built here from the same parts: the
+The oracle is a description of the whole testbed (every certificate with a file, every service),
+built from the bridge's own parts, as the bridge once described it for every certificate: the
 testbed's keys are RSA (PKCS#1 v1.5 signatures are deterministic), so the same certificate
 signed from either description must be the same bytes, signature included.
 """
@@ -20,7 +20,7 @@ from testbed.ca.authority_certificates import (
     service_label,
 )
 from testbed.ca.branches import Branch
-from testbed.ca.certomancer_bridge import CertificateRequest, IssuedCertificate
+from testbed.ca.certomancer_bridge import CertificateRequest, IssuedCertificate, certificate_path
 from testbed.ca.hierarchy import DEFAULT_HIERARCHY
 from testbed.ca.lifecycle import request_of
 from testbed.ca.names import VietnameseName
@@ -33,7 +33,7 @@ from testbed.ca.profiles import (
 )
 from testbed.clock import wall_clock
 from testbed.session import Testbed
-from testbed.world import CertificateRole
+from testbed.world import CertificateRole, KeySource
 
 HOLDER = VietnameseName(common_name="Trần Thị Bình", organization="Sở Tư pháp", locality="Huế")
 
@@ -83,7 +83,10 @@ def test_signing_from_the_needed_parts_gives_the_bytes_of_the_whole_description(
     bridge = testbed.lifecycle.certomancer_bridge(state)
     known = testbed.lifecycle.known_to_certomancer(state)
     new = IssuedCertificate(_requests(testbed)[kind], public_key_only=False)
-    whole = bridge.load(bridge.config([*known, new], [new], set(bridge.authorities)))
+    every = [IssuedCertificate(request_of(record, state), record.key_source is KeySource.TOKEN)
+             for record in state.certificates.values()
+             if certificate_path(testbed.directory, record.label).exists()]
+    whole = bridge.load(bridge.config([*every, new], [new], set(bridge.authorities)))
     assert bridge.signed(known, new) == whole.get_cert(new.request.label).dump()
 
 
