@@ -8,13 +8,18 @@ Prints, in one run on the same machine:
   pre-produced responses), 8 concurrent clients, a new connection per request, the responder in
   its own process;
 * the same load against certomancer's own aiohttp Animator serving the same kind of PKI, as the
-  real alternative the testbed replaces.
+  real alternative the testbed replaces;
+* CPU time of ``Testbed.create`` and of one certificate issue with 20 and with 2,000 certificates
+  issued (:mod:`bench.testbed_timing`), and the same figures of a previous checkout of kyso when
+  ``KYSO_BENCH_BASE`` names one (e.g. ``git worktree add /tmp/kyso-base <commit>``), measured in
+  the same run.
 
-Run: ``make bench`` or ``.venv/bin/python -m bench.bench_testbed``.
+Run: ``make bench`` or ``[KYSO_BENCH_BASE=<checkout>] .venv/bin/python -m bench.bench_testbed``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import statistics
@@ -34,6 +39,50 @@ from testbed.clock import wall_clock
 from testbed.session import Testbed
 
 SUBSCRIBERS = 20
+BASE_VARIABLE = "KYSO_BENCH_BASE"
+"""A previous checkout of kyso whose creation and issue times are measured alongside."""
+
+
+def timing_figures(checkout: Path) -> dict[str, object]:
+    """:mod:`bench.testbed_timing`'s figures for the kyso code in ``checkout``, measured in a
+    fresh process (this one has imported the current code)."""
+    script = Path(__file__).with_name("testbed_timing.py")
+    finished = subprocess.run([sys.executable, str(script)], cwd=checkout, check=True,
+                              capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(checkout)})
+    return json.loads(finished.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def print_timing() -> None:
+    """Creation and issue CPU times of this checkout, and of ``$KYSO_BENCH_BASE`` if set."""
+    checkouts = {"": Path(__file__).resolve().parent.parent}
+    base = os.environ.get(BASE_VARIABLE)
+    if base:
+        checkouts[" (base)"] = Path(base).resolve()
+    figures = {suffix: timing_figures(path) for suffix, path in checkouts.items()}
+    for suffix, measured in figures.items():
+        issue = measured["issue_ms"]
+        assert isinstance(issue, dict)
+        print(say(
+            f"tạo testbed{suffix}: {measured['create_ms']} ms CPU; cấp một chứng thư khi đã có 20 "
+            f"chứng thư: {issue['20']} ms, khi đã có 2.000: {issue['2000']} ms "
+            f"({measured['code']})",
+            f"testbed create{suffix}: {measured['create_ms']} ms CPU; one certificate issued with "
+            f"20 issued: {issue['20']} ms, with 2,000 issued: {issue['2000']} ms "
+            f"({measured['code']})"))
+    if len(figures) == 2:
+        print(say("bản cũ / bản này (CPU): " + _ratios(figures[" (base)"], figures[""]),
+                  "base / this (CPU): " + _ratios(figures[" (base)"], figures[""])))
+
+
+def _ratios(base: dict[str, object], now: dict[str, object]) -> str:
+    """``create 1.8x, issue@20 2.0x, issue@2000 1.6x``: how many times the base's time."""
+    pairs = [("create", base["create_ms"], now["create_ms"])]
+    base_issue, now_issue = base["issue_ms"], now["issue_ms"]
+    assert isinstance(base_issue, dict) and isinstance(now_issue, dict)
+    pairs += [(f"issue@{level}", base_issue[level], now_issue[level]) for level in now_issue]
+    return ", ".join(f"{name} {float(then) / float(this):.2f}x"  # type: ignore[arg-type]
+                     for name, then, this in pairs)
 
 
 def bench_start(runs: int = 5, *, pool: bool = True) -> list[float]:
@@ -185,6 +234,7 @@ def bench_certomancer_animator(directory: Path, port: int) -> float:
 
 
 def main() -> None:
+    print_timing()
     fresh, pooled = [], []
     for _ in range(3):  # alternated: the machine's load drifts alike for both
         fresh += bench_start(2, pool=False)

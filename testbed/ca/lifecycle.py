@@ -13,6 +13,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,6 @@ from ..clock import Clock
 from ..errors import InvalidInputError, InvalidStateError
 from ..registry_store import WorldStore
 from ..world import (
-    AuthorityRecord,
     CertificateRecord,
     CertificateRole,
     ClockState,
@@ -33,6 +33,13 @@ from ..world import (
     WorldState,
 )
 from . import refusals
+from .authority_certificates import (
+    Planned,
+    authority_certificate,
+    authority_record,
+    service_certificate,
+    service_label,
+)
 from .branches import Branch
 from .certomancer_bridge import (
     CertificateRequest,
@@ -41,7 +48,7 @@ from .certomancer_bridge import (
     certificate_path,
     key_path,
 )
-from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec, ocsp_responder_label, tsa_label
+from .hierarchy import DEFAULT_HIERARCHY, AuthoritySpec
 from .issuers import issuing_ca, issuing_cas
 from .key_types import SERVICE_KEY_TYPES, KeyType
 from .keys import (
@@ -56,8 +63,6 @@ from .profiles import (
     ProfileKind,
     RuleBreak,
     add_years,
-    authority_information_access,
-    crl_distribution_point,
     max_validity_years,
     signature_digest,
     subscriber_extensions,
@@ -94,9 +99,10 @@ def check_subscriber_id(subscriber_id: str) -> str:
     return subscriber_id
 
 
-def _request_of(record: CertificateRecord, state: WorldState,
+def request_of(record: CertificateRecord, state: WorldState,
                 extensions: list[dict[str, Any]] | None = None,
                 profiles: list[Any] | None = None) -> CertificateRequest:
+    """What certomancer needs to sign ``record``'s certificate with these settings."""
     issuer = state.authorities.get(record.issuer)
     issuer_certificate = issuer.certificate if issuer else record.label
     if issuer_certificate == record.label:
@@ -135,15 +141,14 @@ class Lifecycle:
                                  state.crl_period_seconds)
 
     def known_to_certomancer(self, state: WorldState) -> list[IssuedCertificate]:
-        """What certomancer must know to sign one more certificate: the authorities' and their
-        services' certificates (its service descriptions name them), never the subscribers'
-        (a view of every certificate made one issue cost 1.1 s at 3,000 certificates)."""
-        labels: list[str] = list(state.authorities)  # authorities first, parents first
-        for authority in state.authorities.values():
-            labels += [authority.ocsp_responder, *([authority.tsa] if authority.tsa else [])]
-        known = [state.certificates[label] for label in dict.fromkeys(labels)
-                 if label in state.certificates]
-        return [IssuedCertificate(_request_of(record, state),
+        """The certificates one more certificate can be issued under: the authorities'. The
+        bridge hands certomancer the issuer's alone (:meth:`CertomancerBridge.architecture`);
+        never the subscribers' (a view of every certificate made one issue cost 1.1 s at 3,000
+        certificates)."""
+        known = [state.certificates[authority.certificate]
+                 for authority in state.authorities.values()
+                 if authority.certificate in state.certificates]
+        return [IssuedCertificate(request_of(record, state),
                                   public_key_only=record.key_source is KeySource.TOKEN)
                 for record in known]
 
@@ -177,24 +182,17 @@ class Lifecycle:
         epoch = now - AUTHORITY_BACKDATE
         specs = list(hierarchy)
         for spec in specs:
-            ocsp_signer = ocsp_responder_label(spec.label) if spec.issues_subscribers \
-                else spec.label
-            state.authorities[spec.label] = AuthorityRecord(
-                label=spec.label, name=spec.name.marked().normalised(), branch=spec.branch,
-                parent=spec.parent, certificate=spec.label, ocsp_responder=ocsp_signer,
-                tsa=tsa_label(spec.label) if spec.runs_tsa else None,
-                issues_subscribers=spec.issues_subscribers,
-            )
-        bridge = self.certomancer_bridge(state)
+            state.authorities[spec.label] = authority_record(spec)
+        planned = [authority_certificate(state, spec, epoch, now, new_serial(),
+                                         self._software_key(spec.label, spec.key_type))
+                   for spec in specs]
         for spec in specs:
-            self._issue_authority(state, bridge, spec, epoch, now)
-        for spec in specs:
-            if spec.issues_subscribers:
-                self._issue_service_certificate(state, bridge, spec, CertificateRole.OCSP_RESPONDER,
-                                                epoch, now, service_key)
-            if spec.runs_tsa:
-                self._issue_service_certificate(state, bridge, spec, CertificateRole.TSA,
-                                                epoch, now, service_key)
+            roles = [*([CertificateRole.OCSP_RESPONDER] if spec.issues_subscribers else []),
+                     *([CertificateRole.TSA] if spec.runs_tsa else [])]
+            planned += [self._service_plan(state, spec, role, epoch, now, service_key)
+                        for role in roles]
+        # one description of the whole hierarchy for certomancer, not one per certificate
+        self._sign(state, self.certomancer_bridge(state), *planned)
         state.revision = 1
         with self.store.locked():
             self.store.save(state)
@@ -207,69 +205,36 @@ class Lifecycle:
         write_private_key(key, key_path(self.directory, key_label, public_only=False), pem_bytes)
         return describe_public_key(public_key_der_of(key))
 
-    def _sign(self, state: WorldState, bridge: CertomancerBridge, record: CertificateRecord,
-              extensions: list[dict[str, Any]], profiles: list[Any] | None = None,
-              digest: str = "sha256") -> None:
-        request = _request_of(record, state, extensions, profiles)
-        request = CertificateRequest(**{**request.__dict__, "digest": digest})
-        bridge.sign(self.known_to_certomancer(state),
-                    IssuedCertificate(request, record.key_source is KeySource.TOKEN))
-        state.certificates[record.label] = record
+    def _sign(self, state: WorldState, bridge: CertomancerBridge, *planned: Planned) -> None:
+        """Have certomancer sign the ``planned`` certificates (issuers first) from one
+        description and enter them in ``state``."""
+        known = self.known_to_certomancer(state)
+        for item in planned:
+            state.certificates[item.record.label] = item.record
+        requests = [
+            IssuedCertificate(
+                replace(request_of(item.record, state, item.extensions, item.profiles),
+                        digest=item.digest),
+                public_key_only=item.record.key_source is KeySource.TOKEN)
+            for item in planned]
+        try:
+            bridge.sign(known, *requests)
+        except BaseException:
+            for item in planned:
+                state.certificates.pop(item.record.label, None)
+            raise
 
-    def _issue_authority(self, state: WorldState, bridge: CertomancerBridge,
-                         spec: AuthoritySpec, epoch: datetime, now: datetime) -> None:
-        key_type = self._software_key(spec.label, spec.key_type)
-        record = CertificateRecord(
-            label=spec.label, serial=new_serial(), role=CertificateRole.AUTHORITY,
-            issuer=spec.parent or spec.label, holder=spec.label, branch=spec.branch,
-            subject_name=state.authorities[spec.label].name, key_label=spec.label,
-            not_before=epoch, not_after=add_years(epoch, spec.validity_years),
-            key_source=KeySource.SOFTWARE, key_type=key_type, issued_at=now,
-        )
-        ca_profile: dict[str, Any] = {"id": "simple-ca"}
-        extensions: list[dict[str, Any]] = []
-        if spec.parent is not None:
-            ca_profile["params"] = {"max-path-len": 0}
-            extensions = [crl_distribution_point(spec.parent),
-                          authority_information_access(spec.parent)]
-        self._sign(state, bridge, record, extensions, [ca_profile])
+    def _service_plan(self, state: WorldState, spec: AuthoritySpec, role: CertificateRole,
+                      epoch: datetime, now: datetime, key_type: KeyType) -> Planned:
+        key_description = self._software_key(service_label(state, spec, role), key_type)
+        return service_certificate(state, spec, role, epoch, now, new_serial(), key_description)
 
     def _issue_service_certificate(self, state: WorldState, bridge: CertomancerBridge,
                                    spec: AuthoritySpec, role: CertificateRole,
                                    epoch: datetime, now: datetime,
                                    key_type: KeyType = KeyType.RSA2048) -> None:
-        authority = state.authorities[spec.label]
-        if role is CertificateRole.OCSP_RESPONDER:
-            label, what = authority.ocsp_responder, "OCSP"
-            profiles: list[Any] = ["ocsp-responder"]
-            extensions: list[dict[str, Any]] = []
-        else:
-            assert authority.tsa is not None
-            label, what = authority.tsa, "TSA"
-            profiles = []
-            extensions = [
-                {"id": "key_usage", "critical": True,
-                 "smart-value": {"schema": "key-usage",
-                                 "params": ["digital_signature", "non_repudiation"]}},
-                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                crl_distribution_point(spec.label),
-                authority_information_access(spec.label),
-            ]
-        name = VietnameseName(
-            common_name=f"{spec.name.common_name} {what}",
-            organization=spec.name.organization, locality=spec.name.locality,
-        ).marked().normalised()
-        key_description = self._software_key(label, key_type)
-        # The responder lives as long as its CA, and the TSA ten years, so that scenarios can
-        # move the clock years ahead without the services' own certificates expiring under them.
-        years = spec.validity_years if role is CertificateRole.OCSP_RESPONDER else 10
-        record = CertificateRecord(
-            label=label, serial=new_serial(), role=role, issuer=spec.label, holder=spec.label,
-            branch=spec.branch, subject_name=name, key_label=label, not_before=epoch,
-            not_after=add_years(epoch, years), key_source=KeySource.SOFTWARE,
-            key_type=key_description, issued_at=now,
-        )
-        self._sign(state, bridge, record, extensions, profiles)
+        """Certify an authority's OCSP responder or TSA alone (a TSA's renewal)."""
+        self._sign(state, bridge, self._service_plan(state, spec, role, epoch, now, key_type))
 
     # ---- subscribers ----------------------------------------------------------------------------
     def issue(
@@ -363,8 +328,8 @@ class Lifecycle:
         )
         extensions = subscriber_extensions(subscriber.profile, subscriber.branch, issuer.label,
                                            breaks)
-        self._sign(state, self.certomancer_bridge(state), record, extensions,
-                   digest=signature_digest(breaks))
+        self._sign(state, self.certomancer_bridge(state),
+                   Planned(record, extensions, digest=signature_digest(breaks)))
         subscriber.certificates.append(label)
         return record
 
