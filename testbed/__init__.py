@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from .ca.names import VietnameseName as VietnameseName
     from .ca.population import Population as Population
     from .ca.population import populate as populate
+    from .ca.revocation_history import RecordedHistory as RecordedHistory
+    from .ca.revocation_history import record_revocation_history as record_revocation_history
     from .ca.profiles import ProfileKind as ProfileKind
     from .ca.profiles import RuleBreak as RuleBreak
     from .ca.profiles import policy_oid as policy_oid
@@ -163,6 +165,8 @@ _PUBLIC = {
     "WorldStore": ".registry_store",
     "Population": ".ca.population",
     "populate": ".ca.population",
+    "RecordedHistory": ".ca.revocation_history",
+    "record_revocation_history": ".ca.revocation_history",
     "registry_exists": ".registry_store",
 }
 """Each public name and the module that defines it."""
