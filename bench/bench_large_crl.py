@@ -7,7 +7,9 @@ Prints, in one run on the same machine:
 * the next CRL of that CA as the testbed's CRL service builds it (rows read, entries built,
   signed), against pyca's builder alone on the same entries (the issue's bound: ≤ 2×), and the
   CRL's size;
-* a second CRL of the same period after the clock moved (entries cached: signing only).
+* a second CRL of the same period after the clock moved (entries cached: signing only);
+* one more revocation, then the next CRL: the service builds the new entry only, against a
+  fresh service building all of them (what every revocation cost before the entry cache).
 
 Run: ``.venv/bin/python -m bench.bench_large_crl [N]`` (default 100000). The machine may be
 busy: compare within a run, the ratios more than the absolute figures.
@@ -22,10 +24,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from bench.bench_registry import _median_ms, _pyca_alone
 from bilingual import say
 from testbed import populate
+from testbed.ca.keys import public_key_der_of
 from testbed.ca.lifecycle import Lifecycle
+from testbed.ca.names import VietnameseName
 from testbed.ca.revocation_history import record_revocation_history
 from testbed.clock import Clock, wall_clock
 from testbed.services import LiveServices
@@ -71,7 +77,27 @@ def bench_history(directory: Path, size: int) -> float:
     again_ms = (time.perf_counter() - started) * 1000
     print(say(f"CRL kỳ sau (mục đã dựng sẵn, chỉ ký): {again_ms:.0f} ms",
               f"next period's CRL (entries cached, signing only): {again_ms:.0f} ms"))
+    bench_one_more(lifecycle, services)
     return recorded.seconds
+
+
+def bench_one_more(lifecycle: Lifecycle, services: LiveServices) -> None:
+    """One more revocation, then the next CRL: only the new entry is built (the service's
+    entry cache), against building every entry again (a fresh service, the cost before)."""
+    public_key = public_key_der_of(ec.generate_private_key(ec.SECP256R1()))
+    lifecycle.issue("bench-leaver", name=VietnameseName(common_name="Lương Văn Khải"),
+                    public_key_der=public_key)
+    lifecycle.revoke("bench-leaver")
+    started = time.perf_counter()
+    services.crl("ca-cv")
+    incremental_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    LiveServices(lifecycle.directory).crl("ca-cv")
+    full_ms = (time.perf_counter() - started) * 1000
+    print(say(f"một lần thu hồi nữa, CRL kế tiếp: {incremental_ms:.0f} ms (chỉ dựng mục mới); "
+              f"dựng lại mọi mục {full_ms:.0f} ms (tỷ lệ {full_ms / incremental_ms:.1f}×)",
+              f"one more revocation, next CRL: {incremental_ms:.0f} ms (new entry built only); "
+              f"every entry rebuilt {full_ms:.0f} ms (ratio {full_ms / incremental_ms:.1f}×)"))
 
 
 def bench_populate(directory: Path, size: int, history_seconds: float) -> None:

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     from .ca.names import VietnameseName as VietnameseName
     from .ca.population import Population as Population
     from .ca.population import populate as populate
-    from .ca.revocation_history import RecordedHistory as RecordedHistory
-    from .ca.revocation_history import record_revocation_history as record_revocation_history
     from .ca.profiles import ProfileKind as ProfileKind
     from .ca.profiles import RuleBreak as RuleBreak
     from .ca.profiles import policy_oid as policy_oid
+    from .ca.revocation_history import RecordedHistory as RecordedHistory
+    from .ca.revocation_history import record_revocation_history as record_revocation_history
     from .ca.revocation_reasons import RevocationReason as RevocationReason
     from .clock import VIETNAM as VIETNAM
     from .clock import display_time as display_time

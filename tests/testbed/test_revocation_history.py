@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from cryptography import x509
 
 from testbed import InvalidInputError
+from testbed.ca.crls import CrlEntryCache
 from testbed.ca.names import VietnameseName
 from testbed.ca.revocation_history import history_rows, record_revocation_history
 from testbed.clock import wall_clock
@@ -101,3 +103,21 @@ def test_a_history_of_nothing_or_for_a_root_is_refused(with_history: Testbed) ->
         record_revocation_history(store, "ca-cv", 0)
     with pytest.raises(InvalidInputError, match="issues no subscriber certificates"):
         record_revocation_history(store, "root-cv", 10)
+
+
+def test_the_entry_cache_builds_only_rows_that_are_new_or_changed() -> None:
+    since, until = datetime(2024, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    rows = history_rows(50, 9, since, until)
+    cache = CrlEntryCache()
+    first = cache.entries(rows)
+    assert [item.entry.serial_number for item in first] == [row.serial for row in rows]
+    changed = replace(rows[3], reason="unspecified" if rows[3].reason != "unspecified"
+                      else "superseded")
+    added = replace(rows[0], serial=rows[-1].serial + 2)
+    second = cache.entries([*rows[:3], changed, *rows[5:], added])
+    assert second[0] is first[0] and second[2] is first[2]  # reused, not rebuilt
+    assert second[3] is not first[3]
+    assert second[3].entry.extensions.get_extension_for_class(
+        x509.CRLReason).value.reason.name == changed.reason
+    assert rows[4].serial not in {item.entry.serial_number for item in second}  # dropped
+    assert second[-1].entry.serial_number == added.serial and len(second) == 50
