@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -111,9 +110,9 @@ def test_the_entry_cache_builds_only_rows_that_are_new_or_changed() -> None:
     cache = CrlEntryCache()
     first = cache.entries(rows)
     assert [item.entry.serial_number for item in first] == [row.serial for row in rows]
-    changed = replace(rows[3], reason="unspecified" if rows[3].reason != "unspecified"
-                      else "superseded")
-    added = replace(rows[0], serial=rows[-1].serial + 2)
+    changed = rows[3]._replace(reason="unspecified" if rows[3].reason != "unspecified"
+                               else "superseded")
+    added = rows[0]._replace(serial=rows[-1].serial + 2)
     second = cache.entries([*rows[:3], changed, *rows[5:], added])
     assert second[0] is first[0] and second[2] is first[2]  # reused, not rebuilt
     assert second[3] is not first[3]
