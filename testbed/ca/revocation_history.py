@@ -13,6 +13,8 @@ certificates themselves (issued before the story, to people outside it) are neve
 CRL and the OCSP responder both answer from it (:meth:`RegistryDatabase.revoked`,
 :func:`testbed.ocsp_cache.registry_status_of`). What the testbed cannot do with these serials:
 sign with them, show their holders, or hand out their certificates; no scenario needs to.
+The registry's JSON export (``registry.json``) leaves the history out; the database holds
+it.
 
 Dates are spread evenly at random over the CA's life up to the given instant (the CA's own
 certificate starts two years before the testbed: :data:`testbed.ca.lifecycle.AUTHORITY_BACKDATE`),
