@@ -80,8 +80,9 @@ def crl_entries(rows: Iterable[RevokedRow]) -> list[CrlEntry]:
 class CrlEntryCache:
     """One authority's built entries, by row: after a revocation changes, only the rows that
     are new or different are built again. A CA with a 100,000-entry history that revokes one
-    more certificate then re-reads its rows and builds one entry (measured: 0.5 s instead of
-    2.4 s for the whole list), so the next CRL is served well within a client's timeout."""
+    more certificate then re-reads its rows and builds one entry: its next CRL took 1.3 s
+    instead of 4.1 s with every entry built again (``bench.bench_large_crl``, on a busy
+    2-core machine), well within a client's timeout."""
 
     def __init__(self) -> None:
         self._built: dict[RevokedRow, CrlEntry] = {}
