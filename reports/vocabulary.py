@@ -163,10 +163,12 @@ def figures_words(figures: list[Figure]) -> Words:
             vi.append(f"phần mềm trả lời trong {_vi_number(f'{figure.value:.2f}')} giây")
             en.append(f"the software answered in {figure.value:.2f} s")
         elif figure.name == "crl-entries":
-            megabytes = f"{sizes.get(figure.about, 0) / 1e6:.2f}"
+            size = sizes.get(figure.about, 0)
+            size_text = f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
+            noun = "entry" if figure.value == 1 else "entries"
             vi.append(f"CRL của {figure.about}: {_vi_number(f'{figure.value:,.0f}')} mục, "
-                      f"{_vi_number(megabytes)} MB")
-            en.append(f"{figure.about}'s CRL: {figure.value:,.0f} entries, {megabytes} MB")
+                      f"{_vi_number(size_text)}")
+            en.append(f"{figure.about}'s CRL: {figure.value:,.0f} {noun}, {size_text}")
         elif figure.name != "crl-bytes":
             vi.append(f"{figure.name}: {_vi_number(f'{figure.value:g}')} {figure.unit}")
             en.append(f"{figure.name}: {figure.value:g} {figure.unit}")

@@ -45,10 +45,16 @@ def describe_figures(figures: list[Figure]) -> str:
             parts.append(say(f"phần mềm trả lời trong {figure.value:.2f} giây",
                              f"the software answered in {figure.value:.2f} s"))
         elif figure.name == "crl-entries":
-            size = sizes.get(figure.about, 0) / 1e6
-            parts.append(say(f"CRL của {figure.about}: {figure.value:,.0f} mục, {size:.2f} MB",
-                             f"{figure.about}'s CRL: {figure.value:,.0f} entries, {size:.2f} MB"))
+            size = _size_text(sizes.get(figure.about, 0))
+            noun = "entry" if figure.value == 1 else "entries"
+            parts.append(say(f"CRL của {figure.about}: {figure.value:,.0f} mục, {size}",
+                             f"{figure.about}'s CRL: {figure.value:,.0f} {noun}, {size}"))
     return "; ".join(parts)
+
+
+def _size_text(size: float) -> str:
+    """``5.03 MB`` or ``1.2 kB``: a CRL's size read at a glance."""
+    return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
 
 @dataclass
