@@ -7,7 +7,7 @@ import importlib
 BENCHMARKS = ["bench.bench_testbed", "bench.bench_ocsp_openssl", "bench.bench_tokens",
               "bench.bench_sandbox",
               "bench.bench_runner", "bench.bench_services", "bench.bench_startup",
-              "bench.bench_registry"]
+              "bench.bench_registry", "bench.bench_large_crl"]
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ from bilingual import say
 from reports import (
     CaseResult,
     Evidence,
+    Figure,
     Policy,
     RequirementResult,
     Results,
@@ -345,6 +346,7 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             verdict=verdict, severity=pass_severity(verdict, step),
             reason=reason, judged_at=step.at, duration_seconds=round(per_case, 3),
             evidence=_evidence(out, step, run_root),
+            figures=[Figure(**vars(figure)) for figure in step.figures],
             findings=(case_findings(case, step.judgement.checks, policy)
                       if verdict in (Verdict.PASS, Verdict.FAIL) and step.judgement is not None
                       else []) + conduct_findings(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .render import render_all as render_all
     from .results import CaseResult as CaseResult
     from .results import Evidence as Evidence
+    from .results import Figure as Figure
     from .results import Finding as Finding
     from .results import FindingCategory as FindingCategory
     from .results import Policy as Policy
@@ -50,6 +51,7 @@ _PUBLIC = {
     "render_all": ".render",
     "CaseResult": ".results",
     "Evidence": ".results",
+    "Figure": ".results",
     "Finding": ".results",
     "FindingCategory": ".results",
     "Policy": ".results",

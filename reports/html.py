@@ -38,6 +38,7 @@ from .vocabulary import (
     conclusion,
     confidence_words,
     duration_text,
+    figures_words,
     isolation_words,
     level_words,
     redacted,
@@ -366,6 +367,8 @@ def _case(case: CaseResult, evidence_base: str) -> str:
     ]
     if case.findings:
         fields.insert(3, (Words("Từng kiểm tra", "Findings"), _findings(case)))
+    if case.figures:
+        fields.insert(-1, (Words("Số đo", "Figures"), _bi(figures_words(case.figures))))
     body = "".join(f"<dt>{_bi(label)}</dt><dd>{value}</dd>" for label, value in fields)
     return (f'<section class="case {case.verdict.value.lower()}" id="{_e(_case_anchor(case.id))}">'
             f"<h3>{_badge(case.verdict)} {_bi(Words(case.title.vi, case.title.en))}</h3>"

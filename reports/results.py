@@ -20,10 +20,11 @@ from bilingual import halves, say
 
 from .reason_words import vietnamese_words
 
-RESULTS_VERSION = 4
+RESULTS_VERSION = 5
 """Version 2 added the findings of a case (:class:`Finding`) and their counts in the summary;
 version 3 the Vietnamese of every reason (``reason_vi``); version 4 the shard a run is
-(``run.shard``) and the shards a merged run was made of (``run.merged_from``). Older files still
+(``run.shard``) and the shards a merged run was made of (``run.merged_from``); version 5 the
+figures measured at a case (:class:`Figure`: the software's time, the CRL's size). Older files still
 load and render: their reasons are put into Vietnamese on loading
 (:mod:`reports.reason_words`)."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "results.schema.json"
@@ -186,6 +187,19 @@ class Finding(_Reasoned):
                            "English when not given).")
 
 
+class Figure(_Model):
+    """A quantity measured at a case, shown beside it and never judged: a verdict must not
+    depend on how fast (or how busy) the machine was."""
+
+    name: str = Field(description="sut-seconds: how long the software took to answer (wall "
+                      "clock, its start included); crl-entries, crl-bytes: the size of the CRL "
+                      "it had to read (of the signer's issuing CA, as served at the case).")
+    value: float
+    unit: str = Field(description="s, entries, bytes")
+    about: str = Field(default="", description="What is measured when not the software: the "
+                       "CRL's authority (ca-cv).")
+
+
 class CaseResult(_Reasoned):
     id: str = Field(description="role::family::kebab-name")
     title: Text
@@ -205,6 +219,9 @@ class CaseResult(_Reasoned):
         default_factory=list, description="Every check of the case, each with its verdict; "
         "the case's verdict is the worst of them after the policy (empty in version 1 files, "
         "and for a case that could not be judged).")
+    figures: list[Figure] = Field(
+        default_factory=list, description="What was measured at the case (version 5): shown, "
+        "never judged.")
 
 
 class RequirementResult(_Model):
@@ -228,7 +245,7 @@ class Summary(_Model):
 
 
 class Results(_Model):
-    version: Literal[1, 2, 3, 4] = RESULTS_VERSION
+    version: Literal[1, 2, 3, 4, 5] = RESULTS_VERSION
     run: RunMetadata
     cases: list[CaseResult]
     requirements: list[RequirementResult]

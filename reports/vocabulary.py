@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .results import Results, Severity, ShardOrigin, Verdict
+from .results import Figure, Results, Severity, ShardOrigin, Verdict
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 """Indochina Time (UTC+07:00, no daylight saving): every instant in a report is shown in it."""
@@ -175,6 +175,35 @@ def duration_text(seconds: float) -> str:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s"
+
+
+def _vi_number(text: str) -> str:
+    """``100,001`` / ``5.03`` written the Vietnamese way: ``100.001`` / ``5,03``."""
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+def figures_words(figures: list[Figure]) -> Words:
+    """What was measured at a case, in one line (a CRL's entries and bytes together): shown
+    beside the verdict, never part of it."""
+    vi: list[str] = []
+    en: list[str] = []
+    sizes = {figure.about: figure.value for figure in figures if figure.name == "crl-bytes"}
+    for figure in figures:
+        if figure.name == "sut-seconds":
+            vi.append(f"phần mềm trả lời trong {_vi_number(f'{figure.value:.2f}')} giây")
+            en.append(f"the software answered in {figure.value:.2f} s")
+        elif figure.name == "crl-entries":
+            size = sizes.get(figure.about, 0)
+            size_text = f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
+            noun = "entry" if figure.value == 1 else "entries"
+            vi.append(f"CRL của {figure.about}: {_vi_number(f'{figure.value:,.0f}')} mục, "
+                      f"{_vi_number(size_text)}")
+            en.append(f"{figure.about}'s CRL: {figure.value:,.0f} {noun}, {size_text}")
+        elif figure.name != "crl-bytes":
+            vi.append(f"{figure.name}: {_vi_number(f'{figure.value:g}')} {figure.unit}")
+            en.append(f"{figure.name}: {figure.value:g} {figure.unit}")
+    return Words("; ".join(vi) + " (số đo, không phải tiêu chí đạt)",
+                 "; ".join(en) + " (a measurement, not a pass criterion)")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class Flag(StrEnum):
     """No service answers: the verdict must come from the validation data in the document
     (PAdES B-LT/B-LTA); a SUT declaring ``offline = false`` cannot play such a case."""
     STATUS_UNKNOWN_AS_GOOD = "status-unknown-as-good"
+    LARGE_CRL = "large-crl"
+    """The CRL to read is of realistic size (100,000 entries, megabytes): software that gives
+    up on it, times out, or reads only part of it answers wrong."""
     STALE_CRL = "stale-crl"
     SHADOW_ATTACK = "shadow-attack"
     INCREMENTAL_UPDATE = "incremental-update"

@@ -227,6 +227,17 @@ class PublishCrl(_Step):
     authority: str = "ca-cv"
 
 
+class RevocationHistory(_Step):
+    """The authority's long revocation history from before the story (serial, date and reason
+    only: ``testbed.ca.revocation_history`` says why that is honest): its next CRL is long."""
+
+    do: Literal["revocation-history"]
+    authority: str = "ca-cv"
+    revoked: int = Field(ge=1, le=1_000_000, description="How many past revocations; dated "
+                         "over the CA's life up to the step's instant.")
+    seed: int = Field(default=1, description="The same seed gives the same serials.")
+
+
 class RenewTsa(_Step):
     """A TSA rolls its key: a successor certificate, used from now on (same URL)."""
 
@@ -380,8 +391,8 @@ class Verify(_Step):
 
 Step = Annotated[
     Issue | Renew | ChangeInfo | Revoke | Reissue | LoseToken | LockToken | RestoreToken
-    | ReturnToken | CompromiseCa | Outage | Recover | StaleCrl | PublishCrl | RenewTsa | Sign
-    | Tamper | Extend | Verify,
+    | ReturnToken | CompromiseCa | Outage | Recover | StaleCrl | PublishCrl
+    | RevocationHistory | RenewTsa | Sign | Tamper | Extend | Verify,
     Field(discriminator="do"),
 ]
 

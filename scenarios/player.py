@@ -44,7 +44,6 @@ from .model import (
     LockToken,
     LoseToken,
     Outage,
-    PublishCrl,
     Recover,
     Reissue,
     Renew,
@@ -62,6 +61,7 @@ from .model import (
 from .outcomes import SignerAnswer, SignerOutcome
 from .pins import wrong_pin_file
 from .revocation_evidence import save_revocation_evidence
+from .revocation_scale import AuthorityEvent, play_authority_event, timed_verify
 from .roles import Archiver, Inspector, NoAnswer, Signer, SignRequest, Verifier, VerifyRequest
 from .scenario_run import ScenarioRun, StepResult, describe_step, write_run_index
 from .tamper_kinds import tampered
@@ -184,8 +184,8 @@ class Player:
             self._certificate_event(scenario, step, start, result)
         elif isinstance(step, LoseToken | LockToken | RestoreToken | ReturnToken):
             self._token_event(step, start)
-        elif isinstance(step, CompromiseCa | Outage | Recover | StaleCrl | PublishCrl):
-            self._service_event(step)
+        elif isinstance(step, CompromiseCa | Outage | Recover | StaleCrl | AuthorityEvent):
+            self._service_event(step, result)
         elif isinstance(step, Sign):
             self._sign(scenario, step, start, result)
         elif isinstance(step, Tamper):
@@ -262,8 +262,8 @@ class Player:
         else:
             tokens.give_back(self._token_of(step.actor))
 
-    def _service_event(self, step: CompromiseCa | Outage | Recover | StaleCrl | PublishCrl
-                       ) -> None:
+    def _service_event(self, step: CompromiseCa | Outage | Recover | StaleCrl | AuthorityEvent,
+                       result: StepResult) -> None:
         """A CA is compromised, a service fails or recovers, a CRL goes stale or is published."""
         testbed = self.testbed
         if isinstance(step, CompromiseCa):
@@ -279,7 +279,7 @@ class Player:
         elif isinstance(step, StaleCrl):
             testbed.set_service(f"crl:{step.authority}", ServiceMode.STALE)
         else:
-            testbed.publish_crl(step.authority)
+            result.description += play_authority_event(testbed, step)
 
     # ---- helpers ---------------------------------------------------------------------------
     def _token_of(self, actor: str) -> str:
@@ -464,7 +464,7 @@ class Player:
         truth = self._truth(step)
         signer = self.testbed.certificate_der(truth.certificate) if truth else None
         try:
-            answer = self.verifier.verify(request)
+            answer = timed_verify(self.testbed, self.verifier, request, truth, result.figures)
         except NoAnswer as silence:
             result.no_answer = silence
         else:

@@ -14,6 +14,10 @@ from asn1crypto import algos, ocsp, x509
 
 from testbed import Testbed
 
+CRL_TIMEOUT = 30.0
+"""A CA with a long revocation history serves megabytes of CRL, built (once per change) on the
+first request: on a busy machine that took more than the 5 s an OCSP answer is given."""
+
 
 def save_revocation_evidence(testbed: Testbed, workdir: Path) -> None:
     """What the revocation services answer at this instant, as the software could see it:
@@ -21,7 +25,7 @@ def save_revocation_evidence(testbed: Testbed, workdir: Path) -> None:
     state = testbed.state
     for label, authority in state.authorities.items():
         if authority.issues_subscribers:
-            _fetch(testbed.urls(label)["crl"], workdir / f"{label}.crl")
+            _fetch(testbed.urls(label)["crl"], workdir / f"{label}.crl", timeout=CRL_TIMEOUT)
     for subscriber in state.subscribers.values():
         current = subscriber.current_certificate
         if current is None:
@@ -32,12 +36,12 @@ def save_revocation_evidence(testbed: Testbed, workdir: Path) -> None:
         _fetch(testbed.urls(record.issuer)["ocsp"], workdir / f"ocsp-{current}.der", request)
 
 
-def _fetch(url: str, target: Path, body: bytes | None = None) -> None:
+def _fetch(url: str, target: Path, body: bytes | None = None, *, timeout: float = 5) -> None:
     request = urllib.request.Request(url, data=body)  # noqa: S310 (testbed URL, loopback)
     if body is not None:
         request.add_header("Content-Type", "application/ocsp-request")
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             target.write_bytes(response.read())
     except OSError as error:
         target.with_name(target.name + ".unavailable").write_text(f"{error}\n")

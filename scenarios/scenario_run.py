@@ -10,14 +10,51 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from bilingual import say
 
 from .judge import Judgement
 from .model import Scenario
 from .outcomes import SignerAnswer, VerifierAnswer
 from .roles import NoAnswer
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured quantity of a checkpoint: a number and its unit, never judged
+    (:mod:`scenarios.revocation_scale` records them)."""
+
+    name: str
+    """``sut-seconds`` (the software's answer took this long, wall clock, process start
+    included), ``crl-entries``, ``crl-bytes``."""
+    value: float
+    unit: str
+    about: str = ""
+    """What it measures, when not the software (the CRL's authority: ``ca-cv``)."""
+
+
+def describe_figures(figures: list[Figure]) -> str:
+    """What was measured at a checkpoint, in one line (a CRL's entries and bytes together)."""
+    sizes = {figure.about: figure.value for figure in figures if figure.name == "crl-bytes"}
+    parts = []
+    for figure in figures:
+        if figure.name == "sut-seconds":
+            parts.append(say(f"phần mềm trả lời trong {figure.value:.2f} giây",
+                             f"the software answered in {figure.value:.2f} s"))
+        elif figure.name == "crl-entries":
+            size = _size_text(sizes.get(figure.about, 0))
+            noun = "entry" if figure.value == 1 else "entries"
+            parts.append(say(f"CRL của {figure.about}: {figure.value:,.0f} mục, {size}",
+                             f"{figure.about}'s CRL: {figure.value:,.0f} {noun}, {size}"))
+    return "; ".join(parts)
+
+
+def _size_text(size: float) -> str:
+    """``5.03 MB`` or ``1.2 kB``: a CRL's size read at a glance."""
+    return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
 
 @dataclass
@@ -37,6 +74,9 @@ class StepResult:
     """Set when the software under test gave no usable answer at this checkpoint (ERROR)."""
     mutants: dict[str, Judgement | NoAnswer] = field(default_factory=dict)
     """How each defective variant fared at this checkpoint (mutation testing)."""
+    figures: list[Figure] = field(default_factory=list)
+    """What was measured at this checkpoint (the software's time, the CRL's size): shown,
+    never judged."""
 
     @property
     def failed(self) -> bool:
@@ -69,7 +109,7 @@ def describe_step(step: object) -> str:
         value = getattr(step, attribute, None)
         if value is not None and not (attribute == "authority" and do not in
                                       {"compromise-ca", "stale-crl", "publish-crl",
-                                                    "renew-tsa"}):
+                                       "revocation-history", "renew-tsa"}):
             parts.append(f"{attribute}={value}")
     for attribute in ("level", "kind", "reason", "mode"):
         value = getattr(step, attribute, None)
@@ -108,6 +148,7 @@ def write_run_index(run: ScenarioRun, artifacts: dict[str, Path], testbed_direct
             or (f"no answer: {step.no_answer.reason}" if step.no_answer else None),
             "answer": step.answer.model_dump(mode="json") if step.answer else None,
             "artifacts": step.artifacts,
+            "figures": [asdict(figure) for figure in step.figures],
         } for step in run.steps],
     }
     (run.directory / "index.json").write_text(
@@ -134,6 +175,8 @@ def format_run(run: ScenarioRun, start: datetime | None = None) -> str:
             lines.append(f"      error: {step.error}")
         if step.no_answer is not None:
             lines.append(f"      no usable answer (ERROR): {step.no_answer.reason}")
+        if step.figures:
+            lines.append("      " + describe_figures(step.figures))
     verdict = "PASSED" if run.passed else "FAILED"
     count = len(run.checkpoints)
     failed = sum(1 for step in run.steps if step.failed)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .ca.profiles import ProfileKind as ProfileKind
     from .ca.profiles import RuleBreak as RuleBreak
     from .ca.profiles import policy_oid as policy_oid
+    from .ca.revocation_history import RecordedHistory as RecordedHistory
+    from .ca.revocation_history import record_revocation_history as record_revocation_history
     from .ca.revocation_reasons import RevocationReason as RevocationReason
     from .clock import VIETNAM as VIETNAM
     from .clock import display_time as display_time
@@ -167,6 +169,8 @@ _PUBLIC = {
     "WorldStore": ".registry_store",
     "Population": ".ca.population",
     "populate": ".ca.population",
+    "RecordedHistory": ".ca.revocation_history",
+    "record_revocation_history": ".ca.revocation_history",
     "registry_exists": ".registry_store",
 }
 """Each public name and the module that defines it."""

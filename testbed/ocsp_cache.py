@@ -23,10 +23,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from .ocsp_responses import Answer, CertStatus, StatusOf
+from .registry_db import RevokedRow
 from .service_modes import ServiceMode
 from .world import CertificateRecord
 
@@ -37,7 +38,8 @@ CACHE_SIZE = 4096
 
 
 class IssuedCertificates(Protocol):
-    """One CA's issued certificates, looked up by serial (the registry's rows for it)."""
+    """One CA's issued certificates, looked up by serial (the registry's rows for it). It may
+    also have ``history(serial) -> RevokedRow | None``: the CA's revocation history."""
 
     def get(self, serial: int) -> CertificateRecord | None: ...
 
@@ -45,10 +47,12 @@ class IssuedCertificates(Protocol):
 def registry_status_of(issued: IssuedCertificates) -> StatusOf:
     """The status lookup over one CA's issued certificates (by serial)."""
 
+    history = getattr(issued, "history", None)
+
     def status_of(serial: int, at: datetime) -> CertStatus:
         record = issued.get(serial)
         if record is None:
-            return CertStatus("unknown")
+            return _history_status(history(serial) if history else None, at)
         if record.issued_at > at:  # not yet issued at the testbed instant: RFC 6960 'unknown'
             return CertStatus("unknown", until=record.issued_at)
         revocation = record.revocation
@@ -61,6 +65,19 @@ def registry_status_of(issued: IssuedCertificates) -> StatusOf:
                           invalidity_date=revocation.invalidity_date)
 
     return status_of
+
+
+def _history_status(revoked: RevokedRow | None, at: datetime) -> CertStatus:
+    """A serial the registry holds no certificate for: revoked when the CA's revocation
+    history (:mod:`testbed.ca.revocation_history`) says so, as of ``at``; else unknown."""
+    if revoked is None:
+        return CertStatus("unknown")
+    revoked_at = datetime.fromtimestamp(revoked.revoked_at, UTC)
+    if revoked_at > at:
+        return CertStatus("unknown", until=revoked_at)
+    return CertStatus("revoked", revoked_at=revoked_at, reason=revoked.reason,
+                      invalidity_date=None if revoked.invalidity_at is None
+                      else datetime.fromtimestamp(revoked.invalidity_at, UTC))
 
 
 def unknown_status_of(serial: int, at: datetime) -> CertStatus:

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from bilingual import say
 
 from .errors import InvalidInputError
-from .registry_db import CertificateRow, RegistryDatabase
+from .registry_db import CertificateRow, RegistryDatabase, RevokedRow
 from .registry_tables import LazyTable
 from .world import REGISTRY_FILE, CertificateRecord, Subscriber, WorldState
 
@@ -71,6 +71,10 @@ class IssuedByAuthority:
             self._read[serial] = (None if text is None
                                   else CertificateRecord.model_validate_json(text))
         return self._read[serial]
+
+    def history(self, serial: int) -> RevokedRow | None:
+        """The revocation of ``serial`` in the CA's history (no certificate in the registry)."""
+        return self._database.history_revocation(self._authority, serial)
 
 
 def certificate_row(record: CertificateRecord, text: str, der: bytes | None = None

@@ -54,7 +54,7 @@ from .ca.certomancer_bridge import (
     load_service_signer,
     sign_timestamp_response,
 )
-from .ca.crls import CrlEntry, CrlSigner, crl_entries, sign_crl
+from .ca.crls import CrlEntry, CrlEntryCache, CrlSigner, sign_crl
 from .errors import ServiceError
 from .ocsp_cache import OCSPResponseCache, registry_status_of, unknown_status_of
 from .ocsp_requests import OCSPRefusalError, parse_request
@@ -160,6 +160,7 @@ class LiveServices:
         self._ocsp_cache = OCSPResponseCache()
         self._crl_cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._crl_entry_cache: dict[str, tuple[int, list[CrlEntry]]] = {}
+        self._crl_entry_builders: dict[str, CrlEntryCache] = {}
 
     def snapshot(self) -> _Snapshot:
         """The current registry revision's material; reloaded when the file changes."""
@@ -237,12 +238,14 @@ class LiveServices:
         return der
 
     def _crl_entries(self, authority: str, own_label: str, version: int) -> list[CrlEntry]:
-        """The authority's revoked certificates as CRL entries, built once per revocation
-        change (a new scheduled CRL, or a move of the clock, reuses them)."""
+        """The authority's revoked certificates as CRL entries, listed once per revocation
+        change (a new scheduled CRL, or a move of the clock, reuses them); an entry is built
+        once per row (:class:`~testbed.ca.crls.CrlEntryCache`)."""
         cached = self._crl_entry_cache.get(authority)
         if cached is not None and cached[0] == version:
             return cached[1]
-        entries = crl_entries(self.store.database.revoked(authority, own_label))
+        builder = self._crl_entry_builders.setdefault(authority, CrlEntryCache())
+        entries = builder.entries(self.store.database.revoked(authority, own_label))
         self._crl_entry_cache[authority] = (version, entries)
         return entries
 
