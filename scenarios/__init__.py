@@ -71,6 +71,8 @@ _PUBLIC = {
     "Archiver": ".roles",
     "ExtendRequest": ".roles",
     "NoAnswer": ".roles",
+    "ONE_CHECKPOINT": ".roles",
+    "one_checkpoint": ".roles",
     "SignRequest": ".roles",
     "Signer": ".roles",
     "Verifier": ".roles",

@@ -58,6 +58,7 @@ from .model import (
     Verify,
     resolve_instant,
 )
+from .mutant_verifiers import ask_mutant_verifiers
 from .outcomes import SignerAnswer, SignerOutcome
 from .pins import wrong_pin_file
 from .revocation_evidence import save_revocation_evidence
@@ -470,15 +471,8 @@ class Player:
         else:
             result.answer = answer
             result.judgement = judge_verification(step.expect, answer, truth, workdir, signer)
-        for name, mutant in self.mutant_verifiers.items():
-            shadow_dir = self.directory / "mutants" / name / workdir.name
-            shadow_dir.mkdir(parents=True, exist_ok=True)
-            try:
-                result.mutants[name] = judge_verification(
-                    step.expect, mutant.verify(replace(request, workdir=shadow_dir)), truth,
-                    shadow_dir, signer)
-            except NoAnswer as silence:
-                result.mutants[name] = silence
+        ask_mutant_verifiers(self.mutant_verifiers, step, request, truth, signer,
+                             self.directory, result)
 
     def _record_signing(self, step: Sign, certificate: str, claimed: datetime | None) -> None:
         """``step.output`` holds the input's signatures and one more, by ``certificate``, now."""

@@ -10,6 +10,9 @@ testbed instant.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,3 +113,23 @@ class Archiver(Protocol):
         """Write the extended document to ``request.output``, or raise :class:`NoAnswer`
         (with why) when it cannot be extended."""
         ...
+
+
+ONE_CHECKPOINT: ContextVar[dict[object, object] | None] = ContextVar("kyso_one_checkpoint",
+                                                                    default=None)
+"""Set while the player asks several verifiers the same question at one checkpoint (the
+defective variants, beside the story): nothing in the testbed changes meanwhile, so a role may
+keep work it did for one call for the next (:func:`one_checkpoint`)."""
+
+
+@contextmanager
+def one_checkpoint() -> Iterator[dict[object, object]]:
+    """A scope in which the world stands still: the testbed's instant, its revocation data and
+    its services are the same for every call made inside. Its dictionary is the roles' memo,
+    gone when the scope ends, so nothing learnt at one checkpoint reaches the next."""
+    memo: dict[object, object] = {}
+    token = ONE_CHECKPOINT.set(memo)
+    try:
+        yield memo
+    finally:
+        ONE_CHECKPOINT.reset(token)

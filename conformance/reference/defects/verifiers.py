@@ -25,7 +25,7 @@ from conformance.oracle import (
 )
 from conformance.reference.messages import vietnam_time
 from conformance.reference.roles import with_verifier_evidence
-from conformance.reference.verifier import answer_for, trust_roots_from_files, verify_in_detail
+from conformance.reference.verifier import answer_for, trust_roots_from_files
 from scenarios import (
     DisplayField,
     Indication,
@@ -37,6 +37,7 @@ from scenarios import (
 from testbed import wall_clock
 
 from .catalogue import Defect
+from .shared import verified_once
 
 _REVOCATION = {SubIndication.REVOKED, SubIndication.REVOKED_NO_POE,
                SubIndication.REVOKED_CA_NO_POE}
@@ -230,7 +231,7 @@ class DefectiveVerifier:
         source: Path | bytes = document
         if self.defect is Defect.IGNORE_TIMESTAMP:
             source = _without_signature_timestamps(document.read_bytes())
-        detail = verify_in_detail(source, roots, at=moment, options=options)
+        detail = verified_once(source, roots, at=moment, options=options)
         if detail.result is None:
             return detail.answer
         if self.defect is Defect.ENGLISH_ONLY:
@@ -258,7 +259,7 @@ class DefectiveVerifier:
             if signature.kind is not SignatureKind.SIGNATURE or claimed is None:
                 judged.append(signature)
                 continue
-            again = verify_in_detail(document, roots, at=claimed, options=options).result
+            again = verified_once(document, roots, at=claimed, options=options).result
             judged.append(again.signatures[index] if again else signature)
         return judged
 
