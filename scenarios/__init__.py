@@ -63,6 +63,7 @@ _PUBLIC = {
     "Indication": ".outcomes",
     "MessageClass": ".outcomes",
     "SignatureAnswer": ".outcomes",
+    "SignatureFormat": ".outcomes",
     "SignerAnswer": ".outcomes",
     "SignerOutcome": ".outcomes",
     "SubIndication": ".outcomes",

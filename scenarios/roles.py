@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from .outcomes import SignerAnswer, VerifierAnswer
+from .outcomes import SignatureFormat, SignerAnswer, VerifierAnswer
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class SignRequest:
     field_name: str | None = None
     workdir: Path | None = None
     """A private directory for this request (evidence, traces)."""
+    format: SignatureFormat = SignatureFormat.PADES
+    """The signature to make: PAdES into a PDF, XAdES / XML-DSig into an XML document, or a
+    detached CAdES / CMS signature file (``output``) over ``input``."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class VerifyRequest:
     moment: datetime
     workdir: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    format: SignatureFormat = SignatureFormat.PADES
+    """What ``input`` is: a signed PDF, a signed XML document, or (``cades`` / ``cms``) a
+    detached signature file whose signed content is ``content``."""
+    content: Path | None = None
+    """The signed content of a detached signature (``format.detached``); None otherwise."""
 
 
 @dataclass(frozen=True)
