@@ -12,11 +12,13 @@ demo: system-deps $(STAMP)
 
 # The suite spread over the machine's cores (pytest-xdist). loadfile keeps a test file on one
 # worker, so a module's fixtures (a testbed, a conformance run) are built once, not once per
-# worker; PYTEST_WORKERS=0 runs it in pytest's own process, PYTEST_WORKERS=N on N workers.
+# worker; the longest files start first (tests/conftest.py LONGEST_FIRST: xdist would otherwise
+# order files by their number of tests); PYTEST_WORKERS=0 runs it in pytest's own process,
+# PYTEST_WORKERS=N on N workers.
 PYTEST_WORKERS ?= auto
 test: system-deps $(STAMP)
 	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check testbed conformance scenarios reports pdffonts emulators bilingual tests bench

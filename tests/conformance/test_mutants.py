@@ -1,16 +1,43 @@
 """Testing the tester: the reference tools pass every checkpoint, and every defective variant
-is caught by at least one checkpoint of the catalogue."""
+is caught by at least one checkpoint of the catalogue.
+
+The whole catalogue is played with every defect ONCE for this module (the table fixture: about a
+third of the suite's time), and each test reads its part of that one table; the stories'
+own tests look only at their stories' checkpoints."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from conformance.cases import all_cases
-from conformance.mutants import mutation_table, progress_line
+from conformance.mutants import MutationTable, mutation_table, progress_line
 from conformance.reference.defects import Defect
-from scenarios.loader import find_scenario, load_scenario
+from scenarios.loader import catalogue_paths, find_scenario, load_scenario
 
 
-def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
-    table = mutation_table()
+@pytest.fixture(scope="module")
+def progress() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def table(progress: list[str]) -> MutationTable:
+    """The whole catalogue's table, two scenarios at a time where there are two cores (this
+    file starts first under ``make test``, so the other files fill the cores meanwhile)."""
+    return mutation_table(progress=progress.append, jobs=min(2, os.cpu_count() or 1))
+
+
+def _of(table: MutationTable, scenario: str) -> dict[Defect, list[str]]:
+    """The table restricted to one story's checkpoints."""
+    prefix = f"{scenario}::"
+    return {defect: [c for c in caught if c.startswith(prefix)]
+            for defect, caught in table.caught.items()}
+
+
+def test_every_defect_is_caught_and_the_reference_passes_everything(
+        table: MutationTable) -> None:
     assert not table.reference_failures, table.render()
     assert not table.uncaught, table.render()
     # spot checks that the right checkpoints do the catching
@@ -54,23 +81,26 @@ def test_every_defect_is_caught_and_the_reference_passes_everything() -> None:
     assert not uncaught, uncaught
 
 
-def test_certification_levels_catch_their_defects() -> None:
-    """The certification-levels story alone (the whole table is the test above): the reference
-    passes it; the P=3 comment case catches the verifier that reads every certification as
-    forbidding comments, and only that case does; each checkpoint catches some defect."""
-    lines: list[str] = []
-    table = mutation_table([find_scenario("certification-levels")], progress=lines.append)
+def test_certification_levels_catch_their_defects(table: MutationTable,
+                                                 progress: list[str]) -> None:
+    """The certification-levels story: the reference passes it; the P=3 comment case catches
+    the verifier that reads every certification as forbidding comments, and only that case of
+    the story does; each checkpoint catches some defect."""
     assert not table.reference_failures, table.render()
-    assert lines == [progress_line(1, 1, "certification-levels",
-                                   sum(1 for checkpoints in table.caught.values() if checkpoints))]
-    assert table.caught[Defect.CERTIFICATION_FORBIDS_COMMENTS] == \
+    mine = _of(table, "certification-levels")
+    # one progress line per story, in the order they finished ("[k/N] story: ...")
+    assert len(progress) == len(catalogue_paths())
+    told = progress_line(1, 1, "certification-levels",
+                         sum(1 for checkpoints in mine.values() if checkpoints))
+    assert told.split("] ", 1)[1] in [line.split("] ", 1)[1] for line in progress]
+    assert mine[Defect.CERTIFICATION_FORBIDS_COMMENTS] == \
         ["certification-levels::verify-certified-p3-comment"]
     assert "certification-levels::verify-certified-p3-comment" in \
-        table.caught[Defect.CERTIFICATION_FORBIDS_ALL]
+        mine[Defect.CERTIFICATION_FORBIDS_ALL]
     for changed in ("p3-content-change", "p2-content-change", "p2-comment"):
         assert f"certification-levels::verify-certified-{changed}" in \
-            table.caught[Defect.ACCEPT_INCREMENTAL_UPDATES]
-    caught = {checkpoint for checkpoints in table.caught.values() for checkpoint in checkpoints}
+            mine[Defect.ACCEPT_INCREMENTAL_UPDATES]
+    caught = {checkpoint for checkpoints in mine.values() for checkpoint in checkpoints}
     assert caught == {f"certification-levels::{checkpoint}" for checkpoint in (
         "verify-certified-p3-comment", "verify-certified-p3-cosigned",
         "verify-certified-p3-content-change", "verify-certified-p2-content-change",
@@ -80,13 +110,13 @@ def test_certification_levels_catch_their_defects() -> None:
 ARCHIVAL_STORIES = ("archive-ten-years", "archive-timestamp-renewal", "extended-after-revocation")
 
 
-def test_archival_stories_catch_their_defects() -> None:
-    """The archival stories alone (issue 20, item 4): the reference passes them, each of the
-    four archival defects is caught by the case written for it, and every archival checkpoint
+def test_archival_stories_catch_their_defects(table: MutationTable) -> None:
+    """The archival stories (issue 20, item 4): the reference passes them, each of the four
+    archival defects is caught by the case written for it, and every archival checkpoint
     catches some defect."""
-    table = mutation_table([find_scenario(name) for name in ARCHIVAL_STORIES])
     assert not table.reference_failures, table.render()
-    caught = table.caught
+    caught = {defect: [c for name in ARCHIVAL_STORIES for c in _of(table, name)[defect]]
+              for defect in table.caught}
     assert {"archive-ten-years::verify-b-lt-five-years-offline",
             "archive-ten-years::verify-b-lta-ten-years-offline",
             "extended-after-revocation::verify-extended-after-revocation-offline"} <= \
