@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .outcomes import SignerAnswer, VerifierAnswer
+if TYPE_CHECKING:  # the protocols' annotations only: the requests need no pydantic (issue 22)
+    from .outcomes import SignerAnswer, VerifierAnswer
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,9 @@ from conformance.sut.process.python_worker import (
     EXIT_EXCEPTION,
     EXIT_NO_ANSWER,
     WORKER_EXIT_CODES,
-    order_json,
 )
 from conformance.sut.process.sandbox import SandboxGrants, SandboxResult
+from conformance.sut.process.worker_order import order_json
 from conformance.sut.profile import ProfileError, PythonAdapter, SutProfile
 from conformance.sut.redaction import redact
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest
