@@ -23,6 +23,11 @@ JSON object on stdout; the exit code says what it is:
   dictionary: ``{"not_an_answer": "<type name>"}``;
 * ``2`` (:data:`EXIT_BAD_ORDER`): stdin was not a valid order (kyso's own bug).
 
+It imports only what reading the order needs (:mod:`.worker_order`: the standard library and
+:mod:`scenarios.roles`), so a call costs a sandboxed interpreter's start plus the vendor's own
+imports (issue 22); pydantic's plugin search is off unless the profile's ``env`` says
+otherwise.
+
 Whatever the vendor's code prints goes to stderr (file descriptor 1 is moved to 2 while it
 runs): stdout carries the answer only. PINs it prints are redacted by kyso, as for ``cli``.
 """
