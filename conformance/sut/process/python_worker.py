@@ -41,7 +41,7 @@ from typing import Any
 
 from conformance.sut.process.entry_point import EntryPointError, check_methods, import_factory
 from conformance.sut.process.worker_order import read_order
-from scenarios.roles import NoAnswer, SignRequest, VerifyRequest
+from scenarios import NoAnswer, SignRequest, VerifyRequest
 
 # Only what every call needs is imported here, none of pydantic: the worker starts once per
 # call under strace, and a vendor that does not use kyso's models should not pay for them

@@ -1,8 +1,8 @@
 """The python worker's order: one request as JSON, written by kyso and read by the worker.
 
-Standard library only (and :mod:`scenarios.roles`, whose dataclasses need no pydantic): the
-worker reads its order before it imports the vendor's code, once per call, in a fresh
-interpreter under strace; building the request through pydantic (a ``TypeAdapter`` makes its
+Standard library only (and the requests of :mod:`scenarios`, dataclasses that need no
+pydantic): the worker reads its order before it imports the vendor's code, once per call, in a
+fresh interpreter under strace; building the request through pydantic (a ``TypeAdapter`` makes its
 schema at run time) cost the worker pydantic's whole import and a schema build per call, even
 for a vendor that never touches pydantic (issue 22). The requests are flat frozen dataclasses
 of paths, strings, flags and one instant, so each field is written and read by the codec of
@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scenarios.roles import SignRequest, VerifyRequest
+from scenarios import SignRequest, VerifyRequest
 
 REQUEST_TYPES: dict[str, type[SignRequest] | type[VerifyRequest]] = {
     "sign": SignRequest, "verify": VerifyRequest}
