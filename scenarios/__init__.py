@@ -63,7 +63,7 @@ _PUBLIC = {
     "Indication": ".outcomes",
     "MessageClass": ".outcomes",
     "SignatureAnswer": ".outcomes",
-    "SignatureFormat": ".outcomes",
+    "SignatureFormat": ".signature_formats",
     "SignerAnswer": ".outcomes",
     "SignerOutcome": ".outcomes",
     "SubIndication": ".outcomes",

@@ -16,9 +16,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .outcomes import SignatureFormat, SignerAnswer, VerifierAnswer
+from .signature_formats import SignatureFormat
+
+if TYPE_CHECKING:  # the protocols' annotations only: the requests need no pydantic (issue 22)
+    from .outcomes import SignerAnswer, VerifierAnswer
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,14 @@ timeout_seconds = {timeout}
 
 
 def _profile(tmp_path: Path, entry_point: str, *, module: str | None = None,
-             roles: str = '["signer", "verifier"]', timeout: float = 60) -> PythonSut:
+             roles: str = '["signer", "verifier"]', timeout: float = 60,
+             extra: str = "") -> PythonSut:
     folder = tmp_path / "profile"
     folder.mkdir(exist_ok=True)
     if module is not None:
         (folder / "vendor_sut.py").write_text(module, encoding="utf-8")
     path = folder / "sut.toml"
-    path.write_text(HEAD.format(roles=roles, entry_point=entry_point, timeout=timeout),
+    path.write_text(HEAD.format(roles=roles, entry_point=entry_point, timeout=timeout) + extra,
                     encoding="utf-8")
     signer, verifier = build_roles(load_profile(path))
     sut = verifier or signer
@@ -180,6 +182,7 @@ def test_an_entry_point_that_prints_its_pin_leaves_none_in_evidence(
 
 HANGING = """
 import time
+from datetime import UTC, datetime
 class Stuck:
     def verify(self, request):
         time.sleep(600)
@@ -246,3 +249,45 @@ def test_in_process_is_kept_for_trusted_code_and_objects_given_directly(tmp_path
                                   timeout=5) + "in_process = true\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="cannot import 'no_such_vendor'"):
         PythonSut(load_profile(broken))
+
+
+HOSTILE = """
+import os, signal, sys
+class Hostile:
+    def __init__(self, how):
+        self.how = how
+    def verify(self, request):
+        if self.how == 'crash':
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if self.how == 'exit':
+            os._exit(9)
+        if self.how == 'silent':
+            os._exit(0)
+        if self.how == 'flood':
+            chunk = b'x' * (1 << 20)
+            while True:
+                os.write(2, chunk)
+        if self.how == 'list':
+            return ['TOTAL-PASSED']
+        return {'version': 1, 'signatures': 'all good'}
+def make(how):
+    return Hostile(how)
+"""
+
+
+@pytest.mark.parametrize(("how", "kind"), [
+    ("crash", "crash"), ("exit", "exit-code"), ("silent", "no-answer"), ("flood", "flood"),
+    ("list", "invalid-answer"), ("garbage", "invalid-answer")])
+def test_a_hostile_entry_point_is_an_error_of_its_kind(document: Path, tmp_path: Path,
+                                                       how: str, kind: str) -> None:
+    """Crash, bad exit, nothing said, an output flood, garbage answers: each an ERROR of its
+    own kind, from the light worker as from the old one (issue 22 must not weaken this)."""
+    sut = _profile(tmp_path, "vendor_sut:make", module=HOSTILE, roles='["verifier"]',
+                   timeout=30, extra=f'options = {{ how = "{how}" }}\n')
+    request = VerifyRequest(input=document, trust_roots=[], moment=datetime.now(UTC),
+                            workdir=tmp_path / "case")
+    with pytest.raises(SutNoAnswer) as caught:
+        sut.verify(request)
+    assert caught.value.kind == kind, caught.value.reason
+    evidence = json.loads((tmp_path / "case" / "command.json").read_text())
+    assert evidence["method"] == "verify" and (tmp_path / "case" / "stderr.txt").exists()

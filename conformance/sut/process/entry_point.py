@@ -2,7 +2,8 @@
 
 The same import runs in kyso's process (``in_process = true``) and in the sandboxed worker
 (:mod:`.python_worker`), so a broken entry point reads the same either way. Standard library
-only: the worker imports this before the vendor's code and should start fast.
+only (:mod:`bilingual` is imported for an error's message only): the worker imports this
+before the vendor's code, once per call, and should start fast.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
-
-from bilingual import say
 
 
 class EntryPointError(Exception):
@@ -30,10 +29,14 @@ def import_factory(entry_point: str, path: Sequence[str] = ()) -> Callable[..., 
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
+        from bilingual import say
+
         raise EntryPointError(say(f"không nhập (import) được {module_name!r} ({error})",
                                   f"cannot import {module_name!r} ({error})")) from None
     factory = getattr(module, factory_name, None)
     if not callable(factory):
+        from bilingual import say
+
         raise EntryPointError(say(f"{module_name} không có hàm gọi được {factory_name!r}",
                                   f"{module_name} has no callable {factory_name!r}"))
     return factory  # type: ignore[no-any-return]
@@ -43,5 +46,7 @@ def check_methods(implementation: Any, methods: Sequence[str]) -> None:
     """Raise :class:`EntryPointError` naming the first of ``methods`` the object lacks."""
     for method in methods:
         if not callable(getattr(implementation, method, None)):
+            from bilingual import say
+
             raise EntryPointError(say(f"đối tượng không có {method}()",
                                       f"the object has no {method}()"))

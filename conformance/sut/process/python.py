@@ -9,7 +9,11 @@ sandbox as a ``cli`` SUT (:func:`~conformance.sut.process.calls.run_call`): a ti
 (``timeout_seconds``), bubblewrap's namespaces, only the case's files (its request's paths, for
 a signer its token and output folder; the profile's folder and ``path`` read-only), traced
 file accesses, and the evidence files ``command.json`` / ``stdout.txt`` / ``stderr.txt``. A
-python SUT is untrusted like any other: issue 19.
+python SUT is untrusted like any other: issue 19. The worker starts light (issue 22): it reads
+its order with the standard library (:mod:`.worker_order`), imports nothing of pydantic or
+kyso's models before the vendor's code does, and runs it with pydantic's plugins off
+(``PYDANTIC_DISABLE_PLUGINS=__all__``, which the profile's ``env`` may override: finding them
+reads every installed package's metadata, in every call); kyso validates the answer.
 
 ``in_process = true`` (and a :class:`PythonSut` given the object itself, as tests do) calls the
 object inside kyso's own process instead: the fastest way, with no sandbox, no timeout and no
@@ -61,9 +65,9 @@ from conformance.sut.process.python_worker import (
     EXIT_EXCEPTION,
     EXIT_NO_ANSWER,
     WORKER_EXIT_CODES,
-    order_json,
 )
 from conformance.sut.process.sandbox import SandboxGrants, SandboxResult
+from conformance.sut.process.worker_order import order_json
 from conformance.sut.profile import ProfileError, PythonAdapter, SutProfile
 from conformance.sut.redaction import redact
 from scenarios import SignerAnswer, SignRequest, VerifierAnswer, VerifyRequest

@@ -23,6 +23,11 @@ JSON object on stdout; the exit code says what it is:
   dictionary: ``{"not_an_answer": "<type name>"}``;
 * ``2`` (:data:`EXIT_BAD_ORDER`): stdin was not a valid order (kyso's own bug).
 
+It imports only what reading the order needs (:mod:`.worker_order`: the standard library and
+:mod:`scenarios.roles`), so a call costs a sandboxed interpreter's start plus the vendor's own
+imports (issue 22); pydantic's plugin search is off unless the profile's ``env`` says
+otherwise.
+
 Whatever the vendor's code prints goes to stderr (file descriptor 1 is moved to 2 while it
 runs): stdout carries the answer only. PINs it prints are redacted by kyso, as for ``cli``.
 """
@@ -32,38 +37,21 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from bilingual import say
 from conformance.sut.process.entry_point import EntryPointError, check_methods, import_factory
+from conformance.sut.process.worker_order import read_order
 from scenarios import NoAnswer, SignRequest, VerifyRequest
+
+# Only what every call needs is imported here, none of pydantic: the worker starts once per
+# call under strace, and a vendor that does not use kyso's models should not pay for them
+# (issue 22). kyso validates the answer on its side.
 
 EXIT_ANSWER, EXIT_BAD_ORDER, EXIT_EXCEPTION, EXIT_NO_ANSWER = 0, 2, 3, 4
 EXIT_ENTRY_POINT, EXIT_NOT_AN_ANSWER = 5, 6
 WORKER_EXIT_CODES = (EXIT_ANSWER, EXIT_EXCEPTION, EXIT_NO_ANSWER, EXIT_ENTRY_POINT,
                      EXIT_NOT_AN_ANSWER)
 """The exit codes that come with a JSON object on stdout (see the module docstring)."""
-
-REQUEST_TYPES: dict[str, type[SignRequest] | type[VerifyRequest]] = {
-    "sign": SignRequest, "verify": VerifyRequest}
-
-
-def order_json(entry_point: str, path: list[str], options: dict[str, Any], method: str,
-               request: SignRequest | VerifyRequest) -> bytes:
-    """The worker's stdin for one call (kyso's side of the protocol)."""
-    shown = TypeAdapter(REQUEST_TYPES[method]).dump_python(request, mode="json")
-    return json.dumps({"entry_point": entry_point, "path": path, "options": options,
-                       "method": method, "request": shown}, ensure_ascii=False).encode("utf-8")
-
-
-def read_order(raw: bytes) -> tuple[dict[str, Any], SignRequest | VerifyRequest]:
-    """The order and its request; ValueError / KeyError / ValidationError if malformed."""
-    order = json.loads(raw)
-    request = TypeAdapter(REQUEST_TYPES[order["method"]]).validate_python(order["request"])
-    return order, request
 
 
 def answer_of(order: dict[str, Any], request: SignRequest | VerifyRequest
@@ -85,6 +73,8 @@ def answer_of(order: dict[str, Any], request: SignRequest | VerifyRequest
             "reason": silence.reason, "kind": getattr(silence, "kind", "no-answer"),
             "verdict": getattr(silence, "verdict", "ERROR")}}
     except Exception as error:  # noqa: BLE001 (the SUT's failure is reported, not raised)
+        import traceback  # only when the vendor's code raised
+
         traceback.print_exc()
         lines = str(error).splitlines()
         return EXIT_EXCEPTION, {"exception": {"type": type(error).__name__,
@@ -97,12 +87,17 @@ def answer_of(order: dict[str, Any], request: SignRequest | VerifyRequest
 
 def main() -> int:
     """Read the order, keep stdout for the answer alone, print it; the exit code."""
+    # pydantic's plugins are found by reading every installed package's metadata, in each
+    # worker, under strace; a vendor's profile can bring them back (env: an empty value)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     answer_fd = os.dup(1)
     os.dup2(2, 1)  # the vendor's prints (Python's and C's) go to stderr
     sys.stdout = sys.stderr
     try:
         order, request = read_order(sys.stdin.buffer.read())
-    except (ValueError, KeyError, TypeError) as error:  # ValidationError is a ValueError
+    except (ValueError, KeyError, TypeError) as error:
+        from bilingual import say  # only for kyso's own bug
+
         print(say(f"kyso python worker: lệnh trên stdin không hợp lệ: {error}",
                   f"kyso python worker: bad order on stdin: {error}"), file=sys.stderr)
         return EXIT_BAD_ORDER
