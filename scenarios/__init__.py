@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .outcomes import SubIndication as SubIndication
     from .outcomes import VerifierAnswer as VerifierAnswer
     from .player import Player as Player
+    from .roles import ONE_CHECKPOINT as ONE_CHECKPOINT
     from .roles import Archiver as Archiver
     from .roles import ExtendRequest as ExtendRequest
     from .roles import NoAnswer as NoAnswer
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
     from .roles import SignRequest as SignRequest
     from .roles import Verifier as Verifier
     from .roles import VerifyRequest as VerifyRequest
+    from .roles import one_checkpoint as one_checkpoint
     from .scenario_run import ScenarioRun as ScenarioRun
     from .scenario_run import StepResult as StepResult
     from .scenario_run import format_run as format_run
+    from .signature_formats import SignatureFormat as SignatureFormat
     from .vietnamese import DeclaredPhrases as DeclaredPhrases
     from .vietnamese import Integrity as Integrity
     from .vietnamese import vendor_phrases as vendor_phrases

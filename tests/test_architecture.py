@@ -305,6 +305,9 @@ PROCESS_DOORS = {
     "conformance/sut/service/interaction.py",
     # ``kyso up --background``: starts kyso itself (the testbed's services), never a SUT
     "conformance/cli/testbed_process.py",
+    # ``git rev-parse`` / ``git status`` on kyso's own checkout, once per process: which kyso
+    # commit a run came from; never starts a SUT
+    "conformance/version.py",
 }
 
 
