@@ -123,9 +123,13 @@ class VietnameseFontFactory:
     import pyHanko (pyHanko only ever calls :meth:`create_font_engine`).
     """
 
-    def __init__(self, path: Path, *, shared: bool = False) -> None:
+    def __init__(self, path: Path, *, shared: bool = False, glyphs_of: str = "") -> None:
+        """``glyphs_of``: text whose glyphs every engine embeds, drawn or not: texts that differ
+        only in these characters (the digits of a signing time) then share one cached subset
+        (:mod:`pdffonts.subsets`) instead of each being cut afresh."""
         self._program = vietnamese_font_program(path)
         self._shared = shared
+        self._glyphs_of = glyphs_of
         self._engines: dict[int, Any] = {}
 
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
@@ -139,6 +143,8 @@ class VietnameseFontFactory:
         engine = SubsetCachingAccumulator(writer=writer, font_handle=BytesIO(self._program),
                                           font_size=10, obj_stream=obj_stream,
                                           program=self._program)
+        if self._glyphs_of:
+            engine.shape(self._glyphs_of, with_actual_text=False)  # only records the glyphs
         if self._shared:
             self._engines[id(writer)] = engine
         return engine

@@ -11,7 +11,12 @@ import pytest
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from pdffonts import REGULAR_FONT, program_cache, subsets, vietnamese_font_program
+from pdffonts import (
+    REGULAR_FONT,
+    program_cache,
+    subsets,
+    vietnamese_font_program,
+)
 from testbed.documents import AdministrativeDocument, _built_document, administrative_document
 
 
@@ -102,3 +107,4 @@ def test_prepared_program_from_the_cache_is_the_program(tmp_path: Path,
         assert {ord("ệ"), ord("₫")} <= set(font.getBestCmap())
     finally:
         vietnamese_font_program.cache_clear()
+
