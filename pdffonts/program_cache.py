@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 TRUETYPE_MAGIC = b"\x00\x01\x00\x00"
@@ -38,23 +38,27 @@ def cache_root() -> Path:
     return Path(tempfile.gettempdir()) / f"kyso-cache-{os.getuid()}"
 
 
-def program_path(font: Path, recipe: bytes) -> Path:
-    """Where the program prepared from ``font`` with ``recipe`` is kept: named by the SHA-256
-    of the font file, the fontTools version and the recipe."""
-    import fontTools
+def font_code_sources() -> list[Path]:
+    """The source files of this package: what a PDF with its fonts embedded depends on."""
+    return sorted(Path(__file__).parent.glob("*.py"))
 
+
+def cache_path(kind: str, stem: str, parts: Sequence[bytes], suffix: str) -> Path:
+    """Where a result made from ``parts`` is kept: ``<cache>/<kind>/<stem>-<digest><suffix>``,
+    the digest the SHA-256 over the SHA-256 of each part (so no two part lists collide)."""
     digest = hashlib.sha256()
-    for part in (font.read_bytes(), fontTools.version.encode(), recipe):
+    for part in parts:
         digest.update(hashlib.sha256(part).digest())
-    return cache_root() / "fonts" / f"{font.stem}-{digest.hexdigest()[:32]}.ttf"
+    return cache_root() / kind / f"{stem}-{digest.hexdigest()[:32]}{suffix}"
 
 
-def stored_program(font: Path, recipe: bytes, make: Callable[[], bytes]) -> bytes:
-    """The program prepared from ``font``: read from the cache, else ``make()`` and kept."""
-    target = program_path(font, recipe)
+def stored_bytes(target: Path, make: Callable[[], bytes], *, magic: bytes) -> bytes:
+    """The bytes kept at ``target`` when they start with ``magic``, else ``make()``'s, written
+    there atomically (a process racing another writes the same bytes; an unwritable cache only
+    means the work is done again)."""
     try:
         data = target.read_bytes()
-        if data.startswith(TRUETYPE_MAGIC):
+        if data.startswith(magic):
             return data
     except OSError:
         pass
@@ -67,3 +71,17 @@ def stored_program(font: Path, recipe: bytes, make: Callable[[], bytes]) -> byte
     except OSError:
         partial.unlink(missing_ok=True)
     return data
+
+
+def program_path(font: Path, recipe: bytes) -> Path:
+    """Where the program prepared from ``font`` with ``recipe`` is kept: named by the SHA-256
+    of the font file, the fontTools version and the recipe."""
+    import fontTools
+
+    return cache_path("fonts", font.stem, (font.read_bytes(), fontTools.version.encode(),
+                                           recipe), ".ttf")
+
+
+def stored_program(font: Path, recipe: bytes, make: Callable[[], bytes]) -> bytes:
+    """The program prepared from ``font``: read from the cache, else ``make()`` and kept."""
+    return stored_bytes(program_path(font, recipe), make, magic=TRUETYPE_MAGIC)

@@ -12,12 +12,19 @@ from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from pdffonts import (
+    BOLD_FONT,
     REGULAR_FONT,
     program_cache,
     subsets,
     vietnamese_font_program,
 )
-from testbed.documents import AdministrativeDocument, _built_document, administrative_document
+from testbed.documents import (
+    FORM_FIELD_NAME,
+    AdministrativeDocument,
+    _built_document,
+    _kept_document,
+    administrative_document,
+)
 
 
 def _embedded_fonts(pdf: bytes) -> dict[str, tuple[set[int], TTFont]]:
@@ -50,11 +57,10 @@ def _drawn(font: TTFont, glyph_ids: set[int]) -> set[int]:
 
 def test_cached_subset_draws_what_a_fresh_one_draws() -> None:
     subsets._subsets.clear()
-    _built_document.cache_clear()
-    fresh = _embedded_fonts(administrative_document())
+    arguments = (AdministrativeDocument(), 1, False, FORM_FIELD_NAME, REGULAR_FONT, BOLD_FONT)
+    fresh = _embedded_fonts(_built_document(*arguments))
     assert subsets._subsets, "building a document caches its subsets"
-    _built_document.cache_clear()
-    cached = _embedded_fonts(administrative_document())
+    cached = _embedded_fonts(_built_document(*arguments))
     assert fresh.keys() == cached.keys()
     for name, (used, font) in fresh.items():
         cached_used, cached_font = cached[name]
@@ -63,9 +69,11 @@ def test_cached_subset_draws_what_a_fresh_one_draws() -> None:
         assert len(_drawn(font, used)) > 20
 
 
-def test_another_text_gets_its_own_subset() -> None:
+def test_another_text_gets_its_own_subset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
     """Letters only the second document uses are drawn: a cache keyed on the program alone
     would embed the first document's subset, without them."""
+    monkeypatch.setenv("KYSO_CACHE_DIR", str(tmp_path))  # made here, not read from the disk
     administrative_document()
     other = AdministrativeDocument(subject="Ỹ ỹ Ỵ ỵ Ẫ ẫ Ữ ữ Ỡ ỡ Ẳ ẳ Ẵ ẵ QQQ ZZZ 789",
                                    signer_name="Ỷ Ỳ Ẽ")
@@ -108,3 +116,19 @@ def test_prepared_program_from_the_cache_is_the_program(tmp_path: Path,
     finally:
         vietnamese_font_program.cache_clear()
 
+
+
+def test_documents_are_kept_on_disk_under_their_arguments(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process gets the same document from the disk; other arguments, another one."""
+    monkeypatch.setenv("KYSO_CACHE_DIR", str(tmp_path))
+    _kept_document.cache_clear()
+    try:
+        first = administrative_document()
+        _kept_document.cache_clear()  # as in a new process
+        assert administrative_document() == first
+        other = administrative_document(AdministrativeDocument(number="7/QĐ-SNV"))
+        assert other != first and other[:5] == b"%PDF-"
+        assert len(list((tmp_path / "documents").glob("quyet-dinh-*.pdf"))) == 2
+    finally:
+        _kept_document.cache_clear()
