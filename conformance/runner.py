@@ -328,7 +328,8 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             run: ScenarioRun = replays.run
             replay_dirs = replays.directories
         else:
-            run = play(scenario, run_dir, **roles, private=private / scenario.id)
+            run = play(scenario, run_dir, **roles, private=private / scenario.id,
+                       judged_steps={case.step_index for case in cases})
             replay_dirs = {}
     by_index = {step.index: step for step in run.steps}
     skipped_outputs = {name for step in run.steps

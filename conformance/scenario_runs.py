@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from bilingual import say
@@ -41,14 +42,17 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
          verifier: Verifier | None = None, mutant_signers: dict[str, Signer] | None = None,
          mutant_verifiers: dict[str, Verifier] | None = None,
          live_step: int | None = None, live_at_wall_clock: bool = True,
-         private: Path | None = None) -> ScenarioRun:
+         private: Path | None = None, judged_steps: Collection[int] | None = None
+         ) -> ScenarioRun:
     """Play ``scenario`` on a fresh testbed in ``directory/testbed``; signing checkpoints are
     inspected with the oracle; mutants (defective variants) are asked at every checkpoint.
     ``live_step``: only that checkpoint asks, at the wall clock unless ``live_at_wall_clock``
     is False (:mod:`..system_clock`). ``private``: the testbed is built in ``private/testbed``
     instead (a place in the run's private runtime directory, :func:`testbed.runtime_directory`)
     and only its public part is published to ``directory/testbed`` once played, then the
-    private copy removed: its keys, PINs and token store never enter ``directory``."""
+    private copy removed: its keys, PINs and token store never enter ``directory``.
+    ``judged_steps``: the timeline indices of the checkpoints to judge (a run's cases); the
+    others are played as the story needs, not judged (None: every checkpoint)."""
     directory.mkdir(parents=True, exist_ok=True)
     start = parse_instant(scenario.start, field="start") if scenario.start else None
     published = directory / "testbed"
@@ -63,7 +67,8 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
                             inspector=OracleInspector(testbed), mutant_signers=mutant_signers,
                             mutant_verifiers=mutant_verifiers, story_signer=ReferenceSigner(),
                             live_step=live_step, live_at_wall_clock=live_at_wall_clock,
-                            testbed_evidence=published, archiver=ReferenceArchiver())
+                            testbed_evidence=published, archiver=ReferenceArchiver(),
+                            judged_steps=judged_steps)
             return player.play(scenario)
     finally:
         if private is not None:

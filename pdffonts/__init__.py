@@ -10,6 +10,7 @@ workaround then touches one file, :mod:`pdffonts.vietnamese`.
 
 from __future__ import annotations
 
+from .program_cache import cache_path, font_code_sources, stored_bytes
 from .vietnamese import (
     BOLD_FONT,
     FONT_DIRECTORY,
@@ -24,6 +25,9 @@ from .vietnamese import (
 )
 
 __all__ = [
+    "cache_path",
+    "font_code_sources",
+    "stored_bytes",
     "BOLD_FONT",
     "FONT_DIRECTORY",
     "REGULAR_FONT",

@@ -69,8 +69,16 @@ def require_font(path: Path) -> None:
 @functools.lru_cache(maxsize=8)
 def vietnamese_font_program(path: Path) -> bytes:
     """The TrueType program of ``path`` cut to :data:`VIETNAMESE_REPERTOIRE` and scaled to
-    1000 units per em (see the module docstring for why). Cached: ~0.5 s the first time."""
+    1000 units per em (see the module docstring for why). Cached per process, and on disk
+    between processes (:mod:`pdffonts.program_cache`): ~0.5 s to make on an idle machine."""
     require_font(path)
+    from pdffonts.program_cache import stored_program
+
+    return stored_program(path, Path(__file__).read_bytes(), lambda: _cut_and_scale(path))
+
+
+def _cut_and_scale(path: Path) -> bytes:
+    """The work :func:`vietnamese_font_program` caches."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
@@ -108,27 +116,35 @@ class VietnameseFontFactory:
     ``TextBoxStyle``) over :func:`vietnamese_font_program`.
 
     pyHanko's own ``GlyphAccumulatorFactory`` only takes a file path; this one hands the same
-    ``GlyphAccumulator`` the prepared program from memory. With ``shared=True`` every text box of
+    ``GlyphAccumulator`` the prepared program from memory (its subsets cached per process:
+    :mod:`pdffonts.subsets`). With ``shared=True`` every text box of
     a writer gets the same engine, so one subset with every glyph used is embedded instead of one
     font per text box. Duck-typed rather than a subclass so that importing this module does not
     import pyHanko (pyHanko only ever calls :meth:`create_font_engine`).
     """
 
-    def __init__(self, path: Path, *, shared: bool = False) -> None:
+    def __init__(self, path: Path, *, shared: bool = False, glyphs_of: str = "") -> None:
+        """``glyphs_of``: text whose glyphs every engine embeds, drawn or not: texts that differ
+        only in these characters (the digits of a signing time) then share one cached subset
+        (:mod:`pdffonts.subsets`) instead of each being cut afresh."""
         self._program = vietnamese_font_program(path)
         self._shared = shared
+        self._glyphs_of = glyphs_of
         self._engines: dict[int, Any] = {}
 
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
         """A ``GlyphAccumulator`` for ``writer`` (the writer's shared one when ``shared``)."""
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+        from pdffonts.subsets import SubsetCachingAccumulator
 
         if self._shared and id(writer) in self._engines:
             return self._engines[id(writer)]
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
-        engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(self._program),
-                                  font_size=10, obj_stream=obj_stream)
+        engine = SubsetCachingAccumulator(writer=writer, font_handle=BytesIO(self._program),
+                                          font_size=10, obj_stream=obj_stream,
+                                          program=self._program)
+        if self._glyphs_of:
+            engine.shape(self._glyphs_of, with_actual_text=False)  # only records the glyphs
         if self._shared:
             self._engines[id(writer)] = engine
         return engine

@@ -10,6 +10,7 @@ given a :class:`~scenarios.roles.Signer` and a :class:`~scenarios.roles.Verifier
 from __future__ import annotations
 
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,19 +24,15 @@ from testbed import (
     ServiceMode,
     Testbed,
     TestbedError,
-    TokenRecord,
-    WorldState,
     administrative_document,
     parse_duration,
     parse_instant,
-    sign_fixture,
     wall_clock,
 )
 
 from .archival import ArchiveStepError, extend_artifact, services_named
 from .display import SignatureTruth
-from .findings import technical
-from .judge import Judgement, judge_signing, judge_verification
+from .judge import judge_verification
 from .model import (
     ChangeInfo,
     CompromiseCa,
@@ -59,12 +56,11 @@ from .model import (
     resolve_instant,
 )
 from .mutant_verifiers import ask_mutant_verifiers
-from .outcomes import SignerAnswer, SignerOutcome
-from .pins import wrong_pin_file
 from .revocation_evidence import save_revocation_evidence
 from .revocation_scale import AuthorityEvent, play_authority_event, timed_verify
-from .roles import Archiver, Inspector, NoAnswer, Signer, SignRequest, Verifier, VerifyRequest
+from .roles import Archiver, Inspector, NoAnswer, Signer, Verifier, VerifyRequest
 from .scenario_run import ScenarioRun, StepResult, describe_step, write_run_index
+from .signing_steps import SigningSteps, StepError
 from .tamper_kinds import tampered
 
 TRUSTED_ROOTS = ("root-cv", "root-neac")
@@ -72,9 +68,6 @@ TRUSTED_ROOTS = ("root-cv", "root-neac")
 Which root ends a công vụ path is an open question (ND68 Art. 32 NOT FOUND); both are trusted,
 the unrelated root never is."""
 
-
-class StepError(Exception):
-    """A step that could not be played (not a checkpoint's failure: the story broke)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ class _Signing:
     """The tamper steps the document went through after this signature (their kinds)."""
 
 
-class Player:
+class Player(SigningSteps):
     """Plays scenarios on one testbed with the given signer and verifier."""
 
     def __init__(self, testbed: Testbed, signer: Signer, verifier: Verifier,
@@ -99,13 +92,16 @@ class Player:
                  mutant_verifiers: dict[str, Verifier] | None = None,
                  story_signer: Signer | None = None, live_step: int | None = None,
                  live_at_wall_clock: bool = True, testbed_evidence: Path | None = None,
-                 archiver: Archiver | None = None) -> None:
+                 archiver: Archiver | None = None,
+                 judged_steps: Collection[int] | None = None) -> None:
         """``inspector`` checks what a signer produced at a checkpoint. ``mutant_*`` are
         defective variants asked the same question at every checkpoint of their role, beside
         the story (their outputs never feed later steps): one pass yields the mutation table.
         ``testbed_evidence``: where the testbed's public part is published once played (a
         testbed built in the private runtime directory); the run index names it.
-        ``archiver``: the archive tool ``extend`` steps ask (:mod:`.archival`)."""
+        ``archiver``: the archive tool ``extend`` steps ask (:mod:`.archival`).
+        ``judged_steps``: the timeline indices whose checkpoints are judged (None: all); see
+        :meth:`_judged`."""
         self.testbed = testbed
         self.signer = signer
         self.verifier = verifier
@@ -125,6 +121,7 @@ class Player:
         """False: the live step stays pinned at its instant (a kit made for a later day)."""
         self.testbed_evidence = testbed_evidence or testbed.directory
         self.archiver = archiver
+        self.judged_steps = None if judged_steps is None else frozenset(judged_steps)
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
@@ -301,137 +298,6 @@ class Player:
         anchors = self.testbed.trust_anchor_paths()
         return [anchors[label] for label in (labels or TRUSTED_ROOTS)]
 
-    def _sign(self, scenario: Scenario, step: Sign, start: datetime,
-              result: StepResult) -> None:
-        source = self._artifact(step.document or step.input or "")
-        output = self.directory / "artifacts" / f"{step.output}.pdf"
-        state = self.testbed.state
-        certificate = state.subscriber(step.actor).current_certificate
-        if certificate is None:
-            raise StepError(say(f"actor '{step.actor}' chưa có chứng thư chữ ký số",
-                                f"actor '{step.actor}' has no certificate yet"))
-        if step.by == "fixture":
-            self._sign_fixture(step, source, output, certificate, start, result)
-            return
-        token = self.testbed.tokens.latest(step.actor)
-        if token is None:
-            raise StepError(f"actor '{step.actor}': " + say(
-                "không có token: phần mềm được kiểm thử ký số bằng token (với khóa phần mềm, "
-                "dùng by: fixture)",
-                "has no token: the signer under test signs with a token (use by: fixture for "
-                "software keys)"))
-        request = self._sign_request(state, step, source, output, certificate, token, result)
-        try:
-            signer = self.signer if step.expect is not None else \
-                (self.story_signer or self.signer)
-            answer = signer.sign(request)
-        except NoAnswer as silence:
-            result.no_answer = silence
-            if step.expect is None:
-                raise StepError(say(f"phần mềm ký số không trả lời: {silence.reason}",
-                                    f"the signer gave no answer: {silence.reason}")) from None
-            if step.expect.outcome != "refused" and self.story_signer is not None:
-                self._keep_story_going(step, request, result)
-            return
-        self._signed(step, request, state.tokens[token.label].certificate, answer, result)
-
-    def _sign_fixture(self, step: Sign, source: Path, output: Path, certificate: str,
-                      start: datetime, result: StepResult) -> None:
-        """The testbed itself signs (software key, rules broken on purpose if asked)."""
-        output.write_bytes(sign_fixture(
-            self.testbed, source.read_bytes(), certificate_label=certificate,
-            level=step.level, digest=step.digest,
-            claimed_time=resolve_instant(step.claimed_time, start)
-            if step.claimed_time else None, tsa_authority=step.tsa, rsa_pss=step.rsa_pss,
-            embed_chain=step.embed_chain, timestamp_defect=step.timestamp_defect,
-            certify=step.certify))
-        self._artifacts[step.output] = output
-        result.artifacts.append(step.output)
-        self._record_signing(step, certificate, resolve_instant(step.claimed_time, start)
-                             if step.claimed_time else None)
-
-    def _sign_request(self, state: WorldState, step: Sign, source: Path, output: Path,
-                      certificate: str, token: TokenRecord, result: StepResult) -> SignRequest:
-        """What the signer is handed: the token, its PIN file, trust anchors, the TSA of the
-        certificate's issuer (else the công vụ one), and the certificate it must sign with."""
-        authority = state.authorities[state.certificates[certificate].issuer]
-        tsa_owner = authority.label if authority.tsa else "ca-cv"
-        workdir = self.directory / "work" / f"step-{result.index}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        certificate_file = workdir / "expected-signer.der"
-        certificate_file.write_bytes(self.testbed.certificate_der(state.tokens[token.label]
-                                                                  .certificate))
-        pin_file = self.testbed.directory / token.pin_file
-        if step.pin == "wrong":
-            pin_file = wrong_pin_file(pin_file, workdir)
-        return SignRequest(
-            input=source, output=output, token_access=self.testbed.directory / token.access_file,
-            pin_file=pin_file, token_label=token.label,
-            trust_roots=self.trust_roots(step.trust), tsa_url=self.testbed.urls(tsa_owner)["tsa"],
-            level=step.level, moment=self.testbed.now(), visible=step.visible,
-            appearance=step.appearance,
-            certificate=certificate_file, field_name=f"Signature-{step.output}",
-            workdir=workdir)
-
-    def _signed(self, step: Sign, request: SignRequest, token_certificate: str,
-                answer: SignerAnswer, result: StepResult) -> None:
-        """The signer answered: keep its document (signed with ``token_certificate``), judge it
-        at a checkpoint (and every defective variant beside it), or stop the story if a story
-        signature failed."""
-        output = request.output
-        result.answer = answer
-        produced = output.exists() and output.stat().st_size > 0
-        if produced:
-            self._artifacts[step.output] = output
-            result.artifacts.append(step.output)
-            self._record_signing(step, token_certificate, None)
-        if step.expect is not None:
-            result.judgement = self._judge_signing(step, request, answer, produced)
-            if not produced and step.expect.outcome != "refused" \
-                    and self.story_signer is not None:
-                self._keep_story_going(step, request, result)
-            for name, mutant in self.mutant_signers.items():
-                result.mutants[name] = self._mutant_signing(name, mutant, step, request)
-        elif answer.outcome is not SignerOutcome.SIGNED or not produced:
-            raise StepError(say(f"phần mềm ký số không ký: {answer.reason or 'không có kết quả'}",
-                                f"the signer did not sign: {answer.reason or 'no output'}"))
-
-    def _keep_story_going(self, step: Sign, request: SignRequest, result: StepResult) -> None:
-        """The signer under test made no document where the story needs one: the story signer
-        makes it, so later checkpoints (of other roles) can still be played. The verdict on
-        this checkpoint is not affected."""
-        assert self.story_signer is not None
-        answer = self.story_signer.sign(request)
-        if answer.outcome is SignerOutcome.SIGNED and request.output.exists():
-            self._artifacts[step.output] = request.output
-
-    def _judge_signing(self, step: Sign, request: SignRequest, answer: SignerAnswer,
-                       produced: bool) -> Judgement:
-        assert step.expect is not None
-        certificate = request.certificate.read_bytes() \
-            if request.certificate is not None and request.certificate.is_file() else None
-        judgement = judge_signing(step.expect, answer, produced, request.workdir, certificate)
-        if produced and self.inspector is not None and answer.outcome is SignerOutcome.SIGNED:
-            # the output is inspected whatever else was found: each check is its own finding
-            problems = self.inspector.inspect(request, answer)
-            judgement = judgement.with_check(technical(
-                "output", not problems, "a well-formed signed document as asked",
-                "; ".join(problems) or "as asked", "the output is wrong: " + "; ".join(problems)))
-        return judgement
-
-    def _mutant_signing(self, name: str, mutant: Signer, step: Sign,
-                        request: SignRequest) -> Judgement | NoAnswer:
-        workdir = self.directory / "mutants" / name / (
-            request.workdir.name if request.workdir else "sign")
-        workdir.mkdir(parents=True, exist_ok=True)
-        shadow = replace(request, output=workdir / request.output.name, workdir=workdir)
-        try:
-            answer = mutant.sign(shadow)
-        except NoAnswer as silence:
-            return silence
-        produced = shadow.output.exists() and shadow.output.stat().st_size > 0
-        return self._judge_signing(step, shadow, answer, produced)
-
     def _tamper(self, step: Tamper, result: StepResult) -> None:
         changed = tampered(step.kind, self._artifact(step.input).read_bytes())
         output = self.directory / "artifacts" / f"{step.output}.pdf"
@@ -455,7 +321,18 @@ class Player:
         result.artifacts.append(step.output)
         self._signings[step.output] = self._signings.get(step.input, ())
 
+    def _judged(self, result: StepResult) -> bool:
+        """Whether this step's checkpoint is judged in this run. A run that judges only some
+        checkpoints (the cases of a SUT's roles, ``--only``) still plays every step the story
+        needs, but does not inspect a signature no case asks about, nor ask for a verification
+        whose answer no case reads (a verify step changes nothing later steps see)."""
+        judged = self.judged_steps is None or result.index in self.judged_steps
+        result.judged = judged
+        return judged
+
     def _verify(self, step: Verify, result: StepResult) -> None:
+        if not self._judged(result):
+            return
         workdir = self.directory / "work" / f"step-{result.index}"
         workdir.mkdir(parents=True, exist_ok=True)
         save_revocation_evidence(self.testbed, workdir)

@@ -77,6 +77,8 @@ class StepResult:
     figures: list[Figure] = field(default_factory=list)
     """What was measured at this checkpoint (the software's time, the CRL's size): shown,
     never judged."""
+    judged: bool = True
+    """False: a checkpoint this run does not judge (no case of the run asks about it)."""
 
     @property
     def failed(self) -> bool:
@@ -140,7 +142,7 @@ def write_run_index(run: ScenarioRun, artifacts: dict[str, Path], testbed_direct
         "steps": [{
             "index": step.index, "at": step.at.isoformat(), "what": step.description,
             "checkpoint": step.checkpoint, "requirements": step.requirements,
-            "passed": None if step.checkpoint is None and step.error is None
+            "passed": None if (step.checkpoint is None or not step.judged) and step.error is None
             else not step.failed,
             "expected": step.judgement.expected if step.judgement else None,
             "actual": step.judgement.actual if step.judgement else None,

@@ -46,6 +46,7 @@ from pdffonts import (
     require_font,
 )
 
+from .document_cache import kept_document
 from .errors import InvalidInputError, TestbedError
 
 A4 = (595, 842)
@@ -260,18 +261,28 @@ def administrative_document(document: AdministrativeDocument | None = None, *, p
                             bold_font_path: Path = BOLD_FONT) -> bytes:
     """The bytes of a one- or two-page Vietnamese administrative decision (see the module doc).
 
-    Built once per process for each distinct content and layout, then the same bytes every time
-    (laying out and subsetting the fonts takes about a second; every scenario of a run asks for
-    the same few documents: issue 22)."""
+    Built once for each distinct content and layout, then the same bytes every time: kept per
+    process, and on disk between processes (:func:`_kept_document`); laying out and subsetting
+    the fonts takes about a second, and every scenario of a run, in every ``--jobs`` worker,
+    asks for the same few documents (issue 22)."""
     if pages not in (1, 2):
         raise InvalidInputError(say(f"pages: {pages}; một văn bản có một hoặc hai trang",
                                     f"pages: {pages}; a document has one or two pages"))
     _require_fonts([font_path, bold_font_path])
-    return _built_document(document or AdministrativeDocument(), pages, with_form_field,
-                           field_name, font_path, bold_font_path)
+    return _kept_document(document or AdministrativeDocument(), pages, with_form_field,
+                          field_name, font_path, bold_font_path)
 
 
 @functools.lru_cache(maxsize=32)
+def _kept_document(document: AdministrativeDocument, pages: int, with_form_field: bool,
+                   field_name: str, font_path: Path, bold_font_path: Path) -> bytes:
+    """:func:`_built_document`, kept on disk between processes (:mod:`.document_cache`)."""
+    return kept_document(repr((document, pages, with_form_field, field_name)),
+                         (font_path, bold_font_path),
+                         lambda: _built_document(document, pages, with_form_field, field_name,
+                                                 font_path, bold_font_path))
+
+
 def _built_document(document: AdministrativeDocument, pages: int, with_form_field: bool,
                     field_name: str, font_path: Path, bold_font_path: Path) -> bytes:
     from pyhanko.pdf_utils import generic

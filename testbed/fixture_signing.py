@@ -4,7 +4,10 @@ Verifier cases need signed PDFs that no correct signer would make: SHA-1 digests
 a claimed signing time from the signer's own (backdated) clock, a signature by a revoked key.
 The testbed makes them with pyHanko's signers directly, with the key on the subscriber's token
 (PKCS#11) or in a software key file, at the testbed's instant. Nothing here checks validity:
-that is the point of a fixture.
+that is the point of a fixture. What B-LT fetches (OCSP, CRLs) goes through one aiohttp session
+per fixture, closed when signing ends: aiohttp's own, since the fetcher backend's default
+session builds an SSL context from certifi's bundle each time (~45 ms) for services that are
+plain HTTP on 127.0.0.1.
 
 Options for the verifier case families that need a signature made *differently*, not wrongly:
 
@@ -32,6 +35,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+import aiohttp
 from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
@@ -160,8 +164,8 @@ def sign_fixture(testbed: Testbed, pdf: bytes, *, certificate_label: str, level:
             "certification signature"))
 
     async def run(signer: signers.Signer) -> bytes:
-        # one explicit fetcher session, closed when signing ends (B-LT fetches OCSP and CRLs)
-        async with AIOHttpFetcherBackend() as fetchers:
+        async with aiohttp.ClientSession() as http, \
+                AIOHttpFetcherBackend(session=http) as fetchers:
             embeds = level in ("B-LT", "B-LTA")
             metadata = signers.PdfSignatureMetadata(
                 field_name=field_name or f"Signature{existing + 1}",

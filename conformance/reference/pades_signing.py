@@ -87,6 +87,12 @@ APPEARANCE_TEXT = "Ký bởi: %(ten)s\nCơ quan: %(co_quan)s\nThời gian ký: %
 Vietnam offset (Decree 30/2020 Annex I, SECONDARY)."""
 
 
+APPEARANCE_GLYPHS = "Ký bởi: Cơ quan: Thời gian ký: 0123456789-+:T"
+"""Embedded in every visible signature's font subset, drawn or not: the labels of
+:data:`APPEARANCE_TEXT` and every character of a signing time, so that two signatures by the
+same signer share one cached subset whatever their times (:mod:`pdffonts.subsets`)."""
+
+
 def _stamp_style(stamp_text: str = APPEARANCE_TEXT) -> TextStampStyle:
     # fontTools reports every table it drops while subsetting DejaVu (e.g. FFTM) on stderr
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -94,7 +100,8 @@ def _stamp_style(stamp_text: str = APPEARANCE_TEXT) -> TextStampStyle:
     # glyphs about twice as far apart and the text runs out of the box
     return TextStampStyle(
         stamp_text=stamp_text,
-        text_box_style=TextBoxStyle(font=VietnameseFontFactory(FONT_PATH), font_size=9),
+        text_box_style=TextBoxStyle(font=VietnameseFontFactory(
+            FONT_PATH, glyphs_of=APPEARANCE_GLYPHS), font_size=9),
         border_width=1,
     )
 
