@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,12 +101,18 @@ class KeyPool:
         if path is None:
             return key, pem_bytes
         path.parent.mkdir(mode=0o700, exist_ok=True)  # no parents: the run's directory exists
-        try:  # O_EXCL: when two workers race, the first file wins and both use it
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under a private name, then linked in: another worker never sees the
+        # file half-written (it did with O_EXCL then write: "MalformedFraming"), and when two
+        # race, the first link wins and both use that key
+        descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        try:
+            with os.fdopen(descriptor, "wb") as file:  # mkstemp: mode 0600
+                file.write(pem_bytes)
+            os.link(partial, path)
         except FileExistsError:
             return self._on_disk(role, key_type) or (key, pem_bytes)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(pem_bytes)
+        finally:
+            os.unlink(partial)
         return key, pem_bytes
 
 
