@@ -197,7 +197,7 @@ class LiveServices:
                                     at=now, validity=OCSP_RESPONSE_VALIDITY)
         except OCSPRefusalError as refusal:
             return error_response(refusal.status)
-        if request.nonce is None:
+        if not request.has_nonce:
             self._ocsp_cache.put(cache_key, state.revision, mode, now, answer)
         return answer.der
 
