@@ -100,6 +100,8 @@ class _Snapshot:
 
     def __init__(self, directory: Path, state: WorldState, database: RegistryDatabase) -> None:
         self.state = state
+        self.clock = state.clock.clock()
+        """The revision's clock, built once (every OCSP answer reads it)."""
         self._certificates: dict[str, x509.Certificate] = {}
         self._signers: dict[str, ServiceSigner] = {}
         self._crl_signers: dict[str, CrlSigner] = {}
@@ -172,12 +174,15 @@ class LiveServices:
             return self._snapshot
 
     # ---- OCSP ------------------------------------------------------------------------------
-    def ocsp_response(self, authority: str, request_der: bytes) -> bytes:
+    def ocsp_response(self, authority: str, request_der: bytes,
+                      snapshot: _Snapshot | None = None) -> bytes:
         """The answer to an OCSP request for ``authority``'s certificates, at the testbed
-        clock; a request without a nonce may get a pre-produced one (:mod:`testbed.ocsp_cache`)."""
-        snapshot = self.snapshot()
+        clock; a request without a nonce may get a pre-produced one (:mod:`testbed.ocsp_cache`).
+        ``snapshot``: the registry revision the HTTP handler has just read, if any (one registry
+        read per request, not three)."""
+        snapshot = snapshot or self.snapshot()
         state = snapshot.state
-        now = state.clock.clock().now()
+        now = snapshot.clock.now()
         behaviour = state.services.get(f"ocsp:{authority}")
         mode = ServiceMode.NORMAL if behaviour is None else behaviour.mode
         if mode is ServiceMode.UNAUTHORIZED:
@@ -311,6 +316,10 @@ def build_application(services: LiveServices) -> web.Application:
     return application
 
 
+_OUTAGES = frozenset((ServiceMode.HTTP_500, ServiceMode.NO_ANSWER, ServiceMode.SLOW))
+"""The modes :func:`_behave` acts on (the others change the answer, not the HTTP)."""
+
+
 async def _behave(services: LiveServices, service: str) -> web.Response | None:
     """The simulated outage of ``service``, if any: an HTTP 500, or a wait first."""
     mode, delay = services.behaviour(service)
@@ -332,11 +341,17 @@ def _add_ocsp_routes(routes: web.RouteTableDef, prefix: str, services: LiveServi
     """OCSP by POST and by GET (RFC 6960 A.1)."""
 
     async def answer_ocsp(authority: str, body: bytes) -> web.Response:
-        _known(services, authority)
-        outage = await _behave(services, f"ocsp:{authority}")
-        if outage is not None:
-            return outage
-        return web.Response(body=services.ocsp_response(authority, body),
+        snapshot: _Snapshot | None = services.snapshot()
+        assert snapshot is not None
+        if authority not in snapshot.state.authorities:
+            raise web.HTTPNotFound(text=f"no authority '{authority}'\n")
+        behaviour = snapshot.state.services.get(f"ocsp:{authority}")
+        if behaviour is not None and behaviour.mode in _OUTAGES:
+            outage = await _behave(services, f"ocsp:{authority}")
+            if outage is not None:
+                return outage
+            snapshot = None  # it waited: the registry may have changed meanwhile
+        return web.Response(body=services.ocsp_response(authority, body, snapshot),
                             content_type="application/ocsp-response")
 
     @routes.post(prefix + "/ocsp/{authority}")
