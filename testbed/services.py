@@ -7,7 +7,8 @@ the testbed itself. CRLs are built by pyca from the registry's revoked rows (:mo
 certomancer's builder took 100 s for 100,000 entries) and cached until a revocation changes;
 timestamps are still signed by certomancer's builder, through the certomancer door
 (:mod:`testbed.ca.certomancer_bridge.responders`); OCSP requests are read by
-:mod:`testbed.ocsp_requests` and answered by :mod:`testbed.ocsp_responses` (signed with the
+:mod:`testbed.ocsp_requests` and answered by :mod:`testbed.ocsp_responses` (written by pyca's
+builder, :mod:`testbed.ocsp_pyca`, where it can, else by asn1crypto; signed with the
 responder's pyca key), the registry answering each status question, serial by serial, through
 one function (:func:`testbed.ocsp_cache.registry_status_of`).
 
