@@ -77,7 +77,8 @@ def pyca_response(signer: PycaSigner, form: PycaForm, asked: AskedCertId, answer
     revoked = answer.status == "revoked"
     builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
         asked.issuer_name_hash, asked.issuer_key_hash, asked.serial, form.hash_algorithm,
-        _STATUSES[answer.status], at, next_update, answer.revoked_at if revoked else None,
+        _STATUSES[answer.status], at, next_update,
+        answer.revoked_at.replace(microsecond=0) if revoked and answer.revoked_at else None,
         x509.ReasonFlags[answer.reason] if revoked and answer.reason is not None else None,
     ).responder_id(ocsp.OCSPResponderEncoding.HASH, signer.certificate) \
         .certificates([signer.certificate])
