@@ -54,12 +54,17 @@ class PycaSigner:
     hash_algorithm: hashes.HashAlgorithm
     """The signature's hash: that of the responder's signature algorithm (SHA-256, or SHA-384
     for P-384: :func:`testbed.ocsp_responses.signature_algorithm_for`)."""
+    base: ocsp.OCSPResponseBuilder
+    """A builder holding what every answer of the responder carries (ResponderID ``byKey``, the
+    responder certificate); pyca's builders are immutable, so each answer starts from it."""
 
     @classmethod
     def load(cls, private_key: CertificateIssuerPrivateKeyTypes, certificate_der: bytes,
              hash_name: str) -> PycaSigner:
-        return cls(private_key, x509.load_der_x509_certificate(certificate_der),
-                   getattr(hashes, hash_name.upper())())
+        certificate = x509.load_der_x509_certificate(certificate_der)
+        base = ocsp.OCSPResponseBuilder().responder_id(
+            ocsp.OCSPResponderEncoding.HASH, certificate).certificates([certificate])
+        return cls(private_key, certificate, getattr(hashes, hash_name.upper())(), base)
 
 
 def unsuccessful(status: str) -> bytes:
@@ -75,13 +80,11 @@ def pyca_response(signer: PycaSigner, form: PycaForm, asked: AskedCertId, answer
     if answer.invalidity_date is not None or at != wall_clock():
         return None
     revoked = answer.status == "revoked"
-    builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
+    builder = signer.base.add_response_by_hash(
         asked.issuer_name_hash, asked.issuer_key_hash, asked.serial, form.hash_algorithm,
         _STATUSES[answer.status], at, next_update,
         answer.revoked_at.replace(microsecond=0) if revoked and answer.revoked_at else None,
-        x509.ReasonFlags[answer.reason] if revoked and answer.reason is not None else None,
-    ).responder_id(ocsp.OCSPResponderEncoding.HASH, signer.certificate) \
-        .certificates([signer.certificate])
+        x509.ReasonFlags[answer.reason] if revoked and answer.reason is not None else None)
     if form.nonce is not None:
         builder = builder.add_extension(form.nonce.value, form.nonce.critical)
     response = builder.sign(signer.private_key, signer.hash_algorithm)
