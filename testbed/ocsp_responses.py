@@ -1,15 +1,16 @@
 """OCSP responses (RFC 6960) as of the testbed clock, signed with the responder's parsed key.
 
-Why not pyca's ``OCSPResponseBuilder``, the first choice: it writes ``producedAt`` from the wall
-clock (cryptography 50: ``produced_at_utc`` is the real instant whatever ``this_update`` says),
-and the testbed answers at its *simulated* clock (a testbed moved years ahead would send a
-``producedAt`` before its responder certificate's notBefore). It also takes one SingleResponse
-per response (the testbed answers up to 100 CertIDs) and no single extensions (the testbed
-answers ``invalidityDate``).
+Two writers, one response. The common answer (one CertID asked the way pyca writes it, no
+``invalidityDate``, a testbed instant that is the wall clock's second) is written by pyca's
+``OCSPResponseBuilder`` (:mod:`testbed.ocsp_pyca`, which says why only that answer). Every other
+one is written here with asn1crypto, which can put any instant in ``producedAt``, up to
+:data:`testbed.services.OCSP_MAX_CERT_IDS` SingleResponses in one response and the
+``invalidityDate`` single extension, and echoes the client's CertIDs and nonce whatever their
+encoding. ``tests/testbed/test_ocsp_pyca.py`` checks that both write the same response.
 
-How: asn1crypto encodes all of it (:mod:`asn1crypto.ocsp`: ``OCSPResponse``, ``ResponseBytes``,
+How asn1crypto encodes it (:mod:`asn1crypto.ocsp`: ``OCSPResponse``, ``ResponseBytes``,
 ``BasicOCSPResponse``, ``ResponseData``, ``SingleResponse``; no DER is written here, by the
-project's rule). The parts that never change are asn1crypto objects built once (per responder:
+project's rule): the parts that never change are asn1crypto objects built once (per responder:
 ResponderID, signature algorithm, the responder certificate; per module: the ``good`` and
 ``unknown`` statuses, ``successful``, ``id-pkix-ocsp-basic``; per testbed second: producedAt and
 nextUpdate) and go into each answer as they are. Each answer's structures are built in one go
@@ -18,11 +19,12 @@ from their fields, innermost first, each put into its parent as loaded from its 
 its encoding is read, two or three times per ``dump()``, at every level above. The CertID is the
 client's own asn1crypto object (echoed unchanged), and the signature, from the pyca key object
 parsed once, is over ``ResponseData.dump()``, the very bytes then loaded into the
-BasicOCSPResponse. The cost, measured: about 150 µs per answer (the hand-framed DER it replaces
-took 10 µs; an RSA-2048 signature takes 300–500 µs, P-256 about 40 µs); requests without a nonce
-are served pre-produced (:mod:`testbed.ocsp_cache`). Tests read every kind of answer back with
-pyca (strict), asn1crypto, pyHanko and ``openssl ocsp`` (``tests/testbed/test_ocsp_responses.py``,
-``test_ocsp_cert_ids.py``, ``test_service_keys.py``).
+BasicOCSPResponse. The cost, measured: about 250 µs per answer beyond the signature (pyca:
+about 110 µs; an RSA-2048 signature takes 260–500 µs, P-256 about 25 µs); requests without a
+nonce are served pre-produced (:mod:`testbed.ocsp_cache`). Tests read every kind of answer
+back with pyca (strict), asn1crypto, pyHanko and ``openssl ocsp``
+(``tests/testbed/test_ocsp_responses.py``, ``test_ocsp_cert_ids.py``, ``test_service_keys.py``,
+``test_ocsp_pyca.py``).
 
 What a serial's status is comes from one function the caller passes (:data:`StatusOf`), so the
 registry behind it can change without touching this module.
@@ -42,6 +44,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from .ocsp_pyca import PycaSigner, pyca_response, unsuccessful
 from .ocsp_requests import AskedCertId, OCSPRefusalError, ParsedRequest
 
 CERT_ID_HASHES = ("sha1", "sha224", "sha256", "sha384", "sha512")
@@ -99,6 +102,8 @@ class ResponderMaterial:
     certs: ocsp.Certificates = field(init=False)
     """The responder's certificate (a delegated responder must send it, RFC 6960 4.2.2.2)."""
     issuer_hashes: dict[str, tuple[bytes, bytes]] = field(init=False)
+    pyca: PycaSigner = field(init=False)
+    """The same responder for pyca's builder (:mod:`testbed.ocsp_pyca`)."""
     _signature: Callable[[bytes], bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +117,9 @@ class ResponderMaterial:
         self.issuer_hashes = {algorithm: (hashlib.new(algorithm, name_der).digest(),
                                           hashlib.new(algorithm, key_bits).digest())
                               for algorithm in CERT_ID_HASHES}
+        self.pyca = PycaSigner.load(self.private_key,  # type: ignore[arg-type]  # RSA or EC
+                                    self.responder_certificate.dump(),
+                                    self.signature_algorithm.hash_algo)
 
     def sign(self, data: bytes) -> bytes:
         """The responder's signature over ``data`` with :attr:`signature_algorithm`."""
@@ -149,9 +157,11 @@ def load_material(key_pem: bytes, responder_der: bytes, issuer_der: bytes) -> Re
                              x509.Certificate.load(issuer_der))
 
 
+@lru_cache(maxsize=8)
 def error_response(status: str) -> bytes:
-    """An unsigned OCSP error response (``malformed_request``, ``unauthorized``, ...)."""
-    return ocsp.OCSPResponse({"response_status": status}).dump()
+    """An unsigned OCSP error response (``malformed_request``, ``unauthorized``, ...), written
+    by pyca once per status (the service mode ``unauthorized`` sends it to every request)."""
+    return unsuccessful(status)
 
 
 def _time(instant: datetime, **tagging: int) -> core.GeneralizedTime:
@@ -165,11 +175,11 @@ def _times(at: datetime, validity: timedelta) -> tuple[core.GeneralizedTime, cor
     return _time(at), _time(at + validity, explicit=0)
 
 
-def _single_response(asked: AskedCertId, answer: CertStatus, this_update: core.GeneralizedTime,
+def _single_response(cert_id: ocsp.CertId, answer: CertStatus, this_update: core.GeneralizedTime,
                      next_update: core.GeneralizedTime) -> ocsp.SingleResponse:
     """SingleResponse: the CertID as asked, the status, thisUpdate, nextUpdate and, for a
     revocation with one, the invalidityDate extension (RFC 5280 5.3.2)."""
-    fields: dict[str, object] = {"cert_id": asked.cert_id, "this_update": this_update,
+    fields: dict[str, object] = {"cert_id": cert_id, "this_update": this_update,
                                  "next_update": next_update}
     if answer.status == "revoked":
         assert answer.revoked_at is not None
@@ -205,28 +215,41 @@ class Answer:
 
 def answer_request(request: ParsedRequest, material: ResponderMaterial, status_of: StatusOf,
                    at: datetime, validity: timedelta) -> Answer:
-    """The signed response to ``request`` at the testbed instant ``at`` (whole seconds).
+    """The signed response to ``request`` at the testbed instant ``at`` (whole seconds), by
+    pyca when it can write it (:mod:`testbed.ocsp_pyca`), else by asn1crypto.
     Raises :class:`OCSPRefusalError` for an error response."""
-    singles, until = [], None
+    answers = [status_of(_checked_serial(asked, material), at) for asked in request.cert_ids]
+    untils = [answer.until for answer in answers if answer.until is not None]
+    until = min(untils) if untils else None
+    if request.pyca_form is not None:
+        der = pyca_response(material.pyca, request.pyca_form, request.cert_ids[0], answers[0],
+                            at, at + validity)
+        if der is not None:
+            return Answer(der, until)
+    return Answer(asn1crypto_response(request, material, answers, at, validity), until)
+
+
+def asn1crypto_response(request: ParsedRequest, material: ResponderMaterial,
+                         answers: list[CertStatus], at: datetime, validity: timedelta) -> bytes:
+    """The response to ``request`` written by asn1crypto: ``answers`` for its CertIDs, each as
+    the client encoded it, and its nonce extension as the client sent it."""
     produced_at, next_update = _times(at, validity)
-    for asked in request.cert_ids:
-        answer = status_of(_checked_serial(asked, material), at)
-        singles.append(_single_response(asked, answer, produced_at, next_update))
-        if answer.until is not None and (until is None or answer.until < until):
-            until = answer.until
+    cert_ids, nonce = request.echoed()
+    singles = [_single_response(cert_id, answer, produced_at, next_update)
+               for cert_id, answer in zip(cert_ids, answers, strict=True)]
     response_data = ocsp.ResponseData({
         "responder_id": material.responder_id, "produced_at": produced_at,
         "responses": _encoded(ocsp.Responses(singles)),
-        "response_extensions": None if request.nonce is None else [request.nonce]})
+        "response_extensions": None if nonce is None else [nonce]})
     signed = response_data.dump()
     basic = ocsp.BasicOCSPResponse({
         "tbs_response_data": ocsp.ResponseData.load(signed),
         "signature_algorithm": material.signature_algorithm,
         "signature": material.sign(signed), "certs": material.certs})
-    der = ocsp.OCSPResponse({"response_status": _SUCCESSFUL, "response_bytes": {
+    return ocsp.OCSPResponse({"response_status": _SUCCESSFUL, "response_bytes": {
         "response_type": _BASIC, "response": basic}}).dump()
-    return Answer(der, until)
 
 
 __all__ = ["CERT_ID_HASHES", "Answer", "CertStatus", "ResponderMaterial", "StatusOf",
+           "asn1crypto_response",
            "answer_request", "error_response", "load_material", "signature_algorithm_for"]

@@ -4,7 +4,8 @@ The testbed serves its own HTTP (:mod:`testbed.services` decides what to answer,
 testbed clock, and caches it); certomancer's :class:`~certomancer.services.CRLBuilder` and
 :class:`~certomancer.services.TimeStamper` still encode and sign every CRL and timestamp, through
 the parsed-key cache (:mod:`.key_cache`). This module is the only place the services reach them.
-OCSP responses are no longer certomancer's (:mod:`testbed.ocsp_responses` says why).
+OCSP responses are no longer certomancer's (:mod:`testbed.ocsp_responses` and
+:mod:`testbed.ocsp_pyca` write them, and say why).
 """
 
 from __future__ import annotations
