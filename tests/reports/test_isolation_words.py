@@ -21,7 +21,7 @@ RECORDS = [
         "bubblewrap is not installed (Debian package 'bubblewrap'; `make test` and "
         "`make demo` install it)"))),
     "none: the python adapter runs in kyso's own process (in_process = true: trusted code only)",
-    *(f"not applicable: {why}" for why in set(NOT_STARTED_BY_KYSO.values())),
+    *(f"not applicable: {why}" for why in sorted(set(NOT_STARTED_BY_KYSO.values()))),
 ]
 ENGLISH = re.compile(r"\b(own|user|namespaces?|system|files?|traced?|readable|profile|"
                      r"process|runs|person|service|tester|installed|none|not)\b")
