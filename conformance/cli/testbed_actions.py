@@ -105,6 +105,10 @@ def _up(arguments: argparse.Namespace) -> int:
                                  service_key=KeyType(arguments.service_key))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C stops it even when started with SIGINT ignored (a job a non-interactive shell or
+    # a CI runner put in the background: Python then keeps SIGINT ignored, and `kyso up` would
+    # serve until killed)
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     with testbed, testbed_process.recorded_as_serving(directory):
         try:  # from the description on: Ctrl-C may come as soon as its last line is out
             _describe(testbed, directory)

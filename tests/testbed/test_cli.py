@@ -186,3 +186,26 @@ def test_up_in_the_background_is_stopped_by_down(tmp_path: Path) -> None:
     assert "testbed stopped" in (directory / "kyso-up.log").read_text(encoding="utf-8")
     nothing = kyso("down", "--dir", str(directory), check_exit=1)
     assert "no testbed is running" in nothing.stderr
+
+
+def test_ctrl_c_stops_kyso_up_even_when_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A job a non-interactive shell or a CI runner puts in the background starts with SIGINT
+    ignored, and Python keeps it so: `kyso up` must still stop on Ctrl-C (it served until
+    killed)."""
+    process = subprocess.Popen(
+        [*KYSO, "up", "--dir", str(tmp_path / "tb"), "--at", "2026-11-22T09:00:00+07:00"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # noqa: PLW1509
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if "Ctrl-C" in line or not line:
+            break
+    process.send_signal(signal.SIGINT)
+    try:
+        remaining, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "testbed stopped" in remaining
