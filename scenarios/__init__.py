@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .checkpoints import REQUIREMENT_ID as REQUIREMENT_ID
     from .findings import Check as Check
+    from .format_rules import FORMAT_REQUIREMENTS as FORMAT_REQUIREMENTS
+    from .format_rules import PDF_ONLY_REQUIREMENTS as PDF_ONLY_REQUIREMENTS
+    from .formats import find_variant as find_variant
+    from .formats import format_variants as format_variants
+    from .formats import played_format as played_format
+    from .formats import split_variant_id as split_variant_id
+    from .formats import variant as variant
     from .judge import Judgement as Judgement
     from .loader import catalogue_paths as catalogue_paths
     from .loader import find_scenario as find_scenario
@@ -26,11 +33,13 @@ if TYPE_CHECKING:
     from .outcomes import Indication as Indication
     from .outcomes import MessageClass as MessageClass
     from .outcomes import SignatureAnswer as SignatureAnswer
+    from .outcomes import SignatureFormat as SignatureFormat
     from .outcomes import SignerAnswer as SignerAnswer
     from .outcomes import SignerOutcome as SignerOutcome
     from .outcomes import SubIndication as SubIndication
     from .outcomes import VerifierAnswer as VerifierAnswer
     from .player import Player as Player
+    from .roles import ONE_CHECKPOINT as ONE_CHECKPOINT
     from .roles import Archiver as Archiver
     from .roles import ExtendRequest as ExtendRequest
     from .roles import NoAnswer as NoAnswer
@@ -38,6 +47,7 @@ if TYPE_CHECKING:
     from .roles import SignRequest as SignRequest
     from .roles import Verifier as Verifier
     from .roles import VerifyRequest as VerifyRequest
+    from .roles import one_checkpoint as one_checkpoint
     from .scenario_run import ScenarioRun as ScenarioRun
     from .scenario_run import StepResult as StepResult
     from .scenario_run import format_run as format_run
@@ -50,6 +60,13 @@ _PUBLIC = {
     "REQUIREMENT_ID": ".checkpoints",
     "Check": ".findings",
     "Judgement": ".judge",
+    "FORMAT_REQUIREMENTS": ".format_rules",
+    "PDF_ONLY_REQUIREMENTS": ".format_rules",
+    "find_variant": ".formats",
+    "format_variants": ".formats",
+    "played_format": ".formats",
+    "split_variant_id": ".formats",
+    "variant": ".formats",
     "catalogue_paths": ".loader",
     "find_scenario": ".loader",
     "load_scenario": ".loader",
