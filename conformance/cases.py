@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bilingual import say
-from scenarios import Scenario, Sign, Verify, catalogue_paths, load_scenario
+from scenarios import (
+    FORMAT_REQUIREMENTS,
+    PDF_ONLY_REQUIREMENTS,
+    Scenario,
+    Sign,
+    SignatureFormat,
+    Verify,
+    catalogue_paths,
+    format_variants,
+    load_scenario,
+    played_format,
+)
 from testbed import InvalidInputError
 
 from .requirements import Text, catalogue
@@ -39,6 +50,9 @@ class Case:
     """The software must say where it stored the validation data (TT15-5.4 / 6.2)."""
     own_trust: bool = False
     """The step chooses its own trust anchors (a root removed, another regime's only)."""
+    format: str = SignatureFormat.PADES.value
+    """The signature format the case is played in (``scenario`` is then ``id@format``
+    for every format but PAdES, :mod:`scenarios.formats`)."""
 
 
 IMPLICIT_REQUIREMENTS = {
@@ -70,7 +84,20 @@ def _expected(step: Sign | Verify) -> str:
     return f"{step.expect.indication.value} ({subs})"
 
 
+def case_requirements(requirements: list[str], role: str,
+                      fmt: SignatureFormat) -> tuple[str, ...]:
+    """A checkpoint's requirements in ``fmt``: as written for PAdES; in another format, the
+    ones about PDF signatures (Annex I row 1.5) left out and the format's own row added
+    (rows 1.4, 1.6, 1.7: :data:`scenarios.FORMAT_REQUIREMENTS`)."""
+    own = [] if fmt is SignatureFormat.PADES else [FORMAT_REQUIREMENTS[fmt]]
+    kept = [r for r in requirements
+            if fmt is SignatureFormat.PADES or r not in PDF_ONLY_REQUIREMENTS]
+    return tuple(dict.fromkeys([*kept, *IMPLICIT_REQUIREMENTS[role], *own]))
+
+
 def cases_of(scenario: Scenario) -> list[Case]:
+    """The cases of ``scenario`` as played in its first format (a variant has one only)."""
+    fmt = played_format(scenario)
     found = []
     for index, step in scenario.checkpoints():
         assert step.checkpoint is not None
@@ -78,24 +105,24 @@ def cases_of(scenario: Scenario) -> list[Case]:
         found.append(Case(
             id=case_id(role, scenario.id, step.checkpoint.id), role=role, scenario=scenario.id,
             checkpoint=step.checkpoint.id, step_index=index,
-            requirements=tuple(dict.fromkeys([*step.checkpoint.requirements,
-                                              *IMPLICIT_REQUIREMENTS[role]])),
+            requirements=case_requirements(step.checkpoint.requirements, role, fmt),
             title=Text(vi=step.checkpoint.why.vi, en=step.checkpoint.why.en),
             expected=_expected(step), flags=tuple(flag.value for flag in step.checkpoint.flags),
             level=step.level if isinstance(step, Sign) else None,
             visible=isinstance(step, Sign) and step.visible,
             evidence=step.expect is not None and step.expect.evidence,
-            own_trust=step.trust is not None))
+            own_trust=step.trust is not None, format=fmt.value))
     return found
 
 
 def all_cases(paths: list[Path] | None = None) -> list[Case]:
-    """Every case of the catalogue; IDs unique, requirement IDs known."""
+    """Every case of the catalogue, in every format its scenarios apply to; IDs unique,
+    requirement IDs known."""
     known = catalogue()
     cases: list[Case] = []
     seen: set[str] = set()
     for path in paths or catalogue_paths():
-        for case in cases_of(load_scenario(path)):
+        for case in (c for v in format_variants(load_scenario(path)) for c in cases_of(v)):
             if case.id in seen:
                 raise InvalidInputError(f"{path}: {case.id}: " + say(
                     "điểm kiểm tra được định nghĩa hai lần", "case is defined twice"))

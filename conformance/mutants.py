@@ -23,7 +23,7 @@ from typing import Any
 from bilingual import say
 from conformance.reference.defects import Defect, mutants
 from conformance.scenario_runs import play
-from scenarios import Judgement, ScenarioRun, catalogue_paths, load_scenario
+from scenarios import Judgement, ScenarioRun, catalogue_paths, format_variants, load_scenario
 
 
 @dataclass
@@ -102,12 +102,16 @@ def progress_line(index: int, total: int, scenario: str, caught: int) -> str:
 
 def play_with_defects(path: Path, root: Path, defects: tuple[Any, Any] | None = None
                       ) -> PlayedScenario:
-    """Play the scenario at ``path`` under ``root``, every defect asked at every checkpoint
-    (``defects``: the defective signers and verifiers, made here when not given)."""
+    """Play the scenario at ``path`` under ``root`` in every format it applies to, every defect
+    asked at every checkpoint (``defects``: the defective signers and verifiers, made here when
+    not given)."""
     signers, verifiers = defects or mutants()
     scenario = load_scenario(path)
-    return played(play(scenario, root / scenario.id, mutant_signers=signers,
-                       mutant_verifiers=verifiers))
+    checkpoints: list[tuple[str, bool, tuple[str, ...]]] = []
+    for variant in format_variants(scenario):  # once per format the story applies to
+        checkpoints += played(play(variant, root / variant.id, mutant_signers=signers,
+                                   mutant_verifiers=verifiers)).checkpoints
+    return PlayedScenario(scenario.id, tuple(checkpoints))
 
 
 def mutation_table(paths: list[Path] | None = None, directory: Path | None = None,

@@ -59,7 +59,8 @@ from scenarios import (
     StepResult,
     Verifier,
     catalogue_paths,
-    find_scenario,
+    find_variant,
+    format_variants,
     load_scenario,
     vendor_phrases,
 )
@@ -113,7 +114,8 @@ def _evidence(out: Path, step: StepResult, run_dir: Path) -> list[Evidence]:
     workdir = run_dir / "work" / f"step-{step.index}"
     if workdir.exists():
         files += sorted(p for p in workdir.rglob("*") if p.is_file())
-    files += [run_dir / "artifacts" / f"{name}.pdf" for name in step.artifacts]
+    files += [path for name in step.artifacts  # a document, an XML, a .p7s and its content
+              for path in sorted((run_dir / "artifacts").glob(f"{name}.*"))]
     if step.no_answer is not None:
         files += [p for p in step.no_answer.evidence.values() if p.exists()]
     evidence, seen = [], set()
@@ -133,7 +135,8 @@ def _kind(path: Path) -> str:
                          ("service-exchange", "exchange"), ("driver-output", "driver"),
                          ("tsa-log", "timestamp"), ("appearance-text", "appearance"),
                          (".crl", "crl"), ("ocsp-", "ocsp"), ("trace", "trace"),
-                         ("expected-signer", "certificate"), (".pdf", "document")):
+                         ("expected-signer", "certificate"), (".pdf", "document"),
+                         (".xml", "document"), (".p7s", "document"), (".docx", "document")):
         if marker in name:
             return kind
     return "other"
@@ -194,8 +197,10 @@ def run_cases(profile: SutProfile, signer: Signer | None, verifier: Verifier | N
     its part of the selection (it may be empty: a shard of a small selection)."""
     policy, policy_hash = load_policy(policy_name)
     isolation = isolation or run_isolation(profile, out, enabled=True, refuse=False)
-    scenarios = [(scenario, cases) for scenario in map(load_scenario, catalogue_paths())
-                 if (cases := _cases_for(scenario, profile, only))]
+    # each scenario once per format it applies to (PAdES first, with the ids it always had)
+    scenarios = [(played, cases) for scenario in map(load_scenario, catalogue_paths())
+                 for played in format_variants(scenario)
+                 if (cases := _cases_for(played, profile, only))]
     if not scenarios:  # refused before ``out`` is made: a refusal leaves no empty folder behind
         raise InvalidInputError(say(
             "--only: không có điểm kiểm tra nào khớp (xem mã trong 'kyso requirements')",
@@ -374,7 +379,7 @@ def _scenario_cases_in_worker(profile_path: Path, scenario_id: str, only: tuple[
     profile = load_profile(profile_path)
     signer, verifier = build_roles(profile)
     policy, _ = load_policy(policy_name)
-    scenario = load_scenario(find_scenario(scenario_id))
+    scenario = find_variant(scenario_id)
     with isolation_scope(isolation), run_keys(profile, places[1]):
         return _scenario_cases(scenario, _cases_for(scenario, profile, only), profile, signer,
                                verifier, places, policy)

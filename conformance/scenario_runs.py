@@ -25,9 +25,12 @@ from scenarios import (
     Verifier,
     Verify,
     catalogue_paths,
-    find_scenario,
+    find_variant,
     format_run,
+    format_variants,
     load_scenario,
+    played_format,
+    variant,
 )
 from testbed import (
     InvalidInputError,
@@ -53,6 +56,7 @@ def play(scenario: Scenario, directory: Path, *, signer: Signer | None = None,
     private copy removed: its keys, PINs and token store never enter ``directory``.
     ``judged_steps``: the timeline indices of the checkpoints to judge (a run's cases); the
     others are played as the story needs, not judged (None: every checkpoint)."""
+    scenario = variant(scenario, played_format(scenario))  # its first format's steps only
     directory.mkdir(parents=True, exist_ok=True)
     start = parse_instant(scenario.start, field="start") if scenario.start else None
     published = directory / "testbed"
@@ -86,11 +90,11 @@ def checkpoint_count(number: int) -> str:
 def run_scenario_command(arguments: argparse.Namespace) -> int:
     if arguments.action == "list":
         for path in catalogue_paths():
-            scenario = load_scenario(path)
-            print(f"{scenario.id:28} {checkpoint_count(len(scenario.checkpoints()))}  "
-                  f"{scenario.title.vi}")
+            for played in format_variants(load_scenario(path)):
+                print(f"{played.id:36} {checkpoint_count(len(played.checkpoints()))}  "
+                      f"{played.title.vi}")
         return 0
-    scenario = load_scenario(find_scenario(arguments.name))
+    scenario = find_variant(arguments.name)
     if arguments.action == "show":
         print(f"{scenario.id}: {scenario.title.vi} / {scenario.title.en}")
         print(f"  {scenario.description.vi}\n  {scenario.description.en}")

@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .checkpoints import REQUIREMENT_ID as REQUIREMENT_ID
     from .findings import Check as Check
+    from .format_rules import FORMAT_REQUIREMENTS as FORMAT_REQUIREMENTS
+    from .format_rules import PDF_ONLY_REQUIREMENTS as PDF_ONLY_REQUIREMENTS
+    from .formats import find_variant as find_variant
+    from .formats import format_variants as format_variants
+    from .formats import played_format as played_format
+    from .formats import split_variant_id as split_variant_id
+    from .formats import variant as variant
     from .judge import Judgement as Judgement
     from .loader import catalogue_paths as catalogue_paths
     from .loader import find_scenario as find_scenario
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from .outcomes import Indication as Indication
     from .outcomes import MessageClass as MessageClass
     from .outcomes import SignatureAnswer as SignatureAnswer
+    from .outcomes import SignatureFormat as SignatureFormat
     from .outcomes import SignerAnswer as SignerAnswer
     from .outcomes import SignerOutcome as SignerOutcome
     from .outcomes import SubIndication as SubIndication
@@ -53,6 +61,13 @@ _PUBLIC = {
     "REQUIREMENT_ID": ".checkpoints",
     "Check": ".findings",
     "Judgement": ".judge",
+    "FORMAT_REQUIREMENTS": ".format_rules",
+    "PDF_ONLY_REQUIREMENTS": ".format_rules",
+    "find_variant": ".formats",
+    "format_variants": ".formats",
+    "played_format": ".formats",
+    "split_variant_id": ".formats",
+    "variant": ".formats",
     "catalogue_paths": ".loader",
     "find_scenario": ".loader",
     "load_scenario": ".loader",

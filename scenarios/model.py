@@ -33,7 +33,9 @@ from testbed import (
 )
 
 from .checkpoints import Checkpoint, SignExpectation, VerifyExpectation
+from .format_rules import check_step_formats, step_formats
 from .model_base import SCENARIO_ID, KebabId, StrictModel, Text
+from .outcomes import SignatureFormat
 
 SERVICE = re.compile(r"^(ocsp|crl|tsa|certs):[a-z0-9-]+$|^all$")
 
@@ -121,6 +123,9 @@ class Document(StrictModel):
 class _Step(StrictModel):
     at: InstantText = "+0s"
     note: str | None = Field(default=None, description="Free text shown in the timeline.")
+    formats: list[SignatureFormat] | None = Field(
+        default=None, min_length=1, description="Play this step only in these of the "
+        "scenario's formats (default: all of them), e.g. a timestamped level plain CMS lacks.")
 
     @field_validator("at")
     @classmethod
@@ -411,6 +416,10 @@ class Scenario(StrictModel):
         "(kyso up --service-key).")
     actors: dict[str, Actor] = Field(default_factory=dict)
     documents: dict[str, Document] = Field(default_factory=dict)
+    formats: list[SignatureFormat] = Field(
+        default_factory=lambda: [SignatureFormat.PADES], min_length=1,
+        description="Formats the story is played in, once each (TT15 Annex I rows 1.4-1.7): "
+        "pades (PDF), xades / xmldsig (XML), cades / cms (detached, over a .docx).")
     timeline: list[Step] = Field(min_length=1)
 
     @field_validator("start")
@@ -430,11 +439,16 @@ class Scenario(StrictModel):
                 raise ValueError(f"actors.{actor}: " + say(
                     "tên actor phải viết kebab-case (a-z, 0-9, '-'): tên này thành subscriber id",
                     "actor names are kebab-case (a-z, 0-9, '-'): they become subscriber ids"))
-        produced: set[str] = set()
+        if len(set(self.formats)) != len(self.formats):
+            raise ValueError("formats: " + say("mỗi định dạng chỉ được ghi một lần",
+                                               "each format may be listed once"))
+        produced: dict[str, set[SignatureFormat]] = {}
         checkpoint_ids: set[str] = set()
         previous: timedelta | None = None
         for index, step in enumerate(self.timeline):
             where = f"timeline[{index}]"
+            played = step_formats(step, self.formats)
+            check_step_formats(where, step, played, self.formats)
             actor = getattr(step, "actor", None)
             if actor is not None and actor not in self.actors:
                 known = ", ".join(self.actors)
@@ -449,7 +463,7 @@ class Scenario(StrictModel):
             source = getattr(step, "input", None)
             # a tamper step may also change a document before anyone signs it (the attacker
             # authors a shadow document)
-            if source is not None and source not in produced and not (
+            if source is not None and not set(played) <= produced.get(source, set()) and not (
                     isinstance(step, Tamper) and source in self.documents):
                 raise ValueError(f"{where}.input: " + say(
                     f"'{source}' không do bước nào trước đó tạo ra",
@@ -459,7 +473,7 @@ class Scenario(StrictModel):
                 if output in produced or output in self.documents:
                     raise ValueError(f"{where}.output: " + say(f"'{output}' đã được dùng",
                                                                f"'{output}' is already used"))
-                produced.add(output)
+                produced[output] = set(played)
             checkpoint = getattr(step, "checkpoint", None)
             if checkpoint is not None:
                 if checkpoint.id in checkpoint_ids:
@@ -477,5 +491,8 @@ class Scenario(StrictModel):
         return self
 
     def checkpoints(self) -> list[tuple[int, Sign | Verify]]:
+        """As its first format plays it (a variant, :mod:`scenarios.formats`, has one)."""
         return [(index, step) for index, step in enumerate(self.timeline)
-                if isinstance(step, Sign | Verify) and step.checkpoint is not None]
+                if isinstance(step, Sign | Verify) and step.checkpoint is not None
+                and self.formats[0] in step_formats(step, self.formats)]
+

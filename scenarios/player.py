@@ -18,13 +18,11 @@ from typing import Any
 
 from bilingual import say
 from testbed import (
-    AdministrativeDocument,
     CertificateRecord,
     KeyType,
     ServiceMode,
     Testbed,
     TestbedError,
-    administrative_document,
     parse_duration,
     parse_instant,
     wall_clock,
@@ -32,6 +30,7 @@ from testbed import (
 
 from .archival import ArchiveStepError, extend_artifact, services_named
 from .display import SignatureTruth
+from .formats import played_format, tampered_artifact, write_document
 from .judge import judge_verification
 from .model import (
     ChangeInfo,
@@ -56,12 +55,12 @@ from .model import (
     resolve_instant,
 )
 from .mutant_verifiers import ask_mutant_verifiers
+from .outcomes import SignatureFormat
 from .revocation_evidence import save_revocation_evidence
 from .revocation_scale import AuthorityEvent, play_authority_event, timed_verify
 from .roles import Archiver, Inspector, NoAnswer, Signer, Verifier, VerifyRequest
 from .scenario_run import ScenarioRun, StepResult, describe_step, write_run_index
 from .signing_steps import SigningSteps, StepError
-from .tamper_kinds import tampered
 
 TRUSTED_ROOTS = ("root-cv", "root-neac")
 """Trust anchors handed to software under test: the công vụ root and the NEAC-like root.
@@ -125,6 +124,10 @@ class Player(SigningSteps):
         self._artifacts: dict[str, Path] = {}
         self._signings: dict[str, tuple[_Signing, ...]] = {}
         """Artifact → its signatures, oldest first (tampering keeps them)."""
+        self._contents: dict[str, Path] = {}
+        """Artifact → the content its detached signature signs (CAdES, CMS)."""
+        self.format = SignatureFormat.PADES
+        """The format the story is being played in (:mod:`.formats`)."""
 
     # ---- the run ---------------------------------------------------------------------------
     def play(self, scenario: Scenario) -> ScenarioRun:
@@ -132,13 +135,10 @@ class Player(SigningSteps):
         start = (parse_instant(scenario.start, field="start") if scenario.start
                  else self.testbed.now())
         (self.directory / "artifacts").mkdir(parents=True, exist_ok=True)
+        self.format = played_format(scenario)
         for name, spec in scenario.documents.items():
-            path = self.directory / "artifacts" / f"{name}.pdf"
-            content = (AdministrativeDocument(subject=spec.subject) if spec.subject
-                       else AdministrativeDocument())
-            path.write_bytes(administrative_document(content, pages=spec.pages,
-                                                     with_form_field=spec.form_field))
-            self._artifacts[name] = path
+            self._artifacts[name] = write_document(self.format, spec,
+                                                   self.directory / "artifacts", name)
         for index, played in enumerate(scenario.timeline):
             step = self._live_only(index, played)
             if step is None:
@@ -299,9 +299,11 @@ class Player(SigningSteps):
         return [anchors[label] for label in (labels or TRUSTED_ROOTS)]
 
     def _tamper(self, step: Tamper, result: StepResult) -> None:
-        changed = tampered(step.kind, self._artifact(step.input).read_bytes())
-        output = self.directory / "artifacts" / f"{step.output}.pdf"
-        output.write_bytes(changed)
+        output, content = tampered_artifact(
+            self.format, step.kind, self._artifact(step.input), self._contents.get(step.input),
+            self.directory / "artifacts", step.output)
+        if content is not None:
+            self._contents[step.output] = content
         self._artifacts[step.output] = output
         result.artifacts.append(step.output)
         self._signings[step.output] = tuple(
@@ -338,7 +340,8 @@ class Player(SigningSteps):
         save_revocation_evidence(self.testbed, workdir)
         request = VerifyRequest(input=self._artifact(step.input),
                                 trust_roots=self.trust_roots(step.trust),
-                                moment=self.testbed.now(), workdir=workdir)
+                                moment=self.testbed.now(), workdir=workdir, format=self.format,
+                                content=self._contents.get(step.input))
         truth = self._truth(step)
         signer = self.testbed.certificate_der(truth.certificate) if truth else None
         try:

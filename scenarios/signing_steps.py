@@ -16,9 +16,10 @@ from bilingual import say
 from testbed import Testbed, TokenRecord, WorldState, sign_fixture
 
 from .findings import technical
+from .formats import artifact_path
 from .judge import Judgement, judge_signing
 from .model import Scenario, Sign, resolve_instant
-from .outcomes import SignerAnswer, SignerOutcome
+from .outcomes import SignatureFormat, SignerAnswer, SignerOutcome
 from .pins import wrong_pin_file
 from .roles import Inspector, NoAnswer, Signer, SignRequest
 from .scenario_run import StepResult
@@ -37,7 +38,9 @@ class SigningSteps:
     inspector: Inspector | None
     mutant_signers: dict[str, Signer]
     directory: Path
+    format: SignatureFormat
     _artifacts: dict[str, Path]
+    _contents: dict[str, Path]
 
     def _artifact(self, name: str) -> Path:  # pragma: no cover - Player's
         raise NotImplementedError
@@ -55,7 +58,10 @@ class SigningSteps:
     def _sign(self, scenario: Scenario, step: Sign, start: datetime,
               result: StepResult) -> None:
         source = self._artifact(step.document or step.input or "")
-        output = self.directory / "artifacts" / f"{step.output}.pdf"
+        output = artifact_path(self.directory / "artifacts", step.output, self.format,
+                               signed=True)
+        if self.format.detached:
+            self._contents[step.output] = source
         state = self.testbed.state
         certificate = state.subscriber(step.actor).current_certificate
         if certificate is None:
@@ -122,7 +128,7 @@ class SigningSteps:
             level=step.level, moment=self.testbed.now(), visible=step.visible,
             appearance=step.appearance,
             certificate=certificate_file, field_name=f"Signature-{step.output}",
-            workdir=workdir)
+            workdir=workdir, format=self.format)
 
     def _signed(self, step: Sign, request: SignRequest, token_certificate: str,
                 answer: SignerAnswer, result: StepResult) -> None:

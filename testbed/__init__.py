@@ -91,6 +91,9 @@ if TYPE_CHECKING:
     from .world import CertificateRecord as CertificateRecord
     from .world import TokenRecord as TokenRecord
     from .world import WorldState as WorldState
+    from .xml_documents import administrative_package as administrative_package
+    from .xml_documents import declaration_document as declaration_document
+    from .xml_documents import invoice_document as invoice_document
 
 _PUBLIC = {
     "Branch": ".ca.branches",
@@ -123,6 +126,9 @@ _PUBLIC = {
     "truncate": ".documents",
     "word_document": ".file_documents",
     "zip_package": ".file_documents",
+    "administrative_package": ".xml_documents",
+    "declaration_document": ".xml_documents",
+    "invoice_document": ".xml_documents",
     "InvalidInputError": ".errors",
     "InvalidStateError": ".errors",
     "TestbedError": ".errors",

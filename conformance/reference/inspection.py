@@ -48,8 +48,9 @@ from conformance.reference.appearance import (
     shows,
     widget_rectangle,
 )
+from conformance.reference.format_inspection import format_problems
 from conformance.reference.verifier import trust_roots_from_files
-from scenarios import Indication, SignerAnswer, SignRequest, SubIndication
+from scenarios import Indication, SignatureFormat, SignerAnswer, SignRequest, SubIndication
 from testbed import VIETNAM, Branch, ProfileKind, Testbed, TestbedError, policy_oid
 
 _LEVEL_ORDER = [PadesLevel.B_B, PadesLevel.B_T, PadesLevel.B_LT, PadesLevel.B_LTA]
@@ -82,6 +83,8 @@ class OracleInspector:
         self.testbed = testbed
 
     def inspect(self, request: SignRequest, answer: SignerAnswer) -> list[str]:
+        if request.format is not SignatureFormat.PADES:  # a signed XML document, a .p7s
+            return format_problems(request, answer)
         roots = trust_roots_from_files(request.trust_roots)
         try:
             data = request.output.read_bytes()

@@ -29,12 +29,18 @@ from conformance.reference.extension import (
     extension_request,
     write_extended,
 )
+from conformance.reference.format_roles import (
+    sign_in_format,
+    signer_certificate,
+    verified_in_format,
+)
 from conformance.reference.signer import sign
 from conformance.reference.signing_request import SignerInputError, VisibleSignature
 from conformance.reference.verifier import trust_roots_from_files, verify_in_detail
 from scenarios import (
     ExtendRequest,
     NoAnswer,
+    SignatureFormat,
     SignerAnswer,
     SignerOutcome,
     SignRequest,
@@ -57,6 +63,8 @@ class ReferenceSigner:
 
     def sign(self, request: SignRequest) -> SignerAnswer:
         try:
+            if request.format is not SignatureFormat.PADES:  # XAdES, XML-DSig, CAdES, CMS
+                return with_signer_evidence(request, sign_in_format(request))
             answer = sign(
                 request.input, request.output,
                 access=TokenAccess.load(request.token_access),
@@ -78,8 +86,12 @@ class ReferenceVerifier:
     name = "kyso reference verifier"
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
-        detail = verify_in_detail(request.input, trust_roots_from_files(request.trust_roots),
-                                  at=request.moment)
+        roots = trust_roots_from_files(request.trust_roots)
+        if request.format is SignatureFormat.PADES:
+            detail = verify_in_detail(request.input, roots, at=request.moment)
+        else:
+            detail = verified_in_format(request.input, request.content, request.format, roots,
+                                        at=request.moment)
         return with_verifier_evidence(request, detail.answer, detail.result)
 
 
@@ -108,7 +120,7 @@ def with_signer_evidence(request: SignRequest, answer: SignerAnswer) -> SignerAn
     if request.certificate is not None and request.certificate.is_file():
         certificate = request.certificate.read_bytes()
     else:
-        certificate = _last_signer_certificate(request.output)
+        certificate = _last_signer_certificate(request.output, request.format)
     if certificate is None:
         return answer
     status = {"outcome": answer.outcome.value, "warnings": answer.warnings,
@@ -124,7 +136,7 @@ def with_verifier_evidence(request: VerifyRequest, answer: VerifierAnswer,
     result (from the oracle's ``result`` when given, else from the answer)."""
     if request.workdir is None or not answer.signatures:
         return answer
-    certificate = _last_signer_certificate(request.input)
+    certificate = _last_signer_certificate(request.input, request.format)
     if certificate is None:
         return answer
     last = answer.signatures[-1]
@@ -166,7 +178,10 @@ def store_evidence(workdir: Path, certificate: bytes, status: dict[str, Any]) ->
     return stored
 
 
-def _last_signer_certificate(document: Path) -> bytes | None:
+def _last_signer_certificate(document: Path,
+                             fmt: SignatureFormat = SignatureFormat.PADES) -> bytes | None:
+    if fmt is not SignatureFormat.PADES:
+        return signer_certificate(document, fmt)
     try:
         signatures = open_pdf(document.read_bytes()).embedded_signatures
         return bytes(signatures[-1].signer_cert.dump()) if signatures else None

@@ -57,7 +57,7 @@ from conformance.oracle.xml_trust import (
     async_validate_signature_timestamp,
     async_validate_signer_path,
 )
-from conformance.reference.verifier import answer_for
+from conformance.reference.verifier import Verification, answer_for
 from conformance.reference.xml_archive import archive_imprint
 from conformance.reference.xml_examination import Examination, examine, timestamp_imprint
 from conformance.reference.xml_parsing import XmlInputError, parse_xml
@@ -237,16 +237,26 @@ def verify_xml(document: Path | str | bytes, trust_roots: Sequence[x509.Certific
     it cannot be checked.
     Not to be called inside a running event loop.
     """
+    return verify_xml_in_detail(document, trust_roots, at=at, detached=detached,
+                                fetch_revocation_online=fetch_revocation_online).answer
+
+
+def verify_xml_in_detail(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate],
+                         *, at: datetime | None = None, detached: dict[str, bytes] | None = None,
+                         fetch_revocation_online: bool = True) -> Verification:
+    """:func:`verify_xml`, also returning the findings behind the answer (what the evidence
+    of TT15-6.2 and the defective verifiers of ``kyso mutants`` read)."""
     at = at or wall_clock()
     try:
         data, name = _read(document)
         root = parse_xml(data, name=name)
     except XmlInputError as error:
         text = str(error)
-        return VerifierAnswer(error=text, display=text)
+        return Verification(VerifierAnswer(error=text, display=text), None, input_error=True)
     results = asyncio.run(_validate_all(root, trust_roots, at, detached or {},
                                         fetch_revocation_online))
-    return answer_for(DocumentResult(validation_time=at, signatures=results), name=name)
+    result = DocumentResult(validation_time=at, signatures=results)
+    return Verification(answer_for(result, name=name), result)
 
 
 async def _validate_all(root: etree._Element, roots: Sequence[x509.Certificate], at: datetime,
@@ -265,4 +275,4 @@ def is_valid(answer: VerifierAnswer) -> bool:
         signature.indication is Indication.TOTAL_PASSED for signature in answer.signatures)
 
 
-__all__ = ["is_valid", "verify_xml"]
+__all__ = ["is_valid", "verify_xml", "verify_xml_in_detail"]

@@ -24,7 +24,7 @@ from reports.results import Results, load_results
 from testbed import InvalidInputError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "conformance" / "sut" / "examples"
-SUBSET = ("*revoked-after-signing*", "*expired-certificate*", "*untrusted-roots*")
+SUBSET = ("*::revoked-after-signing::*", "*::expired-certificate::*", "*::untrusted-roots::*")
 KYSO = Path(sys.executable).parent / "kyso"
 
 

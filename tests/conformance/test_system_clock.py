@@ -177,7 +177,7 @@ def test_the_reference_tools_pass_at_the_system_clock_and_the_run_says_so(
     profile.write_text(text.replace('kind = "python"', 'kind = "python"\nclock = "system"'),
                        encoding="utf-8")
     out = tmp_path / "out"
-    conform(RunOptions(profile, out, only=("*revoked-after-signing*",)),
+    conform(RunOptions(profile, out, only=("*::revoked-after-signing::*",)),
             progress=lambda line: None)
     results = load_results(out / "results.json")
     assert results.run.clock == "system"

@@ -35,7 +35,7 @@ from conformance.reference.signer import _answer_refused
 from conformance.reference.signing_request import Refusal
 from conformance.reference.signing_token import login_user, token_certificates, token_session
 from conformance.reference.verifier import trust_roots_from_files
-from scenarios import SignerAnswer, SignerOutcome, SignRequest
+from scenarios import SignatureFormat, SignerAnswer, SignerOutcome, SignRequest
 from testbed import TokenAccess
 
 from .catalogue import Defect
@@ -59,6 +59,12 @@ class DefectiveSigner:
 
     def _sign(self, request: SignRequest) -> SignerAnswer:
         defect = self.defect
+        if request.format is not SignatureFormat.PADES and defect in _PDF_SIGNING_DEFECTS:
+            if defect is Defect.NO_VALIDITY_CHECK:  # XML or CMS signed without the check
+                from .format_signers import sign_unchecked
+
+                return sign_unchecked(request)
+            return ReferenceSigner().sign(request)  # a PDF mistake: nothing to get wrong here
         if defect is Defect.NO_TIMESTAMP:
             return ReferenceSigner().sign(replace(request, level="B-B"))
         if defect is Defect.NO_ARCHIVE_TIMESTAMP and request.level == "B-LTA":
@@ -101,6 +107,15 @@ class DefectiveSigner:
                 f"Not signed: {(answer.reason or '').split(' / ')[-1]}"
             return answer.model_copy(update={"display": english})
         return answer
+
+
+_PDF_SIGNING_DEFECTS = {
+    Defect.INCOMPLETE_VALIDATION_DATA, Defect.NO_VALIDITY_CHECK, Defect.SHA1_DIGEST,
+    Defect.SOFTWARE_KEY, Defect.PKCS7_SUBFILTER, Defect.LOCAL_APPEARANCE,
+    Defect.DROPS_EARLIER_SIGNATURES}
+"""Variants that sign through the naive PDF signer or rewrite the PDF: in another format the
+reference signs instead, except ``no-validity-check``, which has its XML / CMS form
+(:mod:`.format_signers`)."""
 
 
 def _rewrite_without_history(source: Path, target: Path) -> None:

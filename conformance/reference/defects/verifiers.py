@@ -30,6 +30,7 @@ from scenarios import (
     DisplayField,
     Indication,
     MessageClass,
+    SignatureFormat,
     SubIndication,
     VerifierAnswer,
     VerifyRequest,
@@ -210,9 +211,13 @@ class DefectiveVerifier:
         return f"reference verifier with defect {self.defect.value}"
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
-        answer = self.verify_document(request.input,
-                                      trust_roots_from_files(request.trust_roots),
-                                      request.moment)
+        roots = trust_roots_from_files(request.trust_roots)
+        if request.format is SignatureFormat.PADES:
+            answer = self.verify_document(request.input, roots, request.moment)
+        else:  # the same careless readings of the XML / CMS reference verification
+            from .format_verifiers import verify_in_format
+
+            answer = verify_in_format(self.defect, request, roots, self.options())
         if self.defect is Defect.NO_EVIDENCE:
             return answer.model_copy(update={"evidence": {}})
         return with_verifier_evidence(request, answer)
@@ -221,11 +226,7 @@ class DefectiveVerifier:
                         moment: datetime | None) -> VerifierAnswer:
         """``kyso verify --defect NAME`` and the scenario role both end here."""
         roots = list(roots)
-        options = OracleOptions(
-            require_non_repudiation=self.defect is not Defect.IGNORE_KEY_USAGE,
-            fetch_issuer_certificates=self.defect is not Defect.NO_AIA_FETCH,
-            read_document_validation_data=self.defect is not Defect.IGNORE_EMBEDDED_DATA,
-            archive_timestamps=self.defect is not Defect.IGNORE_ARCHIVE_TIMESTAMPS)
+        options = self.options()
         if self.defect is Defect.ANY_ROOT:
             roots += _embedded_roots(document.read_bytes())
         source: Path | bytes = document
@@ -247,6 +248,14 @@ class DefectiveVerifier:
             signatures = [_careless(self.defect, s) if s.kind is SignatureKind.SIGNATURE else s
                           for s in signatures]
         return answer_for(detail.result.model_copy(update={"signatures": signatures}))
+
+    def options(self) -> OracleOptions:
+        """The oracle's options as the defect sets them (a careless input, not reading)."""
+        return OracleOptions(
+            require_non_repudiation=self.defect is not Defect.IGNORE_KEY_USAGE,
+            fetch_issuer_certificates=self.defect is not Defect.NO_AIA_FETCH,
+            read_document_validation_data=self.defect is not Defect.IGNORE_EMBEDDED_DATA,
+            archive_timestamps=self.defect is not Defect.IGNORE_ARCHIVE_TIMESTAMPS)
 
     @staticmethod
     def _at_claimed_times(document: Path, roots: list[x509.Certificate],
