@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from .outcomes import Indication as Indication
     from .outcomes import MessageClass as MessageClass
     from .outcomes import SignatureAnswer as SignatureAnswer
-    from .outcomes import SignatureFormat as SignatureFormat
     from .outcomes import SignerAnswer as SignerAnswer
     from .outcomes import SignerOutcome as SignerOutcome
     from .outcomes import SubIndication as SubIndication
