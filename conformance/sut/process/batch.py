@@ -92,6 +92,7 @@ class _BatchPlan:
                 self.cases.append(sign_case(request, case_id))
                 self.roles[case_id] = "sign"
             else:
+                declared_unsupported(profile, request)
                 self.cases.append(verify_case(request, case_id))
                 self.roles[case_id] = "verify"
         except SutNoAnswer as problem:
