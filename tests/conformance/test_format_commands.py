@@ -98,7 +98,8 @@ def test_detached_xades_is_verified_with_its_content(
     assert _verify(testbed, signature, "--content", str(inputs["hoa-don.xml"])) == \
         ExitCode.VALID
     changed = tmp_path / "hoa-don.xml"
-    changed.write_bytes(inputs["hoa-don.xml"].read_bytes().replace(b"<SHDon>1234<", b"<SHDon>1235<"))
+    original = inputs["hoa-don.xml"].read_bytes()
+    changed.write_bytes(original.replace(b"<SHDon>1234<", b"<SHDon>1235<"))
     assert _verify(testbed, signature, "--content", str(changed)) == ExitCode.NOT_VALID
     accepted = xmlsec1_verify(signature, _roots(testbed, tmp_path), inputs["hoa-don.xml"])
     assert accepted.returncode == 0, accepted.stderr
