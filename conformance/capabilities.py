@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bilingual import say
-from reports import Verdict
+from reports import Severity, Verdict
 from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
 
 from .cases import IMPLICIT_REQUIREMENTS, Case
+from .policy import Policy
 from .requirements import Level, Requirement, catalogue
 from .sut.contract import SutUnsupported
 from .sut.profile import Capabilities
@@ -200,6 +201,17 @@ def unsupported_verdict(case: Case, reason: str,
         "requirement is never skipped")
 
 
+def declined_severity(case: Case, reason: str, policy: Policy) -> Severity | None:
+    """What a case FAILed for an undeclared format costs: the policy's rating of the format's
+    Annex I row alone (the default policy warns: whether rows 1.4-1.7 are mandatory is TT15's
+    open question 3), not of the case's other clauses, which were never asked. ``None`` for
+    any other reason (the runner rates the case's requirements as for any failure)."""
+    if FORMAT_CAPABILITY not in reason:
+        return None
+    row = FORMAT_REQUIREMENTS.get(case_format(case))
+    return None if row is None else policy.case_severity([row])
+
+
 def _step_of(workdir: object) -> int | None:
     name = getattr(workdir, "name", "")
     if isinstance(name, str) and name.startswith("step-"):
@@ -244,6 +256,6 @@ def declined_cases(capabilities: Capabilities, cases: list[Case]) -> dict[int, s
 
 
 __all__ = ["CAPABILITY_RULES", "FORMAT_CAPABILITY", "FORMAT_REQUIREMENTS", "CapabilityGate",
-           "CapabilityRule", "case_format", "declined_cases", "format_mandatory",
-           "mandatory_requirements", "markdown_table", "missing_capability", "unruled",
-           "unsupported_verdict"]
+           "CapabilityRule", "case_format", "declined_cases", "declined_severity",
+           "format_mandatory", "mandatory_requirements", "markdown_table", "missing_capability",
+           "unruled", "unsupported_verdict"]

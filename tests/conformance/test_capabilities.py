@@ -16,6 +16,7 @@ from pydantic import Field
 from conformance.capabilities import (
     CAPABILITY_RULES,
     FORMAT_REQUIREMENTS,
+    declined_severity,
     markdown_table,
     missing_capability,
     unruled,
@@ -316,3 +317,19 @@ def test_an_unsupported_level_of_a_format_case_does_not_weigh_the_format() -> No
     case = _FormatCase(**vars(base), format="xades")
     assert unsupported_verdict(case, "capabilities.visible_signature = false") == \
         (Verdict.SKIPPED, "capabilities.visible_signature = false")
+
+
+def test_what_a_declined_format_costs_is_the_policys_rating_of_its_row() -> None:
+    """PAdES left out: row 1.5, which the default policy rates WARNING (open question 3) and
+    the strict one FAIL, whatever the case's other clauses cost; another reason: no say."""
+    from conformance.policy import load_policy
+    from reports import Severity
+
+    case = _verify_case("pades")
+    reason = str(missing_capability(Capabilities(formats=["cades"]), case))
+    default, _ = load_policy("default")
+    strict, _ = load_policy("strict")
+    assert default.case_severity(list(case.requirements)) is Severity.FAIL
+    assert declined_severity(case, reason, default) is Severity.WARNING
+    assert declined_severity(case, reason, strict) is Severity.FAIL
+    assert declined_severity(case, "capabilities.ocsp = false", default) is None
