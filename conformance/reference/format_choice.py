@@ -41,6 +41,15 @@ def _read(path: Path) -> bytes:
                                     f"{path}: cannot read the file ({reason})")) from None
 
 
+def _head(path: Path) -> bytes:
+    """The first bytes only: a PDF is known by them, and a 200 MB PDF is not read twice."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError:
+        return _read(path)  # says why, in one line
+
+
 def _looks_like_xml(data: bytes) -> bool:
     head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith(b"<")
@@ -85,9 +94,9 @@ def detect(path: Path) -> SignatureFormat | None:
     """The format of a signed file, or None when it is none of them (an unsigned XML
     document, any other file). Raises :class:`InvalidInputError` (one line naming the file)
     for a file that cannot be read, or XML kyso will not read."""
-    data = _read(path)
-    if b"%PDF-" in data[:SNIFF_BYTES]:
+    if b"%PDF-" in _head(path):
         return SignatureFormat.PADES
+    data = _read(path)
     if _looks_like_xml(data):
         return _xml_format(data, path)
     return _cms_format(data)
@@ -115,25 +124,26 @@ def verification_format(path: Path, given: str | None) -> SignatureFormat:
     if chosen is not None:
         return chosen
     try:
+        if b"%PDF-" in _head(path):
+            return SignatureFormat.PADES
         data = _read(path)
     except InvalidInputError:
         return SignatureFormat.PADES
-    if _looks_like_xml(data) and b"%PDF-" not in data[:SNIFF_BYTES]:
+    if _looks_like_xml(data):
         return _xml_format(data, path) or SignatureFormat.XADES
-    return detect(path) or SignatureFormat.PADES
+    return _cms_format(data) or SignatureFormat.PADES
 
 
 def signing_format(path: Path, given: str | None) -> SignatureFormat:
     """What ``kyso sign INPUT`` makes: ``--format`` if given; else PAdES for a PDF, XAdES for
     an XML document, a detached CAdES signature for any other file."""
     chosen = parse_format(given)
+    head = _head(path)  # an unreadable input is said the same way whatever the format
     if chosen is not None:
-        _read(path)
         return chosen
-    data = _read(path)
-    if b"%PDF-" in data[:SNIFF_BYTES]:
+    if b"%PDF-" in head:
         return SignatureFormat.PADES
-    if _looks_like_xml(data):
+    if _looks_like_xml(head):
         return SignatureFormat.XADES
     return SignatureFormat.CADES
 
