@@ -166,6 +166,19 @@ class BatchOutput(_Model):
     results: list[BatchResult]
 
 
+def batch_input_json(cases: Sequence[SignCase | VerifyCase]) -> bytes:
+    """A batch SUT's stdin. ``format`` is left out for PAdES and ``content`` when there is
+    none, so a PDF-only batch reads exactly what it read before formats existed (a vendor that
+    validates against an older schema is not broken by a field it never needs)."""
+    data = BatchInput(cases=list(cases)).model_dump(mode="json")
+    for case in data["cases"]:
+        if case.get("format") == SignatureFormat.PADES.value:
+            del case["format"]
+        if case.get("content", "") is None:
+            del case["content"]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 with the offset, whole seconds kept as given."""
     return moment.isoformat()
@@ -239,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 __all__ = [
     "DEFAULT_UNSUPPORTED_EXIT_CODE", "EXIT_ANSWERED", "SCHEMA_DIR", "BatchInput", "BatchOutput",
-    "BatchResult", "SignCase", "SutNoAnswer", "SutUnsupported", "VerifyCase", "schema_texts",
+    "BatchResult", "SignCase", "SutNoAnswer", "SutUnsupported", "VerifyCase", "batch_input_json",
+    "schema_texts",
     "sign_case", "verify_case", "write_schemas",
 ]
 
