@@ -130,3 +130,36 @@ def test_the_contract_case_of_a_request_carries_its_format() -> None:
     case = verify_case(request, "c")
     assert case.format is SignatureFormat.CMS and case.content == str(Path("x.zip").resolve())
     assert sys.executable  # the toy SUT runs on kyso's own Python ({python})
+
+
+def test_a_service_gets_the_format_and_the_detached_content(tmp_path: Path) -> None:
+    """http: ``{format}``, ``{content_base64}``, ``{content_name}`` in a verify step's body."""
+    import base64
+
+    from tests.conformance.service_toys import ToyServer, http_plugin
+    from tests.conformance.test_service_adapter import HTTP_STEPS, profile_text, service_sut
+
+    steps = HTTP_STEPS.replace('TrustFiles = "{trust_files}"\n[adapter.service.verify.reply]',
+                               'TrustFiles = "{trust_files}"\nFormat = "{format}"\n'
+                               'ContentData = "{content_base64}"\n'
+                               'ContentName = "{content_name}"\n'
+                               '[adapter.service.verify.reply]')
+    assert steps != HTTP_STEPS
+    content = tmp_path / "documents" / "ho-so.zip"
+    content.parent.mkdir()
+    content.write_bytes(b"PK\x03\x04 a package")
+    with ToyServer(http_plugin) as toy:
+        toy.state["quick"] = True
+        text = profile_text("http", toy.url, steps, roles='["verifier"]').replace(
+            "[capabilities]\n", '[capabilities]\nformats = ["pades", "cms"]\n')
+        sut = service_sut(tmp_path, text)
+        try:
+            sut.verify(_request(tmp_path, SignatureFormat.CMS, "cms", content))
+            sent = toy.state["last_verify"]
+            assert sent["Format"] == "cms" and sent["ContentName"] == "ho-so.zip"
+            assert base64.b64decode(sent["ContentData"]) == content.read_bytes()
+            sut.verify(_request(tmp_path, SignatureFormat.PADES, "pdf"))
+            sent = toy.state["last_verify"]
+            assert (sent["Format"], sent["ContentData"], sent["ContentName"]) == ("pades", "", "")
+        finally:
+            sut.close()
