@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 
@@ -36,6 +37,15 @@ def _content(path: Path | None) -> bytes | None:
                                     f"--content: cannot read {path} ({reason})")) from None
 
 
+def _external_uris(root: Any) -> list[str]:
+    """The URIs a detached XML signature names its document by: ``--content`` is that
+    document whatever it is called now (the person says so; nothing is fetched)."""
+    from conformance.reference.xml_parsing import NAMESPACES
+
+    return sorted({uri for reference in root.iterfind(".//ds:Reference", NAMESPACES)
+                   if (uri := reference.get("URI")) and not uri.startswith("#")})
+
+
 def verify_in_format(file: Path, signature_format: SignatureFormat, content: Path | None,
                      roots: Sequence[x509.Certificate], *, at: datetime | None,
                      offline: bool) -> Verification:
@@ -52,11 +62,12 @@ def verify_in_format(file: Path, signature_format: SignatureFormat, content: Pat
 
     data = file.read_bytes()
     try:
-        parse_xml(data, name=str(file))
+        root = parse_xml(data, name=str(file))
     except XmlInputError as error:
         text = str(error)
         return Verification(VerifierAnswer(error=text, display=text), None, input_error=True)
-    detached = {} if content is None else {content.name: _content(content) or b""}
+    detached = {} if content is None else dict.fromkeys(
+        _external_uris(root) or [content.name], _content(content) or b"")
     answer = verify_xml(file, roots, at=at, detached=detached,
                         fetch_revocation_online=not offline)
     return Verification(answer, None)

@@ -97,6 +97,9 @@ def test_detached_xades_is_verified_with_its_content(
                  "--form", "detached", "--level", "B-B") == ExitCode.OK
     assert _verify(testbed, signature, "--content", str(inputs["hoa-don.xml"])) == \
         ExitCode.VALID
+    renamed = tmp_path / "renamed-copy.xml"  # the person names the document: any name
+    renamed.write_bytes(inputs["hoa-don.xml"].read_bytes())
+    assert _verify(testbed, signature, "--content", str(renamed)) == ExitCode.VALID
     changed = tmp_path / "hoa-don.xml"
     original = inputs["hoa-don.xml"].read_bytes()
     changed.write_bytes(original.replace(b"<SHDon>1234<", b"<SHDon>1235<"))
