@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bilingual import say
-from reports import Verdict
+from reports import Severity, Verdict
 from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
 
 from .cases import IMPLICIT_REQUIREMENTS, Case
-from .requirements import Level, catalogue
+from .policy import Policy
+from .requirements import Level, Requirement, catalogue
 from .sut.contract import SutUnsupported
 from .sut.profile import Capabilities
 
@@ -69,6 +70,31 @@ def _when(capability: str, needed: Callable[[Case], bool]
     return lacking
 
 
+FORMAT_REQUIREMENTS: dict[str, str] = {
+    "cms": "TT15-PL1-1.4", "pades": "TT15-PL1-1.5", "xades": "TT15-PL1-1.6",
+    "xmldsig": "TT15-PL1-1.6", "cades": "TT15-PL1-1.7"}
+"""The TT15/2025 Annex I row behind each signature format (XML-DSig is read under row 1.6,
+the XML row, as what e-invoice software produces)."""
+FORMAT_CAPABILITY = "capabilities.formats"
+"""How a reason about an undeclared format begins (the profile's or the adapter's, which say
+the same): :func:`unsupported_verdict` then weighs the format's requirement."""
+
+
+def case_format(case: Case) -> str:
+    """The case's signature format; ``pades`` for a case that does not carry one (every case
+    written before scenarios named their formats)."""
+    return str(getattr(case, "format", "pades"))
+
+
+def _formats(capabilities: Capabilities, case: Case) -> str | None:
+    wanted = case_format(case)
+    if wanted in capabilities.formats:
+        return None
+    declared = [str(f) for f in capabilities.formats]
+    return f"{FORMAT_CAPABILITY} = {declared} " + say(f"không có {wanted}",
+                                                      f"does not include {wanted}")
+
+
 def _tokens(capabilities: Capabilities, case: Case) -> str | None:
     if case.role == "signer" and "pkcs11" not in capabilities.token_types:
         return f"capabilities.token_types = {capabilities.token_types} " + say(
@@ -78,6 +104,10 @@ def _tokens(capabilities: Capabilities, case: Case) -> str | None:
 
 
 CAPABILITY_RULES: tuple[CapabilityRule, ...] = (
+    CapabilityRule("formats", "a format left out (the default: `[\"pades\"]`)", "cases in "
+                   "that signature format (pades, xades, xmldsig, cades, cms; TT15-PL1-1.4 to "
+                   "1.7): FAIL instead of SKIPPED when the format's requirement is mandatory",
+                   _formats),
     CapabilityRule("pades_levels", "a level left out", "signer cases asking for that PAdES "
                    "baseline level (the sign step's `level`)", _levels),
     CapabilityRule("visible_signature", "`false` (the default)", "signer cases asking for a "
@@ -129,18 +159,39 @@ def missing_capability(capabilities: Capabilities, case: Case) -> str | None:
         + "; ".join(reasons)
 
 
-def mandatory_requirements(case: Case) -> list[str]:
+def mandatory_requirements(case: Case, known: Mapping[str, Requirement] | None = None
+                           ) -> list[str]:
     """The case's own mandatory requirements (the implicit language check, made at every
     checkpoint of a role, does not make a case about an optional capability mandatory)."""
-    known = catalogue()
+    known = catalogue() if known is None else known
     implicit = set(IMPLICIT_REQUIREMENTS.get(case.role, ()))
     return [r for r in case.requirements
             if r not in implicit and known[r].level is Level.MANDATORY]
 
 
-def unsupported_verdict(case: Case, reason: str) -> tuple[Verdict, str]:
-    """(SKIPPED or FAIL, reason) for a case the profile or the SUT declares unsupported."""
-    mandatory = mandatory_requirements(case)
+def format_mandatory(case: Case, known: Mapping[str, Requirement] | None = None) -> str | None:
+    """The requirement of the case's format when the catalogue makes it mandatory (a format
+    row not in the catalogue counts as mandatory: TT15's transcript puts rows 1.4-1.7 in the
+    mandatory block, and an unknown level must never be skipped silently)."""
+    known = catalogue() if known is None else known
+    requirement = FORMAT_REQUIREMENTS.get(case_format(case))
+    if requirement is None:
+        return None
+    entry = known.get(requirement)
+    return requirement if entry is None or entry.level is Level.MANDATORY else None
+
+
+def unsupported_verdict(case: Case, reason: str,
+                        known: Mapping[str, Requirement] | None = None) -> tuple[Verdict, str]:
+    """(SKIPPED or FAIL, reason) for a case the profile or the SUT declares unsupported; for a
+    format left out, the format's requirement alone decides (``known``: the catalogue)."""
+    if FORMAT_CAPABILITY in reason:
+        # a format left out puts the whole case out of scope: its clauses are evidenced in
+        # that format, so only the format's own row decides whether that may be skipped
+        row = format_mandatory(case, known)
+        mandatory = [] if row is None else [row]
+    else:
+        mandatory = mandatory_requirements(case, known)
     if not mandatory:
         return Verdict.SKIPPED, reason
     named = ", ".join(mandatory)
@@ -148,6 +199,17 @@ def unsupported_verdict(case: Case, reason: str) -> tuple[Verdict, str]:
         f"nhưng {named} là yêu cầu bắt buộc, và yêu cầu bắt buộc không bao giờ được bỏ qua",
         f"but {named} {'is' if len(mandatory) == 1 else 'are'} mandatory, and a mandatory "
         "requirement is never skipped")
+
+
+def declined_severity(case: Case, reason: str, policy: Policy) -> Severity | None:
+    """What a case FAILed for an undeclared format costs: the policy's rating of the format's
+    Annex I row alone (the default policy warns: whether rows 1.4-1.7 are mandatory is TT15's
+    open question 3), not of the case's other clauses, which were never asked. ``None`` for
+    any other reason (the runner rates the case's requirements as for any failure)."""
+    if FORMAT_CAPABILITY not in reason:
+        return None
+    row = FORMAT_REQUIREMENTS.get(case_format(case))
+    return None if row is None else policy.case_severity([row])
 
 
 def _step_of(workdir: object) -> int | None:
@@ -193,6 +255,7 @@ def declined_cases(capabilities: Capabilities, cases: list[Case]) -> dict[int, s
             if (reason := missing_capability(capabilities, case)) is not None}
 
 
-__all__ = ["CAPABILITY_RULES", "CapabilityGate", "CapabilityRule", "declined_cases",
-           "mandatory_requirements", "markdown_table", "missing_capability", "unruled",
-           "unsupported_verdict"]
+__all__ = ["CAPABILITY_RULES", "FORMAT_CAPABILITY", "FORMAT_REQUIREMENTS", "CapabilityGate",
+           "CapabilityRule", "case_format", "declined_cases", "declined_severity",
+           "format_mandatory", "mandatory_requirements", "markdown_table", "missing_capability",
+           "unruled", "unsupported_verdict"]

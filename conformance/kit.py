@@ -65,9 +65,12 @@ def _case_at(scenarios: dict[str, Scenario], request: VerifyRequest) -> tuple[Ca
 class _Recorder:
     """Reference verifier that also records each case for the kit."""
 
-    def __init__(self, scenarios: dict[str, Scenario], only: list[str]) -> None:
+    def __init__(self, scenarios: dict[str, Scenario], only: list[str],
+                 formats: list[str] | None = None) -> None:
         self.scenarios = scenarios
         self.only = only
+        self.formats = formats
+        """The profile's formats: a case in another is not the person's to play."""
         self.cases: list[KitCase] = []
         self.answers: dict[str, VerifierAnswer] = {}
         self._reference = ReferenceVerifier()
@@ -75,7 +78,8 @@ class _Recorder:
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
         answer = self._reference.verify(request)
         found = _case_at(self.scenarios, request)
-        if found is not None and matches(found[0], self.only):
+        declared = self.formats is None or str(request.format) in self.formats
+        if found is not None and matches(found[0], self.only) and declared:
             case = found[0]
             self.cases.append(KitCase(case.id, request, case.title.vi, case.title.en))
             self.answers[case.id] = answer
@@ -96,7 +100,8 @@ def export(profile_path: Path, kit_dir: Path, only: tuple[str, ...] = (),
             "'verifier'",
             "the manual kit exports verification cases; this profile has no 'verifier' role"))
     scenarios = {s.id: s for s in (load_scenario(p) for p in catalogue_paths())}
-    recorder = _Recorder(scenarios, list(only))
+    recorder = _Recorder(scenarios, list(only),
+                         [str(f) for f in profile.capabilities.formats])
     system = profile.adapter.clock_mode == "system"
     at = whole_seconds(test_day) if test_day is not None else wall_clock()
     with runtime_directory() as scratch:  # the stories' testbeds: private, removed after

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 IGNORE_REVOCATION = "ignore-revocation"
 NO_VALIDITY_CHECK = "no-validity-check"
+FORMATS = "pades, xades, xmldsig, cades, cms"
+"""The formats of ``--format`` (:class:`scenarios.SignatureFormat`), named without loading it."""
 """Defects named as examples in the help (the defect table itself loads the reference tools)."""
 
 
@@ -41,10 +43,19 @@ def _defect_help(defect: str) -> str:
 
 
 def _add_verify(commands: Subcommands) -> None:
-    verify = commands.add_parser("verify", help=say("kiểm tra chữ ký số của một tệp PDF",
-                                                    "verify the signatures of a PDF"))
+    verify = commands.add_parser("verify", help=say(
+        "kiểm tra chữ ký số của một tệp PDF, XML hoặc chữ ký CMS (.p7s)",
+        "verify the signatures of a PDF, an XML document or a CMS signature (.p7s)"))
     verify.set_defaults(handler=run_verify)
-    verify.add_argument("file", type=Path, help=say("tệp PDF cần kiểm tra", "the PDF to check"))
+    verify.add_argument("file", type=Path, help=say(
+        "tệp cần kiểm tra: PDF, XML đã ký, hoặc chữ ký tách rời .p7s",
+        "the file to check: a PDF, a signed XML document, or a detached .p7s"))
+    verify.add_argument("--format", metavar="FORMAT", help=say(
+        f"{FORMATS} (mặc định: nhận ra từ tệp)", f"{FORMATS} (default: recognised from the "
+        "file)"))
+    verify.add_argument("--content", type=Path, metavar="FILE", help=say(
+        "nội dung đã ký của chữ ký tách rời (.p7s CAdES/CMS, XAdES detached)",
+        "the signed content of a detached signature (a CAdES/CMS .p7s, detached XAdES)"))
     verify.add_argument("--trust", type=Path, action="append", default=[], help=say(
         "chứng thư chữ ký số gốc tin cậy: một tệp PEM/DER hoặc một thư mục chứa chúng (lặp lại "
         "được)", "trusted root certificate(s): a PEM/DER file or a directory of them "
@@ -71,13 +82,16 @@ def _add_verify(commands: Subcommands) -> None:
 
 def _add_sign(commands: Subcommands) -> None:
     sign = commands.add_parser("sign", help=say(
-        "ký số một tệp PDF trên token bằng phần mềm ký tham chiếu (PAdES)",
-        "sign a PDF on a token with the reference signer (PAdES)"))
+        "ký số một tệp trên token bằng phần mềm ký tham chiếu (PAdES, XAdES, XML-DSig, "
+        "CAdES, CMS)", "sign a file on a token with the reference signer (PAdES, XAdES, "
+        "XML-DSig, CAdES, CMS)"))
     sign.set_defaults(handler=run_sign)
-    sign.add_argument("input", type=Path, help=say("tệp PDF cần ký", "the PDF to sign"))
+    sign.add_argument("input", type=Path, help=say(
+        "tệp cần ký: PDF, tài liệu XML hoặc tệp bất kỳ (chữ ký tách rời)",
+        "the file to sign: a PDF, an XML document or any file (a detached signature)"))
     sign.add_argument("output", type=Path, help=say(
-        "nơi ghi tệp PDF đã ký (không ghi gì khi từ chối)",
-        "where the signed PDF goes (never on refusal)"))
+        "nơi ghi tệp đã ký, hoặc chữ ký tách rời .p7s (không ghi gì khi từ chối)",
+        "where the signed file, or the detached .p7s, goes (never on refusal)"))
     sign.add_argument("--token", required=True, help=say("nhãn token của thuê bao",
                                                          "label of the subscriber's token"))
     sign.add_argument("--testbed", "--dir", dest="testbed", type=Path, default=DEFAULT_TESTBED,
@@ -88,9 +102,17 @@ def _add_sign(commands: Subcommands) -> None:
     sign.add_argument("--pin-file", type=Path, help=say(
         "tệp mã PIN người dùng (mặc định: của testbed)", "user PIN file (default: the "
         "testbed's)"))
-    sign.add_argument("--level", default=SignatureLevel.B_LT.value, metavar="LEVEL",
-                      help=say("%(choices)s (mặc định %(default)s)",
-                               "%(choices)s (default %(default)s)"),
+    sign.add_argument("--format", metavar="FORMAT", help=say(
+        f"{FORMATS} (mặc định: theo tệp vào: PDF → pades, XML → xades, tệp khác → cades, "
+        "chữ ký tách rời OUTPUT.p7s)", f"{FORMATS} (default: by the input: PDF → pades, XML → "
+        "xades, any other file → cades, a detached OUTPUT.p7s)"))
+    sign.add_argument("--form", metavar="FORM", help=say(
+        "chữ ký XML: enveloped (trong tài liệu, mặc định) hoặc detached (tệp riêng)",
+        "XML signatures: enveloped (inside the document, the default) or detached (a file of "
+        "its own)"))
+    sign.add_argument("--level", default=None, metavar="LEVEL",
+                      help=say("%(choices)s (mặc định B-LT; xmldsig: B-B; cms: không có mức)",
+                               "%(choices)s (default B-LT; xmldsig: B-B; cms: no level)"),
                       **enum_choices(SignatureLevel, parse=SignatureLevel.parse))
     sign.add_argument("--visible", help=say(
         "PAGE,X1,Y1,X2,Y2: chữ ký hiện trên trang (trang đếm từ 1)",

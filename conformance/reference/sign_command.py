@@ -1,5 +1,10 @@
 """``kyso sign``: the reference signer (or a named defective variant) on the command line.
 
+Any format of TT15/2025 Annex I: the input chooses (a PDF is signed PAdES, an XML document
+XAdES, any other file gets a detached CAdES ``.p7s``) unless ``--format`` says
+(:mod:`conformance.reference.format_choice`); XML and CMS go through
+:mod:`conformance.reference.format_signing`.
+
 The command reads the testbed directory for everything a signer needs (the token's access file
 and PIN file, the trusted roots, the TSA the issuing CA publishes, the testbed's instant), signs
 with :func:`conformance.reference.signer.sign`, and prints the answer: the text a person would
@@ -27,6 +32,7 @@ from conformance.reference.signing_request import (
     VisibleSignature,
 )
 from conformance.verdict import SignerAnswer, SignerOutcome
+from scenarios import SignatureFormat
 from testbed import TestbedError, UnknownSubscriberError
 
 
@@ -57,9 +63,14 @@ def _read_pin(path: Path) -> str:
 def run_sign_command(arguments: argparse.Namespace, *,
                      variant: Callable[[Any], SignerAnswer] | None = None) -> int:
     """``kyso sign``: exit 0 signed, 1 refused, 2 a usage or input error, 3 the signer broke."""
+    from conformance.reference.format_choice import signing_format
+    from conformance.reference.format_signing import check_options, sign_in_format
     from testbed import Testbed
 
-    level = SignatureLevel.parse(arguments.level)
+    signature_format = signing_format(Path(arguments.input), getattr(arguments, "format", None))
+    check_options(arguments, signature_format)
+    pades = signature_format is SignatureFormat.PADES
+    level = SignatureLevel.parse(arguments.level or SignatureLevel.B_LT.value) if pades else None
     visible = _parse_visible(arguments.visible) if arguments.visible else None
     testbed = Testbed.open(arguments.testbed)
     try:
@@ -68,15 +79,21 @@ def run_sign_command(arguments: argparse.Namespace, *,
         raise SignerInputError(f"--token: {error}") from None
     pin_file = arguments.pin_file or testbed.tokens.pin_file(arguments.token)
     if variant is not None:
-        return _run_variant(variant, arguments, testbed, pin_file, tsa_url, moment)
+        return _run_variant(variant, arguments, testbed, pin_file, tsa_url, moment,
+                            signature_format)
     try:
-        answer = sign(arguments.input, arguments.output, access=access, pin=_read_pin(pin_file),
-                      trust_roots=roots, moment=moment, level=level,
-                      tsa_url=arguments.tsa_url or tsa_url, visible=visible,
-                      reason=arguments.reason, location=arguments.location,
-                      field_name=arguments.field, signer_name=arguments.name,
-                      organisation=arguments.org, rsa_pss=arguments.rsa_pss,
-                      module=arguments.module)
+        if not pades:
+            answer = sign_in_format(arguments, signature_format, access=access,
+                                    pin=_read_pin(pin_file), roots=roots,
+                                    tsa_url=arguments.tsa_url or tsa_url, moment=moment)
+        else:
+            answer = sign(arguments.input, arguments.output, access=access,
+                          pin=_read_pin(pin_file), trust_roots=roots, moment=moment,
+                          level=level, tsa_url=arguments.tsa_url or tsa_url, visible=visible,
+                          reason=arguments.reason, location=arguments.location,
+                          field_name=arguments.field, signer_name=arguments.name,
+                          organisation=arguments.org, rsa_pss=arguments.rsa_pss,
+                          module=arguments.module)
     except TestbedError:
         raise  # the root command prints it as one line and exits 2
     except Exception as error:  # noqa: BLE001 (a signer answers; it never dumps a traceback)
@@ -116,20 +133,27 @@ def _in_language(display: str | None) -> str | None:
 
 
 def _run_variant(variant: Callable[[Any], SignerAnswer], arguments: argparse.Namespace,
-                 testbed: Any, pin_file: Path, tsa_url: str | None, moment: datetime) -> int:
+                 testbed: Any, pin_file: Path, tsa_url: str | None, moment: datetime,
+                 signature_format: SignatureFormat = SignatureFormat.PADES) -> int:
     """``kyso sign --defect NAME``: another signer (a defective variant, which lives in
     :mod:`conformance.reference.defects`) answers the same request."""
+    from conformance.reference.format_choice import detached_output
+    from conformance.reference.format_signing import default_level
     from scenarios import SignRequest
 
+    output = detached_output(Path(arguments.output)) if signature_format.detached \
+        else arguments.output
+    level = arguments.level or default_level(signature_format)
     token = testbed.state.token(arguments.token)
     request = SignRequest(
-        input=arguments.input, output=arguments.output,
+        input=arguments.input, output=output,
         token_access=testbed.directory / token.access_file, pin_file=pin_file,
         token_label=token.label, trust_roots=[
             path for label, path in testbed.trust_anchor_paths().items()
             if label in ("root-cv", "root-neac")],
-        tsa_url=arguments.tsa_url or tsa_url, level=SignatureLevel.parse(arguments.level).value,
-        moment=moment, field_name=arguments.field)
+        tsa_url=arguments.tsa_url or tsa_url,
+        level=SignatureLevel.parse(level).value if signature_format is SignatureFormat.PADES
+        else level, moment=moment, field_name=arguments.field, format=signature_format)
     answer = variant(request)
     _print_answer(answer, json_output=arguments.json)
     return _exit_code(answer)

@@ -201,6 +201,44 @@ def trust_roots_of_testbed(directory: Path) -> list[x509.Certificate]:
 
 
 # ---- the command --------------------------------------------------------------------------------
+def _verification(arguments: argparse.Namespace, roots: list[x509.Certificate],
+                  at: datetime | None, variant: Callable[..., VerifierAnswer] | None
+                  ) -> Verification:
+    """The reference verifier's (or the variant's) verification of the file, in its format."""
+    offline = getattr(arguments, "offline", False)
+    signature_format = _format_of(arguments)
+    if signature_format != "pades":
+        from conformance.reference.format_verifying import verify_in_format
+
+        if variant is not None:
+            raise InvalidInputError(say(
+                f"--defect: biến thể có lỗi của lệnh này chỉ kiểm tra PDF, không "
+                f"{signature_format}", f"--defect: this command's defective variants check "
+                f"PDFs only, not {signature_format}"))
+        return verify_in_format(Path(arguments.file), signature_format,
+                                getattr(arguments, "content", None), roots, at=at,
+                                offline=offline)
+    options = OracleOptions(fetch_revocation_online=False) if offline else None
+    verification = verify_in_detail(arguments.file, roots, at=at, options=options)
+    if variant is not None and not verification.input_error:
+        verification = Verification(variant(arguments.file, roots, at), None)
+    return verification
+
+
+def _format_of(arguments: argparse.Namespace) -> Any:
+    """The format ``kyso verify`` checks (:mod:`.format_choice`): ``--format``, else the
+    file's own; ``--content`` only with a detached signature."""
+    from conformance.reference.format_choice import verification_format
+
+    chosen = verification_format(Path(arguments.file), getattr(arguments, "format", None))
+    if getattr(arguments, "content", None) is not None and chosen in ("pades", "xmldsig"):
+        raise InvalidInputError(say(
+            f"--content: {arguments.file} là chữ ký {chosen} nằm trong tài liệu, không tách rời",
+            f"--content: {arguments.file} is a {chosen} signature inside its document, not a "
+            "detached one"))
+    return chosen
+
+
 DEFAULT_TESTBEDS = (Path("out/testbed"), Path("out/demo/lab"))
 """Where ``kyso verify`` looks for trust anchors without --trust, --testbed or $KYSO_TESTBED:
 the testbed of ``kyso up``, else the demo's lab, whose certificate signs the demo's reports (so
@@ -250,11 +288,7 @@ def run_verify(arguments: argparse.Namespace, *,
             from testbed import Testbed
 
             at = Testbed.open(testbed_directory).now()
-    options = OracleOptions(fetch_revocation_online=False) \
-        if getattr(arguments, "offline", False) else None
-    verification = verify_in_detail(arguments.file, roots, at=at, options=options)
-    if variant is not None and not verification.input_error:
-        verification = Verification(variant(arguments.file, roots, at), None)
+    verification = _verification(arguments, roots, at, variant)
     answer = verification.answer
     if arguments.json:
         print(answer.model_dump_json(indent=2))

@@ -18,7 +18,7 @@ from pathlib import Path
 from bilingual import say
 from conformance.sut.contract import SutNoAnswer, SutUnsupported
 from conformance.sut.profile import SutProfile
-from scenarios import SignRequest
+from scenarios import SignRequest, VerifyRequest
 from testbed import TestbedError, TokenAccess
 
 
@@ -41,9 +41,19 @@ def evidence_suffix(root: Path, *stems: str) -> str:
         number += 1
 
 
-def declared_unsupported(profile: SutProfile, request: SignRequest) -> None:
-    """Raise :class:`SutUnsupported` if the profile declares the request's capability absent."""
+def declared_unsupported(profile: SutProfile, request: SignRequest | VerifyRequest) -> None:
+    """Raise :class:`SutUnsupported` if the profile declares the request's capability absent
+    (its format for either role; level and visible signature for a signer)."""
     capabilities = profile.capabilities
+    if not profile.supports_format(request.format):
+        formats = [str(f) for f in capabilities.formats]
+        raise SutUnsupported(say(
+            f"sut.toml khai báo không hỗ trợ: capabilities.formats = {formats} không có "
+            f"{request.format}",
+            f"declared unsupported in sut.toml: capabilities.formats = {formats} does not "
+            f"include {request.format}"), kind="declared-unsupported")
+    if not isinstance(request, SignRequest):
+        return
     if not profile.supports_level(request.level):
         levels = capabilities.pades_levels
         raise SutUnsupported(say(

@@ -32,6 +32,7 @@ from conformance.sut.profile import DEFAULT_UNSUPPORTED_EXIT_CODE, SutProfile
 from scenarios import (
     CONTRACT_VERSION,
     NoAnswer,
+    SignatureFormat,
     SignerAnswer,
     SignRequest,
     VerifierAnswer,
@@ -98,8 +99,12 @@ class SignCase(_Model):
     version: Literal[1] = CONTRACT_VERSION
     case_id: str = Field(description="Echo it in the result.")
     role: Literal["sign"] = "sign"
-    input: str = Field(description="Absolute path of the PDF to sign.")
-    output: str = Field(description="Absolute path to write the signed PDF to (not on refusal).")
+    input: str = Field(description="Absolute path of the document to sign: a PDF (pades), an "
+                       "XML document (xades, xmldsig), any file (cades, cms).")
+    output: str = Field(description="Absolute path to write the signed document to (for cades "
+                        "and cms the detached signature, DER .p7s); not on refusal.")
+    format: SignatureFormat = Field(default=SignatureFormat.PADES, description="The signature "
+                                    "to make (TT15/2025 Annex I rows 1.4-1.7); pades when absent.")
     token_access: str = Field(description="Absolute path of the token access JSON: PKCS#11 "
                               "module, environment to export, token/key/certificate labels.")
     pin_file: str = Field(description="Absolute path of the file holding the user PIN.")
@@ -123,9 +128,14 @@ class VerifyCase(_Model):
     version: Literal[1] = CONTRACT_VERSION
     case_id: str = Field(description="Echo it in the result.")
     role: Literal["verify"] = "verify"
-    input: str = Field(description="Absolute path of the PDF whose signatures to verify.")
+    input: str = Field(description="Absolute path of the signed document whose signatures to "
+                       "verify (PDF, XML), or of the detached signature (.p7s) for cades / cms.")
     trust_files: list[str] = Field(description="Trust anchors, one PEM file each.")
     moment: str = Field(description="Validate as of this instant (ISO 8601, offset).")
+    format: SignatureFormat = Field(default=SignatureFormat.PADES, description="What input is "
+                                    "(pades when absent).")
+    content: str | None = Field(default=None, description="Detached signature (cades, cms): "
+                                "absolute path of the signed content; absent otherwise.")
 
 
 Case = Annotated[SignCase | VerifyCase, Field(discriminator="role")]
@@ -156,6 +166,19 @@ class BatchOutput(_Model):
     results: list[BatchResult]
 
 
+def batch_input_json(cases: Sequence[SignCase | VerifyCase]) -> bytes:
+    """A batch SUT's stdin. ``format`` is left out for PAdES and ``content`` when there is
+    none, so a PDF-only batch reads exactly what it read before formats existed (a vendor that
+    validates against an older schema is not broken by a field it never needs)."""
+    data = BatchInput(cases=list(cases)).model_dump(mode="json")
+    for case in data["cases"]:
+        if case.get("format") == SignatureFormat.PADES.value:
+            del case["format"]
+        if case.get("content", "") is None:
+            del case["content"]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 with the offset, whole seconds kept as given."""
     return moment.isoformat()
@@ -175,14 +198,16 @@ def sign_case(request: SignRequest, case_id: str) -> SignCase:
         module=access.module, trust_files=[str(Path(p).resolve()) for p in request.trust_roots],
         tsa_url=request.tsa_url, moment=iso(request.moment), level=request.level,  # type: ignore[arg-type]
         visible=request.visible, reason=request.reason, location=request.location,
-        field_name=request.field_name)
+        field_name=request.field_name, format=request.format)
 
 
 def verify_case(request: VerifyRequest, case_id: str) -> VerifyCase:
     """The contract's view of a :class:`VerifyRequest`."""
     return VerifyCase(case_id=case_id, input=str(Path(request.input).resolve()),
                       trust_files=[str(Path(p).resolve()) for p in request.trust_roots],
-                      moment=iso(request.moment))
+                      moment=iso(request.moment), format=request.format,
+                      content=None if request.content is None
+                      else str(Path(request.content).resolve()))
 
 
 # ---- schemas --------------------------------------------------------------------------------
@@ -227,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 __all__ = [
     "DEFAULT_UNSUPPORTED_EXIT_CODE", "EXIT_ANSWERED", "SCHEMA_DIR", "BatchInput", "BatchOutput",
-    "BatchResult", "SignCase", "SutNoAnswer", "SutUnsupported", "VerifyCase", "schema_texts",
+    "BatchResult", "SignCase", "SutNoAnswer", "SutUnsupported", "VerifyCase", "batch_input_json",
+    "schema_texts",
     "sign_case", "verify_case", "write_schemas",
 ]
 

@@ -15,9 +15,18 @@ class Placeholder(StrEnum):
     """What a command template may contain (``{input}``); each is one argument's worth of text."""
 
     INPUT = "input"
-    """Absolute path of the PDF to sign or verify."""
+    """Absolute path of the document to sign or verify: a PDF (``pades``), an XML document
+    (``xades``, ``xmldsig``), or for ``cades`` / ``cms`` the file to sign / the detached
+    signature (``.p7s``) to verify."""
     OUTPUT = "output"
-    """Absolute path where the signed PDF must be written (signer only; never on refusal)."""
+    """Absolute path where the signed document (or, for ``cades`` / ``cms``, the detached
+    ``.p7s``) must be written (signer only; never on refusal)."""
+    FORMAT = "format"
+    """The signature format asked for: ``pades`` (the default), ``xades``, ``xmldsig``,
+    ``cades`` or ``cms`` (TT15/2025 Annex I rows 1.4-1.7)."""
+    CONTENT = "content"
+    """Verifier of a detached signature (``cades`` / ``cms``): absolute path of the signed
+    content; empty for the other formats."""
     TOKEN_ACCESS = "token_access"
     """Absolute path of the token access JSON (module, environment, labels; never the PIN)."""
     PIN_FILE = "pin_file"
@@ -75,7 +84,8 @@ _SIGN_ONLY = {Placeholder.OUTPUT, Placeholder.TOKEN_ACCESS, Placeholder.PIN_FILE
               Placeholder.TOKEN_LABEL, Placeholder.KEY_LABEL, Placeholder.CERTIFICATE_LABEL,
               Placeholder.MODULE, Placeholder.TSA_URL, Placeholder.LEVEL, Placeholder.FIELD_NAME,
               Placeholder.VISIBLE}
-SIGN_PLACEHOLDERS = frozenset(Placeholder)
+_VERIFY_ONLY = {Placeholder.CONTENT}
+SIGN_PLACEHOLDERS = frozenset(set(Placeholder) - _VERIFY_ONLY)
 VERIFY_PLACEHOLDERS = frozenset(set(Placeholder) - _SIGN_ONLY)
 TRUST_FORM_PLACEHOLDERS = frozenset(p for p in Placeholder if p.value.startswith("trust_")
                                     and p not in (Placeholder.TRUST_DIR, Placeholder.TRUST_FILES))

@@ -46,6 +46,7 @@ from conformance.sut.service_profile import (
     ServiceAdapter,
     pinned_certificate_der,
 )
+from scenarios import SignatureFormat
 from testbed import InvalidInputError
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -96,6 +97,11 @@ class Capabilities(_Model):
     requirement is behind the case, it is FAIL instead: a mandatory requirement is never skipped.
     """
 
+    formats: list[SignatureFormat] = Field(
+        default_factory=lambda: [SignatureFormat.PADES],
+        description="Signature formats it signs or verifies (TT15/2025 Annex I rows 1.4-1.7): "
+        "pades, xades, xmldsig, cades, cms; a case in another format is not run (FAIL when the "
+        "format's requirement is mandatory).")
     pades_levels: list[PadesLevel] = Field(
         default_factory=list,
         description="PAdES baseline levels the signer can produce (B-B, B-T, B-LT, B-LTA); a "
@@ -382,6 +388,9 @@ class SutProfile(_Model):
 
     def supports_level(self, level: str) -> bool:
         return level in self.capabilities.pades_levels
+
+    def supports_format(self, signature_format: str) -> bool:
+        return signature_format in self.capabilities.formats
 
 
 def _check_template(where: str, template: list[str] | None, allowed: frozenset[Placeholder]

@@ -220,6 +220,8 @@ def http_plugin(toy: ToyServer, app: web.Application) -> None:
         if (bad := await misbehave_http(toy, request)) is not None:
             return bad
         fields = await read(request)
+        toy.state["last_verify"] = {key: value for key, value in fields.items()
+                                    if key != "FileData"}
         if toy.state.get("quick"):  # the answer to a document without signatures, at once
             return web.json_response({"code": 0, "message": "Không có chữ ký số", "data": {
                 "display": "Tài liệu không có chữ ký số", "signatures": []}})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,15 @@ from pydantic import Field
 
 from conformance.capabilities import (
     CAPABILITY_RULES,
+    FORMAT_REQUIREMENTS,
+    declined_severity,
     markdown_table,
     missing_capability,
     unruled,
     unsupported_verdict,
 )
-from conformance.cases import all_cases
+from conformance.cases import Case, all_cases
+from conformance.requirements import Level, catalogue
 from conformance.runner import RunOptions, conform
 from conformance.sut.profile import Capabilities, load_profile
 from reports.results import Verdict
@@ -36,10 +39,11 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "conformance" / "sut" / "examples"
-EVERYTHING = Capabilities(pades_levels=["B-B", "B-T", "B-LT", "B-LTA"], ocsp=True, crl=True,
+EVERYTHING = Capabilities(formats=["pades", "xades", "xmldsig", "cades", "cms"],
+                          pades_levels=["B-B", "B-T", "B-LT", "B-LTA"], ocsp=True, crl=True,
                           offline=True, token_types=["pkcs11"], visible_signature=True,
                           trust_store_management=True, evidence_storage=True)
-ABSENT = {"pades_levels": ["B-B"], "token_types": []}  # else: False
+ABSENT = {"pades_levels": ["B-B"], "token_types": [], "formats": ["pades"]}  # else: False
 
 
 def _without(name: str) -> Capabilities:
@@ -92,6 +96,10 @@ def test_declaring_a_capability_absent_declines_exactly_the_cases_it_governs(nam
     cases = all_cases()
     assert all(missing_capability(EVERYTHING, case) is None for case in cases)
     declined = {case.id for case in cases if missing_capability(_without(name), case)}
+    if name == "formats":  # a case's format comes from the scenario's formats, not its step
+        assert declined == {case.id for case in cases
+                            if str(getattr(case, "format", "pades")) != "pades"}
+        return
     assert declined == {case_id for case_id, step in steps.items() if _needs(name, step)}
     for case in cases:
         if case.id in declined:
@@ -253,3 +261,75 @@ def test_a_capability_refusal_speaks_vietnamese_first(monkeypatch: pytest.Monkey
     assert missing_capability(_without("ocsp"), flagged) == \
         "sut.toml khai báo không hỗ trợ / declared unsupported in sut.toml: " \
         "capabilities.ocsp = false"
+
+
+@dataclass(frozen=True)
+class _FormatCase(Case):
+    """A case carrying its signature format, as the scenarios' ``formats:`` make them."""
+
+    format: str = "pades"
+
+
+def _verify_case(signature_format: str) -> _FormatCase:
+    [base] = [c for c in all_cases() if c.id == "verifier::happy-path::verify-b-b"]
+    return _FormatCase(**vars(base), format=signature_format)
+
+
+def test_a_profile_silent_on_formats_plays_pdf_only() -> None:
+    assert Capabilities().formats == ["pades"]
+    assert missing_capability(Capabilities(), _verify_case("pades")) is None
+    reason = missing_capability(Capabilities(), _verify_case("xades"))
+    assert reason == ("declared unsupported in sut.toml: capabilities.formats = ['pades'] "
+                      "does not include xades")
+    assert missing_capability(EVERYTHING, _verify_case("cms")) is None
+
+
+@pytest.mark.parametrize(("signature_format", "row"), sorted(FORMAT_REQUIREMENTS.items()))
+def test_a_format_left_out_fails_when_its_row_is_mandatory_and_skips_when_it_is_not(
+        signature_format: str, row: str) -> None:
+    case = _verify_case(signature_format)
+    only_other = ["xades"] if signature_format == "pades" else ["pades"]
+    reason = missing_capability(Capabilities(formats=only_other), case)
+    assert reason is not None
+    known = dict(catalogue())
+    template = known["TT15-PL1-1.5"]
+    for level, verdict in ((Level.MANDATORY, Verdict.FAIL), (Level.RECOMMENDED, Verdict.SKIPPED),
+                           (Level.OPTIONAL, Verdict.SKIPPED)):
+        known[row] = template.model_copy(update={"id": row, "level": level})
+        got, said = unsupported_verdict(case, reason, known)
+        assert got is verdict, (level, said)
+        assert (row in said) is (verdict is Verdict.FAIL)
+
+
+def test_pdf_left_out_fails_on_the_shipped_catalogue() -> None:
+    """TT15-PL1-1.5 is mandatory in the catalogue: a profile without pades FAILs PDF cases."""
+    case = _verify_case("pades")
+    reason = missing_capability(Capabilities(formats=["xades"]), case)
+    verdict, said = unsupported_verdict(case, str(reason))
+    assert verdict is Verdict.FAIL and "TT15-PL1-1.5" in said
+
+
+def test_an_unsupported_level_of_a_format_case_does_not_weigh_the_format() -> None:
+    """Only a reason about formats brings in the format's row (a visible signature left out
+    of an XAdES case stays SKIPPED when nothing else is mandatory)."""
+    [base] = [c for c in all_cases()
+              if c.id == "signer::state-document-appearance::sign-agency-appearance-iso-time"]
+    case = _FormatCase(**vars(base), format="xades")
+    assert unsupported_verdict(case, "capabilities.visible_signature = false") == \
+        (Verdict.SKIPPED, "capabilities.visible_signature = false")
+
+
+def test_what_a_declined_format_costs_is_the_policys_rating_of_its_row() -> None:
+    """PAdES left out: row 1.5, which the default policy rates WARNING (open question 3) and
+    the strict one FAIL, whatever the case's other clauses cost; another reason: no say."""
+    from conformance.policy import load_policy
+    from reports import Severity
+
+    case = _verify_case("pades")
+    reason = str(missing_capability(Capabilities(formats=["cades"]), case))
+    default, _ = load_policy("default")
+    strict, _ = load_policy("strict")
+    assert default.case_severity(list(case.requirements)) is Severity.FAIL
+    assert declined_severity(case, reason, default) is Severity.WARNING
+    assert declined_severity(case, reason, strict) is Severity.FAIL
+    assert declined_severity(case, "capabilities.ocsp = false", default) is None

@@ -6,6 +6,7 @@ import csv
 import json
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,47 @@ def test_a_kit_carries_the_trust_anchors_in_every_form(testbed: Testbed, tmp_pat
     assert folders["verifier::a"] == folders["verifier::b"] != folders["verifier::c"]
     other = tmp_path / "kit-2" / folders["verifier::c"] / "pem" / "trust-anchors.pem"
     assert other.read_text() == anchors["root-other"].read_text()
+
+
+def test_the_checklist_says_each_cases_format_and_files(testbed: Testbed, tmp_path: Path
+                                                         ) -> None:
+    """XML and CMS cases: the person is told the format (TT15 Annex I rows 1.4-1.7), a detached
+    signature comes with the file it signs, and a signed file is saved under its kind's name."""
+    from scenarios import SignatureFormat
+    from testbed import word_document
+    from testbed.xml_documents import invoice_document
+
+    [sign_pdf, verify_pdf] = _cases(testbed, tmp_path, "manual-kit-formats")
+    invoice, docx, p7s = tmp_path / "hoa-don.xml", tmp_path / "bien-ban.docx", tmp_path / "b.p7s"
+    invoice.write_bytes(invoice_document())
+    docx.write_bytes(word_document())
+    p7s.write_bytes(b"0\x80 a signature, as the exported story made it")
+    sign = sign_pdf.request
+    cases = [
+        KitCase("signer::f::sign-xades", replace(sign, input=invoice, level="B-T",
+                                                 format=SignatureFormat.XADES), "Ký XAdES"),
+        KitCase("signer::f::sign-cades", replace(sign, input=docx,
+                                                 format=SignatureFormat.CADES), "Ký CAdES"),
+        KitCase("verifier::f::verify-cms", replace(verify_pdf.request, input=p7s, content=docx,
+                                                   format=SignatureFormat.CMS), "Kiểm tra CMS"),
+        KitCase("verifier::f::verify-xmldsig", replace(verify_pdf.request, input=invoice,
+                                                       format=SignatureFormat.XMLDSIG),
+                "Kiểm tra hóa đơn")]
+    kit = tmp_path / "kit"
+    results = export_kit(kit, cases)
+    manifest = {c["case_id"]: c for c in json.loads((kit / "kit.json").read_text())["cases"]}
+    assert manifest["signer::f::sign-cades"]["output"] == "signed/signer_f_sign-cades.p7s"
+    assert manifest["signer::f::sign-xades"]["output"] == "signed/signer_f_sign-xades.xml"
+    assert manifest["verifier::f::verify-cms"]["format"] == "cms"
+    assert manifest["verifier::f::verify-cms"]["content"] == "documents/bien-ban.docx"
+    assert (kit / "documents" / "bien-ban.docx").read_bytes() == docx.read_bytes()
+    checklist = (kit / "checklist.md").read_text()
+    assert "định dạng XAdES (chữ ký XML, EN 319 132), mức B-T" in checklist
+    assert "format detached CAdES, a .p7s file (EN 319 122), level B-B" in checklist
+    assert "Kiểm tra chữ ký số tách rời documents/b.p7s (CMS/PKCS#7 tách rời, tệp .p7s) trên " \
+        "tệp đã ký documents/bien-ban.docx" in checklist
+    assert "XML-DSig nằm trong tài liệu, như hóa đơn điện tử" in checklist
+    (kit / "signed" / "signer_f_sign-cades.p7s").write_bytes(b"0\x80 signed by hand")
+    _fill(results, {"signer::f::sign-cades": {"result": "Đã ký", "result_text": "Đã ký"}})
+    signed = import_results(results)["signer::f::sign-cades"]
+    assert signed.output == str(kit / "signed" / "signer_f_sign-cades.p7s")  # type: ignore[union-attr]

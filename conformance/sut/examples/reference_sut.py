@@ -4,8 +4,9 @@ stderr, PIN read from a file.
 
     reference_sut.py sign --input IN.pdf --output OUT.pdf --token-access ACCESS.json \\
         --pin-file PIN --trust ROOT.pem [--trust ...] --moment ISO --level B-LT \\
-        [--tsa-url URL] [--field-name NAME] [--defect NAME]
-    reference_sut.py verify --input IN.pdf --trust ROOT.pem [...] --moment ISO [--defect NAME]
+        [--tsa-url URL] [--field-name NAME] [--format FORMAT] [--defect NAME]
+    reference_sut.py verify --input IN.pdf --trust ROOT.pem [...] --moment ISO \
+        [--format FORMAT] [--content FILE] [--defect NAME]
     reference_sut.py batch [--defect NAME]      (BatchInput on stdin, BatchOutput on stdout)
 
 ``--defect`` selects one of the deliberately defective variants of
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--input", type=Path, required=True)
     verify.add_argument("--trust", type=Path, action="append", default=[])
     verify.add_argument("--moment", required=True)
+    verify.add_argument("--content", default="", help=say(
+        "nội dung đã ký của chữ ký tách rời (cades, cms; rỗng: không có)",
+        "the signed content of a detached signature (cades, cms; empty: none)"))
+    for command in (sign, verify):
+        command.add_argument("--format", default="pades", help=say(
+            "định dạng chữ ký: pades, xades, xmldsig, cades, cms",
+            "the signature format: pades, xades, xmldsig, cades, cms"))
     commands.add_parser("batch", help=say(
         "nhiều điểm kiểm tra: BatchInput trên stdin, BatchOutput trên stdout",
         "many cases: BatchInput on stdin, BatchOutput on stdout"))
@@ -86,7 +94,7 @@ def _sign_request(case: Any) -> Any:
         trust_roots=[Path(p) for p in case.trust_files], tsa_url=case.tsa_url or None,
         level=case.level, moment=datetime.fromisoformat(case.moment), visible=case.visible,
         reason=case.reason, location=case.location, field_name=case.field_name or None,
-        workdir=_case_directory(case))
+        workdir=_case_directory(case), format=case.format)
 
 
 def _verify_request(case: Any) -> Any:
@@ -94,7 +102,8 @@ def _verify_request(case: Any) -> Any:
 
     return VerifyRequest(input=Path(case.input), trust_roots=[Path(p) for p in case.trust_files],
                          moment=datetime.fromisoformat(case.moment),
-                         workdir=_case_directory(case))
+                         workdir=_case_directory(case), format=case.format,
+                         content=Path(case.content) if case.content else None)
 
 
 def _case_directory(case: Any) -> Path:
@@ -161,11 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 certificate_label=access.certificate_label, module=access.module,
                 trust_files=trust, tsa_url=arguments.tsa_url or None, moment=arguments.moment,
                 level=arguments.level, visible=arguments.visible == "true",
-                field_name=arguments.field_name or None)
+                field_name=arguments.field_name or None, format=arguments.format)
             answer = _absolute(signer.sign(_sign_request(case)), case)
         else:
             case = VerifyCase(case_id="cli", input=str(arguments.input), trust_files=trust,
-                              moment=arguments.moment)
+                              moment=arguments.moment, format=arguments.format,
+                              content=str(arguments.content) if arguments.content else None)
             answer = _absolute(verifier.verify(_verify_request(case)), case)
     except Exception as error:  # noqa: BLE001 (contract: a message on stderr, exit 3)
         cause = f"{type(error).__name__}: {error}"

@@ -33,9 +33,9 @@ from conformance.sut.case_setup import (
     token_access_of,
 )
 from conformance.sut.contract import (
-    BatchInput,
     SutNoAnswer,
     SutUnsupported,
+    batch_input_json,
     sign_case,
     verify_case,
 )
@@ -92,6 +92,7 @@ class _BatchPlan:
                 self.cases.append(sign_case(request, case_id))
                 self.roles[case_id] = "sign"
             else:
+                declared_unsupported(profile, request)
                 self.cases.append(verify_case(request, case_id))
                 self.roles[case_id] = "verify"
         except SutNoAnswer as problem:
@@ -117,7 +118,7 @@ def run_batch(profile: SutProfile, requests: Sequence[tuple[str, SignRequest | V
         return outcomes
     root = case_root(directory)
     workdir, suffix = call_slot(root)
-    stdin = BatchInput(cases=cases).model_dump_json().encode("utf-8")
+    stdin = batch_input_json(cases)
     values = common_values(profile, workdir)
     if any(name in TRUST_FORM_PLACEHOLDERS for argument in settings.command
            for name in template_fields(argument)):

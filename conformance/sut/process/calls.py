@@ -181,10 +181,12 @@ def path_grants(values: Mapping[str, str | list[str]], *, skip: Sequence[str] = 
 
 def request_paths(request: SignRequest | VerifyRequest) -> list[Path]:
     """The files a request hands the SUT to read: its input and trust anchors, and for a
-    signer the token's access file and the PIN file."""
+    signer the token's access file and the PIN file, for a detached signature its content."""
     paths = [Path(request.input), *(Path(path) for path in request.trust_roots)]
     if isinstance(request, SignRequest):
         paths += [Path(request.token_access), Path(request.pin_file)]
+    elif request.content is not None:
+        paths.append(Path(request.content))
     return [path for path in paths if path.exists()]
 
 

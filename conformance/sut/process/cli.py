@@ -94,6 +94,7 @@ class CliSut:
                 Placeholder.LEVEL.value: request.level,
                 Placeholder.FIELD_NAME.value: request.field_name or "",
                 Placeholder.VISIBLE.value: "true" if request.visible else "false",
+                Placeholder.FORMAT.value: request.format.value,
             })
             grants = token_grants(access, token.access).plus(SandboxGrants(
                 read_only=tuple(path_grants(values, skip=_NOT_READ_ONLY))))
@@ -141,11 +142,17 @@ class CliSut:
     # ---- verifier -------------------------------------------------------------------------
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
         """Run the verify template for ``request``; raises SutNoAnswer / SutUnsupported."""
+        declared_unsupported(self.profile, request)
         assert self.settings.verify is not None
         root = case_root(request.workdir)
         workdir, suffix = call_slot(root)
         values = self._values(root, workdir, suffix, request.input, request.trust_roots,
                               iso(request.moment), self.settings.verify)
+        values.update({
+            Placeholder.FORMAT.value: request.format.value,
+            Placeholder.CONTENT.value: "" if request.content is None
+            else str(Path(request.content).resolve()),
+        })
         result, evidence = run_call(
             expand(self.settings.verify, values), root=root, workdir=workdir, suffix=suffix,
             env=sut_environment(self.profile, workdir, at=request.moment),

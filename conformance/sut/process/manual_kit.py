@@ -5,8 +5,9 @@
     kit/
       checklist.md                  what to do, case by case, Vietnamese first
       results.csv                   one row per case, to fill in (UTF-8 with BOM: Excel-safe)
-      kit.json                      the cases as kyso knows them (role, files, instant)
-      documents/                    the PDFs to sign or verify
+      kit.json                      the cases as kyso knows them (role, format, files, instant)
+      documents/                    the files to sign or verify: PDFs, XML documents, detached
+                                    signatures (.p7s) and the files they sign
       tokens/<label>.json|.txt      how to reach each PKCS#11 token (module, environment, labels)
       PINS.txt                      the user PINs, apart from everything else (mode 0600)
       trust/                        the trust anchors (PEM)
@@ -14,7 +15,10 @@
                                     OpenSSL CApath, DER, NSS database, PKCS#12 trust store,
                                     Windows .cer/.p7b with the commands to import and remove
                                     them) and README.txt: which form for which product
-      signed/                       where the tester saves each signed PDF
+      signed/                       where the tester saves each signed file (.pdf, .xml, .p7s)
+
+Each case names its signature format (TT15/2025 Annex I rows 1.4-1.7: PAdES, XAdES, e-invoice
+XML-DSig, detached CAdES or CMS) in the checklist, so the person knows what to make or check.
 
 :func:`import_results` reads the filled ``results.csv`` back into contract-v1 answers, so a
 manual run is judged exactly like an automatic one. A row whose ``result`` is empty was not
@@ -129,25 +133,66 @@ def _when(window: tuple[datetime, datetime] | None, moment: str) -> tuple[str, s
             f"Play it between {start} and {end}, with the computer's clock at the real time.")
 
 
+FORMAT_WORDS: dict[str, tuple[str, str]] = {
+    "pades": ("PAdES (chữ ký trong tệp PDF)", "PAdES (a signature inside the PDF)"),
+    "xades": ("XAdES (chữ ký XML, EN 319 132)", "XAdES (an XML signature, EN 319 132)"),
+    "xmldsig": ("XML-DSig nằm trong tài liệu, như hóa đơn điện tử",
+                "XML-DSig inside the document, as e-invoices carry it"),
+    "cades": ("CAdES tách rời, tệp .p7s (EN 319 122)", "detached CAdES, a .p7s file "
+              "(EN 319 122)"),
+    "cms": ("CMS/PKCS#7 tách rời, tệp .p7s", "detached CMS/PKCS#7, a .p7s file"),
+}
+"""How the checklist names each signature format (TT15/2025 Annex I rows 1.4-1.7)."""
+OUTPUT_SUFFIX = {"pades": ".pdf", "xades": ".xml", "xmldsig": ".xml", "cades": ".p7s",
+                 "cms": ".p7s"}
+"""What a person's signed file is called in the kit, by format."""
+
+
+def _format_of(request: SignRequest | VerifyRequest) -> str:
+    return str(getattr(request, "format", "pades"))
+
+
+def _sign_words(request: SignRequest, document: str, output: str | None) -> tuple[str, str]:
+    kind = _format_of(request)
+    form_vi, form_en = FORMAT_WORDS[kind]
+    visible = " (chữ ký hiển thị)" if request.visible else ""
+    level = "" if kind in ("xmldsig", "cms") else f", mức {request.level}"
+    level_en = "" if kind in ("xmldsig", "cms") else f", level {request.level}"
+    return (f"Ký tệp {document} bằng token '{request.token_label}' (mã PIN trong PINS.txt), "
+            f"định dạng {form_vi}{level}{visible}; lưu tệp đã ký vào {output}. Nếu phần mềm "
+            "từ chối ký, ghi 'chưa ký' và thông báo nó hiển thị.",
+            f"Sign {document} with token '{request.token_label}' (PIN in PINS.txt), format "
+            f"{form_en}{level_en}; save the signed file as {output}. If the program refuses, "
+            "record 'refused' and the message shown.")
+
+
+def _verify_words(request: VerifyRequest, document: str, content: str | None
+                  ) -> tuple[str, str]:
+    form_vi, form_en = FORMAT_WORDS[_format_of(request)]
+    if content is not None:
+        return (f"Kiểm tra chữ ký số tách rời {document} ({form_vi}) trên tệp đã ký {content}",
+                f"Verify the detached signature {document} ({form_en}) over the signed file "
+                f"{content}")
+    return (f"Kiểm tra chữ ký số của tệp {document} ({form_vi})",
+            f"Verify the signatures of {document} ({form_en})")
+
+
 def _what_to_do(case: KitCase, document: str, output: str | None,
-                window: tuple[datetime, datetime] | None = None) -> tuple[str, str]:
+                window: tuple[datetime, datetime] | None = None,
+                content: str | None = None) -> tuple[str, str]:
     request = case.request
     when_vi, when_en = _when(window, request.moment.isoformat())
     if isinstance(request, SignRequest):
-        visible = " (chữ ký hiển thị)" if request.visible else ""
-        return (f"Ký tệp {document} bằng token '{request.token_label}' (mã PIN trong PINS.txt), "
-                f"mức PAdES {request.level}{visible}; lưu tệp đã ký vào {output}. Nếu phần mềm "
-                f"từ chối ký, ghi 'chưa ký' và thông báo nó hiển thị. {when_vi}",
-                f"Sign {document} with token '{request.token_label}' (PIN in PINS.txt), PAdES "
-                f"{request.level}; save the signed file as {output}. If the program refuses, "
-                f"record 'refused' and the message shown. {when_en}")
-    return (f"Kiểm tra chữ ký số của tệp {document} (tin cậy các chứng thư gốc trong trust/, "
-            "ở dạng khác trong trust-stores/); "
+        vietnamese, english = _sign_words(request, document, output)
+        return f"{vietnamese} {when_vi}", f"{english} {when_en}"
+    what_vi, what_en = _verify_words(request, document, content)
+    return (f"{what_vi} (tin cậy các chứng thư gốc trong trust/, ở dạng khác trong "
+            "trust-stores/); "
             "ghi kết quả (hợp lệ / không hợp lệ / không xác định), thông báo hiển thị và bảy "
             "trường thông tin; nếu phần mềm lưu chứng thư, CRL và kết quả kiểm tra trạng thái, "
             "chép các tệp đó vào thư mục evidence/ và ghi đường dẫn vào các cột evidence_*. "
             f"{when_vi}",
-            f"Verify the signatures of {document} (trust the roots in trust/, in other "
+            f"{what_en} (trust the roots in trust/, in other "
             f"forms in trust-stores/); record the "
             f"result (valid / invalid / indeterminate), the message shown and the seven "
             f"fields; if the program stores the certificate, the CRL and the status result, "
@@ -179,7 +224,8 @@ def export_kit(kit_dir: Path, cases: Sequence[KitCase], *, program: str = "",
         entry = _manifest_entry(case, kit_dir, copies)
         manifest.append(entry)
         output = entry.get("output")
-        vietnamese, english = _what_to_do(case, entry["document"], output, window)
+        vietnamese, english = _what_to_do(case, entry["document"], output, window,
+                                          entry.get("content"))
         checklist += [f"## {case.case_id}", "", f"**{case.title_vi}**"
                       + (f" / {case.title_en}" if case.title_en else ""), "",
                       f"- Việc cần làm: {vietnamese}", f"- To do: {english}", ""]
@@ -293,9 +339,13 @@ def _manifest_entry(case: KitCase, kit_dir: Path, copies: _KitCopies) -> dict[st
     trust = [_copy_once(path, kit_dir / "trust", copies.anchors) for path in request.trust_roots]
     entry: dict[str, Any] = {"case_id": case.case_id, "role": case.role,
                              "document": document, "trust": trust,
-                             "moment": request.moment.isoformat()}
+                             "moment": request.moment.isoformat(),
+                             "format": _format_of(request)}
+    content = getattr(request, "content", None)
+    if content is not None:
+        entry["content"] = _copy_once(content, kit_dir / "documents", copies.documents)
     if isinstance(request, SignRequest):
-        output = f"signed/{_slug(case.case_id)}.pdf"
+        output = f"signed/{_slug(case.case_id)}{OUTPUT_SUFFIX[_format_of(request)]}"
         access = TokenAccess.load(request.token_access)
         label = access.token_label
         if label not in copies.pins:

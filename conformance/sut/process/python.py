@@ -137,6 +137,7 @@ class PythonSut:
         return self._call("sign", request, SignerAnswer)  # type: ignore[return-value]
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
+        declared_unsupported(self.profile, request)
         if self.isolated:
             return self._call_worker("verify", request,  # type: ignore[return-value]
                                      VerifierAnswer)

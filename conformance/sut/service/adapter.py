@@ -75,7 +75,7 @@ from conformance.sut.service.interaction import (
 from conformance.sut.service.remote_hash import sign_remote_hash
 from conformance.sut.service.selectors import decode_base64, excerpt
 from conformance.sut.service.steps import Operation, StepOutcome, StepRunner, select
-from conformance.sut.service.templates import redact
+from conformance.sut.service.templates import format_values, redact
 from conformance.sut.service.transport import (
     INVALID_ANSWER,
     HttpTransport,
@@ -244,7 +244,8 @@ class ServiceSut:
                 "module": token.access.module,
                 "pin_file": str(Path(request.pin_file).resolve()),
                 "level": request.level, "tsa_url": request.tsa_url or "",
-                "field_name": request.field_name or "", "visible": request.visible})
+                "field_name": request.field_name or "", "visible": request.visible,
+                "format": request.format.value})
             if self.interaction.mode == "pin":
                 values["pin"] = pin
             operation = Operation(name="sign", values=values, secrets=secrets, saved={},
@@ -255,11 +256,13 @@ class ServiceSut:
 
     def verify(self, request: VerifyRequest) -> VerifierAnswer:
         """One verification case; raises SutNoAnswer (ERROR) / SutUnsupported (SKIPPED)."""
+        declared_unsupported(self.profile, request)
         root = case_root(request.workdir)
         suffix = evidence_suffix(root, EXCHANGE_FILE)
         loop = self._started()
         values = self._case_values(root, request.input, request.trust_roots,
                                    iso(request.moment))
+        values.update(format_values(request))
         operation = Operation(name="verify", values=values, secrets=[], saved={},
                               observer=self.observer)
         return self._perform(loop, operation, root, suffix,

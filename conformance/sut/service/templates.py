@@ -24,10 +24,12 @@ import re
 import string
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from bilingual import say
 from conformance.sut.redaction import REDACTED, redact
+from scenarios import VerifyRequest
 
 SAVED_PREFIX = "saved."
 EVIDENCE_VALUE_LIMIT = 120
@@ -72,6 +74,13 @@ class ServicePlaceholder(StrEnum):
     """The signature field name to use (empty: the service chooses)."""
     VISIBLE = "visible"
     """Whether a visible signature is asked for: a whole-string "{visible}" is true/false."""
+    FORMAT = "format"
+    """The signature format: pades (the default), xades, xmldsig, cades or cms."""
+    CONTENT_BASE64 = "content_base64"
+    """Verifying a detached signature (cades, cms): the signed content, base64 (empty
+    otherwise); ``input_base64`` is then the signature (.p7s)."""
+    CONTENT_NAME = "content_name"
+    """The signed content's file name (empty when the signature is not detached)."""
     BASE_URL = "base_url"
     """The profile's adapter.service.base_url."""
     CASE_ID = "case_id"
@@ -97,8 +106,9 @@ _TOKEN = frozenset({P.TOKEN_LABEL, P.TOKEN_ACCESS, P.MODULE, P.PIN, P.PIN_FILE})
 ALLOWED: dict[str, frozenset[ServicePlaceholder]] = {
     "setup": _ALWAYS,
     "sign": _CASE | _TOKEN | {P.INPUT_BASE64, P.INPUT_NAME, P.INPUT_URL, P.UPLOAD_URL, P.OUTPUT,
-                              P.LEVEL, P.TSA_URL, P.FIELD_NAME, P.VISIBLE},
-    "verify": _CASE | {P.INPUT_BASE64, P.INPUT_NAME, P.INPUT_URL},
+                              P.LEVEL, P.TSA_URL, P.FIELD_NAME, P.VISIBLE, P.FORMAT},
+    "verify": _CASE | {P.INPUT_BASE64, P.INPUT_NAME, P.INPUT_URL, P.FORMAT, P.CONTENT_BASE64,
+                       P.CONTENT_NAME},
     "certificate": _CASE | _TOKEN,
     "sign_hash": _CASE | _TOKEN | {P.HASH_BASE64, P.HASH_ALGORITHM, P.SIGNATURE_ALGORITHM,
                                    P.LEVEL, P.INPUT_NAME, P.FIELD_NAME},
@@ -294,5 +304,16 @@ def shorten(value: Any, limit: int = EVIDENCE_VALUE_LIMIT) -> Any:
 
 __all__ = [
     "ALLOWED", "REDACTED", "SAVED_PREFIX", "TRANSFORMS", "ServicePlaceholder", "check_text",
-    "check_value", "placeholders_in", "redact", "render", "render_evidence", "shorten",
+    "check_value", "format_values", "placeholders_in", "redact", "render", "render_evidence",
+    "shorten",
 ]
+
+
+def format_values(request: VerifyRequest) -> dict[str, str]:
+    """A verify step's format placeholders: the format, and a detached signature's signed
+    content (base64, name), empty for a signature inside its document."""
+    content = None if request.content is None else Path(request.content)
+    return {"format": request.format.value,
+            "content_base64": "" if content is None
+            else base64.b64encode(content.read_bytes()).decode("ascii"),
+            "content_name": "" if content is None else content.name}
