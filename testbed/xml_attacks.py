@@ -102,9 +102,11 @@ def _forge_total(element: etree._Element) -> None:
             return
 
 
-def wrap_signed_element(signed: bytes) -> bytes:
-    """XSW: the signed element moves into ``ds:Object/GoiBoc`` inside the signature, a forged
-    copy without Id takes its place; the Reference still finds (and digests) the original."""
+def wrap_signed_element(signed: bytes, *, inside_signature: bool = True) -> bytes:
+    """XSW: the signed element moves into a wrapper ``GoiBoc`` (inside the signature's own
+    ``ds:Object``, or with ``inside_signature=False`` at the end of the document, where no
+    enveloped-signature transform touches it), a forged copy without Id takes its place; the
+    Reference still finds (and digests) the original."""
     root = _parse(signed)
     signature = _signature(root)
     original = _id_target(root, signature)
@@ -112,8 +114,8 @@ def wrap_signed_element(signed: bytes) -> bytes:
     del forged.attrib["Id"]
     _forge_total(forged)
     original.addprevious(forged)
-    wrapper = etree.SubElement(etree.SubElement(signature, f"{{{DS}}}Object"), "GoiBoc")
-    wrapper.append(original)
+    holder = etree.SubElement(signature, f"{{{DS}}}Object") if inside_signature else root
+    etree.SubElement(holder, "GoiBoc").append(original)
     return _bytes(root)
 
 

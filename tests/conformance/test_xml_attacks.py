@@ -40,21 +40,34 @@ SECRET = "BÍ-MẬT-kyso-7f3a: nội dung tệp cục bộ"
 
 FAILED, UNDECIDED = Indication.TOTAL_FAILED, Indication.INDETERMINATE
 EXPECTED: dict[str, tuple[Indication, SubIndication] | None] = {
+    # the signature verifies, but the document shows content no Reference covers: the
+    # constraint "what is shown is what was signed" fails (not a cryptographic failure)
     "wrap": (UNDECIDED, SubIndication.SIG_CONSTRAINTS_FAILURE),
+    "wrap-outside": (UNDECIDED, SubIndication.SIG_CONSTRAINTS_FAILURE),
+    # two elements answer one Id: the signed data object is ambiguous, not well-formed
+    # XML-DSig (signxml refuses the reference)
     "duplicate-id": (FAILED, SubIndication.FORMAT_FAILURE),
+    # digests intact (c14n drops comments), the comment itself unsigned: as "wrap"
     "comment": (UNDECIDED, SubIndication.SIG_CONSTRAINTS_FAILURE),
+    # whitespace in text is significant in canonical XML: the digest differs
     "whitespace-in-text": (FAILED, SubIndication.HASH_FAILURE),
+    # cryptographically perfect; the certificate has no path to a trust anchor
     "attacker-keyinfo": (UNDECIDED, SubIndication.NO_CERTIFICATE_CHAIN_FOUND),
+    # EN 319 132-1 requires SignedProperties under a Reference: not XAdES at all
     "unsigned-signed-properties": (FAILED, SubIndication.FORMAT_FAILURE),
+    # the validation policy admits c14n and enveloped-signature transforms only: refused
+    # before anything runs (nothing proves the signature false: INDETERMINATE)
     "xslt": (UNDECIDED, SubIndication.SIG_CONSTRAINTS_FAILURE),
     "xpath": (UNDECIDED, SubIndication.SIG_CONSTRAINTS_FAILURE),
+    # a signed data object the verifier will not fetch: it cannot be found
     "external-reference": (UNDECIDED, SubIndication.SIGNED_DATA_NOT_FOUND),
     "external-entity": None,  # no signature is read at all: the DOCTYPE is refused
 }
-"""The reference's verdict on each attack (EN 319 102-1; the reasons in the final report)."""
+"""The reference's verdict on each attack (EN 319 102-1 indication and sub-indication)."""
 
 DEFECT_FOR: dict[str, Callable[..., VerifierAnswer]] = {
     "wrap": defects.xml_ignoring_coverage,
+    "wrap-outside": defects.xml_ignoring_coverage,
     "duplicate-id": defects.xml_last_id_wins,
     "comment": defects.xml_ignoring_comments,
     "attacker-keyinfo": defects.xml_trusting_keyinfo,
@@ -79,6 +92,7 @@ def _attacks(invoice: bytes, xades: bytes, key: Any, url: str, secret: Path
              ) -> dict[str, bytes]:
     return {
         "wrap": attacks.wrap_signed_element(invoice),
+        "wrap-outside": attacks.wrap_signed_element(invoice, inside_signature=False),
         "duplicate-id": attacks.duplicate_id(invoice),
         "comment": attacks.comment_in_signed_text(invoice),
         "whitespace-in-text": attacks.whitespace_in_signed_text(invoice),
@@ -173,6 +187,8 @@ def test_each_defective_verifier_passes_its_attack(testbed: Testbed, made: Made,
     assert _verdict(answer) == (Indication.TOTAL_PASSED, None), (name, answer.display)
     if name == "external-reference":
         assert made.listener.requests[before:] == ["/reference"]
+    if name == "external-entity":  # the defect reads the local file the entity names
+        assert SECRET in defects.resolved_document(made.attacks[name]).decode()
     # the defect accepts the attack only: the genuine signature still passes under it too
     genuine = made.xades if name == "unsigned-signed-properties" else made.invoice
     assert _verdict(DEFECT_FOR[name](genuine, roots_of(testbed),
@@ -219,6 +235,9 @@ the attacker's listener and accepts the signature (a finding: a deployment must 
 XMLSEC1_SAYS: dict[str, tuple[bool, list[str]]] = {
     "genuine": (True, []),
     "wrap": (False, []),  # the enveloped transform empties the moved element: digest mismatch
+    # accepted: xmlsec1 checks the signature, not what the application reads (classic XSW;
+    # a finding: an application on libxmlsec1 must read the element the Reference resolved)
+    "wrap-outside": (True, []),
     "duplicate-id": (False, []),  # "duplicate ID attribute": the document is not loaded
     "comment": (True, []),  # accepted: canonical XML drops the comment (a finding)
     "whitespace-in-text": (False, []),
