@@ -10,8 +10,12 @@ covered SignatureProperty), and for XAdES the requirement that ``SignedPropertie
 by a Reference (signxml's XAdES verifier refuses the signature otherwise) and that
 ``SigningCertificateV2`` names the certificate used.
 
-No external reference is fetched: a detached signature's URI is resolved from the ``detached``
-documents the caller gives, by name, and anything else is refused; the certificates' own
+Only canonicalisation and enveloped-signature transforms are accepted
+(:data:`ALLOWED_TRANSFORMS`; signxml would skip an XSLT or XPath transform it does not know),
+and a comment outside the signatures makes the document not wholly signed (canonical XML
+without comments leaves it out of every digest). No external reference is fetched: a detached
+signature's URI is resolved from the ``detached`` documents the caller gives, by name, and
+anything else is refused; the certificates' own
 validity dates are left to the path validation (signxml would judge them by the host clock).
 """
 
