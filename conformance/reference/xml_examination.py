@@ -10,8 +10,12 @@ covered SignatureProperty), and for XAdES the requirement that ``SignedPropertie
 by a Reference (signxml's XAdES verifier refuses the signature otherwise) and that
 ``SigningCertificateV2`` names the certificate used.
 
-No external reference is fetched: a detached signature's URI is resolved from the ``detached``
-documents the caller gives, by name, and anything else is refused; the certificates' own
+Only canonicalisation and enveloped-signature transforms are accepted
+(:data:`ALLOWED_TRANSFORMS`; signxml would skip an XSLT or XPath transform it does not know),
+and a comment outside the signatures makes the document not wholly signed (canonical XML
+without comments leaves it out of every digest). No external reference is fetched: a detached
+signature's URI is resolved from the ``detached`` documents the caller gives, by name, and
+anything else is refused; the certificates' own
 validity dates are left to the path validation (signxml would judge them by the host clock).
 """
 
@@ -96,6 +100,30 @@ class Examination:
     carried: ValidationData = field(default_factory=ValidationData)
     """The XAdES B-LT validation data the signature carries (unsigned: used as candidates,
     each item judged on its own signature by the path validation)."""
+
+
+@dataclass(frozen=True)
+class XmlPolicy:
+    """What the verifier requires of a signature beyond its cryptography. The reference
+    verifier uses the default; each field exists so that a defective verifier
+    (:mod:`conformance.reference.defects.attack_verifiers`) can be the reference with exactly
+    one check relaxed, and be shown to accept the attack that check catches."""
+
+    allowed_transforms: frozenset[str] | None = None
+    """None: :data:`ALLOWED_TRANSFORMS`; an empty set: any transform (signxml skips those it
+    does not know)."""
+    comments_unsigned: bool = True
+    """A comment outside the signatures leaves the document not wholly signed."""
+    whole_document: bool = True
+    """Content outside every Reference makes the signature INDETERMINATE."""
+    xades_structure: bool = True
+    """A XAdES signature is verified as XAdES (SignedProperties covered, the signing
+    certificate named); False: as plain XML-DSig."""
+    verifier_mixin: type | None = None
+    """A class placed before signxml's verifier (a defect's own transform handling)."""
+
+
+DEFAULT_POLICY = XmlPolicy()
 
 
 def parsed_certificate(der: bytes) -> x509.Certificate:
@@ -189,8 +217,19 @@ def _referenced_ids(signature: etree._Element) -> list[str]:
         "ds:SignedInfo/ds:Reference", namespaces=NAMESPACES)) if uri and uri.startswith("#")]
 
 
+def _unsigned_comments(root: etree._Element) -> bool:
+    """Whether the document holds a comment outside every signature. Canonical XML without
+    comments (what every Reference kyso accepts uses, and what ``URI=""`` and ``#id`` mean,
+    XML-DSig 4.4.3.3) leaves comments out of every digest: a comment inside signed text
+    (``<TgTTTBSo>757<!---->9000</TgTTTBSo>``, Duo Labs 2018) changes what a careless reader
+    shows while every digest still matches, so the document is not wholly signed."""
+    return any(not any(a.tag == f"{{{DS}}}Signature" for a in comment.iterancestors())
+               for comment in root.iter(etree.Comment))
+
+
 def _covers_whole_document(root: etree._Element, signature: etree._Element,
-                           detached: dict[str, bytes]) -> bool:
+                           detached: dict[str, bytes], policy: XmlPolicy = DEFAULT_POLICY
+                           ) -> bool:
     """Whether nothing in the document is outside every Reference: a ``URI=""`` reference (the
     whole document), a detached document given whole, or else referenced elements that leave
     no text and no attribute outside them and the signatures (an e-invoice signs ``#data``
@@ -199,6 +238,8 @@ def _covers_whole_document(root: etree._Element, signature: etree._Element,
         "ds:SignedInfo/ds:Reference", namespaces=NAMESPACES)]
     if root.tag == f"{{{DS}}}Signature":
         return any(uri in detached for uri in uris)
+    if policy.comments_unsigned and _unsigned_comments(root):
+        return False
     if "" in uris:
         return True
     remainder = etree.fromstring(etree.tostring(root))
@@ -211,6 +252,34 @@ def _covers_whole_document(root: etree._Element, signature: etree._Element,
     if "".join(remainder.itertext()).strip():
         return False
     return not any(element.attrib for element in remainder.iter())
+
+
+ALLOWED_TRANSFORMS = frozenset({
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+    "http://www.w3.org/2006/12/xml-c14n11",
+    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+})
+"""The transforms the verification policy accepts (XML Signature Best Practices, W3C 2013,
+§2.2: XSLT and XPath are code, and code from the document must not run). signxml skips any
+transform it does not know and digests the data without it, so the policy is enforced here,
+before signxml: an XSLT or XPath transform is refused, never executed and never skipped."""
+
+
+def _refused_transform(signature: etree._Element, policy: XmlPolicy) -> str | None:
+    allowed = ALLOWED_TRANSFORMS if policy.allowed_transforms is None \
+        else policy.allowed_transforms
+    if not allowed:
+        return None
+    for transform in signature.iterfind("ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform",
+                                        namespaces=NAMESPACES):
+        algorithm = transform.get("Algorithm", "")
+        if algorithm not in allowed:
+            return algorithm
+    return None
 
 
 def _timestamp(signature: etree._Element, found: Examination) -> None:
@@ -226,22 +295,30 @@ def _timestamp(signature: etree._Element, found: Examination) -> None:
         found.timestamp_token = b64decode("".join(encapsulated.text.split()))
 
 
+def _classes(policy: XmlPolicy) -> tuple[type, type]:
+    if policy.verifier_mixin is None:
+        return _XAdES, _Plain
+    mixin = policy.verifier_mixin
+    return type("_XAdESVariant", (mixin, _XAdES), {}), type("_PlainVariant", (mixin, _Plain), {})
+
+
 def _verify(root: etree._Element, found: Examination, detached: dict[str, bytes],
-            index: int) -> list[Any]:
+            index: int, policy: XmlPolicy = DEFAULT_POLICY) -> list[Any]:
     """signxml's cryptographic verification with the KeyInfo certificate's key."""
     assert found.signer is not None
     certificate = cx509.load_der_x509_certificate(found.signer.dump())
-    if found.is_xades:
-        return _XAdES(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
+    xades, plain = _classes(policy)
+    if found.is_xades and policy.xades_structure:
+        return xades(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
                                expect_config=XAdESSignatureConfiguration(expect_references=True))
-    results = _Plain(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
+    results = plain(index).verify(root, x509_cert=certificate, uri_resolver=_resolver(detached),
                               validate_schema=False,
                               expect_config=SignatureConfiguration(expect_references=True))
     return results if isinstance(results, list) else [results]
 
 
 def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
-            index: int = 0) -> Examination:
+            index: int = 0, policy: XmlPolicy = DEFAULT_POLICY) -> Examination:
     """Check the document's ``index``-th ``ds:Signature`` as far as no trust is needed."""
     detached = detached or {}
     found = Examination()
@@ -268,8 +345,13 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
         return found
     found.signer = _leaf(certificates)
     found.others = [c for c in certificates if c is not found.signer]
+    refused = _refused_transform(signature, policy)
+    if refused is not None:
+        found.failure = SubIndication.SIG_CONSTRAINTS_FAILURE
+        found.detail = f"transform {refused!r} refused by the validation policy (not executed)"
+        return found
     try:
-        results = _verify(root, found, detached, index)
+        results = _verify(root, found, detached, index, policy)
     except (SignXMLException, etree.LxmlError, ValueError, TypeError, KeyError) as error:
         found.failure, found.detail = _failure_of(error)
         found.claimed_time = _stated_time(signature, found.is_xades)
@@ -280,7 +362,8 @@ def examine(root: etree._Element, *, detached: dict[str, bytes] | None = None,
     archive = find_archive_timestamp(signature)
     if archive is not None:
         found.archive_token, found.archive_c14n = archive
-    found.whole_document = _covers_whole_document(root, signature, detached)
+    found.whole_document = not policy.whole_document or _covers_whole_document(
+        root, signature, detached, policy)
     _timestamp(signature, found)
     try:
         found.carried = read_validation_data(signature)
@@ -306,5 +389,5 @@ def timestamp_imprint(found: Examination) -> Any:
     return lambda algorithm: hashlib.new(algorithm, data).digest()
 
 
-__all__ = ["Examination", "XADES", "examine", "parsed_certificate", "reference_octets",
-           "timestamp_imprint"]
+__all__ = ["ALLOWED_TRANSFORMS", "DEFAULT_POLICY", "XADES", "Examination", "XmlPolicy",
+           "examine", "parsed_certificate", "reference_octets", "timestamp_imprint"]

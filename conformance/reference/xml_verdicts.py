@@ -9,8 +9,13 @@ In order, the first that applies:
     no certificate in KeyInfo, or not the one    INDETERMINATE
     SigningCertificateV2 names                   NO_SIGNING_CERTIFICATE_FOUND
     SHA-1 (TT15 Annex I 1.3)                     INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE
+    a transform other than c14n / enveloped      INDETERMINATE SIG_CONSTRAINTS_FAILURE
+    (XSLT, XPath: refused, never run)
+    a remote Reference (never fetched)           INDETERMINATE SIGNED_DATA_NOT_FOUND
 2   part of the document outside every           INDETERMINATE SIG_CONSTRAINTS_FAILURE
-    Reference
+    Reference (signature wrapping), or a
+    comment outside the signatures (unsigned
+    under canonical XML without comments)
 3   a signature timestamp that does not verify   INDETERMINATE NO_POE
 4   the signer's path (at the validation time;   see :data:`_PATH_VERDICTS`; a revocation
     at the time the timestamp proves, when the   after the proven time passes, one at or

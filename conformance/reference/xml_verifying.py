@@ -59,7 +59,13 @@ from conformance.oracle.xml_trust import (
 )
 from conformance.reference.verifier import Verification, answer_for
 from conformance.reference.xml_archive import archive_imprint
-from conformance.reference.xml_examination import Examination, examine, timestamp_imprint
+from conformance.reference.xml_examination import (
+    DEFAULT_POLICY,
+    Examination,
+    XmlPolicy,
+    examine,
+    timestamp_imprint,
+)
 from conformance.reference.xml_parsing import XmlInputError, parse_xml
 from conformance.reference.xml_timestamping import all_signatures
 from conformance.reference.xml_verdicts import (
@@ -227,23 +233,27 @@ def _read(document: Path | str | bytes) -> tuple[bytes, str]:
 
 def verify_xml(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate], *,
                at: datetime | None = None, detached: dict[str, bytes] | None = None,
-               fetch_revocation_online: bool = True) -> VerifierAnswer:
+               fetch_revocation_online: bool = True,
+               policy: XmlPolicy = DEFAULT_POLICY) -> VerifierAnswer:
     """Verify the XML signature of ``document`` (a path or the bytes) at ``at`` (default now).
 
     ``detached`` maps the URIs a detached signature names to the documents' bytes (nothing is
     fetched). ``fetch_revocation_online=False`` uses only the validation data the signature
     carries (B-LT), as an archive without network access must (then a B-B or B-T signature
     stays INDETERMINATE / TRY_LATER). Bad input never raises: the answer's ``error`` says why
-    it cannot be checked.
+    it cannot be checked. ``policy`` is the reference's own unless a defective verifier
+    relaxes one of its checks.
     Not to be called inside a running event loop.
     """
     return verify_xml_in_detail(document, trust_roots, at=at, detached=detached,
-                                fetch_revocation_online=fetch_revocation_online).answer
+                                fetch_revocation_online=fetch_revocation_online,
+                                policy=policy).answer
 
 
 def verify_xml_in_detail(document: Path | str | bytes, trust_roots: Sequence[x509.Certificate],
                          *, at: datetime | None = None, detached: dict[str, bytes] | None = None,
-                         fetch_revocation_online: bool = True) -> Verification:
+                         fetch_revocation_online: bool = True,
+                         policy: XmlPolicy = DEFAULT_POLICY) -> Verification:
     """:func:`verify_xml`, also returning the findings behind the answer (what the evidence
     of TT15-6.2 and the defective verifiers of ``kyso mutants`` read)."""
     at = at or wall_clock()
@@ -254,17 +264,18 @@ def verify_xml_in_detail(document: Path | str | bytes, trust_roots: Sequence[x50
         text = str(error)
         return Verification(VerifierAnswer(error=text, display=text), None, input_error=True)
     results = asyncio.run(_validate_all(root, trust_roots, at, detached or {},
-                                        fetch_revocation_online))
+                                        fetch_revocation_online, policy))
     result = DocumentResult(validation_time=at, signatures=results)
     return Verification(answer_for(result, name=name), result)
 
 
 async def _validate_all(root: etree._Element, roots: Sequence[x509.Certificate], at: datetime,
-                        detached: dict[str, bytes], fetch: bool) -> list[SignatureResult]:
+                        detached: dict[str, bytes], fetch: bool,
+                        policy: XmlPolicy = DEFAULT_POLICY) -> list[SignatureResult]:
     """Every signature of the document, in document order (none: the answer says so)."""
     results = []
     for index, signature in enumerate(all_signatures(root)):
-        found = examine(root, detached=detached, index=index)
+        found = examine(root, detached=detached, index=index, policy=policy)
         results.append(await _validate(found, roots, at, signature.get("Id"), fetch))
     return results
 

@@ -101,16 +101,20 @@ def sign_unchecked(testbed: Testbed, label: str, document: bytes, *,
     return serialise(root)
 
 
-def xmlsec1_verify(signed: Path, roots: Path, document: Path | None = None
+def xmlsec1_verify(signed: Path, roots: Path, document: Path | None = None, *,
+                   enabled_uris: str | None = "empty,same-doc"
                    ) -> subprocess.CompletedProcess[str]:
     """Debian's xmlsec1 (libxmlsec1, OpenSSL): trusts ``roots`` only; the chain comes from the
-    signature's KeyInfo; a detached signature's URI is mapped to ``document``."""
+    signature's KeyInfo; a detached signature's URI is mapped to ``document``;
+    ``enabled_uris`` None leaves xmlsec1's own default for Reference URIs."""
     command = ["xmlsec1", "--verify", "--trusted-pem", str(roots),
                "--id-attr:Id", "SignedProperties", "--id-attr:Id", "KeyInfo",
                "--id-attr:Id", "DLHDon", "--id-attr:Id", "SignatureProperties",
-               "--id-attr:Id", "HSoKhaiThue", "--enabled-reference-uris", "empty,same-doc"]
+               "--id-attr:Id", "HSoKhaiThue"]
+    if enabled_uris is not None:
+        remote = ",remote" if document is not None else ""
+        command += ["--enabled-reference-uris", enabled_uris + remote]
     if document is not None:
-        command[-1] += ",remote"
         command += [f"--url-map:{document.name}", str(document)]
     return subprocess.run([*command, str(signed)], capture_output=True, text=True, timeout=60,
                           check=False)
