@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from bilingual import say
 from reports import Severity, Verdict
+from scenarios import FORMAT_REQUIREMENTS as SCENARIO_FORMAT_REQUIREMENTS
 from scenarios import Signer, SignerAnswer, SignRequest, Verifier, VerifierAnswer, VerifyRequest
 
 from .cases import IMPLICIT_REQUIREMENTS, Case
@@ -71,10 +72,11 @@ def _when(capability: str, needed: Callable[[Case], bool]
 
 
 FORMAT_REQUIREMENTS: dict[str, str] = {
-    "cms": "TT15-PL1-1.4", "pades": "TT15-PL1-1.5", "xades": "TT15-PL1-1.6",
-    "xmldsig": "TT15-PL1-1.6", "cades": "TT15-PL1-1.7"}
-"""The TT15/2025 Annex I row behind each signature format (XML-DSig is read under row 1.6,
-the XML row, as what e-invoice software produces)."""
+    "pades": "TT15-PL1-1.5",
+    **{str(fmt): row for fmt, row in SCENARIO_FORMAT_REQUIREMENTS.items()}}
+"""The TT15/2025 Annex I row behind each signature format: PAdES's row 1.5 and the rows every
+case of another format traces to (:data:`scenarios.FORMAT_REQUIREMENTS`; XML-DSig is read
+under row 1.6, the XML row, as what e-invoice software produces)."""
 FORMAT_CAPABILITY = "capabilities.formats"
 """How a reason about an undeclared format begins (the profile's or the adapter's, which say
 the same): :func:`unsupported_verdict` then weighs the format's requirement."""

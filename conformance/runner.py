@@ -73,7 +73,12 @@ from testbed import (
     wall_clock,
 )
 
-from .capabilities import CapabilityGate, declined_cases, unsupported_verdict
+from .capabilities import (
+    CapabilityGate,
+    declined_cases,
+    declined_severity,
+    unsupported_verdict,
+)
 from .case_findings import (
     case_findings,
     failed_requirements,
@@ -361,7 +366,9 @@ def _scenario_cases(scenario: Scenario, cases: list[Case], profile: SutProfile,
             # what the failure costs: the worst of its failed findings, each rated by the
             # policy on the requirements it is about (a policy-decided reading must not be
             # overruled by the implicit language check)
-            result = result.model_copy(update={"severity": policy.case_severity(
+            declined = declined_severity(case, reason, policy) \
+                if step.no_answer is not None else None
+            result = result.model_copy(update={"severity": declined or policy.case_severity(
                 sorted(failed_requirements(result)) or list(case.requirements))})
         results.append(result)
     return results
