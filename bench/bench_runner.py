@@ -26,10 +26,12 @@ name = "do-nothing verifier (python)"
 vendor = "bench"
 version = "0"
 [capabilities]
+formats = ["pades", "xades", "xmldsig", "cades", "cms"]
 [adapter]
 kind = "python"
 [adapter.python]
 entry_point = "bench.null_sut:create"
+path = ["ROOT_DIR"]
 """
 IN_PROCESS_PROFILE = PYTHON_PROFILE.replace(
     'entry_point = "bench.null_sut:create"',
@@ -41,6 +43,7 @@ name = "do-nothing verifier (cli)"
 vendor = "bench"
 version = "0"
 [capabilities]
+formats = ["pades", "xades", "xmldsig", "cades", "cms"]
 [adapter]
 kind = "cli"
 [adapter.cli]
@@ -55,7 +58,12 @@ def _timed(profile: Path, out: Path, jobs: int = 1) -> tuple[float, int, float]:
     for a sandboxed SUT's processes; a loaded machine stretches the wall time, not this)."""
     started, cpu = time.perf_counter(), time.process_time()
     results = conform(RunOptions(profile, out, jobs=jobs), progress=lambda line: None)
-    return time.perf_counter() - started, len(results.cases), time.process_time() - cpu
+    seconds, used = time.perf_counter() - started, time.process_time() - cpu
+    errors = sum(1 for case in results.cases if case.verdict.value == "ERROR")
+    if errors:  # a do-nothing SUT that cannot even be called measures the error path
+        print(f"  ({errors} of {len(results.cases)} cases ERROR: "
+              f"{next(c.reason for c in results.cases if c.verdict.value == 'ERROR')})")
+    return seconds, len(results.cases), used
 
 
 def main() -> None:
@@ -65,8 +73,9 @@ def main() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
-        (directory / "in-process.toml").write_text(IN_PROCESS_PROFILE)
-        (directory / "python.toml").write_text(PYTHON_PROFILE)
+        (directory / "in-process.toml").write_text(IN_PROCESS_PROFILE.replace("ROOT_DIR",
+                                                                            str(ROOT)))
+        (directory / "python.toml").write_text(PYTHON_PROFILE.replace("ROOT_DIR", str(ROOT)))
         (directory / "cli.toml").write_text(
             CLI_PROFILE.replace("NULL_CLI", str(ROOT / "bench" / "null_cli.py")))
         reference = (ROOT / "conformance/sut/examples/reference-python.toml").read_text()
@@ -83,6 +92,9 @@ def main() -> None:
             seconds, cases, cpu = _timed(directory / f"{name}.toml", directory / f"out-{name}")
             print(f"{label}: {cases} cases in {seconds:.1f} s = {seconds / cases * 1000:.0f} ms "
                   f"per case (CPU of this process {cpu / cases * 1000:.0f} ms per case)")
+        seconds, cases, _ = _timed(directory / "in-process.toml", directory / "out-in2", jobs=2)
+        print(f"suite's own cost, --jobs 2: {cases} cases in {seconds:.1f} s = "
+              f"{seconds / cases * 1000:.0f} ms per case")
         # issue 22's yardstick: the whole catalogue, both roles, on the machine's two cores
         seconds, cases, _ = _timed(ROOT / "conformance/sut/examples/reference-python.toml",
                                    directory / "out-both", jobs=2)
