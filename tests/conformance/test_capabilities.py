@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from conformance.runner import RunOptions, conform
 from conformance.sut.profile import Capabilities, load_profile
 from reports.results import Verdict
 from scenarios import Sign, catalogue_paths, load_scenario
+from scenarios.formats import format_variants
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +55,11 @@ def _steps() -> dict[str, object]:
     """Case ID → its scenario step, read from the scenarios (not through the Case fields)."""
     steps = {}
     for path in catalogue_paths():
-        scenario = load_scenario(path)
-        for _, step in scenario.checkpoints():
-            assert step.checkpoint is not None
-            role = "signer" if isinstance(step, Sign) else "verifier"
-            steps[f"{role}::{scenario.id}::{step.checkpoint.id}"] = step
+        for scenario in format_variants(load_scenario(path)):  # id: name, or name@format
+            for _, step in scenario.checkpoints():
+                assert step.checkpoint is not None
+                role = "signer" if isinstance(step, Sign) else "verifier"
+                steps[f"{role}::{scenario.id}::{step.checkpoint.id}"] = step
     return steps
 
 
@@ -192,7 +193,7 @@ RUNS = {  # capability: (declared absent as, --only, the cases it governs among 
                            "signer::delegated-signing::sign-on-behalf"}),
     "token_types": ("token_types = []", ("*happy-path::sign-b-b", "*happy-path::verify-b-b"),
                     {"signer::happy-path::sign-b-b"}),
-    "crl": ("crl = false", ("*revocation-outage*",),
+    "crl": ("crl = false", ("*::revocation-outage::*",),
             {"signer::revocation-outage::sign-ocsp-down-crl-up",
              "verifier::revocation-outage::verify-ocsp-down-crl-up"}),
     "evidence_storage": ("evidence_storage = false", ("*happy-path::*-b-lt", "*verify-b-b"),
@@ -200,9 +201,12 @@ RUNS = {  # capability: (declared absent as, --only, the cases it governs among 
     "offline": ("offline = false", ("*extended-after-revocation::verify*",
                                     "verifier::happy-path::verify-b-b"),
                 {"verifier::extended-after-revocation::verify-extended-after-revocation-offline"}),
-    "trust_store_management": ("trust_store_management = false", ("*untrusted-roots*",),
+    "trust_store_management": ("trust_store_management = false", ("*::untrusted-roots::*",),
                                {"signer::untrusted-roots::sign-refused-neac-removed",
                                 "verifier::untrusted-roots::verify-neac-removed-from-trust-store"}),
+    "formats": ('formats = ["pades"]', ("*::happy-path@xades::verify-b-b",
+                                         "verifier::happy-path::verify-b-b"),
+                {"verifier::happy-path@xades::verify-b-b"}),
 }
 
 
@@ -263,16 +267,9 @@ def test_a_capability_refusal_speaks_vietnamese_first(monkeypatch: pytest.Monkey
         "capabilities.ocsp = false"
 
 
-@dataclass(frozen=True)
-class _FormatCase(Case):
-    """A case carrying its signature format, as the scenarios' ``formats:`` make them."""
-
-    format: str = "pades"
-
-
-def _verify_case(signature_format: str) -> _FormatCase:
+def _verify_case(signature_format: str) -> Case:
     [base] = [c for c in all_cases() if c.id == "verifier::happy-path::verify-b-b"]
-    return _FormatCase(**vars(base), format=signature_format)
+    return replace(base, format=signature_format)
 
 
 def test_a_profile_silent_on_formats_plays_pdf_only() -> None:
@@ -314,7 +311,7 @@ def test_an_unsupported_level_of_a_format_case_does_not_weigh_the_format() -> No
     of an XAdES case stays SKIPPED when nothing else is mandatory)."""
     [base] = [c for c in all_cases()
               if c.id == "signer::state-document-appearance::sign-agency-appearance-iso-time"]
-    case = _FormatCase(**vars(base), format="xades")
+    case = replace(base, format="xades")
     assert unsupported_verdict(case, "capabilities.visible_signature = false") == \
         (Verdict.SKIPPED, "capabilities.visible_signature = false")
 
